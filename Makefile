@@ -1,0 +1,35 @@
+# Quickstart: `make run` (app on http://127.0.0.1:8000) and `make test`.
+PY := .venv/bin/python
+export DJANGO_SETTINGS_MODULE := procurement.settings
+# make targets are for development; production sets its own environment (README).
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test setup setup-dev lint pytest clean
+
+setup:
+	@scripts/setup.sh run
+
+setup-dev:
+	@scripts/setup.sh dev
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_bank fixtures/banks/ai-vendor-due-diligence.yaml
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Open http://127.0.0.1:8000/ and log in with one of the demo accounts above."
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: setup-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+pytest: setup-dev
+	.venv/bin/pytest
+
+test: lint pytest
+
+clean:
+	rm -rf .venv db.sqlite3 media .pytest_cache

@@ -1,0 +1,41 @@
+"""Who may do what. Every view and admin class asks these helpers.
+
+A user belongs to at most one organisation (see Membership). "Site staff"
+are Django superusers: they run the installation and own the shipped banks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from procurement.core.models import Membership, Organisation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+def membership_for(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    """The user's membership, cached on the user object (one query per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = Membership.objects.select_related("organisation").filter(user=user).first()
+    return user._membership_cache
+
+
+def organisation_for(user) -> Organisation | None:
+    membership = membership_for(user)
+    return membership.organisation if membership else None
+
+
+def is_site_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def has_role(user, *roles: str) -> bool:
+    membership = membership_for(user)
+    return membership is not None and membership.role in roles
+
+
+def is_org_admin(user) -> bool:
+    return has_role(user, Membership.Role.ADMIN)

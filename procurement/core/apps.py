@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class CoreConfig(AppConfig):
+    default = True
+    name = "procurement.core"
+    label = "core"
+    verbose_name = "Organisations and access"
+
+
+class ProcurementAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "procurement.core.admin_site.ProcurementAdminSite"

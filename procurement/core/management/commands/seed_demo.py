@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from procurement.core.services import DEMO_ORG, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation with one user per role (idempotent) and print the logins."
+
+    def handle(self, *args, **options):
+        logins = demo_seed()
+        self.stdout.write(f"Demo organisation: {DEMO_ORG[0]}")
+        self.stdout.write(f"  {'username':<10} {'password':<16} role")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<10} {login.password:<16} {login.role}")

@@ -1,0 +1,386 @@
+"""The bank editor: Django's admin, with every write routed through services.
+
+Bank editors are site staff (shipped banks) and organisation admins (their own
+organisation's banks). Published and retired versions open read-only.
+Objects outside the user's scope are 404, as everywhere else in the app.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from procurement.core.access import is_org_admin, is_site_staff, organisation_for
+from procurement.questionbank import services
+from procurement.questionbank.document import BankFileError
+from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
+
+
+def _bank_of(obj) -> QuestionBank | None:
+    if obj is None:
+        return None
+    if isinstance(obj, QuestionBank):
+        return obj
+    if isinstance(obj, BankVersion):
+        return obj.bank
+    if isinstance(obj, Section | Question):
+        return obj.version.bank
+    if isinstance(obj, Choice):
+        return obj.question.version.bank
+    raise TypeError(obj)
+
+
+def _version_of(obj) -> BankVersion | None:
+    if isinstance(obj, BankVersion):
+        return obj
+    if isinstance(obj, Section | Question):
+        return obj.version
+    if isinstance(obj, Choice):
+        return obj.question.version
+    return None
+
+
+class BankScopedAdmin(admin.ModelAdmin):
+    """Scope, permissions and read-only handling shared by every bank model."""
+
+    bank_path = ""  # lookup from this model to QuestionBank, e.g. "version__bank"
+
+    def _is_editor(self, request) -> bool:
+        return is_site_staff(request.user) or is_org_admin(request.user)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_site_staff(request.user):
+            return qs
+        org = organisation_for(request.user)
+        prefix = f"{self.bank_path}__" if self.bank_path else ""
+        from django.db.models import Q
+
+        return qs.filter(Q(**{f"{prefix}organisation__isnull": True}) | Q(**{f"{prefix}organisation": org}))
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_editor(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_editor(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._is_editor(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not self._is_editor(request):
+            return False
+        if obj is None:
+            return True
+        version = _version_of(obj)
+        return services.bank_can_edit(request.user, _bank_of(obj)) and not (version and version.is_locked)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("No such object in your organisation.")
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        try:
+            super().save_model(request, obj, form, change)
+        except VersionLocked as exc:
+            raise Http404(exc.message) from exc
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 0
+    fields = ["order", "value", "label", "points"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.version.is_locked
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.version.is_locked
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.version.is_locked
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "code", "text", "answer_type", "weight", "critical", "audience", "edit_link"]
+    readonly_fields = ["edit_link"]
+    show_change_link = True
+
+    @admin.display(description="")
+    def edit_link(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<a href="{}">details &amp; choices</a>', reverse("admin:questionbank_question_change", args=[obj.pk])
+        )
+
+    def _editable(self, obj) -> bool:
+        return obj is None or not obj.version.is_locked
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["order", "code", "title", "weight", "question_count"]
+    readonly_fields = ["question_count"]
+    show_change_link = True
+
+    @admin.display(description="questions")
+    def question_count(self, obj):
+        return obj.questions.count() if obj.pk else 0
+
+    def _editable(self, obj) -> bool:
+        return obj is None or not obj.is_locked
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class VersionInline(admin.TabularInline):
+    model = BankVersion
+    fields = ["label_link", "status", "published_at", "content_hash"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="version")
+    def label_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:questionbank_bankversion_change", args=[obj.pk]), obj.label
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(BankScopedAdmin):
+    list_display = ["name", "slug", "owner", "version_count"]
+    search_fields = ["name", "slug", "description"]
+    list_filter = [("organisation", admin.EmptyFieldListFilter), "organisation"]
+    inlines = [VersionInline]
+
+    @admin.display(description="owner")
+    def owner(self, obj):
+        return obj.organisation or "Shipped (shared)"
+
+    @admin.display(description="versions")
+    def version_count(self, obj):
+        return obj.versions.count()
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "slug", "description"]
+        return [*fields, "organisation"] if is_site_staff(request.user) else fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self._is_editor(request)
+        return services.bank_can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A bank whose versions have been published may be pinned by assessments.
+        return self.has_change_permission(request, obj) and (
+            obj is None or not obj.versions.exclude(status=BankVersion.Status.DRAFT).exists()
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not is_site_staff(request.user):
+            obj.organisation = organisation_for(request.user)
+        if not obj.slug:
+            obj.slug = slugify(obj.name)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(BankVersion)
+class BankVersionAdmin(BankScopedAdmin):
+    bank_path = "bank"
+    list_display = ["__str__", "bank", "status", "published_at", "preview_link"]
+    list_filter = ["status", "bank"]
+    search_fields = ["bank__name", "bank__slug", "changelog"]
+    list_select_related = ["bank"]
+    inlines = [SectionInline]
+    actions = ["publish_versions", "new_draft_from_versions", "export_yaml", "retire_versions"]
+    readonly_fields = ["status", "number", "content_hash", "based_on", "published_at", "published_by", "preview_link"]
+    fields = ["bank", "changelog", "rule_params", *readonly_fields]
+
+    @admin.display(description="preview")
+    def preview_link(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<a href="{}">Preview as respondent</a>', reverse("questionbank:version_preview", args=[obj.pk])
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "bank" and not is_site_staff(request.user):
+            kwargs["queryset"] = QuestionBank.objects.filter(organisation=organisation_for(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="questionbank_bankversion_export",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_redirect),
+                name="questionbank_bankversion_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_redirect(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        return redirect("questionbank:version_preview", version.pk)
+
+    def export_view(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        from procurement.questionbank.document import dump_document
+
+        text = dump_document(services.version_to_document(version))
+        response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        name = f"{version.bank.slug}-{'v' + str(version.number) if version.number else 'draft-' + str(version.pk)}.yaml"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _editable_banks_only(self, request, queryset):
+        allowed = [v for v in queryset.select_related("bank") if services.bank_can_edit(request.user, v.bank)]
+        if len(allowed) != len(queryset):
+            self.message_user(
+                request, "Some versions belong to banks you cannot edit and were skipped.", messages.WARNING
+            )
+        return allowed
+
+    @admin.action(description="Publish selected drafts")
+    def publish_versions(self, request, queryset):
+        for version in self._editable_banks_only(request, queryset):
+            try:
+                published = services.version_publish(version=version, by=request.user)
+            except BankFileError as exc:
+                problems = "; ".join(str(p) for p in exc.problems[:20])
+                more = f" (and {len(exc.problems) - 20} more)" if len(exc.problems) > 20 else ""
+                self.message_user(request, f"{version} was not published: {problems}{more}", messages.ERROR)
+            except ValidationError as exc:
+                self.message_user(request, f"{version}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"Published {published}.", messages.SUCCESS)
+
+    @admin.action(description="New draft from selected versions")
+    def new_draft_from_versions(self, request, queryset):
+        for version in self._editable_banks_only(request, queryset):
+            draft = services.version_new_draft(version=version)
+            self.message_user(request, f"Created {draft} from {version}.", messages.SUCCESS)
+
+    @admin.action(description="Retire selected published versions")
+    def retire_versions(self, request, queryset):
+        for version in self._editable_banks_only(request, queryset):
+            try:
+                services.version_retire(version=version)
+            except ValidationError as exc:
+                self.message_user(request, f"{version}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"Retired {version}.", messages.SUCCESS)
+
+    @admin.action(description="Export selected version as YAML")
+    def export_yaml(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to export.", messages.WARNING)
+            return None
+        return redirect("admin:questionbank_bankversion_export", queryset.get().pk)
+
+
+@admin.register(Section)
+class SectionAdmin(BankScopedAdmin):
+    bank_path = "version__bank"
+    list_display = ["code", "title", "version", "order", "weight"]
+    list_filter = ["version__bank", "version"]
+    search_fields = ["code", "title", "description"]
+    list_select_related = ["version__bank"]
+    fields = ["version", "code", "title", "description", "order", "weight"]
+    inlines = [QuestionInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = BankVersion.objects.filter(status=BankVersion.Status.DRAFT)
+            if not is_site_staff(request.user):
+                kwargs["queryset"] = kwargs["queryset"].filter(bank__organisation=organisation_for(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            if isinstance(obj, Question):
+                obj.version_id = form.instance.version_id
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(Question)
+class QuestionAdmin(BankScopedAdmin):
+    bank_path = "version__bank"
+    list_display = ["code", "short_text", "answer_type", "weight", "critical", "audience", "version"]
+    list_filter = ["answer_type", "audience", "critical", "weight", "version__bank", "version"]
+    search_fields = ["code", "text", "help_text"]
+    list_select_related = ["version__bank"]
+    inlines = [ChoiceInline]
+    fieldsets = [
+        (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
+        ("Answer", {"fields": ["answer_type", "unit", "bands", "allow_na", "scored"]}),
+        ("Risk", {"fields": ["weight", "critical"]}),
+        ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
+        ("Traceability", {"fields": ["framework_refs"]}),
+    ]
+
+    @admin.display(description="question")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            qs = Section.objects.filter(version__status=BankVersion.Status.DRAFT).select_related("version__bank")
+            if not is_site_staff(request.user):
+                qs = qs.filter(version__bank__organisation=organisation_for(request.user))
+            kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

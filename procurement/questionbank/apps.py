@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QuestionBankConfig(AppConfig):
+    name = "procurement.questionbank"
+    label = "questionbank"
+    verbose_name = "Question banks"

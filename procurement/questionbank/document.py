@@ -1,0 +1,648 @@
+"""Question-bank documents: the YAML file format, parsed, validated, written.
+
+Pure Python (PyYAML only, no Django), so it is tested without a database and
+serves three callers with one set of rules:
+
+* ``load_bank`` parses a file into a normalised document and validates it;
+* publishing a version serialises the rows back into a document and runs the
+  same validation, so a version edited in the admin meets the rules a file does;
+* ``export_bank`` writes a document back out.
+
+A *normalised* document has every default filled in, so two documents that
+mean the same thing compare equal. See docs/question-bank-format.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from procurement.scoring.params import validate_rule_params
+
+FORMAT_VERSION = 1
+
+ANSWER_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date", "text", "evidence")
+CHOICE_TYPES = ("single_choice", "multi_choice")
+BANDED_TYPES = ("number", "date")
+SCORABLE_TYPES = (*CHOICE_TYPES, "yes_no", *BANDED_TYPES)
+AUDIENCES = ("vendor", "buyer", "reviewer")
+WEIGHTS = {"minor": 1, "standard": 2, "major": 4}
+WEIGHT_NAMES = {v: k for k, v in WEIGHTS.items()}
+YES_NO_LABELS = {"yes": "Yes", "partial": "Partially", "no": "No"}
+
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
+
+TOP_KEYS = {"format", "bank", "version", "sections"}
+BANK_KEYS = {"slug", "name", "description"}
+VERSION_KEYS = {"changelog", "rule_params"}
+SECTION_KEYS = {"code", "title", "description", "weight", "audience", "questions"}
+QUESTION_KEYS = {
+    "code",
+    "text",
+    "help",
+    "type",
+    "unit",
+    "bands",
+    "weight",
+    "critical",
+    "scored",
+    "audience",
+    "na",
+    "show_if",
+    "refs",
+    "choices",
+    "points",
+}
+CHOICE_KEYS = {"value", "label", "points"}
+BAND_KEYS = {"from", "to", "points"}
+
+
+class BankFileError(Exception):
+    """A bank file or version that cannot be accepted; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+# --- YAML reading with line numbers -------------------------------------------
+
+
+class _LineDict(dict):
+    line: int = 0
+
+
+class _LineList(list):
+    line: int = 0
+
+
+class _LineSafeLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that remembers each mapping's line and rejects duplicate keys."""
+
+
+def _construct_map(loader: _LineSafeLoader, node: yaml.MappingNode):
+    data = _LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    loader.flatten_mapping(node)
+    seen: set = set()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be plain scalars", key_node.start_mark
+            )
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (the second would silently win)", key_node.start_mark
+            )
+        seen.add(key)
+        data[key] = loader.construct_object(value_node, deep=True)
+
+
+def _construct_seq(loader: _LineSafeLoader, node: yaml.SequenceNode):
+    data = _LineList()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.extend(loader.construct_sequence(node, deep=True))
+
+
+_LineSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineSafeLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def _line(obj: Any) -> int:
+    return getattr(obj, "line", 0)
+
+
+def read_yaml(raw: bytes | str, *, source: str, max_bytes: int) -> Any:
+    """Read YAML safely (SafeLoader: no Python objects), within a size limit."""
+    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    if size > max_bytes:
+        raise BankFileError([Problem(source, f"file is {size} bytes; the limit is {max_bytes} bytes")])
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BankFileError([Problem(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    try:
+        return yaml.load(raw, Loader=_LineSafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}" if mark else source
+        return_msg = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise BankFileError([Problem(where, f"invalid YAML: {return_msg}")]) from None
+    except yaml.YAMLError as exc:
+        raise BankFileError([Problem(source, f"invalid YAML: {exc}")]) from None
+
+
+# --- Parsing into a normalised document ----------------------------------------
+
+
+class _Collector:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, obj_or_line: Any, message: str, code: str = "") -> None:
+        line = obj_or_line if isinstance(obj_or_line, int) else _line(obj_or_line)
+        where = f"{self.source}:{line}" if line else self.source
+        if code:
+            where += f" ({code})"
+        self.problems.append(Problem(where, message))
+
+
+def _unknown_keys(c: _Collector, mapping: dict, allowed: set[str], what: str, code: str = "") -> None:
+    for key in mapping:
+        if key not in allowed:
+            c.add(mapping, f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})", code)
+
+
+def _text(c: _Collector, mapping: dict, key: str, what: str, code: str = "", required: bool = True) -> str:
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            c.add(mapping, f"{what} needs '{key}'", code)
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        c.add(mapping, f"'{key}' must be text", code)
+        return ""
+    return str(value).strip()
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_document(raw: bytes | str, *, source: str = "<bank>", max_bytes: int = 2 * 1024 * 1024) -> dict:
+    """Parse and fully validate a bank file. Returns the normalised document.
+
+    Raises BankFileError listing every problem (file, line, question code).
+    """
+    data = read_yaml(raw, source=source, max_bytes=max_bytes)
+    c = _Collector(source)
+    doc = _normalise(c, data)
+    if not c.problems:
+        c.problems.extend(validate_document(doc, source=source, lines=_question_lines(data)))
+    if c.problems:
+        raise BankFileError(c.problems)
+    return doc
+
+
+def _question_lines(data: Any) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for section in data.get("sections") or []:
+        for question in (section or {}).get("questions") or []:
+            if isinstance(question, dict) and isinstance(question.get("code"), str):
+                lines.setdefault(question["code"], _line(question))
+    return lines
+
+
+def _normalise(c: _Collector, data: Any) -> dict:
+    if not isinstance(data, dict):
+        c.add(0, "the file must be a mapping with 'format', 'bank', 'version' and 'sections'")
+        return {}
+    _unknown_keys(c, data, TOP_KEYS, "the file")
+    if data.get("format") != FORMAT_VERSION:
+        c.add(data, f"'format' must be {FORMAT_VERSION} (found {data.get('format')!r})")
+
+    bank_in = data.get("bank")
+    bank: dict = {"slug": "", "name": "", "description": ""}
+    if not isinstance(bank_in, dict):
+        c.add(data, "'bank' must be a mapping with 'slug' and 'name'")
+    else:
+        _unknown_keys(c, bank_in, BANK_KEYS, "'bank'")
+        bank["slug"] = _text(c, bank_in, "slug", "'bank'")
+        if bank["slug"] and not SLUG_RE.match(bank["slug"]):
+            c.add(bank_in, f"bank slug {bank['slug']!r} may hold only lowercase letters, digits, '-' and '_'")
+        bank["name"] = _text(c, bank_in, "name", "'bank'")
+        bank["description"] = _text(c, bank_in, "description", "'bank'", required=False)
+
+    version_in = data.get("version") if data.get("version") is not None else _LineDict()
+    version: dict = {"changelog": "", "rule_params": {}}
+    if not isinstance(version_in, dict):
+        c.add(data, "'version' must be a mapping")
+    else:
+        _unknown_keys(c, version_in, VERSION_KEYS, "'version'")
+        version["changelog"] = _text(c, version_in, "changelog", "'version'", required=False)
+        params = version_in.get("rule_params", {})
+        if not isinstance(params, dict):
+            c.add(version_in, "'rule_params' must be a mapping")
+        else:
+            version["rule_params"] = _plain(params)
+
+    sections_in = data.get("sections")
+    sections: list[dict] = []
+    if not isinstance(sections_in, list) or not sections_in:
+        c.add(data, "'sections' must be a non-empty list")
+    else:
+        for section_in in sections_in:
+            section = _normalise_section(c, section_in)
+            if section is not None:
+                sections.append(section)
+    return {"format": FORMAT_VERSION, "bank": bank, "version": version, "sections": sections}
+
+
+def _yes_no(value: Any) -> Any:
+    """YAML 1.1 reads unquoted yes/no as booleans; answer values are the words."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def _plain(value: Any, key: str = "") -> Any:
+    """Line-tracking containers back to plain dicts and lists (answer values as words)."""
+    if isinstance(value, dict):
+        return {str(_yes_no(k)): _plain(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_yes_no(v) if key == "in" else _plain(v) for v in value]
+    return value
+
+
+def _normalise_section(c: _Collector, s: Any) -> dict | None:
+    if not isinstance(s, dict):
+        c.add(0, "each section must be a mapping")
+        return None
+    code = _text(c, s, "code", "a section")
+    _unknown_keys(c, s, SECTION_KEYS, f"section {code or '?'}", code)
+    weight = s.get("weight", 1)
+    if not _number(weight) or weight < 0:
+        c.add(s, f"section weight must be a number >= 0 (found {weight!r})", code)
+        weight = 1
+    audience = s.get("audience", "vendor")
+    if audience not in AUDIENCES:
+        c.add(s, f"section audience must be one of {', '.join(AUDIENCES)} (found {audience!r})", code)
+        audience = "vendor"
+    section = {
+        "code": code,
+        "title": _text(c, s, "title", f"section {code}", code),
+        "description": _text(c, s, "description", "", code, required=False),
+        "weight": weight,
+        "questions": [],
+    }
+    questions = s.get("questions")
+    if not isinstance(questions, list) or not questions:
+        c.add(s, "a section needs a non-empty 'questions' list", code)
+        return section
+    for q in questions:
+        question = _normalise_question(c, q, default_audience=audience)
+        if question is not None:
+            section["questions"].append(question)
+    return section
+
+
+def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict | None:
+    if not isinstance(q, dict):
+        c.add(0, "each question must be a mapping")
+        return None
+    code = _text(c, q, "code", "a question")
+    _unknown_keys(c, q, QUESTION_KEYS, f"question {code or '?'}", code)
+    qtype = q.get("type")
+    if qtype not in ANSWER_TYPES:
+        c.add(q, f"'type' must be one of {', '.join(ANSWER_TYPES)} (found {qtype!r})", code)
+        qtype = "text"
+    weight_name = q.get("weight", "standard")
+    if weight_name not in WEIGHTS:
+        c.add(q, f"'weight' must be one of {', '.join(WEIGHTS)} (found {weight_name!r})", code)
+        weight_name = "standard"
+    audience = q.get("audience", default_audience)
+    if audience not in AUDIENCES:
+        c.add(q, f"'audience' must be one of {', '.join(AUDIENCES)} (found {audience!r})", code)
+        audience = "vendor"
+    flags = {}
+    for key, default in (("critical", False), ("na", True), ("scored", qtype in SCORABLE_TYPES)):
+        value = q.get(key, default)
+        if not isinstance(value, bool):
+            c.add(q, f"'{key}' must be true or false (found {value!r})", code)
+            value = default
+        flags[key] = value
+    if flags["scored"] and qtype not in SCORABLE_TYPES:
+        c.add(q, f"a {qtype} question cannot be scored automatically; reviewers assign its points", code)
+    refs = q.get("refs", [])
+    if not isinstance(refs, list) or not all(isinstance(r, str) and r.strip() for r in refs):
+        c.add(q, "'refs' must be a list of framework reference IDs (text)", code)
+        refs = []
+    question = {
+        "code": code,
+        "text": _text(c, q, "text", f"question {code}", code),
+        "help": _text(c, q, "help", "", code, required=False),
+        "type": qtype,
+        "unit": _text(c, q, "unit", "", code, required=False),
+        "weight": WEIGHTS[weight_name],
+        "critical": flags["critical"],
+        "scored": flags["scored"],
+        "audience": audience,
+        "na": flags["na"],
+        "show_if": None,
+        "refs": [r.strip() for r in refs],
+        "choices": [],
+        "bands": [],
+    }
+    show_if = q.get("show_if")
+    if show_if is not None:
+        if (
+            not isinstance(show_if, dict)
+            or set(show_if) != {"question", "in"}
+            or not isinstance(show_if.get("question"), str)
+            or not isinstance(show_if.get("in"), list)
+            or not show_if["in"]
+        ):
+            c.add(q, "'show_if' must be {question: CODE, in: [value, ...]}", code)
+        else:
+            question["show_if"] = {"question": show_if["question"], "in": [str(_yes_no(v)) for v in show_if["in"]]}
+    _normalise_answers(c, q, question, code)
+    return question
+
+
+def _normalise_answers(c: _Collector, q: dict, question: dict, code: str) -> None:
+    qtype = question["type"]
+    if qtype in CHOICE_TYPES:
+        if "points" in q or "bands" in q:
+            c.add(q, f"a {qtype} question takes 'choices', not 'points' or 'bands'", code)
+        choices = q.get("choices")
+        if not isinstance(choices, list) or len(choices) < 2:
+            c.add(q, "a choice question needs a 'choices' list with at least two entries", code)
+            return
+        for ch in choices:
+            if not isinstance(ch, dict):
+                c.add(q, "each choice must be a mapping with 'value', 'label' and 'points'", code)
+                continue
+            _unknown_keys(c, ch, CHOICE_KEYS, "a choice", code)
+            value = _text(c, ch, "value", "a choice", code)
+            if value and not SLUG_RE.match(value):
+                c.add(ch, f"choice value {value!r} may hold only lowercase letters, digits, '-' and '_'", code)
+            points = ch.get("points")
+            if points is not None and (not isinstance(points, int) or isinstance(points, bool) or not 0 <= points <= 4):
+                c.add(ch, f"choice points must be a whole number from 0 to 4 (found {points!r})", code)
+                points = None
+            question["choices"].append(
+                {"value": value, "label": _text(c, ch, "label", "a choice", code), "points": points}
+            )
+    elif qtype == "yes_no":
+        if "choices" in q or "bands" in q:
+            c.add(q, "a yes_no question takes 'points' ({yes: 0, no: 4, partial: 2}), not 'choices' or 'bands'", code)
+        points = q.get("points")
+        if isinstance(points, dict):
+            points = {_yes_no(k): v for k, v in points.items()}
+        if points is None and not question["scored"]:
+            points = {"yes": None, "no": None}
+        if not isinstance(points, dict) or not {"yes", "no"} <= set(points) or not set(points) <= set(YES_NO_LABELS):
+            c.add(q, "'points' must map yes and no (and optionally partial) to risk points", code)
+            return
+        for value in YES_NO_LABELS:
+            if value not in points:
+                continue
+            p = points[value]
+            if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= 4):
+                c.add(q, f"points for {value!r} must be a whole number from 0 to 4 (found {p!r})", code)
+                p = None
+            question["choices"].append({"value": value, "label": YES_NO_LABELS[value], "points": p})
+    elif qtype in BANDED_TYPES:
+        if "choices" in q or "points" in q:
+            c.add(q, f"a {qtype} question takes 'bands', not 'choices' or 'points'", code)
+        bands = q.get("bands", [])
+        if not isinstance(bands, list):
+            c.add(q, "'bands' must be a list of {from, to, points}", code)
+            return
+        for band in bands:
+            if not isinstance(band, dict) or not {"points"} <= set(band) or not set(band) <= BAND_KEYS:
+                c.add(q, "each band must be a mapping {from: N|null, to: N|null, points: 0-4}", code)
+                continue
+            lo, hi, p = band.get("from"), band.get("to"), band.get("points")
+            if any(v is not None and not _number(v) for v in (lo, hi)):
+                c.add(band, f"band bounds must be numbers or null (found from={lo!r}, to={hi!r})", code)
+                continue
+            if not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= 4:
+                c.add(band, f"band points must be a whole number from 0 to 4 (found {p!r})", code)
+                continue
+            question["bands"].append({"from": lo, "to": hi, "points": p})
+    else:
+        for key in ("choices", "points", "bands"):
+            if key in q:
+                c.add(q, f"a {qtype} question takes no '{key}'", code)
+
+
+# --- Whole-version rules (shared by file loading and publishing) ----------------
+
+
+def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | None = None) -> list[Problem]:
+    """The publish rules. Returns every problem; an empty list means publishable."""
+    lines = lines or {}
+    problems: list[Problem] = []
+
+    def add(code: str, message: str) -> None:
+        line = lines.get(code)
+        where = f"{source}:{line}" if source and line else source
+        where = f"{where} ({code})" if where else code
+        problems.append(Problem(where, message))
+
+    section_codes: set[str] = set()
+    position: dict[str, int] = {}
+    by_code: dict[str, dict] = {}
+    order = 0
+    for section in doc["sections"]:
+        scode = section["code"]
+        if not CODE_RE.match(scode or ""):
+            add(scode or "?", f"section code {scode!r} must be upper-case letters and digits, e.g. SUP")
+        if scode in section_codes:
+            add(scode, f"section code {scode} is used twice")
+        section_codes.add(scode)
+        for q in section["questions"]:
+            code = q["code"]
+            if not CODE_RE.match(code or ""):
+                add(code or "?", f"question code {code!r} must look like SUP-05")
+            if code in position:
+                add(code, f"question code {code} is used twice")
+                continue
+            position[code] = order
+            by_code[code] = q
+            order += 1
+
+    for code, q in by_code.items():
+        _check_answer_rules(q, lambda msg, code=code: add(code, msg))
+
+    # Conditional visibility: only on an earlier question, never a cycle.
+    for code, q in by_code.items():
+        cond = q["show_if"]
+        if not cond:
+            continue
+        target = cond["question"]
+        if target not in by_code:
+            add(code, f"show_if refers to {target}, which is not in this version")
+            continue
+        if target == code:
+            add(code, "show_if refers to the question itself (a cycle)")
+            continue
+        if position[target] > position[code]:
+            add(code, f"show_if refers to {target}, which comes later; a question may only depend on an earlier one")
+        valid = {ch["value"] for ch in by_code[target]["choices"]}
+        if by_code[target]["type"] in (*BANDED_TYPES, "text", "evidence"):
+            add(code, f"show_if on {target} needs a choice or yes_no question")
+        else:
+            for value in cond["in"]:
+                if value not in valid:
+                    add(code, f"show_if value {value!r} is not a choice of {target} ({', '.join(sorted(valid))})")
+    for cycle in _cycles(by_code):
+        add(cycle[0], "show_if dependencies form a cycle: " + " -> ".join([*cycle, cycle[0]]))
+
+    for message in validate_rule_params(doc["version"]["rule_params"], _question_index(doc)):
+        problems.append(Problem(f"{source} (rule_params)" if source else "rule_params", message))
+    return problems
+
+
+def _check_answer_rules(q: dict, add) -> None:
+    qtype = q["type"]
+    if not q["text"]:
+        add("the question has no text")
+    if qtype in (*CHOICE_TYPES, "yes_no"):
+        values = [ch["value"] for ch in q["choices"]]
+        for value in {v for v in values if values.count(v) > 1}:
+            add(f"choice value {value!r} is used twice")
+        if q["scored"]:
+            missing = [ch["value"] for ch in q["choices"] if ch["points"] is None]
+            if missing:
+                add(f"scored question has choices with no risk points: {', '.join(missing)}")
+    if qtype in BANDED_TYPES and q["scored"]:
+        bands = q["bands"]
+        if not bands:
+            add(f"scored {qtype} question has no risk bands")
+            return
+        if bands[0]["from"] is not None and bands[0]["from"] > 0:
+            add(f"bands start at {bands[0]['from']}; values below it would get no points (start at 0 or null)")
+        for band in bands:
+            if band["from"] is not None and band["to"] is not None and band["from"] >= band["to"]:
+                add(f"band from {band['from']} to {band['to']} is empty or reversed")
+        for before, after in itertools.pairwise(bands):
+            if before["to"] is None or after["from"] is None or before["to"] != after["from"]:
+                add(
+                    f"bands leave a gap or overlap between {before['from']}-{before['to']} "
+                    f"and {after['from']}-{after['to']}; each band must start where the previous one ends"
+                )
+        if bands[-1]["to"] is not None:
+            add(f"the last band ends at {bands[-1]['to']}; larger values would get no points (end with to: null)")
+
+
+def _cycles(by_code: dict[str, dict]) -> list[list[str]]:
+    edges = {code: q["show_if"]["question"] for code, q in by_code.items() if q["show_if"]}
+    cycles: list[list[str]] = []
+    seen: set[str] = set()
+    for start in edges:
+        path: list[str] = []
+        node = start
+        while node in edges and node not in seen and node not in path:
+            path.append(node)
+            node = edges[node]
+        if node in path and len(path[path.index(node) :]) > 1:
+            cycle = path[path.index(node) :]
+            if not any(set(cycle) == set(existing) for existing in cycles):
+                cycles.append(cycle)
+        seen.update(path)
+    return cycles
+
+
+def _question_index(doc: dict) -> dict[str, dict]:
+    index = {}
+    for section in doc["sections"]:
+        for q in section["questions"]:
+            index.setdefault(
+                q["code"],
+                {
+                    "section": section["code"],
+                    "type": q["type"],
+                    "audience": q["audience"],
+                    "values": [ch["value"] for ch in q["choices"]],
+                },
+            )
+    index["__sections__"] = {"codes": [s["code"] for s in doc["sections"]]}
+    return index
+
+
+# --- Hashing and writing ------------------------------------------------------
+
+
+def content_hash(doc: dict) -> str:
+    """Identity of a version's content: sections, questions and rule parameters.
+
+    The bank's name and the changelog are not part of it: changing only those
+    does not make a new version.
+    """
+    payload = {"sections": doc["sections"], "rule_params": doc["version"]["rule_params"]}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def dump_document(doc: dict) -> str:
+    """Write a normalised document as YAML in the documented format."""
+    out: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "bank": {k: v for k, v in doc["bank"].items() if v or k != "description"},
+        "version": {"changelog": doc["version"]["changelog"], "rule_params": doc["version"]["rule_params"]},
+        "sections": [],
+    }
+    for section in doc["sections"]:
+        s_out: dict[str, Any] = {"code": section["code"], "title": section["title"]}
+        if section["description"]:
+            s_out["description"] = section["description"]
+        s_out["weight"] = section["weight"]
+        s_out["questions"] = [_dump_question(q) for q in section["questions"]]
+        out["sections"].append(s_out)
+    return yaml.dump(out, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _dump_question(q: dict) -> dict:
+    out: dict[str, Any] = {"code": q["code"], "text": q["text"]}
+    if q["help"]:
+        out["help"] = q["help"]
+    out["type"] = q["type"]
+    if q["unit"]:
+        out["unit"] = q["unit"]
+    out["weight"] = WEIGHT_NAMES[q["weight"]]
+    if q["critical"]:
+        out["critical"] = True
+    out["audience"] = q["audience"]
+    if not q["na"]:
+        out["na"] = False
+    if q["scored"] != (q["type"] in SCORABLE_TYPES):
+        out["scored"] = q["scored"]
+    if q["show_if"]:
+        out["show_if"] = dict(q["show_if"])
+    if q["type"] in CHOICE_TYPES:
+        out["choices"] = [dict(ch) for ch in q["choices"]]
+    elif q["type"] == "yes_no" and any(ch["points"] is not None for ch in q["choices"]):
+        out["points"] = {ch["value"]: ch["points"] for ch in q["choices"]}
+    elif q["type"] in BANDED_TYPES and q["bands"]:
+        out["bands"] = [dict(b) for b in q["bands"]]
+    if q["refs"]:
+        out["refs"] = list(q["refs"])
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+_Dumper.add_representer(_LineDict, yaml.representer.SafeRepresenter.represent_dict)
+_Dumper.add_representer(_LineList, yaml.representer.SafeRepresenter.represent_list)

@@ -1,0 +1,256 @@
+"""Writes to question banks. Every path (admin, commands, views) goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from procurement.core.access import is_org_admin, is_site_staff, organisation_for
+from procurement.core.models import Organisation
+from procurement.questionbank import document as bankdoc
+from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section
+
+NOT_A_DRAFT = "Only a draft can be published; {version} is {status}."
+NOT_PUBLISHED = "Only a published version can be retired; {version} is {status}."
+SHIPPED_SLUG_TAKEN = "A bank with slug {slug!r} already exists for this organisation."
+
+
+# --- Permissions -----------------------------------------------------------------
+
+
+def bank_can_view(user, bank: QuestionBank) -> bool:
+    if is_site_staff(user):
+        return True
+    org = organisation_for(user)
+    return org is not None and (bank.organisation_id is None or bank.organisation_id == org.pk)
+
+
+def bank_can_edit(user, bank: QuestionBank | None) -> bool:
+    """Bank editors: site staff for shipped banks, organisation admins for their own."""
+    if bank is None:
+        return is_site_staff(user) or is_org_admin(user)
+    if bank.organisation_id is None:
+        return is_site_staff(user)
+    org = organisation_for(user)
+    return is_org_admin(user) and org is not None and org.pk == bank.organisation_id
+
+
+# --- Reading a version as a document ----------------------------------------------
+
+
+def version_to_document(version: BankVersion) -> dict:
+    """The version's rows as a normalised bank document (4 queries)."""
+    sections = list(version.sections.order_by("order", "code"))
+    questions = list(version.questions.order_by("order", "code").prefetch_related("choices"))
+    by_section: dict[int, list[Question]] = {}
+    for q in questions:
+        by_section.setdefault(q.section_id, []).append(q)
+    return {
+        "format": bankdoc.FORMAT_VERSION,
+        "bank": {"slug": version.bank.slug, "name": version.bank.name, "description": version.bank.description},
+        "version": {"changelog": version.changelog, "rule_params": version.rule_params or {}},
+        "sections": [
+            {
+                "code": s.code,
+                "title": s.title,
+                "description": s.description,
+                "weight": _plain_number(s.weight),
+                "questions": [_question_to_dict(q) for q in by_section.get(s.pk, [])],
+            }
+            for s in sections
+        ],
+    }
+
+
+def _plain_number(value) -> int | float:
+    f = float(value)
+    return int(f) if f.is_integer() else f
+
+
+def _question_to_dict(q: Question) -> dict:
+    return {
+        "code": q.code,
+        "text": q.text,
+        "help": q.help_text,
+        "type": q.answer_type,
+        "unit": q.unit,
+        "weight": q.weight,
+        "critical": q.critical,
+        "scored": q.scored,
+        "audience": q.audience,
+        "na": q.allow_na,
+        "show_if": {"question": q.show_if_question, "in": list(q.show_if_values)} if q.show_if_question else None,
+        "refs": list(q.framework_refs),
+        "choices": [
+            {"value": c.value, "label": c.label, "points": c.points}
+            for c in sorted(q.choices.all(), key=lambda c: (c.order, c.pk))
+        ],
+        "bands": [dict(b) for b in q.bands],
+    }
+
+
+def version_problems(version: BankVersion) -> list[bankdoc.Problem]:
+    return bankdoc.validate_document(version_to_document(version))
+
+
+# --- Creating versions ------------------------------------------------------------
+
+
+@transaction.atomic
+def version_create_from_document(
+    *, bank: QuestionBank, doc: dict, based_on: BankVersion | None = None, changelog: str | None = None
+) -> BankVersion:
+    """A new draft holding the document's sections, questions and choices."""
+    version = BankVersion.objects.create(
+        bank=bank,
+        status=BankVersion.Status.DRAFT,
+        changelog=doc["version"]["changelog"] if changelog is None else changelog,
+        rule_params=doc["version"]["rule_params"],
+        based_on=based_on,
+    )
+    # Rows of a brand-new draft: bulk inserts are safe (nothing is locked yet).
+    sections = Section.objects.bulk_create(
+        Section(
+            version=version,
+            code=s["code"],
+            title=s["title"],
+            description=s["description"],
+            order=i,
+            weight=s["weight"],
+        )
+        for i, s in enumerate(doc["sections"])
+    )
+    questions: list[Question] = []
+    pending_choices: list[tuple[int, list[dict]]] = []
+    for section, s in zip(sections, doc["sections"], strict=True):
+        for j, q in enumerate(s["questions"]):
+            questions.append(
+                Question(
+                    version=version,
+                    section=section,
+                    code=q["code"],
+                    text=q["text"],
+                    help_text=q["help"],
+                    answer_type=q["type"],
+                    unit=q["unit"],
+                    bands=q["bands"],
+                    weight=q["weight"],
+                    critical=q["critical"],
+                    scored=q["scored"],
+                    audience=q["audience"],
+                    allow_na=q["na"],
+                    show_if_question=q["show_if"]["question"] if q["show_if"] else "",
+                    show_if_values=q["show_if"]["in"] if q["show_if"] else [],
+                    framework_refs=q["refs"],
+                    order=j,
+                )
+            )
+            pending_choices.append((len(questions) - 1, q["choices"]))
+    questions = Question.objects.bulk_create(questions)
+    Choice.objects.bulk_create(
+        Choice(question=questions[i], label=c["label"], value=c["value"], points=c["points"], order=k)
+        for i, choices in pending_choices
+        for k, c in enumerate(choices)
+    )
+    return version
+
+
+def version_new_draft(*, version: BankVersion) -> BankVersion:
+    """ "New draft from this version": a full copy that can be edited."""
+    doc = version_to_document(version)
+    return version_create_from_document(bank=version.bank, doc=doc, based_on=version, changelog="")
+
+
+@transaction.atomic
+def version_publish(*, version: BankVersion, by=None) -> BankVersion:
+    """Validate the whole version, then freeze it under the next version number."""
+    version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
+    if version.status != BankVersion.Status.DRAFT:
+        raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
+    doc = version_to_document(version)
+    problems = bankdoc.validate_document(doc)
+    if problems:
+        raise bankdoc.BankFileError(problems)
+    # Lock the bank row so two publishes cannot take the same number.
+    QuestionBank.objects.select_for_update().filter(pk=version.bank_id).first()
+    latest = BankVersion.objects.filter(bank_id=version.bank_id).aggregate(n=Max("number"))["n"] or 0
+    version.number = latest + 1
+    version.status = BankVersion.Status.PUBLISHED
+    version.content_hash = bankdoc.content_hash(doc)
+    version.published_at = timezone.now()
+    version.published_by = by if getattr(by, "pk", None) else None
+    version.save()
+    return version
+
+
+@transaction.atomic
+def version_retire(*, version: BankVersion) -> BankVersion:
+    if version.status != BankVersion.Status.PUBLISHED:
+        raise ValidationError(NOT_PUBLISHED.format(version=version.label, status=version.status), code="not_published")
+    version.status = BankVersion.Status.RETIRED
+    version.save()
+    return version
+
+
+# --- Files ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    bank: QuestionBank
+    version: BankVersion
+    created: bool
+    message: str
+
+
+@transaction.atomic
+def bank_load(
+    *, raw: bytes | str, source: str, organisation: Organisation | None = None, publish: bool = True, by=None
+) -> LoadResult:
+    """Load a bank file. Same content as the bank's latest version: nothing changes.
+
+    Changed content becomes a new version: published (the next number) unless
+    ``publish`` is False, in which case it stays a draft. A bad file raises
+    BankFileError with every problem and writes nothing.
+    """
+    doc = bankdoc.parse_document(raw, source=source, max_bytes=settings.BANK_FILE_MAX_BYTES)
+    digest = bankdoc.content_hash(doc)
+    meta = doc["bank"]
+    bank, bank_created = QuestionBank.objects.get_or_create(
+        organisation=organisation,
+        slug=meta["slug"],
+        defaults={"name": meta["name"], "description": meta["description"]},
+    )
+    if not bank_created and (bank.name, bank.description) != (meta["name"], meta["description"]):
+        bank.name, bank.description = meta["name"], meta["description"]
+        bank.save(update_fields=["name", "description", "updated_at"])
+    latest = bank.versions.order_by("-created_at", "-pk").first()
+    if latest is not None:
+        latest_hash = latest.content_hash or bankdoc.content_hash(version_to_document(latest))
+        if latest_hash == digest:
+            if latest.status == BankVersion.Status.DRAFT and publish:
+                latest = version_publish(version=latest, by=by)
+                return LoadResult(bank, latest, True, f"{bank.slug}: published the matching draft as {latest.label}")
+            return LoadResult(
+                bank, latest, False, f"{bank.slug}: unchanged, {latest.label} ({latest.get_status_display()})"
+            )
+    version = version_create_from_document(bank=bank, doc=doc, based_on=latest)
+    if publish:
+        version = version_publish(version=version, by=by)
+    else:
+        version.content_hash = digest
+        version.save(update_fields=["content_hash", "updated_at"])
+    return LoadResult(bank, version, True, f"{bank.slug}: loaded as {version.label} ({version.get_status_display()})")
+
+
+def bank_export(*, bank: QuestionBank, number: int | None = None) -> str:
+    versions = bank.versions.exclude(status=BankVersion.Status.DRAFT)
+    version = versions.get(number=number) if number is not None else versions.order_by("-number").first()
+    if version is None:
+        raise BankVersion.DoesNotExist(f"{bank.slug} has no published version")
+    return bankdoc.dump_document(version_to_document(version))

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up everything the app needs on a fresh Debian machine:
+#   scripts/setup.sh          runtime (.venv + requirements.txt + WeasyPrint libs)
+#   scripts/setup.sh dev      also requirements-dev.txt, poppler-utils and chromium
+# Idempotent: a second run installs nothing and takes a second or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE="${1:-run}"
+
+# --- Debian packages -------------------------------------------------------
+DEB_RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+DEB_DEV="poppler-utils chromium"
+want="$DEB_RUN"; [ "$MODE" = dev ] && want="$want $DEB_DEV"
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> apt-get install:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "!! Missing Debian packages:$missing" >&2
+    echo "!! Run: sudo apt-get install -y$missing" >&2
+  fi
+fi
+
+# --- Python virtualenv -----------------------------------------------------
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+  PY="$(scripts/find-python.sh)"
+  echo "==> creating .venv with $PY"
+  rm -rf .venv
+  "$PY" -m venv .venv
+fi
+req=requirements.txt; [ "$MODE" = dev ] && req=requirements-dev.txt
+stamp=".venv/.installed-$MODE"
+if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ "$req" -nt "$stamp" ]; then
+  echo "==> pip install -r $req"
+  .venv/bin/pip install -q --disable-pip-version-check -r "$req"
+  touch "$stamp"
+fi
