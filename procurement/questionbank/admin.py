@@ -196,8 +196,11 @@ class VersionInline(admin.TabularInline):
 class QuestionBankAdmin(BankScopedAdmin):
     list_display = ["name", "slug", "owner", "version_count"]
     search_fields = ["name", "slug", "description"]
-    list_filter = [("organisation", admin.EmptyFieldListFilter), "organisation"]
     inlines = [VersionInline]
+
+    def get_list_filter(self, request):
+        # Only site staff may see (and filter by) the list of organisations.
+        return [("organisation", admin.EmptyFieldListFilter), "organisation"] if is_site_staff(request.user) else []
 
     @admin.display(description="owner")
     def owner(self, obj):
@@ -234,7 +237,7 @@ class QuestionBankAdmin(BankScopedAdmin):
 class BankVersionAdmin(BankScopedAdmin):
     bank_path = "bank"
     list_display = ["__str__", "bank", "status", "published_at", "preview_link"]
-    list_filter = ["status", "bank"]
+    list_filter = ["status", ("bank", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["bank__name", "bank__slug", "changelog"]
     list_select_related = ["bank"]
     inlines = [SectionInline]
@@ -334,7 +337,7 @@ class BankVersionAdmin(BankScopedAdmin):
 class SectionAdmin(BankScopedAdmin):
     bank_path = "version__bank"
     list_display = ["code", "title", "version", "order", "weight"]
-    list_filter = ["version__bank", "version"]
+    list_filter = [("version__bank", admin.RelatedOnlyFieldListFilter), ("version", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "title", "description"]
     list_select_related = ["version__bank"]
     fields = ["version", "code", "title", "description", "order", "weight"]
@@ -361,7 +364,14 @@ class SectionAdmin(BankScopedAdmin):
 class QuestionAdmin(BankScopedAdmin):
     bank_path = "version__bank"
     list_display = ["code", "short_text", "answer_type", "weight", "critical", "audience", "version"]
-    list_filter = ["answer_type", "audience", "critical", "weight", "version__bank", "version"]
+    list_filter = [
+        "answer_type",
+        "audience",
+        "critical",
+        "weight",
+        ("version__bank", admin.RelatedOnlyFieldListFilter),
+        ("version", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "text", "help_text"]
     list_select_related = ["version__bank"]
     inlines = [ChoiceInline]

@@ -198,7 +198,8 @@ def parse_document(raw: bytes | str, *, source: str = "<bank>", max_bytes: int =
     data = read_yaml(raw, source=source, max_bytes=max_bytes)
     c = _Collector(source)
     doc = _normalise(c, data)
-    if not c.problems:
+    if doc:
+        # Publish rules run even after structural problems, so one pass lists everything.
         c.problems.extend(validate_document(doc, source=source, lines=_question_lines(data)))
     if c.problems:
         raise BankFileError(c.problems)
@@ -207,8 +208,10 @@ def parse_document(raw: bytes | str, *, source: str = "<bank>", max_bytes: int =
 
 def _question_lines(data: Any) -> dict[str, int]:
     lines: dict[str, int] = {}
-    for section in data.get("sections") or []:
-        for question in (section or {}).get("questions") or []:
+    sections = data.get("sections") if isinstance(data, dict) else None
+    for section in sections if isinstance(sections, list) else []:
+        questions = section.get("questions") if isinstance(section, dict) else None
+        for question in questions if isinstance(questions, list) else []:
             if isinstance(question, dict) and isinstance(question.get("code"), str):
                 lines.setdefault(question["code"], _line(question))
     return lines
@@ -316,7 +319,8 @@ def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict
     code = _text(c, q, "code", "a question")
     _unknown_keys(c, q, QUESTION_KEYS, f"question {code or '?'}", code)
     qtype = q.get("type")
-    if qtype not in ANSWER_TYPES:
+    type_known = qtype in ANSWER_TYPES
+    if not type_known:
         c.add(q, f"'type' must be one of {', '.join(ANSWER_TYPES)} (found {qtype!r})", code)
         qtype = "text"
     weight_name = q.get("weight", "standard")
@@ -368,7 +372,10 @@ def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict
             c.add(q, "'show_if' must be {question: CODE, in: [value, ...]}", code)
         else:
             question["show_if"] = {"question": show_if["question"], "in": [str(_yes_no(v)) for v in show_if["in"]]}
-    _normalise_answers(c, q, question, code)
+    if type_known:
+        _normalise_answers(c, q, question, code)
+    else:
+        question["scored"] = False
     return question
 
 

@@ -1,0 +1,153 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from procurement.core.models import Membership, Organisation
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow
+# ORM calls from it when browser tests share the process with live_server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_BANK = ROOT / "fixtures" / "banks" / "ai-vendor-due-diligence.yaml"
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct-horse-battery"
+
+SMALL_BANK = """\
+format: 1
+bank: {slug: small, name: Small bank}
+version:
+  changelog: first
+  rule_params:
+    tier: {domains: [IN-01]}
+sections:
+- code: IN
+  title: Intake
+  weight: 0
+  audience: buyer
+  questions:
+  - code: IN-01
+    text: How critical is the use?
+    type: single_choice
+    choices:
+    - {value: low, label: Low, points: 1}
+    - {value: high, label: High, points: 4}
+- code: OPS
+  title: Operations
+  weight: 2
+  questions:
+  - code: OPS-01
+    text: Is there a fallback?
+    help: A tested fallback shortens outages.
+    type: yes_no
+    weight: major
+    critical: true
+    points: {yes: 0, partial: 2, no: 4}
+  - code: OPS-02
+    text: Notice period in days
+    type: number
+    unit: days
+    bands:
+    - {from: 0, to: 90, points: 4}
+    - {from: 90, to: null, points: 0}
+  - code: OPS-03
+    text: Which fallback?
+    type: single_choice
+    show_if: {question: OPS-01, in: [yes, partial]}
+    choices:
+    - {value: other_cloud, label: Another cloud, points: 0}
+    - {value: manual, label: Manual process, points: 2}
+  - code: OPS-04
+    text: Attestation expiry
+    type: date
+    bands:
+    - {from: null, to: 0, points: 4}
+    - {from: 0, to: null, points: 0}
+  - code: OPS-05
+    text: Describe the runbook
+    type: text
+"""
+
+
+@pytest.fixture
+def small_bank_yaml() -> str:
+    return SMALL_BANK
+
+
+@pytest.fixture
+def shipped_bank_bytes() -> bytes:
+    return SHIPPED_BANK.read_bytes()
+
+
+def _user(django_user_model, username: str, **extra):
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
+    return user
+
+
+@pytest.fixture
+def org(db) -> Organisation:
+    return Organisation.objects.create(name="Acme Buyer", slug="acme")
+
+
+@pytest.fixture
+def other_org(db) -> Organisation:
+    return Organisation.objects.create(name="Other Corp", slug="other")
+
+
+@pytest.fixture
+def personas(db, django_user_model, org, other_org) -> dict:
+    """One user per role in `org`, an admin of another organisation, and site staff."""
+    from procurement.core.services import membership_set
+
+    people = {}
+    for role in Membership.Role.values:
+        user = _user(django_user_model, role)
+        membership_set(user=user, organisation=org, role=role)
+        people[role] = user
+    outsider = _user(django_user_model, "outsider")
+    membership_set(user=outsider, organisation=other_org, role=Membership.Role.ADMIN)
+    people["outsider"] = outsider
+    people["staff"] = _user(django_user_model, "staff", is_staff=True, is_superuser=True)
+    people["nobody"] = _user(django_user_model, "nobody")
+    return people
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def shipped_version(db):
+    from procurement.questionbank.services import bank_load
+
+    return bank_load(raw=SHIPPED_BANK.read_bytes(), source=str(SHIPPED_BANK)).version
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -1,0 +1,163 @@
+"""The bank editor in the Django admin: pages open, publishing works, scope holds."""
+
+import pytest
+from django.urls import reverse
+
+from procurement.questionbank.models import BankVersion, Question
+from procurement.questionbank.services import bank_load, version_new_draft
+from tests.conftest import SMALL_BANK
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org_bank(org):
+    return bank_load(raw=SMALL_BANK, source="s.yaml", organisation=org).version
+
+
+@pytest.fixture
+def other_bank(other_org):
+    return bank_load(raw=SMALL_BANK, source="s.yaml", organisation=other_org).version
+
+
+def admin_url(name, *args):
+    return reverse(f"admin:questionbank_{name}", args=args)
+
+
+def test_admin_pages_open_for_site_staff(login, personas, shipped_version):
+    client = login(personas["staff"])
+    question = shipped_version.questions.first()
+    for url in (
+        reverse("admin:index"),
+        admin_url("questionbank_changelist"),
+        admin_url("questionbank_change", shipped_version.bank.pk),
+        admin_url("bankversion_changelist"),
+        admin_url("bankversion_change", shipped_version.pk),
+        admin_url("section_changelist"),
+        admin_url("section_change", shipped_version.sections.first().pk),
+        admin_url("question_changelist") + "?q=notice",
+        admin_url("question_change", question.pk),
+        admin_url("bankversion_add"),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_publish_goes_through_the_admin_action(login, personas, shipped_version):
+    draft = version_new_draft(version=shipped_version)
+    response = login(personas["staff"]).post(
+        admin_url("bankversion_changelist"),
+        {"action": "publish_versions", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == BankVersion.Status.PUBLISHED and draft.number == 2
+    assert "Published" in response.content.decode()
+
+
+def test_publish_action_reports_every_problem_and_keeps_the_draft(login, personas, org_bank):
+    draft = version_new_draft(version=org_bank)
+    Question.objects.filter(version=draft, code="OPS-02").update(bands=[{"from": 0, "to": 10, "points": 4}])
+    response = login(personas["admin"]).post(
+        admin_url("bankversion_changelist"), {"action": "publish_versions", "_selected_action": [draft.pk]}, follow=True
+    )
+    assert "was not published" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == BankVersion.Status.DRAFT
+
+
+def test_new_draft_and_export_actions(login, personas, shipped_version):
+    client = login(personas["staff"])
+    client.post(
+        admin_url("bankversion_changelist"),
+        {"action": "new_draft_from_versions", "_selected_action": [shipped_version.pk]},
+    )
+    assert BankVersion.objects.filter(based_on=shipped_version, status="draft").count() == 1
+    response = client.post(
+        admin_url("bankversion_changelist"),
+        {"action": "export_yaml", "_selected_action": [shipped_version.pk]},
+        follow=True,
+    )
+    assert response["Content-Type"].startswith("application/yaml")
+    assert b"slug: ai-vendor-due-diligence" in response.content
+
+
+def test_admin_post_to_a_published_question_is_refused(login, personas, shipped_version):
+    question = shipped_version.questions.get(code="SUP-05")
+    client = login(personas["staff"])
+    page = client.get(admin_url("question_change", question.pk)).content.decode()
+    assert 'name="text"' not in page  # rendered read-only
+    response = client.post(
+        admin_url("question_change", question.pk),
+        {"section": question.section_id, "code": "SUP-05", "text": "Hacked", "answer_type": "text", "weight": 2},
+    )
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert question.text != "Hacked"
+
+
+def test_admin_edits_a_draft_question(login, personas, org_bank):
+    draft = version_new_draft(version=org_bank)
+    question = draft.questions.get(code="OPS-05")
+    client = login(personas["admin"])
+    data = {
+        "section": question.section_id,
+        "code": "OPS-05",
+        "order": 4,
+        "text": "Describe the tested runbook",
+        "help_text": "",
+        "answer_type": "text",
+        "unit": "",
+        "bands": "[]",
+        "allow_na": "on",
+        "weight": 2,
+        "audience": "vendor",
+        "show_if_question": "",
+        "show_if_values": "[]",
+        "framework_refs": "[]",
+        "choices-TOTAL_FORMS": 0,
+        "choices-INITIAL_FORMS": 0,
+    }
+    response = client.post(admin_url("question_change", question.pk), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question.refresh_from_db()
+    assert question.text == "Describe the tested runbook"
+
+
+def test_org_admin_edits_own_bank_but_only_views_shipped_ones(login, personas, org_bank, shipped_version):
+    client = login(personas["admin"])
+    own_draft = version_new_draft(version=org_bank)
+    page = client.get(admin_url("question_change", own_draft.questions.first().pk)).content.decode()
+    assert 'name="text"' in page
+    shipped_draft = version_new_draft(version=shipped_version)
+    page = client.get(admin_url("question_change", shipped_draft.questions.first().pk)).content.decode()
+    assert 'name="text"' not in page
+    response = client.post(
+        admin_url("bankversion_changelist"), {"action": "publish_versions", "_selected_action": [shipped_draft.pk]}
+    )
+    shipped_draft.refresh_from_db()
+    assert shipped_draft.status == "draft", response
+
+
+def test_other_organisations_banks_are_404_in_the_admin(login, personas, other_bank):
+    client = login(personas["admin"])
+    assert client.get(admin_url("bankversion_change", other_bank.pk)).status_code == 404
+    assert client.get(admin_url("question_change", other_bank.questions.first().pk)).status_code == 404
+    assert client.get(admin_url("bankversion_export", other_bank.pk)).status_code == 404
+    other_bank.bank.name = "Secret bank"
+    other_bank.bank.save()
+    for name in ("questionbank_changelist", "bankversion_changelist", "section_changelist", "question_changelist"):
+        listing = client.get(admin_url(name)).content.decode()
+        assert "Other Corp" not in listing and "Secret bank" not in listing, name
+
+
+@pytest.mark.parametrize("role", ["analyst", "reviewer", "viewer", "nobody"])
+def test_non_editors_get_403_from_the_admin(login, personas, role, org_bank):
+    client = login(personas[role])
+    assert client.get(reverse("admin:index"), follow=True).status_code == 403
+    assert client.get(admin_url("bankversion_change", org_bank.pk), follow=True).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_the_admin_login(client, org_bank):
+    response = client.get(admin_url("bankversion_change", org_bank.pk))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,0 +1,62 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from procurement.questionbank.document import parse_document
+from procurement.questionbank.models import BankVersion
+from tests.conftest import SHIPPED_BANK, SMALL_BANK
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_bank_then_export_bank_round_trips_the_shipped_bank(tmp_path, capsys):
+    call_command("load_bank", str(SHIPPED_BANK))
+    assert "loaded as v1" in capsys.readouterr().out
+    call_command("load_bank", str(SHIPPED_BANK))
+    assert "unchanged, v1" in capsys.readouterr().out
+    out = tmp_path / "export.yaml"
+    call_command("export_bank", "ai-vendor-due-diligence", "--version", "1", "-o", str(out))
+    assert parse_document(out.read_bytes()) == parse_document(SHIPPED_BANK.read_bytes())
+
+
+def test_load_bank_lists_every_problem_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL_BANK.replace("type: yes_no", "type: slider").replace("code: OPS-02", "code: OPS-01"))
+    with pytest.raises(CommandError) as exc:
+        call_command("load_bank", str(bad))
+    message = str(exc.value)
+    assert "nothing was written" in message
+    assert "(OPS-01)" in message and "slider" in message and "used twice" in message
+    assert not BankVersion.objects.exists()
+
+
+def test_load_bank_reports_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("load_bank", str(tmp_path / "nope.yaml"))
+
+
+def test_load_bank_draft_flag_and_org_option(tmp_path, org):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL_BANK)
+    call_command("load_bank", str(path), "--org", "acme", "--draft")
+    version = BankVersion.objects.get()
+    assert version.status == "draft" and version.bank.organisation == org
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("load_bank", str(path), "--org", "missing")
+
+
+def test_export_bank_explains_unknown_bank_and_version(capsys):
+    call_command("load_bank", str(SHIPPED_BANK))
+    with pytest.raises(CommandError, match="No bank 'nope'"):
+        call_command("export_bank", "nope")
+    with pytest.raises(CommandError, match="has no version 9"):
+        call_command("export_bank", "ai-vendor-due-diligence", "--version", "9")
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(capsys, django_user_model):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    assert django_user_model.objects.count() == 5
+    for name in ("admin", "analyst", "reviewer", "viewer", "staff"):
+        assert name in first
+    assert "demo-pass-2026" in first
