@@ -1,0 +1,51 @@
+"""Debian's Chromium: log in, open the bank editor, preview the shipped bank."""
+
+import pytest
+
+from procurement.core.models import Membership
+from procurement.core.services import membership_set
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def csp_errors(page):
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return errors
+
+
+def test_admin_logs_in_opens_the_editor_and_previews_the_shipped_bank(
+    page, live_server, shipped_version, org, django_user_model, artifacts_dir, csp_errors
+):
+    user = django_user_model.objects.create_user("editor", password=PASSWORD)
+    membership_set(user=user, organisation=org, role=Membership.Role.ADMIN)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.screenshot(path=str(artifacts_dir / "login.png"))
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Question banks")
+    page.screenshot(path=str(artifacts_dir / "home.png"), full_page=True)
+
+    page.click("text=Bank editor")
+    page.wait_for_selector("text=Question banks and organisations")
+    page.click("a[href$='/admin/questionbank/bankversion/']")
+    page.click(f"a[href$='/admin/questionbank/bankversion/{shipped_version.pk}/change/']")
+    page.wait_for_selector("text=Preview as respondent")
+    page.screenshot(path=str(artifacts_dir / "admin-version.png"), full_page=True)
+
+    page.click("text=Preview as respondent")
+    page.wait_for_selector("#section-SUP")
+    # Conditional question SEC-01A appears only after a qualifying SEC-01 answer.
+    assert page.locator("#q-SEC-01A").is_hidden()
+    page.check("input[name='q-SEC-01'][value='inclusive']")
+    assert page.locator("#q-SEC-01A").is_visible()
+    page.check("input[name='q-SEC-01'][value='none']")
+    assert page.locator("#q-SEC-01A").is_hidden()
+    page.screenshot(path=str(artifacts_dir / "preview.png"))
+    assert page.locator(".question").count() == shipped_version.questions.count()
+    assert csp_errors == []
