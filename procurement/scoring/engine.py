@@ -1,0 +1,355 @@
+"""The scoring engine: ScoringInput in, ScoreResult out. Deterministic and pure.
+
+Method (docs/scoring.md explains it for a procurement lead):
+
+1. Visibility: a conditional question counts only while the question it
+   depends on is visible and answered with one of its values.
+2. Answer points (0 best .. 4 worst): the choice's points (multiple choice:
+   the worst selected), the band holding a number, or the band holding the
+   days from the scoring date to a date. N/A and hidden questions are left
+   out. A visible unanswered question counts at its worst points and marks the
+   result incomplete. Free text and evidence count only once a reviewer
+   assigns points. A reviewer override replaces the points; the original is kept.
+3. Section risk = 100 * sum(w * points) / sum(w * 4). Band by cut-offs; a
+   critical question at its worst points lifts its section to at least the
+   critical floor (High).
+4. Inherent tier from the intake: the highest level among the tier domains
+   (unanswered counts as 4).
+5. Overall risk = section risks weighted by the tier's section weights; its
+   band is the control band. Residual = matrix[tier][control band]; decision
+   from the residual; a High/Critical section caps "approve" at "approve with
+   conditions"; any unwaived knockout means reject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from procurement.scoring import types as t
+from procurement.scoring.params import BANDS, DECISIONS, RuleParams
+from procurement.scoring.rules import evaluate_rules
+
+MAX_POINTS = 4
+
+
+def score(inp: t.ScoringInput) -> t.ScoreResult:
+    params = RuleParams.from_dict(inp.params)
+    answers = {a.code: a for a in inp.answers}
+    overrides = {o.code: o for o in inp.overrides}
+    specs = {q.code: q for q in inp.questions}
+
+    visible = _visibility(inp.questions, answers)
+    results = [
+        _question_result(q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of)
+        for q in inp.questions
+    ]
+    by_code = {r.code: r for r in results}
+
+    tier, tier_reasons = _tier(params, specs, answers, visible, inp.as_of)
+    sections = tuple(
+        _section_result(s, [r for r in results if r.section == s.code], specs, params) for s in inp.sections
+    )
+    overall = _overall(sections, params, tier)
+    control_band = _band(overall, params) if overall is not None else None
+
+    hits, pending = evaluate_rules(params.rules, specs, answers, visible, tier, inp.as_of)
+    waivers = {w.rule: w for w in inp.waivers}
+    hits = [_apply_waiver(h, waivers.get(h.name)) for h in hits]
+    knockouts = tuple(h for h in hits if h.severity == "knockout")
+    flags = tuple(h for h in hits if h.severity == "flag")
+
+    residual = params.residual[f"tier_{tier}"][control_band] if control_band else None
+    decision, decision_reasons = _decision(params, residual, sections, knockouts)
+
+    unanswered = tuple(r.code for r in results if r.status == t.UNANSWERED) + tuple(
+        code
+        for code in params.tier_domains
+        if code in specs and _intake_missing(answers.get(code), visible.get(code, True))
+    )
+    return t.ScoreResult(
+        sections=sections,
+        questions=tuple(results),
+        overall_risk=overall,
+        control_band=control_band,
+        tier=tier,
+        tier_reasons=tier_reasons,
+        residual=residual,
+        decision=decision,
+        decision_reasons=decision_reasons,
+        knockouts=knockouts,
+        flags=flags,
+        pending_rules=tuple(pending),
+        incomplete=bool(unanswered) or bool(pending),
+        unanswered=tuple(dict.fromkeys(unanswered)),
+        overrides=tuple(r for r in by_code.values() if r.overridden),
+    )
+
+
+# --- Visibility ----------------------------------------------------------------
+
+
+def selected_values(answer: t.Answer | None) -> tuple[str, ...]:
+    if answer is None or answer.na or answer.is_empty:
+        return ()
+    if isinstance(answer.value, tuple | list):
+        return tuple(str(v) for v in answer.value)
+    return (str(answer.value),)
+
+
+def _visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answer]) -> dict[str, bool]:
+    """Visible questions. Dependencies point to earlier questions, but the order of
+    the input does not matter: we resolve them recursively with a cycle guard."""
+    specs = {q.code: q for q in questions}
+    memo: dict[str, bool] = {}
+
+    def visible(code: str, path: frozenset[str]) -> bool:
+        if code in memo:
+            return memo[code]
+        q = specs.get(code)
+        if q is None or q.show_if is None:
+            result = q is not None
+        elif code in path or q.show_if.question not in specs:
+            result = False
+        else:
+            parent = q.show_if.question
+            result = visible(parent, path | {code}) and any(
+                v in q.show_if.values for v in selected_values(answers.get(parent))
+            )
+        memo[code] = result
+        return result
+
+    return {q.code: visible(q.code, frozenset()) for q in questions}
+
+
+# --- Answer points ---------------------------------------------------------------
+
+
+def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[int | None, str]:
+    """Points for a non-empty, non-N/A answer, with a one-line explanation."""
+    if q.answer_type in ("single_choice", "yes_no", "multi_choice"):
+        chosen = [c for c in q.choices if c.value in selected_values(answer)]
+        if not chosen:
+            return None, f"{q.code}: answer {answer.value!r} is not one of its choices"
+        worst = max(chosen, key=lambda c: -1 if c.points is None else c.points)
+        if worst.points is None:
+            return None, f"{q.code} = {worst.value} (no points)"
+        if len(chosen) > 1:
+            picked = ", ".join(c.value for c in chosen)
+            return worst.points, f"{q.code} = {picked}; worst selected {worst.value} -> {worst.points}"
+        return worst.points, f"{q.code} = {worst.value} -> {worst.points}"
+    if q.answer_type == "number":
+        value = _as_number(answer.value)
+        if value is None:
+            return None, f"{q.code}: {answer.value!r} is not a number"
+        return _band_points(q, value, f"{q.code} = {_fmt(value)}{' ' + q.unit if q.unit else ''}")
+    if q.answer_type == "date":
+        day = _as_date(answer.value)
+        if day is None:
+            return None, f"{q.code}: {answer.value!r} is not a date"
+        days = (day - as_of).days
+        return _band_points(q, days, f"{q.code} = {day.isoformat()} ({days:+d} days from {as_of.isoformat()})")
+    return None, f"{q.code}: {q.answer_type} answers are scored by reviewers"
+
+
+def _band_points(q: t.QuestionSpec, value: float, label: str) -> tuple[int | None, str]:
+    for band in q.bands:
+        if band.holds(value):
+            lo = "-inf" if band.lo is None else _fmt(band.lo)
+            hi = "inf" if band.hi is None else _fmt(band.hi)
+            return band.points, f"{label} in [{lo}, {hi}) -> {band.points}"
+    return q.worst_points, f"{label} is outside every band -> worst {q.worst_points}"
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _question_result(
+    q: t.QuestionSpec, answer: t.Answer | None, visible: bool, override: t.Override | None, as_of: dt.date
+) -> t.QuestionResult:
+    def result(status: str, original: int | None, explanation: str) -> t.QuestionResult:
+        if override is not None and status in (t.SCORED, t.UNANSWERED, t.UNSCORED):
+            # A reviewer's points replace the computed ones; the original is kept.
+            return t.QuestionResult(
+                q.code,
+                q.section,
+                t.SCORED if status == t.UNSCORED else status,
+                override.points,
+                original,
+                q.weight,
+                q.critical,
+                f"{explanation}; overridden to {override.points} by reviewer: {override.reason}",
+                override.reason,
+                override.by,
+            )
+        return t.QuestionResult(q.code, q.section, status, original, original, q.weight, q.critical, explanation)
+
+    if not visible:
+        return result(t.HIDDEN, None, f"{q.code} is hidden by its condition")
+    if q.audience == "buyer":
+        return result(t.INTAKE, None, f"{q.code} is buyer intake")
+    if answer is not None and answer.na:
+        return result(t.NA, None, f"{q.code} is not applicable")
+    if not q.scored:
+        return result(t.UNSCORED, None, f"{q.code} has no points until a reviewer assigns them")
+    if answer is None or answer.is_empty:
+        return result(t.UNANSWERED, q.worst_points, f"{q.code} is unanswered -> worst {q.worst_points}")
+    points, explanation = answer_points(q, answer, as_of)
+    if points is None:
+        return result(t.UNANSWERED, q.worst_points, f"{explanation} -> worst {q.worst_points}")
+    return result(t.SCORED, points, explanation)
+
+
+# --- Sections, tier, overall ----------------------------------------------------------
+
+
+def _band(risk: float, params: RuleParams) -> str:
+    cut = params.bands
+    if risk >= cut["critical"]:
+        return "critical"
+    if risk >= cut["high"]:
+        return "high"
+    if risk >= cut["moderate"]:
+        return "moderate"
+    return "low"
+
+
+def _worse(a: str, b: str) -> str:
+    return a if BANDS.index(a) >= BANDS.index(b) else b
+
+
+def _section_result(
+    s: t.SectionSpec, results: list[t.QuestionResult], specs: dict[str, t.QuestionSpec], params: RuleParams
+) -> t.SectionResult:
+    counted = [r for r in results if r.status in (t.SCORED, t.UNANSWERED) and r.points is not None]
+    total_weight = sum(r.weight for r in counted)
+    if not counted or total_weight == 0:
+        return t.SectionResult(s.code, s.title, None, None, s.weight, 0, 0, False, "")
+    risk = round(100 * sum(r.weight * r.points for r in counted) / (MAX_POINTS * total_weight), 2)
+    band = _band(risk, params)
+    at_worst = sorted(r.code for r in counted if r.critical and r.points >= specs[r.code].worst_points > 0)
+    floor_applied, floor_reason = False, ""
+    if at_worst and BANDS.index(band) < BANDS.index(params.critical_floor):
+        floor_applied = True
+        floor_reason = (
+            f"critical question(s) at worst answer: {', '.join(at_worst)}; band raised to {params.critical_floor}"
+        )
+        band = params.critical_floor
+    return t.SectionResult(
+        s.code,
+        s.title,
+        risk,
+        band,
+        s.weight,
+        len(counted),
+        sum(1 for r in counted if r.status == t.UNANSWERED),
+        floor_applied,
+        floor_reason,
+    )
+
+
+def _intake_missing(answer: t.Answer | None, visible: bool) -> bool:
+    return visible and (answer is None or answer.is_empty)
+
+
+def intake_level(q: t.QuestionSpec, answer: t.Answer | None, as_of: dt.date) -> int | None:
+    if answer is None or answer.is_empty or answer.na:
+        return None
+    points, _ = answer_points(q, answer, as_of)
+    return points
+
+
+def _tier(
+    params: RuleParams,
+    specs: dict[str, t.QuestionSpec],
+    answers: dict[str, t.Answer],
+    visible: dict[str, bool],
+    as_of: dt.date,
+) -> tuple[int, tuple[str, ...]]:
+    levels: list[tuple[int, str]] = []
+    for code in params.tier_domains:
+        q = specs.get(code)
+        if q is None or not visible.get(code, False):
+            continue
+        level = intake_level(q, answers.get(code), as_of)
+        if level is None:
+            levels.append((4, f"{code} unanswered -> level 4"))
+        else:
+            levels.append((level, f"{code} = {_describe(answers[code])} -> level {level}"))
+    if not levels:
+        return 3, ("no intake domains answered or configured -> tier 3",)
+    top = max(level for level, _ in levels)
+    tier = 1 if top >= params.tier_1_level else 2 if top >= params.tier_2_level else 3
+    drivers = tuple(reason for level, reason in levels if level == top)
+    return tier, (f"highest intake level {top} -> tier {tier}", *drivers)
+
+
+def _describe(answer: t.Answer) -> str:
+    if isinstance(answer.value, tuple | list):
+        return "+".join(str(v) for v in answer.value)
+    return str(answer.value)
+
+
+def _overall(sections: tuple[t.SectionResult, ...], params: RuleParams, tier: int) -> float | None:
+    weights = params.section_weights.get(f"tier_{tier}", {})
+    pairs = [(weights.get(s.code, s.weight), s.risk) for s in sections if s.risk is not None]
+    total = sum(w for w, _ in pairs)
+    if not pairs or total == 0:
+        return None
+    return round(sum(w * r for w, r in pairs) / total, 2)
+
+
+def _apply_waiver(hit: t.RuleHit, waiver: t.Waiver | None) -> t.RuleHit:
+    if waiver is None or hit.severity != "knockout":
+        return hit
+    return t.RuleHit(**{**hit.__dict__, "waived": True, "waiver_reason": waiver.reason, "waived_by": waiver.by})
+
+
+def _decision(
+    params: RuleParams, residual: str | None, sections: tuple[t.SectionResult, ...], knockouts: tuple[t.RuleHit, ...]
+) -> tuple[str, tuple[str, ...]]:
+    reasons: list[str] = []
+    if residual is None:
+        decision = "reject"
+        reasons.append("no control section could be scored -> reject")
+    else:
+        decision = params.decisions[residual]
+        reasons.append(f"residual {residual} -> {decision}")
+    floor_sections = [s.code for s in sections if s.band in params.section_floor_bands]
+    if floor_sections and DECISIONS.index(decision) < DECISIONS.index(params.section_floor_decision):
+        decision = params.section_floor_decision
+        reasons.append(
+            f"section(s) {', '.join(floor_sections)} rated {'/'.join(params.section_floor_bands)} -> at best {decision}"
+        )
+    waived = [k.name for k in knockouts if k.waived]
+    if waived and DECISIONS.index(decision) < DECISIONS.index("approve_with_conditions"):
+        decision = "approve_with_conditions"
+        reasons.append(f"waived knockout(s) {', '.join(waived)} -> at best approve_with_conditions")
+    live = [k.name for k in knockouts if not k.waived]
+    if live:
+        decision = "reject"
+        reasons.append(f"knockout(s) {', '.join(live)} not waived -> reject")
+    return decision, tuple(reasons)

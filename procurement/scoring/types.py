@@ -1,0 +1,193 @@
+"""Frozen inputs and outputs of the scoring engine. Plain Python only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+AnswerValue = str | tuple[str, ...] | float | int | dt.date | None
+
+# Question statuses in a result.
+SCORED = "scored"  # counts in its section's risk
+NA = "na"  # not applicable: excluded from totals
+HIDDEN = "hidden"  # conditional question not shown: excluded
+UNANSWERED = "unanswered"  # visible, no answer: counts as its worst points
+UNSCORED = "unscored"  # free text / evidence / info: excluded until a reviewer assigns points
+INTAKE = "intake"  # buyer intake: feeds the tier and the rules, not the control score
+
+
+@dataclass(frozen=True)
+class Band:
+    lo: float | None
+    hi: float | None
+    points: int
+
+    def holds(self, value: float) -> bool:
+        return (self.lo is None or value >= self.lo) and (self.hi is None or value < self.hi)
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    value: str
+    points: int | None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    question: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    code: str
+    section: str
+    answer_type: str
+    weight: int = 2
+    critical: bool = False
+    scored: bool = True
+    audience: str = "vendor"
+    choices: tuple[ChoiceSpec, ...] = ()
+    bands: tuple[Band, ...] = ()
+    show_if: ShowIf | None = None
+    unit: str = ""
+
+    @property
+    def worst_points(self) -> int:
+        points = [c.points for c in self.choices if c.points is not None] + [b.points for b in self.bands]
+        return max(points) if points else 4
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    title: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    code: str
+    value: AnswerValue = None
+    na: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.na and (self.value is None or self.value == "" or self.value == ())
+
+
+@dataclass(frozen=True)
+class Override:
+    """A reviewer's points for one question; the reason is mandatory."""
+
+    code: str
+    points: int
+    reason: str
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A reviewer's documented exception to one knockout rule."""
+
+    rule: str
+    reason: str
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    sections: tuple[SectionSpec, ...]
+    questions: tuple[QuestionSpec, ...]
+    answers: tuple[Answer, ...]
+    params: dict = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    as_of: dt.date = dt.date(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    code: str
+    section: str
+    status: str
+    points: int | None  # effective points (after any override)
+    original_points: int | None  # computed from the answer
+    weight: int
+    critical: bool
+    explanation: str
+    override_reason: str = ""
+    override_by: str = ""
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.override_reason)
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    code: str
+    title: str
+    risk: float | None  # 0..100, None when nothing in the section counts
+    band: str | None
+    weight: float
+    counted: int
+    unanswered: int
+    floor_applied: bool
+    floor_reason: str
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    name: str
+    title: str
+    severity: str  # "knockout" or "flag"
+    reasons: tuple[str, ...]
+    inputs: dict[str, Any]
+    compared: dict[str, Any]
+    explain: str = ""
+    waived: bool = False
+    waiver_reason: str = ""
+    waived_by: str = ""
+
+
+@dataclass(frozen=True)
+class PendingRule:
+    name: str
+    title: str
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    sections: tuple[SectionResult, ...]
+    questions: tuple[QuestionResult, ...]
+    overall_risk: float | None
+    control_band: str | None
+    tier: int
+    tier_reasons: tuple[str, ...]
+    residual: str | None
+    decision: str
+    decision_reasons: tuple[str, ...]
+    knockouts: tuple[RuleHit, ...]
+    flags: tuple[RuleHit, ...]
+    pending_rules: tuple[PendingRule, ...]
+    incomplete: bool
+    unanswered: tuple[str, ...]
+    overrides: tuple[QuestionResult, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["overrides"] = [
+            {
+                "code": q.code,
+                "original_points": q.original_points,
+                "points": q.points,
+                "reason": q.override_reason,
+                "by": q.override_by,
+            }
+            for q in self.overrides
+        ]
+        return data
