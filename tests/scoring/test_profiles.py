@@ -1,0 +1,58 @@
+"""Three vendor profiles, written as answer files in fixtures/profiles/."""
+
+from procurement.scoring.engine import score
+from procurement.scoring.explain import result_text
+from tests.scoring.helpers import profile
+
+
+def bands(result):
+    return {s.code: s.band for s in result.sections if s.risk is not None}
+
+
+def test_lab_api_on_leased_competitor_capacity():
+    result = score(profile("lab-api-leased-capacity"))
+    assert not result.incomplete
+    assert result.tier == 1
+    assert result.control_band == "moderate" and result.residual == "high"
+    assert result.decision == "executive_acceptance"
+    assert bands(result) == {
+        "LOC": "high",
+        "SUP": "moderate",
+        "DAT": "moderate",
+        "CAP": "moderate",
+        "RES": "moderate",
+        "CON": "high",
+        "SEC": "low",
+        "MOD": "low",
+        "CST": "low",
+    }
+    assert result.knockouts == ()
+    assert {f.name: f.severity for f in result.flags} == {"notice_gap": "flag", "upstream_notice": "flag"}
+    notice = next(f for f in result.flags if f.name == "notice_gap")
+    assert notice.compared["gap_days"] == 90 and "mitigated" in notice.title
+
+
+def test_hyperscaler_model_pinned_to_a_region():
+    result = score(profile("hyperscaler-pinned-region"))
+    assert not result.incomplete
+    assert result.tier == 2  # GDPR personal data makes it tier 2
+    assert result.control_band == "low" and result.residual == "low" and result.decision == "approve"
+    assert set(bands(result).values()) == {"low"}
+    assert result.knockouts == () and result.flags == ()
+
+
+def test_thin_saas_reselling_an_undisclosed_model():
+    result = score(profile("thin-saas-reseller"))
+    assert not result.incomplete
+    assert result.tier == 2
+    assert result.control_band == "critical" and result.residual == "critical"
+    assert set(bands(result).values()) == {"critical"}
+    assert {k.name for k in result.knockouts} == {"notice_gap", "undisclosed_chain", "no_independent_attestation"}
+    assert result.decision == "reject"
+    assert result.flags == ()
+
+
+def test_text_report_explains_the_decision():
+    text = result_text(score(profile("thin-saas-reseller")))
+    assert "Decision:        Reject" in text
+    assert "reliable notice 30 days (CON-01 vendor notice) < 90 days to migrate (INT-06)" in text
