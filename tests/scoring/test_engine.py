@@ -26,7 +26,10 @@ def q(code, answer_type="single_choice", **kw):
     return t.QuestionSpec(code=code, answer_type=answer_type, **{**defaults, **kw})
 
 
-def run(questions, answers=(), sections=(t.SectionSpec("S", "Section", 1),), **kw) -> t.ScoreResult:
+ONE_SECTION = (t.SectionSpec("S", "Section", 1),)
+
+
+def run(questions, answers=(), sections=ONE_SECTION, **kw) -> t.ScoreResult:
     answers = tuple(a if isinstance(a, t.Answer) else t.Answer(*a) for a in answers)
     return score(t.ScoringInput(sections, tuple(questions), answers, as_of=AS_OF, **kw))
 
