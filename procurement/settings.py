@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "procurement.core",
     "procurement.questionbank",
+    "procurement.vendors",
+    "procurement.assessments",
 ]
 
 MIDDLEWARE = [
@@ -202,3 +204,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Evidence uploads ---------------------------------------------------------
+EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

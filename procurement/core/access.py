@@ -39,3 +39,15 @@ def has_role(user, *roles: str) -> bool:
 
 def is_org_admin(user) -> bool:
     return has_role(user, Membership.Role.ADMIN)
+
+
+EDITORS = ("admin", "analyst")
+REVIEWERS = ("admin", "reviewer")
+
+
+def require_role(user, *roles: str) -> None:
+    """403 for a member whose role does not allow the action (outsiders already got 404)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not has_role(user, *roles):
+        raise PermissionDenied("Your role does not allow this.")

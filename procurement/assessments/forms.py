@@ -1,0 +1,206 @@
+"""Forms built from bank questions, rendered with crispy-forms.
+
+Every field is optional at form level so a section can be saved half done;
+completeness is checked on submit. Field names: ``q-CODE`` for the answer,
+``na-CODE`` and ``nar-CODE`` for N/A and its justification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout
+from django import forms
+from django.utils.html import format_html
+
+from procurement.assessments.services import AnswerInput
+
+NA_NEEDS_REASON = "Say why this question does not apply."
+
+
+def _choices(q: dict) -> list[tuple[str, str]]:
+    return [(c["value"], c["label"]) for c in q["choices"]]
+
+
+def answer_field(q: dict) -> forms.Field:
+    label = q["text"]
+    kw = {"required": False, "label": label, "help_text": q["help"]}
+    qtype = q["type"]
+    if qtype in ("single_choice", "yes_no"):
+        return forms.ChoiceField(choices=_choices(q), widget=forms.RadioSelect, **kw)
+    if qtype == "multi_choice":
+        return forms.MultipleChoiceField(choices=_choices(q), widget=forms.CheckboxSelectMultiple, **kw)
+    if qtype == "number":
+        return forms.DecimalField(
+            max_digits=14,
+            decimal_places=4,
+            widget=forms.NumberInput(attrs={"step": "any", "class": "w-auto"}),
+            error_messages={"invalid": "Enter a number" + (f" (in {q['unit']})" if q["unit"] else "") + "."},
+            **kw,
+        )
+    if qtype == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "w-auto"}), **kw)
+    if qtype == "evidence":
+        return forms.FileField(widget=forms.ClearableFileInput, **kw)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000, **kw)
+
+
+def initial_value(q: dict, stored):
+    if stored is None:
+        return None
+    if q["type"] == "date" and isinstance(stored, str):
+        try:
+            return dt.date.fromisoformat(stored)
+        except ValueError:
+            return None
+    return stored
+
+
+def stored_value(q: dict, cleaned):
+    """Form value -> JSON value kept on Answer.value."""
+    if cleaned in (None, "", []):
+        return None
+    if q["type"] == "number":
+        number = Decimal(cleaned)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if q["type"] == "date":
+        return cleaned.isoformat()
+    if q["type"] == "multi_choice":
+        return list(cleaned)
+    if q["type"] == "text":
+        return cleaned.strip() or None
+    return cleaned
+
+
+class SectionForm(forms.Form):
+    """One section of the questionnaire."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, questions: list[dict], answers: dict, revision: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.fields["revision"].initial = revision
+        rows = []
+        for q in questions:
+            code = q["code"]
+            answer = answers.get(code)
+            field = answer_field(q)
+            field.initial = initial_value(q, answer.value if answer else None)
+            self.fields[f"q-{code}"] = field
+            parts = [
+                HTML(self._header(q)),
+                Field(f"q-{code}", wrapper_class="mb-1", id=f"in-{code}"),
+            ]
+            if q["na"]:
+                self.fields[f"na-{code}"] = forms.BooleanField(
+                    required=False, label="Not applicable", initial=bool(answer and answer.na)
+                )
+                self.fields[f"nar-{code}"] = forms.CharField(
+                    required=False,
+                    label="Why it does not apply",
+                    max_length=2000,
+                    initial=answer.na_reason if answer else "",
+                    widget=forms.TextInput(attrs={"placeholder": "Justification (required for N/A)"}),
+                )
+                parts.append(
+                    Div(
+                        Field(f"na-{code}", wrapper_class="mb-0 me-3"),
+                        Field(f"nar-{code}", wrapper_class="flex-grow-1 mb-0"),
+                        css_class="d-flex align-items-center small gap-2 na-row",
+                    )
+                )
+            attrs = {"css_id": f"q-{code}", "css_class": "question border-bottom pb-3 mb-3"}
+            if q["show_if"]:
+                attrs["data_show_if_question"] = q["show_if"]["question"]
+                attrs["data_show_if_values"] = " ".join(q["show_if"]["in"])
+            rows.append(Div(*parts, **attrs))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field("revision"), *rows)
+
+    @staticmethod
+    def _header(q: dict) -> str:
+        badges = ""
+        if q["critical"]:
+            badges += '<span class="badge text-bg-danger ms-1">Critical</span>'
+        if q["audience"] == "buyer":
+            badges += '<span class="badge text-bg-info ms-1">Buyer intake</span>'
+        return format_html(
+            '<div class="d-flex justify-content-between"><span class="text-secondary small fw-semibold">{}</span>'
+            "<span>{}</span></div>",
+            q["code"],
+            format_html(badges) if badges else "",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for q in self.questions:
+            code = q["code"]
+            if cleaned.get(f"na-{code}") and not (cleaned.get(f"nar-{code}") or "").strip():
+                self.add_error(f"nar-{code}", NA_NEEDS_REASON)
+        return cleaned
+
+    def answer_inputs(self, *, only_valid: bool = False) -> dict[str, AnswerInput]:
+        """The answers this form carries. Evidence files are handled separately."""
+        data = self.cleaned_data
+        result = {}
+        for q in self.questions:
+            code = q["code"]
+            if q["type"] == "evidence":
+                continue
+            names = (f"q-{code}", f"na-{code}", f"nar-{code}")
+            if only_valid and any(name in self.errors for name in names):
+                continue
+            na = bool(data.get(f"na-{code}"))
+            try:
+                value = stored_value(q, data.get(f"q-{code}"))
+            except (InvalidOperation, ValueError):
+                continue
+            result[code] = AnswerInput(
+                value=None if na else value, na=na, na_reason=(data.get(f"nar-{code}") or "").strip()
+            )
+        return result
+
+
+class AssessmentCreateForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=None, label="Vendor service")
+    bank = forms.ModelChoiceField(
+        queryset=None, label="Question bank", help_text="Its latest published version is pinned."
+    )
+    owner = forms.ModelChoiceField(queryset=None, required=False)
+    reviewers = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, services, banks, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["bank"].queryset = banks
+        self.fields["owner"].queryset = members
+        self.fields["reviewers"].queryset = members
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class OverrideForm(forms.Form):
+    question_code = forms.CharField(widget=forms.HiddenInput)
+    points = forms.IntegerField(min_value=0, max_value=4)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("finding", "Finding"), ("condition", "Condition")])
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    owner = forms.CharField(required=False, max_length=200)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

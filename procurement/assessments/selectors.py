@@ -1,0 +1,113 @@
+"""Reads for assessments, and the one adapter from database rows to scoring input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from procurement.assessments.models import Answer, Assessment, Override
+from procurement.core.access import organisation_for
+from procurement.questionbank.models import BankVersion
+from procurement.questionbank.scoring_input import specs_from_document
+from procurement.questionbank.services import version_to_document
+from procurement.scoring import types as t
+from procurement.scoring.engine import score
+
+
+def assessments_for_user(user) -> QuerySet[Assessment]:
+    org = organisation_for(user)
+    if org is None:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(organisation=org).select_related("service__vendor", "bank_version__bank", "owner")
+
+
+def assessment_for_user(user, pk: int) -> Assessment:
+    """The assessment if it belongs to the user's organisation; 404 otherwise."""
+    return get_object_or_404(assessments_for_user(user), pk=pk)
+
+
+# --- Bank structure (immutable once published, so cached per version and hash) -----
+
+
+@dataclass(frozen=True)
+class BankStructure:
+    document: dict
+    sections: tuple[t.SectionSpec, ...]
+    questions: tuple[t.QuestionSpec, ...]
+
+    def questions_in(self, section_code: str) -> list[dict]:
+        for section in self.document["sections"]:
+            if section["code"] == section_code:
+                return section["questions"]
+        return []
+
+    def section(self, code: str) -> dict | None:
+        return next((s for s in self.document["sections"] if s["code"] == code), None)
+
+    @property
+    def question_index(self) -> dict[str, dict]:
+        return {q["code"]: q for s in self.document["sections"] for q in s["questions"]}
+
+
+@lru_cache(maxsize=32)
+def _structure(version_pk: int, content_hash: str) -> BankStructure:
+    version = BankVersion.objects.select_related("bank").get(pk=version_pk)
+    doc = version_to_document(version)
+    sections, questions = specs_from_document(doc)
+    return BankStructure(doc, sections, questions)
+
+
+def bank_structure(version: BankVersion) -> BankStructure:
+    if version.is_locked and version.content_hash:
+        return _structure(version.pk, version.content_hash)
+    return _structure.__wrapped__(version.pk, "")
+
+
+# --- Answers as scoring input ------------------------------------------------------
+
+
+def answer_to_scoring(answer: Answer) -> t.Answer:
+    if answer.na:
+        return t.Answer(answer.question_code, None, na=True)
+    value = answer.value
+    if isinstance(value, list):
+        value = tuple(str(v) for v in value)
+    return t.Answer(answer.question_code, value)
+
+
+def scoring_input(
+    assessment: Assessment,
+    *,
+    answers: list[Answer] | None = None,
+    overrides: list[Override] | None = None,
+    as_of: dt.date | None = None,
+) -> t.ScoringInput:
+    structure = bank_structure(assessment.bank_version)
+    if answers is None:
+        answers = list(assessment.answers.all())
+    if overrides is None:
+        overrides = list(assessment.overrides.filter(active=True).select_related("by"))
+    return t.ScoringInput(
+        sections=structure.sections,
+        questions=structure.questions,
+        answers=tuple(answer_to_scoring(a) for a in answers),
+        params=structure.document["version"]["rule_params"],
+        overrides=tuple(
+            t.Override(o.question_code, o.points, o.reason, o.by.get_username() if o.by else "") for o in overrides
+        ),
+        as_of=as_of or timezone.localdate(),
+    )
+
+
+def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
+    """The live score, or the frozen one for a decided assessment."""
+    return score(scoring_input(assessment, **kw))
+
+
+def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
+    return {a.question_code: a for a in assessment.answers.all()}

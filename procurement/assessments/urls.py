@@ -1,0 +1,21 @@
+from django.urls import path
+
+from procurement.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("new/", views.assessment_create, name="create"),
+    # /assessments/<pk>/
+    path("<int:pk>/", views.assessment_detail, name="detail"),
+    path("<int:pk>/sections/<str:section>/", views.section_edit, name="section"),
+    path("<int:pk>/submit/", views.assessment_submit, name="submit"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/review/start/", views.review_start, name="review_start"),
+    path("<int:pk>/review/override/", views.override, name="override"),
+    path("<int:pk>/review/finding/", views.finding, name="finding"),
+    path("<int:pk>/review/changes/", views.request_changes, name="request_changes"),
+    path("<int:pk>/review/decide/", views.decide, name="decide"),
+    path("<int:pk>/questions/<str:code>/history/", views.question_history, name="history"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
+]

@@ -1,0 +1,434 @@
+"""Assessment screens. Views fetch with a permission check, validate a form,
+call a service, then redirect or render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from procurement.assessments import services
+from procurement.assessments.evidence import EvidenceRejected, evidence_store
+from procurement.assessments.forms import (
+    AssessmentCreateForm,
+    DecisionForm,
+    FindingForm,
+    OverrideForm,
+    RequestChangesForm,
+    SectionForm,
+)
+from procurement.assessments.models import Assessment
+from procurement.assessments.selectors import (
+    answers_by_code,
+    assessment_for_user,
+    assessment_score,
+    assessments_for_user,
+    bank_structure,
+)
+from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
+from procurement.questionbank.selectors import banks_visible_to
+from procurement.vendors.models import AIService
+
+PAGE_SIZE = 25
+
+
+@login_required
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    qs = assessments_for_user(request.user)
+    status = request.GET.get("status", "")
+    if status in Assessment.Status.values:
+        qs = qs.filter(status=status)
+    if band := request.GET.get("band", ""):
+        qs = qs.filter(risk_band=band)
+    if decision := request.GET.get("decision", ""):
+        qs = qs.filter(decision=decision)
+    if request.GET.get("mine"):
+        qs = qs.filter(owner=request.user)
+    if request.GET.get("overdue"):
+        qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status__in=Assessment.FINAL)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
+    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page,
+        "statuses": Assessment.Status.choices,
+        "filters": request.GET,
+        "can_create": has_role(request.user, *EDITORS),
+    }
+    return render(request, "assessments/assessment_list.html", ctx)
+
+
+@login_required
+def assessment_create(request: HttpRequest) -> HttpResponse:
+    org = organisation_for(request.user)
+    if org is None:
+        raise Http404
+    require_role(request.user, *EDITORS)
+    members = get_user_model().objects.filter(memberships__organisation=org).order_by("username")
+    form = AssessmentCreateForm(
+        request.POST or None,
+        services=AIService.objects.filter(vendor__organisation=org).select_related("vendor"),
+        banks=banks_visible_to(request.user),
+        members=members,
+        initial={"service": request.GET.get("service"), "owner": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(
+                service=form.cleaned_data["service"],
+                bank=form.cleaned_data["bank"],
+                by=request.user,
+                owner=form.cleaned_data["owner"],
+                reviewers=form.cleaned_data["reviewers"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as exc:
+            form.add_error("bank", exc)
+        else:
+            messages.success(request, f"Created {assessment}. Start with the buyer intake.")
+            first = bank_structure(assessment.bank_version).document["sections"][0]["code"]
+            return redirect("assessments:section", assessment.pk, first)
+    return render(request, "assessments/assessment_create.html", {"form": form})
+
+
+def _progress(assessment: Assessment, result) -> list[dict]:
+    structure = bank_structure(assessment.bank_version)
+    answered = {code for code, a in answers_by_code(assessment).items() if a.na or a.value not in (None, "", [])}
+    rows = []
+    for section in structure.document["sections"]:
+        results = [q for q in result.questions if q.section == section["code"] and q.status != "hidden"]
+        index = structure.question_index
+        needed = [
+            q.code for q in results if index[q.code]["audience"] != "reviewer" and index[q.code]["type"] != "evidence"
+        ]
+        done = sum(1 for code in needed if code in answered)
+        rows.append({"code": section["code"], "title": section["title"], "done": done, "total": len(needed)})
+    return rows
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    result = assessment_score(assessment)
+    progress = _progress(assessment, result)
+    ctx = {
+        "assessment": assessment,
+        "progress": progress,
+        "done": sum(r["done"] for r in progress),
+        "total": sum(r["total"] for r in progress),
+        "timeline": assessment.timeline.select_related("by"),
+        "findings": assessment.findings.all(),
+        "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
+        "can_review": has_role(request.user, *REVIEWERS),
+        "record": assessment.frozen_record,
+    }
+    return render(request, "assessments/assessment_detail.html", ctx)
+
+
+@login_required
+def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """One section's form. POST saves (htmx autosave posts the same form and gets a status line back)."""
+    assessment = assessment_for_user(request.user, pk)
+    structure = bank_structure(assessment.bank_version)
+    section_doc = structure.section(section)
+    if section_doc is None:
+        raise Http404("No such section.")
+    questions = [q for q in section_doc["questions"] if q["audience"] != "reviewer"]
+    can_edit = assessment.is_editable and has_role(request.user, *EDITORS)
+    revision = services.section_revisions(assessment).get(section, 0)
+    answers = answers_by_code(assessment)
+    autosave = request.headers.get("HX-Request") == "true"
+    form = SectionForm(
+        request.POST or None, request.FILES or None, questions=questions, answers=answers, revision=revision
+    )
+
+    if request.method == "POST":
+        require_role(request.user, *EDITORS)
+        if not assessment.is_editable:
+            messages.error(
+                request, f"This assessment is {assessment.get_status_display().lower()}; answers are locked."
+            )
+            return redirect(assessment)
+        outcome = _save_section(request, assessment, section, questions, form, revision)
+        if outcome.conflict is not None:
+            if autosave:
+                ctx = {"conflict": outcome.conflict, "assessment": assessment, "section": section}
+                return render(request, "assessments/includes/save_status.html", ctx)
+            rows = _conflict_rows(questions, answers, form)
+            ctx = {"assessment": assessment, "section": section_doc, "conflict": outcome.conflict, "rows": rows}
+            return render(request, "assessments/conflict.html", ctx, status=409)
+        if autosave:
+            ctx = {"form": form, "revision": outcome.revision, "saved_at": timezone.now(), "errors": not outcome.valid}
+            return render(request, "assessments/includes/save_status.html", ctx)
+        if outcome.valid:
+            messages.success(request, "Saved.")
+            target = request.POST.get("next")
+            if target not in {s["code"] for s in structure.document["sections"]}:
+                target = section
+            return redirect("assessments:section", assessment.pk, target)
+        revision = outcome.revision
+
+    result = assessment_score(assessment)
+    codes = {q["code"] for q in questions}
+    ctx = {
+        "assessment": assessment,
+        "section": section_doc,
+        "sections": _progress(assessment, result),
+        "form": form,
+        "revision": revision,
+        "can_edit": can_edit,
+        "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
+        "next_section": _next_section(structure, section),
+    }
+    return render(request, "assessments/section.html", ctx, status=400 if form.is_bound and form.errors else 200)
+
+
+@dataclass
+class _SaveOutcome:
+    valid: bool
+    revision: int
+    conflict: services.StaleSection | None = None
+
+
+def _save_section(request, assessment, section, questions, form, revision) -> _SaveOutcome:
+    """Save every valid answer in the form; invalid ones come back with their messages."""
+    valid = form.is_valid()
+    base = form.cleaned_data.get("revision")
+    inputs = form.answer_inputs(only_valid=True)
+    try:
+        if inputs:
+            revision = services.answers_save(
+                assessment=assessment,
+                values=inputs,
+                by=request.user,
+                base_revisions={section: base if base is not None else 0},
+            ).get(section, revision)
+        _store_uploads(request, assessment, questions)
+    except services.StaleSection as exc:
+        return _SaveOutcome(False, revision, exc)
+    except EvidenceRejected as exc:
+        form.add_error(exc.field, exc.message)
+        valid = False
+    return _SaveOutcome(valid, revision)
+
+
+def _next_section(structure, code: str) -> str | None:
+    codes = [s["code"] for s in structure.document["sections"]]
+    i = codes.index(code)
+    return codes[i + 1] if i + 1 < len(codes) else None
+
+
+def _store_uploads(request, assessment, questions) -> None:
+    for q in questions:
+        if q["type"] != "evidence":
+            continue
+        upload = request.FILES.get(f"q-{q['code']}")
+        if upload:
+            evidence_store(
+                assessment=assessment, question_code=q["code"], upload=upload, by=request.user, field=f"q-{q['code']}"
+            )
+
+
+def _conflict_rows(questions, answers, form) -> list[dict]:
+    mine = form.answer_inputs() if hasattr(form, "cleaned_data") else {}
+    rows = []
+    for q in questions:
+        theirs = answers.get(q["code"])
+        their_value = ("N/A: " + theirs.na_reason) if theirs and theirs.na else (theirs.value if theirs else None)
+        my = mine.get(q["code"])
+        my_value = ("N/A: " + my.na_reason) if my and my.na else (my.value if my else None)
+        rows.append(
+            {
+                "code": q["code"],
+                "text": q["text"],
+                "theirs": their_value,
+                "mine": my_value,
+                "differs": their_value != my_value,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS)
+    try:
+        services.assessment_submit(assessment=assessment, by=request.user)
+    except services.MissingAnswers as exc:
+        return render(
+            request, "assessments/missing.html", {"assessment": assessment, "missing": exc.missing}, status=400
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Submitted for review.")
+    return redirect(assessment)
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    # A decided assessment shows its frozen score, never a recomputation.
+    result_dict = assessment.frozen_record["score"] if assessment.is_final else assessment_score(assessment).as_dict()
+    structure = bank_structure(assessment.bank_version)
+    answers = answers_by_code(assessment)
+    sections = []
+    for section in structure.document["sections"]:
+        rows = []
+        for q in section["questions"]:
+            qr = next(r for r in result_dict["questions"] if r["code"] == q["code"])
+            rows.append(
+                {"q": q, "r": qr, "answer": answers.get(q["code"]), "label": _answer_label(q, answers.get(q["code"]))}
+            )
+        sections.append(
+            {
+                "doc": section,
+                "result": next(s for s in result_dict["sections"] if s["code"] == section["code"]),
+                "rows": rows,
+            }
+        )
+    ctx = {
+        "assessment": assessment,
+        "result": result_dict,
+        "sections": sections,
+        "can_review": has_role(request.user, *REVIEWERS) and not assessment.is_final,
+        "findings": assessment.findings.all(),
+        "override_form": OverrideForm(),
+        "finding_form": FindingForm(),
+        "decision_form": DecisionForm(),
+        "changes_form": RequestChangesForm(),
+    }
+    return render(request, "assessments/review.html", ctx)
+
+
+def _answer_label(q: dict, answer) -> str:
+    if answer is None or (answer.value in (None, "", []) and not answer.na):
+        return "—"
+    if answer.na:
+        return f"N/A — {answer.na_reason}"
+    labels = {c["value"]: c["label"] for c in q["choices"]}
+    if isinstance(answer.value, list):
+        return "; ".join(labels.get(v, v) for v in answer.value)
+    if q["type"] in ("single_choice", "yes_no"):
+        return labels.get(answer.value, str(answer.value))
+    unit = f" {q['unit']}" if q["unit"] and q["type"] == "number" else ""
+    return f"{answer.value}{unit}"
+
+
+def _review_action(request, pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *REVIEWERS)
+    return assessment
+
+
+@login_required
+@require_POST
+def review_start(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _review_action(request, pk)
+    try:
+        services.assessment_start_review(assessment=assessment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("assessments:review", pk)
+
+
+@login_required
+@require_POST
+def override(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _review_action(request, pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Override not saved: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        )
+        return redirect("assessments:review", pk)
+    try:
+        services.override_set(assessment=assessment, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Override on {form.cleaned_data['question_code']} saved.")
+    return redirect(f"/assessments/{pk}/review/#row-{form.cleaned_data['question_code']}")
+
+
+@login_required
+@require_POST
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _review_action(request, pk)
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_add(assessment=assessment, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Finding not saved: a description is required.")
+    return redirect("assessments:review", pk)
+
+
+@login_required
+@require_POST
+def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _review_action(request, pk)
+    form = RequestChangesForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Say what needs to change.")
+        services.assessment_request_changes(
+            assessment=assessment, by=request.user, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:review", pk)
+    messages.success(request, "Changes requested.")
+    return redirect(assessment)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _review_action(request, pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("outcome") == "approve"
+    try:
+        services.assessment_decide(
+            assessment=assessment, by=request.user, approve=approve, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:review", pk)
+    messages.success(request, "Approved and frozen." if approve else "Rejected and frozen.")
+    return redirect(assessment)
+
+
+@login_required
+def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    index = bank_structure(assessment.bank_version).question_index
+    if code not in index:
+        raise Http404
+    changes = assessment.answer_changes.filter(question_code=code).select_related("by")
+    return render(request, "assessments/history.html", {"assessment": assessment, "q": index[code], "changes": changes})
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    item = get_object_or_404(assessment.evidence, pk=evidence_pk)
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
