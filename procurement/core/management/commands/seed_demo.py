@@ -8,6 +8,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_seed()
+        from procurement.assessments.demo import demo_assessments_seed
+        from procurement.core.models import Organisation
+
+        created = demo_assessments_seed(Organisation.objects.get(slug=DEMO_ORG[1]))
+        if created:
+            self.stdout.write(f"Created {created} demo assessments (one per workflow state).")
         self.stdout.write(f"Demo organisation: {DEMO_ORG[0]}")
         self.stdout.write(f"  {'username':<10} {'password':<16} role")
         for login in logins:

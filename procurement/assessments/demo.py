@@ -1,0 +1,157 @@
+"""Demo vendors and assessments in every state (used by seed_demo). Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from procurement.assessments import services
+from procurement.assessments.models import Assessment
+from procurement.assessments.services import AnswerInput
+from procurement.core.models import Membership, Organisation
+from procurement.questionbank.document import read_yaml
+from procurement.questionbank.models import QuestionBank
+from procurement.questionbank.services import bank_load
+from procurement.vendors.models import AIService, Vendor
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+SHIPPED_BANK = FIXTURES / "banks" / "ai-vendor-due-diligence.yaml"
+
+DEMO_VENDORS = [
+    # vendor, website, service, kind, model, provider, spend, use, profile
+    (
+        "Frontier Lab Inc.",
+        "https://lab.example",
+        "Frontier API",
+        "api",
+        "frontier-xl-2026-06",
+        "Frontier Lab",
+        2_400_000,
+        "Customer-facing support assistant",
+        "lab-api-leased-capacity",
+    ),
+    (
+        "Hyperscale Cloud",
+        "https://cloud.example",
+        "Managed model (eu-west, provisioned)",
+        "hosted",
+        "open-model-70b",
+        "Model Co (via Hyperscale Cloud)",
+        350_000,
+        "Internal drafting aid",
+        "hyperscaler-pinned-region",
+    ),
+    (
+        "ClaimsBot Ltd",
+        "https://claimsbot.example",
+        "ClaimsBot SaaS",
+        "product",
+        "",
+        "",
+        180_000,
+        "Claims triage in the operations workflow",
+        "thin-saas-reseller",
+    ),
+]
+
+
+def profile_answers(name: str) -> dict[str, AnswerInput]:
+    data = read_yaml((FIXTURES / "profiles" / f"{name}.yaml").read_bytes(), source=name, max_bytes=1024 * 1024)
+    answers = {}
+    for code, value in data["answers"].items():
+        if value == "N/A":
+            answers[code] = AnswerInput(na=True, na_reason="Not applicable to this service (demo data).")
+        elif isinstance(value, dt.date):
+            answers[code] = AnswerInput(value=value.isoformat())
+        elif isinstance(value, bool):
+            answers[code] = AnswerInput(value="yes" if value else "no")
+        else:
+            answers[code] = AnswerInput(value=list(value) if isinstance(value, list) else value)
+    return answers
+
+
+@transaction.atomic
+def demo_assessments_seed(org: Organisation) -> int:
+    """Create the demo vendors and one assessment per state, once. Returns how many were created."""
+    bank = QuestionBank.objects.filter(slug="ai-vendor-due-diligence", organisation__isnull=True).first()
+    if bank is None:
+        bank = bank_load(raw=SHIPPED_BANK.read_bytes(), source=str(SHIPPED_BANK)).bank
+    if Assessment.objects.filter(organisation=org).exists():
+        return 0
+    people = {m.role: m.user for m in Membership.objects.filter(organisation=org).select_related("user")}
+    analyst, reviewer = people.get("analyst"), people.get("reviewer")
+    created = 0
+    svc = {}
+    for vendor_name, site, service_name, kind, model, provider, spend, use, profile in DEMO_VENDORS:
+        vendor, _ = Vendor.objects.get_or_create(
+            organisation=org, name=vendor_name, defaults={"website": site, "owner": analyst}
+        )
+        svc[profile], _ = AIService.objects.get_or_create(
+            vendor=vendor,
+            name=service_name,
+            defaults={
+                "kind": kind,
+                "model_name": model,
+                "model_provider": provider,
+                "annual_spend": spend,
+                "business_use": use,
+            },
+        )
+    today = timezone.localdate()
+
+    def new(profile: str, *, answered: str = "all", due_days: int = 30) -> Assessment:
+        nonlocal created
+        a = services.assessment_create(
+            service=svc[profile],
+            bank=bank,
+            by=analyst,
+            reviewers=[reviewer] if reviewer else [],
+            due_date=today + dt.timedelta(days=due_days),
+        )
+        answers = profile_answers(profile)
+        if answered == "intake":
+            answers = {k: v for k, v in answers.items() if k.startswith("INT-")}
+        if answered != "none":
+            services.answers_save(assessment=a, values=answers, by=analyst, base_revisions=None)
+        created += 1
+        return a
+
+    new("lab-api-leased-capacity", answered="none", due_days=45)  # draft
+    new("thin-saas-reseller", answered="intake", due_days=-3)  # in progress, overdue
+    submitted = new("lab-api-leased-capacity")
+    services.assessment_submit(assessment=submitted, by=analyst)
+    in_review = new("lab-api-leased-capacity")
+    services.assessment_submit(assessment=in_review, by=analyst)
+    services.assessment_start_review(assessment=in_review, by=reviewer)
+    changes = new("hyperscaler-pinned-region")
+    services.assessment_submit(assessment=changes, by=analyst)
+    services.assessment_start_review(assessment=changes, by=reviewer)
+    services.assessment_request_changes(assessment=changes, by=reviewer, comment="Attach the SOC 2 report for SEC-01B.")
+    approved = new("hyperscaler-pinned-region")
+    services.assessment_submit(assessment=approved, by=analyst)
+    services.assessment_start_review(assessment=approved, by=reviewer)
+    services.override_set(
+        assessment=approved,
+        question_code="SUP-03",
+        points=2,
+        reason="Single hyperscaler, but three regions in the EU.",
+        by=reviewer,
+    )
+    services.finding_add(
+        assessment=approved,
+        kind="condition",
+        text="Re-check provisioned throughput before the Q3 peak.",
+        owner="Ana Analyst",
+        due_date=today + dt.timedelta(days=120),
+        by=reviewer,
+    )
+    services.assessment_decide(assessment=approved, by=reviewer, approve=True, note="Approved for internal drafting.")
+    rejected = new("thin-saas-reseller")
+    services.assessment_submit(assessment=rejected, by=analyst)
+    services.assessment_start_review(assessment=rejected, by=reviewer)
+    services.assessment_decide(assessment=rejected, by=reviewer, approve=False, note="Three knockouts; see the report.")
+    return created

@@ -1,0 +1,17 @@
+from procurement.vendors.models import AIService, Vendor
+
+
+def vendor_save(*, form, organisation) -> Vendor:
+    vendor = form.save(commit=False)
+    vendor.organisation = organisation
+    vendor.full_clean()
+    vendor.save()
+    return vendor
+
+
+def service_save(*, form, vendor: Vendor) -> AIService:
+    service = form.save(commit=False)
+    service.vendor = vendor
+    service.full_clean()
+    service.save()
+    return service
