@@ -407,7 +407,10 @@ def assessment_decide(*, assessment: Assessment, by, approve: bool, note: str = 
     if target not in TRANSITIONS[assessment.status]:
         _transition(assessment, target, by=by)  # raises
     result = assessment_score(assessment)
-    record = frozen_record_build(assessment, decided_by=by, decision=target, note=note)
+    # Through JSON once, so the record in memory is exactly what the database keeps.
+    record = json.loads(
+        json.dumps(frozen_record_build(assessment, decided_by=by, decision=target, note=note), default=str)
+    )
     assessment.frozen_record = record
     assessment.frozen_hash = record_hash(record)
     assessment.decided_at = timezone.now()
