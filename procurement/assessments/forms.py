@@ -134,7 +134,7 @@ class SectionForm(forms.Form):
             '<div class="d-flex justify-content-between"><span class="text-secondary small fw-semibold">{}</span>'
             "<span>{}</span></div>",
             q["code"],
-            mark_safe(badges),  # noqa: S308 - fixed markup, no user input
+            mark_safe(badges),
         )
 
     def clean(self):
