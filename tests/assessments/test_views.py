@@ -239,7 +239,8 @@ def _bank_with_section_of(n: int) -> str:
         f"    choices:\n    - {{value: a, label: A, points: 0}}\n    - {{value: b, label: B, points: 4}}"
         for i in range(n)
     )
-    return f"format: 1\nbank: {{slug: big-{n}, name: Big {n}}}\nsections:\n- code: BIG\n  title: Big\n  questions:\n{questions}\n"
+    head = f"format: 1\nbank: {{slug: big-{n}, name: Big {n}}}\n"
+    return head + f"sections:\n- code: BIG\n  title: Big\n  questions:\n{questions}\n"
 
 
 def test_section_page_queries_do_not_grow_with_questions(login, personas, service, django_assert_num_queries):
