@@ -42,7 +42,10 @@ def answer_field(q: dict) -> forms.Field:
             **kw,
         )
     if qtype == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "w-auto"}), **kw)
+        # <input type=date> only understands ISO dates, whatever the locale.
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date", "class": "w-auto"}, format="%Y-%m-%d"), **kw
+        )
     if qtype == "evidence":
         return forms.FileField(widget=forms.ClearableFileInput, **kw)
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000, **kw)
@@ -174,7 +177,7 @@ class AssessmentCreateForm(forms.Form):
     )
     owner = forms.ModelChoiceField(queryset=None, required=False)
     reviewers = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, services, banks, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,7 +199,7 @@ class FindingForm(forms.Form):
     kind = forms.ChoiceField(choices=[("finding", "Finding"), ("condition", "Condition")])
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     owner = forms.CharField(required=False, max_length=200)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class DecisionForm(forms.Form):

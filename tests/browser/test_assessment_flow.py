@@ -1,0 +1,113 @@
+"""Debian's Chromium: an analyst creates and fills an assessment, a reviewer overrides and approves."""
+
+import pytest
+
+from procurement.assessments.demo import profile_answers
+from procurement.assessments.models import Answer, Assessment
+from procurement.assessments.services import answers_save
+from procurement.core.models import Membership
+from procurement.core.services import membership_set
+from procurement.vendors.models import AIService, Vendor
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Log out")
+
+
+def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
+    page, live_server, shipped_version, org, django_user_model, artifacts_dir
+):
+    analyst = django_user_model.objects.create_user("ana", password=PASSWORD, first_name="Ana", last_name="Analyst")
+    reviewer = django_user_model.objects.create_user("rita", password=PASSWORD, first_name="Rita", last_name="Reviewer")
+    membership_set(user=analyst, organisation=org, role=Membership.Role.ANALYST)
+    membership_set(user=reviewer, organisation=org, role=Membership.Role.REVIEWER)
+    vendor = Vendor.objects.create(organisation=org, name="Frontier Lab", owner=analyst)
+    service = AIService.objects.create(vendor=vendor, name="Frontier API", model_name="fx-1")
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # 1. The analyst creates the assessment.
+    log_in(page, live_server, "ana")
+    page.goto(f"{live_server.url}/assessments/new/?service={service.pk}")
+    page.select_option("#id_bank", str(shipped_version.bank.pk))
+    page.check(f"input[name=reviewers][value='{reviewer.pk}']")
+    page.screenshot(path=str(artifacts_dir / "flow-1-create.png"))
+    page.click("text=Create and start the buyer intake")
+    page.wait_for_selector("h2:has-text('INT · Buyer intake')")
+    assessment = Assessment.objects.get()
+
+    # 2. Two sections: the buyer intake, then SEC with its conditional date question.
+    page.check("input[name='q-INT-01'][value='customer_or_regulated']")
+    page.check("input[name='q-INT-02'][value='confidential']")
+    page.check("input[name='q-INT-03'][value='external']")
+    page.check("input[name='q-INT-04'][value='several_apps']")
+    page.fill("input[name='q-INT-05']", "4")
+    page.fill("input[name='q-INT-06']", "180")
+    page.check("input[name='q-INT-07'][value='gdpr']")
+    page.check("input[name='q-INT-08'][value='1m_5m']")
+    page.check("input[name='q-INT-09'][value='preferred']")
+    page.check("input[name='q-INT-10'][value='partial']")
+    page.wait_for_selector("#save-status:has-text('Saved')")  # htmx autosave, no click
+    assert Answer.objects.get(assessment=assessment, question_code="INT-06").value == 180
+    page.screenshot(path=str(artifacts_dir / "flow-2-intake.png"), full_page=True)
+    page.click("button[name=next]")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SEC/")
+    assert page.locator("#q-SEC-01A").is_hidden()
+    page.check("input[name='q-SEC-01'][value='inclusive']")
+    assert page.locator("#q-SEC-01A").is_visible()
+    page.fill("input[name='q-SEC-01A']", "2027-06-30")
+    page.check("input[name='q-SEC-02'][value='full_scope']")
+    page.screenshot(path=str(artifacts_dir / "flow-3-conditional.png"))
+    page.click("button:has-text('Save and continue')")
+    page.wait_for_selector("text=Saved.")
+
+    # 3. Reload: everything typed is still there.
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SEC/")
+    assert page.locator("input[name='q-SEC-01'][value='inclusive']").is_checked()
+    assert page.input_value("input[name='q-SEC-01A']") == "2027-06-30"
+    assert page.locator("#q-SEC-01A").is_visible()
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/INT/")
+    assert page.input_value("input[name='q-INT-06']") == "180"
+    page.screenshot(path=str(artifacts_dir / "flow-4-reloaded.png"))
+
+    # 4. The other seven sections come from the vendor's returned answers (not typed here), then submit.
+    rest = {k: v for k, v in profile_answers("lab-api-leased-capacity").items() if k[:3] not in ("INT", "SEC")}
+    answers_save(assessment=assessment, values=rest, by=analyst, base_revisions=None)
+    sec_rest = {k: v for k, v in profile_answers("lab-api-leased-capacity").items() if k[:3] == "SEC" and k[4:] >= "03"}
+    answers_save(assessment=assessment, values=sec_rest, by=analyst, base_revisions=None)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    page.click("text=Submit for review")
+    page.wait_for_selector("text=Submitted for review.")
+    page.screenshot(path=str(artifacts_dir / "flow-5-submitted.png"))
+    page.click("text=Log out")
+
+    # 5. The reviewer starts the review, overrides SUP-05 with a reason, and approves.
+    log_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/review/")
+    page.click("text=Start review")
+    page.wait_for_selector("text=Decide")
+    row = page.locator("#row-SUP-05")
+    row.locator("select[name=points]").select_option("1")
+    row.locator("input[name=reason]").fill("Lease renewed to 2028; letter on file")
+    row.locator("button:has-text('Set')").click()
+    page.wait_for_selector("text=Override on SUP-05 saved.")
+    assert "Lease renewed to 2028" in page.locator("#row-SUP-05").inner_text()
+    page.locator("#row-SUP-05").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "flow-6-override.png"))
+    page.fill("#decision-note", "Approved with the lease condition.")
+    page.click("button:has-text('Approve and freeze')")
+    page.wait_for_selector("text=Approved and frozen.")
+    page.screenshot(path=str(artifacts_dir / "flow-7-approved.png"), full_page=True)
+
+    assessment.refresh_from_db()
+    assert assessment.status == "approved"
+    assert assessment.frozen_record["overrides"][0]["points"] == 1
+    assert csp_errors == []
