@@ -111,3 +111,20 @@ def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
     return {a.question_code: a for a in assessment.answers.all()}
+
+
+def dashboard_for_user(user, *, limit: int = 8) -> dict:
+    """Home page lists: my open assessments, due within 14 days, recently decided (3 queries)."""
+    qs = assessments_for_user(user)
+    today = timezone.localdate()
+    open_qs = qs.exclude(status__in=Assessment.FINAL)
+    return {
+        "mine": list(open_qs.filter(owner=user).order_by("due_date", "-created_at")[:limit]),
+        "due_soon": list(
+            open_qs.filter(due_date__isnull=False, due_date__lte=today + dt.timedelta(days=14)).order_by("due_date")[
+                :limit
+            ]
+        ),
+        "decided": list(qs.filter(status__in=Assessment.FINAL).order_by("-decided_at")[:limit]),
+        "today": today,
+    }
