@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from procurement.assessments import services
-from procurement.assessments.evidence import EvidenceRejected, evidence_store
+from procurement.assessments.answer_files import MAX_BYTES as MAX_ANSWER_FILE
+from procurement.assessments.answer_files import AnswerFileError, detect_format, dump_answers, parse_answers
+from procurement.assessments.evidence import EvidenceRejected, clean_name, evidence_store
 from procurement.assessments.forms import (
     AssessmentCreateForm,
     DecisionForm,
@@ -130,6 +132,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
         "record": assessment.frozen_record,
+        "newer_version": assessment.bank_version.bank.versions.filter(
+            status="published", number__gt=assessment.bank_version.number
+        ).first(),
     }
     return render(request, "assessments/assessment_detail.html", ctx)
 
@@ -419,8 +424,14 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     index = bank_structure(assessment.bank_version).question_index
     if code not in index:
         raise Http404
-    changes = assessment.answer_changes.filter(question_code=code).select_related("by")
-    return render(request, "assessments/history.html", {"assessment": assessment, "q": index[code], "changes": changes})
+    ctx = {
+        "assessment": assessment,
+        "q": index[code],
+        "changes": assessment.answer_changes.filter(question_code=code).select_related("by"),
+        "comments": assessment.comments.filter(question_code=code).select_related("author"),
+        "can_comment": has_role(request.user, "admin", "analyst", "reviewer"),
+    }
+    return render(request, "assessments/history.html", ctx)
 
 
 @login_required
@@ -432,3 +443,97 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a returned answer file (JSON, YAML or CSV). All or nothing."""
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS)
+    upload = request.FILES.get("file")
+    problems: list[str] = []
+    if upload is None:
+        problems = ["Choose a file to import."]
+    else:
+        try:
+            fmt = detect_format(upload.name)
+            values = parse_answers(
+                upload.read(MAX_ANSWER_FILE + 1),
+                fmt=fmt,
+                source=clean_name(upload.name),
+                questions=bank_structure(assessment.bank_version).question_index,
+            )
+            services.answers_save(
+                assessment=assessment, values=values, by=request.user, base_revisions=None, by_label=""
+            )
+        except AnswerFileError as exc:
+            problems = exc.problems
+        except ValidationError as exc:
+            problems = exc.messages
+    if problems:
+        ctx = {"assessment": assessment, "problems": problems}
+        return render(request, "assessments/import_problems.html", ctx, status=400)
+    messages.success(request, f"Imported {len(values)} answer(s).")
+    return redirect(assessment)
+
+
+@login_required
+def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    fmt = request.GET.get("format", "json")
+    if fmt not in ("json", "yaml", "csv"):
+        raise Http404
+    answers = {
+        a.question_code: {"value": a.value, "na": a.na, "na_reason": a.na_reason} for a in assessment.answers.all()
+    }
+    content_type = {"json": "application/json", "yaml": "application/yaml", "csv": "text/csv"}[fmt]
+    response = HttpResponse(dump_answers(answers, fmt=fmt), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="A-{assessment.pk}-answers.{fmt}"'
+    return response
+
+
+@login_required
+def upgrade(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show what moving to the latest published version changes; POST applies it."""
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS)
+    target = (
+        assessment.bank_version.bank.versions.filter(status="published", number__gt=assessment.bank_version.number)
+        .order_by("-number")
+        .first()
+    )
+    if target is None:
+        messages.info(request, "This assessment already uses the latest published version.")
+        return redirect(assessment)
+    diff = services.version_diff(assessment.bank_version, target)
+    if request.method == "POST":
+        try:
+            services.assessment_upgrade(assessment=assessment, target=target, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Moved to v{target.number}; {len(diff.unchanged)} answers carried over.")
+        return redirect(assessment)
+    answered = set(answers_by_code(assessment))
+    ctx = {
+        "assessment": assessment,
+        "target": target,
+        "diff": diff,
+        "lost": sorted(answered & set(diff.changed + diff.removed)),
+    }
+    return render(request, "assessments/upgrade.html", ctx)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, "admin", "analyst", "reviewer")
+    try:
+        services.comment_add(
+            assessment=assessment, question_code=code, body=request.POST.get("body", ""), by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("assessments:history", pk, code)

@@ -1,0 +1,181 @@
+"""Answers as files (JSON, YAML or CSV keyed by question code): validate everything, then write.
+
+Formats:
+- JSON / YAML: a mapping ``{CODE: value}``; a list for multiple choice; a date as
+  YYYY-MM-DD; ``{na: "why it does not apply"}`` for N/A.
+- CSV: header ``code,value,na_reason``; multiple choices separated by ``|``;
+  value ``N/A`` with a reason in ``na_reason``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import yaml
+
+from procurement.assessments.services import AnswerInput
+from procurement.questionbank.document import BankFileError, read_yaml
+
+MAX_BYTES = 2 * 1024 * 1024
+FORMATS = ("json", "yaml", "csv")
+
+
+class AnswerFileError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def detect_format(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    fmt = {"yml": "yaml"}.get(suffix, suffix)
+    if fmt not in FORMATS:
+        raise AnswerFileError([f"{name}: unknown format; use a .json, .yaml or .csv file"])
+    return fmt
+
+
+def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | None]]:
+    """(where, code, value, na_reason or None)."""
+    if len(raw) > MAX_BYTES:
+        raise AnswerFileError([f"{source}: file is {len(raw)} bytes; the limit is {MAX_BYTES}"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AnswerFileError([f"{source}: not UTF-8 text"]) from None
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or not {"code", "value"} <= set(reader.fieldnames):
+            raise AnswerFileError([f"{source}: the header must be code,value,na_reason"])
+        rows = []
+        for i, row in enumerate(reader, start=2):
+            code = (row.get("code") or "").strip()
+            value = (row.get("value") or "").strip()
+            reason = (row.get("na_reason") or "").strip()
+            if value.upper() == "N/A":
+                rows.append((f"{source}:{i}", code, None, reason))
+            else:
+                rows.append((f"{source}:{i}", code, value, None))
+        return rows
+    try:
+        data = json.loads(text) if fmt == "json" else read_yaml(text, source=source, max_bytes=MAX_BYTES)
+    except json.JSONDecodeError as exc:
+        raise AnswerFileError([f"{source}:{exc.lineno}: invalid JSON: {exc.msg}"]) from None
+    except BankFileError as exc:
+        raise AnswerFileError([str(p) for p in exc.problems]) from None
+    if isinstance(data, dict) and set(data) == {"answers"}:
+        data = data["answers"]
+    if not isinstance(data, dict):
+        raise AnswerFileError([f"{source}: expected a mapping of question codes to answers"])
+    rows = []
+    for code, value in data.items():
+        if isinstance(value, dict) and set(value) == {"na"}:
+            rows.append((f"{source} ({code})", str(code), None, str(value["na"] or "")))
+        else:
+            rows.append((f"{source} ({code})", str(code), value, None))
+    return rows
+
+
+def parse_answers(raw: bytes, *, fmt: str, source: str, questions: dict[str, dict]) -> dict[str, AnswerInput]:
+    """Every problem, or the answers to write. ``questions`` is the bank's question index."""
+    problems: list[str] = []
+    result: dict[str, AnswerInput] = {}
+    for where, code, value, na_reason in _rows(raw, fmt, source):
+        q = questions.get(code)
+        if q is None:
+            problems.append(f"{where}: {code!r} is not a question of this bank version")
+            continue
+        if code in result:
+            problems.append(f"{where}: {code} is answered twice")
+            continue
+        if q["audience"] == "reviewer":
+            problems.append(f"{where}: {code} is for reviewers only")
+            continue
+        if q["type"] == "evidence":
+            problems.append(f"{where}: {code} takes a file upload; attach it in the app")
+            continue
+        if na_reason is not None:
+            if not q["na"]:
+                problems.append(f"{where}: {code} cannot be marked not applicable")
+            elif not na_reason:
+                problems.append(f"{where}: {code} is N/A without a justification")
+            else:
+                result[code] = AnswerInput(na=True, na_reason=na_reason)
+            continue
+        try:
+            result[code] = AnswerInput(value=_coerce(q, value, fmt))
+        except ValueError as exc:
+            problems.append(f"{where}: {code}: {exc}")
+    if problems:
+        raise AnswerFileError(problems)
+    return result
+
+
+def _coerce(q: dict, value: Any, fmt: str) -> Any:
+    qtype = q["type"]
+    if value is None or value == "":
+        return None
+    valid = [c["value"] for c in q["choices"]]
+    if qtype in ("single_choice", "yes_no"):
+        value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
+        if value not in valid:
+            raise ValueError(f"{value!r} is not one of {', '.join(valid)}")
+        return value
+    if qtype == "multi_choice":
+        items = value.split("|") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise ValueError("give a list of choices")
+        items = [str(v).strip() for v in items if str(v).strip()]
+        bad = [v for v in items if v not in valid]
+        if bad:
+            raise ValueError(f"{', '.join(map(repr, bad))} not among {', '.join(valid)}")
+        return items
+    if qtype == "number":
+        if isinstance(value, bool):
+            raise ValueError("expected a number")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError("expected a finite number")
+        return int(number) if number.is_integer() else number
+    if qtype == "date":
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    text = str(value).strip()
+    if len(text) > 20_000:
+        raise ValueError("text longer than 20,000 characters")
+    return text
+
+
+def dump_answers(answers: dict[str, dict], *, fmt: str) -> str:
+    """``answers`` maps code -> {value, na, na_reason} (stored shape)."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["code", "value", "na_reason"])
+        for code in sorted(answers):
+            a = answers[code]
+            if a["na"]:
+                writer.writerow([code, "N/A", a["na_reason"]])
+            elif isinstance(a["value"], list):
+                writer.writerow([code, "|".join(a["value"]), ""])
+            elif a["value"] is not None:
+                writer.writerow([code, a["value"], ""])
+        return out.getvalue()
+    data = {
+        code: {"na": a["na_reason"]} if a["na"] else a["value"]
+        for code, a in sorted(answers.items())
+        if a["na"] or a["value"] is not None
+    }
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,181 @@
+"""import_answers / export_answers and the UI import: everything is checked first."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from procurement.assessments import services
+from procurement.assessments.models import Answer, AnswerChange
+from procurement.questionbank.services import version_new_draft, version_publish
+
+pytestmark = pytest.mark.django_db
+
+GOOD_YAML = """\
+SUP-05: 90
+INT-07: [gdpr, dora_critical]
+SEC-01A: 2027-06-30
+SUP-01: categories
+LOC-07: {na: We never add regions}
+CST-01A: "Per 1M tokens: 3 in / 15 out"
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.yaml", GOOD_YAML),
+        (
+            "a.json",
+            json.dumps(
+                {
+                    "SUP-05": 90,
+                    "INT-07": ["gdpr", "dora_critical"],
+                    "SEC-01A": "2027-06-30",
+                    "SUP-01": "categories",
+                    "LOC-07": {"na": "We never add regions"},
+                    "CST-01A": "Per 1M tokens: 3 in / 15 out",
+                }
+            ),
+        ),
+        (
+            "a.csv",
+            "code,value,na_reason\nSUP-05,90,\nINT-07,gdpr|dora_critical,\nSEC-01A,2027-06-30,\nSUP-01,categories,\nLOC-07,N/A,We never add regions\nCST-01A,Per 1M tokens: 3 in / 15 out,\n",
+        ),
+    ],
+)
+def test_import_in_every_format_then_export_round_trips(tmp_path, assessment, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    call_command("import_answers", str(assessment.pk), str(path))
+    stored = {a.question_code: (a.value, a.na, a.na_reason) for a in assessment.answers.all()}
+    assert stored == {
+        "SUP-05": (90, False, ""),
+        "INT-07": (["gdpr", "dora_critical"], False, ""),
+        "SEC-01A": ("2027-06-30", False, ""),
+        "SUP-01": ("categories", False, ""),
+        "LOC-07": (None, True, "We never add regions"),
+        "CST-01A": ("Per 1M tokens: 3 in / 15 out", False, ""),
+    }
+    out = tmp_path / ("out." + name.rsplit(".", 1)[1])
+    call_command("export_answers", str(assessment.pk), "-o", str(out))
+    Answer.objects.all().delete()
+    call_command("import_answers", str(assessment.pk), str(out))
+    assert {a.question_code: (a.value, a.na, a.na_reason) for a in assessment.answers.all()} == stored
+
+
+def test_import_with_errors_reports_every_one_and_writes_nothing(tmp_path, assessment):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "code,value,na_reason\n"
+        "SUP-05,ninety,\n"
+        "NOPE-01,1,\n"
+        "SUP-01,maybe,\n"
+        "SEC-01A,31/12/2027,\n"
+        "INT-01,N/A,\n"
+        "CON-12,text,\n"
+        "SEC-01B,file.pdf,\n"
+        "SUP-03,45,\n"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_answers", str(assessment.pk), str(path))
+    message = str(exc.value)
+    for expected in (
+        "bad.csv:2: SUP-05: 'ninety' is not a number",
+        "'NOPE-01' is not a question",
+        "SUP-01: 'maybe' is not one of",
+        "not a date",
+        "INT-01 cannot be marked not applicable",
+        "CON-12 is for reviewers only",
+        "SEC-01B takes a file upload",
+    ):
+        assert expected in message
+    assert not Answer.objects.exists()  # SUP-03 was valid, but nothing is written
+
+
+def test_malformed_files_get_a_clear_message(tmp_path, assessment):
+    for name, content, expected in (
+        ("a.json", "{not json", "invalid JSON"),
+        ("a.yaml", "- a\n- list\n", "expected a mapping"),
+        ("a.csv", "question,answer\nX,1\n", "header must be code,value,na_reason"),
+        ("a.xlsx", "PK", "unknown format"),
+    ):
+        path = tmp_path / name
+        path.write_text(content)
+        with pytest.raises(CommandError, match=expected):
+            call_command("import_answers", str(assessment.pk), str(path))
+
+
+def test_ui_import_is_all_or_nothing(login, personas, assessment):
+    client = login(personas["analyst"])
+    url = reverse("assessments:import", args=[assessment.pk])
+    bad = SimpleUploadedFile("returned.yaml", b"SUP-05: 90\nSUP-01: maybe\n")
+    response = client.post(url, {"file": bad})
+    assert response.status_code == 400 and "Nothing was imported" in response.content.decode()
+    assert not Answer.objects.exists()
+    good = SimpleUploadedFile("returned.yaml", GOOD_YAML.encode())
+    assert client.post(url, {"file": good}).status_code == 302
+    assert Answer.objects.count() == 6
+    assert (
+        login(personas["viewer"]).post(url, {"file": SimpleUploadedFile("r.yaml", b"SUP-05: 1\n")}).status_code == 403
+    )
+
+
+def test_ui_export_formats(login, personas, assessment):
+    services.answers_save(
+        assessment=assessment, values={"SUP-05": services.AnswerInput(90)}, by=None, base_revisions=None
+    )
+    client = login(personas["viewer"])
+    response = client.get(reverse("assessments:export", args=[assessment.pk]) + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv") and b"SUP-05,90," in response.content
+
+
+# --- Moving to a newer bank version --------------------------------------------------------
+
+
+def test_upgrade_shows_the_diff_and_carries_over_unchanged_answers(login, personas, assessment, shipped_version):
+    services.answers_save(
+        assessment=assessment,
+        values={
+            "SUP-05": services.AnswerInput(90),
+            "SUP-03": services.AnswerInput(45),
+            "CST-11": services.AnswerInput("under_10"),
+        },
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    draft = version_new_draft(version=shipped_version)
+    q = draft.questions.get(code="SUP-05")
+    q.bands = [{"from": 0, "to": 60, "points": 4}, {"from": 60, "to": None, "points": 1}]
+    q.save()
+    draft.questions.get(code="CST-11").delete()
+    v2 = version_publish(version=draft)
+    client = login(personas["analyst"])
+    page = client.get(reverse("assessments:upgrade", args=[assessment.pk])).content.decode()
+    assert "from v1 to v2" in page and "These answers will be cleared: CST-11, SUP-05" in page
+    client.post(reverse("assessments:upgrade", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    assert assessment.bank_version == v2
+    assert set(assessment.answers.values_list("question_code", flat=True)) == {"SUP-03"}
+    cleared = AnswerChange.objects.filter(question_code="SUP-05", new_value__isnull=True).get()
+    assert cleared.old_value["value"] == 90 and "upgrade to v2" in cleared.by_label
+
+
+def test_upgrade_is_refused_for_a_submitted_assessment(complete_assessment, personas, shipped_version):
+    from django.core.exceptions import ValidationError
+
+    v2 = version_publish(version=version_new_draft(version=shipped_version))
+    services.assessment_submit(assessment=complete_assessment, by=personas["analyst"])
+    with pytest.raises(ValidationError, match="answers can only change"):
+        services.assessment_upgrade(assessment=complete_assessment, target=v2, by=personas["analyst"])
+
+
+def test_internal_comments_on_a_question(login, personas, assessment):
+    client = login(personas["reviewer"])
+    client.post(reverse("assessments:comment", args=[assessment.pk, "SUP-05"]), {"body": "Ask for the lease letter"})
+    page = client.get(reverse("assessments:history", args=[assessment.pk, "SUP-05"])).content.decode()
+    assert "Ask for the lease letter" in page
+    viewer = login(personas["viewer"])
+    assert viewer.post(reverse("assessments:comment", args=[assessment.pk, "SUP-05"]), {"body": "x"}).status_code == 403
