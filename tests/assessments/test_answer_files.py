@@ -42,7 +42,8 @@ CST-01A: "Per 1M tokens: 3 in / 15 out"
         ),
         (
             "a.csv",
-            "code,value,na_reason\nSUP-05,90,\nINT-07,gdpr|dora_critical,\nSEC-01A,2027-06-30,\nSUP-01,categories,\nLOC-07,N/A,We never add regions\nCST-01A,Per 1M tokens: 3 in / 15 out,\n",
+            "code,value,na_reason\nSUP-05,90,\nINT-07,gdpr|dora_critical,\nSEC-01A,2027-06-30,\n"
+            "SUP-01,categories,\nLOC-07,N/A,We never add regions\nCST-01A,Per 1M tokens: 3 in / 15 out,\n",
         ),
     ],
 )
