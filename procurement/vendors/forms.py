@@ -1,6 +1,6 @@
 from django import forms
 
-from procurement.vendors.models import AIService, Vendor
+from procurement.vendors.models import AIService, Vendor, VendorContact
 
 
 class VendorForm(forms.ModelForm):
@@ -36,3 +36,9 @@ class AIServiceForm(forms.ModelForm):
         if AIService.objects.filter(vendor=self.vendor, name__iexact=name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("This vendor already has a service with this name.")
         return name
+
+
+class VendorContactForm(forms.ModelForm):
+    class Meta:
+        model = VendorContact
+        fields = ["name", "email", "role"]

@@ -1,4 +1,4 @@
-from procurement.vendors.models import AIService, Vendor
+from procurement.vendors.models import AIService, Vendor, VendorContact
 
 
 def vendor_save(*, form, organisation) -> Vendor:
@@ -15,3 +15,11 @@ def service_save(*, form, vendor: Vendor) -> AIService:
     service.full_clean()
     service.save()
     return service
+
+
+def contact_save(*, form, vendor: Vendor) -> VendorContact:
+    contact = form.save(commit=False)
+    contact.vendor = vendor
+    contact.full_clean()
+    contact.save()
+    return contact

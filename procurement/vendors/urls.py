@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.vendor_detail, name="detail"),
     path("<int:pk>/edit/", views.vendor_edit, name="edit"),
     path("<int:pk>/services/new/", views.service_edit, name="service_create"),
+    path("<int:pk>/contacts/new/", views.contact_add, name="contact_create"),
     path("<int:pk>/services/<int:service_pk>/edit/", views.service_edit, name="service_edit"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from procurement.assessments.models import Assessment
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
 from procurement.vendors import services
-from procurement.vendors.forms import AIServiceForm, VendorForm
+from procurement.vendors.forms import AIServiceForm, VendorContactForm, VendorForm
 from procurement.vendors.models import Vendor
 
 
@@ -55,6 +55,8 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "vendor": vendor,
         "services": vendor.services.all(),
+        "contacts": vendor.contacts.all(),
+        "contact_form": VendorContactForm(),
         "assessments": Assessment.objects.filter(service__vendor=vendor)
         .select_related("service", "bank_version__bank")
         .order_by("-created_at"),
@@ -74,3 +76,15 @@ def service_edit(request: HttpRequest, pk: int, service_pk: int | None = None) -
         messages.success(request, "Service saved.")
         return redirect(vendor)
     return render(request, "vendors/service_form.html", {"form": form, "vendor": vendor, "service": service})
+
+
+@login_required
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    vendor = _vendor_for_user(request, pk)
+    require_role(request.user, *EDITORS)
+    form = VendorContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_save(form=form, vendor=vendor)
+        messages.success(request, "Contact added.")
+        return redirect(vendor)
+    return render(request, "vendors/service_form.html", {"form": form, "vendor": vendor, "title": "New contact"})

@@ -48,3 +48,14 @@ def test_other_organisations_vendors_are_404(login, personas, other_org):
     assert client.get(reverse("vendors:detail", args=[vendor.pk])).status_code == 404
     assert client.post(reverse("vendors:service_create", args=[vendor.pk]), {"name": "x"}).status_code == 404
     assert "Secret" not in client.get(reverse("vendors:list")).content.decode()
+
+
+def test_contacts_are_added_and_validated(login, personas, org):
+    vendor = Vendor.objects.create(organisation=org, name="V")
+    client = login(personas["analyst"])
+    response = client.post(
+        reverse("vendors:contact_create", args=[vendor.pk]), {"name": "Pat", "email": "not-an-email"}
+    )
+    assert response.status_code == 200 and "Enter a valid email address" in response.content.decode()
+    client.post(reverse("vendors:contact_create", args=[vendor.pk]), {"name": "Pat", "email": "pat@vendor.example"})
+    assert "pat@vendor.example" in client.get(reverse("vendors:detail", args=[vendor.pk])).content.decode()
