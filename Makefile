@@ -1,6 +1,5 @@
 # Quickstart: `make run` (app on http://127.0.0.1:8000) and `make test`.
 PY := .venv/bin/python
-export DJANGO_SETTINGS_MODULE := procurement.settings
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
