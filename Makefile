@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup setup-dev lint pytest clean
+.PHONY: run test setup setup-dev lint pytest pytest-postgres clean
 
 setup:
 	@scripts/setup.sh run
@@ -28,7 +28,11 @@ lint: setup-dev
 pytest: setup-dev
 	.venv/bin/pytest
 
-test: lint pytest
+# The same suite against a throwaway PostgreSQL cluster (scripts/with-postgres.sh).
+pytest-postgres: setup-dev
+	scripts/with-postgres.sh .venv/bin/pytest
+
+test: lint pytest pytest-postgres
 
 clean:
 	rm -rf .venv db.sqlite3 media .pytest_cache
