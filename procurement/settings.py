@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "procurement.questionbank",
     "procurement.vendors",
     "procurement.assessments",
+    "procurement.reports",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +205,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
+}
+
+# --- Background tasks (PDF reports) -------------------------------------------
+# django-tasks-db keeps the queue in the database; `manage.py db_worker` runs it
+# (make run starts one beside the server). TASKS_BACKEND=immediate renders inline.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if env("TASKS_BACKEND") == "immediate"
+        else "django_tasks_db.backend.DatabaseBackend"
+    }
 }
 
 # --- Evidence uploads ---------------------------------------------------------

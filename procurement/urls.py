@@ -7,6 +7,7 @@ urlpatterns = [
     path("banks/", include("procurement.questionbank.urls")),
     path("vendors/", include("procurement.vendors.urls")),
     path("assessments/", include("procurement.assessments.urls")),
+    path("reports/", include("procurement.reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

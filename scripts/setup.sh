@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 MODE="${1:-run}"
 
 # --- Debian packages -------------------------------------------------------
-DEB_RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+DEB_RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra fonts-droid-fallback"
 DEB_DEV="poppler-utils chromium"
 want="$DEB_RUN"; [ "$MODE" = dev ] && want="$want $DEB_DEV"
 missing=""

@@ -334,14 +334,25 @@ def assessment_rescore(*, assessment: Assessment) -> None:
 # --- Deciding and freezing --------------------------------------------------------------
 
 
-def frozen_record_build(assessment: Assessment, *, decided_by, decision: str, note: str) -> dict:
-    """Everything the decision rests on, as plain JSON that never changes afterwards."""
+def frozen_record_build(assessment: Assessment, *, decided_by=None, decision: str = "", note: str = "") -> dict:
+    """Everything the decision rests on, as plain JSON that never changes afterwards.
+
+    Without a decision it is the live record of an undecided assessment (reports of drafts).
+    """
     structure = bank_structure(assessment.bank_version)
     result = assessment_score(assessment)
     service = assessment.service
     return {
         "format": 1,
-        "assessment": {"id": assessment.pk, "organisation": assessment.organisation.name},
+        "assessment": {
+            "id": assessment.pk,
+            "organisation": assessment.organisation.name,
+            "status": assessment.status,
+            "created_at": assessment.created_at.isoformat(),
+            "due_date": assessment.due_date.isoformat() if assessment.due_date else None,
+            "owner": _label(assessment.owner),
+            "reviewers": [_label(u) for u in assessment.reviewers.all()],
+        },
         "vendor": {"name": service.vendor.name, "website": service.vendor.website},
         "service": {
             "name": service.name,
@@ -368,6 +379,14 @@ def frozen_record_build(assessment: Assessment, *, decided_by, decision: str, no
             }
             for o in assessment.overrides.filter(active=True)
         ],
+        "comments": [
+            {"question": c.question_code, "by": _label(c.author), "at": c.created_at.isoformat(), "body": c.body}
+            for c in assessment.comments.select_related("author")
+        ],
+        "evidence": [
+            {"question": e.question_code, "name": e.original_name, "size": e.size, "sha256": e.sha256}
+            for e in assessment.evidence.all()
+        ],
         "findings": [
             {
                 "kind": f.kind,
@@ -380,7 +399,9 @@ def frozen_record_build(assessment: Assessment, *, decided_by, decision: str, no
         "score": result.as_dict(),
         "scored_as_of": timezone.localdate().isoformat(),
         "rule_params": structure.document["version"]["rule_params"],
-        "decision": {"outcome": decision, "by": _label(decided_by), "note": note, "at": timezone.now().isoformat()},
+        "decision": {"outcome": decision, "by": _label(decided_by), "note": note, "at": timezone.now().isoformat()}
+        if decision
+        else None,
         "timeline": [
             {
                 "kind": e.kind,

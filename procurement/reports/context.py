@@ -1,0 +1,184 @@
+"""The report context: everything the report shows, materialised once from the record.
+
+A decided assessment reports its frozen record; any other assessment reports
+a record built now. Rendering afterwards runs no database queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from procurement.assessments.models import Assessment
+from procurement.assessments.services import frozen_record_build
+from procurement.reports.charts import section_bars
+from procurement.scoring.explain import DECISION_LABELS
+
+STATUS_LABELS = dict(Assessment.Status.choices)
+TIER_MEANING = {1: "critical use", 2: "important use", 3: "limited use"}
+
+
+def assessment_record(assessment: Assessment) -> dict:
+    """The frozen record, or a live one (through JSON, so both look the same)."""
+    if assessment.is_final and assessment.frozen_record:
+        return assessment.frozen_record
+    return json.loads(json.dumps(frozen_record_build(assessment), default=str))
+
+
+def record_digest(record: dict) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
+    """(kind, text): kind is answered, na or empty."""
+    if not stored or (stored.get("value") in (None, "", []) and not stored.get("na")):
+        return "empty", "Not answered"
+    if stored.get("na"):
+        return "na", f"N/A — {stored.get('na_reason', '')}"
+    value = stored["value"]
+    labels = {c["value"]: c["label"] for c in q["choices"]}
+    if isinstance(value, list):
+        return "answered", "; ".join(labels.get(v, str(v)) for v in value)
+    if q["type"] in ("single_choice", "yes_no"):
+        return "answered", labels.get(value, str(value))
+    if q["type"] == "number" and q["unit"]:
+        return "answered", f"{value} {q['unit']}"
+    return "answered", str(value)
+
+
+def report_context_build(*, assessment: Assessment, record: dict | None = None) -> dict[str, Any]:
+    record = record if record is not None else assessment_record(assessment)
+    return report_context_from_record(record, status_label=STATUS_LABELS.get(assessment.status, assessment.status))
+
+
+def report_context_from_record(record: dict, *, status_label: str = "") -> dict[str, Any]:
+    """Pure: a record in, a fully materialised context out."""
+    doc = record["bank"]["document"]
+    score = record["score"]
+    answers = record["answers"]
+    q_results = {q["code"]: q for q in score["questions"]}
+    s_results = {s["code"]: s for s in score["sections"]}
+    comments: dict[str, list] = {}
+    for c in record.get("comments", []):
+        comments.setdefault(c["question"], []).append(c)
+    evidence: dict[str, list] = {}
+    for e in record.get("evidence", []):
+        evidence.setdefault(e["question"], []).append(e)
+    question_index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
+
+    sections = []
+    for section in doc["sections"]:
+        rows = []
+        for q in section["questions"]:
+            r = q_results[q["code"]]
+            kind, text = _answer_label(q, answers.get(q["code"]))
+            if r["status"] == "hidden":
+                kind, text = "hidden", "Not shown (its condition was not met)"
+            rows.append(
+                {
+                    "code": q["code"],
+                    "text": q["text"],
+                    "critical": q["critical"],
+                    "answer_kind": kind,
+                    "answer": text,
+                    "status": r["status"],
+                    "points": r["points"],
+                    "original_points": r["original_points"],
+                    "override_reason": r["override_reason"],
+                    "override_by": r["override_by"],
+                    "by": (answers.get(q["code"]) or {}).get("by", ""),
+                    "comments": comments.get(q["code"], []),
+                    "evidence": evidence.get(q["code"], []),
+                }
+            )
+        sections.append(
+            {"code": section["code"], "title": section["title"], "result": s_results[section["code"]], "rows": rows}
+        )
+
+    hits = [dict(k, kind="Knockout") for k in score["knockouts"]] + [dict(f, kind="Flag") for f in score["flags"]]
+    decision = record.get("decision") or {}
+    params = record["rule_params"]
+    return {
+        "record": record,
+        "doc_id": f"DD-{record['assessment']['id']:05d}-{record_digest(record)[:8].upper()}",
+        "is_draft": not decision,
+        "status_label": status_label,
+        "outcome": decision.get("outcome", ""),
+        "decision": decision,
+        "computed_decision": score["decision"],
+        "computed_decision_label": DECISION_LABELS[score["decision"]],
+        "tier": score["tier"],
+        "tier_meaning": TIER_MEANING.get(score["tier"], ""),
+        "score": score,
+        "sections": sections,
+        "scored_sections": [s for s in sections if s["result"]["risk"] is not None],
+        "hits": hits,
+        "chart": section_bars(
+            score["sections"], cutoffs=params.get("bands", {"moderate": 25, "high": 45, "critical": 65})
+        ),
+        "top_risks": top_risks(score, question_index),
+        "supply": supply_chain_facts(answers, question_index, hits),
+        "params_json": json.dumps(params, indent=1, sort_keys=True),
+        "findings": record.get("findings", []),
+        "timeline": record.get("timeline", []),
+    }
+
+
+def top_risks(score: dict, questions: dict[str, dict], limit: int = 3) -> list[dict]:
+    """The three most important risks as short paragraphs, generated from the rules and scores."""
+    items: list[dict] = []
+    for k in score["knockouts"]:
+        state = "waived by a reviewer" if k.get("waived") else "a knockout: the decision is reject unless waived"
+        items.append(
+            {
+                "title": k["title"],
+                "text": f"{k.get('explain') or k['title']} This is {state}. " + "; ".join(k["reasons"]) + ".",
+            }
+        )
+    for f in score["flags"]:
+        items.append(
+            {"title": f["title"], "text": f"{f.get('explain') or f['title']} " + "; ".join(f["reasons"]) + "."}
+        )
+    worst = sorted(
+        (
+            q
+            for q in score["questions"]
+            if q["points"] is not None and q["points"] >= 3 and q["status"] in ("scored", "unanswered")
+        ),
+        key=lambda q: (-(q["points"] * q["weight"]), q["code"]),
+    )
+    for q in worst:
+        spec = questions[q["code"]]
+        why = spec["help"].split(".")[0].strip() if spec["help"] else ""
+        answer = "was not answered" if q["status"] == "unanswered" else f"scored {q['points']} of 4"
+        items.append({"title": f"{q['code']}: {spec['text']}", "text": f"The answer {answer}. {why}."})
+    return items[:limit]
+
+
+SUPPLY_CODES = (
+    "LOC-01",
+    "LOC-02",
+    "LOC-03",
+    "LOC-04",
+    "SUP-02",
+    "SUP-03",
+    "SUP-04",
+    "SUP-05",
+    "CON-01",
+    "CON-03",
+    "RES-06",
+    "INT-06",
+)
+
+
+def supply_chain_facts(answers: dict, questions: dict[str, dict], hits: list[dict]) -> dict:
+    rows = []
+    for code in SUPPLY_CODES:
+        q = questions.get(code)
+        if q is None:
+            continue
+        _, text = _answer_label(q, answers.get(code))
+        rows.append({"code": code, "question": q["text"], "answer": text})
+    gap = next((h for h in hits if h["name"] == "notice_gap"), None)
+    return {"rows": rows, "notice_gap": gap}

@@ -1,0 +1,107 @@
+"""XLSX and JSON exports of an assessment record."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from procurement.reports.context import report_context_from_record
+
+BAND_FILL = {
+    "low": "C8E6C9",
+    "moderate": "FFF59D",
+    "high": "FFCC80",
+    "critical": "EF9A9A",
+}
+
+
+def _cell_text(value) -> str:
+    """Spreadsheet-safe text: a leading =, +, - or @ would run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def record_xlsx(record: dict) -> bytes:
+    ctx = report_context_from_record(record)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    score = record["score"]
+    rows = [
+        ("Vendor", record["vendor"]["name"]),
+        ("Service", record["service"]["name"]),
+        ("Assessment", f"A-{record['assessment']['id']}"),
+        ("Bank", f"{record['bank']['name']} v{record['bank']['version']}"),
+        ("Computed decision", ctx["computed_decision_label"]),
+        ("Board decision", (record.get("decision") or {}).get("outcome", "not decided")),
+        ("Residual rating", score["residual"]),
+        ("Inherent tier", score["tier"]),
+        ("Overall risk", score["overall_risk"]),
+        ("Control band", score["control_band"]),
+        ("Incomplete", "yes" if score["incomplete"] else "no"),
+    ]
+    for label, value in rows:
+        summary.append([label, _cell_text(value)])
+    summary.append([])
+    summary.append(["Section", "Title", "Risk", "Band"])
+    for s in ctx["scored_sections"]:
+        summary.append([s["code"], _cell_text(s["title"]), s["result"]["risk"], s["result"]["band"]])
+        summary.cell(summary.max_row, 4).fill = PatternFill(
+            "solid", fgColor=BAND_FILL.get(s["result"]["band"], "FFFFFF")
+        )
+    summary.append([])
+    summary.append(["Knockouts and flags"])
+    for h in ctx["hits"]:
+        summary.append([h["kind"], _cell_text(h["title"]), _cell_text("; ".join(h["reasons"]))])
+    summary.column_dimensions["A"].width = 22
+    summary.column_dimensions["B"].width = 48
+    summary.column_dimensions["C"].width = 60
+
+    answers = wb.create_sheet("Answers")
+    header = [
+        "Section",
+        "Code",
+        "Question",
+        "Answer",
+        "Status",
+        "Points",
+        "Original points",
+        "Override reason",
+        "Comments",
+        "Evidence",
+    ]
+    answers.append(header)
+    for cell in answers[1]:
+        cell.font = Font(bold=True)
+    for s in ctx["sections"]:
+        for row in s["rows"]:
+            answers.append(
+                [
+                    s["code"],
+                    row["code"],
+                    _cell_text(row["text"]),
+                    _cell_text(row["answer"]),
+                    row["status"],
+                    row["points"],
+                    row["original_points"],
+                    _cell_text(row["override_reason"]),
+                    _cell_text(" | ".join(f"{c['by']}: {c['body']}" for c in row["comments"])),
+                    _cell_text(", ".join(e["name"] for e in row["evidence"])),
+                ]
+            )
+    for col, width in zip("ABCDEFGHIJ", (8, 9, 60, 40, 11, 7, 9, 40, 40, 30), strict=True):
+        answers.column_dimensions[col].width = width
+    for row in answers.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    answers.freeze_panes = "C2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def record_json(record: dict) -> str:
+    return json.dumps({"format": "ai-due-diligence-record", "version": 1, "record": record}, indent=1, sort_keys=True)

@@ -1,0 +1,67 @@
+"""Report rendering, caching and background generation."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from procurement.assessments.models import Assessment
+from procurement.reports.context import assessment_record, record_digest, report_context_from_record
+from procurement.reports.models import ReportFile
+from procurement.reports.pdf import render_pdf
+
+STATUS_LABELS = dict(Assessment.Status.choices)
+
+
+def report_html(record: dict, *, status_label: str = "") -> str:
+    return render_to_string("reports/pdf.html", report_context_from_record(record, status_label=status_label))
+
+
+def report_pdf(record: dict, *, status_label: str = "") -> tuple[bytes, int]:
+    """Render a record to PDF bytes and a page count. Runs no database queries."""
+    return render_pdf(report_html(record, status_label=status_label))
+
+
+def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None]:
+    """The record as it stands, its hash, and the cached report for it if any."""
+    record = assessment_record(assessment)
+    digest = record_digest(record)
+    return record, digest, ReportFile.objects.filter(assessment=assessment, content_hash=digest).first()
+
+
+@transaction.atomic
+def report_request(*, assessment: Assessment) -> ReportFile:
+    """Ask for the PDF of the current record: a cached one, or a queued render."""
+    from procurement.reports.tasks import render_report
+
+    record, digest, existing = report_current(assessment)
+    if existing is not None and existing.status in (ReportFile.Status.READY, ReportFile.Status.PENDING):
+        return existing
+    report, _ = ReportFile.objects.update_or_create(
+        assessment=assessment,
+        content_hash=digest,
+        defaults={"record": record, "status": ReportFile.Status.PENDING, "error": ""},
+    )
+    transaction.on_commit(lambda: render_report.enqueue(report.pk))
+    return report
+
+
+def report_render(report: ReportFile) -> ReportFile:
+    """Render a queued report (the worker calls this)."""
+    status_label = STATUS_LABELS.get(report.record["assessment"].get("status", ""), "")
+    started = time.perf_counter()
+    try:
+        data, pages = report_pdf(report.record, status_label=status_label)
+    except Exception as exc:  # a broken render must not leave the user waiting forever
+        report.status, report.error = ReportFile.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        report.save(update_fields=["status", "error", "updated_at"])
+        raise
+    report.render_ms = round((time.perf_counter() - started) * 1000)
+    report.pages = pages
+    report.file.save(f"{report.content_hash}.pdf", ContentFile(data), save=False)
+    report.status = ReportFile.Status.READY
+    report.save()
+    return report

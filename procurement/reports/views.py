@@ -1,0 +1,75 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from procurement.assessments.selectors import assessment_for_user
+from procurement.reports import services
+from procurement.reports.context import report_context_from_record
+from procurement.reports.exports import record_json, record_xlsx
+from procurement.reports.models import ReportFile
+
+
+def _status_ctx(assessment, report: ReportFile | None) -> dict:
+    return {
+        "assessment": assessment,
+        "report_file": report if report and report.status == ReportFile.Status.READY else None,
+        "pending": report is not None and report.status == ReportFile.Status.PENDING,
+        "failed": report.error if report and report.status == ReportFile.Status.FAILED else "",
+    }
+
+
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as HTML in the app, with the PDF download or its generation status."""
+    assessment = assessment_for_user(request.user, pk)
+    record, _, report = services.report_current(assessment)
+    ctx = report_context_from_record(record, status_label=assessment.get_status_display())
+    return render(request, "reports/preview.html", {**ctx, **_status_ctx(assessment, report)})
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    report = services.report_request(assessment=assessment)
+    return render(request, "reports/includes/status.html", _status_ctx(assessment, report))
+
+
+@login_required
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    _, _, report = services.report_current(assessment)
+    return render(request, "reports/includes/status.html", _status_ctx(assessment, report))
+
+
+@login_required
+def download(request: HttpRequest, pk: int, digest: str) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    report = get_object_or_404(assessment.reports, content_hash=digest, status=ReportFile.Status.READY)
+    with report.file.open("rb") as fh:
+        data = fh.read()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="A-{assessment.pk}-risk-report-{digest[:8]}.pdf"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    record, _, _ = services.report_current(assessment)
+    response = HttpResponse(
+        record_xlsx(record), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="A-{assessment.pk}-answers.xlsx"'
+    return response
+
+
+@login_required
+def export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    record, _, _ = services.report_current(assessment)
+    response = HttpResponse(record_json(record), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="A-{assessment.pk}-record.json"'
+    return response
