@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from procurement.assessments import services as _assessment_services
+from procurement.assessments.demo import profile_answers as _profile_answers
 from procurement.core.models import Membership, Organisation
+from procurement.vendors.models import AIService as _AIService
+from procurement.vendors.models import Vendor as _Vendor
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow
 # ORM calls from it when browser tests share the process with live_server.
@@ -151,3 +155,51 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# --- Assessments shared by the assessments and reports tests ---------------------
+
+
+@pytest.fixture
+def service(org, personas):
+    vendor = _Vendor.objects.create(organisation=org, name="Frontier Lab", owner=personas["analyst"])
+    return _AIService.objects.create(
+        vendor=vendor, name="Frontier API", model_name="fx-1", model_provider="Frontier Lab"
+    )
+
+
+@pytest.fixture
+def other_service(other_org):
+    vendor = _Vendor.objects.create(organisation=other_org, name="Elsewhere AI")
+    return _AIService.objects.create(vendor=vendor, name="Elsewhere API")
+
+
+@pytest.fixture
+def assessment(service, shipped_version, personas):
+    return _assessment_services.assessment_create(
+        service=service, bank=shipped_version.bank, by=personas["analyst"], reviewers=[personas["reviewer"]]
+    )
+
+
+@pytest.fixture
+def complete_assessment(assessment, personas):
+    _assessment_services.answers_save(
+        assessment=assessment,
+        values=_profile_answers("lab-api-leased-capacity"),
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    return assessment
+
+
+@pytest.fixture
+def in_review(complete_assessment, personas):
+    _assessment_services.assessment_submit(assessment=complete_assessment, by=personas["analyst"])
+    _assessment_services.assessment_start_review(assessment=complete_assessment, by=personas["reviewer"])
+    complete_assessment.refresh_from_db()
+    return complete_assessment
+
+
+@pytest.fixture
+def other_assessment(other_service, shipped_version):
+    return _assessment_services.assessment_create(service=other_service, bank=shipped_version.bank, by=None)

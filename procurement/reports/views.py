@@ -33,6 +33,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 def generate(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
     report = services.report_request(assessment=assessment)
+    report.refresh_from_db()  # an inline (immediate) backend has already rendered it
     return render(request, "reports/includes/status.html", _status_ctx(assessment, report))
 
 

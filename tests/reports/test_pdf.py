@@ -1,0 +1,169 @@
+"""The PDF: content, structure, fonts, hostile input, and the fetcher. Real WeasyPrint, real poppler."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from procurement.assessments import services
+from procurement.assessments.services import AnswerInput
+from procurement.reports.context import assessment_record, report_context_from_record
+from procurement.reports.pdf import STATIC_PREFIX, FetchRefused, SafeURLFetcher, resolve_static
+from procurement.reports.services import report_html, report_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_decided_report_text_has_headings_decision_knockouts_and_bank_version(decided, artifacts_dir):
+    record = decided.frozen_record
+    data, pages = report_pdf(record)
+    (artifacts_dir / "report-decided.pdf").write_bytes(data)
+    text = pdf_text(data)
+    for heading in (
+        "Executive summary",
+        "Section scores",
+        "Where it runs and on whose hardware",
+        "Answers, section by section",
+    ):
+        assert heading in text
+    for section in record["bank"]["document"]["sections"]:
+        assert f"{section['code']} · {section['title']}" in text
+    assert "Reject" in text and "Board decision: Rejected" in text
+    for knockout in record["score"]["knockouts"]:
+        assert knockout["title"] in text
+        for reason in knockout["reasons"]:
+            assert reason.split(" (")[0] in text.replace("\n", " ")
+    assert "AI vendor due diligence v1" in text
+    assert "Two regions of one cloud" in text and "Asked twice; no answer" in text and "Disclose the model" in text
+    assert 10 <= pages <= 30
+    assert "DRAFT" not in text
+
+
+def test_pdf_has_metadata_bookmarks_and_page_numbers(decided):
+    data, pages = report_pdf(decided.frozen_record)
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title.startswith("AI vendor risk report — ClaimsBot Ltd")
+    assert reader.metadata.author == "Acme Buyer"
+    assert "Reject" in reader.metadata.subject
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert {"Executive summary", "Section scores", "Appendix A — Methodology"} <= set(titles)
+    assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
+
+
+def test_draft_report_has_a_watermark(assessment_in_progress):
+    data, _ = report_pdf(assessment_record(assessment_in_progress))
+    text = pdf_text(data)
+    assert "DRAFT" in text and "Not yet decided" in text
+
+
+@pytest.fixture
+def assessment_in_progress(org, personas, shipped_version):
+    from procurement.vendors.models import AIService, Vendor
+
+    service = AIService.objects.create(vendor=Vendor.objects.create(organisation=org, name="Ünïcode AI"), name="Svc")
+    return services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+
+
+def test_pages_convert_to_png_with_pdftoppm(decided, artifacts_dir, tmp_path):
+    data, _ = report_pdf(decided.frozen_record)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "3", str(path), str(tmp_path / "p")], check=True)  # noqa: S603,S607
+    pngs = sorted(tmp_path.glob("p-*.png"))
+    assert len(pngs) == 3 and all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    for p in pngs:
+        shutil.copy(p, artifacts_dir / f"report-{p.name}")
+
+
+def test_unicode_answers_render_in_real_fonts(assessment_in_progress, personas, tmp_path):
+    answers = {
+        "CAP-01": "東京リージョンで毎分 4,000 リクエスト、予約済み",
+        "CST-01A": "السعر: ٣ دولارات لكل مليون رمز",
+        "CON-12": "Ünïcödé — Zürich, Kraków, São Paulo; עברית",
+    }
+    services.answers_save(
+        assessment=assessment_in_progress,
+        values={k: AnswerInput(v) for k, v in answers.items() if k != "CON-12"},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    services.comment_add(
+        assessment=assessment_in_progress, question_code="CAP-01", body=answers["CON-12"], by=personas["reviewer"]
+    )
+    data, _ = report_pdf(assessment_record(assessment_in_progress))
+    path = tmp_path / "u.pdf"
+    path.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout  # noqa: S603,S607
+    assert "Droid-Sans-Fallback" in fonts  # CJK glyphs came from a real CJK font, not boxes
+    text = pdf_text(data)
+    assert "東京リージョン" in text and "Kraków" in text and "São Paulo" in text
+
+
+def test_hostile_html_in_answers_is_literal_text_and_fetches_nothing(assessment_in_progress, personas, monkeypatch):
+    hostile = (
+        '<img src="http://169.254.169.254/latest/meta-data/"><link rel="stylesheet" href="file:///etc/passwd">'
+        "<style>@import url(http://evil.example/x.css);</style><script>alert(1)</script>"
+    )
+    services.answers_save(
+        assessment=assessment_in_progress,
+        values={"CAP-01": AnswerInput(hostile)},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    fetched: list[str] = []
+    original = SafeURLFetcher.fetch
+
+    def recording(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(SafeURLFetcher, "fetch", recording)
+    record = assessment_record(assessment_in_progress)
+    html = report_html(record)
+    assert "&lt;img src=&quot;http://169.254.169.254" in html and "<img" not in html.split("<body>")[1]
+    data, _ = report_pdf(record)
+    assert fetched == [f"{STATIC_PREFIX}css/report.css"]
+    assert "<script>alert(1)</script>" in pdf_text(data).replace("\n", "")
+
+
+# --- The fetcher ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.com/x.css",
+        "ftp://example.com/x",
+        "static:///../../../../etc/passwd",
+        "static:///css/../../procurement/settings.py",
+        "static:///%2e%2e/%2e%2e/etc/passwd",
+        "static:///css/report.css?redirect=http://evil.example",
+        "static:///nope/missing.css",
+        "css/report.css",
+    ],
+)
+def test_fetcher_refuses_everything_but_static_files_and_data(url):
+    with pytest.raises((FetchRefused, ValueError)):
+        SafeURLFetcher().fetch(url)
+
+
+def test_fetcher_serves_static_files_and_data_uris():
+    response = SafeURLFetcher().fetch(f"{STATIC_PREFIX}css/report.css")
+    assert b"@page" in response.read() and response.content_type == "text/css"
+    assert SafeURLFetcher().fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    assert resolve_static(f"{STATIC_PREFIX}img/favicon.svg").name == "favicon.svg"
+
+
+def test_rendering_runs_no_queries(decided, django_assert_num_queries):
+    record = decided.frozen_record
+    with django_assert_num_queries(0):
+        report_context_from_record(record)
+        report_pdf(record)

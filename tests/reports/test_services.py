@@ -1,0 +1,131 @@
+"""Caching, background rendering, exports and the import round trip."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from procurement.assessments import services as assessment_services
+from procurement.assessments.models import Assessment
+from procurement.assessments.services import AnswerInput
+from procurement.reports import services
+from procurement.reports.exports import record_json, record_xlsx
+from procurement.reports.imports import assessment_import
+from procurement.reports.models import ReportFile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_second_request_is_a_cache_hit(decided, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.report_request(assessment=decided)
+    first.refresh_from_db()
+    assert first.status == "ready" and first.pages >= 10
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second = services.report_request(assessment=decided)
+    assert second.pk == first.pk and callbacks == []  # nothing queued: served from the cache
+    assert ReportFile.objects.count() == 1
+
+
+def test_a_change_to_a_draft_gives_a_new_render(complete_assessment, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.report_request(assessment=complete_assessment)
+    assessment_services.answers_save(
+        assessment=complete_assessment, values={"SUP-05": AnswerInput(400)}, by=personas["analyst"], base_revisions=None
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.report_request(assessment=complete_assessment)
+    assert second.pk != first.pk and second.content_hash != first.content_hash
+    assert ReportFile.objects.filter(status="ready").count() == 2
+
+
+def test_real_db_worker_renders_a_queued_report(decided, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(assessment=decided)
+    report.refresh_from_db()
+    assert report.status == "pending"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    report.refresh_from_db()
+    assert report.status == "ready" and report.file.read(5) == b"%PDF-"
+
+
+def test_ui_generates_then_offers_the_download(login, personas, decided, django_capture_on_commit_callbacks):
+    client = login(personas["viewer"])
+    page = client.get(reverse("reports:preview", args=[decided.pk])).content.decode()
+    assert "Generate PDF" in page and "Executive summary" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:generate", args=[decided.pk]))
+    status = client.get(reverse("reports:status", args=[decided.pk])).content.decode()
+    assert "Download PDF" in status
+    report = ReportFile.objects.get()
+    response = client.get(reverse("reports:download", args=[decided.pk, report.content_hash]))
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    assert (
+        login(personas["outsider"]).get(reverse("reports:download", args=[decided.pk, report.content_hash])).status_code
+        == 404
+    )
+    assert login(personas["outsider"]).get(reverse("reports:preview", args=[decided.pk])).status_code == 404
+
+
+def test_pending_report_shows_progress_and_polls(login, personas, decided, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    client = login(personas["analyst"])
+    status = client.post(reverse("reports:generate", args=[decided.pk])).content.decode()
+    assert "being generated" in status and 'hx-trigger="every 1s"' in status
+
+
+def test_xlsx_has_answers_points_overrides_and_comments(decided):
+    wb = load_workbook(io.BytesIO(record_xlsx(decided.frozen_record)))
+    summary = {row[0].value: row[1].value for row in wb["Summary"].iter_rows(max_row=11)}
+    assert summary["Vendor"] == "ClaimsBot Ltd" and summary["Computed decision"] == "Reject"
+    rows = {row[1]: row for row in wb["Answers"].iter_rows(min_row=2, values_only=True)}
+    assert rows["SUP-03"][5] == 2 and rows["SUP-03"][6] == 4 and rows["SUP-03"][7] == "Two regions of one cloud"
+    assert "Asked twice" in rows["MOD-09"][8]
+
+
+def test_xlsx_neutralises_formulas_in_answers(complete_assessment, personas):
+    assessment_services.answers_save(
+        assessment=complete_assessment,
+        values={"CAP-01": AnswerInput('=HYPERLINK("http://x")')},
+        by=None,
+        base_revisions=None,
+    )
+    from procurement.reports.context import assessment_record
+
+    wb = load_workbook(io.BytesIO(record_xlsx(assessment_record(complete_assessment))))
+    value = next(r[3] for r in wb["Answers"].iter_rows(min_row=2, values_only=True) if r[1] == "CAP-01")
+    assert value.startswith("'=")
+
+
+def test_json_export_import_gives_an_identical_report(decided, other_org):
+    exported = record_json(decided.frozen_record)
+    imported = assessment_import(raw=exported.encode(), organisation=other_org)
+    assert imported.status == Assessment.Status.REJECTED and imported.organisation == other_org
+    assert imported.frozen_record == decided.frozen_record
+    assert services.report_html(imported.frozen_record) == services.report_html(decided.frozen_record)
+    assert set(imported.answers.values_list("question_code", flat=True)) == set(decided.frozen_record["answers"])
+
+
+def test_import_assessment_command_and_bad_files(tmp_path, decided, other_org, capsys):
+    from django.core.management import CommandError
+
+    path = tmp_path / "record.json"
+    path.write_text(record_json(decided.frozen_record))
+    call_command("import_assessment", str(path), "--org", "other")
+    pk = int(capsys.readouterr().out)
+    assert Assessment.objects.get(pk=pk).organisation == other_org
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"hello": 1}))
+    with pytest.raises(CommandError, match="Not an exported assessment record"):
+        call_command("import_assessment", str(bad), "--org", "other")
+
+
+def test_render_report_works_for_any_state(tmp_path, assessment, decided, capsys):
+    for a in (assessment, decided):
+        out = tmp_path / f"{a.pk}.pdf"
+        call_command("render_report", str(a.pk), "-o", str(out))
+        assert out.read_bytes().startswith(b"%PDF-")
