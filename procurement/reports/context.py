@@ -17,6 +17,13 @@ from procurement.scoring.explain import DECISION_LABELS
 
 STATUS_LABELS = dict(Assessment.Status.choices)
 TIER_MEANING = {1: "critical use", 2: "important use", 3: "limited use"}
+STATUS_TEXT = {
+    "intake": "buyer intake (sets the tier)",
+    "unscored": "not scored",
+    "hidden": "not shown",
+    "na": "not applicable",
+    "unanswered": "unanswered",
+}
 
 
 def assessment_record(assessment: Assessment) -> dict:
@@ -83,6 +90,7 @@ def report_context_from_record(record: dict, *, status_label: str = "") -> dict[
                     "answer_kind": kind,
                     "answer": text,
                     "status": r["status"],
+                    "status_label": STATUS_TEXT.get(r["status"], r["status"]),
                     "points": r["points"],
                     "original_points": r["original_points"],
                     "override_reason": r["override_reason"],
@@ -119,7 +127,7 @@ def report_context_from_record(record: dict, *, status_label: str = "") -> dict[
         ),
         "top_risks": top_risks(score, question_index),
         "supply": supply_chain_facts(answers, question_index, hits),
-        "params_json": json.dumps(params, indent=1, sort_keys=True),
+        "params": params_view(params, [s["code"] for s in doc["sections"]]),
         "findings": record.get("findings", []),
         "timeline": record.get("timeline", []),
     }
@@ -182,3 +190,39 @@ def supply_chain_facts(answers: dict, questions: dict[str, dict], hits: list[dic
         rows.append({"code": code, "question": q["text"], "answer": text})
     gap = next((h for h in hits if h["name"] == "notice_gap"), None)
     return {"rows": rows, "notice_gap": gap}
+
+
+def params_view(params: dict, section_codes: list[str]) -> dict:
+    """The rule parameters as short tables for the methodology appendix."""
+    weights = params.get("section_weights", {})
+    tiers = ("tier_1", "tier_2", "tier_3")
+    residual = params.get("residual", {})
+    return {
+        "bands": params.get("bands", {}),
+        "critical_floor": params.get("critical_floor", "high"),
+        "tier": params.get("tier", {}),
+        "weight_rows": [
+            {"code": code, "weights": [weights.get(t, {}).get(code, "—") for t in tiers]}
+            for code in section_codes
+            if any(code in weights.get(t, {}) for t in tiers)
+        ],
+        "residual_rows": [
+            {"band": band, "cells": [residual.get(t, {}).get(band, "—") for t in tiers]}
+            for band in ("low", "moderate", "high", "critical")
+        ],
+        "decisions": params.get("decisions", {}),
+        "rules": [
+            {
+                "name": name,
+                "title": rule.get("title", name),
+                "severity": rule.get("severity", "knockout"),
+                "tiers": ", ".join(str(t) for t in rule.get("knockout_tiers", [1, 2, 3])),
+                "definition": json.dumps(
+                    {k: v for k, v in rule.items() if k not in ("title", "severity", "knockout_tiers", "explain")},
+                    separators=(", ", ": "),
+                ),
+            }
+            for name, rule in sorted(params.get("rules", {}).items())
+        ],
+        "hash": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
+    }
