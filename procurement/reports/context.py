@@ -210,7 +210,7 @@ def params_view(params: dict, section_codes: list[str]) -> dict:
             {"band": band, "cells": [residual.get(t, {}).get(band, "—") for t in tiers]}
             for band in ("low", "moderate", "high", "critical")
         ],
-        "decisions": params.get("decisions", {}),
+        "decisions": [(band, params.get("decisions", {}).get(band, "—")) for band in ("low", "moderate", "high", "critical")],
         "rules": [
             {
                 "name": name,
