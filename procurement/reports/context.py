@@ -210,7 +210,9 @@ def params_view(params: dict, section_codes: list[str]) -> dict:
             {"band": band, "cells": [residual.get(t, {}).get(band, "—") for t in tiers]}
             for band in ("low", "moderate", "high", "critical")
         ],
-        "decisions": [(band, params.get("decisions", {}).get(band, "—")) for band in ("low", "moderate", "high", "critical")],
+        "decisions": [
+            (band, params.get("decisions", {}).get(band, "—")) for band in ("low", "moderate", "high", "critical")
+        ],
         "rules": [
             {
                 "name": name,
@@ -220,6 +222,7 @@ def params_view(params: dict, section_codes: list[str]) -> dict:
                 "definition": json.dumps(
                     {k: v for k, v in rule.items() if k not in ("title", "severity", "knockout_tiers", "explain")},
                     separators=(", ", ": "),
+                    sort_keys=True,  # stable whatever order the database returns keys in (jsonb sorts them)
                 ),
             }
             for name, rule in sorted(params.get("rules", {}).items())
