@@ -42,6 +42,7 @@ def test_a_change_to_a_draft_gives_a_new_render(complete_assessment, personas, d
     assert ReportFile.objects.filter(status="ready").count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections, as it does in production
 def test_real_db_worker_renders_a_queued_report(decided, settings, django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
