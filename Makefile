@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup setup-dev lint pytest pytest-postgres clean
+.PHONY: run test bench setup setup-dev lint pytest pytest-postgres clean
 
 setup:
 	@scripts/setup.sh run
@@ -36,6 +36,10 @@ pytest-postgres: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest
 
 test: lint pytest pytest-postgres
+
+# Performance figures as ratios against baselines measured in the same run (bench/run.py).
+bench: setup-dev
+	$(PY) bench/run.py
 
 clean:
 	rm -rf .venv db.sqlite3 media .pytest_cache

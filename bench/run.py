@@ -1,0 +1,333 @@
+"""make bench: performance figures as ratios against baselines measured in the same run.
+
+Prints a table and writes bench/results.json (a flat object of named figures).
+Never fails because of a number. Each figure is divided by a baseline taken in
+the same process, so machine-to-machine drift cancels out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django import forms  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.template import Context, Template  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+RESULTS: dict[str, float | int | str] = {}
+NOTES: dict[str, str] = {}
+
+
+def median_time(fn, *, repeat: int = 15, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def interleaved(a, b, *, repeat: int = 15, warmup: int = 2) -> tuple[float, float]:
+    """Medians of a and b, run alternately so load on the machine hits both alike."""
+    for _ in range(warmup):
+        a()
+        b()
+    sa, sb = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        a()
+        sa.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        b()
+        sb.append(time.perf_counter() - t)
+    return statistics.median(sa), statistics.median(sb)
+
+
+def setup_data():
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+# --- Section page vs a stock Django form page ------------------------------------------------
+
+
+STOCK_TEMPLATE = Template(
+    "<!doctype html><html><body><form method='post'>{% csrf_token %}{{ form }}<button>Save</button></form></body></html>"
+)
+
+
+def stock_form_class(n: int):
+    fields = {}
+    for i in range(n):
+        fields[f"q{i}"] = forms.ChoiceField(
+            choices=[("a", "Option A"), ("b", "Option B"), ("c", "Option C"), ("d", "Option D")],
+            widget=forms.RadioSelect,
+            required=False,
+            label=f"Question {i}",
+            help_text="Why it matters.",
+        )
+    return type("StockForm", (forms.Form,), fields)
+
+
+def bench_section_page():
+    from procurement.assessments.models import Assessment
+    from procurement.assessments.services import AnswerInput, answers_save, assessment_create
+    from procurement.questionbank.services import bank_load
+
+    def bank_text(n: int) -> str:
+        questions = "\n".join(
+            f"  - code: BIG-{i:02d}\n    text: Question {i}\n    help: Why it matters.\n    type: single_choice\n"
+            f"    choices:\n    - {{value: a, label: Option A, points: 0}}\n    - {{value: b, label: Option B, points: 1}}\n"
+            f"    - {{value: c, label: Option C, points: 3}}\n    - {{value: d, label: Option D, points: 4}}"
+            for i in range(n)
+        )
+        head = f"format: 1\nbank: {{slug: bench-{n}, name: Bench {n}}}\n"
+        return head + f"sections:\n- code: BIG\n  title: Big\n  questions:\n{questions}\n"
+
+    demo = Assessment.objects.select_related("service", "created_by").first()
+    client = Client()
+    client.force_login(demo.created_by)
+    urls = {}
+    for n in (15, 60):
+        bank = bank_load(raw=bank_text(n), source=f"bench-{n}").bank
+        a = assessment_create(service=demo.service, bank=bank, by=demo.created_by)
+        answers_save(
+            assessment=a,
+            values={f"BIG-{i:02d}": AnswerInput("b") for i in range(n)},
+            by=demo.created_by,
+            base_revisions=None,
+        )
+        urls[n] = f"/assessments/{a.pk}/sections/BIG/"
+        assert client.get(urls[n]).status_code == 200
+    for n in (15, 60):
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(urls[n])
+        RESULTS[f"section_queries_{n}"] = len(ctx.captured_queries)
+
+    StockForm = stock_form_class(15)
+    from django.test import RequestFactory
+
+    rf = RequestFactory()
+
+    def stock_view():
+        request = rf.get("/stock/")
+        form = StockForm(initial={f"q{i}": "b" for i in range(15)})
+        return HttpResponse(STOCK_TEMPLATE.render(Context({"form": form, "csrf_token": "x" * 64})))
+
+    def ours():
+        response = client.get(urls[15])
+        assert response.status_code == 200
+
+    t_ours, t_stock = interleaved(ours, stock_view, repeat=25)
+    RESULTS["section_page_ms"] = round(t_ours * 1000, 2)
+    RESULTS["stock_form_page_ms"] = round(t_stock * 1000, 2)
+    RESULTS["section_page_ratio"] = round(t_ours / t_stock, 3)
+    NOTES["section_page_ratio"] = "goal <= 0.6 (our 15-question section page / stock {{ form }} page)"
+
+
+# --- Assessment list: 10,000 vs 10 --------------------------------------------------------------
+
+
+def bench_list_page():
+    from procurement.assessments.models import Assessment
+    from procurement.core.models import Membership, Organisation
+
+    demo = Assessment.objects.select_related("service", "bank_version", "created_by").first()
+    client = Client()
+    timings = {}
+    for n in (10, 10_000):
+        org = Organisation.objects.create(name=f"Bench {n}", slug=f"bench-{n}")
+        user = type(demo.created_by).objects.create_user(f"bench{n}", password="x")
+        Membership.objects.create(user=user, organisation=org, role="analyst")
+        from procurement.vendors.models import AIService, Vendor
+
+        vendor = Vendor.objects.create(organisation=org, name="Bench vendor")
+        service = AIService.objects.create(vendor=vendor, name="Bench service")
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    organisation=org,
+                    service=service,
+                    bank_version=demo.bank_version,
+                    owner=user,
+                    created_by=user,
+                    risk_band="moderate",
+                    decision="approve_with_conditions",
+                )
+                for _ in range(n)
+            ],
+            batch_size=2000,
+        )
+        client.force_login(user)
+        url = "/assessments/"
+
+        def get(url=url, client=client, user=user):
+            client.force_login(user)
+            assert client.get(url).status_code == 200
+
+        timings[n] = get
+    small, big = interleaved(timings[10], timings[10_000], repeat=15)
+    RESULTS["list_page_ms_10"] = round(small * 1000, 2)
+    RESULTS["list_page_ms_10k"] = round(big * 1000, 2)
+    RESULTS["list_page_ratio_10k"] = round(big / small, 3)
+    NOTES["list_page_ratio_10k"] = "goal <= 1.3"
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+
+def bench_pdf():
+    from procurement.assessments.models import Assessment
+    from procurement.reports.services import report_html, report_pdf, report_request
+    from procurement.reports.views import download
+
+    decided = Assessment.objects.filter(status="approved").first()
+    record = decided.frozen_record
+    html = report_html(record)
+    pages = report_pdf(record)[1]
+    RESULTS["pdf_pages"] = pages
+    t_weasy = median_time(lambda: report_pdf(record), repeat=5, warmup=1)
+    RESULTS["pdf_render_s"] = round(t_weasy, 3)
+
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+            )
+            page = browser.new_page()
+            css = (ROOT / "static" / "css" / "report.css").read_text()
+            chromium_html = html.replace(
+                '<link rel="stylesheet" href="static:///css/report.css">', f"<style>{css}</style>"
+            )
+
+            def chromium():
+                page.set_content(chromium_html)
+                page.pdf(format="A4", print_background=True)
+
+            t_chrome = median_time(chromium, repeat=5, warmup=1)
+            browser.close()
+        RESULTS["pdf_chromium_s"] = round(t_chrome, 3)
+        RESULTS["pdf_ratio"] = round(t_weasy / t_chrome, 3)
+        NOTES["pdf_ratio"] = "goal <= 1.5 (WeasyPrint / Chromium, same HTML, warm)"
+    except Exception as exc:  # Chromium missing: say so, never fail
+        RESULTS["pdf_chromium_s"] = "unavailable"
+        NOTES["pdf_chromium_s"] = f"{type(exc).__name__}: {exc}"[:200]
+
+    # Cached download vs fresh render.
+    from django.db import transaction
+    from django.test import RequestFactory
+
+    with transaction.atomic():
+        report = report_request(assessment=decided)
+    report.refresh_from_db()
+    request = RequestFactory().get("/")
+    request.user = decided.created_by
+    t_cached = median_time(lambda: download(request, decided.pk, report.content_hash), repeat=25)
+    RESULTS["pdf_cached_s"] = round(t_cached, 5)
+    RESULTS["pdf_cached_ratio"] = round(t_cached / t_weasy, 4)
+    NOTES["pdf_cached_ratio"] = "goal <= 0.02 (cached download / fresh render)"
+
+
+# --- Scoring -----------------------------------------------------------------------------------
+
+
+def bench_scoring():
+    from procurement.assessments.models import Assessment
+    from procurement.assessments.selectors import scoring_input
+    from procurement.assessments.services import assessment_rescore
+    from procurement.scoring.engine import score
+
+    a = Assessment.objects.filter(status="in_review").first()
+    inp = scoring_input(a)
+
+    def load():
+        list(a.answers.all())
+        list(a.overrides.filter(active=True))
+
+    t_score, t_load = interleaved(lambda: score(inp), load, repeat=50)
+    RESULTS["score_ms_120"] = round(t_score * 1000, 3)
+    RESULTS["load_answers_ms"] = round(t_load * 1000, 3)
+    RESULTS["score_vs_load_ratio"] = round(t_score / t_load, 3)
+    NOTES["score_vs_load_ratio"] = "goal <= 0.25"
+
+    # 1,000 assessments with answers, rescored.
+    source = Assessment.objects.filter(status="submitted").first()
+    answers = list(source.answers.all())
+    from procurement.assessments.models import Answer
+
+    clones = Assessment.objects.bulk_create(
+        [
+            Assessment(
+                organisation=source.organisation,
+                service=source.service,
+                bank_version=source.bank_version,
+                status="in_progress",
+                created_by=source.created_by,
+            )
+            for _ in range(1000)
+        ]
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(assessment=c, question_code=x.question_code, value=x.value, na=x.na, na_reason=x.na_reason)
+            for c in clones
+            for x in answers
+        ],
+        batch_size=5000,
+    )
+    started = time.perf_counter()
+    for c in clones:
+        assessment_rescore(assessment=c)
+    RESULTS["rescore_1000_s"] = round(time.perf_counter() - started, 2)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    setup_data()
+    for name, fn in (
+        ("scoring", bench_scoring),
+        ("section page", bench_section_page),
+        ("list page", bench_list_page),
+        ("pdf", bench_pdf),
+    ):
+        t = time.perf_counter()
+        try:
+            fn()
+        except Exception as exc:  # report, never fail
+            RESULTS[f"error_{name.replace(' ', '_')}"] = f"{type(exc).__name__}: {exc}"[:300]
+        print(f"  {name}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    RESULTS["bench_total_s"] = round(time.perf_counter() - started, 1)
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(RESULTS, indent=2, sort_keys=True) + "\n")
+    width = max(len(k) for k in RESULTS)
+    print(f"{'figure':<{width}}  value")
+    for key in sorted(RESULTS):
+        note = f"   ({NOTES[key]})" if key in NOTES else ""
+        print(f"{key:<{width}}  {RESULTS[key]}{note}")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
