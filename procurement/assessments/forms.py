@@ -208,3 +208,45 @@ class DecisionForm(forms.Form):
 
 class RequestChangesForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+def section_rows(form: SectionForm | None, *, questions: list[dict], answers: dict) -> list[dict]:
+    """Everything the section template needs to write each question's inputs directly.
+
+    Rendering widgets one by one through Django's widget templates dominated the
+    page's time (bench: section_page_ratio); the template writes plain inputs from
+    these rows instead. The form still validates and cleans every answer.
+    """
+    rows = []
+    bound = form is not None and form.is_bound
+    for q in questions:
+        code = q["code"]
+        name = f"q-{code}"
+        if bound:
+            raw = form.data.getlist(name) if q["type"] == "multi_choice" else form.data.get(name, "")
+            na = bool(form.data.get(f"na-{code}"))
+            na_reason = form.data.get(f"nar-{code}", "")
+        else:
+            answer = answers.get(code)
+            raw = answer.value if answer else None
+            na = bool(answer and answer.na)
+            na_reason = answer.na_reason if answer else ""
+        multi = q["type"] == "multi_choice"
+        selected = {str(v) for v in (raw or [])} if multi else {"" if raw is None else str(raw)}
+        value = "" if raw in (None, []) else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
+        keys = (name, f"na-{code}", f"nar-{code}")
+        errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
+        rows.append(
+            {
+                "q": q,
+                "code": code,
+                "name": name,
+                "value": value if q["type"] not in ("multi_choice",) else "",
+                "choices": [(c["value"], c["label"], c["value"] in selected) for c in q["choices"]],
+                "na": na,
+                "na_reason": na_reason or "",
+                "errors": errors,
+                "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
+            }
+        )
+    return rows

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -27,9 +28,11 @@ from procurement.assessments.forms import (
     OverrideForm,
     RequestChangesForm,
     SectionForm,
+    section_rows,
 )
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import (
+    answer_to_scoring,
     answers_by_code,
     assessment_for_user,
     assessment_score,
@@ -38,6 +41,7 @@ from procurement.assessments.selectors import (
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
 from procurement.questionbank.selectors import banks_visible_to
+from procurement.scoring.engine import visibility
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
@@ -102,15 +106,18 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/assessment_create.html", {"form": form})
 
 
-def _progress(assessment: Assessment, result) -> list[dict]:
+def _progress(assessment: Assessment, answers: dict | None = None) -> list[dict]:
+    """Answered / visible-and-required questions per section (no scoring needed, one query at most)."""
     structure = bank_structure(assessment.bank_version)
-    answered = {code for code, a in answers_by_code(assessment).items() if a.na or a.value not in (None, "", [])}
+    answers = answers if answers is not None else answers_by_code(assessment)
+    answered = {code for code, a in answers.items() if a.na or a.value not in (None, "", [])}
+    visible = visibility(structure.questions, {code: answer_to_scoring(a) for code, a in answers.items()})
     rows = []
     for section in structure.document["sections"]:
-        results = [q for q in result.questions if q.section == section["code"] and q.status != "hidden"]
-        index = structure.question_index
         needed = [
-            q.code for q in results if index[q.code]["audience"] != "reviewer" and index[q.code]["type"] != "evidence"
+            q["code"]
+            for q in section["questions"]
+            if visible[q["code"]] and q["audience"] != "reviewer" and q["type"] != "evidence"
         ]
         done = sum(1 for code in needed if code in answered)
         rows.append({"code": section["code"], "title": section["title"], "done": done, "total": len(needed)})
@@ -120,8 +127,7 @@ def _progress(assessment: Assessment, result) -> list[dict]:
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    result = assessment_score(assessment)
-    progress = _progress(assessment, result)
+    progress = _progress(assessment)
     ctx = {
         "assessment": assessment,
         "progress": progress,
@@ -182,19 +188,22 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             return redirect("assessments:section", assessment.pk, target)
         revision = outcome.revision
 
-    result = assessment_score(assessment)
     codes = {q["code"] for q in questions}
     ctx = {
         "assessment": assessment,
         "section": section_doc,
-        "sections": _progress(assessment, result),
+        "sections": _progress(assessment, answers),
         "form": form,
+        "rows": section_rows(form, questions=questions, answers=answers),
+        # URL prefixes, so the template does not reverse a URL per question and per section.
+        "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).split("CODE/")[0],
+        "section_url": reverse("assessments:section", args=[assessment.pk, "CODE"]).split("CODE/")[0],
         "revision": revision,
         "can_edit": can_edit,
         "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
         "next_section": _next_section(structure, section),
     }
-    return render(request, "assessments/section.html", ctx, status=400 if form.is_bound and form.errors else 200)
+    return render(request, "assessments/section.html", ctx, status=400 if form is not None and form.errors else 200)
 
 
 @dataclass

@@ -39,7 +39,7 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     overrides = {o.code: o for o in inp.overrides}
     specs = {q.code: q for q in inp.questions}
 
-    visible = _visibility(inp.questions, answers)
+    visible = visibility(inp.questions, answers)
     results = [
         _question_result(q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of)
         for q in inp.questions
@@ -97,7 +97,7 @@ def selected_values(answer: t.Answer | None) -> tuple[str, ...]:
     return (str(answer.value),)
 
 
-def _visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answer]) -> dict[str, bool]:
+def visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answer]) -> dict[str, bool]:
     """Visible questions. Dependencies point to earlier questions, but the order of
     the input does not matter: we resolve them recursively with a cycle guard."""
     specs = {q.code: q for q in questions}

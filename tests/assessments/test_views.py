@@ -75,7 +75,7 @@ def test_save_then_reload_shows_what_was_typed(login, personas, assessment):
     response = client.post(section_url(assessment), {"revision": 0, "q-SUP-05": "90", "q-SUP-01": "categories"})
     assert response.status_code == 302
     page = client.get(section_url(assessment)).content.decode()
-    assert 'name="q-SUP-05" value="90"' in page
+    assert 'name="q-SUP-05" id="in-SUP-05" value="90"' in page
     assert 'value="categories"' in page and "checked" in page
 
 
@@ -84,7 +84,7 @@ def test_invalid_input_comes_back_with_messages_and_nothing_else_is_lost(login, 
     response = client.post(section_url(assessment), {"revision": 0, "q-SUP-05": "ninety", "q-SUP-03": "45"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Enter a number (in days)." in page and 'value="ninety"' in page
+    assert "Enter a number (in days)." in page and 'value="ninety"' in page and "is-invalid" in page
     assert Answer.objects.get(question_code="SUP-03").value == 45  # the valid answer was saved
 
 
