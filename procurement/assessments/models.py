@@ -51,7 +51,8 @@ class Assessment(TimeStampedModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["organisation", "status", "-created_at"], name="assess_org_status_created"),
-            models.Index(fields=["organisation", "-created_at"], name="assess_org_created"),
+            # The list's order (newest first, id as tie-break) read straight from the index.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="assess_org_created_id"),
         ]
         constraints = [
             models.CheckConstraint(

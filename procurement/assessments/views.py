@@ -63,7 +63,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status__in=Assessment.FINAL)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
-    page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {
         "page": page,
         "statuses": Assessment.Status.choices,

@@ -128,7 +128,8 @@ def visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answe
 def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[int | None, str]:
     """Points for a non-empty, non-N/A answer, with a one-line explanation."""
     if q.answer_type in ("single_choice", "yes_no", "multi_choice"):
-        chosen = [c for c in q.choices if c.value in selected_values(answer)]
+        picked = set(selected_values(answer))
+        chosen = [c for c in q.choices if c.value in picked]
         if not chosen:
             return None, f"{q.code}: answer {answer.value!r} is not one of its choices"
         worst = max(chosen, key=lambda c: -1 if c.points is None else c.points)
