@@ -158,8 +158,12 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     revision = services.section_revisions(assessment).get(section, 0)
     answers = answers_by_code(assessment)
     autosave = request.headers.get("HX-Request") == "true"
-    form = SectionForm(
-        request.POST or None, request.FILES or None, questions=questions, answers=answers, revision=revision
+    # The form validates posted answers (an empty POST is still a bound, valid form);
+    # a GET writes the inputs straight from the stored answers.
+    form = (
+        SectionForm(request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision)
+        if request.method == "POST"
+        else None
     )
 
     if request.method == "POST":

@@ -1,0 +1,161 @@
+"""Every URL pattern, every persona: the expected status, and 404 (never data) for outsiders.
+
+A URL added without an entry here fails test_every_url_is_in_the_matrix.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from procurement.assessments import services
+from procurement.assessments.evidence import evidence_store
+from procurement.questionbank.services import bank_load, version_new_draft
+from procurement.reports.models import ReportFile
+from procurement.reports.services import report_request
+from tests.conftest import SMALL_BANK
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "outsider", "viewer", "analyst", "reviewer", "admin", "staff")
+OK = "ok"  # the action is allowed: 200, 302 (redirect after a write) or 400 (validation message)
+ALLOWED = {200, 302, 400, 409}
+
+READ = {"anonymous": 302, "outsider": 404, "viewer": 200, "analyst": 200, "reviewer": 200, "admin": 200, "staff": 404}
+EDIT = {**READ, "viewer": 403, "reviewer": 403, "analyst": OK, "admin": OK}
+REVIEW = {**READ, "viewer": 403, "analyst": 403, "reviewer": OK, "admin": OK}
+COMMENT = {**READ, "viewer": 403, "analyst": OK, "reviewer": OK, "admin": OK}
+ANY_MEMBER = {
+    "anonymous": 302,
+    "outsider": 200,
+    "viewer": 200,
+    "analyst": 200,
+    "reviewer": 200,
+    "admin": 200,
+    "staff": 200,
+}
+ORG_LIST = {**ANY_MEMBER, "staff": 404}
+ORG_CREATE = {**ORG_LIST, "viewer": 403, "reviewer": 403}
+
+# name: (method, kwargs builder, expectations)
+MATRIX = {
+    "core:home": ("get", lambda w: {}, ANY_MEMBER),
+    "questionbank:version_preview": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
+    "vendors:list": ("get", lambda w: {}, ORG_LIST),
+    "vendors:create": ("get", lambda w: {}, ORG_CREATE),
+    "vendors:detail": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
+    "vendors:edit": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:service_create": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:service_edit": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:contact_create": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "assessments:list": ("get", lambda w: {}, ANY_MEMBER),
+    "assessments:create": ("get", lambda w: {}, ORG_CREATE),
+    "assessments:detail": ("get", lambda w: {"pk": w["draft"].pk}, READ),
+    "assessments:section": ("post", lambda w: {"pk": w["draft"].pk, "section": "SUP"}, EDIT),
+    "assessments:submit": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
+    "assessments:review": ("get", lambda w: {"pk": w["review"].pk}, READ),
+    "assessments:review_start": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:override": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:finding": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:request_changes": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:decide": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:history": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, READ),
+    "assessments:comment": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, COMMENT),
+    "assessments:evidence": ("get", lambda w: {"pk": w["draft"].pk, "evidence_pk": w["evidence"].pk}, READ),
+    "assessments:import": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
+    "assessments:export": ("get", lambda w: {"pk": w["draft"].pk}, READ),
+    "assessments:upgrade": ("get", lambda w: {"pk": w["draft"].pk}, EDIT),
+    "reports:preview": ("get", lambda w: {"pk": w["review"].pk}, READ),
+    "reports:generate": ("post", lambda w: {"pk": w["review"].pk}, {**READ, "viewer": 200}),
+    "reports:status": ("get", lambda w: {"pk": w["review"].pk}, READ),
+    "reports:download": ("get", lambda w: {"pk": w["review"].pk, "digest": w["report"].content_hash}, READ),
+    "reports:export_xlsx": ("get", lambda w: {"pk": w["review"].pk}, READ),
+    "reports:export_json": ("get", lambda w: {"pk": w["review"].pk}, READ),
+    "login": ("get", lambda w: {}, {p: (200 if p == "anonymous" else 302) for p in PERSONAS}),
+    "logout": ("post", lambda w: {}, {p: 302 for p in PERSONAS}),
+}
+
+# The admin: editors (org admins, site staff) get in; members get 403; anonymous is sent to log in.
+ADMIN_INDEX = {
+    "anonymous": 302,
+    "outsider": 200,
+    "viewer": 403,
+    "analyst": 403,
+    "reviewer": 403,
+    "admin": 200,
+    "staff": 200,
+}
+
+
+def all_url_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= all_url_names(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted(n for n in all_url_names() if not n.startswith("admin:") and n not in MATRIX)
+    assert missing == [], f"add these URLs to the access matrix: {missing}"
+
+
+@pytest.fixture
+def world(personas, org, shipped_version, complete_assessment, service, django_capture_on_commit_callbacks):
+    own_version = version_new_draft(version=bank_load(raw=SMALL_BANK, source="s", organisation=org).version)
+    review = complete_assessment
+    services.assessment_submit(assessment=review, by=personas["analyst"])
+    draft = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    evidence = evidence_store(
+        assessment=draft,
+        question_code="SEC-01B",
+        upload=SimpleUploadedFile("soc2.pdf", b"%PDF-1.7 x"),
+        by=None,
+        field="x",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(assessment=review)
+    report.refresh_from_db()
+    assert report.status == ReportFile.Status.READY
+    return {
+        "own_version": own_version,
+        "vendor": service.vendor,
+        "service": service,
+        "draft": draft,
+        "review": review,
+        "evidence": evidence,
+        "report": report,
+    }
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix(client, personas, world, persona):
+    failures = []
+    for name, (method, kwargs, expectations) in MATRIX.items():
+        if persona != "anonymous":
+            client.force_login(personas[persona])
+        else:
+            client.logout()
+        url = reverse(name, kwargs=kwargs(world))
+        status = getattr(client, method)(url).status_code
+        expected = expectations[persona]
+        if (expected == OK and status not in ALLOWED) or (expected != OK and status != expected):
+            failures.append(f"{method.upper()} {url} ({name}): {status}, expected {expected}")
+    if persona != "anonymous":
+        client.force_login(personas[persona])  # the logout entry above ended the session
+    admin = client.get(reverse("admin:index"), follow=persona != "anonymous")
+    if admin.status_code != ADMIN_INDEX[persona]:
+        failures.append(f"GET /admin/: {admin.status_code}, expected {ADMIN_INDEX[persona]}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("name", [n for n, (m, _, e) in MATRIX.items() if e.get("outsider") == 404])
+def test_outsiders_get_404_and_no_data(client, personas, world, name):
+    method, kwargs, _ = MATRIX[name]
+    client.force_login(personas["outsider"])
+    response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+    body = response.content.decode(errors="ignore")
+    assert response.status_code == 404
+    assert "Frontier" not in body and "ClaimsBot" not in body and "SUP-05" not in body
