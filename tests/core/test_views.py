@@ -63,3 +63,12 @@ def test_home_dashboard_shows_open_due_and_decided(client, django_user_model):
     client.force_login(django_user_model.objects.get(username="analyst"))
     page = client.get(reverse("core:home")).content.decode()
     assert "My open assessments" in page and "(overdue)" in page and "Rejected" in page and "Approved" in page
+
+
+def test_repeated_failed_logins_lock_the_account(client, personas, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "analyst", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "analyst", "password": "correct-horse-battery"})
+    assert response.status_code == 429 and "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
