@@ -191,8 +191,8 @@ def answers_save(
         for code in touched:
             current = revisions[code].revision if code in revisions else 0
             if base_revisions.get(code, 0) != current:
-                row = revisions[code]
-                raise StaleSection(code, current, _label(row.updated_by))
+                row = revisions.get(code)
+                raise StaleSection(code, current, _label(row.updated_by) if row else "")
     existing = {a.question_code: a for a in assessment.answers.filter(question_code__in=list(values))}
     changed_sections: set[str] = set()
     label = by_label or _label(by)

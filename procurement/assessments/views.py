@@ -220,7 +220,9 @@ class _SaveOutcome:
 def _save_section(request, assessment, section, questions, form, revision) -> _SaveOutcome:
     """Save every valid answer in the form; invalid ones come back with their messages."""
     valid = form.is_valid()
+    # A missing or tampered revision can never match, so the save is treated as stale.
     base = form.cleaned_data.get("revision")
+    base = -1 if base is None and "revision" in form.data else base
     inputs = form.answer_inputs(only_valid=True)
     try:
         if inputs:
@@ -228,7 +230,7 @@ def _save_section(request, assessment, section, questions, form, revision) -> _S
                 assessment=assessment,
                 values=inputs,
                 by=request.user,
-                base_revisions={section: base if base is not None else 0},
+                base_revisions={section: base if base is not None else -1},
             ).get(section, revision)
         _store_uploads(request, assessment, questions)
     except services.StaleSection as exc:

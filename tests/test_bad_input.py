@@ -1,0 +1,118 @@
+"""Bad input battery: hypothesis throws junk at every parser and form. Never a 500, always a clear
+message, and nothing half-written."""
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from procurement.assessments.answer_files import AnswerFileError, parse_answers
+from procurement.assessments.models import Answer
+from procurement.questionbank.document import BankFileError, parse_document
+from procurement.vendors.models import Vendor
+from tests.conftest import SMALL_BANK
+
+JUNK_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "1e309",
+            "-0",
+            "NaN",
+            "inf",
+            "9" * 40,
+            "<script>x</script>",
+            "'; DROP TABLE x;--",
+            "\x00",
+            "\u0663",
+            "\uff12\uff10",
+        ]
+    ),
+)
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+
+@FUZZ
+@given(st.binary(max_size=400) | st.text(max_size=400).map(str.encode))
+def test_bank_parser_only_ever_raises_its_own_error(raw):
+    try:
+        parse_document(raw, source="fuzz.yaml")
+    except BankFileError as exc:
+        assert exc.problems and all(str(p) for p in exc.problems)
+
+
+@FUZZ
+@given(st.binary(max_size=300), st.sampled_from(["json", "yaml", "csv"]))
+def test_answer_file_parser_only_ever_raises_its_own_error(raw, fmt):
+    questions = {q["code"]: q for s in parse_document(SMALL_BANK)["sections"] for q in s["questions"]}
+    try:
+        parse_answers(raw, fmt=fmt, source="fuzz", questions=questions)
+    except AnswerFileError as exc:
+        assert exc.problems
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    number=JUNK_TEXT,
+    date=JUNK_TEXT,
+    choice=JUNK_TEXT,
+    multi=st.lists(JUNK_TEXT, max_size=3),
+    text=st.text(max_size=300),
+    na=st.booleans(),
+    reason=JUNK_TEXT,
+    revision=JUNK_TEXT,
+)
+def test_section_form_never_500s_and_stores_only_valid_answers(
+    client, personas, assessment, number, date, choice, multi, text, na, reason, revision
+):
+    client.force_login(personas["analyst"])
+    posts = {
+        "SUP": {"revision": revision, "q-SUP-05": number, "q-SUP-01": choice, "q-SUP-02": multi},
+        "SEC": {"revision": revision, "q-SEC-01": "inclusive", "q-SEC-01A": date},
+        "LOC": {"revision": revision, "q-LOC-04": multi},
+        "CAP": {"revision": revision, "q-CAP-01": text},
+    }
+    if na:
+        posts["SUP"] |= {"na-SUP-03": "on", "nar-SUP-03": reason}
+    for code, data in posts.items():
+        response = client.post(reverse("assessments:section", args=[assessment.pk, code]), data)
+        assert response.status_code in (200, 302, 400, 409), response.status_code
+        if response.status_code == 400:
+            assert "invalid-feedback" in response.content.decode()
+    for answer in Answer.objects.filter(assessment=assessment):
+        if answer.question_code == "SUP-05" and answer.value is not None:
+            assert isinstance(answer.value, int | float)
+        if answer.question_code == "SUP-01" and answer.value is not None:
+            assert answer.value in {"full_list", "categories", "not_disclosed"}
+        if answer.question_code == "SEC-01A" and answer.value is not None:
+            assert len(answer.value) == 10 and answer.value[4] == "-"  # an ISO date
+        if answer.question_code == "LOC-04" and answer.value is not None:
+            assert set(answer.value) <= {
+                "vendor_owned",
+                "hyperscaler",
+                "gpu_cloud",
+                "leased_colo",
+                "competitor_site",
+                "unknown",
+            }
+        if answer.na:
+            assert answer.na_reason.strip()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(name=JUNK_TEXT, website=JUNK_TEXT, description=st.text(max_size=200))
+def test_vendor_form_never_500s_and_saves_all_or_nothing(client, personas, name, website, description):
+    client.force_login(personas["analyst"])
+    before = Vendor.objects.count()
+    response = client.post(reverse("vendors:create"), {"name": name, "website": website, "description": description})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert Vendor.objects.count() == before and "invalid-feedback" in response.content.decode()
+    else:
+        assert Vendor.objects.count() == before + 1
