@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from procurement.assessments.models import Assessment
 from procurement.reports.context import assessment_record, record_digest, report_context_from_record
@@ -14,6 +16,9 @@ from procurement.reports.models import ReportFile
 from procurement.reports.pdf import render_pdf
 
 STATUS_LABELS = dict(Assessment.Status.choices)
+# A render takes seconds; a request still pending after this long lost its worker.
+STALE_AFTER = dt.timedelta(minutes=10)
+STALE_MESSAGE = "The render did not finish (the worker may have stopped). Try again."
 
 
 def report_html(record: dict, *, status_label: str = "") -> str:
@@ -26,10 +31,24 @@ def report_pdf(record: dict, *, status_label: str = "") -> tuple[bytes, int]:
 
 
 def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None]:
-    """The record as it stands, its hash, and the cached report for it if any."""
+    """The record as it stands, its hash, and the cached report for it if any.
+
+    A request left pending past STALE_AFTER (its worker was killed) is marked
+    failed here, so the page offers a retry instead of spinning for ever.
+    """
     record = assessment_record(assessment)
     digest = record_digest(record)
-    return record, digest, ReportFile.objects.filter(assessment=assessment, content_hash=digest).first()
+    report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).first()
+    if (
+        report is not None
+        and report.status == ReportFile.Status.PENDING
+        and report.updated_at < timezone.now() - STALE_AFTER
+    ):
+        ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.PENDING).update(
+            status=ReportFile.Status.FAILED, error=STALE_MESSAGE
+        )
+        report.refresh_from_db()
+    return record, digest, report
 
 
 @transaction.atomic

@@ -130,3 +130,70 @@ def test_render_report_works_for_any_state(tmp_path, assessment, decided, capsys
         out = tmp_path / f"{a.pk}.pdf"
         call_command("render_report", str(a.pk), "-o", str(out))
         assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_a_request_whose_worker_died_shows_as_failed_and_can_be_retried(login, personas, decided, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    report = services.report_request(assessment=decided)  # queued; no worker runs (it was "killed")
+    ReportFile.objects.filter(pk=report.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    client = login(personas["analyst"])
+    status = client.get(reverse("reports:status", args=[decided.pk])).content.decode()
+    assert "did not finish" in status and "Try again" in status
+    report.refresh_from_db()
+    assert report.status == "failed"
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    retried = services.report_request(assessment=decided)
+    assert retried.pk == report.pk and retried.status == "pending"  # queued again (renders on commit)
+
+
+def test_a_fault_halfway_through_an_import_leaves_nothing(tmp_path, assessment, monkeypatch):
+    from django.core.management import CommandError
+
+    from procurement.assessments.models import Answer, AnswerChange
+
+    calls = {"n": 0}
+    original = AnswerChange.objects.create
+
+    def failing_create(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return original(**kwargs)
+
+    monkeypatch.setattr(AnswerChange.objects, "create", failing_create)
+    path = tmp_path / "a.yaml"
+    path.write_text("SUP-05: 90\nSUP-03: 45\nSUP-04: 2\nSUP-01: categories\n")
+    with pytest.raises((RuntimeError, CommandError)):
+        call_command("import_answers", str(assessment.pk), str(path))
+    assert not Answer.objects.exists() and not AnswerChange.objects.exists()
+
+
+def test_dumpdata_loaddata_round_trip_restores_everything(tmp_path, decided, django_db_blocker):
+    from django.apps import apps
+
+    from procurement.assessments.models import Answer
+
+    path = tmp_path / "backup.json"
+    labels = ["core", "auth.user", "questionbank", "vendors", "assessments", "reports"]
+    call_command("dumpdata", *labels, "--natural-foreign", "-o", str(path), verbosity=0)
+    counts = {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in ("core", "questionbank", "vendors", "assessments")
+    }
+    record, digest = decided.frozen_record, decided.frozen_hash
+    call_command("flush", "--noinput", verbosity=0)
+    assert not Answer.objects.exists()
+    call_command("loaddata", str(path), verbosity=0)
+    assert {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in ("core", "questionbank", "vendors", "assessments")
+    } == counts
+    restored = Assessment.objects.get(pk=decided.pk)
+    assert restored.frozen_record == record and restored.frozen_hash == digest
+    assert services.report_html(restored.frozen_record) == services.report_html(record)
