@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench setup setup-dev lint pytest pytest-postgres clean
+.PHONY: run test bench load setup setup-dev lint pytest pytest-postgres clean
 
 setup:
 	@scripts/setup.sh run
@@ -40,6 +40,10 @@ test: lint pytest pytest-postgres
 # Performance figures as ratios against baselines measured in the same run (bench/run.py).
 bench: setup-dev
 	$(PY) bench/run.py
+
+# Bounded load on loopback: gunicorn (2 workers) + db_worker, 20 users for 60 s (bench/load.py).
+load: setup-dev
+	$(PY) bench/load.py
 
 clean:
 	rm -rf .venv db.sqlite3 media .pytest_cache

@@ -291,6 +291,16 @@ def main() -> None:
         except Exception as exc:  # report, never fail
             RESULTS[f"error_{name.replace(' ', '_')}"] = f"{type(exc).__name__}: {exc}"[:300]
         print(f"  {name}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    if os.environ.get("BENCH_SKIP_LOAD") != "1":
+        t = time.perf_counter()
+        try:
+            from bench.load import main as load_main
+
+            RESULTS.update(load_main())
+            NOTES["http_errors"] = "goal 0 (gunicorn 2 workers + db_worker, 20 users, 60 s, loopback)"
+        except Exception as exc:  # report, never fail
+            RESULTS["error_load"] = f"{type(exc).__name__}: {exc}"[:300]
+        print(f"  load: {time.perf_counter() - t:.1f} s", file=sys.stderr)
     RESULTS["bench_total_s"] = round(time.perf_counter() - started, 1)
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(RESULTS, indent=2, sort_keys=True) + "\n")

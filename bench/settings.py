@@ -13,6 +13,11 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-media-")
 ROOT_URLCONF = "bench.urls"
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# The load run uses the real database queue and db_worker; the in-process bench renders inline.
+TASKS = (
+    {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    if os.environ.get("BENCH_TASKS") == "db"
+    else {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+)
 LOGGING = {"version": 1, "disable_existing_loggers": True}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
