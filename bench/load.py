@@ -38,7 +38,8 @@ def prepare(db_path: str) -> list[int]:
         "from procurement.assessments.models import Assessment\n"
         "from procurement.assessments.services import assessment_create\n"
         "src = Assessment.objects.filter(status='in_progress').first()\n"
-        f"ids = [assessment_create(service=src.service, bank=src.bank_version.bank, by=src.created_by).pk for _ in range({USERS})]\n"
+        "def new(): return assessment_create(service=src.service, bank=src.bank_version.bank, by=src.created_by).pk\n"
+        f"ids = [new() for _ in range({USERS})]\n"
         "print(json.dumps(ids))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
@@ -79,7 +80,7 @@ class User:
 
 def run_user(user: User, deadline: float, samples: list, errors: list, lock: threading.Lock, counter: list):
     actions = ["section"] * 4 + ["autosave"] * 4 + ["list"] * 2 + ["report"]
-    rnd = random.Random(user.assessment_id)
+    rnd = random.Random(user.assessment_id)  # noqa: S311 - traffic mix, not security
     while time.monotonic() < deadline:
         with lock:
             if counter[0] >= MAX_REQUESTS:
@@ -144,7 +145,7 @@ def main() -> dict:
         stdout=subprocess.DEVNULL,
         stderr=open(os.path.join(tmp, "gunicorn.log"), "w"),  # noqa: SIM115
     )
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"],
         cwd=ROOT,
         env=env,
