@@ -31,6 +31,7 @@ from procurement.assessments.forms import (
     section_rows,
 )
 from procurement.assessments.models import Assessment
+from procurement.assessments.presentation import answer_label
 from procurement.assessments.selectors import (
     answer_to_scoring,
     answers_by_code,
@@ -333,17 +334,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _answer_label(q: dict, answer) -> str:
-    if answer is None or (answer.value in (None, "", []) and not answer.na):
+    if answer is None:
         return "—"
-    if answer.na:
-        return f"N/A — {answer.na_reason}"
-    labels = {c["value"]: c["label"] for c in q["choices"]}
-    if isinstance(answer.value, list):
-        return "; ".join(labels.get(v, v) for v in answer.value)
-    if q["type"] in ("single_choice", "yes_no"):
-        return labels.get(answer.value, str(answer.value))
-    unit = f" {q['unit']}" if q["unit"] and q["type"] == "number" else ""
-    return f"{answer.value}{unit}"
+    kind, text = answer_label(q, {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason})
+    return "—" if kind == "empty" else text
 
 
 def _review_action(request, pk: int):

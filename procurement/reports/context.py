@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from procurement.assessments.models import Assessment
+from procurement.assessments.presentation import answer_label
 from procurement.assessments.services import frozen_record_build
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
@@ -35,23 +36,6 @@ def assessment_record(assessment: Assessment) -> dict:
 
 def record_digest(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
-    """(kind, text): kind is answered, na or empty."""
-    if not stored or (stored.get("value") in (None, "", []) and not stored.get("na")):
-        return "empty", "Not answered"
-    if stored.get("na"):
-        return "na", f"N/A — {stored.get('na_reason', '')}"
-    value = stored["value"]
-    labels = {c["value"]: c["label"] for c in q["choices"]}
-    if isinstance(value, list):
-        return "answered", "; ".join(labels.get(v, str(v)) for v in value)
-    if q["type"] in ("single_choice", "yes_no"):
-        return "answered", labels.get(value, str(value))
-    if q["type"] == "number" and q["unit"]:
-        return "answered", f"{value} {q['unit']}"
-    return "answered", str(value)
 
 
 def report_context_build(*, assessment: Assessment, record: dict | None = None) -> dict[str, Any]:
@@ -79,7 +63,7 @@ def report_context_from_record(record: dict, *, status_label: str = "") -> dict[
         rows = []
         for q in section["questions"]:
             r = q_results[q["code"]]
-            kind, text = _answer_label(q, answers.get(q["code"]))
+            kind, text = answer_label(q, answers.get(q["code"]))
             if r["status"] == "hidden":
                 kind, text = "hidden", "Not shown (its condition was not met)"
             rows.append(
@@ -186,7 +170,7 @@ def supply_chain_facts(answers: dict, questions: dict[str, dict], hits: list[dic
         q = questions.get(code)
         if q is None:
             continue
-        _, text = _answer_label(q, answers.get(code))
+        _, text = answer_label(q, answers.get(code))
         rows.append({"code": code, "question": q["text"], "answer": text})
     gap = next((h for h in hits if h["name"] == "notice_gap"), None)
     return {"rows": rows, "notice_gap": gap}

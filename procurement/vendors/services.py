@@ -1,25 +1,27 @@
+"""Writes for vendors, their AI services and contacts."""
+
+from django.db.models import Model
+
 from procurement.vendors.models import AIService, Vendor, VendorContact
 
 
+def _save(form, **owner) -> Model:
+    """Save a ModelForm's object under its owner (organisation or vendor), validated."""
+    obj = form.save(commit=False)
+    for field, value in owner.items():
+        setattr(obj, field, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
 def vendor_save(*, form, organisation) -> Vendor:
-    vendor = form.save(commit=False)
-    vendor.organisation = organisation
-    vendor.full_clean()
-    vendor.save()
-    return vendor
+    return _save(form, organisation=organisation)
 
 
 def service_save(*, form, vendor: Vendor) -> AIService:
-    service = form.save(commit=False)
-    service.vendor = vendor
-    service.full_clean()
-    service.save()
-    return service
+    return _save(form, vendor=vendor)
 
 
 def contact_save(*, form, vendor: Vendor) -> VendorContact:
-    contact = form.save(commit=False)
-    contact.vendor = vendor
-    contact.full_clean()
-    contact.save()
-    return contact
+    return _save(form, vendor=vendor)
