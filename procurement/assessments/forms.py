@@ -11,10 +11,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from procurement.assessments.services import AnswerInput
 
@@ -79,7 +76,11 @@ def stored_value(q: dict, cleaned):
 
 
 class SectionForm(forms.Form):
-    """One section of the questionnaire."""
+    """One section of the questionnaire: validates and cleans posted answers.
+
+    The page writes its inputs from ``section_rows`` (see there for why); the
+    fields here define what is accepted.
+    """
 
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -87,17 +88,12 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["revision"].initial = revision
-        rows = []
         for q in questions:
             code = q["code"]
             answer = answers.get(code)
             field = answer_field(q)
             field.initial = initial_value(q, answer.value if answer else None)
             self.fields[f"q-{code}"] = field
-            parts = [
-                HTML(self._header(q)),
-                Field(f"q-{code}", wrapper_class="mb-1", id=f"in-{code}"),
-            ]
             if q["na"]:
                 self.fields[f"na-{code}"] = forms.BooleanField(
                     required=False, label="Not applicable", initial=bool(answer and answer.na)
@@ -107,38 +103,7 @@ class SectionForm(forms.Form):
                     label="Why it does not apply",
                     max_length=2000,
                     initial=answer.na_reason if answer else "",
-                    widget=forms.TextInput(attrs={"placeholder": "Justification (required for N/A)"}),
                 )
-                parts.append(
-                    Div(
-                        Field(f"na-{code}", wrapper_class="mb-0 me-3"),
-                        Field(f"nar-{code}", wrapper_class="flex-grow-1 mb-0"),
-                        css_class="d-flex align-items-center small gap-2 na-row",
-                    )
-                )
-            attrs = {"css_id": f"q-{code}", "css_class": "question border-bottom pb-3 mb-3"}
-            if q["show_if"]:
-                attrs["data_show_if_question"] = q["show_if"]["question"]
-                attrs["data_show_if_values"] = " ".join(q["show_if"]["in"])
-            rows.append(Div(*parts, **attrs))
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field("revision"), *rows)
-
-    @staticmethod
-    def _header(q: dict) -> str:
-        badges = ""
-        if q["critical"]:
-            badges += '<span class="badge text-bg-danger ms-1">Critical</span>'
-        if q["audience"] == "buyer":
-            badges += '<span class="badge text-bg-info ms-1">Buyer intake</span>'
-        return format_html(
-            '<div class="d-flex justify-content-between"><span class="text-secondary small fw-semibold">{}</span>'
-            "<span>{}</span></div>",
-            q["code"],
-            mark_safe(badges),
-        )
 
     def clean(self):
         cleaned = super().clean()
