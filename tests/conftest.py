@@ -203,3 +203,33 @@ def in_review(complete_assessment, personas):
 @pytest.fixture
 def other_assessment(other_service, shipped_version):
     return _assessment_services.assessment_create(service=other_service, bank=shipped_version.bank, by=None)
+
+
+@pytest.fixture
+def decided(org, personas, shipped_version):
+    """The thin-SaaS profile, reviewed with an override, a finding and a comment, then rejected."""
+    vendor = _Vendor.objects.create(organisation=org, name="ClaimsBot Ltd")
+    service = _AIService.objects.create(vendor=vendor, name="ClaimsBot SaaS")
+    a = _assessment_services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    _assessment_services.answers_save(
+        assessment=a, values=_profile_answers("thin-saas-reseller"), by=personas["analyst"], base_revisions=None
+    )
+    _assessment_services.assessment_submit(assessment=a, by=personas["analyst"])
+    _assessment_services.assessment_start_review(assessment=a, by=personas["reviewer"])
+    _assessment_services.override_set(
+        assessment=a, question_code="SUP-03", points=2, reason="Two regions of one cloud", by=personas["reviewer"]
+    )
+    _assessment_services.finding_add(
+        assessment=a,
+        kind="condition",
+        text="Disclose the model",
+        owner="Vendor",
+        due_date=None,
+        by=personas["reviewer"],
+    )
+    _assessment_services.comment_add(
+        assessment=a, question_code="MOD-09", body="Asked twice; no answer", by=personas["reviewer"]
+    )
+    return _assessment_services.assessment_decide(
+        assessment=a, by=personas["reviewer"], approve=False, note="Three knockouts"
+    )

@@ -49,3 +49,18 @@ def test_admin_logs_in_opens_the_editor_and_previews_the_shipped_bank(
     page.screenshot(path=str(artifacts_dir / "preview.png"))
     assert page.locator(".question").count() == shipped_version.questions.count()
     assert csp_errors == []
+
+
+def test_report_page_generates_the_pdf_without_csp_errors(
+    page, live_server, decided, personas, artifacts_dir, csp_errors
+):
+    """The report preview, its htmx status polling and the download link, with no CSP violation."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "reviewer")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/reports/{decided.pk}/")
+    page.click("text=Generate PDF")
+    page.wait_for_selector("text=Download PDF")
+    page.screenshot(path=str(artifacts_dir / "report-preview.png"))
+    assert csp_errors == []
