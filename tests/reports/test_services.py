@@ -172,7 +172,8 @@ def test_a_fault_halfway_through_an_import_leaves_nothing(tmp_path, assessment, 
     assert not Answer.objects.exists() and not AnswerChange.objects.exists()
 
 
-def test_dumpdata_loaddata_round_trip_restores_everything(tmp_path, decided, django_db_blocker):
+@pytest.mark.django_db(transaction=True)  # flush cannot run inside a test transaction on PostgreSQL
+def test_dumpdata_loaddata_round_trip_restores_everything(tmp_path, decided):
     from django.apps import apps
 
     from procurement.assessments.models import Answer
