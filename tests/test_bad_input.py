@@ -116,3 +116,47 @@ def test_vendor_form_never_500s_and_saves_all_or_nothing(client, personas, name,
         assert Vendor.objects.count() == before and "invalid-feedback" in response.content.decode()
     else:
         assert Vendor.objects.count() == before + 1
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(points=JUNK_TEXT, reason=JUNK_TEXT, code=JUNK_TEXT, kind=JUNK_TEXT, text=JUNK_TEXT, due=JUNK_TEXT)
+def test_review_forms_never_500_and_never_half_write(
+    client, personas, in_review, points, reason, code, kind, text, due
+):
+    client.force_login(personas["reviewer"])
+    before = (in_review.overrides.count(), in_review.findings.count())
+    r1 = client.post(
+        reverse("assessments:override", args=[in_review.pk]),
+        {"question_code": code, "points": points, "reason": reason},
+    )
+    r2 = client.post(
+        reverse("assessments:finding", args=[in_review.pk]),
+        {"kind": kind, "text": text, "owner": reason, "due_date": due},
+    )
+    assert r1.status_code == 302 and r2.status_code == 302  # back to the review page with a message
+    for override in in_review.overrides.all():
+        assert 0 <= override.points <= 4 and override.reason.strip()
+    for finding in in_review.findings.all():
+        assert finding.kind in ("finding", "condition") and finding.text.strip()
+    assert in_review.overrides.count() in (before[0], before[0] + 1)
+    assert in_review.findings.count() in (before[1], before[1] + 1)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(service_id=JUNK_TEXT, bank=JUNK_TEXT, owner=JUNK_TEXT, due=JUNK_TEXT, name=JUNK_TEXT, email=JUNK_TEXT)
+def test_create_and_contact_forms_never_500(
+    client, personas, service, shipped_version, service_id, bank, owner, due, name, email
+):
+    from procurement.assessments.models import Assessment
+
+    client.force_login(personas["analyst"])
+    before = Assessment.objects.count()
+    response = client.post(
+        reverse("assessments:create"), {"service": service_id, "bank": bank, "owner": owner, "due_date": due}
+    )
+    assert response.status_code in (200, 302)
+    assert Assessment.objects.count() == before + (1 if response.status_code == 302 else 0)
+    response = client.post(reverse("vendors:contact_create", args=[service.vendor.pk]), {"name": name, "email": email})
+    assert response.status_code in (200, 302)
