@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -40,18 +40,17 @@ class BankStructure:
     sections: tuple[t.SectionSpec, ...]
     questions: tuple[t.QuestionSpec, ...]
 
-    def questions_in(self, section_code: str) -> list[dict]:
-        for section in self.document["sections"]:
-            if section["code"] == section_code:
-                return section["questions"]
-        return []
-
     def section(self, code: str) -> dict | None:
         return next((s for s in self.document["sections"] if s["code"] == code), None)
 
-    @property
+    @cached_property
     def question_index(self) -> dict[str, dict]:
         return {q["code"]: q for s in self.document["sections"] for q in s["questions"]}
+
+    @cached_property
+    def section_of(self) -> dict[str, str]:
+        """Question code -> its section code."""
+        return {q["code"]: s["code"] for s in self.document["sections"] for q in s["questions"]}
 
 
 @lru_cache(maxsize=32)

@@ -174,14 +174,10 @@ def answers_save(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_editable:
         raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
-    index = bank_structure(assessment.bank_version).question_index
-    unknown = sorted(set(values) - set(index))
+    section_of = bank_structure(assessment.bank_version).section_of
+    unknown = sorted(set(values) - set(section_of))
     if unknown:
         raise ValidationError(f"Unknown question code(s): {', '.join(unknown)}", code="unknown")
-    section_of = {}
-    for s in bank_structure(assessment.bank_version).document["sections"]:
-        for q in s["questions"]:
-            section_of[q["code"]] = s["code"]
     touched = sorted({section_of[code] for code in values})
     revisions = {
         r.section_code: r

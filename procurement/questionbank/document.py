@@ -595,9 +595,6 @@ def content_hash(doc: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-bankdoc_hash = content_hash
-
-
 def dump_document(doc: dict) -> str:
     """Write a normalised document as YAML in the documented format."""
     out: dict[str, Any] = {

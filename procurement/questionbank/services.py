@@ -23,13 +23,6 @@ SHIPPED_SLUG_TAKEN = "A bank with slug {slug!r} already exists for this organisa
 # --- Permissions -----------------------------------------------------------------
 
 
-def bank_can_view(user, bank: QuestionBank) -> bool:
-    if is_site_staff(user):
-        return True
-    org = organisation_for(user)
-    return org is not None and (bank.organisation_id is None or bank.organisation_id == org.pk)
-
-
 def bank_can_edit(user, bank: QuestionBank | None) -> bool:
     """Bank editors: site staff for shipped banks, organisation admins for their own."""
     if bank is None:
@@ -92,10 +85,6 @@ def _question_to_dict(q: Question) -> dict:
         ],
         "bands": [dict(b) for b in q.bands],
     }
-
-
-def version_problems(version: BankVersion) -> list[bankdoc.Problem]:
-    return bankdoc.validate_document(version_to_document(version))
 
 
 # --- Creating versions ------------------------------------------------------------

@@ -38,11 +38,6 @@ def record_digest(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def report_context_build(*, assessment: Assessment, record: dict | None = None) -> dict[str, Any]:
-    record = record if record is not None else assessment_record(assessment)
-    return report_context_from_record(record, status_label=STATUS_LABELS.get(assessment.status, assessment.status))
-
-
 def report_context_from_record(record: dict, *, status_label: str = "") -> dict[str, Any]:
     """Pure: a record in, a fully materialised context out."""
     doc = record["bank"]["document"]

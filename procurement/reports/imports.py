@@ -9,7 +9,7 @@ from django.db import transaction
 
 from procurement.assessments.models import Answer, Assessment
 from procurement.core.models import Organisation
-from procurement.questionbank.document import bankdoc_hash
+from procurement.questionbank.document import content_hash
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.questionbank.services import version_create_from_document, version_publish
 from procurement.reports.context import record_digest
@@ -19,7 +19,7 @@ from procurement.vendors.models import AIService, Vendor
 def _version_for(record: dict, organisation: Organisation) -> BankVersion:
     bank_info = record["bank"]
     doc = bank_info["document"]
-    digest = bankdoc_hash(doc)
+    digest = content_hash(doc)
     existing = BankVersion.objects.filter(
         bank__slug=bank_info["slug"], content_hash=digest, status__in=["published", "retired"]
     ).filter(bank__organisation__in=[organisation]) | BankVersion.objects.filter(

@@ -238,10 +238,6 @@ def _band(risk: float, params: RuleParams) -> str:
     return "low"
 
 
-def _worse(a: str, b: str) -> str:
-    return a if BANDS.index(a) >= BANDS.index(b) else b
-
-
 def _section_result(
     s: t.SectionSpec, results: list[t.QuestionResult], specs: dict[str, t.QuestionSpec], params: RuleParams
 ) -> t.SectionResult:
