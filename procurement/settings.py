@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "procurement.vendors",
     "procurement.assessments",
     "procurement.reports",
+    "procurement.portal",
     "django_tasks_db",
     "axes",
 ]
@@ -236,3 +237,13 @@ TASKS = {
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Vendor portal --------------------------------------------------------------
+# Links last this many days unless the analyst picks otherwise (1-90).
+PORTAL_LINK_DAYS = int(env("PORTAL_LINK_DAYS", "14"))
+# Bad or tampered link tokens allowed per client address (REMOTE_ADDR) per window before
+# every link from that address gets 429. Counted in the database, so it holds across processes.
+PORTAL_BAD_TOKEN_LIMIT = int(env("PORTAL_BAD_TOKEN_LIMIT", "20"))
+PORTAL_BAD_TOKEN_WINDOW = int(env("PORTAL_BAD_TOKEN_WINDOW", str(15 * 60)))  # seconds
+# Where links in mails sent outside a request (send_reminders) point.
+SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000")

@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from procurement.portal.urls import staff_patterns
+
 urlpatterns = [
     path("", include("procurement.core.urls")),
     path("banks/", include("procurement.questionbank.urls")),
     path("vendors/", include("procurement.vendors.urls")),
     path("assessments/", include("procurement.assessments.urls")),
+    path("assessments/", include(staff_patterns)),
     path("reports/", include("procurement.reports.urls")),
+    path("portal/", include("procurement.portal.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

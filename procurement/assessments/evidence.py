@@ -47,7 +47,9 @@ def clean_name(name: str) -> str:
     return (name or "evidence")[:200]
 
 
-def evidence_store(*, assessment: Assessment, question_code: str, upload, by, field: str) -> Evidence:
+def evidence_store(
+    *, assessment: Assessment, question_code: str, upload, by, field: str, by_label: str = ""
+) -> Evidence:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size == 0:
         raise EvidenceRejected(field, "The file is empty.")
@@ -73,6 +75,7 @@ def evidence_store(*, assessment: Assessment, question_code: str, upload, by, fi
         size=len(data),
         sha256=digest,
         uploaded_by=by,
+        uploaded_by_label=by_label or (by.get_full_name() or by.get_username() if by else ""),
     )
     item.file.save(digest[:16], ContentFile(data), save=False)
     item.save()

@@ -175,13 +175,20 @@ class RequestChangesForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
-def section_rows(form: SectionForm | None, *, questions: list[dict], answers: dict) -> list[dict]:
+def section_rows(
+    form: SectionForm | None, *, questions: list[dict], answers: dict, visible: dict[str, bool]
+) -> list[dict]:
     """Everything the section template needs to write each question's inputs directly.
 
     Rendering widgets one by one through Django's widget templates dominated the
     page's time (bench: section_page_ratio); the template writes plain inputs from
     these rows instead. The form still validates and cleans every answer.
+
+    A conditional question whose controlling question is on the same page is shown
+    and hidden in the browser (conditional.js); one controlled from another section
+    is shown or hidden here, from the saved answers (``visible``).
     """
+    on_page = {q["code"] for q in questions}
     rows = []
     bound = form is not None and form.is_bound
     for q in questions:
@@ -212,6 +219,10 @@ def section_rows(form: SectionForm | None, *, questions: list[dict], answers: di
                 "na_reason": na_reason or "",
                 "errors": errors,
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
+                "show_if_here": bool(q["show_if"]) and q["show_if"]["question"] in on_page,
+                "hidden": bool(q["show_if"])
+                and q["show_if"]["question"] not in on_page
+                and not visible.get(code, True),
             }
         )
     return rows

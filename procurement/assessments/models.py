@@ -166,6 +166,35 @@ class Comment(models.Model):
         return self.body[:60]
 
 
+class Clarification(models.Model):
+    """One message in a question's clarification thread, seen by the vendor and the team.
+
+    Unlike Comment, this is shared with the vendor respondent through the portal.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="clarifications")
+    question_code = models.CharField(max_length=32)
+    from_vendor = models.BooleanField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_label = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["assessment", "question_code"], name="assess_clar_question")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="assessments_clarification_body_required"),
+            models.CheckConstraint(
+                condition=~models.Q(author_label=""),
+                name="assessments_clarification_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_code}: {self.body[:60]}"
+
+
 def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{instance.assessment.organisation_id}/{instance.assessment_id}/{instance.sha256[:16]}"
 
@@ -179,6 +208,9 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by_label = models.CharField(
+        max_length=200, blank=True, help_text=_("Who uploaded, e.g. a vendor contact.")
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from procurement.questionbank.models import BankVersion
 from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
-from procurement.scoring.engine import score
+from procurement.scoring.engine import score, visibility
 
 
 def assessments_for_user(user) -> QuerySet[Assessment]:
@@ -110,6 +110,37 @@ def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
     return {a.question_code: a for a in assessment.answers.all()}
+
+
+def answers_visibility(structure: BankStructure, answers: dict[str, Answer]) -> dict[str, bool]:
+    """Which questions the show_if conditions currently show, from the stored answers."""
+    return visibility(structure.questions, {code: answer_to_scoring(a) for code, a in answers.items()})
+
+
+def section_progress(
+    assessment: Assessment, answers: dict[str, Answer] | None = None, *, audience: str | None = None
+) -> list[dict]:
+    """Answered / visible-and-required questions per section (no scoring needed, one query at most).
+
+    ``audience="vendor"`` counts only what the vendor answers and leaves out sections with none.
+    """
+    structure = bank_structure(assessment.bank_version)
+    answers = answers if answers is not None else answers_by_code(assessment)
+    answered = {code for code, a in answers.items() if a.na or a.value not in (None, "", [])}
+    visible = answers_visibility(structure, answers)
+    rows = []
+    for section in structure.document["sections"]:
+        questions = [q for q in section["questions"] if audience is None or q["audience"] == audience]
+        if audience is not None and not questions:
+            continue
+        needed = [
+            q["code"]
+            for q in questions
+            if visible[q["code"]] and q["audience"] != "reviewer" and q["type"] != "evidence"
+        ]
+        done = sum(1 for code in needed if code in answered)
+        rows.append({"code": section["code"], "title": section["title"], "done": done, "total": len(needed)})
+    return rows
 
 
 def dashboard_for_user(user, *, limit: int = 8) -> dict:

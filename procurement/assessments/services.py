@@ -16,6 +16,8 @@ from procurement.assessments.models import (
     Answer,
     AnswerChange,
     Assessment,
+    Clarification,
+    Comment,
     Finding,
     Override,
     SectionRevision,
@@ -67,7 +69,7 @@ def _label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _event(
+def timeline_add(
     assessment: Assessment, kind: str, *, by=None, by_label: str = "", note: str = "", old: str = "", new: str = ""
 ):
     TimelineEvent.objects.create(
@@ -89,7 +91,7 @@ def _transition(assessment: Assessment, target: str, *, by, note: str = "", by_l
         )
     assessment.status = target
     assessment.save(update_fields=["status", "updated_at"])
-    _event(assessment, "status", by=by, by_label=by_label, note=note, old=current, new=target)
+    timeline_add(assessment, "status", by=by, by_label=by_label, note=note, old=current, new=target)
 
 
 # --- Creating ---------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def assessment_create(
         created_by=by,
     )
     assessment.reviewers.set(reviewers)
-    _event(assessment, "created", by=by, note=f"Pinned {version}", new=S.DRAFT)
+    timeline_add(assessment, "created", by=by, note=f"Pinned {version}", new=S.DRAFT)
     if intake:
         values = {code: AnswerInput(value=value) for code, value in intake.items()}
         answers_save(assessment=assessment, values=values, by=by, base_revisions=None)
@@ -294,7 +296,7 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
     override = Override.objects.create(
         assessment=assessment, question_code=question_code, points=points, reason=reason.strip(), by=by
     )
-    _event(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
+    timeline_add(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
     assessment_rescore(assessment=assessment)
     return override
 
@@ -313,7 +315,7 @@ def finding_add(*, assessment: Assessment, kind: str, text: str, owner: str, due
         question_code=question_code,
         created_by=by,
     )
-    _event(assessment, kind, by=by, note=text.strip())
+    timeline_add(assessment, kind, by=by, note=text.strip())
     return finding
 
 
@@ -436,7 +438,7 @@ def assessment_decide(*, assessment: Assessment, by, approve: bool, note: str = 
     assessment.overall_risk = result.overall_risk
     assessment.status = target
     assessment.save()
-    _event(assessment, "status", by=by, note=note, old=S.IN_REVIEW, new=target)
+    timeline_add(assessment, "status", by=by, note=note, old=S.IN_REVIEW, new=target)
     return assessment
 
 
@@ -500,7 +502,7 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
     old_label = f"v{assessment.bank_version.number}"
     assessment.bank_version = target
     assessment.save(update_fields=["bank_version", "updated_at"])
-    _event(
+    timeline_add(
         assessment,
         "upgrade",
         by=by,
@@ -511,11 +513,46 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
     return diff
 
 
-def comment_add(*, assessment: Assessment, question_code: str, body: str, by) -> None:
-    from procurement.assessments.models import Comment
+MESSAGE_MAX = 4000
 
-    if not body.strip():
-        raise ValidationError("A comment cannot be empty.", code="empty")
+
+def _message_body(body: str, what: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError(f"{what} cannot be empty.", code="empty")
+    if len(body) > MESSAGE_MAX:
+        raise ValidationError(f"{what} is limited to {MESSAGE_MAX} characters.", code="too_long")
+    return body
+
+
+def comment_add(*, assessment: Assessment, question_code: str, body: str, by) -> None:
+    """An internal comment: the team only, never the vendor."""
+    body = _message_body(body, "A comment")
     if question_code not in bank_structure(assessment.bank_version).question_index:
         raise ValidationError(f"Unknown question {question_code}.", code="unknown")
-    Comment.objects.create(assessment=assessment, question_code=question_code, author=by, body=body.strip()[:4000])
+    Comment.objects.create(assessment=assessment, question_code=question_code, author=by, body=body)
+
+
+def clarification_add(
+    *, assessment: Assessment, question_code: str, body: str, by=None, vendor_label: str = ""
+) -> Clarification:
+    """A message in the clarification thread both sides see.
+
+    From the team: ``by`` is the user. From the vendor portal: ``by`` is None and
+    ``vendor_label`` names the contact; the question must be one the vendor answers.
+    """
+    body = _message_body(body, "A message")
+    spec = bank_structure(assessment.bank_version).question_index.get(question_code)
+    from_vendor = by is None
+    if spec is None or (from_vendor and spec["audience"] != "vendor"):
+        raise ValidationError(f"Unknown question {question_code}.", code="unknown")
+    if assessment.is_final:
+        raise ValidationError("A decided assessment is frozen.", code="frozen")
+    return Clarification.objects.create(
+        assessment=assessment,
+        question_code=question_code,
+        from_vendor=from_vendor,
+        author=by,
+        author_label=vendor_label if from_vendor else _label(by),
+        body=body,
+    )

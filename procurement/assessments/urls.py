@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/review/decide/", views.decide, name="decide"),
     path("<int:pk>/questions/<str:code>/history/", views.question_history, name="history"),
     path("<int:pk>/questions/<str:code>/comments/", views.comment, name="comment"),
+    path("<int:pk>/questions/<str:code>/clarifications/", views.clarification, name="clarification"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
     path("<int:pk>/answers/import/", views.answers_import, name="import"),
     path("<int:pk>/answers/export/", views.answers_export, name="export"),

@@ -3,8 +3,6 @@ call a service, then redirect or render."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -20,7 +18,8 @@ from django.views.decorators.http import require_POST
 from procurement.assessments import services
 from procurement.assessments.answer_files import MAX_BYTES as MAX_ANSWER_FILE
 from procurement.assessments.answer_files import AnswerFileError, detect_format, dump_answers, parse_answers
-from procurement.assessments.evidence import EvidenceRejected, clean_name, evidence_store
+from procurement.assessments.editing import section_save
+from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
     DecisionForm,
@@ -33,16 +32,16 @@ from procurement.assessments.forms import (
 from procurement.assessments.models import Assessment
 from procurement.assessments.presentation import answer_label
 from procurement.assessments.selectors import (
-    answer_to_scoring,
     answers_by_code,
+    answers_visibility,
     assessment_for_user,
     assessment_score,
     assessments_for_user,
     bank_structure,
+    section_progress,
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
 from procurement.questionbank.selectors import banks_visible_to
-from procurement.scoring.engine import visibility
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
@@ -107,28 +106,10 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/assessment_create.html", {"form": form})
 
 
-def _progress(assessment: Assessment, answers: dict | None = None) -> list[dict]:
-    """Answered / visible-and-required questions per section (no scoring needed, one query at most)."""
-    structure = bank_structure(assessment.bank_version)
-    answers = answers if answers is not None else answers_by_code(assessment)
-    answered = {code for code, a in answers.items() if a.na or a.value not in (None, "", [])}
-    visible = visibility(structure.questions, {code: answer_to_scoring(a) for code, a in answers.items()})
-    rows = []
-    for section in structure.document["sections"]:
-        needed = [
-            q["code"]
-            for q in section["questions"]
-            if visible[q["code"]] and q["audience"] != "reviewer" and q["type"] != "evidence"
-        ]
-        done = sum(1 for code in needed if code in answered)
-        rows.append({"code": section["code"], "title": section["title"], "done": done, "total": len(needed)})
-    return rows
-
-
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    progress = _progress(assessment)
+    progress = section_progress(assessment)
     ctx = {
         "assessment": assessment,
         "progress": progress,
@@ -174,10 +155,18 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                 request, f"This assessment is {assessment.get_status_display().lower()}; answers are locked."
             )
             return redirect(assessment)
-        outcome = _save_section(request, assessment, section, questions, form, revision)
+        outcome = section_save(
+            assessment=assessment,
+            section=section,
+            questions=questions,
+            form=form,
+            files=request.FILES,
+            revision=revision,
+            by=request.user,
+        )
         if outcome.conflict is not None:
             if autosave:
-                ctx = {"conflict": outcome.conflict, "assessment": assessment, "section": section}
+                ctx = {"conflict": outcome.conflict, "reload_url": request.path}
                 return render(request, "assessments/includes/save_status.html", ctx)
             rows = _conflict_rows(questions, answers, form)
             ctx = {"assessment": assessment, "section": section_doc, "conflict": outcome.conflict, "rows": rows}
@@ -197,9 +186,11 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "section": section_doc,
-        "sections": _progress(assessment, answers),
+        "sections": section_progress(assessment, answers),
         "form": form,
-        "rows": section_rows(form, questions=questions, answers=answers),
+        "rows": section_rows(
+            form, questions=questions, answers=answers, visible=answers_visibility(structure, answers)
+        ),
         # URL prefixes, so the template does not reverse a URL per question and per section.
         "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).split("CODE/")[0],
         "section_url": reverse("assessments:section", args=[assessment.pk, "CODE"]).split("CODE/")[0],
@@ -211,52 +202,10 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     return render(request, "assessments/section.html", ctx, status=400 if form is not None and form.errors else 200)
 
 
-@dataclass
-class _SaveOutcome:
-    valid: bool
-    revision: int
-    conflict: services.StaleSection | None = None
-
-
-def _save_section(request, assessment, section, questions, form, revision) -> _SaveOutcome:
-    """Save every valid answer in the form; invalid ones come back with their messages."""
-    valid = form.is_valid()
-    # A missing or tampered revision can never match, so the save is treated as stale.
-    base = form.cleaned_data.get("revision")
-    base = -1 if base is None and "revision" in form.data else base
-    inputs = form.answer_inputs(only_valid=True)
-    try:
-        if inputs:
-            revision = services.answers_save(
-                assessment=assessment,
-                values=inputs,
-                by=request.user,
-                base_revisions={section: base if base is not None else -1},
-            ).get(section, revision)
-        _store_uploads(request, assessment, questions)
-    except services.StaleSection as exc:
-        return _SaveOutcome(False, revision, exc)
-    except EvidenceRejected as exc:
-        form.add_error(exc.field, exc.message)
-        valid = False
-    return _SaveOutcome(valid, revision)
-
-
 def _next_section(structure, code: str) -> str | None:
     codes = [s["code"] for s in structure.document["sections"]]
     i = codes.index(code)
     return codes[i + 1] if i + 1 < len(codes) else None
-
-
-def _store_uploads(request, assessment, questions) -> None:
-    for q in questions:
-        if q["type"] != "evidence":
-            continue
-        upload = request.FILES.get(f"q-{q['code']}")
-        if upload:
-            evidence_store(
-                assessment=assessment, question_code=q["code"], upload=upload, by=request.user, field=f"q-{q['code']}"
-            )
 
 
 def _conflict_rows(questions, answers, form) -> list[dict]:
@@ -438,7 +387,9 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "q": index[code],
         "changes": assessment.answer_changes.filter(question_code=code).select_related("by"),
         "comments": assessment.comments.filter(question_code=code).select_related("author"),
+        "clarifications": assessment.clarifications.filter(question_code=code),
         "can_comment": has_role(request.user, "admin", "analyst", "reviewer"),
+        "vendor_question": index[code]["audience"] == "vendor",
     }
     return render(request, "assessments/history.html", ctx)
 
@@ -545,4 +496,21 @@ def comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("assessments:history", pk, code)
+
+
+@login_required
+@require_POST
+def clarification(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """The team's reply in a question's clarification thread, which the vendor sees."""
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, "admin", "analyst", "reviewer")
+    try:
+        services.clarification_add(
+            assessment=assessment, question_code=code, body=request.POST.get("body", ""), by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Reply sent; the vendor sees it in the portal.")
     return redirect("assessments:history", pk, code)

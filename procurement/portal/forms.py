@@ -1,0 +1,40 @@
+from django import forms
+from django.conf import settings
+
+from procurement.portal.services import MAX_DAYS
+
+
+class InviteForm(forms.Form):
+    contacts = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choose at least one contact."},
+    )
+    days = forms.IntegerField(
+        label="Link valid for (days)",
+        min_value=1,
+        max_value=MAX_DAYS,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm w-auto"}),
+    )
+    message = forms.CharField(
+        label="Note in the mail (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = contacts
+        self.fields["contacts"].label_from_instance = lambda c: (
+            f"{c.name} <{c.email}>" + (f", {c.role}" if c.role else "")
+        )
+        self.fields["days"].initial = settings.PORTAL_LINK_DAYS
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

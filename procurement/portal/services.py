@@ -1,0 +1,295 @@
+"""Writes and checks for the vendor portal: inviting, link tokens, submitting, reminders.
+
+Threats and the tests that cover them are listed in docs/security.md ("Vendor links").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from procurement.assessments.models import Assessment
+from procurement.assessments.selectors import bank_structure
+from procurement.assessments.services import required_missing, timeline_add
+from procurement.portal.models import BadLinkAttempt, Invitation, InvitationReminder
+from procurement.vendors.models import VendorContact
+
+SALT = "procurement.portal.invitation"
+MAX_DAYS = 90
+REMIND_WITHIN_DAYS = 3
+
+NOT_OPEN = "This assessment is {status}; vendors can no longer be invited."
+WRONG_VENDOR = "{contact} is not a contact of {vendor}."
+DAYS_RANGE = f"A link lasts between 1 and {MAX_DAYS} days."
+
+
+# --- Tokens ---------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret part of the link: the invitation's random key, signed with SECRET_KEY."""
+    return signing.Signer(salt=SALT).sign(invitation.key)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a token names, or None for a tampered, malformed or unknown token.
+
+    Expired and revoked invitations are returned: the caller tells those apart (410).
+    """
+    try:
+        key = signing.Signer(salt=SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return (
+        Invitation.objects.select_related("assessment__organisation", "assessment__owner", "contact")
+        .filter(key=key)
+        .first()
+    )
+
+
+def invitation_link(invitation: Invitation, *, base_url: str) -> str:
+    return base_url.rstrip("/") + reverse("portal:enter", args=[invitation_token(invitation)])
+
+
+# --- Guessing ---------------------------------------------------------------------------
+
+
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.PORTAL_BAD_TOKEN_WINDOW)
+
+
+def guesses_exhausted(ip: str) -> bool:
+    """True once this address sent too many bad tokens in the window: every link then gets 429,
+    valid or not, so further guesses learn nothing."""
+    recent = BadLinkAttempt.objects.filter(ip=ip, at__gte=_window_start())
+    return recent.count() >= settings.PORTAL_BAD_TOKEN_LIMIT
+
+
+def guess_failed(ip: str) -> None:
+    BadLinkAttempt.objects.filter(at__lt=_window_start()).delete()
+    BadLinkAttempt.objects.create(ip=ip[:64])
+
+
+# --- What the vendor answers ------------------------------------------------------------
+
+
+def vendor_sections(assessment: Assessment) -> list[dict]:
+    """The bank's sections cut down to the questions whose audience is the vendor."""
+    sections = []
+    for section in bank_structure(assessment.bank_version).document["sections"]:
+        questions = [q for q in section["questions"] if q["audience"] == "vendor"]
+        if questions:
+            sections.append({**section, "questions": questions})
+    return sections
+
+
+def vendor_missing(assessment: Assessment) -> list[tuple[str, str]]:
+    """Visible vendor questions with no answer yet (evidence uploads are optional)."""
+    index = bank_structure(assessment.bank_version).question_index
+    return [(s, code) for s, code in required_missing(assessment) if index[code]["audience"] == "vendor"]
+
+
+def vendor_can_edit(invitation: Invitation) -> bool:
+    return invitation.is_usable and invitation.submitted_at is None and invitation.assessment.is_editable
+
+
+# --- Inviting ---------------------------------------------------------------------------
+
+
+def _owner_of(assessment: Assessment):
+    return assessment.owner or assessment.created_by
+
+
+def _mail(invitation: Invitation, *, template: str, base_url: str, extra: dict | None = None) -> None:
+    owner = _owner_of(invitation.assessment)
+    ctx = {
+        "invitation": invitation,
+        "assessment": invitation.assessment,
+        "organisation": invitation.assessment.organisation,
+        "owner": owner,
+        "link": invitation_link(invitation, base_url=base_url),
+        **(extra or {}),
+    }
+    subject = render_to_string(f"portal/email/{template}_subject.txt", ctx).strip().replace("\n", " ")
+    body = render_to_string(f"portal/email/{template}.txt", ctx)
+    reply_to = [owner.email] if owner and owner.email else None
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.contact.email], reply_to=reply_to).send()
+
+
+@transaction.atomic
+def invite(
+    *,
+    assessment: Assessment,
+    contacts: list[VendorContact],
+    by,
+    base_url: str,
+    days: int | None = None,
+    message: str = "",
+) -> list[Invitation]:
+    """Invite vendor contacts to answer this assessment, and mail each one the link.
+
+    A contact who already holds a live invitation gets it renewed (new expiry) and
+    resent, so there is never more than one working link per contact.
+    """
+    days = settings.PORTAL_LINK_DAYS if days is None else days
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationError(DAYS_RANGE, code="days")
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_final or not assessment.is_editable:
+        raise ValidationError(NOT_OPEN.format(status=assessment.get_status_display().lower()), code="state")
+    if not contacts:
+        raise ValidationError("Choose at least one contact.", code="no_contacts")
+    vendor = assessment.service.vendor
+    for contact in contacts:
+        if contact.vendor_id != vendor.pk:
+            raise ValidationError(WRONG_VENDOR.format(contact=contact.name, vendor=vendor.name), code="vendor")
+    now = timezone.now()
+    expires = now + dt.timedelta(days=days)
+    result = []
+    for contact in contacts:
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(assessment=assessment, contact=contact, revoked_at__isnull=True)
+            .first()
+        )
+        if invitation is None:
+            invitation = Invitation(
+                assessment=assessment, contact=contact, key=secrets.token_urlsafe(32), created_by=by, expires_at=expires
+            )
+        else:
+            invitation.expires_at = max(invitation.expires_at, expires)
+        invitation.sent_count += 1
+        invitation.save()
+        invitation.assessment = assessment
+        _mail(invitation, template="invitation", base_url=base_url, extra={"message": message.strip()})
+        timeline_add(
+            assessment,
+            "vendor invited",
+            by=by,
+            note=f"{contact.name} <{contact.email}>, link valid until {invitation.expires_at:%d %b %Y}",
+        )
+        result.append(invitation)
+    return result
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    if invitation.revoked_at is not None:
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.revoked_by = by
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    timeline_add(
+        invitation.assessment,
+        "vendor link revoked",
+        by=by,
+        note=f"{invitation.contact.name} <{invitation.contact.email}>",
+    )
+
+
+def _live(assessment: Assessment):
+    return Invitation.objects.filter(assessment=assessment, revoked_at__isnull=True)
+
+
+@transaction.atomic
+def vendor_reopen(*, assessment: Assessment, by, note: str) -> int:
+    """Ask the vendor for changes after it submitted: its links become editable again."""
+    note = note.strip()
+    if not note:
+        raise ValidationError("Say what the vendor should change.", code="note_required")
+    if not assessment.is_editable:
+        raise ValidationError(
+            f"The assessment is {assessment.get_status_display().lower()}; "
+            "request changes on it first, then reopen the vendor's answers.",
+            code="state",
+        )
+    count = _live(assessment).exclude(submitted_at=None).update(submitted_at=None, reopen_note=note[:4000])
+    if not count:
+        raise ValidationError("The vendor has not submitted, so there is nothing to reopen.", code="not_submitted")
+    timeline_add(assessment, "vendor asked for changes", by=by, note=note)
+    return count
+
+
+@dataclass
+class VendorIncomplete(Exception):
+    missing: list[tuple[str, str]]
+
+
+@transaction.atomic
+def vendor_submit(*, invitation: Invitation) -> None:
+    """The vendor hands its answers over. Every live link of the assessment turns read-only."""
+    assessment = Assessment.objects.select_for_update().get(pk=invitation.assessment_id)
+    invitation.assessment = assessment
+    if not vendor_can_edit(invitation):
+        raise ValidationError("These answers can no longer be changed.", code="locked")
+    missing = vendor_missing(assessment)
+    if missing:
+        raise VendorIncomplete(missing)
+    _live(assessment).update(submitted_at=timezone.now(), reopen_note="")
+    timeline_add(assessment, "vendor submitted", by_label=invitation.respondent_label)
+
+
+def invitation_used(invitation: Invitation) -> None:
+    now = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk, first_used_at__isnull=True).update(first_used_at=now)
+    Invitation.objects.filter(pk=invitation.pk).update(last_used_at=now)
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+
+def reminders_due(*, today: dt.date, within_days: int = REMIND_WITHIN_DAYS) -> list[tuple[Invitation, str, dt.date]]:
+    """(invitation, kind, deadline) for open invitations whose due date or link expiry is near."""
+    horizon = today + dt.timedelta(days=within_days)
+    now = timezone.now()
+    candidates = (
+        Invitation.objects.filter(
+            revoked_at__isnull=True,
+            submitted_at__isnull=True,
+            expires_at__gt=now,
+            assessment__status__in=Assessment.EDITABLE,
+        )
+        .select_related("assessment__organisation", "assessment__owner", "assessment__created_by", "contact")
+        .order_by("pk")
+    )
+    due = []
+    for invitation in candidates:
+        due_date = invitation.assessment.due_date
+        if due_date is not None and today <= due_date <= horizon:
+            due.append((invitation, InvitationReminder.Kind.DUE, due_date))
+        expiry = timezone.localdate(invitation.expires_at)
+        if expiry <= horizon:
+            due.append((invitation, InvitationReminder.Kind.EXPIRY, expiry))
+    return due
+
+
+def reminders_send(*, today: dt.date, base_url: str) -> list[InvitationReminder]:
+    """Send each due reminder once. Safe to run as often as cron likes."""
+    sent = []
+    for invitation, kind, deadline in reminders_due(today=today):
+        with transaction.atomic():
+            reminder, created = InvitationReminder.objects.get_or_create(
+                invitation=invitation, kind=kind, deadline=deadline
+            )
+            if not created:
+                continue
+            _mail(invitation, template="reminder", base_url=base_url, extra={"kind": kind, "deadline": deadline})
+            timeline_add(
+                invitation.assessment,
+                "vendor reminded",
+                by_label="reminder",
+                note=f"{invitation.contact.name} <{invitation.contact.email}>: "
+                f"{InvitationReminder.Kind(kind).label.lower()} ({deadline:%d %b %Y})",
+            )
+        sent.append(reminder)
+    return sent

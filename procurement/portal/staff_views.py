@@ -1,0 +1,76 @@
+"""The team's side of the vendor portal: invite contacts, revoke links, reopen a submission."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from procurement.assessments.selectors import assessment_for_user
+from procurement.core.access import EDITORS, require_role
+from procurement.portal import services
+from procurement.portal.forms import InviteForm, NoteForm
+
+
+def _editable(request: HttpRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS)
+    return assessment
+
+
+def _form_errors(form) -> str:
+    return " ".join(e for errors in form.errors.values() for e in errors)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _editable(request, pk)
+    form = InviteForm(request.POST, contacts=assessment.service.vendor.contacts.all())
+    if not form.is_valid():
+        messages.error(request, "Not invited: " + _form_errors(form))
+        return redirect(assessment)
+    try:
+        sent = services.invite(
+            assessment=assessment,
+            contacts=list(form.cleaned_data["contacts"]),
+            by=request.user,
+            days=form.cleaned_data["days"],
+            message=form.cleaned_data["message"],
+            base_url=request.build_absolute_uri("/"),
+        )
+    except ValidationError as exc:
+        messages.error(request, "Not invited: " + " ".join(exc.messages))
+    else:
+        names = ", ".join(i.contact.name for i in sent)
+        messages.success(request, f"Invitation sent to {names}.")
+    return redirect(assessment)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    assessment = _editable(request, pk)
+    invitation = get_object_or_404(assessment.invitations.select_related("contact"), pk=invitation_pk)
+    services.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, f"The link for {invitation.contact.name} no longer works.")
+    return redirect(assessment)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _editable(request, pk)
+    form = NoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Say what the vendor should change.")
+        services.vendor_reopen(assessment=assessment, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The vendor can change its answers again; your note is shown in the portal.")
+    return redirect(assessment)

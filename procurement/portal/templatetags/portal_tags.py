@@ -1,0 +1,35 @@
+from django import template
+
+from procurement.core.access import EDITORS, has_role
+from procurement.portal import services
+from procurement.portal.forms import InviteForm, NoteForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/includes/staff_card.html", takes_context=True)
+def vendor_links(context, assessment):
+    """The assessment page's card: invitations and their states, and (for editors) the invite form."""
+    request = context["request"]
+    can_manage = has_role(request.user, *EDITORS)
+    invitations = list(assessment.invitations.select_related("contact", "created_by"))
+    base_url = request.build_absolute_uri("/")
+    rows = [
+        {
+            "invitation": i,
+            "link": services.invitation_link(i, base_url=base_url) if can_manage and i.is_usable else "",
+        }
+        for i in invitations
+    ]
+    contacts = assessment.service.vendor.contacts.all()
+    return {
+        "assessment": assessment,
+        "rows": rows,
+        "can_manage": can_manage,
+        "can_invite": can_manage and assessment.is_editable,
+        "has_contacts": contacts.exists(),
+        "invite_form": InviteForm(contacts=contacts),
+        "reopen_form": NoteForm(),
+        "submitted": any(i.submitted_at and not i.revoked_at for i in invitations),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,273 @@
+"""The vendor portal: what a vendor respondent sees through an invitation link.
+
+The link's token is exchanged for a session (``enter``), then the browser is
+redirected so the token leaves the address bar and can never leak in a Referer.
+Every other portal view goes through ``portal_view``, which re-reads the
+invitation on each request: revoked or expired means 410 from then on, and an
+assessment other than the invitation's is 404.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from procurement.assessments import services as assessment_services
+from procurement.assessments.editing import section_save
+from procurement.assessments.forms import SectionForm, section_rows
+from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+from procurement.portal import services
+from procurement.portal.forms import MessageForm
+from procurement.portal.models import Invitation
+
+SESSION_KEY = "portal_invitation"
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Portal pages are never cached, indexed or named in a Referer."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _gone(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    assessment = invitation.assessment
+    ctx = {
+        "invitation": invitation,
+        "organisation": assessment.organisation,
+        "owner": assessment.owner or assessment.created_by,
+        "service": assessment.service,
+    }
+    return _private(render(request, "portal/gone.html", ctx, status=410))
+
+
+def portal_view(view):
+    """Resolve the session's invitation for the assessment in the URL, or refuse."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        invitation_id = request.session.get(SESSION_KEY)
+        invitation = (
+            Invitation.objects.select_related(
+                "assessment__organisation",
+                "assessment__owner",
+                "assessment__created_by",
+                "assessment__bank_version",
+                "assessment__service__vendor",
+                "contact",
+            )
+            .filter(pk=invitation_id)
+            .first()
+            if isinstance(invitation_id, int)
+            else None
+        )
+        if invitation is None or invitation.assessment_id != pk:
+            raise Http404("No such questionnaire.")
+        if not invitation.is_usable:
+            request.session.pop(SESSION_KEY, None)
+            return _gone(request, invitation)
+        return _private(view(request, invitation, *args, **kwargs))
+
+    return wrapper
+
+
+@require_safe
+def enter(request: HttpRequest, token: str) -> HttpResponse:
+    ip = request.META.get("REMOTE_ADDR", "")
+    if services.guesses_exhausted(ip):
+        return _private(render(request, "portal/too_many.html", status=429))
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        services.guess_failed(ip)
+        return _private(render(request, "portal/invalid.html", status=404))
+    if not invitation.is_usable:
+        return _gone(request, invitation)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = invitation.pk
+    services.invitation_used(invitation)
+    return _private(redirect("portal:overview", invitation.assessment_id))
+
+
+def _thread_counts(assessment) -> dict[str, int]:
+    rows = assessment.clarifications.values("question_code").annotate(n=Count("pk"))
+    return {row["question_code"]: row["n"] for row in rows}
+
+
+@portal_view
+def overview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    assessment = invitation.assessment
+    progress = section_progress(assessment, audience="vendor")
+    codes = {q["code"] for s in services.vendor_sections(assessment) for q in s["questions"]}
+    ctx = {
+        "invitation": invitation,
+        "assessment": assessment,
+        "progress": progress,
+        "done": sum(r["done"] for r in progress),
+        "total": sum(r["total"] for r in progress),
+        "can_edit": services.vendor_can_edit(invitation),
+        "threads": sorted(_thread_counts(assessment).items()),
+        "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
+        "owner": assessment.owner or assessment.created_by,
+    }
+    return render(request, "portal/overview.html", ctx)
+
+
+@portal_view
+def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> HttpResponse:
+    assessment = invitation.assessment
+    section_doc = next((s for s in services.vendor_sections(assessment) if s["code"] == section), None)
+    if section_doc is None:
+        raise Http404("No such section.")
+    questions = section_doc["questions"]
+    can_edit = services.vendor_can_edit(invitation)
+    revision = assessment_services.section_revisions(assessment).get(section, 0)
+    answers = answers_by_code(assessment)
+    autosave = request.headers.get("HX-Request") == "true"
+    form = None
+    if request.method == "POST":
+        if not can_edit and autosave:
+            return HttpResponse('<span class="text-danger">Not saved: these answers are read-only now.</span>')
+        if not can_edit:
+            messages.error(request, "These answers can no longer be changed.")
+            return redirect("portal:overview", assessment.pk)
+        form = SectionForm(request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision)
+        outcome = section_save(
+            assessment=assessment,
+            section=section,
+            questions=questions,
+            form=form,
+            files=request.FILES,
+            revision=revision,
+            by=None,
+            by_label=invitation.respondent_label,
+        )
+        if autosave:
+            ctx = {
+                "conflict": outcome.conflict,
+                "reload_url": request.path,
+                "revision": outcome.revision,
+                "saved_at": timezone.now(),
+                "errors": not outcome.valid,
+            }
+            return render(request, "assessments/includes/save_status.html", ctx)
+        if outcome.conflict is not None:
+            messages.error(
+                request,
+                "Someone else saved this section while you were editing it. "
+                "Their answers are shown below; enter yours again where they differ.",
+            )
+            return redirect("portal:section", assessment.pk, section)
+        if outcome.valid:
+            messages.success(request, "Saved.")
+            target = request.POST.get("next")
+            if target in {s["code"] for s in services.vendor_sections(assessment)}:
+                return redirect("portal:section", assessment.pk, target)
+            return redirect("portal:section", assessment.pk, section)
+        revision = outcome.revision
+        answers = answers_by_code(assessment)
+
+    structure = bank_structure(assessment.bank_version)
+    rows = section_rows(form, questions=questions, answers=answers, visible=answers_visibility(structure, answers))
+    threads = _thread_counts(assessment)
+    for row in rows:
+        row["thread"] = threads.get(row["code"], 0)
+    codes = [s["code"] for s in services.vendor_sections(assessment)]
+    i = codes.index(section)
+    codes_here = {q["code"] for q in questions}
+    ctx = {
+        "invitation": invitation,
+        "assessment": assessment,
+        "section": section_doc,
+        "sections": section_progress(assessment, answers, audience="vendor"),
+        "form": form,
+        "rows": rows,
+        "portal": True,
+        "question_url": reverse("portal:clarify", args=[assessment.pk, "CODE"]).split("CODE/")[0],
+        "revision": revision,
+        "can_edit": can_edit,
+        "evidence": [e for e in assessment.evidence.all() if e.question_code in codes_here],
+        "next_section": codes[i + 1] if i + 1 < len(codes) else None,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "portal/section.html", ctx, status=status)
+
+
+@portal_view
+def clarify(request: HttpRequest, invitation: Invitation, code: str) -> HttpResponse:
+    assessment = invitation.assessment
+    spec = bank_structure(assessment.bank_version).question_index.get(code)
+    if spec is None or spec["audience"] != "vendor":
+        raise Http404("No such question.")
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_services.clarification_add(
+                assessment=assessment,
+                question_code=code,
+                body=form.cleaned_data["body"],
+                vendor_label=invitation.respondent_label,
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            messages.success(request, "Sent. The team's reply will appear here.")
+            return redirect("portal:clarify", assessment.pk, code)
+    ctx = {
+        "invitation": invitation,
+        "assessment": assessment,
+        "q": spec,
+        "section_code": bank_structure(assessment.bank_version).section_of[code],
+        "thread": assessment.clarifications.filter(question_code=code),
+        "form": form,
+        "can_write": not assessment.is_final,
+    }
+    return render(request, "portal/clarify.html", ctx, status=400 if form.errors else 200)
+
+
+@require_POST
+@portal_view
+def submit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    try:
+        services.vendor_submit(invitation=invitation)
+    except services.VendorIncomplete as exc:
+        index = bank_structure(invitation.assessment.bank_version).question_index
+        ctx = {
+            "invitation": invitation,
+            "assessment": invitation.assessment,
+            "missing": [(s, code, index[code]["text"]) for s, code in exc.missing],
+        }
+        return render(request, "portal/missing.html", ctx, status=400)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Submitted. Thank you: the team has been told, and your answers are now read-only.")
+    return redirect("portal:overview", invitation.assessment_id)
+
+
+@require_safe
+@portal_view
+def evidence_download(request: HttpRequest, invitation: Invitation, evidence_pk: int) -> HttpResponse:
+    assessment = invitation.assessment
+    codes = {q["code"] for s in services.vendor_sections(assessment) for q in s["questions"]}
+    item = get_object_or_404(assessment.evidence, pk=evidence_pk, question_code__in=codes)
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    """Forget the portal session in this browser (the link itself keeps working until it expires)."""
+    request.session.pop(SESSION_KEY, None)
+    return _private(render(request, "portal/left.html"))

@@ -1,0 +1,184 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from procurement.assessments import services as assessment_services
+from procurement.assessments.demo import profile_answers
+from procurement.portal import services
+from procurement.portal.models import Invitation, InvitationReminder
+from procurement.vendors.models import Vendor, VendorContact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invite_mails_a_signed_link_that_resolves_to_the_invitation(invitation, contact):
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [contact.email]
+    assert message.reply_to == ["ana@acme.example"]
+    link = services.invitation_link(invitation, base_url="http://testserver")
+    assert link in message.body
+    token = link.rsplit("/portal/", 1)[1].rstrip("/")
+    assert services.invitation_from_token(token) == invitation
+    # The key alone (what the database holds) is not a working token.
+    assert services.invitation_from_token(invitation.key) is None
+
+
+def test_invite_expires_after_the_configured_default(invitation, settings):
+    assert invitation.expires_at - invitation.created_at == pytest.approx(
+        dt.timedelta(days=settings.PORTAL_LINK_DAYS), abs=dt.timedelta(seconds=5)
+    )
+
+
+@pytest.mark.parametrize("days", [0, -1, 91])
+def test_invite_refuses_link_lifetimes_outside_1_to_90_days(assessment, contact, personas, days):
+    with pytest.raises(ValidationError, match="between 1 and 90"):
+        services.invite(assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="", days=days)
+    assert not Invitation.objects.exists()
+
+
+def test_tampered_tokens_resolve_to_nothing(invitation):
+    token = services.invitation_token(invitation)
+    key, signature = token.split(":")
+    assert services.invitation_from_token(f"{key}x:{signature}") is None
+    assert services.invitation_from_token(f"{key}:{signature[:-1]}A") is None
+    assert services.invitation_from_token("") is None
+    assert services.invitation_from_token("::") is None
+
+
+def test_inviting_a_contact_again_renews_the_same_link(invitation, assessment, contact, personas):
+    token = services.invitation_token(invitation)
+    (again,) = services.invite(assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="", days=30)
+    assert again.pk == invitation.pk and services.invitation_token(again) == token
+    assert again.sent_count == 2
+    assert again.expires_at > invitation.expires_at
+    assert len(mail.outbox) == 2
+
+
+def test_a_second_live_invitation_for_one_contact_is_refused_by_the_database(invitation):
+    with pytest.raises(IntegrityError):
+        Invitation.objects.create(
+            assessment=invitation.assessment,
+            contact=invitation.contact,
+            key="other",
+            expires_at=timezone.now() + dt.timedelta(days=1),
+        )
+
+
+def test_contacts_of_another_vendor_cannot_be_invited(assessment, org, personas):
+    stranger = VendorContact.objects.create(
+        vendor=Vendor.objects.create(organisation=org, name="Other vendor"), name="Sam", email="sam@x.example"
+    )
+    with pytest.raises(ValidationError, match="not a contact of Frontier Lab"):
+        services.invite(assessment=assessment, contacts=[stranger], by=personas["analyst"], base_url="")
+    assert not Invitation.objects.exists() and mail.outbox == []
+
+
+def test_revoking_and_inviting_again_issues_a_new_key(invitation, assessment, contact, personas):
+    services.invitation_revoke(invitation=invitation, by=personas["analyst"])
+    (fresh,) = services.invite(assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="")
+    assert fresh.pk != invitation.pk and fresh.key != invitation.key
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.REVOKED
+    kinds = list(assessment.timeline.values_list("kind", flat=True))
+    assert kinds.count("vendor invited") == 2 and "vendor link revoked" in kinds
+
+
+def test_vendor_submit_needs_every_visible_vendor_question(invitation, assessment):
+    with pytest.raises(services.VendorIncomplete) as exc:
+        services.vendor_submit(invitation=invitation)
+    missing_codes = {code for _, code in exc.value.missing}
+    assert "SUP-01" in missing_codes
+    assert not any(code.startswith("INT-") for code in missing_codes)  # buyer intake is the team's job
+
+
+def _vendor_answers():
+    return {k: v for k, v in profile_answers("lab-api-leased-capacity").items() if not k.startswith("INT-")}
+
+
+def test_vendor_submit_locks_every_live_link_and_reopen_unlocks_them(invitation, assessment, service, personas):
+    second = VendorContact.objects.create(vendor=service.vendor, name="Max", email="max@frontier.example")
+    (other,) = services.invite(assessment=assessment, contacts=[second], by=personas["analyst"], base_url="")
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    services.vendor_submit(invitation=invitation)
+    other.refresh_from_db()
+    assert other.submitted_at is not None and not services.vendor_can_edit(other)
+    assert assessment.timeline.filter(kind="vendor submitted", by_label__contains="Vera Vendor").exists()
+
+    with pytest.raises(ValidationError, match="Say what"):
+        services.vendor_reopen(assessment=assessment, by=personas["analyst"], note="  ")
+    services.vendor_reopen(assessment=assessment, by=personas["analyst"], note="Add the SOC 2 bridge letter.")
+    other.refresh_from_db()
+    assert other.submitted_at is None and other.reopen_note == "Add the SOC 2 bridge letter."
+    assert services.vendor_can_edit(other)
+
+
+def test_vendor_answers_are_audited_under_the_contact_name(invitation, assessment):
+    assessment_services.answers_save(
+        assessment=assessment,
+        values={"SUP-01": assessment_services.AnswerInput(value="yes")},
+        by=None,
+        by_label=invitation.respondent_label,
+        base_revisions=None,
+    )
+    change = assessment.answer_changes.get(question_code="SUP-01")
+    assert change.by is None and change.by_label == "Vera Vendor <vera@frontier.example> (vendor contact)"
+    assert assessment.timeline.filter(kind="status", to_status="in_progress", by_label__startswith="Vera").exists()
+
+
+def test_the_team_cannot_invite_on_a_submitted_assessment(complete_assessment, contact, personas):
+    assessment_services.assessment_submit(assessment=complete_assessment, by=personas["analyst"])
+    with pytest.raises(ValidationError, match="submitted"):
+        services.invite(assessment=complete_assessment, contacts=[contact], by=personas["analyst"], base_url="")
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def test_reminders_go_out_once_per_deadline(invitation, assessment):
+    today = timezone.localdate()
+    assessment.due_date = today + dt.timedelta(days=2)
+    assessment.save()
+    mail.outbox.clear()
+    first = services.reminders_send(today=today, base_url="http://x")
+    assert [r.kind for r in first] == [InvitationReminder.Kind.DUE]
+    assert len(mail.outbox) == 1 and "due on" in mail.outbox[0].body
+    assert "http://x/portal/" in mail.outbox[0].body
+    assert services.reminders_send(today=today, base_url="http://x") == []
+    assert len(mail.outbox) == 1
+    assert assessment.timeline.filter(kind="vendor reminded").count() == 1
+
+    # A new due date is a new deadline, so one more reminder.
+    assessment.due_date = today + dt.timedelta(days=1)
+    assessment.save()
+    assert len(services.reminders_send(today=today, base_url="http://x")) == 1
+
+
+def test_reminders_warn_before_the_link_expires(invitation):
+    invitation.expires_at = timezone.now() + dt.timedelta(days=1)
+    invitation.save()
+    mail.outbox.clear()
+    (reminder,) = services.reminders_send(today=timezone.localdate(), base_url="http://x")
+    assert reminder.kind == InvitationReminder.Kind.EXPIRY
+    assert "expires on" in mail.outbox[0].body
+
+
+def test_no_reminders_for_submitted_revoked_far_or_past_deadlines(invitation, assessment, personas):
+    today = timezone.localdate()
+    assessment.due_date = today + dt.timedelta(days=10)
+    assessment.save()
+    assert services.reminders_due(today=today) == []
+    assessment.due_date = today - dt.timedelta(days=1)  # already past: the team chases, not the robot
+    assessment.save()
+    assert services.reminders_due(today=today) == []
+    assessment.due_date = today + dt.timedelta(days=1)
+    assessment.save()
+    assert len(services.reminders_due(today=today)) == 1
+    services.invitation_revoke(invitation=invitation, by=personas["analyst"])
+    assert services.reminders_due(today=today) == []
