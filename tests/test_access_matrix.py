@@ -1,6 +1,11 @@
 """Every URL pattern, every persona: the expected status, and 404 (never data) for outsiders.
 
 A URL added without an entry here fails test_every_url_is_in_the_matrix.
+
+Personas: the roles of one organisation, another organisation's admin ("outsider"),
+site staff, and two vendor respondents with no account: "vendor_link" opened the
+invitation link for the assessment under test, "vendor_other" one for another
+assessment. To the staff screens both are anonymous visitors.
 """
 
 import pytest
@@ -10,14 +15,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
+from procurement.portal import services as portal_services
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
+from procurement.vendors.models import VendorContact
 from tests.conftest import SMALL_BANK
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "outsider", "viewer", "analyst", "reviewer", "admin", "staff")
+PERSONAS = ("anonymous", "outsider", "viewer", "analyst", "reviewer", "admin", "staff", "vendor_link", "vendor_other")
+VENDORS = ("vendor_link", "vendor_other")
 OK = "ok"  # the action is allowed: 200, 302 (redirect after a write) or 400 (validation message)
 ALLOWED = {200, 302, 400, 409}
 
@@ -35,6 +43,9 @@ ANY_MEMBER = {
     "staff": 200,
 }
 ORG_LIST = {**ANY_MEMBER, "staff": 404}
+# Portal pages: only the session opened from this assessment's link gets in.
+PORTAL = {p: 404 for p in PERSONAS} | {"vendor_link": 200}
+PORTAL_WRITE = {**PORTAL, "vendor_link": OK}
 ORG_CREATE = {**ORG_LIST, "viewer": 403, "reviewer": 403}
 
 # name: (method, kwargs builder, expectations)
@@ -71,13 +82,27 @@ MATRIX = {
     "reports:download": ("get", lambda w: {"pk": w["review"].pk, "digest": w["report"].content_hash}, READ),
     "reports:export_xlsx": ("get", lambda w: {"pk": w["review"].pk}, READ),
     "reports:export_json": ("get", lambda w: {"pk": w["review"].pk}, READ),
-    "login": ("get", lambda w: {}, {p: (200 if p == "anonymous" else 302) for p in PERSONAS}),
+    "assessments:clarification": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, COMMENT),
+    "vendorlinks:invite": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
+    "vendorlinks:revoke": ("post", lambda w: {"pk": w["draft"].pk, "invitation_pk": w["spare_invitation"].pk}, EDIT),
+    "vendorlinks:reopen": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
+    "portal:overview": ("get", lambda w: {"pk": w["draft"].pk}, PORTAL),
+    "portal:section": ("post", lambda w: {"pk": w["draft"].pk, "section": "SUP"}, PORTAL_WRITE),
+    "portal:clarify": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, PORTAL),
+    "portal:submit": ("post", lambda w: {"pk": w["draft"].pk}, PORTAL_WRITE),
+    "portal:evidence": ("get", lambda w: {"pk": w["draft"].pk, "evidence_pk": w["evidence"].pk}, PORTAL),
+    # Whoever holds a link gets in (the token is the credential); a bad one is 404 (tests/portal).
+    "portal:enter": ("get", lambda w: {"token": w["token"]}, {p: 302 for p in PERSONAS}),
+    "portal:leave": ("post", lambda w: {}, {p: 200 for p in PERSONAS}),
+    "login": ("get", lambda w: {}, {p: (200 if p in ("anonymous", *VENDORS) else 302) for p in PERSONAS}),
     "logout": ("post", lambda w: {}, {p: 302 for p in PERSONAS}),
 }
 
 # The admin: editors (org admins, site staff) get in; members get 403; anonymous is sent to log in.
 ADMIN_INDEX = {
     "anonymous": 302,
+    "vendor_link": 302,
+    "vendor_other": 302,
     "outsider": 200,
     "viewer": 403,
     "analyst": 403,
@@ -116,6 +141,13 @@ def world(personas, org, shipped_version, complete_assessment, service):
         by=None,
         field="x",
     )
+    contact = VendorContact.objects.create(vendor=service.vendor, name="Vera", email="vera@frontier.example")
+    spare = VendorContact.objects.create(vendor=service.vendor, name="Sam", email="sam@frontier.example")
+    other_draft = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    by = personas["analyst"]
+    (invitation,) = portal_services.invite(assessment=draft, contacts=[contact], by=by, base_url="")
+    (spare_invitation,) = portal_services.invite(assessment=draft, contacts=[spare], by=by, base_url="")
+    (other_invitation,) = portal_services.invite(assessment=other_draft, contacts=[contact], by=by, base_url="")
     # A ready report without rendering one (the PDF itself is tested in tests/reports).
     record, digest, _ = report_current(review)
     report = ReportFile(assessment=review, content_hash=digest, record=record, status=ReportFile.Status.READY, pages=1)
@@ -129,34 +161,50 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "review": review,
         "evidence": evidence,
         "report": report,
+        "spare_invitation": spare_invitation,
+        "token": portal_services.invitation_token(invitation),
+        "links": {
+            "vendor_link": portal_services.invitation_link(invitation, base_url=""),
+            "vendor_other": portal_services.invitation_link(other_invitation, base_url=""),
+        },
     }
+
+
+def _become(client, personas, world, persona) -> None:
+    """A fresh session for the persona: logged in, anonymous, or opened from a vendor link."""
+    client.logout()
+    if persona in VENDORS:
+        assert client.get(world["links"][persona]).status_code == 302
+    elif persona != "anonymous":
+        client.force_login(personas[persona])
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_matrix(client, personas, world, persona):
     failures = []
     for name, (method, kwargs, expectations) in MATRIX.items():
-        if persona != "anonymous":
-            client.force_login(personas[persona])
-        else:
-            client.logout()
+        _become(client, personas, world, persona)
         url = reverse(name, kwargs=kwargs(world))
         status = getattr(client, method)(url).status_code
-        expected = expectations[persona]
+        # To the staff screens a vendor respondent is an anonymous visitor.
+        expected = expectations.get(persona, expectations["anonymous"])
         if (expected == OK and status not in ALLOWED) or (expected != OK and status != expected):
             failures.append(f"{method.upper()} {url} ({name}): {status}, expected {expected}")
-    if persona != "anonymous":
-        client.force_login(personas[persona])  # the logout entry above ended the session
-    admin = client.get(reverse("admin:index"), follow=persona != "anonymous")
+    _become(client, personas, world, persona)  # the logout entry above ended the session
+    admin = client.get(reverse("admin:index"), follow=persona not in ("anonymous", *VENDORS))
     if admin.status_code != ADMIN_INDEX[persona]:
         failures.append(f"GET /admin/: {admin.status_code}, expected {ADMIN_INDEX[persona]}")
     assert failures == []
 
 
-@pytest.mark.parametrize("name", [n for n, (m, _, e) in MATRIX.items() if e.get("outsider") == 404])
-def test_outsiders_get_404_and_no_data(client, personas, world, name):
+@pytest.mark.parametrize(
+    ("persona", "name"),
+    [("outsider", n) for n, (m, _, e) in MATRIX.items() if e.get("outsider") == 404]
+    + [("vendor_other", n) for n in MATRIX if n.startswith("portal:") and MATRIX[n][2]["vendor_other"] == 404],
+)
+def test_outsiders_get_404_and_no_data(client, personas, world, persona, name):
     method, kwargs, _ = MATRIX[name]
-    client.force_login(personas["outsider"])
+    _become(client, personas, world, persona)
     response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
     body = response.content.decode(errors="ignore")
     assert response.status_code == 404
