@@ -16,7 +16,7 @@ from procurement.core.models import Membership, Organisation
 from procurement.questionbank.document import read_yaml
 from procurement.questionbank.models import QuestionBank
 from procurement.questionbank.services import bank_load
-from procurement.vendors.models import AIService, Vendor
+from procurement.vendors.models import AIService, Vendor, VendorContact
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SHIPPED_BANK = FIXTURES / "banks" / "ai-vendor-due-diligence.yaml"
@@ -89,6 +89,10 @@ def demo_assessments_seed(org: Organisation) -> int:
     for vendor_name, site, service_name, kind, model, provider, spend, use, profile in DEMO_VENDORS:
         vendor, _ = Vendor.objects.get_or_create(
             organisation=org, name=vendor_name, defaults={"website": site, "owner": analyst}
+        )
+        domain = site.removeprefix("https://")
+        VendorContact.objects.get_or_create(
+            vendor=vendor, email=f"trust@{domain}", defaults={"name": f"Trust team, {vendor_name}", "role": "Security"}
         )
         svc[profile], _ = AIService.objects.get_or_create(
             vendor=vendor,

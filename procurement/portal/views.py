@@ -31,15 +31,20 @@ from procurement.portal.models import Invitation
 SESSION_KEY = "portal_invitation"
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Portal pages are never cached, indexed or named in a Referer."""
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse, *, referrer: str = "same-origin") -> HttpResponse:
+    """Portal pages are never cached or indexed, and never named in a Referer to another site.
+
+    The link's own URL (the token) answers with ``no-referrer``. Other portal pages keep
+    ``same-origin``: under ``no-referrer`` browsers send ``Origin: null`` with form posts,
+    which Django's CSRF check rightly refuses.
+    """
+    response["Referrer-Policy"] = referrer
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def _gone(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def _gone(request: HttpRequest, invitation: Invitation, *, referrer: str = "same-origin") -> HttpResponse:
     assessment = invitation.assessment
     ctx = {
         "invitation": invitation,
@@ -47,7 +52,7 @@ def _gone(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         "owner": assessment.owner or assessment.created_by,
         "service": assessment.service,
     }
-    return _private(render(request, "portal/gone.html", ctx, status=410))
+    return _private(render(request, "portal/gone.html", ctx, status=410), referrer=referrer)
 
 
 def portal_view(view):
@@ -84,17 +89,17 @@ def portal_view(view):
 def enter(request: HttpRequest, token: str) -> HttpResponse:
     ip = request.META.get("REMOTE_ADDR", "")
     if services.guesses_exhausted(ip):
-        return _private(render(request, "portal/too_many.html", status=429))
+        return _private(render(request, "portal/too_many.html", status=429), referrer="no-referrer")
     invitation = services.invitation_from_token(token)
     if invitation is None:
         services.guess_failed(ip)
-        return _private(render(request, "portal/invalid.html", status=404))
+        return _private(render(request, "portal/invalid.html", status=404), referrer="no-referrer")
     if not invitation.is_usable:
-        return _gone(request, invitation)
+        return _gone(request, invitation, referrer="no-referrer")
     request.session.cycle_key()
     request.session[SESSION_KEY] = invitation.pk
     services.invitation_used(invitation)
-    return _private(redirect("portal:overview", invitation.assessment_id))
+    return _private(redirect("portal:overview", invitation.assessment_id), referrer="no-referrer")
 
 
 def _thread_counts(assessment) -> dict[str, int]:

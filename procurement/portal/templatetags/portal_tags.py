@@ -22,9 +22,14 @@ def vendor_links(context, assessment):
         for i in invitations
     ]
     contacts = assessment.service.vendor.contacts.all()
+    latest: dict[str, bool] = {}
+    for code, from_vendor in assessment.clarifications.values_list("question_code", "from_vendor"):
+        latest[code] = from_vendor  # ordered oldest first, so the last one wins
+    awaiting = sorted(code for code, from_vendor in latest.items() if from_vendor)
     return {
         "assessment": assessment,
         "rows": rows,
+        "awaiting": awaiting,
         "can_manage": can_manage,
         "can_invite": can_manage and assessment.is_editable,
         "has_contacts": contacts.exists(),

@@ -1,20 +1,41 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from procurement.assessments.demo import demo_assessments_seed
+from procurement.assessments.models import Assessment
+from procurement.core.models import Organisation
 from procurement.core.services import DEMO_ORG, demo_seed
+from procurement.portal import services as portal_services
+from procurement.portal.models import Invitation
 
 
 class Command(BaseCommand):
     help = "Create the demo organisation with one user per role (idempotent) and print the logins."
 
-    def handle(self, *args, **options):
-        logins = demo_seed()
-        from procurement.assessments.demo import demo_assessments_seed
-        from procurement.core.models import Organisation
+    def add_arguments(self, parser):
+        parser.add_argument("--site-url", default=settings.SITE_URL, help="Base URL for the demo vendor link.")
 
-        created = demo_assessments_seed(Organisation.objects.get(slug=DEMO_ORG[1]))
+    def handle(self, *args, site_url, **options):
+        logins = demo_seed()
+        org = Organisation.objects.get(slug=DEMO_ORG[1])
+        created = demo_assessments_seed(org)
         if created:
             self.stdout.write(f"Created {created} demo assessments (one per workflow state).")
+            draft = Assessment.objects.filter(organisation=org, status=Assessment.Status.DRAFT).first()
+            if draft is not None:
+                portal_services.invite(
+                    assessment=draft,
+                    contacts=list(draft.service.vendor.contacts.all()[:1]),
+                    by=draft.owner,
+                    base_url=site_url,
+                    message="Demo invitation.",
+                )
         self.stdout.write(f"Demo organisation: {DEMO_ORG[0]}")
         self.stdout.write(f"  {'username':<10} {'password':<16} role")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.password:<16} {login.role}")
+        invitation = Invitation.objects.filter(assessment__organisation=org, revoked_at__isnull=True).first()
+        if invitation is not None:
+            link = portal_services.invitation_link(invitation, base_url=site_url)
+            state = "" if invitation.is_usable else " (expired: invite again from the assessment page)"
+            self.stdout.write(f"Vendor portal, no account needed (the draft assessment): {link}{state}")

@@ -1,0 +1,133 @@
+"""Debian's Chromium: an analyst invites a vendor contact, who answers, uploads and submits
+through the mailed link; the analyst sees the answers and revokes the link."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from procurement.assessments.demo import profile_answers
+from procurement.assessments.models import Answer, Evidence
+from procurement.assessments.services import answers_save, assessment_create
+from procurement.core.models import Membership
+from procurement.core.services import membership_set
+from procurement.portal.models import Invitation
+from procurement.vendors.models import AIService, Vendor, VendorContact
+from tests.browser.test_assessment_flow import log_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _csp_watch(page, errors: list[str]) -> None:
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+
+
+def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_working(
+    browser, page, live_server, shipped_version, org, django_user_model, artifacts_dir, tmp_path
+):
+    analyst = django_user_model.objects.create_user(
+        "ana", password=PASSWORD, first_name="Ana", last_name="Analyst", email="ana@acme.example"
+    )
+    membership_set(user=analyst, organisation=org, role=Membership.Role.ANALYST)
+    vendor = Vendor.objects.create(organisation=org, name="Frontier Lab", owner=analyst)
+    service = AIService.objects.create(vendor=vendor, name="Frontier API", model_name="fx-1")
+    VendorContact.objects.create(vendor=vendor, name="Vera Vendor", email="vera@frontier.example", role="Trust lead")
+    assessment = assessment_create(service=service, bank=shipped_version.bank, by=analyst)
+    profile = profile_answers("lab-api-leased-capacity")
+    # The team's buyer intake, and the vendor's answers outside SUP (typing all 120 would only slow the test).
+    answers_save(
+        assessment=assessment,
+        values={k: v for k, v in profile.items() if k.startswith("INT-")},
+        by=analyst,
+        base_revisions=None,
+    )
+    csp_errors: list[str] = []
+    _csp_watch(page, csp_errors)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # 1. The analyst invites the contact from the assessment page.
+    log_in(page, live_server, "ana")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    page.check("#invite-form input[type=checkbox]")
+    page.fill("#invite-form textarea[name=message]", "Please answer by Friday.")
+    page.locator("#vendor-links").screenshot(path=str(artifacts_dir / "portal-1-invite.png"))
+    page.click("text=Send invitation")
+    page.wait_for_selector("text=Invitation sent to Vera Vendor.")
+    assert page.locator("#vendor-links .badge:has-text('Open')").count() == 1
+
+    # 2. The mail arrives; its link is opened in the vendor's own browser (no shared cookies).
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["vera@frontier.example"]
+    link = re.search(r"http://\S+/portal/\S+/", mail.outbox[0].body).group(0)
+    vendor_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    vpage = vendor_context.new_page()
+    _csp_watch(vpage, csp_errors)
+    vpage.goto(link)
+    assert "/portal/a/" in vpage.url and "portal/" + link.split("/portal/")[1] not in vpage.url
+    vpage.wait_for_selector("text=Your questionnaire")
+    assert vpage.locator("text=Buyer intake").count() == 0 and vpage.locator("text=INT").count() == 0
+    vpage.screenshot(path=str(artifacts_dir / "portal-2-overview.png"), full_page=True)
+
+    # 3. The vendor answers SUP in the browser (autosave), ...
+    answers_save(
+        assessment=assessment,
+        values={k: v for k, v in profile.items() if not k.startswith(("INT-", "SUP-"))},
+        by=None,
+        by_label="Vera Vendor <vera@frontier.example> (vendor contact)",
+        base_revisions=None,
+    )
+    vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/sections/SUP/")
+    for code, answer in profile.items():
+        if not code.startswith("SUP-") or not vpage.locator(f"#q-{code}").is_visible():
+            continue
+        if isinstance(answer.value, int | float):
+            vpage.fill(f"input[name='q-{code}']", str(answer.value))
+        else:
+            vpage.check(f"input[name='q-{code}'][value='{answer.value}']")
+    vpage.wait_for_selector("#save-status:has-text('Saved')")
+    vpage.click("button:has-text('Save')")
+    vpage.wait_for_selector("text=Saved.")
+    assert Answer.objects.get(assessment=assessment, question_code="SUP-05").value == 90
+    vpage.screenshot(path=str(artifacts_dir / "portal-3-section.png"))
+
+    # ... uploads its SOC 2 report on SEC, asks a clarification, and submits.
+    vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/sections/SEC/")
+    pdf = tmp_path / "soc2-type2.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n% SOC 2 Type II report\n")
+    vpage.set_input_files("input[name='q-SEC-01B']", str(pdf))
+    vpage.click("button:has-text('Save'):not([name=next])")
+    vpage.wait_for_selector("text=Uploaded for SEC-01B")
+    vpage.click("#q-SEC-02 >> text=Ask the team about this question")
+    vpage.fill("#id_body", "Does the bridge letter count as full scope?")
+    vpage.click("button:has-text('Send')")
+    vpage.wait_for_selector("text=The team's reply will appear here.")
+    vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/")
+    vpage.click("text=Submit answers")
+    vpage.wait_for_selector("#portal-state:has-text('Submitted on')")
+    vpage.screenshot(path=str(artifacts_dir / "portal-4-submitted.png"), full_page=True)
+
+    # 4. The analyst sees the vendor's answers, upload, question and submission.
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SUP/")
+    assert page.locator("input[name='q-SUP-06'][value='reserved_short']").is_checked()
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/questions/SUP-05/history/")
+    assert page.locator("text=Vera Vendor <vera@frontier.example> (vendor contact)").count() >= 1
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/questions/SEC-02/history/")
+    assert page.locator("#clarifications >> text=Does the bridge letter count as full scope?").count() == 1
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    assert page.locator("text=vendor submitted").count() >= 1
+    assert page.locator("#vendor-links .badge:has-text('Submitted by the vendor')").count() == 1
+    page.screenshot(path=str(artifacts_dir / "portal-5-analyst-sees.png"), full_page=True)
+    assert Evidence.objects.get(assessment=assessment).uploaded_by_label.startswith("Vera Vendor")
+
+    # 5. The analyst revokes the link; the vendor's open page and the mailed link both stop working.
+    page.click("#vendor-links button:has-text('Revoke')")
+    page.wait_for_selector("text=no longer works")
+    assert Invitation.objects.get().revoked_at is not None
+    vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/")
+    assert vpage.locator("h1:has-text('This link has been withdrawn')").is_visible()
+    assert vpage.locator("text=ana@acme.example").count() == 1
+    response = vpage.goto(link)
+    assert response.status == 410
+    vpage.screenshot(path=str(artifacts_dir / "portal-6-revoked.png"))
+    vendor_context.close()
+    assert csp_errors == []
