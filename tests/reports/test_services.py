@@ -11,10 +11,12 @@ from openpyxl import load_workbook
 from procurement.assessments import services as assessment_services
 from procurement.assessments.models import Assessment
 from procurement.assessments.services import AnswerInput
+from procurement.portal.services import invitation_from_token, invitation_token, invite
 from procurement.reports import services
 from procurement.reports.exports import record_json, record_xlsx
 from procurement.reports.imports import assessment_import
 from procurement.reports.models import ReportFile
+from procurement.vendors.models import VendorContact
 
 pytestmark = pytest.mark.django_db
 
@@ -178,14 +180,21 @@ def test_dumpdata_loaddata_round_trip_restores_everything(tmp_path, decided):
 
     from procurement.assessments.models import Answer
 
+    contact = VendorContact.objects.create(vendor=decided.service.vendor, name="Vera", email="vera@x.example")
+    draft = assessment_services.assessment_create(
+        service=decided.service, bank=decided.bank_version.bank, by=decided.created_by
+    )
+    (invitation,) = invite(assessment=draft, contacts=[contact], by=decided.created_by, base_url="")
+    token = invitation_token(invitation)
     path = tmp_path / "backup.json"
-    labels = ["core", "auth.user", "questionbank", "vendors", "assessments", "reports"]
+    labels = ["core", "auth.user", "questionbank", "vendors", "assessments", "reports", "portal"]
     call_command("dumpdata", *labels, "--natural-foreign", "-o", str(path), verbosity=0)
     counts = {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in ("core", "questionbank", "vendors", "assessments")
+        if m._meta.app_label in ("core", "questionbank", "vendors", "assessments", "portal")
     }
+    assert counts["portal.Invitation"] == 1
     record, digest = decided.frozen_record, decided.frozen_hash
     call_command("flush", "--noinput", verbosity=0)
     assert not Answer.objects.exists()
@@ -193,8 +202,10 @@ def test_dumpdata_loaddata_round_trip_restores_everything(tmp_path, decided):
     assert {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in ("core", "questionbank", "vendors", "assessments")
+        if m._meta.app_label in ("core", "questionbank", "vendors", "assessments", "portal")
     } == counts
     restored = Assessment.objects.get(pk=decided.pk)
     assert restored.frozen_record == record and restored.frozen_hash == digest
     assert services.report_html(restored.frozen_record) == services.report_html(record)
+    # Vendor links sent before the backup still work after the restore.
+    assert invitation_from_token(token).pk == invitation.pk
