@@ -1,0 +1,355 @@
+"""Facts derived from an AI service's compute supply chain. Plain Python only.
+
+A chain is a set of links. Each link says that a *source* (the service itself,
+or an upstream provider for deeper tiers) gets part of one role from a
+*provider*: its model, inference compute, training compute, storage or
+network. Only the serving path counts for availability: the model provider
+and inference compute links, followed through every tier.
+
+Definitions (docs/supply-chain.md gives worked examples):
+
+- **exposure** of a provider: the share (%) of the service's serving traffic
+  that passes through it. It multiplies along a path (a lab at 100% whose
+  inference runs 40% on a leased site puts 40% on the site's owner) and adds
+  over paths. A link without a stated share splits its source's capacity
+  evenly with its siblings of the same role.
+- **upstream notice**: the shortest termination or reclaim notice on any
+  material serving link (exposure ≥ ``material_share``).
+- **effective notice**: the shorter of the vendor's own notice and the
+  upstream notice: the warning the buyer can count on at best.
+- **notice gap**: days to migrate minus effective notice (positive is a gap).
+- **largest provider share**: the highest exposure among inference-compute
+  providers, grouped by owner (two sites of one owner are one provider).
+- **competitor or leased share**: the exposure carried by links where the
+  provider competes with whoever it supplies, or capacity is leased.
+- **single points of failure**: providers carrying all serving traffic with
+  no alternative channel on any link into them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+SERVICE = "service"
+ROLES = ("model_provider", "inference_compute", "training_compute", "storage", "network")
+SERVING_ROLES = ("model_provider", "inference_compute")
+ARRANGEMENTS = ("owned", "reserved", "on_demand", "lease")
+MATERIAL_SHARE = 10.0
+FULL = 99.999
+
+
+class ChainCycle(ValueError):
+    """The links loop back on themselves, so exposure and notice are undefined."""
+
+    def __init__(self, path: list[str]):
+        self.path = path
+        super().__init__("The supply chain loops: " + " → ".join(path))
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    kind: str = "other"
+    owner: str = ""  # parent company; providers with one owner are one provider for concentration
+    country: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.owner or self.name
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str  # SERVICE or a provider id
+    provider: str
+    role: str
+    share: float | None = None  # % of the source's capacity for this role
+    arrangement: str = "on_demand"
+    notice_days: float | None = None
+    pass_through: bool = False  # the vendor commits to pass the provider's notice on
+    alternative: bool = False  # another channel can replace this provider
+    competitor: bool = False  # the provider competes with whoever it supplies
+    regions: tuple[str, ...] = ()
+
+    @property
+    def serving(self) -> bool:
+        return self.role in SERVING_ROLES
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    exposure: dict[str, float]
+    upstream_notice_days: float | None
+    upstream_notice_via: str  # the provider whose notice is shortest
+    effective_notice_days: float | None
+    notice_gap_days: float | None
+    largest_provider: str
+    largest_provider_share: float | None
+    independent_compute_providers: int
+    competitor_or_leased_share: float
+    regions: tuple[str, ...]
+    regions_outside: tuple[str, ...]
+    single_points_of_failure: tuple[str, ...]
+    no_pass_through: tuple[str, ...]  # material providers whose notice the vendor does not pass on
+    risky_links: frozenset[int] = field(default_factory=frozenset)  # indexes into the links
+
+    def as_scoring_facts(self) -> dict[str, float]:
+        """The numbers the bank's rules may compare (``{fact: NAME, lt: N}``)."""
+        facts = {
+            "competitor_or_leased_share": self.competitor_or_leased_share,
+            "independent_compute_providers": float(self.independent_compute_providers),
+            "regions_outside": float(len(self.regions_outside)),
+            "single_points_of_failure": float(len(self.single_points_of_failure)),
+        }
+        for name in ("upstream_notice_days", "effective_notice_days", "notice_gap_days", "largest_provider_share"):
+            value = getattr(self, name)
+            if value is not None:
+                facts[name] = float(value)
+        return facts
+
+
+def check_acyclic(links: list[Link]) -> list[str]:
+    """The sources and providers in dependency order (the service first); ChainCycle if they loop."""
+    graph: dict[str, list[str]] = defaultdict(list)
+    for link in links:
+        if link.source == link.provider:
+            raise ChainCycle([link.source, link.provider])
+        graph[link.source].append(link.provider)
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+
+    def visit(node: str, stack: list[str]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            raise ChainCycle([*stack[stack.index(node) :], node])
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            visit(nxt, [*stack, nxt])
+        state[node] = 2
+        order.append(node)
+
+    for node in [SERVICE, *sorted(graph)]:
+        visit(node, [node])
+    return list(reversed(order))
+
+
+def _shares(links: list[Link]) -> list[float]:
+    """Each link's share, with unstated shares splitting what their siblings leave."""
+    stated: dict[tuple[str, str], float] = defaultdict(float)
+    unstated: dict[tuple[str, str], int] = defaultdict(int)
+    for link in links:
+        key = (link.source, link.role)
+        if link.share is None:
+            unstated[key] += 1
+        else:
+            stated[key] += link.share
+    result = []
+    for link in links:
+        key = (link.source, link.role)
+        if link.share is not None:
+            result.append(link.share)
+        else:
+            result.append(max(0.0, 100.0 - stated[key]) / unstated[key])
+    return result
+
+
+def exposures(links: list[Link]) -> tuple[dict[str, float], list[float]]:
+    """Per provider, the % of serving traffic through it; and per link, the % it carries."""
+    order = check_acyclic(links)
+    shares = _shares(links)
+    exposure: dict[str, float] = defaultdict(float)
+    exposure[SERVICE] = 100.0
+    carried = [0.0] * len(links)
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, link in enumerate(links):
+        by_source[link.source].append(i)
+    for node in order:
+        for i in by_source.get(node, []):
+            link = links[i]
+            if not link.serving:
+                continue
+            carried[i] = exposure[node] * shares[i] / 100.0
+            exposure[link.provider] += carried[i]
+    exposure.pop(SERVICE, None)
+    return dict(exposure), carried
+
+
+def region_inside(region: str, allowed: tuple[str, ...]) -> bool:
+    """``eu-west-1`` is inside ``eu``; ``EU`` is inside ``eu``; ``us-east`` is not."""
+    region = region.strip().lower()
+    return any(region == a or region.startswith(a + "-") for a in (a.strip().lower() for a in allowed))
+
+
+def chain_facts(
+    links: list[Link],
+    providers: dict[str, Provider],
+    *,
+    vendor_notice_days: float | None = None,
+    migrate_days: float | None = None,
+    allowed_regions: tuple[str, ...] = (),
+    material_share: float = MATERIAL_SHARE,
+) -> ChainFacts:
+    exposure, carried = exposures(links)
+    material = [i for i, link in enumerate(links) if link.serving and carried[i] >= material_share]
+
+    notices = [(links[i].notice_days, links[i].provider) for i in material if links[i].notice_days is not None]
+    upstream, via = min(notices, key=lambda n: n[0]) if notices else (None, "")
+    known = [n for n in (vendor_notice_days, upstream) if n is not None]
+    effective = min(known) if known else None
+    gap = migrate_days - effective if migrate_days is not None and effective is not None else None
+
+    compute_groups: dict[str, float] = defaultdict(float)
+    for i, link in enumerate(links):
+        if link.role == "inference_compute":
+            compute_groups[providers[link.provider].group] += carried[i]
+    largest_group, largest = max(compute_groups.items(), key=lambda kv: kv[1]) if compute_groups else ("", None)
+
+    risky_share = sum(
+        carried[i] for i, link in enumerate(links) if link.serving and (link.competitor or link.arrangement == "lease")
+    )
+    regions = sorted({r for i, link in enumerate(links) if link.serving and carried[i] > 0 for r in link.regions})
+    outside = tuple(r for r in regions if allowed_regions and not region_inside(r, allowed_regions))
+
+    alternatives: dict[str, bool] = defaultdict(bool)
+    for link in links:
+        if link.serving:
+            alternatives[link.provider] |= link.alternative
+    spof = tuple(sorted(p for p, share in exposure.items() if share >= FULL and not alternatives[p]))
+    no_pass = tuple(sorted({links[i].provider for i in material if not links[i].pass_through}))
+    risky = frozenset(
+        i
+        for i, link in enumerate(links)
+        if link.serving
+        and (
+            link.competitor
+            or link.arrangement == "lease"
+            or (link.notice_days is not None and migrate_days is not None and link.notice_days < migrate_days)
+            or (allowed_regions and any(not region_inside(r, allowed_regions) for r in link.regions))
+        )
+    )
+    return ChainFacts(
+        exposure=exposure,
+        upstream_notice_days=upstream,
+        upstream_notice_via=via,
+        effective_notice_days=effective,
+        notice_gap_days=gap,
+        largest_provider=largest_group,
+        largest_provider_share=largest,
+        independent_compute_providers=len([g for g, share in compute_groups.items() if share > 0]),
+        competitor_or_leased_share=risky_share,
+        regions=tuple(regions),
+        regions_outside=outside,
+        single_points_of_failure=spof,
+        no_pass_through=no_pass,
+        risky_links=risky,
+    )
+
+
+# --- Across the portfolio ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceChain:
+    """One service's chain with what the portfolio and scenarios need."""
+
+    key: str
+    name: str
+    links: tuple[Link, ...]
+    annual_spend: float = 0.0
+    vendor_notice_days: float | None = None
+    migrate_days: float | None = None
+
+
+def concentration(services: list[ServiceChain], providers: dict[str, Provider]) -> tuple[dict[str, float], float]:
+    """Spend-weighted share (%) of inference compute per provider owner, and its HHI (0-10,000).
+
+    s_g = 100 * sum(spend * exposure_g) / sum(spend), over services with a chain and
+    a spend; HHI = sum(s_g ** 2). Read it as the US merger guidelines do: below 1,500 is
+    unconcentrated, 1,500-2,500 moderately and above 2,500 highly concentrated.
+    """
+    total = sum(s.annual_spend for s in services if s.links and s.annual_spend > 0)
+    if total <= 0:
+        return {}, 0.0
+    shares: dict[str, float] = defaultdict(float)
+    for s in services:
+        if not s.links or s.annual_spend <= 0:
+            continue
+        _, carried = exposures(list(s.links))
+        for i, link in enumerate(s.links):
+            if link.role == "inference_compute":
+                shares[providers[link.provider].group] += s.annual_spend * carried[i] / total
+    return dict(shares), sum(v * v for v in shares.values())
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    key: str
+    name: str
+    exposure: float  # % of the service's serving traffic affected
+    warning_days: float | None  # notice that reaches the buyer; None when the vendor does not pass it on
+    migrate_days: float | None
+    gap_days: float | None  # migrate_days - warning (positive is a gap); None when unknown
+    alternative: bool
+    spend_at_risk: float
+    via: tuple[str, ...]  # the links that lead to the provider or region
+
+
+def scenario(
+    services: list[ServiceChain],
+    providers: dict[str, Provider],
+    *,
+    notice_days: float,
+    provider: str = "",
+    region: str = "",
+) -> list[ScenarioRow]:
+    """Which services lose capacity when ``provider`` (or every site in ``region``) goes on ``notice_days``.
+
+    The warning that reaches the buyer is the scenario's notice if the vendor commits to
+    pass on every affected provider's notice, and None otherwise: then the vendor may
+    tell the buyer late or not at all, and the gap is the whole time to migrate.
+    """
+    rows = []
+    for s in services:
+        links = list(s.links)
+        if not links:
+            continue
+        _, carried = exposures(links)
+        hit = [
+            i
+            for i, link in enumerate(links)
+            if link.serving
+            and carried[i] > 0
+            and (
+                (provider and (link.provider == provider or providers[link.provider].group == provider))
+                or (region and any(r.strip().lower() == region.strip().lower() for r in link.regions))
+            )
+        ]
+        if not hit:
+            continue
+        share = min(100.0, sum(carried[i] for i in hit))
+        warning = notice_days if all(links[i].pass_through for i in hit) else None
+        gap = None
+        if s.migrate_days is not None:
+            gap = s.migrate_days - (warning if warning is not None else 0.0)
+        alternative = any(links[i].alternative for i in hit)
+        rows.append(
+            ScenarioRow(
+                key=s.key,
+                name=s.name,
+                exposure=round(share, 1),
+                warning_days=warning,
+                migrate_days=s.migrate_days,
+                gap_days=gap,
+                alternative=alternative,
+                spend_at_risk=round(s.annual_spend * share / 100.0, 2),
+                via=tuple(
+                    f"{providers[links[i].source].name if links[i].source != SERVICE else s.name} → "
+                    f"{providers[links[i].provider].name}"
+                    for i in hit
+                ),
+            )
+        )
+    return sorted(rows, key=lambda r: (-(r.gap_days if r.gap_days is not None else -1e9), -r.spend_at_risk))
