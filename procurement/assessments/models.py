@@ -46,6 +46,9 @@ class Assessment(TimeStampedModel):
     frozen_record = models.JSONField(_("frozen record"), null=True, blank=True)
     frozen_hash = models.CharField(_("frozen record hash"), max_length=64, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Set when the service's supply chain changes after this assessment (see vendors.supply).
+    reassess_reason = models.TextField(_("why a reassessment is needed"), blank=True)
+    reassess_since = models.DateTimeField(_("reassessment needed since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,6 +17,7 @@ from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
+from procurement.vendors.supply import chain_snapshot
 
 
 def assessments_for_user(user) -> QuerySet[Assessment]:
@@ -79,18 +80,47 @@ def answer_to_scoring(answer: Answer) -> t.Answer:
     return t.Answer(answer.question_code, value)
 
 
+def notice_inputs(structure: BankStructure, answers: dict[str, Answer]) -> tuple[float | None, float | None]:
+    """(vendor's own notice, our days to migrate) from the answers the bank's notice-gap rule names."""
+    for rule in structure.document["version"]["rule_params"].get("rules", {}).values():
+        if rule.get("kind") == "notice_gap":
+            return _number(answers.get(rule["vendor_notice"])), _number(answers.get(rule["migrate_days"]))
+    return None, None
+
+
+def _number(answer: Answer | None) -> float | None:
+    if answer is None or answer.na or isinstance(answer.value, bool):
+        return None
+    try:
+        return float(answer.value)
+    except (TypeError, ValueError):
+        return None
+
+
+def supply_chain_snapshot(assessment: Assessment, answers: dict[str, Answer] | None = None) -> dict:
+    """The service's recorded supply chain and its facts, with the notice inputs from this assessment."""
+    answers = answers if answers is not None else answers_by_code(assessment)
+    vendor_notice, migrate = notice_inputs(bank_structure(assessment.bank_version), answers)
+    return chain_snapshot(assessment.service, vendor_notice_days=vendor_notice, migrate_days=migrate)
+
+
 def scoring_input(
     assessment: Assessment,
     *,
     answers: list[Answer] | None = None,
     overrides: list[Override] | None = None,
     as_of: dt.date | None = None,
+    facts: dict[str, float] | None = None,
 ) -> t.ScoringInput:
+    """What the engine needs; ``facts`` default to those of the service's recorded supply chain."""
     structure = bank_structure(assessment.bank_version)
     if answers is None:
         answers = list(assessment.answers.all())
     if overrides is None:
         overrides = list(assessment.overrides.filter(active=True).select_related("by"))
+    if facts is None:
+        chain = supply_chain_snapshot(assessment, {a.question_code: a for a in answers})
+        facts = chain["facts"]["scoring"] if chain["facts"] else {}
     return t.ScoringInput(
         sections=structure.sections,
         questions=structure.questions,
@@ -100,6 +130,7 @@ def scoring_input(
             t.Override(o.question_code, o.points, o.reason, o.by.get_username() if o.by else "") for o in overrides
         ),
         as_of=as_of or timezone.localdate(),
+        facts=facts,
     )
 
 

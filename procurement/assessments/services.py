@@ -23,7 +23,7 @@ from procurement.assessments.models import (
     SectionRevision,
     TimelineEvent,
 )
-from procurement.assessments.selectors import assessment_score, bank_structure
+from procurement.assessments.selectors import assessment_score, bank_structure, supply_chain_snapshot
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.vendors.models import AIService
 
@@ -394,6 +394,17 @@ def frozen_record_build(assessment: Assessment, *, decided_by=None, decision: st
             }
             for f in assessment.findings.all()
         ],
+        "clarifications": [
+            {
+                "question": c.question_code,
+                "by": c.author_label,
+                "from_vendor": c.from_vendor,
+                "at": c.created_at.isoformat(),
+                "body": c.body,
+            }
+            for c in assessment.clarifications.all()
+        ],
+        "supply_chain": supply_chain_snapshot(assessment),
         "score": result.as_dict(),
         "scored_as_of": timezone.localdate().isoformat(),
         "rule_params": structure.document["version"]["rule_params"],
@@ -556,3 +567,19 @@ def clarification_add(
         author_label=vendor_label if from_vendor else _label(by),
         body=body,
     )
+
+
+def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
+    """Mark the service's current (latest) assessment as needing reassessment, with the reason."""
+    assessment = Assessment.objects.filter(service=service).order_by("-created_at", "-pk").first()
+    if assessment is None:
+        return None
+    lines = [line for line in assessment.reassess_reason.splitlines() if line] + [reason]
+    assessment.reassess_reason = "\n".join(dict.fromkeys(lines))
+    assessment.reassess_since = assessment.reassess_since or timezone.now()
+    # A frozen record is not touched: these fields sit beside it.
+    Assessment.objects.filter(pk=assessment.pk).update(
+        reassess_reason=assessment.reassess_reason, reassess_since=assessment.reassess_since
+    )
+    timeline_add(assessment, "reassessment needed", by_label="supply chain", note=reason)
+    return assessment

@@ -53,7 +53,7 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     overall = _overall(sections, params, tier)
     control_band = _band(overall, params) if overall is not None else None
 
-    hits, pending = evaluate_rules(params.rules, specs, answers, visible, tier, inp.as_of)
+    hits, pending = evaluate_rules(params.rules, specs, answers, visible, tier, inp.as_of, facts=inp.facts)
     waivers = {w.rule: w for w in inp.waivers}
     hits = [_apply_waiver(h, waivers.get(h.name)) for h in hits]
     knockouts = tuple(h for h in hits if h.severity == "knockout")

@@ -17,6 +17,17 @@ TIERS = ("tier_1", "tier_2", "tier_3")
 SEVERITIES = ("knockout", "flag")
 RULE_KINDS = ("condition", "notice_gap")
 COMPARATORS = ("lt", "le", "gt", "ge")
+# Facts a rule may compare ({fact: NAME, lt: N}); see procurement.scoring.supply.ChainFacts.
+FACTS = (
+    "upstream_notice_days",
+    "effective_notice_days",
+    "notice_gap_days",
+    "largest_provider_share",
+    "independent_compute_providers",
+    "competitor_or_leased_share",
+    "regions_outside",
+    "single_points_of_failure",
+)
 NUMERIC_TYPES = ("number",)
 CHOICE_LIKE = ("single_choice", "multi_choice", "yes_no")
 
@@ -54,6 +65,7 @@ RULE_KEYS = {
         "pass_through_notice",
         "alternative_channel",
         "alternative_values",
+        "upstream_fact",
         "explain",
     },
 }
@@ -188,6 +200,8 @@ def validate_rule_params(params: Any, questions: dict[str, dict]) -> list[str]:
             for key in ("migrate_days", "vendor_notice", "upstream_notice", "pass_through_notice"):
                 if key in rule or key in ("migrate_days", "vendor_notice"):
                     question(rule.get(key), f"{where}.{key}", NUMERIC_TYPES)
+            if "upstream_fact" in rule and rule["upstream_fact"] not in FACTS:
+                problems.append(f"{where}.upstream_fact: unknown fact {rule['upstream_fact']!r}")
             if "alternative_channel" in rule:
                 q = question(rule["alternative_channel"], f"{where}.alternative_channel", CHOICE_LIKE)
                 values = rule.get("alternative_values")
@@ -216,6 +230,13 @@ def _validate_condition(cond: Any, where: str, question, problems: list[str], de
             return
         for i, item in enumerate(items):
             _validate_condition(item, f"{where}.{next(iter(cond))}[{i}]", question, problems, depth + 1)
+        return
+    if "fact" in cond:
+        ops = set(cond) - {"fact"}
+        if cond["fact"] not in FACTS:
+            problems.append(f"{where}: unknown fact {cond['fact']!r} (known: {', '.join(sorted(FACTS))})")
+        elif len(ops) != 1 or not ops <= set(COMPARATORS) or not _num(cond[next(iter(ops))]):
+            problems.append(f"{where}: expected {{fact: NAME, lt|le|gt|ge: N}}")
         return
     ops = set(cond) - {"question"}
     if "question" not in cond or len(ops) != 1 or not ops <= {"in", *COMPARATORS}:

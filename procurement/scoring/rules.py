@@ -3,6 +3,11 @@
 Conditions use three-valued logic: a leaf on a question that is hidden,
 unanswered or N/A is *unknown*. A rule whose outcome is unknown does not
 fire; it is reported as pending, naming the answers it still needs.
+
+A leaf may also compare a *fact* derived outside the answers ({fact: NAME,
+lt: N}), such as the shortest upstream notice in the service's recorded supply
+chain. A fact that is absent (no chain recorded) is false, not unknown: facts
+add evidence, and without them the answers decide as before.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ def evaluate_rules(
     visible: dict[str, bool],
     tier: int,
     as_of: dt.date,
+    facts: dict[str, float] | None = None,
 ) -> tuple[list[t.RuleHit], list[t.PendingRule]]:
     hits: list[t.RuleHit] = []
     pending: list[t.PendingRule] = []
-    ctx = _Context(specs, answers, visible)
+    ctx = _Context(specs, answers, visible, facts or {})
     for name in sorted(rules):
         rule = rules[name]
         kind = rule.get("kind", "condition")
@@ -39,8 +45,8 @@ def evaluate_rules(
 
 
 class _Context:
-    def __init__(self, specs, answers, visible):
-        self.specs, self.answers, self.visible = specs, answers, visible
+    def __init__(self, specs, answers, visible, facts):
+        self.specs, self.answers, self.visible, self.facts = specs, answers, visible, facts
 
     def known(self, code: str) -> t.Answer | None:
         """The answer if it can be used by a rule, else None."""
@@ -94,6 +100,18 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
         if any(r is True for r in results):
             return True
         return UNKNOWN if any(r is UNKNOWN for r in results) else False
+    if "fact" in cond:
+        op = next(k for k in cond if k in _OPS)
+        name = cond["fact"]
+        if name not in ctx.facts:
+            return False
+        number = float(ctx.facts[name])
+        inputs[f"fact:{name}"] = number
+        symbol, fn = _OPS[op]
+        held = fn(number, float(cond[op]))
+        if held:
+            reasons.append(f"supply chain: {name.replace('_', ' ')} = {number:g} {symbol} {cond[op]:g}")
+        return held
     code = cond["question"]
     if "in" in cond:
         values = ctx.values(code)
@@ -154,19 +172,26 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
     if missing:
         return t.PendingRule(name, title, tuple(missing))
     upstream = ctx.number(codes["upstream_notice"]) if codes["upstream_notice"] else None
+    upstream_label = f"{codes['upstream_notice']} upstream notice"
+    fact = rule.get("upstream_fact")
+    if fact and fact in ctx.facts and (upstream is None or float(ctx.facts[fact]) < upstream):
+        upstream = float(ctx.facts[fact])
+        upstream_label = "upstream notice in the recorded supply chain"
     pass_through = ctx.number(codes["pass_through_notice"]) if codes["pass_through_notice"] else None
 
     legs = {f"{codes['vendor_notice']} vendor notice": vendor}
     if pass_through is not None and pass_through > 0:
         legs[f"{codes['pass_through_notice']} committed pass-through notice"] = pass_through
     elif upstream is not None:
-        legs[f"{codes['upstream_notice']} upstream notice"] = upstream
+        legs[upstream_label] = upstream
     reliable_label, reliable = min(legs.items(), key=lambda kv: kv[1])
     inputs = {
         code: value for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], vendor)) if code
     }
     if codes["upstream_notice"] and upstream is not None:
-        inputs[codes["upstream_notice"]] = upstream
+        inputs[codes["upstream_notice"] if upstream_label.startswith(codes["upstream_notice"]) else f"fact:{fact}"] = (
+            upstream
+        )
     if codes["pass_through_notice"] and pass_through is not None:
         inputs[codes["pass_through_notice"]] = pass_through
     if reliable >= migrate:

@@ -106,6 +106,9 @@ class ScoringInput:
     overrides: tuple[Override, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     as_of: dt.date = dt.date(2026, 1, 1)
+    # Numbers derived outside the answers, e.g. from the service's supply chain
+    # (procurement.scoring.supply.FACTS). Rules read them with {fact: NAME, lt: N}.
+    facts: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

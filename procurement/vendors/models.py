@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,12 @@ class AIService(TimeStampedModel):
     model_provider = models.CharField(_("model provider"), max_length=200, blank=True)
     annual_spend = models.DecimalField(_("annual spend"), max_digits=14, decimal_places=2, null=True, blank=True)
     business_use = models.TextField(_("business use"), blank=True)
+    required_regions = models.CharField(
+        _("required geography"),
+        max_length=200,
+        blank=True,
+        help_text=_("Regions where inference must stay, comma-separated (e.g. eu, uk). Empty: no requirement."),
+    )
 
     class Meta:
         ordering = ["vendor__name", "name"]
@@ -67,3 +74,130 @@ class AIService(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.vendor.name} — {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:service", args=[self.vendor_id, self.pk])
+
+    @property
+    def allowed_regions(self) -> tuple[str, ...]:
+        return tuple(r.strip().lower() for r in self.required_regions.split(",") if r.strip())
+
+
+# --- Compute supply chain ----------------------------------------------------------------
+
+
+class Provider(TimeStampedModel):
+    """An upstream company or site in the organisation's AI supply chains: a model lab, a cloud, a data centre."""
+
+    class Kind(models.TextChoices):
+        MODEL_LAB = "model_lab", _("Model lab")
+        HYPERSCALER = "hyperscaler", _("Hyperscaler")
+        GPU_CLOUD = "gpu_cloud", _("GPU cloud or neocloud")
+        COLOCATION = "colocation", _("Colocation or leased data centre")
+        OTHER = "other", _("Other")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="providers")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    owner = models.CharField(
+        _("owner or parent company"),
+        max_length=200,
+        blank=True,
+        help_text=_("Providers with one owner count as one provider for concentration."),
+    )
+    country = models.CharField(_("country"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="vendors_provider_unique_name_per_org"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["model_lab", "hyperscaler", "gpu_cloud", "colocation", "other"]),
+                name="vendors_provider_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def group(self) -> str:
+        return self.owner or self.name
+
+
+class SupplyLink(TimeStampedModel):
+    """One dependency: a service (or, for deeper tiers, an upstream provider) gets part of a role from a provider."""
+
+    class Role(models.TextChoices):
+        MODEL_PROVIDER = "model_provider", _("Model provider")
+        INFERENCE_COMPUTE = "inference_compute", _("Inference compute")
+        TRAINING_COMPUTE = "training_compute", _("Training compute")
+        STORAGE = "storage", _("Storage")
+        NETWORK = "network", _("Network")
+
+    class Arrangement(models.TextChoices):
+        OWNED = "owned", _("Owned")
+        RESERVED = "reserved", _("Reserved")
+        ON_DEMAND = "on_demand", _("On-demand")
+        LEASE = "lease", _("Lease")
+
+    service = models.ForeignKey(AIService, on_delete=models.CASCADE, null=True, blank=True, related_name="supply_links")
+    from_provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="upstream_links"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="supplies")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    regions = models.CharField(_("regions or countries"), max_length=200, blank=True)
+    share = models.DecimalField(
+        _("share of capacity (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Of the source's capacity for this role. Empty: split evenly with the other links."),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    arrangement = models.CharField(
+        _("arrangement"), max_length=12, choices=Arrangement.choices, default=Arrangement.ON_DEMAND
+    )
+    notice_days = models.PositiveIntegerField(
+        _("termination or reclaim notice (days)"), null=True, blank=True, help_text=_("Empty: unknown.")
+    )
+    pass_through = models.BooleanField(_("vendor passes this notice on"), default=False)
+    alternative = models.BooleanField(_("an alternative channel exists"), default=False)
+    competitor = models.BooleanField(_("provider competes with whom it supplies"), default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(service__isnull=False) & models.Q(from_provider__isnull=True))
+                | (models.Q(service__isnull=True) & models.Q(from_provider__isnull=False)),
+                name="vendors_supplylink_one_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share__isnull=True) | (models.Q(share__gte=0) & models.Q(share__lte=100)),
+                name="vendors_supplylink_share_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_provider=models.F("provider")), name="vendors_supplylink_not_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    role__in=["model_provider", "inference_compute", "training_compute", "storage", "network"]
+                ),
+                name="vendors_supplylink_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arrangement__in=["owned", "reserved", "on_demand", "lease"]),
+                name="vendors_supplylink_arrangement_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        source = self.service.name if self.service_id else str(self.from_provider)
+        return f"{source} → {self.provider} ({self.get_role_display()})"
+
+    @property
+    def region_list(self) -> tuple[str, ...]:
+        return tuple(r.strip() for r in self.regions.split(",") if r.strip())

@@ -213,3 +213,15 @@ def test_content_hash_ignores_changelog_but_not_questions():
     changed_text = parse_document(SMALL_BANK.replace("Describe the runbook", "Describe your runbook"))
     assert content_hash(doc) == content_hash(changed_log)
     assert content_hash(doc) != content_hash(changed_text)
+
+
+def test_fact_leaves_must_name_a_known_fact_and_one_comparison():
+    base = SMALL_BANK.replace(
+        "    tier: {domains: [IN-01]}\n",
+        "    tier: {domains: [IN-01]}\n    rules:\n      r:\n        title: R\n        condition: CONDITION\n",
+    )
+    assert parse_document(base.replace("CONDITION", "{fact: upstream_notice_days, lt: 90}"))
+    unknown = problems_for(base.replace("CONDITION", "{fact: moon_phase, lt: 90}"))
+    assert any("unknown fact 'moon_phase'" in p for p in unknown)
+    bad_op = problems_for(base.replace("CONDITION", "{fact: upstream_notice_days, in: [a]}"))
+    assert any("{fact: NAME, lt|le|gt|ge: N}" in p for p in bad_op)

@@ -129,3 +129,55 @@ def test_every_fired_rule_names_its_inputs(rule):
     }[rule]
     hit = fired(with_answers(BASE, **changes), rule)
     assert hit.reasons and hit.inputs and hit.compared["condition"]
+
+
+# --- Supply-chain facts -------------------------------------------------------------------
+
+
+def with_facts(inp, **facts):
+    return type(inp)(**{**inp.__dict__, "facts": facts})
+
+
+def test_a_shorter_upstream_notice_in_the_recorded_chain_opens_the_notice_gap():
+    inp = with_answers(BASE, INT_06=120, RES_06="none", CON_03=0, **TIER_1)
+    assert fired(inp, "notice_gap") is None  # SUP-05 = 730 covers 120 days
+    hit = fired(with_facts(inp, upstream_notice_days=90.0), "notice_gap")
+    assert hit.compared["reliable_notice_days"] == 90
+    assert any("recorded supply chain" in reason for reason in hit.reasons)
+    assert hit.inputs["fact:upstream_notice_days"] == 90
+
+
+def test_a_longer_notice_in_the_chain_does_not_lengthen_the_answered_one():
+    inp = with_answers(BASE, INT_06=120, RES_06="none", CON_03=0, SUP_05=90, **TIER_1)
+    hit = fired(with_facts(inp, upstream_notice_days=900.0), "notice_gap")
+    assert hit.compared["reliable_notice_days"] == 90
+
+
+def test_leased_capacity_in_the_chain_raises_the_upstream_notice_flag():
+    assert fired(BASE, "upstream_notice") is None
+    hit = fired(with_facts(BASE, competitor_or_leased_share=40.0, upstream_notice_days=90.0), "upstream_notice")
+    assert hit is not None and any("competitor or leased share = 40" in r for r in hit.reasons)
+
+
+def test_one_compute_owner_in_the_chain_feeds_the_single_provider_rule():
+    inp = with_answers(BASE, INT_05=4, RES_06="none", SUP_04=3, **TIER_1)
+    assert fired(inp, "single_upstream_provider") is None
+    assert fired(with_facts(inp, independent_compute_providers=1.0), "single_upstream_provider") is not None
+
+
+def test_without_facts_a_fact_leaf_is_false_not_pending():
+    result = score(with_facts(BASE))
+    assert result.knockouts == () and result.flags == () and result.pending_rules == ()
+
+
+def test_every_fact_the_chain_offers_is_one_rules_may_name():
+    from procurement.scoring.params import FACTS
+    from procurement.scoring.supply import SERVICE, Link, Provider, chain_facts
+
+    facts = chain_facts(
+        [Link(SERVICE, "p", "inference_compute", notice_days=30)],
+        {"p": Provider("p", "P")},
+        vendor_notice_days=10,
+        migrate_days=5,
+    )
+    assert set(facts.as_scoring_facts()) == set(FACTS)

@@ -1,0 +1,248 @@
+"""Reads and writes for the compute supply chain: providers, links, and the facts derived from them.
+
+The arithmetic is pure and lives in procurement.scoring.supply; this module turns
+rows into its inputs, snapshots chains for frozen records, and keeps the rule
+that a changed chain marks the service's current assessment for reassessment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from procurement.core.models import Organisation
+from procurement.scoring import supply as pure
+from procurement.vendors.models import AIService, Provider, SupplyLink
+
+SOURCE_SERVICE = pure.SERVICE
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class OrgChains:
+    """Every provider and link of an organisation, loaded in two queries."""
+
+    providers: dict[str, pure.Provider]
+    rows: dict[str, Provider]
+    by_service: dict[int, list[SupplyLink]]
+    by_provider: dict[int, list[SupplyLink]]
+
+    def links_for(self, service_id: int) -> list[SupplyLink]:
+        """The service's own links and every deeper-tier link reachable from them."""
+        result, seen, queue = [], set(), list(self.by_service.get(service_id, []))
+        while queue:
+            link = queue.pop(0)
+            if link.pk in seen:
+                continue
+            seen.add(link.pk)
+            result.append(link)
+            queue.extend(self.by_provider.get(link.provider_id, []))
+        return result
+
+    def chain(self, service_id: int) -> list[pure.Link]:
+        return [to_pure(link) for link in self.links_for(service_id)]
+
+
+def org_chains(organisation: Organisation) -> OrgChains:
+    rows = {str(p.pk): p for p in Provider.objects.filter(organisation=organisation)}
+    by_service: dict[int, list[SupplyLink]] = defaultdict(list)
+    by_provider: dict[int, list[SupplyLink]] = defaultdict(list)
+    links = SupplyLink.objects.filter(provider__organisation=organisation).select_related("provider")
+    for link in links:
+        if link.service_id:
+            by_service[link.service_id].append(link)
+        else:
+            by_provider[link.from_provider_id].append(link)
+    return OrgChains(
+        providers={pk: to_pure_provider(p) for pk, p in rows.items()},
+        rows=rows,
+        by_service=dict(by_service),
+        by_provider=dict(by_provider),
+    )
+
+
+def to_pure_provider(p: Provider) -> pure.Provider:
+    return pure.Provider(id=str(p.pk), name=p.name, kind=p.kind, owner=p.owner, country=p.country)
+
+
+def to_pure(link: SupplyLink) -> pure.Link:
+    return pure.Link(
+        source=SOURCE_SERVICE if link.service_id else str(link.from_provider_id),
+        provider=str(link.provider_id),
+        role=link.role,
+        share=float(link.share) if link.share is not None else None,
+        arrangement=link.arrangement,
+        notice_days=float(link.notice_days) if link.notice_days is not None else None,
+        pass_through=link.pass_through,
+        alternative=link.alternative,
+        competitor=link.competitor,
+        regions=link.region_list,
+    )
+
+
+def chain_snapshot(
+    service: AIService,
+    *,
+    vendor_notice_days: float | None = None,
+    migrate_days: float | None = None,
+    chains: OrgChains | None = None,
+) -> dict:
+    """The service's chain and its facts as plain JSON (frozen records and reports draw from this)."""
+    chains = chains or org_chains(service.vendor.organisation)
+    rows = chains.links_for(service.pk)
+    links = [to_pure(link) for link in rows]
+    used = {link.provider for link in links} | {link.source for link in links if link.source != SOURCE_SERVICE}
+    snapshot = {
+        "providers": {
+            pk: {"name": p.name, "kind": p.kind, "owner": p.owner, "country": p.country}
+            for pk, p in chains.providers.items()
+            if pk in used
+        },
+        "links": [
+            {
+                "source": link.source,
+                "provider": link.provider,
+                "role": link.role,
+                "share": link.share,
+                "arrangement": link.arrangement,
+                "notice_days": link.notice_days,
+                "pass_through": link.pass_through,
+                "alternative": link.alternative,
+                "competitor": link.competitor,
+                "regions": list(link.regions),
+            }
+            for link in links
+        ],
+        "allowed_regions": list(service.allowed_regions),
+        "vendor_notice_days": vendor_notice_days,
+        "migrate_days": migrate_days,
+        "facts": None,
+    }
+    if links:
+        facts = pure.chain_facts(
+            links,
+            chains.providers,
+            vendor_notice_days=vendor_notice_days,
+            migrate_days=migrate_days,
+            allowed_regions=service.allowed_regions,
+        )
+        snapshot["facts"] = facts_as_dict(facts)
+    return snapshot
+
+
+def facts_as_dict(facts: pure.ChainFacts) -> dict:
+    return {
+        "exposure": facts.exposure,
+        "upstream_notice_days": facts.upstream_notice_days,
+        "upstream_notice_via": facts.upstream_notice_via,
+        "effective_notice_days": facts.effective_notice_days,
+        "notice_gap_days": facts.notice_gap_days,
+        "largest_provider": facts.largest_provider,
+        "largest_provider_share": facts.largest_provider_share,
+        "independent_compute_providers": facts.independent_compute_providers,
+        "competitor_or_leased_share": facts.competitor_or_leased_share,
+        "regions": list(facts.regions),
+        "regions_outside": list(facts.regions_outside),
+        "single_points_of_failure": list(facts.single_points_of_failure),
+        "no_pass_through": list(facts.no_pass_through),
+        "risky_links": sorted(facts.risky_links),
+        "scoring": facts.as_scoring_facts(),
+    }
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def _check_no_cycle(organisation: Organisation, candidate: SupplyLink) -> None:
+    """Refuse a provider-to-provider link that would close a loop."""
+    if candidate.service_id:
+        return
+    links = [
+        pure.Link(source=str(link.from_provider_id), provider=str(link.provider_id), role=link.role)
+        for link in SupplyLink.objects.filter(from_provider__organisation=organisation).exclude(pk=candidate.pk)
+    ]
+    links.append(
+        pure.Link(source=str(candidate.from_provider_id), provider=str(candidate.provider_id), role=candidate.role)
+    )
+    try:
+        pure.check_acyclic(links)
+    except pure.ChainCycle as exc:
+        names = {str(p.pk): p.name for p in Provider.objects.filter(organisation=organisation)}
+        raise ValidationError(
+            "This link would make the chain loop: " + " → ".join(names.get(n, n) for n in exc.path) + ".",
+            code="cycle",
+        ) from exc
+
+
+def services_reaching(organisation: Organisation, provider_id: int) -> list[AIService]:
+    """Services whose chain passes through this provider."""
+    chains = org_chains(organisation)
+    ids = [sid for sid in chains.by_service if any(lk.provider_id == provider_id for lk in chains.links_for(sid))]
+    return list(AIService.objects.filter(pk__in=ids))
+
+
+def _affected(link: SupplyLink) -> list[AIService]:
+    if link.service_id:
+        return [link.service]
+    return services_reaching(link.from_provider.organisation, link.from_provider_id)
+
+
+def _mark_for_reassessment(services: list[AIService], reason: str) -> None:
+    from procurement.assessments.services import reassessment_mark
+
+    for service in services:
+        reassessment_mark(service=service, reason=reason)
+
+
+@transaction.atomic
+def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
+    """Create or change a link. A new provider or a shorter notice marks affected assessments for reassessment."""
+    if link.provider.organisation_id != organisation.pk:
+        raise ValidationError("Unknown provider.", code="scope")
+    if link.service_id and link.service.vendor.organisation_id != organisation.pk:
+        raise ValidationError("Unknown service.", code="scope")
+    if link.from_provider_id and link.from_provider.organisation_id != organisation.pk:
+        raise ValidationError("Unknown provider.", code="scope")
+    link.full_clean()
+    _check_no_cycle(organisation, link)
+    before = SupplyLink.objects.filter(pk=link.pk).first() if link.pk else None
+    link.save()
+    source = link.service.name if link.service_id else link.from_provider.name
+    if before is None:
+        reason = f"New provider in the supply chain: {source} → {link.provider.name} ({link.get_role_display()})."
+    elif (
+        link.notice_days is not None
+        and (before.notice_days is None or link.notice_days < before.notice_days)
+        and before.notice_days != link.notice_days
+    ):
+        reason = (
+            f"Shorter notice: {source} → {link.provider.name} now {link.notice_days} days"
+            f" (was {before.notice_days if before.notice_days is not None else 'unknown'})."
+        )
+    elif before.provider_id != link.provider_id:
+        reason = f"Provider changed: {source} → {link.provider.name} (was {before.provider.name})."
+    else:
+        reason = ""
+    if reason:
+        _mark_for_reassessment(_affected(link), reason)
+    return link
+
+
+@transaction.atomic
+def link_delete(*, link: SupplyLink) -> None:
+    affected = _affected(link)
+    source = link.service.name if link.service_id else link.from_provider.name
+    link.delete()
+    _mark_for_reassessment(affected, f"Provider removed from the supply chain: {source} → {link.provider.name}.")
+
+
+def provider_save(*, provider: Provider, organisation: Organisation) -> Provider:
+    provider.organisation = organisation
+    provider.full_clean()
+    provider.save()
+    return provider

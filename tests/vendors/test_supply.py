@@ -1,0 +1,154 @@
+"""Supply chains in the database: links, cycles, the reassessment trigger, facts fed to scoring."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from procurement.assessments import services as assessment_services
+from procurement.assessments.selectors import assessment_score, scoring_input
+from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
+from procurement.vendors.supply import link_delete, link_save, org_chains
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def providers(org):
+    make = lambda name, kind, owner="": Provider.objects.create(organisation=org, name=name, kind=kind, owner=owner)  # noqa: E731
+    return {
+        "lab": make("Frontier Lab", "model_lab"),
+        "cloud": make("Hyperscale Cloud", "hyperscaler", "Hyperscale Inc"),
+        "rival": make("Rival DC", "colocation", "Rival AI"),
+        "neo": make("Neo GPU", "gpu_cloud"),
+    }
+
+
+def _link(org, **kw):
+    return link_save(link=SupplyLink(**kw), organisation=org)
+
+
+def test_a_loop_between_providers_is_refused_with_the_path(org, providers, service):
+    p = providers
+    _link(org, service=service, provider=p["lab"], role="model_provider")
+    _link(org, from_provider=p["lab"], provider=p["neo"], role="inference_compute")
+    _link(org, from_provider=p["neo"], provider=p["cloud"], role="inference_compute")
+    with pytest.raises(ValidationError, match="loop: Frontier Lab → Neo GPU → Hyperscale Cloud → Frontier Lab"):
+        _link(org, from_provider=p["cloud"], provider=p["lab"], role="inference_compute")
+    assert SupplyLink.objects.count() == 3
+
+
+def test_a_provider_cannot_supply_itself(providers):
+    with pytest.raises(IntegrityError):
+        SupplyLink.objects.create(from_provider=providers["lab"], provider=providers["lab"], role="storage")
+
+
+def test_a_link_has_exactly_one_source(providers, service):
+    with pytest.raises(IntegrityError):
+        SupplyLink.objects.create(
+            service=service, from_provider=providers["lab"], provider=providers["neo"], role="storage"
+        )
+
+
+@pytest.mark.parametrize("field,value,message", [("share", 101, "100"), ("share", -1, "0"), ("role", "magic", "valid")])
+def test_bad_link_values_get_a_field_message(org, providers, service, field, value, message):
+    with pytest.raises(ValidationError) as exc:
+        _link(org, service=service, provider=providers["cloud"], **{"role": "inference_compute", field: value})
+    assert field in exc.value.message_dict and message in " ".join(exc.value.message_dict[field])
+    assert not SupplyLink.objects.exists()
+
+
+def test_another_organisations_provider_is_refused(org, other_org, service):
+    theirs = Provider.objects.create(organisation=other_org, name="Theirs")
+    with pytest.raises(ValidationError, match="Unknown provider"):
+        _link(org, service=service, provider=theirs, role="inference_compute")
+
+
+def test_org_chains_follow_deeper_tiers_and_stay_in_the_organisation(org, other_org, providers, service):
+    p = providers
+    _link(org, service=service, provider=p["lab"], role="model_provider", share=100)
+    _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute", share=40, arrangement="lease")
+    theirs = Provider.objects.create(organisation=other_org, name="Elsewhere")
+    other_service = AIService.objects.create(vendor=Vendor.objects.create(organisation=other_org, name="V"), name="S")
+    _link(other_org, service=other_service, provider=theirs, role="inference_compute")
+    chains = org_chains(org)
+    assert {lk.provider.name for lk in chains.links_for(service.pk)} == {"Frontier Lab", "Rival DC"}
+    assert "Elsewhere" not in {p.name for p in chains.providers.values()}
+    assert chains.links_for(other_service.pk) == []
+
+
+# --- Reassessment trigger ----------------------------------------------------------------
+
+
+def test_a_new_provider_marks_the_current_assessment_for_reassessment(org, providers, service, assessment):
+    _link(org, service=service, provider=providers["lab"], role="model_provider")
+    assessment.refresh_from_db()
+    assert "New provider in the supply chain: Frontier API → Frontier Lab" in assessment.reassess_reason
+    assert assessment.reassess_since is not None
+    assert assessment.timeline.filter(kind="reassessment needed").count() == 1
+
+
+def test_a_shorter_notice_upstream_marks_every_service_that_reaches_it(org, providers, service, assessment):
+    p = providers
+    _link(org, service=service, provider=p["lab"], role="model_provider")
+    lease = _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute", notice_days=180)
+    assessment.reassess_reason = ""
+    assessment.save()
+    lease.notice_days = 200  # longer: no reassessment
+    link_save(link=lease, organisation=org)
+    assessment.refresh_from_db()
+    assert assessment.reassess_reason == ""
+    lease.notice_days = 90
+    link_save(link=lease, organisation=org)
+    assessment.refresh_from_db()
+    assert "Shorter notice: Frontier Lab → Rival DC now 90 days (was 200)" in assessment.reassess_reason
+
+
+def test_removing_a_provider_marks_the_assessment_and_a_decided_record_stays_frozen(org, providers, service, decided):
+    link = _link(org, service=decided.service, provider=providers["cloud"], role="inference_compute")
+    decided.refresh_from_db()
+    record, digest = decided.frozen_record, decided.frozen_hash
+    link_delete(link=link)
+    decided.refresh_from_db()
+    assert "Provider removed from the supply chain: ClaimsBot SaaS → Hyperscale Cloud" in decided.reassess_reason
+    assert decided.frozen_record == record and decided.frozen_hash == digest
+
+
+def test_a_service_without_assessments_is_simply_linked(org, providers, service):
+    _link(org, service=service, provider=providers["lab"], role="model_provider")
+    assert SupplyLink.objects.count() == 1
+
+
+# --- Facts into scoring ------------------------------------------------------------------
+
+
+def test_the_recorded_chain_feeds_the_rules(org, providers, service, complete_assessment):
+    p = providers
+    assert scoring_input(complete_assessment).facts == {}
+    _link(org, service=service, provider=p["lab"], role="model_provider", share=100, notice_days=365, pass_through=True)
+    _link(org, from_provider=p["lab"], provider=p["cloud"], role="inference_compute", share=60, notice_days=730)
+    _link(
+        org,
+        from_provider=p["lab"],
+        provider=p["rival"],
+        role="inference_compute",
+        share=40,
+        arrangement="lease",
+        competitor=True,
+        notice_days=30,
+    )
+    facts = scoring_input(complete_assessment).facts
+    assert facts["upstream_notice_days"] == 30 and facts["competitor_or_leased_share"] == 40
+    result = assessment_score(complete_assessment)
+    hit = next(h for h in result.knockouts + result.flags if h.name == "notice_gap")
+    assert hit.compared["reliable_notice_days"] == 30
+
+
+def test_the_frozen_record_keeps_the_chain_and_its_facts(org, providers, service, complete_assessment, personas):
+    _link(
+        org, service=service, provider=providers["cloud"], role="inference_compute", notice_days=365, regions="eu-west"
+    )
+    record = assessment_services.frozen_record_build(complete_assessment)
+    chain = record["supply_chain"]
+    assert chain["links"][0]["notice_days"] == 365 and chain["links"][0]["regions"] == ["eu-west"]
+    assert chain["facts"]["upstream_notice_days"] == 365
+    assert chain["providers"][str(providers["cloud"].pk)]["name"] == "Hyperscale Cloud"
