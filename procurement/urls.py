@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("procurement.core.urls")),
     path("banks/", include("procurement.questionbank.urls")),
     path("vendors/", include("procurement.vendors.urls")),
+    path("portfolio/", include("procurement.vendors.portfolio_urls")),
     path("assessments/", include("procurement.assessments.urls")),
     path("assessments/", include(staff_patterns)),
     path("reports/", include("procurement.reports.urls")),

@@ -39,9 +39,11 @@ from procurement.assessments.selectors import (
     assessments_for_user,
     bank_structure,
     section_progress,
+    supply_chain_snapshot,
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
 from procurement.questionbank.selectors import banks_visible_to
+from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
@@ -110,6 +112,9 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
     progress = section_progress(assessment)
+    # A decided assessment shows the chain as it was frozen with the decision.
+    record = assessment.frozen_record or {}
+    chain = record["supply_chain"] if "supply_chain" in record else supply_chain_snapshot(assessment)
     ctx = {
         "assessment": assessment,
         "progress": progress,
@@ -120,6 +125,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
         "record": assessment.frozen_record,
+        "snapshot": chain,
+        "facts": chain.get("facts"),
+        "diagram": chain_diagram(
+            chain, service_name=assessment.service.name, vendor_name=assessment.service.vendor.name
+        ),
         "newer_version": assessment.bank_version.bank.versions.filter(
             status="published", number__gt=assessment.bank_version.number
         ).first(),

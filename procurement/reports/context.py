@@ -15,6 +15,7 @@ from procurement.assessments.presentation import answer_label
 from procurement.assessments.services import frozen_record_build
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
+from procurement.vendors.diagram import chain_diagram
 
 STATUS_LABELS = dict(Assessment.Status.choices)
 TIER_MEANING = {1: "critical use", 2: "important use", 3: "limited use"}
@@ -105,7 +106,7 @@ def report_context_from_record(record: dict, *, status_label: str = "") -> dict[
             score["sections"], cutoffs=params.get("bands", {"moderate": 25, "high": 45, "critical": 65})
         ),
         "top_risks": top_risks(score, question_index),
-        "supply": supply_chain_facts(answers, question_index, hits),
+        "supply": supply_chain_facts(answers, question_index, hits) | chain_view(record),
         "params": params_view(params, [s["code"] for s in doc["sections"]]),
         "findings": record.get("findings", []),
         "timeline": record.get("timeline", []),
@@ -169,6 +170,13 @@ def supply_chain_facts(answers: dict, questions: dict[str, dict], hits: list[dic
         rows.append({"code": code, "question": q["text"], "answer": text})
     gap = next((h for h in hits if h["name"] == "notice_gap"), None)
     return {"rows": rows, "notice_gap": gap}
+
+
+def chain_view(record: dict) -> dict:
+    """The recorded supply chain as the record froze it (records made before chains existed have none)."""
+    chain = record.get("supply_chain") or {}
+    diagram = chain_diagram(chain, service_name=record["service"]["name"], vendor_name=record["vendor"]["name"])
+    return {"chain": chain, "facts": chain.get("facts"), "diagram": diagram}
 
 
 def params_view(params: dict, section_codes: list[str]) -> dict:

@@ -33,6 +33,8 @@ CHOICE_LIKE = ("single_choice", "multi_choice", "yes_no")
 
 DEFAULTS: dict[str, Any] = {
     "bands": {"moderate": 25, "high": 45, "critical": 65},
+    # Months between reviews of a decided assessment, per inherent-risk tier.
+    "review_months": {1: 12, 2: 24, 3: 36},
     "critical_floor": "high",
     "tier": {"domains": [], "tier_1_level": 4, "tier_2_level": 3},
     "section_weights": {},
@@ -107,6 +109,13 @@ def validate_rule_params(params: Any, questions: dict[str, dict]) -> list[str]:
         0 < bands["moderate"] < bands["high"] < bands["critical"] <= 100
     ):
         problems.append("bands: cut-offs must rise strictly within 0-100 (0 < moderate < high < critical <= 100)")
+    months = merged["review_months"]
+    if (
+        not isinstance(months, dict)
+        or {int(k) if str(k).isdigit() else k for k in months} != {1, 2, 3}
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 120 for v in months.values())
+    ):
+        problems.append("review_months: give months (1-120) for exactly tiers 1, 2 and 3")
     if merged["critical_floor"] not in BANDS:
         problems.append(f"critical_floor must be one of {', '.join(BANDS)}")
 

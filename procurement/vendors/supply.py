@@ -132,6 +132,12 @@ def chain_snapshot(
             allowed_regions=service.allowed_regions,
         )
         snapshot["facts"] = facts_as_dict(facts)
+        name = {pk: p["name"] for pk, p in snapshot["providers"].items()}.get
+        snapshot["facts"]["names"] = {
+            "upstream_notice_via": name(facts.upstream_notice_via, ""),
+            "single_points_of_failure": [name(p, p) for p in facts.single_points_of_failure],
+            "no_pass_through": [name(p, p) for p in facts.no_pass_through],
+        }
     return snapshot
 
 

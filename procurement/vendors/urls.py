@@ -11,5 +11,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.vendor_edit, name="edit"),
     path("<int:pk>/services/new/", views.service_edit, name="service_create"),
     path("<int:pk>/contacts/new/", views.contact_add, name="contact_create"),
+    path("<int:pk>/services/<int:service_pk>/", views.service_detail, name="service"),
     path("<int:pk>/services/<int:service_pk>/edit/", views.service_edit, name="service_edit"),
+    path("<int:pk>/services/<int:service_pk>/links/", views.link_add, name="link_add"),
+    path("<int:pk>/services/<int:service_pk>/links/<int:link_pk>/delete/", views.link_remove, name="link_remove"),
+    path("<int:pk>/services/<int:service_pk>/providers/", views.provider_add, name="provider_add"),
 ]

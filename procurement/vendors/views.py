@@ -1,15 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
 from procurement.vendors import services
-from procurement.vendors.forms import AIServiceForm, VendorContactForm, VendorForm
-from procurement.vendors.models import Vendor
+from procurement.vendors.diagram import chain_diagram
+from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
+from procurement.vendors.models import Provider, Vendor
+from procurement.vendors.supply import chain_snapshot, link_delete, link_save, org_chains, provider_save
 
 
 def _org(request):
@@ -72,9 +76,9 @@ def service_edit(request: HttpRequest, pk: int, service_pk: int | None = None) -
     service = get_object_or_404(vendor.services, pk=service_pk) if service_pk else None
     form = AIServiceForm(request.POST or None, instance=service, vendor=vendor)
     if request.method == "POST" and form.is_valid():
-        services.service_save(form=form, vendor=vendor)
+        service = services.service_save(form=form, vendor=vendor)
         messages.success(request, "Service saved.")
-        return redirect(vendor)
+        return redirect(service)
     return render(request, "vendors/service_form.html", {"form": form, "vendor": vendor, "service": service})
 
 
@@ -88,3 +92,97 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Contact added.")
         return redirect(vendor)
     return render(request, "vendors/service_form.html", {"form": form, "vendor": vendor, "title": "New contact"})
+
+
+def _service_for_user(request, pk: int, service_pk: int):
+    vendor = _vendor_for_user(request, pk)
+    return get_object_or_404(vendor.services.select_related("vendor__organisation"), pk=service_pk)
+
+
+def service_chain_context(service, *, chains=None) -> dict:
+    """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
+    from procurement.assessments.selectors import supply_chain_snapshot
+
+    latest = service.assessments.order_by("-created_at", "-pk").first()
+    snapshot = supply_chain_snapshot(latest) if latest else chain_snapshot(service, chains=chains)
+    return {
+        "snapshot": snapshot,
+        "facts": snapshot["facts"],
+        "diagram": chain_diagram(snapshot, service_name=service.name, vendor_name=service.vendor.name),
+        "latest": latest,
+    }
+
+
+@login_required
+def service_detail(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    return _service_page(request, _service_for_user(request, pk, service_pk))
+
+
+def _service_page(request, service, *, link_form=None, provider_form=None) -> HttpResponse:
+    org = service.vendor.organisation
+    chains = org_chains(org)
+    providers = Provider.objects.filter(organisation=org)
+    rows = chains.links_for(service.pk)
+    ctx = {
+        "service": service,
+        "vendor": service.vendor,
+        "links": rows,
+        "providers": {p.pk: p for p in providers},
+        "can_edit": has_role(request.user, *EDITORS),
+        "link_form": link_form or SupplyLinkForm(service=service, providers=providers),
+        "provider_form": provider_form or ProviderForm(organisation=org),
+        **service_chain_context(service, chains=chains),
+    }
+    status = 400 if (link_form and link_form.errors) or (provider_form and provider_form.errors) else 200
+    return render(request, "vendors/service_detail.html", ctx, status=status)
+
+
+@login_required
+def link_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    service = _service_for_user(request, pk, service_pk)
+    require_role(request.user, *EDITORS)
+    if request.method != "POST":
+        return redirect(service)
+    org = service.vendor.organisation
+    form = SupplyLinkForm(request.POST, service=service, providers=Provider.objects.filter(organisation=org))
+    if form.is_valid():
+        try:
+            link_save(link=form.instance, organisation=org)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Added {form.instance}.")
+            return redirect(service)
+    return _service_page(request, service, link_form=form)
+
+
+@login_required
+@require_POST
+def link_remove(request: HttpRequest, pk: int, service_pk: int, link_pk: int) -> HttpResponse:
+    service = _service_for_user(request, pk, service_pk)
+    require_role(request.user, *EDITORS)
+    link = next((lk for lk in org_chains(service.vendor.organisation).links_for(service.pk) if lk.pk == link_pk), None)
+    if link is None:
+        raise Http404
+    link_delete(link=link)
+    messages.success(request, f"Removed {link}.")
+    return redirect(service)
+
+
+@login_required
+def provider_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    service = _service_for_user(request, pk, service_pk)
+    require_role(request.user, *EDITORS)
+    if request.method != "POST":
+        return redirect(service)
+    org = service.vendor.organisation
+    form = ProviderForm(request.POST, organisation=org)
+    if form.is_valid():
+        try:
+            provider = provider_save(provider=form.instance, organisation=org)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Added provider {provider}. Link it to the chain below.")
+            return redirect(service)
+    return _service_page(request, service, provider_form=form)

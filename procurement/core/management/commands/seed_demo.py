@@ -7,6 +7,7 @@ from procurement.core.models import Organisation
 from procurement.core.services import DEMO_ORG, demo_seed
 from procurement.portal import services as portal_services
 from procurement.portal.models import Invitation
+from procurement.vendors.demo import demo_supply_chain_seed
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         logins = demo_seed()
         org = Organisation.objects.get(slug=DEMO_ORG[1])
         created = demo_assessments_seed(org)
+        if links := demo_supply_chain_seed(org):
+            self.stdout.write(f"Recorded {links} supply-chain links (open /portfolio/ for the shared dependencies).")
         if created:
             self.stdout.write(f"Created {created} demo assessments (one per workflow state).")
             draft = Assessment.objects.filter(organisation=org, status=Assessment.Status.DRAFT).first()

@@ -1,0 +1,146 @@
+"""The demo portfolio's compute supply chains (seed_demo).
+
+Three services depend on one model lab; that lab serves 60% of its inference from a
+hyperscaler's us-east region and 40% from a data centre leased from a competing lab
+on 90 days' mutual notice, which it does not pass on to customers. A fourth service
+runs an open-weights model in the EU on reserved capacity.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from procurement.core.models import Organisation
+from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
+
+PROVIDERS = [
+    # name, kind, owner, country
+    ("Frontier Lab", "model_lab", "Frontier Lab Inc.", "US"),
+    ("Hyperscale Cloud us-east", "hyperscaler", "Hyperscale Inc.", "US"),
+    ("Hyperscale Cloud eu-west", "hyperscaler", "Hyperscale Inc.", "IE"),
+    ("Rival AI data centre (Ohio)", "colocation", "Rival AI Corp.", "US"),
+    ("Model Co", "model_lab", "Model Co", "FR"),
+]
+
+# source (service "vendor/service" or provider name), provider, role, share, arrangement, notice,
+# regions, pass_through, alternative, competitor
+LINKS = [
+    ("Frontier Lab Inc./Frontier API", "Frontier Lab", "model_provider", 100, "owned", 365, "us", True, False, False),
+    (
+        "Frontier Lab",
+        "Hyperscale Cloud us-east",
+        "inference_compute",
+        60,
+        "reserved",
+        730,
+        "us-east",
+        True,
+        False,
+        False,
+    ),
+    (
+        "Frontier Lab",
+        "Rival AI data centre (Ohio)",
+        "inference_compute",
+        40,
+        "lease",
+        90,
+        "us-east",
+        False,
+        False,
+        True,
+    ),
+    ("ClaimsBot Ltd/ClaimsBot SaaS", "Frontier Lab", "model_provider", 100, "on_demand", 30, "us", False, False, False),
+    (
+        "ClaimsBot Ltd/ClaimsBot SaaS",
+        "Hyperscale Cloud eu-west",
+        "storage",
+        None,
+        "on_demand",
+        90,
+        "eu-west",
+        True,
+        False,
+        False,
+    ),
+    ("DeskAI/Helpdesk Copilot", "Frontier Lab", "model_provider", 100, "on_demand", 90, "us", True, False, False),
+    (
+        "Hyperscale Cloud/Managed model (eu-west, provisioned)",
+        "Model Co",
+        "model_provider",
+        100,
+        "owned",
+        None,
+        "eu",
+        True,
+        True,
+        False,
+    ),
+    (
+        "Hyperscale Cloud/Managed model (eu-west, provisioned)",
+        "Hyperscale Cloud eu-west",
+        "inference_compute",
+        100,
+        "reserved",
+        365,
+        "eu-west-1",
+        True,
+        False,
+        False,
+    ),
+]
+
+
+@transaction.atomic
+def demo_supply_chain_seed(org: Organisation) -> int:
+    """Record the demo chains once (as if recorded before the demo assessments). Returns links created."""
+    if Provider.objects.filter(organisation=org).exists():
+        return 0
+    providers = {
+        name: Provider.objects.create(organisation=org, name=name, kind=kind, owner=owner, country=country)
+        for name, kind, owner, country in PROVIDERS
+    }
+    desk, _ = Vendor.objects.get_or_create(
+        organisation=org, name="DeskAI", defaults={"website": "https://desk.example"}
+    )
+    AIService.objects.get_or_create(
+        vendor=desk,
+        name="Helpdesk Copilot",
+        defaults={
+            "kind": "product",
+            "model_name": "frontier-xl (via API)",
+            "model_provider": "Frontier Lab",
+            "annual_spend": 400_000,
+            "business_use": "Drafts replies for the internal IT helpdesk",
+        },
+    )
+    AIService.objects.filter(
+        vendor__organisation=org, name__in=["ClaimsBot SaaS", "Managed model (eu-west, provisioned)"]
+    ).update(required_regions="eu")
+    created = 0
+    for source, provider, role, share, arrangement, notice, regions, passed, alternative, competitor in LINKS:
+        link = SupplyLink(
+            provider=providers[provider],
+            role=role,
+            share=share,
+            arrangement=arrangement,
+            notice_days=notice,
+            regions=regions,
+            pass_through=passed,
+            alternative=alternative,
+            competitor=competitor,
+        )
+        if "/" in source:
+            vendor_name, service_name = source.split("/", 1)
+            service = AIService.objects.filter(
+                vendor__organisation=org, vendor__name=vendor_name, name=service_name
+            ).first()
+            if service is None:
+                continue
+            link.service = service
+        else:
+            link.from_provider = providers[source]
+        link.full_clean()
+        link.save()
+        created += 1
+    return created

@@ -1,0 +1,193 @@
+"""Reads across an organisation's AI portfolio: shared providers and regions, concentration, scenarios.
+
+Everything is scoped to one organisation and loaded in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from procurement.assessments.models import Answer, Assessment
+from procurement.assessments.selectors import bank_structure, notice_inputs
+from procurement.core.models import Organisation
+from procurement.scoring import supply as pure
+from procurement.scoring.params import DEFAULTS
+from procurement.vendors.models import AIService
+from procurement.vendors.supply import OrgChains, org_chains
+
+
+@dataclass
+class Portfolio:
+    services: list[AIService]
+    chains: OrgChains
+    service_chains: list[pure.ServiceChain]
+    latest: dict[int, Assessment]
+
+    def chain_of(self, service_id: int) -> pure.ServiceChain:
+        return next(c for c in self.service_chains if c.key == str(service_id))
+
+
+def latest_assessments(organisation: Organisation) -> dict[int, Assessment]:
+    """The newest assessment of each service (one query)."""
+    latest: dict[int, Assessment] = {}
+    rows = (
+        Assessment.objects.filter(organisation=organisation)
+        .select_related("bank_version__bank")
+        .order_by("service_id", "-created_at", "-pk")
+    )
+    for a in rows:
+        latest.setdefault(a.service_id, a)
+    return latest
+
+
+def portfolio_load(organisation: Organisation) -> Portfolio:
+    services = list(AIService.objects.filter(vendor__organisation=organisation).select_related("vendor"))
+    chains = org_chains(organisation)
+    latest = latest_assessments(organisation)
+    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=list(latest.values())):
+        answers[answer.assessment_id][answer.question_code] = answer
+    service_chains = []
+    for s in services:
+        a = latest.get(s.pk)
+        vendor_notice, migrate = notice_inputs(bank_structure(a.bank_version), answers[a.pk]) if a else (None, None)
+        service_chains.append(
+            pure.ServiceChain(
+                key=str(s.pk),
+                name=f"{s.vendor.name} — {s.name}",
+                links=tuple(chains.chain(s.pk)),
+                annual_spend=float(s.annual_spend or 0),
+                vendor_notice_days=vendor_notice,
+                migrate_days=migrate,
+            )
+        )
+    return Portfolio(services=services, chains=chains, service_chains=service_chains, latest=latest)
+
+
+def dependency_table(p: Portfolio) -> tuple[list[dict], list[dict]]:
+    """Per provider and per region: the services that depend on it and the spend behind them."""
+    by_provider: dict[str, dict] = {}
+    by_region: dict[str, dict] = {}
+    for sc in p.service_chains:
+        if not sc.links:
+            continue
+        exposure, carried = pure.exposures(list(sc.links))
+        for i, link in enumerate(sc.links):
+            row = by_provider.setdefault(link.provider, {"services": {}, "serving_spend": 0.0, "roles": set()})
+            row["services"][sc.key] = sc.name
+            row["roles"].add(link.role)
+            for region in link.regions:
+                key = region.strip().lower()
+                r = by_region.setdefault(key, {"region": region, "services": {}, "spend": {}})
+                r["services"][sc.key] = sc.name
+                r["spend"][sc.key] = sc.annual_spend
+            if link.serving:
+                row["serving_spend"] += sc.annual_spend * carried[i] / 100.0
+        for provider_id in exposure:
+            by_provider[provider_id]["exposure_max"] = max(
+                by_provider[provider_id].get("exposure_max", 0.0), exposure[provider_id]
+            )
+    spend = {sc.key: sc.annual_spend for sc in p.service_chains}
+    providers = [
+        {
+            "provider": p.chains.rows[pid],
+            "services": sorted(row["services"].values()),
+            "count": len(row["services"]),
+            "spend": sum(spend[k] for k in row["services"]),
+            "serving_spend": row["serving_spend"],
+            "roles": sorted(row["roles"]),
+            "shared": len(row["services"]) > 1,
+        }
+        for pid, row in by_provider.items()
+    ]
+    providers.sort(key=lambda r: (-r["count"], -r["spend"], r["provider"].name))
+    regions = [
+        {
+            "region": r["region"],
+            "services": sorted(r["services"].values()),
+            "count": len(r["services"]),
+            "spend": sum(r["spend"].values()),
+            "shared": len(r["services"]) > 1,
+        }
+        for r in by_region.values()
+    ]
+    regions.sort(key=lambda r: (-r["count"], -r["spend"], r["region"]))
+    return providers, regions
+
+
+HHI_BANDS = ((1500, "unconcentrated"), (2500, "moderately concentrated"), (None, "highly concentrated"))
+
+
+def hhi_band(hhi: float) -> str:
+    return next(label for limit, label in HHI_BANDS if limit is None or hhi < limit)
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    provider: str = ""  # a provider id or an owner name
+    region: str = ""
+    notice_days: int = 90
+
+    @property
+    def label(self) -> str:
+        return self.region or self.provider
+
+
+def scenario_run(p: Portfolio, spec: ScenarioSpec) -> list[pure.ScenarioRow]:
+    return pure.scenario(
+        p.service_chains,
+        p.chains.providers,
+        notice_days=float(spec.notice_days),
+        provider=spec.provider,
+        region=spec.region,
+    )
+
+
+# --- Review cadence ---------------------------------------------------------------------
+
+
+def review_months(assessment: Assessment) -> dict[int, int]:
+    """Months between reviews per tier: the bank version's ``review_months`` parameter."""
+    params = bank_structure(assessment.bank_version).document["version"]["rule_params"]
+    configured = {int(k): int(v) for k, v in (params.get("review_months") or {}).items()}
+    return {**DEFAULTS["review_months"], **configured}
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def review_schedule(organisation: Organisation, *, today: dt.date, within_days: int = 60) -> list[dict]:
+    """Decided services whose next review is due soon or overdue, and those flagged for reassessment."""
+    rows = []
+    for a in latest_assessments(organisation).values():
+        if a.is_final and a.decided_at:
+            tier = (a.frozen_record or {}).get("score", {}).get("tier", 3)
+            months = review_months(a)[tier]
+            due = _add_months(a.decided_at.date(), months)
+        else:
+            tier, months, due = None, None, None
+        flagged = bool(a.reassess_reason)
+        if not flagged and (due is None or due > today + dt.timedelta(days=within_days)):
+            continue
+        rows.append(
+            {
+                "assessment": a,
+                "tier": tier,
+                "months": months,
+                "due": due,
+                "overdue": due is not None and due < today,
+                "flagged": flagged,
+            }
+        )
+    rows.sort(key=lambda r: (not r["flagged"], r["due"] or dt.date.max))
+    return rows
