@@ -19,7 +19,7 @@ from procurement.portal import services as portal_services
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
-from procurement.vendors.models import VendorContact
+from procurement.vendors.models import Provider, SupplyLink, VendorContact
 from tests.conftest import SMALL_BANK
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ ORG_LIST = {**ANY_MEMBER, "staff": 404}
 PORTAL = {p: 404 for p in PERSONAS} | {"vendor_link": 200}
 PORTAL_WRITE = {**PORTAL, "vendor_link": OK}
 ORG_CREATE = {**ORG_LIST, "viewer": 403, "reviewer": 403}
+ORG_QUERY = {**{p: OK for p in ANY_MEMBER}, "anonymous": 302, "staff": 404}  # 400 without query parameters
 
 # name: (method, kwargs builder, expectations)
 MATRIX = {
@@ -59,6 +60,18 @@ MATRIX = {
     "vendors:service_create": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
     "vendors:service_edit": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
     "vendors:contact_create": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:service": ("get", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, READ),
+    "vendors:link_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:link_remove": (
+        "post",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "link_pk": w["link"].pk},
+        EDIT,
+    ),
+    "vendors:provider_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "portfolio:index": ("get", lambda w: {}, ORG_LIST),
+    "portfolio:scenario_export": ("get", lambda w: {"fmt": "csv"}, ORG_QUERY),
+    "portfolio:compare": ("get", lambda w: {}, ORG_LIST),
+    "portfolio:reviews": ("get", lambda w: {}, ORG_LIST),
     "assessments:list": ("get", lambda w: {}, ANY_MEMBER),
     "assessments:create": ("get", lambda w: {}, ORG_CREATE),
     "assessments:detail": ("get", lambda w: {"pk": w["draft"].pk}, READ),
@@ -148,6 +161,9 @@ def world(personas, org, shipped_version, complete_assessment, service):
     (invitation,) = portal_services.invite(assessment=draft, contacts=[contact], by=by, base_url="")
     (spare_invitation,) = portal_services.invite(assessment=draft, contacts=[spare], by=by, base_url="")
     (other_invitation,) = portal_services.invite(assessment=other_draft, contacts=[contact], by=by, base_url="")
+    link = SupplyLink.objects.create(
+        service=service, provider=Provider.objects.create(organisation=org, name="Rival DC"), role="inference_compute"
+    )
     # A ready report without rendering one (the PDF itself is tested in tests/reports).
     record, digest, _ = report_current(review)
     report = ReportFile(assessment=review, content_hash=digest, record=record, status=ReportFile.Status.READY, pages=1)
@@ -162,6 +178,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "evidence": evidence,
         "report": report,
         "spare_invitation": spare_invitation,
+        "link": link,
         "token": portal_services.invitation_token(invitation),
         "links": {
             "vendor_link": portal_services.invitation_link(invitation, base_url=""),

@@ -124,7 +124,7 @@ def check_acyclic(links: list[Link]) -> list[str]:
         if state.get(node) == 2:
             return
         if state.get(node) == 1:
-            raise ChainCycle([*stack[stack.index(node) :], node])
+            raise ChainCycle(stack[stack.index(node) :])  # the stack already ends with node
         state[node] = 1
         for nxt in graph.get(node, []):
             visit(nxt, [*stack, nxt])

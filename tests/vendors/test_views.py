@@ -59,3 +59,92 @@ def test_contacts_are_added_and_validated(login, personas, org):
     assert response.status_code == 200 and "Enter a valid email address" in response.content.decode()
     client.post(reverse("vendors:contact_create", args=[vendor.pk]), {"name": "Pat", "email": "pat@vendor.example"})
     assert "pat@vendor.example" in client.get(reverse("vendors:detail", args=[vendor.pk])).content.decode()
+
+
+# --- The service page and its supply chain --------------------------------------------
+
+
+def test_analyst_records_a_chain_on_the_service_page(login, personas, service, assessment):
+    from procurement.vendors.models import Provider, SupplyLink
+
+    client = login(personas["analyst"])
+    vendor = service.vendor
+    client.post(
+        reverse("vendors:provider_add", args=[vendor.pk, service.pk]),
+        {"name": "Rival DC", "kind": "colocation", "owner": "Rival AI"},
+    )
+    rival = Provider.objects.get(name="Rival DC")
+    url = reverse("vendors:link_add", args=[vendor.pk, service.pk])
+    response = client.post(
+        url,
+        {
+            "source": "service",
+            "provider": rival.pk,
+            "role": "inference_compute",
+            "share": "40",
+            "arrangement": "lease",
+            "notice_days": "90",
+            "regions": "us-east",
+            "competitor": "on",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "chain-diagram" in page and "Rival DC" in page and "40% of serving capacity" in page
+    assert SupplyLink.objects.get().competitor
+    assessment.refresh_from_db()
+    assert "New provider in the supply chain" in assessment.reassess_reason
+    assert "Reassessment needed" in client.get(assessment.get_absolute_url()).content.decode()
+
+
+def test_bad_link_input_gets_field_messages_and_saves_nothing(login, personas, service, org):
+    from procurement.vendors.models import Provider, SupplyLink
+
+    cloud = Provider.objects.create(organisation=org, name="Cloud")
+    client = login(personas["analyst"])
+    url = reverse("vendors:link_add", args=[service.vendor.pk, service.pk])
+    for data in (
+        {
+            "source": "service",
+            "provider": cloud.pk,
+            "role": "inference_compute",
+            "arrangement": "lease",
+            "share": "150",
+        },
+        {"source": "service", "provider": "nope", "role": "inference_compute", "arrangement": "lease"},
+        {"source": "999", "provider": cloud.pk, "role": "storage", "arrangement": "owned"},
+        {"source": str(cloud.pk), "provider": cloud.pk, "role": "storage", "arrangement": "owned"},
+        {"source": "service", "provider": cloud.pk, "role": "magic", "arrangement": "owned", "notice_days": "-3"},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400 and "invalid-feedback" in response.content.decode()
+    assert not SupplyLink.objects.exists()
+
+
+def test_a_looping_link_is_refused_on_the_page(login, personas, service, org):
+    from procurement.vendors.models import Provider, SupplyLink
+
+    a = Provider.objects.create(organisation=org, name="Alpha")
+    b = Provider.objects.create(organisation=org, name="Beta")
+    SupplyLink.objects.create(from_provider=a, provider=b, role="inference_compute")
+    client = login(personas["analyst"])
+    response = client.post(
+        reverse("vendors:link_add", args=[service.vendor.pk, service.pk]),
+        {"source": str(b.pk), "provider": a.pk, "role": "inference_compute", "arrangement": "lease"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "loop: Beta → Alpha → Beta." in body or "loop: Alpha → Beta → Alpha." in body
+    assert SupplyLink.objects.count() == 1
+
+
+def test_removing_a_link_from_another_service_is_404(login, personas, service, org):
+    from procurement.vendors.models import AIService, Provider, SupplyLink
+
+    other = AIService.objects.create(vendor=service.vendor, name="Other")
+    link = SupplyLink.objects.create(
+        service=other, provider=Provider.objects.create(organisation=org, name="P"), role="storage"
+    )
+    client = login(personas["analyst"])
+    assert client.post(reverse("vendors:link_remove", args=[service.vendor.pk, service.pk, link.pk])).status_code == 404
+    assert SupplyLink.objects.filter(pk=link.pk).exists()

@@ -1,0 +1,128 @@
+"""Portfolio, scenarios, comparison and reviews over HTTP, on the demo portfolio."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from procurement.assessments.models import Assessment
+from procurement.core.models import Organisation
+from procurement.vendors.models import AIService, Provider, SupplyLink
+from procurement.vendors.portfolio import portfolio_load, review_schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(django_user_model):
+    call_command("seed_demo", stdout=io.StringIO())
+    return Organisation.objects.get(slug="demo")
+
+
+@pytest.fixture
+def analyst_client(client, demo, django_user_model):
+    client.force_login(django_user_model.objects.get(username="analyst"))
+    return client
+
+
+def _rival():
+    return Provider.objects.get(name="Rival AI data centre (Ohio)")
+
+
+def test_the_demo_portfolio_shows_the_shared_lab_and_region(analyst_client):
+    page = analyst_client.get(reverse("portfolio:index")).content.decode()
+    assert "highly concentrated" in page
+    providers = page.split('id="providers"')[1].split("</section>")[0]
+    frontier_row = providers.split("Frontier Lab</td>")[1].split("</tr>")[0]
+    assert '>3 <span class="badge text-bg-warning">shared</span>' in frontier_row
+    regions = page.split('id="regions"')[1].split("</section>")[0]
+    assert '<tr class="table-warning"><td>us-east</td><td class="text-end">3</td>' in regions
+
+
+def test_the_leased_capacity_reclaimed_on_90_days_lists_the_affected_services(analyst_client):
+    response = analyst_client.get(reverse("portfolio:index"), {"provider": _rival().pk, "notice": 90})
+    result = response.content.decode().split('id="scenario-result"')[1]
+    assert "Rival AI data centre (Ohio) reclaims its capacity on 90 days&#x27; notice" in result
+    for name in ("Frontier API", "ClaimsBot SaaS", "Helpdesk Copilot"):
+        assert name in result
+    assert "Managed model" not in result
+    assert "180 days short" in result  # Frontier API: 180 days to migrate, notice not passed on
+
+
+def test_scenario_exports_csv_and_pdf(analyst_client):
+    params = {"provider": _rival().pk, "notice": 90}
+    response = analyst_client.get(reverse("portfolio:scenario_export", args=["csv"]), params)
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"].startswith("text/csv")
+    assert rows[1][0] == "service" and {r[0] for r in rows[2:]} >= {"Frontier Lab Inc. — Frontier API"}
+    frontier = next(r for r in rows[2:] if r[0].endswith("Frontier API"))
+    assert frontier[1] == "40.0" and frontier[2] == "" and frontier[4] == "180.0"
+    pdf = analyst_client.get(reverse("portfolio:scenario_export", args=["pdf"]), params)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"provider": "999999"},
+        {"region": "mars-1"},
+        {"provider": "x", "notice": "soon"},
+        {"region": "us-east", "notice": "-5"},
+    ],
+)
+def test_bad_scenario_input_gets_a_message(analyst_client, params):
+    response = analyst_client.get(reverse("portfolio:index"), params)
+    assert response.status_code == 400 and "alert-danger" in response.content.decode()
+    export = analyst_client.get(reverse("portfolio:scenario_export", args=["csv"]), params)
+    assert export.status_code == 400
+
+
+def test_a_region_scenario(analyst_client):
+    response = analyst_client.get(reverse("portfolio:index"), {"region": "eu-west-1", "notice": 30})
+    result = response.content.decode().split('id="scenario-result"')[1]
+    assert "Managed model" in result and "Frontier API" not in result
+
+
+def test_portfolio_data_is_scoped_to_the_organisation(client, demo, django_user_model):
+    from procurement.core.services import membership_set
+
+    org = Organisation.objects.create(name="Acme Buyer", slug="acme")
+    outsider = django_user_model.objects.create_user("acme-analyst", password="x" * 16)
+    membership_set(user=outsider, organisation=org, role="analyst")
+    Provider.objects.create(organisation=org, name="Acme-only cloud")
+    client.force_login(outsider)
+    page = client.get(reverse("portfolio:index")).content.decode()
+    assert "Rival AI" not in page and "Frontier API" not in page
+    response = client.get(reverse("portfolio:index"), {"provider": _rival().pk})
+    assert response.status_code == 400 and "Frontier API" not in response.content.decode()
+    assert client.get(reverse("portfolio:scenario_export", args=["csv"]), {"provider": _rival().pk}).status_code == 400
+    assert len(portfolio_load(org).service_chains) == 0
+
+
+def test_compare_shows_bands_decisions_knockouts_and_chain_facts(analyst_client, demo):
+    ids = [s.pk for s in AIService.objects.filter(vendor__organisation=demo).order_by("name")[:3]]
+    page = analyst_client.get(reverse("portfolio:compare"), {"s": ids}).content.decode()
+    table = page.split("compare-table")[1]
+    assert "Knockouts" in table and "Effective notice" in table and "Largest compute provider" in table
+    assert "LOC Inference location" in table
+    assert analyst_client.get(reverse("portfolio:compare"), {"s": ids[:1]}).status_code == 400
+
+
+def test_reviews_list_flagged_and_due_assessments(analyst_client, demo):
+    approved = Assessment.objects.get(organisation=demo, status="approved")
+    Assessment.objects.filter(pk=approved.pk).update(decided_at=timezone.now() - dt.timedelta(days=800))
+    rows = review_schedule(demo, today=timezone.localdate())
+    row = next(r for r in rows if r["assessment"].pk == approved.pk)
+    assert row["overdue"] and row["months"] in (12, 24, 36)
+    link = SupplyLink.objects.filter(from_provider__name="Frontier Lab", provider=_rival()).get()
+    link.notice_days = 30
+    from procurement.vendors.supply import link_save
+
+    link_save(link=link, organisation=demo)
+    page = analyst_client.get(reverse("portfolio:reviews")).content.decode()
+    assert "Shorter notice: Frontier Lab → Rival AI data centre (Ohio) now 30 days (was 90)" in page
+    assert "overdue" in page
