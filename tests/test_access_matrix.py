@@ -95,6 +95,7 @@ MATRIX = {
     "reports:download": ("get", lambda w: {"pk": w["review"].pk, "digest": w["report"].content_hash}, READ),
     "reports:export_xlsx": ("get", lambda w: {"pk": w["review"].pk}, READ),
     "reports:export_json": ("get", lambda w: {"pk": w["review"].pk}, READ),
+    "assessments:chain_from_answer": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-16"}, EDIT),
     "assessments:clarification": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, COMMENT),
     "vendorlinks:invite": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
     "vendorlinks:revoke": ("post", lambda w: {"pk": w["draft"].pk, "invitation_pk": w["spare_invitation"].pk}, EDIT),

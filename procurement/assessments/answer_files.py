@@ -19,6 +19,7 @@ import yaml
 
 from procurement.assessments.services import AnswerInput
 from procurement.questionbank.document import BankFileError, read_yaml
+from procurement.scoring.provider_table import TableError, clean_rows
 
 MAX_BYTES = 2 * 1024 * 1024
 FORMATS = ("json", "yaml", "csv")
@@ -119,6 +120,16 @@ def _coerce(q: dict, value: Any, fmt: str) -> Any:
     if value is None or value == "":
         return None
     valid = [c["value"] for c in q["choices"]]
+    if qtype == "provider_table":
+        if isinstance(value, str):  # a CSV cell holds the rows as JSON
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("give the provider rows as a JSON list") from None
+        try:
+            return clean_rows(value) or None
+        except TableError as exc:
+            raise ValueError(" ".join(exc.problems)) from None
     if qtype in ("single_choice", "yes_no"):
         value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
         if value not in valid:
@@ -166,6 +177,8 @@ def dump_answers(answers: dict[str, dict], *, fmt: str) -> str:
             a = answers[code]
             if a["na"]:
                 writer.writerow([code, "N/A", a["na_reason"]])
+            elif isinstance(a["value"], list) and a["value"] and isinstance(a["value"][0], dict):
+                writer.writerow([code, json.dumps(a["value"], ensure_ascii=False), ""])
             elif isinstance(a["value"], list):
                 writer.writerow([code, "|".join(a["value"]), ""])
             elif a["value"] is not None:

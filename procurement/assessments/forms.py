@@ -14,6 +14,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from procurement.assessments.services import AnswerInput
+from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
+from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
 NA_NEEDS_REASON = "Say why this question does not apply."
 
@@ -45,7 +47,51 @@ def answer_field(q: dict) -> forms.Field:
         )
     if qtype == "evidence":
         return forms.FileField(widget=forms.ClearableFileInput, **kw)
+    if qtype == "provider_table":
+        return ProviderTableField(**kw)
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000, **kw)
+
+
+class ProviderTableWidget(forms.Widget):
+    """Reads the table's inputs, named ``q-CODE.<row>.<column>``, into a list of row mappings."""
+
+    def value_from_datadict(self, data, files, name):
+        prefix, rows = name + ".", {}
+        for key in data:
+            if not key.startswith(prefix):
+                continue
+            index, _, column = key[len(prefix) :].partition(".")
+            if index.isdigit() and int(index) < 2 * MAX_ROWS:
+                rows.setdefault(int(index), {})[column] = data.get(key)
+        return [rows[i] for i in sorted(rows)] if rows else None
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class ProviderTableField(forms.Field):
+    widget = ProviderTableWidget
+
+    def to_python(self, value):
+        try:
+            return clean_rows(value)
+        except TableError as exc:
+            raise forms.ValidationError(exc.problems) from exc
+
+
+def table_rows(raw, *, spare: int = 2, minimum: int = 3) -> list[dict]:
+    """Rows for the table inputs: what was posted or stored, plus empty rows to fill in."""
+    rows = [
+        {col: ("" if row.get(col) is None else row.get(col)) for col in COLUMNS}
+        for row in (raw if isinstance(raw, list) else [])
+        if isinstance(row, dict)
+    ]
+    for row in rows:
+        for col in ("pass_through", "alternative", "competitor"):
+            row[col] = row[col] is True or str(row[col]).lower() in ("on", "true", "yes", "1")
+    blanks = max(spare, minimum - len(rows))
+    rows += [dict.fromkeys(COLUMNS, "") for _ in range(blanks)]
+    return rows[:MAX_ROWS]
 
 
 def initial_value(q: dict, stored):
@@ -194,7 +240,11 @@ def section_rows(
     for q in questions:
         code = q["code"]
         name = f"q-{code}"
-        if bound:
+        if bound and q["type"] == "provider_table":
+            raw = ProviderTableWidget().value_from_datadict(form.data, None, name)
+            na = bool(form.data.get(f"na-{code}"))
+            na_reason = form.data.get(f"nar-{code}", "")
+        elif bound:
             raw = form.data.getlist(name) if q["type"] == "multi_choice" else form.data.get(name, "")
             na = bool(form.data.get(f"na-{code}"))
             na_reason = form.data.get(f"nar-{code}", "")
@@ -205,7 +255,11 @@ def section_rows(
             na_reason = answer.na_reason if answer else ""
         multi = q["type"] == "multi_choice"
         selected = {str(v) for v in (raw or [])} if multi else {"" if raw is None else str(raw)}
-        value = "" if raw in (None, []) else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
+        value = (
+            ""
+            if raw in (None, []) or isinstance(raw, list)
+            else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
+        )
         keys = (name, f"na-{code}", f"nar-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
         rows.append(
@@ -219,6 +273,8 @@ def section_rows(
                 "na_reason": na_reason or "",
                 "errors": errors,
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
+                "table": table_rows(raw) if q["type"] == "provider_table" else None,
+                "table_choices": TABLE_CHOICES if q["type"] == "provider_table" else None,
                 "show_if_here": bool(q["show_if"]) and q["show_if"]["question"] in on_page,
                 "hidden": bool(q["show_if"])
                 and q["show_if"]["question"] not in on_page
@@ -226,3 +282,10 @@ def section_rows(
             }
         )
     return rows
+
+
+TABLE_CHOICES = {
+    "kind": [("", "—")] + [(k, k.replace("_", " ")) for k in KINDS],
+    "role": [("", "—")] + [(r, r.replace("_", " ")) for r in ROLES],
+    "arrangement": [("", "—")] + [(a, a.replace("_", "-")) for a in ARRANGEMENTS],
+}

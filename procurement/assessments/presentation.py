@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from procurement.scoring.provider_table import describe
+
 
 def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
     """(kind, text) for a stored answer {value, na, na_reason}; kind is answered, na or empty."""
@@ -10,6 +12,8 @@ def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
     if stored.get("na"):
         return "na", f"N/A — {stored.get('na_reason', '')}"
     value = stored["value"]
+    if q["type"] == "provider_table" and isinstance(value, list):
+        return "answered", describe(value)
     labels = {c["value"]: c["label"] for c in q["choices"]}
     if isinstance(value, list):
         return "answered", "; ".join(labels.get(v, str(v)) for v in value)

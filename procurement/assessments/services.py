@@ -25,6 +25,7 @@ from procurement.assessments.models import (
 )
 from procurement.assessments.selectors import assessment_score, bank_structure, supply_chain_snapshot
 from procurement.questionbank.models import BankVersion, QuestionBank
+from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.models import AIService
 
 S = Assessment.Status
@@ -583,3 +584,27 @@ def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
     )
     timeline_add(assessment, "reassessment needed", by_label="supply chain", note=reason)
     return assessment
+
+
+def chain_record_from_answer(*, assessment: Assessment, question_code: str, by) -> tuple[int, int]:
+    """Record the vendor's provider-table answer as the service's supply chain (analysts can then edit it)."""
+    from procurement.vendors.supply import chain_from_rows
+
+    spec = bank_structure(assessment.bank_version).question_index.get(question_code)
+    if spec is None or spec["type"] != "provider_table":
+        raise ValidationError(f"{question_code} is not a provider table.", code="type")
+    answer = assessment.answers.filter(question_code=question_code).first()
+    if answer is None or not answer.value:
+        raise ValidationError(f"{question_code} has no providers listed yet.", code="empty")
+    try:
+        rows = clean_rows(answer.value)
+    except TableError as exc:
+        raise ValidationError(exc.problems, code="invalid") from exc
+    created, updated = chain_from_rows(service=assessment.service, rows=rows)
+    timeline_add(
+        assessment,
+        "supply chain recorded",
+        by=by,
+        note=f"From {question_code}: {created} link(s) added, {updated} updated on {assessment.service.name}.",
+    )
+    return created, updated

@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/answers/import/", views.answers_import, name="import"),
     path("<int:pk>/answers/export/", views.answers_export, name="export"),
     path("<int:pk>/upgrade/", views.upgrade, name="upgrade"),
+    path("<int:pk>/questions/<str:code>/chain/", views.chain_from_answer, name="chain_from_answer"),
 ]

@@ -115,15 +115,22 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A decided assessment shows the chain as it was frozen with the decision.
     record = assessment.frozen_record or {}
     chain = record["supply_chain"] if "supply_chain" in record else supply_chain_snapshot(assessment)
+    table_codes = [
+        q["code"]
+        for q in bank_structure(assessment.bank_version).question_index.values()
+        if q["type"] == "provider_table"
+    ]
     ctx = {
         "assessment": assessment,
         "progress": progress,
+        "table_answers": [code for code in table_codes if assessment.answers.filter(question_code=code).exists()],
         "done": sum(r["done"] for r in progress),
         "total": sum(r["total"] for r in progress),
         "timeline": assessment.timeline.select_related("by"),
         "findings": assessment.findings.all(),
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
+        "can_edit_chain": has_role(request.user, *EDITORS),
         "record": assessment.frozen_record,
         "snapshot": chain,
         "facts": chain.get("facts"),
@@ -524,3 +531,18 @@ def clarification(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     else:
         messages.success(request, "Reply sent; the vendor sees it in the portal.")
     return redirect("assessments:history", pk, code)
+
+
+@login_required
+@require_POST
+def chain_from_answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Record the vendor's provider table as the service's supply chain."""
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS)
+    try:
+        created, updated = services.chain_record_from_answer(assessment=assessment, question_code=code, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Supply chain recorded from {code}: {created} link(s) added, {updated} updated.")
+    return redirect(assessment)

@@ -27,7 +27,7 @@ from procurement.scoring.params import validate_rule_params
 
 FORMAT_VERSION = 1
 
-ANSWER_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date", "text", "evidence")
+ANSWER_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date", "text", "evidence", "provider_table")
 CHOICE_TYPES = ("single_choice", "multi_choice")
 BANDED_TYPES = ("number", "date")
 SCORABLE_TYPES = (*CHOICE_TYPES, "yes_no", *BANDED_TYPES)
@@ -501,7 +501,7 @@ def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | No
         if position[target] > position[code]:
             add(code, f"show_if refers to {target}, which comes later; a question may only depend on an earlier one")
         valid = {ch["value"] for ch in by_code[target]["choices"]}
-        if by_code[target]["type"] in (*BANDED_TYPES, "text", "evidence"):
+        if by_code[target]["type"] in (*BANDED_TYPES, "text", "evidence", "provider_table"):
             add(code, f"show_if on {target} needs a choice or yes_no question")
         else:
             for value in cond["in"]:

@@ -208,6 +208,7 @@ class Question(VersionContentModel):
         DATE = "date", _("Date")
         TEXT = "text", _("Free text")
         EVIDENCE = "evidence", _("Evidence upload")
+        PROVIDER_TABLE = "provider_table", _("Provider table (supply chain)")
 
     class Audience(models.TextChoices):
         VENDOR = "vendor", _("Vendor")

@@ -206,8 +206,9 @@ def _mark_for_reassessment(services: list[AIService], reason: str) -> None:
 
 
 @transaction.atomic
-def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
-    """Create or change a link. A new provider or a shorter notice marks affected assessments for reassessment."""
+def link_save(*, link: SupplyLink, organisation: Organisation, mark: bool = True) -> SupplyLink:
+    """Create or change a link. A new provider or a shorter notice marks affected assessments for reassessment
+    (unless ``mark`` is False: recording what the current assessment itself says)."""
     if link.provider.organisation_id != organisation.pk:
         raise ValidationError("Unknown provider.", code="scope")
     if link.service_id and link.service.vendor.organisation_id != organisation.pk:
@@ -234,9 +235,35 @@ def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
         reason = f"Provider changed: {source} → {link.provider.name} (was {before.provider.name})."
     else:
         reason = ""
-    if reason:
+    if reason and mark:
         _mark_for_reassessment(_affected(link), reason)
     return link
+
+
+@transaction.atomic
+def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
+    """Record a vendor's provider table (already cleaned) as the service's first-tier links.
+
+    Providers are matched by name within the organisation and created when new; a link
+    to the same provider for the same role is updated. Returns (created, updated).
+    """
+    organisation = service.vendor.organisation
+    created = updated = 0
+    for row in rows:
+        provider = Provider.objects.filter(organisation=organisation, name__iexact=row["provider"]).first()
+        if provider is None:
+            provider = provider_save(
+                provider=Provider(name=row["provider"], kind=row["kind"], owner=row["owner"], country=row["country"]),
+                organisation=organisation,
+            )
+        link = SupplyLink.objects.filter(service=service, provider=provider, role=row["role"]).first()
+        is_new = link is None
+        link = link or SupplyLink(service=service, provider=provider, role=row["role"])
+        for field in ("share", "arrangement", "notice_days", "regions", "pass_through", "alternative", "competitor"):
+            setattr(link, field, row[field])
+        link_save(link=link, organisation=organisation, mark=False)
+        created, updated = created + is_new, updated + (not is_new)
+    return created, updated
 
 
 @transaction.atomic

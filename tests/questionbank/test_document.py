@@ -59,6 +59,7 @@ def test_shipped_bank_meets_the_content_brief(shipped_bank_bytes):
         "date",
         "text",
         "evidence",
+        "provider_table",
     }
     assert any(q["show_if"] for q in questions)
     assert any(q["audience"] == "reviewer" for q in questions)
