@@ -80,14 +80,26 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     for code, answer in profile.items():
         if not code.startswith("SUP-") or not vpage.locator(f"#q-{code}").is_visible():
             continue
-        if isinstance(answer.value, int | float):
+        if isinstance(answer.value, list):  # SUP-16, the provider table: one row per provider
+            for i, row in enumerate(answer.value):
+                for key in ("provider", "owner", "country", "regions", "share", "notice_days"):
+                    vpage.fill(f"[name='q-{code}.{i}.{key}']", "" if row.get(key) is None else str(row[key]))
+                for key in ("kind", "role", "arrangement"):
+                    vpage.select_option(f"[name='q-{code}.{i}.{key}']", row[key])
+                for key in ("pass_through", "alternative", "competitor"):
+                    vpage.set_checked(f"[name='q-{code}.{i}.{key}']", bool(row[key]))
+        elif isinstance(answer.value, int | float):
             vpage.fill(f"input[name='q-{code}']", str(answer.value))
         else:
             vpage.check(f"input[name='q-{code}'][value='{answer.value}']")
     vpage.wait_for_selector("#save-status:has-text('Saved')")
+    vpage.locator("#q-SUP-16").screenshot(path=str(artifacts_dir / "portal-3b-provider-table.png"))
     vpage.click("button:has-text('Save')")
     vpage.wait_for_selector("text=Saved.")
     assert Answer.objects.get(assessment=assessment, question_code="SUP-05").value == 90
+    table = Answer.objects.get(assessment=assessment, question_code="SUP-16").value
+    assert [r["provider"] for r in table] == ["Hyperscale Cloud us-east", "Rival AI data centre (Ohio)"]
+    assert table[1]["competitor"] is True and table[1]["notice_days"] == 90
     vpage.screenshot(path=str(artifacts_dir / "portal-3-section.png"))
 
     # ... uploads its SOC 2 report on SEC, asks a clarification, and submits.
