@@ -160,3 +160,75 @@ def test_create_and_contact_forms_never_500(
     assert Assessment.objects.count() == before + (1 if response.status_code == 302 else 0)
     response = client.post(reverse("vendors:contact_create", args=[service.vendor.pk]), {"name": name, "email": email})
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    source=JUNK_TEXT,
+    role=JUNK_TEXT,
+    share=JUNK_TEXT,
+    notice=JUNK_TEXT,
+    regions=JUNK_TEXT,
+    arrangement=JUNK_TEXT,
+    name=JUNK_TEXT,
+    kind=JUNK_TEXT,
+)
+def test_supply_chain_forms_never_500_and_save_only_valid_links(
+    client, personas, service, org, source, role, share, notice, regions, arrangement, name, kind
+):
+    from procurement.vendors.models import Provider, SupplyLink
+
+    cloud, _ = Provider.objects.get_or_create(organisation=org, name="Cloud")
+    client.force_login(personas["analyst"])
+    before = (SupplyLink.objects.count(), Provider.objects.count())
+    r1 = client.post(
+        reverse("vendors:link_add", args=[service.vendor.pk, service.pk]),
+        {
+            "source": source,
+            "provider": cloud.pk,
+            "role": role,
+            "share": share,
+            "notice_days": notice,
+            "regions": regions,
+            "arrangement": arrangement,
+        },
+    )
+    r2 = client.post(
+        reverse("vendors:provider_add", args=[service.vendor.pk, service.pk]), {"name": name, "kind": kind}
+    )
+    assert r1.status_code in (302, 400) and r2.status_code in (302, 400)
+    assert SupplyLink.objects.count() == before[0] + (r1.status_code == 302)
+    assert Provider.objects.count() == before[1] + (r2.status_code == 302)
+    for link in SupplyLink.objects.all():
+        link.full_clean()  # whatever was saved is valid
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(provider=JUNK_TEXT, region=JUNK_TEXT, notice=JUNK_TEXT, services=st.lists(JUNK_TEXT, max_size=5))
+def test_portfolio_queries_never_500(client, personas, provider, region, notice, services):
+    client.force_login(personas["analyst"])
+    query = {"provider": provider, "region": region, "notice": notice}
+    assert client.get(reverse("portfolio:index"), query).status_code in (200, 400)
+    assert client.get(reverse("portfolio:scenario_export", args=["csv"]), query).status_code in (200, 400)
+    assert client.get(reverse("portfolio:compare"), {"s": services}).status_code in (200, 400)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(contacts=st.lists(JUNK_TEXT, max_size=3), days=JUNK_TEXT, message=JUNK_TEXT, body=JUNK_TEXT)
+def test_invite_and_clarification_forms_never_500(client, personas, assessment, contacts, days, message, body):
+    from django.core import mail
+
+    from procurement.portal.models import Invitation
+
+    client.force_login(personas["analyst"])
+    response = client.post(
+        reverse("vendorlinks:invite", args=[assessment.pk]), {"contacts": contacts, "days": days, "message": message}
+    )
+    assert response.status_code == 302 and not Invitation.objects.exists() and mail.outbox == []
+    response = client.post(reverse("assessments:clarification", args=[assessment.pk, "SUP-01"]), {"body": body})
+    assert response.status_code == 302
+    for c in assessment.clarifications.all():
+        assert c.body.strip() and len(c.body) <= 4000

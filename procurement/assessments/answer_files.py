@@ -39,6 +39,22 @@ def detect_format(name: str) -> str:
     return fmt
 
 
+def _csv_rows(text: str, source: str) -> list[tuple[str, str, Any, str | None]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or not {"code", "value"} <= set(reader.fieldnames):
+        raise AnswerFileError([f"{source}: the header must be code,value,na_reason"])
+    rows = []
+    for i, row in enumerate(reader, start=2):
+        code = (row.get("code") or "").strip()
+        value = (row.get("value") or "").strip()
+        reason = (row.get("na_reason") or "").strip()
+        if value.upper() == "N/A":
+            rows.append((f"{source}:{i}", code, None, reason))
+        else:
+            rows.append((f"{source}:{i}", code, value, None))
+    return rows
+
+
 def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | None]]:
     """(where, code, value, na_reason or None)."""
     if len(raw) > MAX_BYTES:
@@ -48,19 +64,10 @@ def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | 
     except UnicodeDecodeError:
         raise AnswerFileError([f"{source}: not UTF-8 text"]) from None
     if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or not {"code", "value"} <= set(reader.fieldnames):
-            raise AnswerFileError([f"{source}: the header must be code,value,na_reason"])
-        rows = []
-        for i, row in enumerate(reader, start=2):
-            code = (row.get("code") or "").strip()
-            value = (row.get("value") or "").strip()
-            reason = (row.get("na_reason") or "").strip()
-            if value.upper() == "N/A":
-                rows.append((f"{source}:{i}", code, None, reason))
-            else:
-                rows.append((f"{source}:{i}", code, value, None))
-        return rows
+        try:
+            return _csv_rows(text, source)
+        except csv.Error as exc:
+            raise AnswerFileError([f"{source}: not a readable CSV file ({exc})"]) from None
     try:
         data = json.loads(text) if fmt == "json" else read_yaml(text, source=source, max_bytes=MAX_BYTES)
     except json.JSONDecodeError as exc:

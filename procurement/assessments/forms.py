@@ -14,6 +14,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from procurement.assessments.services import AnswerInput
+from procurement.core.forms import IdsMultipleChoiceField
 from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
 from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
@@ -187,7 +188,7 @@ class AssessmentCreateForm(forms.Form):
         queryset=None, label="Question bank", help_text="Its latest published version is pinned."
     )
     owner = forms.ModelChoiceField(queryset=None, required=False)
-    reviewers = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    reviewers = IdsMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, services, banks, members, **kwargs):

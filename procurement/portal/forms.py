@@ -1,11 +1,12 @@
 from django import forms
 from django.conf import settings
 
+from procurement.core.forms import IdsMultipleChoiceField
 from procurement.portal.services import MAX_DAYS
 
 
 class InviteForm(forms.Form):
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = IdsMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose at least one contact."},

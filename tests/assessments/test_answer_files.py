@@ -180,3 +180,13 @@ def test_internal_comments_on_a_question(login, personas, assessment):
     assert "Ask for the lease letter" in page
     viewer = login(personas["viewer"])
     assert viewer.post(reverse("assessments:comment", args=[assessment.pk, "SUP-05"]), {"body": "x"}).status_code == 403
+
+
+def test_csv_the_reader_cannot_split_is_a_message_not_a_crash(assessment):
+    from procurement.assessments.answer_files import AnswerFileError, parse_answers
+    from procurement.assessments.selectors import bank_structure
+
+    questions = bank_structure(assessment.bank_version).question_index
+    with pytest.raises(AnswerFileError) as exc:
+        parse_answers(b"\r\x00", fmt="csv", source="a.csv", questions=questions)
+    assert exc.value.problems[0].startswith("a.csv:")
