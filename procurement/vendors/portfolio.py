@@ -166,18 +166,26 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
-def review_schedule(organisation: Organisation, *, today: dt.date, within_days: int = 60) -> list[dict]:
-    """Decided services whose next review is due soon or overdue, and those flagged for reassessment."""
+DUE_SOON_DAYS = 60
+
+
+def review_schedule(organisation: Organisation, *, today: dt.date, within_days: int | None = None) -> list[dict]:
+    """Each service's latest assessment that is approved or flagged for reassessment, with its next review.
+
+    ``within_days`` keeps only those due within that many days (or overdue, or flagged).
+    """
     rows = []
     for a in latest_assessments(organisation).values():
-        if a.is_final and a.decided_at:
+        if a.status == Assessment.Status.APPROVED and a.decided_at:  # rejected vendors are not in use
             tier = (a.frozen_record or {}).get("score", {}).get("tier", 3)
             months = review_months(a)[tier]
             due = _add_months(a.decided_at.date(), months)
         else:
             tier, months, due = None, None, None
         flagged = bool(a.reassess_reason)
-        if not flagged and (due is None or due > today + dt.timedelta(days=within_days)):
+        if not flagged and due is None:
+            continue
+        if within_days is not None and not flagged and due > today + dt.timedelta(days=within_days):
             continue
         rows.append(
             {
@@ -186,6 +194,7 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
                 "months": months,
                 "due": due,
                 "overdue": due is not None and due < today,
+                "soon": due is not None and today <= due <= today + dt.timedelta(days=DUE_SOON_DAYS),
                 "flagged": flagged,
             }
         )

@@ -126,3 +126,13 @@ def test_reviews_list_flagged_and_due_assessments(analyst_client, demo):
     page = analyst_client.get(reverse("portfolio:reviews")).content.decode()
     assert "Shorter notice: Frontier Lab → Rival AI data centre (Ohio) now 30 days (was 90)" in page
     assert "overdue" in page
+
+
+def test_the_schedule_lists_every_decided_service_and_can_keep_only_the_due(demo):
+    approved = Assessment.objects.get(organisation=demo, status="approved")
+    rows = review_schedule(demo, today=timezone.localdate())
+    row = next(r for r in rows if r["assessment"].pk == approved.pk)
+    assert not row["overdue"] and not row["soon"] and row["due"] > timezone.localdate()
+    assert approved.pk not in [
+        r["assessment"].pk for r in review_schedule(demo, today=timezone.localdate(), within_days=60)
+    ]
