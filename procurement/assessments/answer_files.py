@@ -110,6 +110,8 @@ def parse_answers(raw: bytes, *, fmt: str, source: str, questions: dict[str, dic
                 problems.append(f"{where}: {code} cannot be marked not applicable")
             elif not na_reason:
                 problems.append(f"{where}: {code} is N/A without a justification")
+            elif "\x00" in na_reason:
+                problems.append(f"{where}: {code}: the justification contains NUL characters")
             else:
                 result[code] = AnswerInput(na=True, na_reason=na_reason)
             continue
@@ -169,6 +171,8 @@ def _coerce(q: dict, value: Any, fmt: str) -> Any:
         except ValueError:
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
     text = str(value).strip()
+    if "\x00" in text:
+        raise ValueError("text contains NUL characters")
     if len(text) > 20_000:
         raise ValueError("text longer than 20,000 characters")
     return text

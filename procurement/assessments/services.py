@@ -532,6 +532,8 @@ def _message_body(body: str, what: str) -> str:
     body = body.strip()
     if not body:
         raise ValidationError(f"{what} cannot be empty.", code="empty")
+    if "\x00" in body:  # PostgreSQL text cannot hold NUL
+        raise ValidationError(f"{what} cannot contain NUL characters.", code="null_characters")
     if len(body) > MESSAGE_MAX:
         raise ValidationError(f"{what} is limited to {MESSAGE_MAX} characters.", code="too_long")
     return body

@@ -52,18 +52,20 @@ PAGE_SIZE = 25
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     qs = assessments_for_user(request.user)
-    status = request.GET.get("status", "")
+    # Filters are free text in the URL; PostgreSQL refuses NUL in any query parameter.
+    params = {key: value.replace("\x00", "") for key, value in request.GET.items()}
+    status = params.get("status", "")
     if status in Assessment.Status.values:
         qs = qs.filter(status=status)
-    if band := request.GET.get("band", ""):
+    if band := params.get("band", ""):
         qs = qs.filter(risk_band=band)
-    if decision := request.GET.get("decision", ""):
+    if decision := params.get("decision", ""):
         qs = qs.filter(decision=decision)
     if request.GET.get("mine"):
         qs = qs.filter(owner=request.user)
     if request.GET.get("overdue"):
         qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status__in=Assessment.FINAL)
-    if q := request.GET.get("q", "").strip():
+    if q := params.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {

@@ -47,9 +47,10 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     by_code = {r.code: r for r in results}
 
     tier, tier_reasons = _tier(params, specs, answers, visible, inp.as_of)
-    sections = tuple(
-        _section_result(s, [r for r in results if r.section == s.code], specs, params) for s in inp.sections
-    )
+    by_section: dict[str, list[t.QuestionResult]] = {}
+    for r in results:
+        by_section.setdefault(r.section, []).append(r)
+    sections = tuple(_section_result(s, by_section.get(s.code, []), specs, params) for s in inp.sections)
     overall = _overall(sections, params, tier)
     control_band = _band(overall, params) if overall is not None else None
 
@@ -191,37 +192,40 @@ def _as_date(value: Any) -> dt.date | None:
 def _question_result(
     q: t.QuestionSpec, answer: t.Answer | None, visible: bool, override: t.Override | None, as_of: dt.date
 ) -> t.QuestionResult:
-    def result(status: str, original: int | None, explanation: str) -> t.QuestionResult:
-        if override is not None and status in (t.SCORED, t.UNANSWERED, t.UNSCORED):
-            # A reviewer's points replace the computed ones; the original is kept.
-            return t.QuestionResult(
-                q.code,
-                q.section,
-                t.SCORED if status == t.UNSCORED else status,
-                override.points,
-                original,
-                q.weight,
-                q.critical,
-                f"{explanation}; overridden to {override.points} by reviewer: {override.reason}",
-                override.reason,
-                override.by,
-            )
-        return t.QuestionResult(q.code, q.section, status, original, original, q.weight, q.critical, explanation)
-
+    original: int | None = None
     if not visible:
-        return result(t.HIDDEN, None, f"{q.code} is hidden by its condition")
-    if q.audience == "buyer":
-        return result(t.INTAKE, None, f"{q.code} is buyer intake")
-    if answer is not None and answer.na:
-        return result(t.NA, None, f"{q.code} is not applicable")
-    if not q.scored:
-        return result(t.UNSCORED, None, f"{q.code} has no points until a reviewer assigns them")
-    if answer is None or answer.is_empty:
-        return result(t.UNANSWERED, q.worst_points, f"{q.code} is unanswered -> worst {q.worst_points}")
-    points, explanation = answer_points(q, answer, as_of)
-    if points is None:
-        return result(t.UNANSWERED, q.worst_points, f"{explanation} -> worst {q.worst_points}")
-    return result(t.SCORED, points, explanation)
+        status, explanation = t.HIDDEN, f"{q.code} is hidden by its condition"
+    elif q.audience == "buyer":
+        status, explanation = t.INTAKE, f"{q.code} is buyer intake"
+    elif answer is not None and answer.na:
+        status, explanation = t.NA, f"{q.code} is not applicable"
+    elif not q.scored:
+        status, explanation = t.UNSCORED, f"{q.code} has no points until a reviewer assigns them"
+    elif answer is None or answer.is_empty:
+        original = q.worst_points
+        status, explanation = t.UNANSWERED, f"{q.code} is unanswered -> worst {original}"
+    else:
+        original, explanation = answer_points(q, answer, as_of)
+        if original is None:
+            original = q.worst_points
+            status, explanation = t.UNANSWERED, f"{explanation} -> worst {original}"
+        else:
+            status = t.SCORED
+    if override is not None and status in (t.SCORED, t.UNANSWERED, t.UNSCORED):
+        # A reviewer's points replace the computed ones; the original is kept.
+        return t.QuestionResult(
+            q.code,
+            q.section,
+            t.SCORED if status == t.UNSCORED else status,
+            override.points,
+            original,
+            q.weight,
+            q.critical,
+            f"{explanation}; overridden to {override.points} by reviewer: {override.reason}",
+            override.reason,
+            override.by,
+        )
+    return t.QuestionResult(q.code, q.section, status, original, original, q.weight, q.critical, explanation)
 
 
 # --- Sections, tier, overall ----------------------------------------------------------

@@ -90,6 +90,9 @@ def clean_rows(raw: Any) -> list[dict]:
             text = row.get(key)
             text = "" if text is None else str(text)
             text = " ".join(text.split())
+            if "\x00" in text:
+                problems.append(f"Row {n}: {key} contains NUL characters.")
+                text = text.replace("\x00", "")
             if len(text) > MAX_TEXT:
                 problems.append(f"Row {n}: {key} is longer than {MAX_TEXT} characters.")
             clean[key] = text[:MAX_TEXT]

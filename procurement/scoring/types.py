@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 AnswerValue = str | tuple[str, ...] | float | int | dt.date | None
@@ -54,7 +55,7 @@ class QuestionSpec:
     show_if: ShowIf | None = None
     unit: str = ""
 
-    @property
+    @cached_property
     def worst_points(self) -> int:
         points = [c.points for c in self.choices if c.points is not None] + [b.points for b in self.bands]
         return max(points) if points else 4
