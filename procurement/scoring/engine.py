@@ -129,6 +129,14 @@ def visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answe
 def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[int | None, str]:
     """Points for a non-empty, non-N/A answer, with a one-line explanation."""
     if q.answer_type in ("single_choice", "yes_no", "multi_choice"):
+        value = answer.value
+        if not isinstance(value, tuple | list):  # one choice: a dictionary lookup
+            choice = q.choice_by_value.get(str(value))
+            if choice is None:
+                return None, f"{q.code}: answer {value!r} is not one of its choices"
+            if choice.points is None:
+                return None, f"{q.code} = {choice.value} (no points)"
+            return choice.points, f"{q.code} = {choice.value} -> {choice.points}"
         picked = set(selected_values(answer))
         chosen = [c for c in q.choices if c.value in picked]
         if not chosen:

@@ -56,6 +56,10 @@ class QuestionSpec:
     unit: str = ""
 
     @cached_property
+    def choice_by_value(self) -> dict[str, ChoiceSpec]:
+        return {c.value: c for c in self.choices}
+
+    @cached_property
     def worst_points(self) -> int:
         points = [c.points for c in self.choices if c.points is not None] + [b.points for b in self.bands]
         return max(points) if points else 4
