@@ -258,7 +258,7 @@ def section_rows(
         selected = {str(v) for v in (raw or [])} if multi else {"" if raw is None else str(raw)}
         value = (
             ""
-            if raw in (None, []) or isinstance(raw, list)
+            if raw is None or isinstance(raw, list)  # lists: choices or table rows, written separately
             else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
         )
         keys = (name, f"na-{code}", f"nar-{code}")

@@ -17,7 +17,7 @@ from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
-from procurement.vendors.supply import chain_snapshot
+from procurement.vendors.supply import OrgChains, chain_snapshot
 
 
 def assessments_for_user(user) -> QuerySet[Assessment]:
@@ -97,11 +97,18 @@ def _number(answer: Answer | None) -> float | None:
         return None
 
 
-def supply_chain_snapshot(assessment: Assessment, answers: dict[str, Answer] | None = None) -> dict:
+def supply_chain_snapshot(
+    assessment: Assessment, answers: dict[str, Answer] | None = None, *, chains: OrgChains | None = None
+) -> dict:
     """The service's recorded supply chain and its facts, with the notice inputs from this assessment."""
     answers = answers if answers is not None else answers_by_code(assessment)
     vendor_notice, migrate = notice_inputs(bank_structure(assessment.bank_version), answers)
-    return chain_snapshot(assessment.service, vendor_notice_days=vendor_notice, migrate_days=migrate)
+    return chain_snapshot(assessment.service, vendor_notice_days=vendor_notice, migrate_days=migrate, chains=chains)
+
+
+def chain_scoring_facts(chain: dict) -> dict[str, float]:
+    """What a chain snapshot offers the rules (none without a recorded chain)."""
+    return chain["facts"]["scoring"] if chain["facts"] else {}
 
 
 def scoring_input(
@@ -119,8 +126,7 @@ def scoring_input(
     if overrides is None:
         overrides = list(assessment.overrides.filter(active=True).select_related("by"))
     if facts is None:
-        chain = supply_chain_snapshot(assessment, {a.question_code: a for a in answers})
-        facts = chain["facts"]["scoring"] if chain["facts"] else {}
+        facts = chain_scoring_facts(supply_chain_snapshot(assessment, {a.question_code: a for a in answers}))
     return t.ScoringInput(
         sections=structure.sections,
         questions=structure.questions,

@@ -23,7 +23,12 @@ from procurement.assessments.models import (
     SectionRevision,
     TimelineEvent,
 )
-from procurement.assessments.selectors import assessment_score, bank_structure, supply_chain_snapshot
+from procurement.assessments.selectors import (
+    assessment_score,
+    bank_structure,
+    chain_scoring_facts,
+    supply_chain_snapshot,
+)
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.models import AIService
@@ -339,7 +344,8 @@ def frozen_record_build(assessment: Assessment, *, decided_by=None, decision: st
     Without a decision it is the live record of an undecided assessment (reports of drafts).
     """
     structure = bank_structure(assessment.bank_version)
-    result = assessment_score(assessment)
+    chain = supply_chain_snapshot(assessment)
+    result = assessment_score(assessment, facts=chain_scoring_facts(chain))
     service = assessment.service
     return {
         "format": 1,
@@ -405,7 +411,7 @@ def frozen_record_build(assessment: Assessment, *, decided_by=None, decision: st
             }
             for c in assessment.clarifications.all()
         ],
-        "supply_chain": supply_chain_snapshot(assessment),
+        "supply_chain": chain,
         "score": result.as_dict(),
         "scored_as_of": timezone.localdate().isoformat(),
         "rule_params": structure.document["version"]["rule_params"],

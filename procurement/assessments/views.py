@@ -113,19 +113,16 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    progress = section_progress(assessment)
+    answers = answers_by_code(assessment)
+    progress = section_progress(assessment, answers)
     # A decided assessment shows the chain as it was frozen with the decision.
     record = assessment.frozen_record or {}
-    chain = record["supply_chain"] if "supply_chain" in record else supply_chain_snapshot(assessment)
-    table_codes = [
-        q["code"]
-        for q in bank_structure(assessment.bank_version).question_index.values()
-        if q["type"] == "provider_table"
-    ]
+    chain = record["supply_chain"] if "supply_chain" in record else supply_chain_snapshot(assessment, answers)
+    index = bank_structure(assessment.bank_version).question_index
     ctx = {
         "assessment": assessment,
         "progress": progress,
-        "table_answers": [code for code in table_codes if assessment.answers.filter(question_code=code).exists()],
+        "table_answers": [code for code in answers if index.get(code, {}).get("type") == "provider_table"],
         "done": sum(r["done"] for r in progress),
         "total": sum(r["total"] for r in progress),
         "timeline": assessment.timeline.select_related("by"),
@@ -213,6 +210,7 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         # URL prefixes, so the template does not reverse a URL per question and per section.
         "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).split("CODE/")[0],
         "section_url": reverse("assessments:section", args=[assessment.pk, "CODE"]).split("CODE/")[0],
+        "evidence_url": reverse("assessments:evidence", args=[assessment.pk, 0]).removesuffix("0/"),
         "revision": revision,
         "can_edit": can_edit,
         "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
@@ -504,35 +502,32 @@ def upgrade(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/upgrade.html", ctx)
 
 
-@login_required
-@require_POST
-def comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def _thread_post(request: HttpRequest, pk: int, code: str, add, sent: str = "") -> HttpResponse:
+    """Add a message to one of a question's threads (``add`` is the service), then back to its page."""
     assessment = assessment_for_user(request.user, pk)
     require_role(request.user, "admin", "analyst", "reviewer")
     try:
-        services.comment_add(
-            assessment=assessment, question_code=code, body=request.POST.get("body", ""), by=request.user
-        )
+        add(assessment=assessment, question_code=code, body=request.POST.get("body", ""), by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        if sent:
+            messages.success(request, sent)
     return redirect("assessments:history", pk, code)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """An internal comment: the team only."""
+    return _thread_post(request, pk, code, services.comment_add)
 
 
 @login_required
 @require_POST
 def clarification(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """The team's reply in a question's clarification thread, which the vendor sees."""
-    assessment = assessment_for_user(request.user, pk)
-    require_role(request.user, "admin", "analyst", "reviewer")
-    try:
-        services.clarification_add(
-            assessment=assessment, question_code=code, body=request.POST.get("body", ""), by=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Reply sent; the vendor sees it in the portal.")
-    return redirect("assessments:history", pk, code)
+    return _thread_post(request, pk, code, services.clarification_add, "Reply sent; the vendor sees it in the portal.")
 
 
 @login_required

@@ -129,7 +129,8 @@ def overview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 @portal_view
 def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> HttpResponse:
     assessment = invitation.assessment
-    section_doc = next((s for s in services.vendor_sections(assessment) if s["code"] == section), None)
+    sections = services.vendor_sections(assessment)
+    section_doc = next((s for s in sections if s["code"] == section), None)
     if section_doc is None:
         raise Http404("No such section.")
     questions = section_doc["questions"]
@@ -174,7 +175,7 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
         if outcome.valid:
             messages.success(request, "Saved.")
             target = request.POST.get("next")
-            if target in {s["code"] for s in services.vendor_sections(assessment)}:
+            if target in {s["code"] for s in sections}:
                 return redirect("portal:section", assessment.pk, target)
             return redirect("portal:section", assessment.pk, section)
         revision = outcome.revision
@@ -185,7 +186,7 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
     threads = _thread_counts(assessment)
     for row in rows:
         row["thread"] = threads.get(row["code"], 0)
-    codes = [s["code"] for s in services.vendor_sections(assessment)]
+    codes = [s["code"] for s in sections]
     i = codes.index(section)
     codes_here = {q["code"] for q in questions}
     ctx = {
@@ -197,6 +198,8 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
         "rows": rows,
         "portal": True,
         "question_url": reverse("portal:clarify", args=[assessment.pk, "CODE"]).split("CODE/")[0],
+        "section_url": reverse("portal:section", args=[assessment.pk, "CODE"]).split("CODE/")[0],
+        "evidence_url": reverse("portal:evidence", args=[assessment.pk, 0]).removesuffix("0/"),
         "revision": revision,
         "can_edit": can_edit,
         "evidence": [e for e in assessment.evidence.all() if e.question_code in codes_here],

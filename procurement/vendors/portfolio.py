@@ -25,9 +25,6 @@ class Portfolio:
     service_chains: list[pure.ServiceChain]
     latest: dict[int, Assessment]
 
-    def chain_of(self, service_id: int) -> pure.ServiceChain:
-        return next(c for c in self.service_chains if c.key == str(service_id))
-
 
 def latest_assessments(organisation: Organisation) -> dict[int, Assessment]:
     """The newest assessment of each service (one query)."""
@@ -129,10 +126,6 @@ class ScenarioSpec:
     provider: str = ""  # a provider id or an owner name
     region: str = ""
     notice_days: int = 90
-
-    @property
-    def label(self) -> str:
-        return self.region or self.provider
 
 
 def scenario_run(p: Portfolio, spec: ScenarioSpec) -> list[pure.ScenarioRow]:

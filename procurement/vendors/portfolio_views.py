@@ -176,7 +176,14 @@ def compare(request: HttpRequest) -> HttpResponse:
             score = None
             if a is not None:
                 score = a.frozen_record["score"] if a.is_final else assessment_score(a).as_dict()
-            columns.append({"service": service, "assessment": a, "score": score, **service_chain_context(service)})
+            columns.append(
+                {
+                    "service": service,
+                    "assessment": a,
+                    "score": score,
+                    **service_chain_context(service, chains=portfolio.chains),
+                }
+            )
     section_codes = []
     for c in columns:
         for s in (c["score"] or {}).get("sections", []):

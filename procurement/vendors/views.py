@@ -104,7 +104,7 @@ def service_chain_context(service, *, chains=None) -> dict:
     from procurement.assessments.selectors import supply_chain_snapshot
 
     latest = service.assessments.order_by("-created_at", "-pk").first()
-    snapshot = supply_chain_snapshot(latest) if latest else chain_snapshot(service, chains=chains)
+    snapshot = supply_chain_snapshot(latest, chains=chains) if latest else chain_snapshot(service, chains=chains)
     return {
         "snapshot": snapshot,
         "facts": snapshot["facts"],
