@@ -191,9 +191,7 @@ def bench_pdf():
             )
             page = browser.new_page()
             css = (ROOT / "static" / "css" / "report.css").read_text()
-            chromium_html = html.replace(
-                '<link rel="stylesheet" href="static:///css/report.css">', f"<style>{css}</style>"
-            )
+            chromium_html = html.replace("</head>", f"<style>{css}</style></head>", 1)
 
             def chromium():
                 page.set_content(chromium_html)

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from procurement.assessments import services
 from procurement.assessments.services import AnswerInput
 from procurement.reports.context import assessment_record, report_context_from_record
-from procurement.reports.pdf import STATIC_PREFIX, FetchRefused, SafeURLFetcher, resolve_static
+from procurement.reports.pdf import STATIC_PREFIX, FetchRefused, SafeURLFetcher, render_document, resolve_static
 from procurement.reports.services import report_html, report_pdf
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_hostile_html_in_answers_is_literal_text_and_fetches_nothing(assessment_
     html = report_html(record)
     assert "&lt;img src=&quot;http://169.254.169.254" in html and "<img" not in html.split("<body>")[1]
     data, _ = report_pdf(record)
-    assert fetched == [f"{STATIC_PREFIX}css/report.css"]
+    assert fetched == []  # the report's stylesheets are static files parsed once, not fetched
     assert "<script>alert(1)</script>" in pdf_text(data).replace("\n", "")
 
 
@@ -188,3 +188,40 @@ def test_the_demo_report_draws_the_recorded_supply_chain(artifacts_dir, tmp_path
     for label in ("Frontier Lab", "Hyperscale Cloud us-east", "Rival AI data centre (Ohio)", "single point of failure"):
         assert label in text  # drawn as SVG text, so it is in the PDF's text layer
     assert "90 days short of the 180 days needed to migrate" in text
+
+
+def _box_geometry(document) -> list[tuple]:
+    rows = []
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            rows.append(
+                (
+                    number,
+                    type(box).__name__,
+                    getattr(box, "element_tag", None),
+                    round(box.position_x, 2),
+                    round(box.position_y, 2),
+                    round(box.width or 0, 2) if isinstance(box.width, (int, float)) else None,
+                    round(box.height or 0, 2) if isinstance(box.height, (int, float)) else None,
+                    getattr(box, "text", None),
+                )
+            )
+    return rows
+
+
+def test_reports_own_ua_stylesheet_lays_out_every_box_where_weasyprints_full_sheet_does(decided):
+    """static/css/report-ua.css replaces WeasyPrint's HTML5 sheet for speed; the demo report
+    (chart, chain diagram, tables, lists, overrides) must come out box for box the same."""
+    from django.core.management import call_command
+
+    from procurement.assessments.models import Assessment
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = Assessment.objects.filter(service__name="Frontier API", status="submitted").get()
+    for record in (decided.frozen_record, assessment_record(demo)):
+        html = report_html(record)
+        ours, weasyprints = render_document(html), render_document(html, ua=False)
+        assert len(ours.pages) == len(weasyprints.pages) > 5
+        geometry = _box_geometry(ours)
+        assert len(geometry) > 1000
+        assert geometry == _box_geometry(weasyprints)
