@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,12 +35,14 @@ from procurement.assessments.selectors import (
     answers_visibility,
     assessment_for_user,
     assessment_score,
-    assessments_for_user,
+    assessments_listed,
     bank_structure,
+    list_rows,
     section_progress,
     supply_chain_snapshot,
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
+from procurement.core.pagination import CountingPaginator
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import AIService
@@ -51,7 +52,7 @@ PAGE_SIZE = 25
 
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    qs = assessments_for_user(request.user)
+    qs = assessments_listed(request.user)
     # Filters are free text in the URL; PostgreSQL refuses NUL in any query parameter.
     params = {key: value.replace("\x00", "") for key, value in request.GET.items()}
     status = params.get("status", "")
@@ -67,7 +68,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status__in=Assessment.FINAL)
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(list_rows(qs).order_by("-created_at", "-id"), PAGE_SIZE, count_from=qs).get_page(
+        request.GET.get("page")
+    )
     ctx = {
         "page": page,
         "statuses": Assessment.Status.choices,

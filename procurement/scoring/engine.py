@@ -40,17 +40,20 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     specs = {q.code: q for q in inp.questions}
 
     visible = visibility(inp.questions, answers)
-    results = [
-        _question_result(q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of)
-        for q in inp.questions
-    ]
-    by_code = {r.code: r for r in results}
+    # One pass: each question's result, and its section's running totals.
+    results: list[t.QuestionResult] = []
+    totals: dict[str, _SectionTotals] = {}
+    for q in inp.questions:
+        r = _question_result(q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of)
+        results.append(r)
+        if r.status in _COUNTED and r.points is not None:
+            acc = totals.get(q.section)
+            if acc is None:
+                acc = totals[q.section] = _SectionTotals()
+            acc.add(r, q)
 
     tier, tier_reasons = _tier(params, specs, answers, visible, inp.as_of)
-    by_section: dict[str, list[t.QuestionResult]] = {}
-    for r in results:
-        by_section.setdefault(r.section, []).append(r)
-    sections = tuple(_section_result(s, by_section.get(s.code, []), specs, params) for s in inp.sections)
+    sections = tuple(_section_result(s, totals.get(s.code), params) for s in inp.sections)
     overall = _overall(sections, params, tier)
     control_band = _band(overall, params) if overall is not None else None
 
@@ -83,7 +86,7 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
         pending_rules=tuple(pending),
         incomplete=bool(unanswered) or bool(pending),
         unanswered=tuple(dict.fromkeys(unanswered)),
-        overrides=tuple(r for r in by_code.values() if r.overridden),
+        overrides=tuple(r for r in results if r.override_reason),
     )
 
 
@@ -102,15 +105,13 @@ def visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answe
     """Visible questions. Dependencies point to earlier questions, but the order of
     the input does not matter: we resolve them recursively with a cycle guard."""
     specs = {q.code: q for q in questions}
-    memo: dict[str, bool] = {}
+    memo = {q.code: True for q in questions if q.show_if is None}
 
     def visible(code: str, path: frozenset[str]) -> bool:
         if code in memo:
             return memo[code]
         q = specs.get(code)
-        if q is None or q.show_if is None:
-            result = q is not None
-        elif code in path or q.show_if.question not in specs:
+        if q is None or code in path or q.show_if.question not in specs:
             result = False
         else:
             parent = q.show_if.question
@@ -120,7 +121,7 @@ def visibility(questions: tuple[t.QuestionSpec, ...], answers: dict[str, t.Answe
         memo[code] = result
         return result
 
-    return {q.code: visible(q.code, frozenset()) for q in questions}
+    return {q.code: memo[q.code] if q.code in memo else visible(q.code, frozenset()) for q in questions}
 
 
 # --- Answer points ---------------------------------------------------------------
@@ -131,12 +132,10 @@ def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[
     if q.answer_type in ("single_choice", "yes_no", "multi_choice"):
         value = answer.value
         if not isinstance(value, tuple | list):  # one choice: a dictionary lookup
-            choice = q.choice_by_value.get(str(value))
-            if choice is None:
+            outcome = q.choice_outcomes.get(str(value))
+            if outcome is None:
                 return None, f"{q.code}: answer {value!r} is not one of its choices"
-            if choice.points is None:
-                return None, f"{q.code} = {choice.value} (no points)"
-            return choice.points, f"{q.code} = {choice.value} -> {choice.points}"
+            return outcome
         picked = set(selected_values(answer))
         chosen = [c for c in q.choices if c.value in picked]
         if not chosen:
@@ -152,7 +151,7 @@ def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[
         value = _as_number(answer.value)
         if value is None:
             return None, f"{q.code}: {answer.value!r} is not a number"
-        return _band_points(q, value, f"{q.code} = {_fmt(value)}{' ' + q.unit if q.unit else ''}")
+        return _band_points(q, value, f"{q.code} = {t.fmt_number(value)}{' ' + q.unit if q.unit else ''}")
     if q.answer_type == "date":
         day = _as_date(answer.value)
         if day is None:
@@ -165,14 +164,8 @@ def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[
 def _band_points(q: t.QuestionSpec, value: float, label: str) -> tuple[int | None, str]:
     for band in q.bands:
         if band.holds(value):
-            lo = "-inf" if band.lo is None else _fmt(band.lo)
-            hi = "inf" if band.hi is None else _fmt(band.hi)
-            return band.points, f"{label} in [{lo}, {hi}) -> {band.points}"
+            return band.points, f"{label} in {band.interval} -> {band.points}"
     return q.worst_points, f"{label} is outside every band -> worst {q.worst_points}"
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _as_number(value: Any) -> float | None:
@@ -250,33 +243,43 @@ def _band(risk: float, params: RuleParams) -> str:
     return "low"
 
 
-def _section_result(
-    s: t.SectionSpec, results: list[t.QuestionResult], specs: dict[str, t.QuestionSpec], params: RuleParams
-) -> t.SectionResult:
-    counted = [r for r in results if r.status in (t.SCORED, t.UNANSWERED) and r.points is not None]
-    total_weight = sum(r.weight for r in counted)
-    if not counted or total_weight == 0:
+_COUNTED = frozenset((t.SCORED, t.UNANSWERED))
+
+
+class _SectionTotals:
+    """What a section's risk needs from the questions that count in it."""
+
+    __slots__ = ("at_worst", "counted", "unanswered", "weight", "weighted_points")
+
+    def __init__(self):
+        self.weight = self.weighted_points = self.counted = self.unanswered = 0
+        self.at_worst: list[str] = []
+
+    def add(self, r: t.QuestionResult, q: t.QuestionSpec) -> None:
+        self.weight += r.weight
+        self.weighted_points += r.weight * r.points
+        self.counted += 1
+        if r.status == t.UNANSWERED:
+            self.unanswered += 1
+        if r.critical and r.points >= q.worst_points > 0:
+            self.at_worst.append(r.code)
+
+
+def _section_result(s: t.SectionSpec, totals: _SectionTotals | None, params: RuleParams) -> t.SectionResult:
+    if totals is None or totals.weight == 0:
         return t.SectionResult(s.code, s.title, None, None, s.weight, 0, 0, False, "")
-    risk = round(100 * sum(r.weight * r.points for r in counted) / (MAX_POINTS * total_weight), 2)
+    risk = round(100 * totals.weighted_points / (MAX_POINTS * totals.weight), 2)
     band = _band(risk, params)
-    at_worst = sorted(r.code for r in counted if r.critical and r.points >= specs[r.code].worst_points > 0)
     floor_applied, floor_reason = False, ""
-    if at_worst and BANDS.index(band) < BANDS.index(params.critical_floor):
+    if totals.at_worst and BANDS.index(band) < BANDS.index(params.critical_floor):
         floor_applied = True
         floor_reason = (
-            f"critical question(s) at worst answer: {', '.join(at_worst)}; band raised to {params.critical_floor}"
+            f"critical question(s) at worst answer: {', '.join(sorted(totals.at_worst))}; "
+            f"band raised to {params.critical_floor}"
         )
         band = params.critical_floor
     return t.SectionResult(
-        s.code,
-        s.title,
-        risk,
-        band,
-        s.weight,
-        len(counted),
-        sum(1 for r in counted if r.status == t.UNANSWERED),
-        floor_applied,
-        floor_reason,
+        s.code, s.title, risk, band, s.weight, totals.counted, totals.unanswered, floor_applied, floor_reason
     )
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
+from procurement.assessments.selectors import LIST_DEFERRED
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
 from procurement.vendors import services
 from procurement.vendors.diagram import chain_diagram
@@ -63,6 +64,7 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contact_form": VendorContactForm(),
         "assessments": Assessment.objects.filter(service__vendor=vendor)
         .select_related("service", "bank_version__bank")
+        .defer(*LIST_DEFERRED)
         .order_by("-created_at"),
         "can_edit": has_role(request.user, *EDITORS),
     }

@@ -213,6 +213,33 @@ def test_list_filters_by_status_and_search(login, personas, assessment, in_revie
     assert "No assessments match" in client.get(reverse("assessments:list") + "?q=zzz").content.decode()
 
 
+def test_list_pages_keep_the_filters_and_draw_badges(login, personas, assessment):
+    from procurement.assessments.views import PAGE_SIZE
+
+    Assessment.objects.bulk_create(
+        [
+            Assessment(
+                organisation=assessment.organisation,
+                service=assessment.service,
+                bank_version=assessment.bank_version,
+                created_by=assessment.created_by,
+                owner=personas["analyst"],
+                risk_band="high",
+                decision="approve_with_conditions",
+            )
+            for _ in range(PAGE_SIZE + 1)
+        ]
+    )
+    client = login(personas["viewer"])
+    page = client.get(reverse("assessments:list") + "?band=high&q=" + assessment.service.name).content.decode()
+    assert "Page 1 of 2" in page
+    assert f'href="?band=high&amp;q={assessment.service.name.replace(" ", "+")}&amp;page=2"' in page
+    assert '<span class="badge band-high">High</span>' in page
+    assert '<span class="badge text-bg-primary">Approve with conditions</span>' in page
+    second = client.get(reverse("assessments:list") + "?band=high&page=2").content.decode()
+    assert second.count('<span class="badge band-high">High</span>') == 1 and 'href="?band=high&amp;page=1"' in second
+
+
 def test_analyst_creates_an_assessment_through_the_form(login, personas, service, shipped_version):
     client = login(personas["analyst"])
     response = client.post(
