@@ -240,6 +240,34 @@ def test_list_pages_keep_the_filters_and_draw_badges(login, personas, assessment
     assert second.count('<span class="badge band-high">High</span>') == 1 and 'href="?band=high&amp;page=1"' in second
 
 
+def test_list_and_home_queries_do_not_grow_with_rows(login, personas, assessment):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(personas["viewer"])
+    counts = []
+    for _ in range(2):
+        counts.append([])
+        for url in (reverse("assessments:list"), reverse("core:home")):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts[-1].append(len(ctx.captured_queries))
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    organisation=assessment.organisation,
+                    service=assessment.service,
+                    bank_version=assessment.bank_version,
+                    created_by=assessment.created_by,
+                    owner=personas["analyst"],
+                    due_date=assessment.created_at.date(),
+                )
+                for _ in range(20)
+            ]
+        )
+    assert counts[0] == counts[1], counts
+
+
 def test_analyst_creates_an_assessment_through_the_form(login, personas, service, shipped_version):
     client = login(personas["analyst"])
     response = client.post(
