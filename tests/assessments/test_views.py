@@ -213,22 +213,17 @@ def test_list_filters_by_status_and_search(login, personas, assessment, in_revie
     assert "No assessments match" in client.get(reverse("assessments:list") + "?q=zzz").content.decode()
 
 
+def _more_like(assessment, n: int, **fields) -> None:
+    """n more assessments of the same service and bank, in one insert."""
+    same = {f: getattr(assessment, f) for f in ("organisation", "service", "bank_version", "created_by")}
+    Assessment.objects.bulk_create([Assessment(**same, **fields) for _ in range(n)])
+
+
 def test_list_pages_keep_the_filters_and_draw_badges(login, personas, assessment):
     from procurement.assessments.views import PAGE_SIZE
 
-    Assessment.objects.bulk_create(
-        [
-            Assessment(
-                organisation=assessment.organisation,
-                service=assessment.service,
-                bank_version=assessment.bank_version,
-                created_by=assessment.created_by,
-                owner=personas["analyst"],
-                risk_band="high",
-                decision="approve_with_conditions",
-            )
-            for _ in range(PAGE_SIZE + 1)
-        ]
+    _more_like(
+        assessment, PAGE_SIZE + 1, owner=personas["analyst"], risk_band="high", decision="approve_with_conditions"
     )
     client = login(personas["viewer"])
     page = client.get(reverse("assessments:list") + "?band=high&q=" + assessment.service.name).content.decode()
@@ -252,19 +247,7 @@ def test_list_and_home_queries_do_not_grow_with_rows(login, personas, assessment
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(url).status_code == 200
             counts[-1].append(len(ctx.captured_queries))
-        Assessment.objects.bulk_create(
-            [
-                Assessment(
-                    organisation=assessment.organisation,
-                    service=assessment.service,
-                    bank_version=assessment.bank_version,
-                    created_by=assessment.created_by,
-                    owner=personas["analyst"],
-                    due_date=assessment.created_at.date(),
-                )
-                for _ in range(20)
-            ]
-        )
+        _more_like(assessment, 20, owner=personas["analyst"], due_date=assessment.created_at.date())
     assert counts[0] == counts[1], counts
 
 
