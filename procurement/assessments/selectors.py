@@ -31,8 +31,10 @@ def assessments_for_user(user) -> QuerySet[Assessment]:
 # Large JSON that no list shows: a decided assessment's frozen record (answers, score,
 # timeline) and its bank version's rule parameters. Loading them cost a JSON parse per row.
 LIST_DEFERRED = ("frozen_record", "bank_version__rule_params")
-LIST_FIELDS = ("id", "organisation", "service", "bank_version", "owner", "status", "risk_band", "decision")
-LIST_FIELDS += ("due_date", "created_at", "decided_at")
+LIST_FIELDS = (
+    *("id", "organisation", "service", "bank_version", "owner"),
+    *("status", "risk_band", "decision", "due_date", "created_at", "decided_at"),
+)
 
 
 def assessments_listed(user) -> QuerySet[Assessment]:
