@@ -273,6 +273,41 @@ def bench_scoring():
     RESULTS["rescore_1000_s"] = round(time.perf_counter() - started, 2)
 
 
+# --- Pages that read decided assessments, as decided ones pile up ----------------------------
+
+
+def bench_decided_at_scale():
+    """The portfolio, the review schedule and the home page, before and after 2,000 more
+    decided assessments (each with its ~120 KB frozen record) in the organisation."""
+    from procurement.assessments.models import Assessment
+
+    decided = Assessment.objects.filter(status="approved").order_by("pk").first()
+    client = Client()
+    client.force_login(decided.created_by)
+    pages = {"portfolio": "/portfolio/", "reviews": "/portfolio/reviews/", "home": "/"}
+
+    def timings() -> dict[str, float]:
+        out = {}
+        for name, url in pages.items():
+
+            def get(url=url):
+                assert client.get(url).status_code == 200
+
+            out[name] = median_time(get, repeat=7)
+        return out
+
+    before = timings()
+    same = ("organisation", "service", "bank_version", "created_by", "owner", "frozen_record", "frozen_hash")
+    same += ("decided_at", "risk_band", "decision")
+    fields = {f: getattr(decided, f) for f in same}
+    Assessment.objects.bulk_create([Assessment(status="approved", **fields) for _ in range(2000)], batch_size=200)
+    after = timings()
+    for name in pages:
+        RESULTS[f"{name}_page_ms_2k_decided"] = round(after[name] * 1000, 2)
+        RESULTS[f"{name}_page_ratio_2k_decided"] = round(after[name] / before[name], 3)
+        NOTES[f"{name}_page_ratio_2k_decided"] = "no goal set in the issue; expect <= 1.3"
+
+
 def main() -> None:
     started = time.perf_counter()
     setup_data()
@@ -281,6 +316,7 @@ def main() -> None:
         ("section page", bench_section_page),
         ("list page", bench_list_page),
         ("pdf", bench_pdf),
+        ("decided at scale", bench_decided_at_scale),
     ):
         t = time.perf_counter()
         try:

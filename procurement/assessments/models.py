@@ -56,6 +56,11 @@ class Assessment(TimeStampedModel):
             models.Index(fields=["organisation", "status", "-created_at"], name="assess_org_status_created"),
             # The list's order (newest first, id as tie-break) read straight from the index.
             models.Index(fields=["organisation", "-created_at", "-id"], name="assess_org_created_id"),
+            # A service's newest assessment (the portfolio, the vendor page) straight from the index.
+            models.Index(fields=["service", "-created_at", "-id"], name="assess_service_created_id"),
+            # "Recently decided" on the home page. Without it SQLite walks every decided row's
+            # frozen record (stored before decided_at) to sort: 57 ms with 2,000 decided.
+            models.Index(fields=["organisation", "-decided_at"], name="assess_org_decided"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from procurement.assessments.models import Assessment
 from procurement.core.models import Organisation
 from procurement.vendors.models import AIService, Provider, SupplyLink
-from procurement.vendors.portfolio import portfolio_load, review_schedule
+from procurement.vendors.portfolio import latest_assessments, portfolio_load, review_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,18 @@ def test_the_schedule_lists_every_decided_service_and_can_keep_only_the_due(demo
     assert approved.pk not in [
         r["assessment"].pk for r in review_schedule(demo, today=timezone.localdate(), within_days=60)
     ]
+
+
+def test_latest_assessments_take_two_queries_and_leave_frozen_records_in_the_database(demo, django_assert_num_queries):
+    approved = Assessment.objects.get(organisation=demo, status="approved")
+    with django_assert_num_queries(2):
+        latest = latest_assessments(demo)
+    mine = latest[approved.service_id]
+    assert mine.pk == approved.pk and "frozen_record" in mine.get_deferred_fields()
+    assert mine.frozen_tier == approved.frozen_record["score"]["tier"]
+    # More decided assessments of the same service: still two queries, and the newest wins.
+    same = {f: getattr(approved, f) for f in ("organisation", "service", "bank_version", "frozen_record", "decided_at")}
+    Assessment.objects.bulk_create([Assessment(status="approved", **same) for _ in range(30)])
+    newest = Assessment.objects.filter(service=approved.service).order_by("-created_at", "-pk").first()
+    with django_assert_num_queries(2):
+        assert latest_assessments(demo)[approved.service_id].pk == newest.pk != approved.pk

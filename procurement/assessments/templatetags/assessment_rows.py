@@ -1,22 +1,34 @@
 """Per-row helpers for assessment lists. Measured here, ``get_status_display`` (it builds a
 dict of the choices on every call) and ``{% url %}`` (a resolver walk) cost ~50 µs each, a
-row; these cost ~5 µs."""
+row; these cost ~5 µs. The assessments list draws its rows with ``assessment_row``."""
 
 from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from procurement.assessments.models import Assessment
+from procurement.core.templatetags.badges import band_badge, decision_badge
 
 register = template.Library()
 
-STATUS_LABELS = dict(Assessment.Status.choices)
+
+@lru_cache
+def _status_labels(language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in Assessment.Status.choices}
 
 
 @register.filter
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+    return _status_labels(get_language()).get(status, status)
+
+
+@lru_cache(maxsize=1024)
+def _day(day, language: str | None) -> str:
+    return date_format(day)
 
 
 @lru_cache
@@ -32,3 +44,31 @@ def detail_url(pk: int) -> str:
     """``reverse("assessments:detail", args=[pk])``, with the reversing done once per script prefix."""
     pattern = _detail_template(get_script_prefix())
     return pattern.format(pk=int(pk)) if pattern else reverse("assessments:detail", args=[pk])
+
+
+ROW = (
+    '<tr><td class="text-nowrap"><a href="{}">A-{}</a></td><td>{} · {}</td><td class="small">{} v{}</td>'
+    '<td><span class="badge text-bg-light border">{}</span></td><td>{}</td><td>{}</td>'
+    '<td class="small">{}</td><td class="small">{}</td></tr>'
+)
+
+
+@register.simple_tag
+def assessment_row(a: Assessment) -> str:
+    """One row of the assessments list (an assessment from ``selectors.list_rows``), built in
+    one ``format_html``, with labels, badges and dates cached per value and language: drawn by
+    the template engine, variable by variable, a row cost ~73 µs here. The list draws 25 a page."""
+    return format_html(
+        ROW,
+        detail_url(a.pk),
+        a.pk,
+        a.vendor_name,
+        a.service_name,
+        a.bank_name,
+        a.bank_number,
+        status_label(a.status),
+        band_badge(a.risk_band),
+        decision_badge(a.decision),
+        a.owner_name or "—",
+        _day(a.due_date, get_language()) if a.due_date else "—",
+    )

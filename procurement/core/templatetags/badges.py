@@ -1,6 +1,8 @@
 """Band and decision badges and people's names, one definition for every page that shows
 them (they were three template includes)."""
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -19,6 +21,7 @@ DECISIONS = {
 
 
 @register.simple_tag
+@lru_cache(maxsize=64)
 def band_badge(band) -> str:
     if not band:
         return DASH
@@ -26,6 +29,7 @@ def band_badge(band) -> str:
 
 
 @register.simple_tag
+@lru_cache(maxsize=64)
 def decision_badge(decision) -> str:
     if decision not in DECISIONS:
         return DASH
