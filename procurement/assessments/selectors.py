@@ -218,7 +218,7 @@ def dashboard_for_user(user, *, limit: int = 8) -> dict:
     """Home page lists: my open assessments, due within 14 days, recently decided (3 queries)."""
     qs = list_rows(assessments_listed(user))
     today = timezone.localdate()
-    open_qs = qs.exclude(status__in=Assessment.FINAL)
+    open_qs = qs.filter(status__in=Assessment.OPEN)
     return {
         "mine": list(open_qs.filter(owner=user).order_by("due_date", "-created_at")[:limit]),
         "due_soon": list(

@@ -580,7 +580,8 @@ def clarification_add(
 
 def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
     """Mark the service's current (latest) assessment as needing reassessment, with the reason."""
-    assessment = Assessment.objects.filter(service=service).defer("frozen_record").order_by("-created_at", "-pk").first()
+    newest_first = Assessment.objects.filter(service=service).order_by("-created_at", "-pk")
+    assessment = newest_first.defer("frozen_record").first()
     if assessment is None:
         return None
     lines = [line for line in assessment.reassess_reason.splitlines() if line] + [reason]

@@ -65,7 +65,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("mine"):
         qs = qs.filter(owner=request.user)
     if request.GET.get("overdue"):
-        qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status__in=Assessment.FINAL)
+        qs = qs.filter(due_date__lt=timezone.localdate(), status__in=Assessment.OPEN)
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
     page = CountingPaginator(list_rows(qs).order_by("-created_at", "-id"), PAGE_SIZE, count_from=qs).get_page(
