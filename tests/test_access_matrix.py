@@ -68,6 +68,10 @@ MATRIX = {
         EDIT,
     ),
     "vendors:provider_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:providers": ("get", lambda w: {}, ORG_LIST),
+    "vendors:provider": ("get", lambda w: {"provider_pk": w["link"].provider_id}, READ),
+    # Still in a chain, so every allowed try is refused with a message and a redirect.
+    "vendors:provider_delete": ("post", lambda w: {"provider_pk": w["link"].provider_id}, EDIT),
     "portfolio:index": ("get", lambda w: {}, ORG_LIST),
     "portfolio:scenario_export": ("get", lambda w: {"fmt": "csv"}, ORG_QUERY),
     "portfolio:compare": ("get", lambda w: {}, ORG_LIST),

@@ -120,6 +120,9 @@ class Provider(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:provider", args=[self.pk])
+
     @property
     def group(self) -> str:
         return self.owner or self.name

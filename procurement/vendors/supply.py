@@ -279,3 +279,36 @@ def provider_save(*, provider: Provider, organisation: Organisation) -> Provider
     provider.full_clean()
     provider.save()
     return provider
+
+
+# Who owns a provider, and what kind it is, decide how concentration groups it.
+GROUPING_FIELDS = ("owner", "kind")
+
+
+@transaction.atomic
+def provider_update(*, provider: Provider, organisation: Organisation) -> Provider:
+    """Save a provider's changed details. A new owner or kind changes how the chain's
+    concentration is counted: every service reaching the provider is marked for reassessment.
+    A new name alone changes nothing the scores read."""
+    if provider.organisation_id != organisation.pk:
+        raise ValidationError("Unknown provider.", code="scope")
+    stored = Provider.objects.select_for_update().get(pk=provider.pk)
+    changed = [f for f in GROUPING_FIELDS if getattr(stored, f) != getattr(provider, f)]
+    provider_save(provider=provider, organisation=organisation)
+    if changed:
+        was = ", ".join(f"{f} was {getattr(stored, f) or 'empty'}" for f in changed)
+        services = services_reaching(organisation, provider.pk)
+        _mark_for_reassessment(services, f"Provider details changed: {provider.name} ({was}).")
+    return provider
+
+
+def provider_delete(*, provider: Provider) -> None:
+    """Delete a provider nothing depends on (its own upstream links go with it: no service
+    reaches them). A provider still in a chain is refused, naming who depends on it."""
+    users = [str(link) for link in provider.supplies.select_related("service", "from_provider", "provider")]
+    if users:
+        raise ValidationError(
+            f"{provider.name} is still in the supply chain: {'; '.join(users)}. Remove those links first.",
+            code="in_use",
+        )
+    provider.delete()

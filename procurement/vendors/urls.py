@@ -16,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/services/<int:service_pk>/links/", views.link_add, name="link_add"),
     path("<int:pk>/services/<int:service_pk>/links/<int:link_pk>/delete/", views.link_remove, name="link_remove"),
     path("<int:pk>/services/<int:service_pk>/providers/", views.provider_add, name="provider_add"),
+    path("providers/", views.provider_list, name="providers"),
+    path("providers/<int:provider_pk>/", views.provider_detail, name="provider"),
+    path("providers/<int:provider_pk>/delete/", views.provider_remove, name="provider_delete"),
 ]

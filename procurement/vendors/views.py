@@ -14,7 +14,15 @@ from procurement.vendors import services
 from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
 from procurement.vendors.models import Provider, Vendor
-from procurement.vendors.supply import chain_snapshot, link_delete, link_save, org_chains, provider_save
+from procurement.vendors.supply import (
+    chain_snapshot,
+    link_delete,
+    link_save,
+    org_chains,
+    provider_delete,
+    provider_save,
+    provider_update,
+)
 
 
 def _org(request):
@@ -188,3 +196,57 @@ def provider_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse
             messages.success(request, f"Added provider {provider}. Link it to the chain below.")
             return redirect(service)
     return _service_page(request, service, provider_form=form)
+
+
+# --- Providers -------------------------------------------------------------------------
+
+
+@login_required
+def provider_list(request: HttpRequest) -> HttpResponse:
+    providers = (
+        Provider.objects.filter(organisation=_org(request))
+        .annotate(
+            supplies_count=Count("supplies", distinct=True),
+            upstream_count=Count("upstream_links", distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(request, "vendors/provider_list.html", {"providers": providers})
+
+
+@login_required
+def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
+    org = _org(request)
+    provider = get_object_or_404(Provider.objects.filter(organisation=org), pk=provider_pk)
+    form = ProviderForm(instance=provider, organisation=org)
+    if request.method == "POST":
+        require_role(request.user, *EDITORS)
+        # A copy: an invalid form must not rename the provider the page shows.
+        edited = Provider.objects.get(pk=provider.pk)
+        form = ProviderForm(request.POST, instance=edited, organisation=org)
+        if form.is_valid():
+            provider_update(provider=form.instance, organisation=org)
+            messages.success(request, f"Saved {provider}.")
+            return redirect(provider)
+    ctx = {
+        "provider": provider,
+        "form": form,
+        "can_edit": has_role(request.user, *EDITORS),
+        "supplies": provider.supplies.select_related("service__vendor", "from_provider", "provider"),
+        "upstream": provider.upstream_links.select_related("provider", "from_provider"),
+    }
+    return render(request, "vendors/provider_detail.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def provider_remove(request: HttpRequest, provider_pk: int) -> HttpResponse:
+    provider = get_object_or_404(Provider.objects.filter(organisation=_org(request)), pk=provider_pk)
+    require_role(request.user, *EDITORS)
+    try:
+        provider_delete(provider=provider)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(provider)
+    messages.success(request, f"Deleted provider {provider.name}.")
+    return redirect("vendors:providers")

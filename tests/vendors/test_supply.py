@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from procurement.assessments import services as assessment_services
 from procurement.assessments.selectors import assessment_score, scoring_input
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
-from procurement.vendors.supply import link_delete, link_save, org_chains
+from procurement.vendors.supply import link_delete, link_save, org_chains, provider_delete, provider_update
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,44 @@ def test_removing_a_provider_marks_the_assessment_and_a_decided_record_stays_fro
 def test_a_service_without_assessments_is_simply_linked(org, providers, service):
     _link(org, service=service, provider=providers["lab"], role="model_provider")
     assert SupplyLink.objects.count() == 1
+
+
+def test_renaming_a_provider_marks_nothing_and_a_new_owner_marks_every_service_reaching_it(
+    org, providers, service, assessment
+):
+    p = providers
+    _link(org, service=service, provider=p["lab"], role="model_provider")
+    _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute")
+    assessment.reassess_reason = ""
+    assessment.save()
+    p["rival"].name = "Rival AI Ohio"
+    provider_update(provider=p["rival"], organisation=org)
+    assessment.refresh_from_db()
+    assert assessment.reassess_reason == "" and Provider.objects.get(pk=p["rival"].pk).name == "Rival AI Ohio"
+    p["rival"].owner = "Hyperscale Inc"  # now grouped with the cloud for concentration
+    provider_update(provider=p["rival"], organisation=org)
+    assessment.refresh_from_db()
+    assert "Provider details changed: Rival AI Ohio (owner was Rival AI)." in assessment.reassess_reason
+
+
+def test_a_provider_of_another_organisation_is_not_updated(org, other_org, providers):
+    providers["lab"].name = "Taken over"
+    with pytest.raises(ValidationError):
+        provider_update(provider=providers["lab"], organisation=other_org)
+    assert Provider.objects.get(pk=providers["lab"].pk).name == "Frontier Lab"
+
+
+def test_a_provider_in_a_chain_is_not_deleted_until_its_links_go(org, providers, service):
+    p = providers
+    link = _link(org, service=service, provider=p["lab"], role="model_provider")
+    _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute")
+    with pytest.raises(ValidationError, match="Frontier Lab is still in the supply chain: Frontier API → Frontier Lab"):
+        provider_delete(provider=p["lab"])
+    link_delete(link=link)
+    provider_delete(provider=p["lab"])
+    assert not Provider.objects.filter(pk=p["lab"].pk).exists()
+    assert not SupplyLink.objects.exists()  # its own upstream link went with it
+    assert Provider.objects.filter(pk=p["rival"].pk).exists()
 
 
 # --- Facts into scoring ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from procurement.vendors.models import AIService, Vendor
+from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,39 @@ def test_removing_a_link_from_another_service_is_404(login, personas, service, o
     client = login(personas["analyst"])
     assert client.post(reverse("vendors:link_remove", args=[service.vendor.pk, service.pk, link.pk])).status_code == 404
     assert SupplyLink.objects.filter(pk=link.pk).exists()
+
+
+def test_analyst_renames_and_deletes_a_provider_on_its_page(login, personas, service, org):
+    client = login(personas["analyst"])
+    used = Provider.objects.create(organisation=org, name="Rival DC", kind="colocation")
+    spare = Provider.objects.create(organisation=org, name="Typo Clodu")
+    SupplyLink.objects.create(service=service, provider=used, role="inference_compute", notice_days=90)
+    listing = client.get(reverse("vendors:providers")).content.decode()
+    assert used.get_absolute_url() in listing and spare.get_absolute_url() in listing
+    page = client.get(used.get_absolute_url()).content.decode()
+    assert service.name in page and "90 d" in page and "disabled" in page  # delete is off while it supplies
+
+    clash = client.post(spare.get_absolute_url(), {"name": "rival dc", "kind": "other"})
+    assert clash.status_code == 400 and "already exists" in clash.content.decode()
+    assert '<h1 class="h3 mb-1">Typo Clodu</h1>' in clash.content.decode()  # the page still names the stored one
+    response = client.post(spare.get_absolute_url(), {"name": "Typo Cloud", "kind": "hyperscaler", "country": "IE"})
+    assert response.status_code == 302 and Provider.objects.get(pk=spare.pk).name == "Typo Cloud"
+
+    refused = client.post(reverse("vendors:provider_delete", args=[used.pk]), follow=True).content.decode()
+    assert "Rival DC is still in the supply chain" in refused and Provider.objects.filter(pk=used.pk).exists()
+    gone = client.post(reverse("vendors:provider_delete", args=[spare.pk]), follow=True)
+    assert (
+        gone.redirect_chain[-1][0] == reverse("vendors:providers")
+        and "Deleted provider Typo Cloud" in gone.content.decode()
+    )
+    assert not Provider.objects.filter(pk=spare.pk).exists()
+
+
+def test_viewers_read_a_provider_but_cannot_change_it(login, personas, org):
+    provider = Provider.objects.create(organisation=org, name="Neo GPU")
+    client = login(personas["viewer"])
+    page = client.get(provider.get_absolute_url()).content.decode()
+    assert "Neo GPU" in page and "Delete provider" not in page and 'name="name"' not in page
+    assert client.post(provider.get_absolute_url(), {"name": "Mine now", "kind": "other"}).status_code == 403
+    assert client.post(reverse("vendors:provider_delete", args=[provider.pk])).status_code == 403
+    assert Provider.objects.get(pk=provider.pk).name == "Neo GPU"
