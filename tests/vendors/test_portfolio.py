@@ -37,7 +37,7 @@ def test_the_demo_portfolio_shows_the_shared_lab_and_region(analyst_client):
     page = analyst_client.get(reverse("portfolio:index")).content.decode()
     assert "highly concentrated" in page
     providers = page.split('id="providers"')[1].split("</section>")[0]
-    frontier_row = providers.split("Frontier Lab</td>")[1].split("</tr>")[0]
+    frontier_row = providers.split("Frontier Lab</a></td>")[1].split("</tr>")[0]
     assert '>3 <span class="badge text-bg-warning">shared</span>' in frontier_row
     regions = page.split('id="regions"')[1].split("</section>")[0]
     assert '<tr class="table-warning"><td>us-east</td><td class="text-end">3</td>' in regions
