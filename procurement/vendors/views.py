@@ -225,8 +225,8 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         edited = Provider.objects.get(pk=provider.pk)
         form = ProviderForm(request.POST, instance=edited, organisation=org)
         if form.is_valid():
-            provider_update(provider=form.instance, organisation=org)
-            messages.success(request, f"Saved {provider}.")
+            saved = provider_update(provider=form.instance, organisation=org)
+            messages.success(request, f"Saved {saved}.")
             return redirect(provider)
     ctx = {
         "provider": provider,
