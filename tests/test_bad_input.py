@@ -214,6 +214,27 @@ def test_supply_chain_forms_never_500_and_save_only_valid_links(
 
 @pytest.mark.django_db
 @FUZZ
+@given(name=JUNK_TEXT, kind=JUNK_TEXT, owner=JUNK_TEXT, country=JUNK_TEXT)
+def test_provider_edit_never_500s_and_changes_all_or_nothing(client, personas, org, name, kind, owner, country):
+    from procurement.vendors.models import Provider
+
+    provider, _ = Provider.objects.get_or_create(organisation=org, name="Edited", defaults={"kind": "other"})
+    Provider.objects.get_or_create(organisation=org, name="Taken")
+    before = Provider.objects.values().get(pk=provider.pk)
+    client.force_login(personas["analyst"])
+    data = {"name": name, "kind": kind, "owner": owner, "country": country}
+    response = client.post(reverse("vendors:provider", args=[provider.pk]), data)
+    assert response.status_code in (302, 400)
+    stored = Provider.objects.get(pk=provider.pk)
+    stored.full_clean()  # whatever was saved is valid
+    if response.status_code == 400:
+        assert Provider.objects.values().get(pk=provider.pk) == before
+    else:
+        Provider.objects.filter(pk=provider.pk).update(name="Edited")  # the next example starts from the same name
+
+
+@pytest.mark.django_db
+@FUZZ
 @given(provider=JUNK_TEXT, region=JUNK_TEXT, notice=JUNK_TEXT, services=st.lists(JUNK_TEXT, max_size=5))
 def test_portfolio_queries_never_500(client, personas, provider, region, notice, services):
     client.force_login(personas["analyst"])
