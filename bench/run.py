@@ -277,34 +277,49 @@ def bench_scoring():
 
 
 def bench_decided_at_scale():
-    """The portfolio, the review schedule and the home page, before and after 2,000 more
-    decided assessments (each with its ~120 KB frozen record) in the organisation."""
+    """The portfolio, the review schedule and the home page with and without 2,000 more
+    decided assessments (each with its ~120 KB frozen record) in the organisation. The
+    extra assessments move between the organisation's service and a parked one (one UPDATE,
+    outside the timing) so that both sides are measured alternately, like every other ratio."""
     from procurement.assessments.models import Assessment
+    from procurement.core.models import Organisation
+    from procurement.vendors.models import AIService, Vendor
 
     decided = Assessment.objects.filter(status="approved").order_by("pk").first()
+    home = {"organisation": decided.organisation, "service": decided.service}
+    parking_org = Organisation.objects.create(name="Bench parking", slug="bench-parking")
+    parking_vendor = Vendor.objects.create(organisation=parking_org, name="Parked")
+    parking = {"organisation": parking_org, "service": AIService.objects.create(vendor=parking_vendor, name="Parked")}
+    same = ("bank_version", "created_by", "owner", "frozen_record", "frozen_hash")
+    same += ("decided_at", "risk_band", "decision")
+    fields = {f: getattr(decided, f) for f in same}
+    extra = Assessment.objects.bulk_create(
+        [Assessment(status="approved", **parking, **fields) for _ in range(2000)], batch_size=200
+    )
+    extra_ids = [a.pk for a in extra]
     client = Client()
     client.force_login(decided.created_by)
     pages = {"portfolio": "/portfolio/", "reviews": "/portfolio/reviews/", "home": "/"}
+    samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pages}
 
-    def timings() -> dict[str, float]:
-        out = {}
+    def sample(side: int, record: bool) -> None:
+        Assessment.objects.filter(pk__in=extra_ids).update(**(home if side else parking))
         for name, url in pages.items():
+            started = time.perf_counter()
+            assert client.get(url).status_code == 200
+            if record:
+                samples[name][side].append(time.perf_counter() - started)
 
-            def get(url=url):
-                assert client.get(url).status_code == 200
-
-            out[name] = median_time(get, repeat=15)
-        return out
-
-    before = timings()
-    same = ("organisation", "service", "bank_version", "created_by", "owner", "frozen_record", "frozen_hash")
-    same += ("decided_at", "risk_band", "decision")
-    fields = {f: getattr(decided, f) for f in same}
-    Assessment.objects.bulk_create([Assessment(status="approved", **fields) for _ in range(2000)], batch_size=200)
-    after = timings()
+    for _ in range(2):
+        sample(0, False)
+        sample(1, False)
+    for _ in range(15):
+        sample(0, True)
+        sample(1, True)
     for name in pages:
-        RESULTS[f"{name}_page_ms_2k_decided"] = round(after[name] * 1000, 2)
-        RESULTS[f"{name}_page_ratio_2k_decided"] = round(after[name] / before[name], 3)
+        without, with_extra = (statistics.median(s) for s in samples[name])
+        RESULTS[f"{name}_page_ms_2k_decided"] = round(with_extra * 1000, 2)
+        RESULTS[f"{name}_page_ratio_2k_decided"] = round(with_extra / without, 3)
         NOTES[f"{name}_page_ratio_2k_decided"] = "no goal set in the issue; expect <= 1.3"
 
 
