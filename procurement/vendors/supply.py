@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from procurement.core.models import Organisation
 from procurement.scoring import supply as pure
@@ -302,6 +303,7 @@ def provider_update(*, provider: Provider, organisation: Organisation) -> Provid
     return provider
 
 
+@transaction.atomic
 def provider_delete(*, provider: Provider) -> None:
     """Delete a provider nothing depends on (its own upstream links go with it: no service
     reaches them). A provider still in a chain is refused, naming who depends on it."""
@@ -311,4 +313,7 @@ def provider_delete(*, provider: Provider) -> None:
             f"{provider.name} is still in the supply chain: {'; '.join(users)}. Remove those links first.",
             code="in_use",
         )
-    provider.delete()
+    try:
+        provider.delete()
+    except ProtectedError:  # a link to it arrived since we looked
+        raise ValidationError(f"{provider.name} was just linked into a supply chain.", code="in_use") from None
