@@ -22,15 +22,11 @@ from procurement.vendors.supply import OrgChains, chain_snapshot
 
 
 def assessments_for_user(user) -> QuerySet[Assessment]:
-    org = organisation_for(user)
-    if org is None:
-        return Assessment.objects.none()
-    return Assessment.objects.filter(organisation=org).select_related("service__vendor", "bank_version__bank", "owner")
+    return assessments_listed(user).select_related("service__vendor", "bank_version__bank", "owner")
 
 
-# Large JSON that no list shows: a decided assessment's frozen record (answers, score,
-# timeline) and its bank version's rule parameters. Loading them cost a JSON parse per row.
-LIST_DEFERRED = ("frozen_record", "bank_version__rule_params")
+# What a list row shows. Not the large JSON: a decided assessment's frozen record (answers,
+# score, timeline) cost a JSON parse per row.
 LIST_FIELDS = (
     *("id", "organisation", "service", "bank_version", "owner"),
     *("status", "risk_band", "decision", "due_date", "created_at", "decided_at"),

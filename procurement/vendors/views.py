@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
-from procurement.assessments.selectors import LIST_DEFERRED
+from procurement.assessments.selectors import list_rows
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
 from procurement.vendors import services
 from procurement.vendors.diagram import chain_diagram
@@ -70,10 +70,7 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "services": vendor.services.all(),
         "contacts": vendor.contacts.all(),
         "contact_form": VendorContactForm(),
-        "assessments": Assessment.objects.filter(service__vendor=vendor)
-        .select_related("service", "bank_version__bank")
-        .defer(*LIST_DEFERRED)
-        .order_by("-created_at"),
+        "assessments": list_rows(Assessment.objects.filter(service__vendor=vendor)).order_by("-created_at"),
         "can_edit": has_role(request.user, *EDITORS),
     }
     return render(request, "vendors/vendor_detail.html", ctx)
