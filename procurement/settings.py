@@ -235,6 +235,11 @@ TASKS = {
 
 # --- Evidence uploads ---------------------------------------------------------
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Quotas, so a link holder cannot fill the media volume (a vendor link counts its own uploads).
+EVIDENCE_MAX_FILES_PER_ASSESSMENT = int(env("EVIDENCE_MAX_FILES_PER_ASSESSMENT", "200"))
+EVIDENCE_MAX_BYTES_PER_ASSESSMENT = int(env("EVIDENCE_MAX_BYTES_PER_ASSESSMENT", str(500 * 1024 * 1024)))
+EVIDENCE_MAX_FILES_PER_LINK = int(env("EVIDENCE_MAX_FILES_PER_LINK", "60"))
+EVIDENCE_MAX_BYTES_PER_LINK = int(env("EVIDENCE_MAX_BYTES_PER_LINK", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

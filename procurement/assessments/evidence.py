@@ -8,6 +8,8 @@ import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Sum
 
 from procurement.assessments.models import Assessment, Evidence
 
@@ -47,9 +49,48 @@ def clean_name(name: str) -> str:
     return (name or "evidence")[:200]
 
 
+def _quota_problem(used: dict, *, size: int, files: int, total: int, whose: str) -> str | None:
+    if (used["files"] or 0) + 1 > files:
+        return f"{whose} already holds {files} files, the most allowed; ask the assessment's owner for help."
+    if (used["bytes"] or 0) + size > total:
+        return (
+            f"{whose} already holds {(used['bytes'] or 0) // (1024 * 1024)} MiB of files; "
+            f"this one would pass the {total // (1024 * 1024)} MiB limit."
+        )
+    return None
+
+
+def _check_quotas(assessment: Assessment, *, size: int, by, by_label: str, field: str) -> None:
+    """Per assessment, and per vendor link (an upload without a user, under the contact's label)."""
+    stored = Evidence.objects.filter(assessment=assessment)
+    used = stored.aggregate(files=Count("pk"), bytes=Sum("size"))
+    problem = _quota_problem(
+        used,
+        size=size,
+        files=settings.EVIDENCE_MAX_FILES_PER_ASSESSMENT,
+        total=settings.EVIDENCE_MAX_BYTES_PER_ASSESSMENT,
+        whose="This assessment",
+    )
+    if problem is None and by is None and by_label:
+        used = stored.filter(uploaded_by=None, uploaded_by_label=by_label).aggregate(
+            files=Count("pk"), bytes=Sum("size")
+        )
+        problem = _quota_problem(
+            used,
+            size=size,
+            files=settings.EVIDENCE_MAX_FILES_PER_LINK,
+            total=settings.EVIDENCE_MAX_BYTES_PER_LINK,
+            whose="Your link",
+        )
+    if problem:
+        raise EvidenceRejected(field, problem)
+
+
 def evidence_store(
     *, assessment: Assessment, question_code: str, upload, by, field: str, by_label: str = ""
 ) -> Evidence:
+    """Store one upload for one question, once: the same content on the same question returns the
+    stored file (by sha256) instead of a second copy. Size, type and quotas are checked first."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size == 0:
         raise EvidenceRejected(field, "The file is empty.")
@@ -67,16 +108,24 @@ def evidence_store(
             "this file's content is none of those.",
         )
     digest = hashlib.sha256(data).hexdigest()
-    item = Evidence(
-        assessment=assessment,
-        question_code=question_code,
-        original_name=name,
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
-        uploaded_by=by,
-        uploaded_by_label=by_label or (by.get_full_name() or by.get_username() if by else ""),
-    )
-    item.file.save(digest[:16], ContentFile(data), save=False)
-    item.save()
-    return item
+    with transaction.atomic():
+        # The row lock makes the duplicate and quota checks hold against concurrent uploads.
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        existing = Evidence.objects.filter(assessment=assessment, question_code=question_code, sha256=digest).first()
+        if existing is not None:
+            return existing
+        by_label = by_label or (by.get_full_name() or by.get_username() if by else "")
+        _check_quotas(assessment, size=len(data), by=by, by_label=by_label, field=field)
+        item = Evidence(
+            assessment=assessment,
+            question_code=question_code,
+            original_name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            uploaded_by=by,
+            uploaded_by_label=by_label,
+        )
+        item.file.save(digest[:16], ContentFile(data), save=False)
+        item.save()
+        return item

@@ -159,10 +159,12 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     revision = services.section_revisions(assessment).get(section, 0)
     answers = answers_by_code(assessment)
     autosave = request.headers.get("HX-Request") == "true"
+    # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
+    files = {} if autosave else request.FILES
     # The form validates posted answers (an empty POST is still a bound, valid form);
     # a GET writes the inputs straight from the stored answers.
     form = (
-        SectionForm(request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision)
+        SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
         if request.method == "POST"
         else None
     )
@@ -179,7 +181,7 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             section=section,
             questions=questions,
             form=form,
-            files=request.FILES,
+            files=files,
             revision=revision,
             by=request.user,
         )

@@ -138,6 +138,8 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
     revision = assessment_services.section_revisions(assessment).get(section, 0)
     answers = answers_by_code(assessment)
     autosave = request.headers.get("HX-Request") == "true"
+    # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
+    files = {} if autosave else request.FILES
     form = None
     if request.method == "POST":
         if not can_edit and autosave:
@@ -145,13 +147,13 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
         if not can_edit:
             messages.error(request, "These answers can no longer be changed.")
             return redirect("portal:overview", assessment.pk)
-        form = SectionForm(request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision)
+        form = SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
         outcome = section_save(
             assessment=assessment,
             section=section,
             questions=questions,
             form=form,
-            files=request.FILES,
+            files=files,
             revision=revision,
             by=None,
             by_label=invitation.respondent_label,

@@ -1,8 +1,11 @@
+from functools import partial
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from procurement.assessments import services
+from procurement.assessments.evidence import evidence_store
 from procurement.assessments.models import Answer, Assessment, Evidence
 from procurement.assessments.services import AnswerInput
 from procurement.questionbank.services import bank_load
@@ -130,7 +133,8 @@ def test_submit_with_gaps_lists_them_with_links(login, personas, assessment):
 
 def upload(client, assessment, name, content, content_type="application/octet-stream"):
     f = SimpleUploadedFile(name, content, content_type=content_type)
-    return client.post(section_url(assessment, "SEC"), {"revision": 0, "q-SEC-01": "inclusive", "q-SEC-01B": f})
+    revision = services.section_revisions(assessment).get("SEC", 0)
+    return client.post(section_url(assessment, "SEC"), {"revision": revision, "q-SEC-01": "inclusive", "q-SEC-01B": f})
 
 
 def test_a_pdf_is_stored_and_served_only_to_members(login, personas, assessment):
@@ -163,6 +167,48 @@ def test_oversized_upload_is_refused(login, personas, assessment, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
     response = upload(login(personas["analyst"]), assessment, "big.pdf", b"%PDF-" + b"x" * 2000)
     assert response.status_code == 400 and "the limit is 1 KiB" in response.content.decode()
+
+
+def test_autosave_stores_no_file_and_save_stores_it_once(login, personas, assessment):
+    """The double upload: a file chosen, autosave fires (posting the whole form), then Save."""
+    client = login(personas["analyst"])
+    pdf = b"%PDF-1.7\n% SOC 2\n"
+    autosave = client.post(
+        section_url(assessment, "SEC"),
+        {"revision": 0, "q-SEC-01": "inclusive", "q-SEC-01B": SimpleUploadedFile("soc2.pdf", pdf)},
+        headers={"HX-Request": "true"},
+    )
+    assert "Saved" in autosave.content.decode() and not Evidence.objects.exists()
+    assert Answer.objects.get(question_code="SEC-01").value == "inclusive"
+    revision = services.section_revisions(assessment)["SEC"]
+    for _ in range(2):  # Save pressed twice with the same file
+        client.post(
+            section_url(assessment, "SEC"), {"revision": revision, "q-SEC-01B": SimpleUploadedFile("soc2.pdf", pdf)}
+        )
+    assert Evidence.objects.count() == 1
+
+
+def test_the_same_file_on_another_question_or_with_other_content_is_stored(personas, assessment):
+    store = partial(evidence_store, assessment=assessment, by=personas["analyst"], field="f")
+    first = store(question_code="SEC-01B", upload=SimpleUploadedFile("a.pdf", b"%PDF-1 a"))
+    assert store(question_code="SEC-01B", upload=SimpleUploadedFile("b.pdf", b"%PDF-1 a")).pk == first.pk
+    store(question_code="SEC-02", upload=SimpleUploadedFile("a.pdf", b"%PDF-1 a"))
+    store(question_code="SEC-01B", upload=SimpleUploadedFile("a.pdf", b"%PDF-1 b"))
+    assert Evidence.objects.count() == 3
+
+
+def test_assessment_quota_refuses_the_file_that_would_pass_it(login, personas, assessment, settings):
+    settings.EVIDENCE_MAX_FILES_PER_ASSESSMENT = 2
+    client = login(personas["analyst"])
+    for i in range(2):
+        assert upload(client, assessment, f"r{i}.pdf", b"%%PDF-1.7 %d" % i).status_code == 302
+    third = upload(client, assessment, "r2.pdf", b"%PDF-1.7 third")
+    assert third.status_code == 400 and "already holds 2 files" in third.content.decode()
+    settings.EVIDENCE_MAX_FILES_PER_ASSESSMENT = 100
+    settings.EVIDENCE_MAX_BYTES_PER_ASSESSMENT = 40
+    big = upload(client, assessment, "r3.pdf", b"%PDF-1.7 " + b"x" * 30)
+    assert big.status_code == 400 and "MiB limit" in big.content.decode()
+    assert Evidence.objects.count() == 2
 
 
 # --- Review ----------------------------------------------------------------------------

@@ -106,9 +106,28 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/sections/SEC/")
     pdf = tmp_path / "soc2-type2.pdf"
     pdf.write_bytes(b"%PDF-1.7\n% SOC 2 Type II report\n")
+    # Chromium does not show a multipart body with a file to Playwright, so the page itself
+    # records, for each htmx request, the names of the non-empty files in the posted form.
+    vpage.evaluate(
+        """() => { window.postedFiles = [];
+        const send = XMLHttpRequest.prototype.send;
+        XMLHttpRequest.prototype.send = function (body) {
+          if (body instanceof FormData) {
+            window.postedFiles.push([...body.entries()].filter(([, v]) => v instanceof File && v.size).map(([k]) => k));
+          }
+          return send.call(this, body);
+        }; }"""
+    )
     vpage.set_input_files("input[name='q-SEC-01B']", str(pdf))
+    # Typing elsewhere fires autosave, which must not post the chosen file; Save then stores it once.
+    vpage.fill("input[name='q-SEC-11']", "12")
+    vpage.wait_for_selector("#save-status:has-text('Saved')")
+    posted = vpage.evaluate("window.postedFiles")
+    assert posted and not any(posted)
+    assert not Evidence.objects.filter(assessment=assessment).exists()
     vpage.click("button:has-text('Save'):not([name=next])")
     vpage.wait_for_selector("text=Uploaded for SEC-01B")
+    assert Evidence.objects.filter(assessment=assessment).count() == 1
     vpage.click("#q-SEC-02 >> text=Ask the team about this question")
     vpage.fill("#id_body", "Does the bridge letter count as full scope?")
     vpage.click("button:has-text('Send')")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.assessments import services as assessment_services
+from procurement.assessments.evidence import evidence_store
 from procurement.assessments.models import Answer, Clarification, Evidence
 from procurement.assessments.selectors import bank_structure
 from procurement.portal import services
@@ -304,6 +305,28 @@ def test_vendor_uploads_evidence_under_the_staff_limits(vendor_client, assessmen
     assert too_big.status_code == 400 and "the limit is" in too_big.content.decode()
     assert disguised.status_code == 400 and "Only PDF" in disguised.content.decode()
     assert Evidence.objects.count() == 1
+
+
+def test_a_vendor_link_has_its_own_upload_quota(vendor_client, assessment, invitation, personas, settings):
+    structure = bank_structure(assessment.bank_version)
+    code = next(q["code"] for q in structure.question_index.values() if q["type"] == "evidence")
+    url = reverse("portal:section", args=[assessment.pk, structure.section_of[code]])
+    settings.EVIDENCE_MAX_FILES_PER_LINK = 2
+    posted = [
+        vendor_client.post(url, {f"q-{code}": SimpleUploadedFile(f"{i}.pdf", b"%%PDF-1.7 %d" % i), "revision": 0})
+        for i in range(3)
+    ]
+    assert [r.status_code for r in posted] == [302, 302, 400]
+    assert "Your link already holds 2 files" in posted[2].content.decode()
+    # The team's own uploads count against the assessment, not against the vendor's link.
+    staff = evidence_store(
+        assessment=assessment,
+        question_code=code,
+        upload=SimpleUploadedFile("team.pdf", b"%PDF-1.7 team"),
+        by=personas["analyst"],
+        field="f",
+    )
+    assert staff.pk and Evidence.objects.count() == 3
 
 
 def test_submit_then_read_only_until_the_team_reopens(vendor_client, assessment, invitation, personas):

@@ -1,0 +1,59 @@
+// Autosave for the section form (staff screen and vendor portal), on top of htmx.
+// - Autosave never posts a file: a file goes up once, with Save (the server ignores files on
+//   autosave too), so choosing a file and then typing elsewhere cannot store it twice.
+// - A save that failed never looks saved: on a server error or a dropped connection the status
+//   line says so and the save is retried with backoff; when retries run out it says the
+//   changes are kept in the page.
+// - Leaving the page with unsaved changes asks first.
+(function () {
+  "use strict";
+  var form = document.getElementById("section-form");
+  if (!form || !form.hasAttribute("hx-post")) return;
+  var status = document.getElementById("save-status");
+  var edits = 0, sent = 0, saved = 0, failures = 0, timer = null, submitting = false;
+  var DELAYS = [1000, 2000, 4000, 8000, 16000];
+
+  function say(text, cls) {
+    status.textContent = "";
+    var span = document.createElement("span");
+    span.className = cls;
+    span.textContent = text;
+    status.appendChild(span);
+  }
+  form.addEventListener("input", function () { edits += 1; });
+  form.addEventListener("change", function () { edits += 1; });
+  form.addEventListener("submit", function () { submitting = true; });
+
+  form.addEventListener("htmx:configRequest", function (event) {
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      delete event.detail.parameters[input.name];
+    });
+    sent = edits;
+  });
+  function failed() {
+    failures += 1;
+    form.dataset.saveFailures = String(failures);
+    if (failures > DELAYS.length) {
+      say("Not saved: your changes are kept in this page; check your connection, then press Save.", "text-danger");
+      return;
+    }
+    say("Not saved: retrying…", "text-danger");
+    clearTimeout(timer);
+    timer = setTimeout(function () { htmx.trigger(form, "autosave-retry"); }, DELAYS[failures - 1]);
+  }
+  form.addEventListener("htmx:responseError", failed);
+  form.addEventListener("htmx:sendError", failed);
+  form.addEventListener("htmx:timeout", failed);
+  form.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) return;
+    failures = 0;
+    form.dataset.saveFailures = "0";
+    // A conflict or a read-only answer comes back as a 200 with a red line: not saved.
+    if (!status.querySelector(".text-danger")) saved = Math.max(saved, sent);
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || saved >= edits) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+})();
