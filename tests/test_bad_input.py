@@ -291,6 +291,6 @@ def test_nul_characters_in_answer_files_and_provider_tables_are_refused(assessme
     code = next(c for c, q in questions.items() if q["type"] == "text" and q["audience"] == "vendor")
     with pytest.raises(AnswerFileError) as exc:
         parse_answers(json.dumps({code: "a\x00b"}).encode(), fmt="json", source="a.json", questions=questions)
-    assert "NUL" in exc.value.problems[0]
+    assert "control character (U+0000)" in exc.value.problems[0]
     with pytest.raises(TableError):
         clean_rows([{"provider": "a\x00b", "role": "storage", "arrangement": "owned"}])

@@ -18,7 +18,9 @@ from typing import Any
 import yaml
 
 from procurement.assessments.services import AnswerInput
-from procurement.questionbank.document import BankFileError, read_yaml
+from procurement.core.cells import csv_row, csv_value
+from procurement.core.loaders import LoadError, load_json, load_yaml
+from procurement.core.text import text_problem
 from procurement.scoring.provider_table import TableError, clean_rows
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -45,9 +47,10 @@ def _csv_rows(text: str, source: str) -> list[tuple[str, str, Any, str | None]]:
         raise AnswerFileError([f"{source}: the header must be code,value,na_reason"])
     rows = []
     for i, row in enumerate(reader, start=2):
-        code = (row.get("code") or "").strip()
-        value = (row.get("value") or "").strip()
-        reason = (row.get("na_reason") or "").strip()
+        # csv_value undoes the apostrophe the export puts before formula-like text.
+        code = csv_value((row.get("code") or "").strip())
+        value = csv_value((row.get("value") or "").strip())
+        reason = csv_value((row.get("na_reason") or "").strip())
         if value.upper() == "N/A":
             rows.append((f"{source}:{i}", code, None, reason))
         else:
@@ -68,12 +71,11 @@ def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | 
             return _csv_rows(text, source)
         except csv.Error as exc:
             raise AnswerFileError([f"{source}: not a readable CSV file ({exc})"]) from None
+    load = load_json if fmt == "json" else load_yaml
     try:
-        data = json.loads(text) if fmt == "json" else read_yaml(text, source=source, max_bytes=MAX_BYTES)
-    except json.JSONDecodeError as exc:
-        raise AnswerFileError([f"{source}:{exc.lineno}: invalid JSON: {exc.msg}"]) from None
-    except BankFileError as exc:
-        raise AnswerFileError([str(p) for p in exc.problems]) from None
+        data = load(text, source=source, max_bytes=MAX_BYTES)
+    except LoadError as exc:
+        raise AnswerFileError([str(exc)]) from None
     if isinstance(data, dict) and set(data) == {"answers"}:
         data = data["answers"]
     if not isinstance(data, dict):
@@ -81,7 +83,10 @@ def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | 
     rows = []
     for code, value in data.items():
         if isinstance(value, dict) and set(value) == {"na"}:
-            rows.append((f"{source} ({code})", str(code), None, str(value["na"] or "")))
+            reason = value["na"]
+            if reason is not None and not isinstance(reason, str | int | float):
+                raise AnswerFileError([f"{source} ({code}): give the N/A justification as text"])
+            rows.append((f"{source} ({code})", str(code), None, str(reason or "")))
         else:
             rows.append((f"{source} ({code})", str(code), value, None))
     return rows
@@ -110,8 +115,8 @@ def parse_answers(raw: bytes, *, fmt: str, source: str, questions: dict[str, dic
                 problems.append(f"{where}: {code} cannot be marked not applicable")
             elif not na_reason:
                 problems.append(f"{where}: {code} is N/A without a justification")
-            elif "\x00" in na_reason:
-                problems.append(f"{where}: {code}: the justification contains NUL characters")
+            elif problem := text_problem(na_reason):
+                problems.append(f"{where}: {code}: the justification {problem}")
             else:
                 result[code] = AnswerInput(na=True, na_reason=na_reason)
             continue
@@ -132,21 +137,25 @@ def _coerce(q: dict, value: Any, fmt: str) -> Any:
     if qtype == "provider_table":
         if isinstance(value, str):  # a CSV cell holds the rows as JSON
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise ValueError("give the provider rows as a JSON list") from None
+                value = load_json(value, source="", max_bytes=MAX_BYTES)
+            except LoadError as exc:
+                raise ValueError(f"give the provider rows as a JSON list ({exc.message})") from None
         try:
             return clean_rows(value) or None
         except TableError as exc:
             raise ValueError(" ".join(exc.problems)) from None
+    if not isinstance(value, str | int | float | list | dt.date):
+        raise ValueError("give a single value, or a list for several choices")
     if qtype in ("single_choice", "yes_no"):
+        if isinstance(value, list):
+            raise ValueError("give one choice, not a list")
         value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
         if value not in valid:
             raise ValueError(f"{value!r} is not one of {', '.join(valid)}")
         return value
     if qtype == "multi_choice":
         items = value.split("|") if isinstance(value, str) else value
-        if not isinstance(items, list):
+        if not isinstance(items, list) or not all(isinstance(v, str | int | float) for v in items):
             raise ValueError("give a list of choices")
         items = [str(v).strip() for v in items if str(v).strip()]
         bad = [v for v in items if v not in valid]
@@ -154,7 +163,7 @@ def _coerce(q: dict, value: Any, fmt: str) -> Any:
             raise ValueError(f"{', '.join(map(repr, bad))} not among {', '.join(valid)}")
         return items
     if qtype == "number":
-        if isinstance(value, bool):
+        if isinstance(value, bool | list | dt.date):
             raise ValueError("expected a number")
         try:
             number = float(value)
@@ -166,15 +175,19 @@ def _coerce(q: dict, value: Any, fmt: str) -> Any:
     if qtype == "date":
         if isinstance(value, dt.date):
             return value.isoformat()
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if isinstance(value, list):
+        raise ValueError("give text, not a list")
     text = str(value).strip()
-    if "\x00" in text:
-        raise ValueError("text contains NUL characters")
     if len(text) > 20_000:
         raise ValueError("text longer than 20,000 characters")
+    if problem := text_problem(text):
+        raise ValueError(f"text {problem}")
     return text
 
 
@@ -187,13 +200,13 @@ def dump_answers(answers: dict[str, dict], *, fmt: str) -> str:
         for code in sorted(answers):
             a = answers[code]
             if a["na"]:
-                writer.writerow([code, "N/A", a["na_reason"]])
+                writer.writerow(csv_row([code, "N/A", a["na_reason"]]))
             elif isinstance(a["value"], list) and a["value"] and isinstance(a["value"][0], dict):
-                writer.writerow([code, json.dumps(a["value"], ensure_ascii=False), ""])
+                writer.writerow(csv_row([code, json.dumps(a["value"], ensure_ascii=False), ""]))
             elif isinstance(a["value"], list):
-                writer.writerow([code, "|".join(a["value"]), ""])
+                writer.writerow(csv_row([code, "|".join(a["value"]), ""]))
             elif a["value"] is not None:
-                writer.writerow([code, a["value"], ""])
+                writer.writerow(csv_row([code, a["value"], ""]))
         return out.getvalue()
     data = {
         code: {"na": a["na_reason"]} if a["na"] else a["value"]

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from procurement.core.loaders import LineDict, LineList, LoadError, load_yaml
 from procurement.scoring.params import validate_rule_params
 
 FORMAT_VERSION = 1
@@ -84,72 +85,17 @@ class Problem:
 # --- YAML reading with line numbers -------------------------------------------
 
 
-class _LineDict(dict):
-    line: int = 0
-
-
-class _LineList(list):
-    line: int = 0
-
-
-class _LineSafeLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that remembers each mapping's line and rejects duplicate keys."""
-
-
-def _construct_map(loader: _LineSafeLoader, node: yaml.MappingNode):
-    data = _LineDict()
-    data.line = node.start_mark.line + 1
-    yield data
-    loader.flatten_mapping(node)
-    seen: set = set()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "mapping keys must be plain scalars", key_node.start_mark
-            )
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (the second would silently win)", key_node.start_mark
-            )
-        seen.add(key)
-        data[key] = loader.construct_object(value_node, deep=True)
-
-
-def _construct_seq(loader: _LineSafeLoader, node: yaml.SequenceNode):
-    data = _LineList()
-    data.line = node.start_mark.line + 1
-    yield data
-    data.extend(loader.construct_sequence(node, deep=True))
-
-
-_LineSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineSafeLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
 def _line(obj: Any) -> int:
     return getattr(obj, "line", 0)
 
 
 def read_yaml(raw: bytes | str, *, source: str, max_bytes: int) -> Any:
-    """Read YAML safely (SafeLoader: no Python objects), within a size limit."""
-    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
-    if size > max_bytes:
-        raise BankFileError([Problem(source, f"file is {size} bytes; the limit is {max_bytes} bytes")])
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise BankFileError([Problem(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    """Read YAML through the strict loader (procurement.core.loaders): no aliases, no Python
+    objects, bounded depth and size, mappings that know their line."""
     try:
-        return yaml.load(raw, Loader=_LineSafeLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}:{mark.line + 1}" if mark else source
-        return_msg = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise BankFileError([Problem(where, f"invalid YAML: {return_msg}")]) from None
-    except yaml.YAMLError as exc:
-        raise BankFileError([Problem(source, f"invalid YAML: {exc}")]) from None
+        return load_yaml(raw, source=source, max_bytes=max_bytes)
+    except LoadError as exc:
+        raise BankFileError([Problem(exc.where, exc.message)]) from None
 
 
 # --- Parsing into a normalised document ----------------------------------------
@@ -237,7 +183,7 @@ def _normalise(c: _Collector, data: Any) -> dict:
         bank["name"] = _text(c, bank_in, "name", "'bank'")
         bank["description"] = _text(c, bank_in, "description", "'bank'", required=False)
 
-    version_in = data.get("version") if data.get("version") is not None else _LineDict()
+    version_in = data.get("version") if data.get("version") is not None else LineDict()
     version: dict = {"changelog": "", "rule_params": {}}
     if not isinstance(version_in, dict):
         c.add(data, "'version' must be a mapping")
@@ -651,5 +597,5 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str):
 
 
 _Dumper.add_representer(str, _str_presenter)
-_Dumper.add_representer(_LineDict, yaml.representer.SafeRepresenter.represent_dict)
-_Dumper.add_representer(_LineList, yaml.representer.SafeRepresenter.represent_list)
+_Dumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
+_Dumper.add_representer(LineList, yaml.representer.SafeRepresenter.represent_list)

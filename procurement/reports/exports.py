@@ -8,6 +8,7 @@ import json
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from procurement.core.cells import xlsx_append
 from procurement.reports.context import report_context_from_record
 
 BAND_FILL = {
@@ -16,12 +17,6 @@ BAND_FILL = {
     "high": "FFCC80",
     "critical": "EF9A9A",
 }
-
-
-def _cell_text(value) -> str:
-    """Spreadsheet-safe text: a leading =, +, - or @ would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def record_xlsx(record: dict) -> bytes:
@@ -44,18 +39,18 @@ def record_xlsx(record: dict) -> bytes:
         ("Incomplete", "yes" if score["incomplete"] else "no"),
     ]
     for label, value in rows:
-        summary.append([label, _cell_text(value)])
-    summary.append([])
-    summary.append(["Section", "Title", "Risk", "Band"])
+        xlsx_append(summary, [label, value])
+    xlsx_append(summary, [])
+    xlsx_append(summary, ["Section", "Title", "Risk", "Band"])
     for s in ctx["scored_sections"]:
-        summary.append([s["code"], _cell_text(s["title"]), s["result"]["risk"], s["result"]["band"]])
+        xlsx_append(summary, [s["code"], s["title"], s["result"]["risk"], s["result"]["band"]])
         summary.cell(summary.max_row, 4).fill = PatternFill(
             "solid", fgColor=BAND_FILL.get(s["result"]["band"], "FFFFFF")
         )
-    summary.append([])
-    summary.append(["Knockouts and flags"])
+    xlsx_append(summary, [])
+    xlsx_append(summary, ["Knockouts and flags"])
     for h in ctx["hits"]:
-        summary.append([h["kind"], _cell_text(h["title"]), _cell_text("; ".join(h["reasons"]))])
+        xlsx_append(summary, [h["kind"], h["title"], "; ".join(h["reasons"])])
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 48
     summary.column_dimensions["C"].width = 60
@@ -73,24 +68,25 @@ def record_xlsx(record: dict) -> bytes:
         "Comments",
         "Evidence",
     ]
-    answers.append(header)
+    xlsx_append(answers, header)
     for cell in answers[1]:
         cell.font = Font(bold=True)
     for s in ctx["sections"]:
         for row in s["rows"]:
-            answers.append(
+            xlsx_append(
+                answers,
                 [
                     s["code"],
                     row["code"],
-                    _cell_text(row["text"]),
-                    _cell_text(row["answer"]),
+                    row["text"],
+                    row["answer"],
                     row["status"],
                     row["points"],
                     row["original_points"],
-                    _cell_text(row["override_reason"]),
-                    _cell_text(" | ".join(f"{c['by']}: {c['body']}" for c in row["comments"])),
-                    _cell_text(", ".join(e["name"] for e in row["evidence"])),
-                ]
+                    row["override_reason"],
+                    " | ".join(f"{c['by']}: {c['body']}" for c in row["comments"]),
+                    ", ".join(e["name"] for e in row["evidence"]),
+                ],
             )
     for col, width in zip("ABCDEFGHIJ", (8, 9, 60, 40, 11, 7, 9, 40, 40, 30), strict=True):
         answers.column_dimensions[col].width = width

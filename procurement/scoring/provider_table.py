@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from procurement.core.text import strip_unstorable, text_problem
 from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
 KINDS = ("model_lab", "hyperscaler", "gpu_cloud", "colocation", "other")
@@ -90,9 +91,9 @@ def clean_rows(raw: Any) -> list[dict]:
             text = row.get(key)
             text = "" if text is None else str(text)
             text = " ".join(text.split())
-            if "\x00" in text:
-                problems.append(f"Row {n}: {key} contains NUL characters.")
-                text = text.replace("\x00", "")
+            if problem := text_problem(text):
+                problems.append(f"Row {n}: {key} {problem}.")
+                text = strip_unstorable(text)
             if len(text) > MAX_TEXT:
                 problems.append(f"Row {n}: {key} is longer than {MAX_TEXT} characters.")
             clean[key] = text[:MAX_TEXT]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import assessment_score
 from procurement.core.access import organisation_for
+from procurement.core.cells import csv_row
 from procurement.reports.pdf import render_pdf
 from procurement.scoring import supply as pure
 from procurement.vendors.portfolio import (
@@ -108,7 +109,7 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["scenario", title])
+        writer.writerow(csv_row(["scenario", title]))
         writer.writerow(
             [
                 "service",
@@ -123,16 +124,18 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
         for r in rows:
             writer.writerow(
-                [
-                    _cell(r.name),
-                    r.exposure,
-                    "" if r.warning_days is None else r.warning_days,
-                    "" if r.migrate_days is None else r.migrate_days,
-                    "" if r.gap_days is None else r.gap_days,
-                    "yes" if r.alternative else "no",
-                    r.spend_at_risk,
-                    _cell("; ".join(r.via)),
-                ]
+                csv_row(
+                    [
+                        r.name,
+                        r.exposure,
+                        r.warning_days,
+                        r.migrate_days,
+                        r.gap_days,
+                        "yes" if r.alternative else "no",
+                        r.spend_at_risk,
+                        "; ".join(r.via),
+                    ]
+                )
             )
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="scenario-{stamp}.csv"'
@@ -153,11 +156,6 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="scenario-{stamp}.pdf"'
         return response
     raise Http404
-
-
-def _cell(text: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.urls import reverse
 from procurement.assessments import services
 from procurement.assessments.models import Answer, AnswerChange
 from procurement.questionbank.services import version_new_draft, version_publish
+from tests.core.test_loaders import laughs
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,54 @@ def test_ui_import_is_all_or_nothing(login, personas, assessment):
     assert (
         login(personas["viewer"]).post(url, {"file": SimpleUploadedFile("r.yaml", b"SUP-05: 1\n")}).status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("laughs.yaml", laughs(8), "not allowed"),  # F1: 516 bytes that took 25 s and 656 MiB
+        ("deep.json", '{"CAP-01": ' + "[" * 100_000 + "]" * 100_000 + "}", "levels deep"),  # F8
+        ("deep.yaml", "CAP-01: " + "[" * 20_000 + "]" * 20_000 + "\n", "levels deep"),
+        ("huge.json", '{"LOC-07": ' + "9" * 5000 + "}", "longer than 30 digits"),
+        ("huge.yaml", "LOC-07: " + "9" * 5000 + "\n", "longer than 30 digits"),
+        ("date.yaml", "SEC-01A: 9999-99-99\n", "is not a valid date"),
+        ("time.yaml", "SEC-01A: 2020-01-01T25:99:99\n", "is not a valid date"),
+        ("surrogate.json", '{"CAP-01": "x\\ud800y"}', "lone surrogate"),  # F9
+        ("control.json", '{"CAP-01": "text \\u0001\\u000b text"}', "control character"),  # F7
+        ("control.csv", "code,value,na_reason\nCAP-01,a\x0bb,\n", "control character"),
+        ("nested.yaml", "CAP-01: {a: [1, 2]}\n", "give a single value"),
+    ],
+)
+def test_crafted_answer_files_get_a_400_with_a_message_and_write_nothing(
+    login, personas, assessment, name, content, message
+):
+    response = login(personas["analyst"]).post(
+        reverse("assessments:import", args=[assessment.pk]), {"file": SimpleUploadedFile(name, content.encode())}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Nothing was imported" in page and message in page
+    assert not Answer.objects.exists()
+
+
+def test_the_answers_csv_neutralises_vendor_formulas_and_round_trips_the_text(login, personas, assessment):
+    """F2: vendor text such as =cmd|... reaches the CSV export as text; importing the file back keeps it."""
+    from procurement.assessments.answer_files import parse_answers
+    from procurement.assessments.selectors import bank_structure
+
+    texts = {"CAP-01": "=cmd|' /C calc'!A0", "CST-01A": "+44 20 7946 0000"}
+    services.answers_save(
+        assessment=assessment,
+        values={c: services.AnswerInput(t) for c, t in texts.items()},
+        by=None,
+        base_revisions=None,
+    )
+    client = login(personas["viewer"])
+    exported = client.get(reverse("assessments:export", args=[assessment.pk]), {"format": "csv"}).content.decode()
+    assert "CAP-01,'=cmd|' /C calc'!A0," in exported
+    assert not any(line.split(",", 1)[1].startswith(("=", "+", "-", "@")) for line in exported.splitlines()[1:])
+    questions = bank_structure(assessment.bank_version).question_index
+    back = parse_answers(exported.encode(), fmt="csv", source="a.csv", questions=questions)
+    assert {c: back[c].value for c in texts} == texts
 
 
 def test_ui_export_formats(login, personas, assessment):

@@ -90,7 +90,7 @@ def test_xlsx_has_answers_points_overrides_and_comments(decided):
     assert "Asked twice" in rows["MOD-09"][8]
 
 
-def test_xlsx_neutralises_formulas_in_answers(complete_assessment, personas):
+def test_xlsx_writes_formula_like_text_as_text_cells_and_numbers_as_numbers(complete_assessment, personas):
     assessment_services.answers_save(
         assessment=complete_assessment,
         values={"CAP-01": AnswerInput('=HYPERLINK("http://x")')},
@@ -100,8 +100,22 @@ def test_xlsx_neutralises_formulas_in_answers(complete_assessment, personas):
     from procurement.reports.context import assessment_record
 
     wb = load_workbook(io.BytesIO(record_xlsx(assessment_record(complete_assessment))))
-    value = next(r[3] for r in wb["Answers"].iter_rows(min_row=2, values_only=True) if r[1] == "CAP-01")
-    assert value.startswith("'=")
+    row = next(r for r in wb["Answers"].iter_rows(min_row=2) if r[1].value == "CAP-01")
+    assert row[3].value == '=HYPERLINK("http://x")' and row[3].data_type == "s"  # no formula, no apostrophe
+    assert all(cell.data_type != "f" for r in wb["Answers"].iter_rows() for cell in r)
+    points = [r[5] for r in wb["Answers"].iter_rows(min_row=2) if r[5].value is not None]
+    assert points and all(cell.data_type == "n" for cell in points)  # points stay numbers
+
+
+def test_a_record_holding_control_characters_still_exports(complete_assessment):
+    """F7: records stored before input was checked (a frozen one cannot be corrected) export without them."""
+    from procurement.reports.context import assessment_record
+
+    record = assessment_record(complete_assessment)
+    record["answers"]["CAP-01"] = {**record["answers"].get("CAP-01", {}), "value": "text \x01\x0b text", "na": False}
+    record["vendor"]["name"] = "Claims\x0bBot"
+    wb = load_workbook(io.BytesIO(record_xlsx(record)))
+    assert wb["Summary"]["B1"].value == "ClaimsBot"
 
 
 def test_json_export_import_gives_an_identical_report(decided, other_org):

