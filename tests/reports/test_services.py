@@ -106,7 +106,7 @@ def test_xlsx_neutralises_formulas_in_answers(complete_assessment, personas):
 
 def test_json_export_import_gives_an_identical_report(decided, other_org):
     exported = record_json(decided.frozen_record)
-    imported = assessment_import(raw=exported.encode(), organisation=other_org)
+    imported = assessment_import(raw=exported.encode(), organisation=other_org).assessment
     assert imported.status == Assessment.Status.REJECTED and imported.organisation == other_org
     assert imported.frozen_record == decided.frozen_record
     assert services.report_html(imported.frozen_record) == services.report_html(decided.frozen_record)
