@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,16 @@ if not SECRET_KEY:
             "in production, or set DJANGO_DEBUG=1 for local development."
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+
+# Signs exported JSON records (reports.signing); import_assessment refuses a record whose
+# signature does not verify with it. Derived from SECRET_KEY unless set: set it explicitly on
+# an installation whose exports another installation must verify, and give that one the value.
+RECORD_SIGNING_KEY = (
+    env("DJANGO_RECORD_SIGNING_KEY")
+    or salted_hmac(
+        "procurement.reports.record_signing", "record signing key", secret=SECRET_KEY, algorithm="sha256"
+    ).hexdigest()
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

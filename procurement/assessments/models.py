@@ -25,6 +25,11 @@ class Assessment(TimeStampedModel):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
+    class Origin(models.TextChoices):
+        LOCAL = "local", _("Created here")
+        IMPORTED = "imported", _("Imported with a verified signature")
+        IMPORTED_UNVERIFIED = "imported_unverified", _("Imported without a verified signature")
+
     FINAL = (Status.APPROVED, Status.REJECTED)
     # Not final, spelled as a list so the (organisation, status, created) index serves it: with
     # NOT IN, SQLite reads every row of the organisation.
@@ -58,6 +63,14 @@ class Assessment(TimeStampedModel):
     # Set when the service's supply chain changes after this assessment (see vendors.supply).
     reassess_reason = models.TextField(_("why a reassessment is needed"), blank=True)
     reassess_since = models.DateTimeField(_("reassessment needed since"), null=True, blank=True)
+    # Set once by reports.imports; an unverified import is marked wherever the assessment shows.
+    origin = models.CharField(
+        _("origin"),
+        max_length=24,
+        choices=Origin.choices,
+        default=Origin.LOCAL,
+        help_text=_("Whether this was created here or loaded from an exported record, and if its signature verified."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,6 +105,10 @@ class Assessment(TimeStampedModel):
                 condition=~models.Q(status__in=["approved", "rejected"]) | models.Q(frozen_record__isnull=False),
                 name="assessments_assessment_final_is_frozen",
             ),
+            models.CheckConstraint(
+                condition=models.Q(origin__in=["local", "imported", "imported_unverified"]),
+                name="assessments_assessment_origin_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +124,11 @@ class Assessment(TimeStampedModel):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def is_unverified_import(self) -> bool:
+        """Loaded from a record whose signature did not verify (``import_assessment --trust``)."""
+        return self.origin == self.Origin.IMPORTED_UNVERIFIED
 
 
 class Answer(models.Model):

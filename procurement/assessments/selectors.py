@@ -29,7 +29,7 @@ def assessments_for_user(user) -> QuerySet[Assessment]:
 # score, timeline) cost a JSON parse per row.
 LIST_FIELDS = (
     *("id", "organisation", "service", "bank_version", "owner"),
-    *("status", "risk_band", "decision", "due_date", "created_at", "decided_at"),
+    *("status", "risk_band", "decision", "due_date", "created_at", "decided_at", "origin"),
 )
 
 

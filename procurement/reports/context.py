@@ -26,6 +26,10 @@ STATUS_TEXT = {
     "na": "not applicable",
     "unanswered": "unanswered",
 }
+UNVERIFIED_IMPORT_WARNING = (
+    "Imported without a verified signature. This assessment was loaded from a record file whose signature"
+    " could not be checked, so its answers, scores and decision may have been changed outside this system."
+)
 
 
 def assessment_record(assessment: Assessment) -> dict:
@@ -39,8 +43,14 @@ def record_digest(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def report_context_from_record(record: dict, *, status_label: str = "") -> dict[str, Any]:
-    """Pure: a record in, a fully materialised context out."""
+def report_context_from_record(
+    record: dict, *, status_label: str = "", unverified_import: bool = False
+) -> dict[str, Any]:
+    """Pure: a record in, a fully materialised context out.
+
+    ``unverified_import`` (``Assessment.is_unverified_import``) puts a warning on the cover:
+    the record is not part of itself, so the caller passes it from the assessment.
+    """
     doc = record["bank"]["document"]
     score = record["score"]
     answers = record["answers"]
@@ -92,6 +102,8 @@ def report_context_from_record(record: dict, *, status_label: str = "") -> dict[
         "doc_id": f"DD-{record['assessment']['id']:05d}-{record_digest(record)[:8].upper()}",
         "is_draft": not decision,
         "status_label": status_label,
+        "unverified_import": unverified_import,
+        "unverified_import_warning": UNVERIFIED_IMPORT_WARNING if unverified_import else "",
         "outcome": decision.get("outcome", ""),
         "decision": decision,
         "computed_decision": score["decision"],

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from procurement.core.cells import xlsx_append
 from procurement.reports.context import report_context_from_record
+from procurement.reports.signing import envelope_sign
 
 BAND_FILL = {
     "low": "C8E6C9",
@@ -99,5 +100,11 @@ def record_xlsx(record: dict) -> bytes:
     return out.getvalue()
 
 
-def record_json(record: dict) -> str:
-    return json.dumps({"format": "ai-due-diligence-record", "version": 1, "record": record}, indent=1, sort_keys=True)
+RECORD_FORMAT = "ai-due-diligence-record"
+
+
+def record_json(record: dict, *, key: str | None = None) -> str:
+    """The record in its export envelope, signed with ``key`` (default: this installation's
+    RECORD_SIGNING_KEY) so ``import_assessment`` can tell it was not changed on the way."""
+    envelope = envelope_sign({"format": RECORD_FORMAT, "version": 1, "record": record}, key=key)
+    return json.dumps(envelope, indent=1, sort_keys=True)

@@ -1,55 +1,148 @@
-"""Loading a JSON record exported from another instance."""
+"""Loading a JSON record exported by this or another installation.
+
+The record file is untrusted input. Its signature (reports.signing) must verify
+with this installation's key, or the key given for the installation that
+exported it; otherwise the import is refused unless the operator passes
+``trust=True``, and then the assessment is marked as imported without a
+verified signature wherever it shows.
+
+An import never adds a version to an existing bank: the record's bank either
+matches a published or retired version exactly (reused), or it is loaded into a
+separate "<slug>-imported-<n>" bank, published and at once retired so the
+record can pin it while new assessments cannot pick it.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from procurement.assessments.models import Answer, Assessment
 from procurement.core.models import Organisation
-from procurement.questionbank.document import content_hash
+from procurement.questionbank.document import BankFileError, content_hash
 from procurement.questionbank.models import BankVersion, QuestionBank
-from procurement.questionbank.services import version_create_from_document, version_publish
+from procurement.questionbank.services import version_create_from_document, version_publish, version_retire
 from procurement.reports.context import record_digest
+from procurement.reports.exports import RECORD_FORMAT
+from procurement.reports.signing import Verdict, envelope_verify
 from procurement.vendors.models import AIService, Vendor
 
+NOT_JSON = "Not a JSON record: {error}"
+NOT_A_RECORD = "Not an exported assessment record (format ai-due-diligence-record)."
+INCOMPLETE = "The record is incomplete or malformed (missing or wrong-typed {error})."
+BAD_BANK = "The record's question bank is not valid: {problems}"
+_TRUST_HINT = (
+    " To load it anyway, pass --trust: the assessment is then marked"
+    " “Imported without a verified signature” everywhere it shows."
+)
+REFUSED = {
+    Verdict.UNSIGNED: "The record carries no signature, so where it came from and whether it was changed"
+    " cannot be checked." + _TRUST_HINT,
+    Verdict.OTHER_KEY: "The record was signed by another installation (or with a key this one does not have)."
+    " Pass that installation's record-signing key with --key." + _TRUST_HINT,
+    Verdict.MISMATCH: "The record's signature does not match its content: it was changed after it was exported."
+    + _TRUST_HINT,
+}
+IMPORTED_BANK_DESCRIPTION = (
+    "Created by import_assessment: the bank version an imported record was answered against."
+    " Retired, so new assessments cannot use it."
+)
+IMPORTED_SLUG_MARK = "-imported-"
 
-def _version_for(record: dict, organisation: Organisation) -> BankVersion:
+
+@dataclass(frozen=True)
+class ImportResult:
+    assessment: Assessment
+    verdict: Verdict
+    bank_created: QuestionBank | None  # the separate imported bank, when one was made
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict is Verdict.VERIFIED
+
+
+def _version_for(record: dict, organisation: Organisation) -> tuple[BankVersion, QuestionBank | None]:
+    """A frozen version with exactly the record's bank content, or a new imported bank holding it."""
     bank_info = record["bank"]
     doc = bank_info["document"]
+    slug = bank_info["slug"]
     digest = content_hash(doc)
-    existing = BankVersion.objects.filter(
-        bank__slug=bank_info["slug"], content_hash=digest, status__in=["published", "retired"]
-    ).filter(bank__organisation__in=[organisation]) | BankVersion.objects.filter(
-        bank__slug=bank_info["slug"], bank__organisation__isnull=True, content_hash=digest
+    same_bank = Q(bank__slug=slug) | Q(bank__slug__startswith=slug + IMPORTED_SLUG_MARK)
+    own_or_shipped = Q(bank__organisation=organisation) | Q(bank__organisation__isnull=True)
+    existing = (
+        BankVersion.objects.filter(same_bank, own_or_shipped, content_hash=digest)
+        .exclude(status=BankVersion.Status.DRAFT)
+        .order_by("pk")
+        .first()
     )
-    version = existing.first()
-    if version is not None:
-        return version
-    bank, _ = QuestionBank.objects.get_or_create(
-        organisation=organisation, slug=bank_info["slug"], defaults={"name": bank_info["name"]}
-    )
-    return version_publish(version=version_create_from_document(bank=bank, doc=doc))
+    if existing is not None:
+        return existing, None
+    bank = _imported_bank_create(slug=slug, name=bank_info["name"], organisation=organisation)
+    version = version_publish(version=version_create_from_document(bank=bank, doc=doc, changelog="Imported."))
+    return version_retire(version=version), bank
 
 
-@transaction.atomic
-def assessment_import(*, raw: bytes, organisation: Organisation) -> Assessment:
+def _imported_bank_create(*, slug: str, name: str, organisation: Organisation) -> QuestionBank:
+    base = slug[: 80 - len(IMPORTED_SLUG_MARK) - 6] + IMPORTED_SLUG_MARK
+    taken = set(
+        QuestionBank.objects.filter(organisation=organisation, slug__startswith=base).values_list("slug", flat=True)
+    )
+    n = 1
+    while f"{base}{n}" in taken:
+        n += 1
+    return QuestionBank.objects.create(
+        organisation=organisation,
+        slug=f"{base}{n}",
+        name=f"{name} (imported)"[:200],
+        description=IMPORTED_BANK_DESCRIPTION,
+    )
+
+
+def _parse(raw: bytes) -> dict:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"Not a JSON record: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != "ai-due-diligence-record" or "record" not in data:
-        raise ValidationError("Not an exported assessment record (format ai-due-diligence-record).")
-    record = data["record"]
+        raise ValidationError(NOT_JSON.format(error=exc), code="not_json") from None
+    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT or not isinstance(data.get("record"), dict):
+        raise ValidationError(NOT_A_RECORD, code="not_a_record")
+    return data
+
+
+@transaction.atomic
+def assessment_import(
+    *, raw: bytes, organisation: Organisation, key: str | None = None, trust: bool = False
+) -> ImportResult:
+    """Load an exported record into ``organisation``.
+
+    The signature is checked with ``key`` (the exporting installation's
+    record-signing key), by default this installation's. A record that does
+    not verify raises ValidationError unless ``trust`` is set; then it loads
+    marked ``Origin.IMPORTED_UNVERIFIED``.
+    """
+    data = _parse(raw)
+    verdict = envelope_verify(data, key=key)
+    if verdict is not Verdict.VERIFIED and not trust:
+        raise ValidationError(REFUSED[verdict], code=verdict.value)
+    try:
+        return _load(data["record"], organisation=organisation, verdict=verdict)
+    except BankFileError as exc:
+        raise ValidationError(BAD_BANK.format(problems=exc), code="bad_bank") from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValidationError(INCOMPLETE.format(error=exc), code="incomplete") from None
+
+
+def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> ImportResult:
     vendor, _ = Vendor.objects.get_or_create(organisation=organisation, name=record["vendor"]["name"])
     service, _ = AIService.objects.get_or_create(
         vendor=vendor,
         name=record["service"]["name"],
         defaults={k: record["service"].get(k) or "" for k in ("model_name", "model_provider", "business_use")},
     )
-    version = _version_for(record, organisation)
+    version, bank_created = _version_for(record, organisation)
     decision = record.get("decision") or {}
     final = decision.get("outcome") in (Assessment.Status.APPROVED, Assessment.Status.REJECTED)
     assessment = Assessment.objects.create(
@@ -62,6 +155,7 @@ def assessment_import(*, raw: bytes, organisation: Organisation) -> Assessment:
         risk_band=record["score"]["residual"] or "",
         decision=record["score"]["decision"],
         overall_risk=record["score"]["overall_risk"],
+        origin=Assessment.Origin.IMPORTED if verdict is Verdict.VERIFIED else Assessment.Origin.IMPORTED_UNVERIFIED,
     )
     Answer.objects.bulk_create(
         Answer(
@@ -74,4 +168,4 @@ def assessment_import(*, raw: bytes, organisation: Organisation) -> Assessment:
         )
         for code, a in record["answers"].items()
     )
-    return assessment
+    return ImportResult(assessment=assessment, verdict=verdict, bank_created=bank_created)

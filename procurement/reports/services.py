@@ -21,13 +21,14 @@ STALE_AFTER = dt.timedelta(minutes=10)
 STALE_MESSAGE = "The render did not finish (the worker may have stopped). Try again."
 
 
-def report_html(record: dict, *, status_label: str = "") -> str:
-    return render_to_string("reports/pdf.html", report_context_from_record(record, status_label=status_label))
+def report_html(record: dict, *, status_label: str = "", unverified_import: bool = False) -> str:
+    ctx = report_context_from_record(record, status_label=status_label, unverified_import=unverified_import)
+    return render_to_string("reports/pdf.html", ctx)
 
 
-def report_pdf(record: dict, *, status_label: str = "") -> tuple[bytes, int]:
+def report_pdf(record: dict, *, status_label: str = "", unverified_import: bool = False) -> tuple[bytes, int]:
     """Render a record to PDF bytes and a page count. Runs no database queries."""
-    return render_pdf(report_html(record, status_label=status_label))
+    return render_pdf(report_html(record, status_label=status_label, unverified_import=unverified_import))
 
 
 def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None]:
@@ -73,7 +74,9 @@ def report_render(report: ReportFile) -> ReportFile:
     status_label = STATUS_LABELS.get(report.record["assessment"].get("status", ""), "")
     started = time.perf_counter()
     try:
-        data, pages = report_pdf(report.record, status_label=status_label)
+        data, pages = report_pdf(
+            report.record, status_label=status_label, unverified_import=report.assessment.is_unverified_import
+        )
     except Exception as exc:  # a broken render must not leave the user waiting forever
         report.status, report.error = ReportFile.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
         report.save(update_fields=["status", "error", "updated_at"])

@@ -24,7 +24,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as HTML in the app, with the PDF download or its generation status."""
     assessment = assessment_for_user(request.user, pk)
     record, _, report = services.report_current(assessment)
-    ctx = report_context_from_record(record, status_label=assessment.get_status_display())
+    ctx = report_context_from_record(
+        record, status_label=assessment.get_status_display(), unverified_import=assessment.is_unverified_import
+    )
     return render(request, "reports/preview.html", {**ctx, **_status_ctx(assessment, report)})
 
 

@@ -120,7 +120,7 @@ def test_a_record_holding_control_characters_still_exports(complete_assessment):
 
 def test_json_export_import_gives_an_identical_report(decided, other_org):
     exported = record_json(decided.frozen_record)
-    imported = assessment_import(raw=exported.encode(), organisation=other_org)
+    imported = assessment_import(raw=exported.encode(), organisation=other_org).assessment
     assert imported.status == Assessment.Status.REJECTED and imported.organisation == other_org
     assert imported.frozen_record == decided.frozen_record
     assert services.report_html(imported.frozen_record) == services.report_html(decided.frozen_record)

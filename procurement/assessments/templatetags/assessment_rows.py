@@ -48,8 +48,16 @@ def detail_url(pk: int) -> str:
 
 ROW = (
     '<tr><td class="text-nowrap"><a href="{}">A-{}</a></td><td>{} · {}</td><td class="small">{} v{}</td>'
-    '<td><span class="badge text-bg-light border">{}</span></td><td>{}</td><td>{}</td>'
+    '<td><span class="badge text-bg-light border">{}</span>{}</td><td>{}</td><td>{}</td>'
     '<td class="small">{}</td><td class="small">{}</td></tr>'
+)
+
+
+# Plain words, in the status cell, for an assessment loaded with ``import_assessment --trust``.
+UNVERIFIED_MARK = format_html(
+    ' <span class="badge text-bg-danger" title="{}">{}</span>',
+    "Loaded from a record file whose signature could not be checked",
+    "Imported without a verified signature",
 )
 
 
@@ -67,6 +75,7 @@ def assessment_row(a: Assessment) -> str:
         a.bank_name,
         a.bank_number,
         status_label(a.status),
+        UNVERIFIED_MARK if a.origin == Assessment.Origin.IMPORTED_UNVERIFIED else "",
         band_badge(a.risk_band),
         decision_badge(a.decision),
         a.owner_name or "—",

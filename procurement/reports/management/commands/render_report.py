@@ -19,6 +19,10 @@ class Command(BaseCommand):
         if assessment is None:
             raise CommandError(f"No assessment {id}.")
         record = assessment_record(assessment)
-        data, pages = report_pdf(record, status_label=STATUS_LABELS.get(assessment.status, ""))
+        data, pages = report_pdf(
+            record,
+            status_label=STATUS_LABELS.get(assessment.status, ""),
+            unverified_import=assessment.is_unverified_import,
+        )
         output.write_bytes(data)
         self.stdout.write(f"Wrote {output} ({pages} pages, {len(data) // 1024} KiB)")
