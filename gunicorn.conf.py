@@ -10,6 +10,11 @@ timeout = 30
 graceful_timeout = 30
 max_requests = 2000  # recycle workers now and then
 max_requests_jitter = 200
+# Peers gunicorn believes about X-Forwarded-Proto and friends: the TLS proxy's address.
+# gunicorn never rewrites REMOTE_ADDR from X-Forwarded-For; the app reads the client's address
+# itself (procurement/core/net.py), so behind the proxy also set DJANGO_TRUSTED_PROXY_COUNT=1
+# (and DJANGO_TRUSTED_PROXIES to this same address), or logins and portal links are rate
+# limited for everyone at once.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"

@@ -6,6 +6,7 @@ differs between a laptop and production comes from an environment variable;
 which `make run` and the test suite set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -88,6 +89,22 @@ AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the TLS proxy every request comes from the proxy's address; axes must count per real client.
+AXES_CLIENT_IP_CALLABLE = "procurement.core.net.client_ip"
+
+# --- Client address behind a reverse proxy (procurement/core/net.py) --------------------
+# How many proxies, each appending to X-Forwarded-For, stand in front of gunicorn: 1 for the
+# documented nginx/TLS proxy. 0 (the default) ignores X-Forwarded-For: the app is reached
+# directly and REMOTE_ADDR is the client. Used by django-axes and the portal's bad-link limit.
+TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# Optional: addresses/CIDRs the nearest proxy connects from; requests from elsewhere are
+# taken at their REMOTE_ADDR even when TRUSTED_PROXY_COUNT is set.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from exc
 
 ROOT_URLCONF = "procurement.urls"
 WSGI_APPLICATION = "procurement.wsgi.application"
@@ -241,7 +258,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Vendor portal --------------------------------------------------------------
 # Links last this many days unless the analyst picks otherwise (1-90).
 PORTAL_LINK_DAYS = int(env("PORTAL_LINK_DAYS", "14"))
-# Bad or tampered link tokens allowed per client address (REMOTE_ADDR) per window before
+# Bad or tampered link tokens allowed per client address (client_ip) per window before
 # every link from that address gets 429. Counted in the database, so it holds across processes.
 PORTAL_BAD_TOKEN_LIMIT = int(env("PORTAL_BAD_TOKEN_LIMIT", "20"))
 PORTAL_BAD_TOKEN_WINDOW = int(env("PORTAL_BAD_TOKEN_WINDOW", str(15 * 60)))  # seconds

@@ -111,6 +111,28 @@ def test_guessing_is_rate_limited_per_address_even_for_a_valid_link(client, invi
     assert client.get(_path(invitation)).status_code == 302
 
 
+def test_behind_a_proxy_one_clients_guesses_do_not_shut_out_another(client, invitation, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    for i in range(settings.PORTAL_BAD_TOKEN_LIMIT):
+        response = client.get(
+            reverse("portal:enter", args=[f"guess{i}:abc"]), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+        )
+        assert response.status_code == 404
+    assert client.get(_path(invitation), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 429
+    assert client.get(_path(invitation), HTTP_X_FORWARDED_FOR="203.0.113.20", **proxy).status_code == 302
+
+
+def test_without_a_proxy_a_forged_header_does_not_escape_the_guess_limit(client, invitation, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.PORTAL_BAD_TOKEN_LIMIT = 3
+    for i in range(3):
+        response = client.get(reverse("portal:enter", args=[f"guess{i}:abc"]), HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
+        assert response.status_code == 404
+    assert client.get(_path(invitation), HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+    assert set(BadLinkAttempt.objects.values_list("ip", flat=True)) == {"127.0.0.1"}
+
+
 def test_a_link_for_assessment_a_cannot_reach_assessment_b(
     vendor_client, invitation, service, shipped_version, personas
 ):
