@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body from its Content-Length before anything reads it.
+    "procurement.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -254,6 +256,12 @@ TASKS = {
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Whole request bodies (procurement/core/middleware.py): larger ones get 413 before a byte is read.
+# Uploads (section saves with evidence, answer-file import) may carry one evidence file plus the form.
+REQUEST_BODY_MAX_BYTES = int(env("REQUEST_BODY_MAX_BYTES", str(2 * 1024 * 1024 + 512 * 1024)))
+UPLOAD_REQUEST_MAX_BYTES = int(env("UPLOAD_REQUEST_MAX_BYTES", str(EVIDENCE_MAX_BYTES + 2 * 1024 * 1024)))
+if UPLOAD_REQUEST_MAX_BYTES <= EVIDENCE_MAX_BYTES:
+    raise ImproperlyConfigured("UPLOAD_REQUEST_MAX_BYTES must exceed EVIDENCE_MAX_BYTES (the form adds its own bytes).")
 
 # --- Vendor portal --------------------------------------------------------------
 # Links last this many days unless the analyst picks otherwise (1-90).

@@ -302,6 +302,16 @@ def test_a_stale_vendor_save_is_refused_and_loses_nothing_saved(vendor_client, a
     assert Answer.objects.get(question_code="SUP-01").value == "categories"
 
 
+def test_vendor_uploads_a_10_mib_evidence_file(vendor_client, assessment, settings):
+    """The request-body cap (procurement/core/middleware.py) leaves room for a full-size file."""
+    assert settings.EVIDENCE_MAX_BYTES == 10 * 1024 * 1024
+    content = b"%PDF-1.7\n" + b"x" * (settings.EVIDENCE_MAX_BYTES - 9)
+    data = {"q-SEC-01": "inclusive", "q-SEC-01B": SimpleUploadedFile("soc2.pdf", content), "revision": 0}
+    response = vendor_client.post(reverse("portal:section", args=[assessment.pk, "SEC"]), data)
+    assert response.status_code == 302
+    assert Evidence.objects.get().file.size == settings.EVIDENCE_MAX_BYTES
+
+
 def test_vendor_uploads_evidence_under_the_staff_limits(vendor_client, assessment, invitation, settings):
     structure = bank_structure(assessment.bank_version)
     code = next(q["code"] for q in structure.question_index.values() if q["type"] == "evidence")
