@@ -18,4 +18,6 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
+# Request lines name vendor-link tokens (/portal/<token>/); this logger redacts them.
+logger_class = "procurement.core.gunicorn_logging.RedactingLogger"
 control_socket_disable = True  # gunicorn 27 otherwise creates a control socket in the home directory
