@@ -139,6 +139,9 @@ if env("DATABASE_ENGINE", "sqlite") == "postgresql":
             "HOST": env("DATABASE_HOST"),
             "PORT": env("DATABASE_PORT"),
             "CONN_MAX_AGE": int(env("DATABASE_CONN_MAX_AGE", "60")),
+            # A kept connection the server dropped (restart, failover, idle timeout) is
+            # replaced at the start of the next request instead of failing it.
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 else:

@@ -66,9 +66,9 @@ def gunicorn(port: int, env: dict, tmp_path: Path, **popen) -> subprocess.Popen:
         cwd=ROOT,
         env={
             **clean,
+            "DATABASE_NAME": str(tmp_path / "db.sqlite3"),
             **env,
             "DJANGO_SETTINGS_MODULE": "procurement.settings",
-            "DATABASE_NAME": str(tmp_path / "db.sqlite3"),
         },
         **popen,
     )
