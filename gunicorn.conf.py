@@ -7,6 +7,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 timeout = 30
+# On TERM (a stop) or HUP (a reload, see docs/operations.md "Restarts") workers finish the
+# requests they hold for up to this long before they are killed; give systemd more
+# (TimeoutStopSec=40). Connections keep queueing on the listening socket meanwhile
+# (backlog, gunicorn's default 2048), so a HUP reload refuses no one.
 graceful_timeout = 30
 max_requests = 2000  # recycle workers now and then
 max_requests_jitter = 200
