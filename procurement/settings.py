@@ -6,6 +6,7 @@ differs between a laptop and production comes from an environment variable;
 which `make run` and the test suite set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body from its Content-Length before anything reads it.
+    "procurement.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -99,6 +102,22 @@ AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the TLS proxy every request comes from the proxy's address; axes must count per real client.
+AXES_CLIENT_IP_CALLABLE = "procurement.core.net.client_ip"
+
+# --- Client address behind a reverse proxy (procurement/core/net.py) --------------------
+# How many proxies, each appending to X-Forwarded-For, stand in front of gunicorn: 1 for the
+# documented nginx/TLS proxy. 0 (the default) ignores X-Forwarded-For: the app is reached
+# directly and REMOTE_ADDR is the client. Used by django-axes and the portal's bad-link limit.
+TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# Optional: addresses/CIDRs the nearest proxy connects from; requests from elsewhere are
+# taken at their REMOTE_ADDR even when TRUSTED_PROXY_COUNT is set.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from exc
 
 ROOT_URLCONF = "procurement.urls"
 WSGI_APPLICATION = "procurement.wsgi.application"
@@ -131,6 +150,9 @@ if env("DATABASE_ENGINE", "sqlite") == "postgresql":
             "HOST": env("DATABASE_HOST"),
             "PORT": env("DATABASE_PORT"),
             "CONN_MAX_AGE": int(env("DATABASE_CONN_MAX_AGE", "60")),
+            # A kept connection the server dropped (restart, failover, idle timeout) is
+            # replaced at the start of the next request instead of failing it.
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 else:
@@ -226,10 +248,31 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "due-diligence@localhost")
 
+# Every handler redacts vendor-link tokens (/portal/<token>/): django.request logs 404/410 with
+# the path, and runserver (django.server) logs each request line. Django's default handlers for
+# the "django" logger are dropped so that nothing prints a path unfiltered; its records reach the
+# console through the root logger. (Django's mail_admins handler goes with them: ADMINS is unset,
+# and its mails would carry the full request.) gunicorn's logs: gunicorn.conf.py logger_class.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "procurement.core.redaction.RedactTokensFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
@@ -253,11 +296,17 @@ EVIDENCE_MAX_FILES_PER_LINK = int(env("EVIDENCE_MAX_FILES_PER_LINK", "60"))
 EVIDENCE_MAX_BYTES_PER_LINK = int(env("EVIDENCE_MAX_BYTES_PER_LINK", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Whole request bodies (procurement/core/middleware.py): larger ones get 413 before a byte is read.
+# Uploads (section saves with evidence, answer-file import) may carry one evidence file plus the form.
+REQUEST_BODY_MAX_BYTES = int(env("REQUEST_BODY_MAX_BYTES", str(2 * 1024 * 1024 + 512 * 1024)))
+UPLOAD_REQUEST_MAX_BYTES = int(env("UPLOAD_REQUEST_MAX_BYTES", str(EVIDENCE_MAX_BYTES + 2 * 1024 * 1024)))
+if UPLOAD_REQUEST_MAX_BYTES <= EVIDENCE_MAX_BYTES:
+    raise ImproperlyConfigured("UPLOAD_REQUEST_MAX_BYTES must exceed EVIDENCE_MAX_BYTES (the form adds its own bytes).")
 
 # --- Vendor portal --------------------------------------------------------------
 # Links last this many days unless the analyst picks otherwise (1-90).
 PORTAL_LINK_DAYS = int(env("PORTAL_LINK_DAYS", "14"))
-# Bad or tampered link tokens allowed per client address (REMOTE_ADDR) per window before
+# Bad or tampered link tokens allowed per client address (client_ip) per window before
 # every link from that address gets 429. Counted in the database, so it holds across processes.
 PORTAL_BAD_TOKEN_LIMIT = int(env("PORTAL_BAD_TOKEN_LIMIT", "20"))
 PORTAL_BAD_TOKEN_WINDOW = int(env("PORTAL_BAD_TOKEN_WINDOW", str(15 * 60)))  # seconds

@@ -24,6 +24,7 @@ from procurement.assessments import services as assessment_services
 from procurement.assessments.editing import section_save
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+from procurement.core.net import client_ip
 from procurement.portal import services
 from procurement.portal.forms import MessageForm
 from procurement.portal.models import Invitation
@@ -87,7 +88,7 @@ def portal_view(view):
 
 @require_safe
 def enter(request: HttpRequest, token: str) -> HttpResponse:
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request)
     if services.guesses_exhausted(ip):
         return _private(render(request, "portal/too_many.html", status=429), referrer="no-referrer")
     invitation = services.invitation_from_token(token)

@@ -1,8 +1,11 @@
 """Production settings: check --deploy passes, and the app refuses to start without a secret key."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,25 +43,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def test_gunicorn_serves_the_app_with_production_settings(tmp_path):
-    """A real gunicorn on loopback, production settings, whitenoise serving hashed static files."""
-    import socket
-    import time
-    import urllib.request
-
-    env = {
-        **PRODUCTION,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    collected = manage("collectstatic", "--noinput", env=env)
-    assert collected.returncode == 0, collected.stderr
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def gunicorn(port: int, env: dict, tmp_path: Path, **popen) -> subprocess.Popen:
+    """A real gunicorn with gunicorn.conf.py, one worker, on 127.0.0.1:port; the caller stops it."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    proc = subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(  # noqa: S603
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "-c",
@@ -72,29 +66,53 @@ def test_gunicorn_serves_the_app_with_production_settings(tmp_path):
         cwd=ROOT,
         env={
             **clean,
+            "DATABASE_NAME": str(tmp_path / "db.sqlite3"),
             **env,
             "DJANGO_SETTINGS_MODULE": "procurement.settings",
-            "DATABASE_NAME": str(tmp_path / "db.sqlite3"),
         },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        **popen,
     )
+
+
+def wait_until_serving(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"gunicorn is not listening on {port}")
+
+
+def served_env(tmp_path: Path) -> dict:
+    """Production settings for a loopback gunicorn, with static files collected into tmp_path."""
+    env = {
+        **PRODUCTION,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    collected = manage("collectstatic", "--noinput", env=env)
+    assert collected.returncode == 0, collected.stderr
+    return env
+
+
+def test_gunicorn_serves_the_app_with_production_settings(tmp_path):
+    """A real gunicorn on loopback, production settings, whitenoise serving hashed static files."""
+    port = free_port()
+    proc = gunicorn(port, served_env(tmp_path), tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                request = urllib.request.Request(  # behind a TLS proxy, as in production
-                    f"http://127.0.0.1:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
-                )
-                page = urllib.request.urlopen(request, timeout=2)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(port)
+        request = urllib.request.Request(  # behind a TLS proxy, as in production
+            f"http://127.0.0.1:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
+        )
+        page = urllib.request.urlopen(request, timeout=5)  # noqa: S310
         body = page.read().decode()
         assert page.status == 200 and "Log in" in body
         assert "Content-Security-Policy" in page.headers and "Strict-Transport-Security" in page.headers
         css_path = body.split('href="')[1].split('"')[0]
         assert "bootstrap.min." in css_path and css_path != "/static/vendor/bootstrap/bootstrap.min.css"  # hashed name
-        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{css_path}", timeout=2)
+        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{css_path}", timeout=5)
         assert css.status == 200 and "max-age" in css.headers.get("Cache-Control", "")
     finally:
         proc.terminate()

@@ -112,6 +112,28 @@ def test_guessing_is_rate_limited_per_address_even_for_a_valid_link(client, invi
     assert client.get(_path(invitation)).status_code == 302
 
 
+def test_behind_a_proxy_one_clients_guesses_do_not_shut_out_another(client, invitation, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    for i in range(settings.PORTAL_BAD_TOKEN_LIMIT):
+        response = client.get(
+            reverse("portal:enter", args=[f"guess{i}:abc"]), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+        )
+        assert response.status_code == 404
+    assert client.get(_path(invitation), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 429
+    assert client.get(_path(invitation), HTTP_X_FORWARDED_FOR="203.0.113.20", **proxy).status_code == 302
+
+
+def test_without_a_proxy_a_forged_header_does_not_escape_the_guess_limit(client, invitation, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.PORTAL_BAD_TOKEN_LIMIT = 3
+    for i in range(3):
+        response = client.get(reverse("portal:enter", args=[f"guess{i}:abc"]), HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
+        assert response.status_code == 404
+    assert client.get(_path(invitation), HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+    assert set(BadLinkAttempt.objects.values_list("ip", flat=True)) == {"127.0.0.1"}
+
+
 def test_a_link_for_assessment_a_cannot_reach_assessment_b(
     vendor_client, invitation, service, shipped_version, personas
 ):
@@ -279,6 +301,16 @@ def test_a_stale_vendor_save_is_refused_and_loses_nothing_saved(vendor_client, a
     response = vendor_client.post(url, {"q-SUP-01": "full_list", "revision": 0}, HTTP_HX_REQUEST="true")
     assert "Not saved" in response.content.decode()
     assert Answer.objects.get(question_code="SUP-01").value == "categories"
+
+
+def test_vendor_uploads_a_10_mib_evidence_file(vendor_client, assessment, settings):
+    """The request-body cap (procurement/core/middleware.py) leaves room for a full-size file."""
+    assert settings.EVIDENCE_MAX_BYTES == 10 * 1024 * 1024
+    content = b"%PDF-1.7\n" + b"x" * (settings.EVIDENCE_MAX_BYTES - 9)
+    data = {"q-SEC-01": "inclusive", "q-SEC-01B": SimpleUploadedFile("soc2.pdf", content), "revision": 0}
+    response = vendor_client.post(reverse("portal:section", args=[assessment.pk, "SEC"]), data)
+    assert response.status_code == 302
+    assert Evidence.objects.get().file.size == settings.EVIDENCE_MAX_BYTES
 
 
 def test_vendor_uploads_evidence_under_the_staff_limits(vendor_client, assessment, invitation, settings):
