@@ -104,6 +104,7 @@ MATRIX = {
     "vendorlinks:invite": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
     "vendorlinks:revoke": ("post", lambda w: {"pk": w["draft"].pk, "invitation_pk": w["spare_invitation"].pk}, EDIT),
     "vendorlinks:reopen": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
+    "vendorlinks:resend": ("post", lambda w: {"pk": w["draft"].pk, "invitation_pk": w["spare_invitation"].pk}, EDIT),
     "portal:overview": ("get", lambda w: {"pk": w["draft"].pk}, PORTAL),
     "portal:section": ("post", lambda w: {"pk": w["draft"].pk, "section": "SUP"}, PORTAL_WRITE),
     "portal:clarify": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, PORTAL),

@@ -1,6 +1,8 @@
 """Bad input battery: hypothesis throws junk at every parser and form. Never a 500, always a clear
 message, and nothing half-written."""
 
+import csv
+import io
 import json
 import os
 
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 
 from procurement.assessments.answer_files import AnswerFileError, parse_answers
 from procurement.assessments.models import Answer
+from procurement.core.text import text_problem
 from procurement.questionbank.document import BankFileError, parse_document
 from procurement.vendors.models import Vendor
 from tests.conftest import SMALL_BANK
@@ -31,6 +34,12 @@ JUNK_TEXT = st.one_of(
             "\x00",
             "\u0663",
             "\uff12\uff10",
+            "\x0b",  # F7: refused by spreadsheets
+            "Managed\rmodel",  # F5: a CR in a name reached a mail subject
+            "a\x01b",
+            "=cmd|' /C calc'!A0",  # F2
+            "+44 20 7946 0000",
+            "-30",
         ]
     ),
 )
@@ -70,7 +79,7 @@ def test_answer_file_parser_only_ever_raises_its_own_error(raw, fmt):
     date=JUNK_TEXT,
     choice=JUNK_TEXT,
     multi=st.lists(JUNK_TEXT, max_size=3),
-    text=st.text(max_size=300),
+    text=st.text(max_size=300) | JUNK_TEXT,
     na=st.booleans(),
     reason=JUNK_TEXT,
     revision=JUNK_TEXT,
@@ -110,6 +119,15 @@ def test_section_form_never_500s_and_stores_only_valid_answers(
             }
         if answer.na:
             assert answer.na_reason.strip()
+        if isinstance(answer.value, str):
+            assert text_problem(answer.value) is None
+        assert text_problem(answer.na_reason) is None
+    # Whatever was stored exports (F7) with no formula-like CSV cell (F2).
+    exported = client.get(reverse("assessments:export", args=[assessment.pk]), {"format": "csv"})
+    assert exported.status_code == 200
+    for row in csv.reader(io.StringIO(exported.content.decode())):
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+    assert client.get(reverse("reports:export_xlsx", args=[assessment.pk])).status_code == 200
 
 
 @pytest.mark.django_db
@@ -124,6 +142,8 @@ def test_vendor_form_never_500s_and_saves_all_or_nothing(client, personas, name,
         assert Vendor.objects.count() == before and "invalid-feedback" in response.content.decode()
     else:
         assert Vendor.objects.count() == before + 1
+        stored = Vendor.objects.latest("pk")
+        assert text_problem(stored.name) is None and "\r" not in stored.name and "\n" not in stored.name
 
 
 @pytest.mark.django_db

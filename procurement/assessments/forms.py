@@ -14,7 +14,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from procurement.assessments.services import AnswerInput
-from procurement.core.forms import IdsMultipleChoiceField
+from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
 from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
 from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
@@ -122,7 +122,7 @@ def stored_value(q: dict, cleaned):
     return cleaned
 
 
-class SectionForm(forms.Form):
+class SectionForm(StorableTextMixin, forms.Form):
     """One section of the questionnaire: validates and cleans posted answers.
 
     The page writes its inputs from ``section_rows`` (see there for why); the
@@ -182,7 +182,7 @@ class SectionForm(forms.Form):
         return result
 
 
-class AssessmentCreateForm(forms.Form):
+class AssessmentCreateForm(StorableTextMixin, forms.Form):
     service = forms.ModelChoiceField(queryset=None, label="Vendor service")
     bank = forms.ModelChoiceField(
         queryset=None, label="Question bank", help_text="Its latest published version is pinned."
@@ -201,24 +201,24 @@ class AssessmentCreateForm(forms.Form):
         self.helper.form_tag = False
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(StorableTextMixin, forms.Form):
     question_code = forms.CharField(widget=forms.HiddenInput)
     points = forms.IntegerField(min_value=0, max_value=4)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
-class FindingForm(forms.Form):
+class FindingForm(StorableTextMixin, forms.Form):
     kind = forms.ChoiceField(choices=[("finding", "Finding"), ("condition", "Condition")])
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     owner = forms.CharField(required=False, max_length=200)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(StorableTextMixin, forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
-class RequestChangesForm(forms.Form):
+class RequestChangesForm(StorableTextMixin, forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 

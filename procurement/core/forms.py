@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from procurement.core.text import text_problem
+
 MAX_PK = 2**63 - 1
 
 
@@ -21,3 +23,26 @@ class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+class StorableTextMixin:
+    """Every text a form accepts can be stored, shown and exported: no control characters or
+    lone surrogates anywhere (``text_problem``), and no line breaks in one-line inputs such
+    as names, which end up in mail subjects and spreadsheet cells. Each refusal is a message
+    on its field; the rest of the form is unaffected."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(self.cleaned_data.items()):
+            if not isinstance(value, str) or not value:
+                continue
+            problem = text_problem(value)
+            if problem:
+                self.add_error(name, f"This text {problem}; remove it and try again.")
+            elif _one_line(self.fields[name]) and ("\n" in value or "\r" in value):
+                self.add_error(name, "Keep this on one line.")
+        return cleaned
+
+
+def _one_line(field: forms.Field) -> bool:
+    return isinstance(field.widget, forms.TextInput | forms.EmailInput | forms.URLInput)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,3 +48,53 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class OutboxMessage(models.Model):
+    """One outgoing message (an invitation, a reminder, a notification), written in the same
+    transaction as the change that causes it and sent afterwards by the task worker, with retries.
+
+    The row holds what is needed to build the message (``kind`` and ``payload``), not the
+    message: a vendor link is signed with the secret key when the mail is built, so the
+    database alone still yields no working link. ``key`` makes adding idempotent
+    (kind + object + deadline); ``ref`` names the object it is about, for the pages that
+    show whether it went out.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200, unique=True)
+    ref = models.CharField(max_length=100, blank=True, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    recipient = models.CharField(max_length=254)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Set while a worker sends it, so a second worker leaves it alone; a worker that died
+    # mid-send leaves a claim that lapses.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed"]), name="core_outbox_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="core_outbox_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.status})"

@@ -1,11 +1,11 @@
 from django import forms
 from django.conf import settings
 
-from procurement.core.forms import IdsMultipleChoiceField
+from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
 from procurement.portal.services import MAX_DAYS
 
 
-class InviteForm(forms.Form):
+class InviteForm(StorableTextMixin, forms.Form):
     contacts = IdsMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -33,9 +33,9 @@ class InviteForm(forms.Form):
         self.fields["days"].initial = settings.PORTAL_LINK_DAYS
 
 
-class NoteForm(forms.Form):
+class NoteForm(StorableTextMixin, forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
-class MessageForm(forms.Form):
+class MessageForm(StorableTextMixin, forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

@@ -6,6 +6,7 @@ Threats and the tests that cover them are listed in docs/security.md ("Vendor li
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -21,8 +22,13 @@ from django.utils import timezone
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services import required_missing, timeline_add
+from procurement.core import outbox
+from procurement.core.models import OutboxMessage
+from procurement.core.outbox import one_line
 from procurement.portal.models import BadLinkAttempt, Invitation, InvitationReminder
 from procurement.vendors.models import VendorContact
+
+logger = logging.getLogger(__name__)
 
 SALT = "procurement.portal.invitation"
 MAX_DAYS = 90
@@ -110,7 +116,7 @@ def _owner_of(assessment: Assessment):
     return assessment.owner or assessment.created_by
 
 
-def _mail(invitation: Invitation, *, template: str, base_url: str, extra: dict | None = None) -> None:
+def _mail(invitation: Invitation, *, template: str, base_url: str, extra: dict | None = None) -> EmailMessage:
     owner = _owner_of(invitation.assessment)
     ctx = {
         "invitation": invitation,
@@ -120,10 +126,50 @@ def _mail(invitation: Invitation, *, template: str, base_url: str, extra: dict |
         "link": invitation_link(invitation, base_url=base_url),
         **(extra or {}),
     }
-    subject = render_to_string(f"portal/email/{template}_subject.txt", ctx).strip().replace("\n", " ")
+    # Names may hold a CR or LF; a mail header may not (F5).
+    subject = one_line(render_to_string(f"portal/email/{template}_subject.txt", ctx))
     body = render_to_string(f"portal/email/{template}.txt", ctx)
     reply_to = [owner.email] if owner and owner.email else None
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.contact.email], reply_to=reply_to).send()
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.contact.email], reply_to=reply_to)
+
+
+def _invitation_of(message: OutboxMessage) -> Invitation:
+    return Invitation.objects.select_related(
+        "assessment__organisation", "assessment__owner", "assessment__created_by", "assessment__service", "contact"
+    ).get(pk=message.payload["invitation"])
+
+
+@outbox.builder("portal.invitation")
+def _invitation_mail(message: OutboxMessage) -> EmailMessage:
+    extra = {"message": message.payload.get("message", "")}
+    return _mail(_invitation_of(message), template="invitation", base_url=message.payload["base_url"], extra=extra)
+
+
+@outbox.builder("portal.reminder")
+def _reminder_mail(message: OutboxMessage) -> EmailMessage:
+    extra = {"kind": message.payload["kind"], "deadline": dt.date.fromisoformat(message.payload["deadline"])}
+    return _mail(_invitation_of(message), template="reminder", base_url=message.payload["base_url"], extra=extra)
+
+
+def invitation_ref(invitation: Invitation) -> str:
+    """How outbox rows about this invitation name it (see invitation_mail_status)."""
+    return f"portal.invitation:{invitation.pk}"
+
+
+@transaction.atomic
+def invitation_mail_retry(*, invitation: Invitation) -> bool:
+    """Send the invitation's newest mail again if it failed; False when there is none to retry."""
+    message = invitation_mail_status([invitation]).get(invitation.pk)
+    if message is None or message.status != OutboxMessage.Status.FAILED:
+        return False
+    outbox.outbox_retry(message=message)
+    return True
+
+
+def invitation_mail_status(invitations: list[Invitation]) -> dict[int, OutboxMessage]:
+    """The newest mail (invitation or reminder) for each invitation, to show whether it went out."""
+    latest = outbox.outbox_latest([invitation_ref(i) for i in invitations])
+    return {i.pk: latest[invitation_ref(i)] for i in invitations if invitation_ref(i) in latest}
 
 
 @transaction.atomic
@@ -162,6 +208,12 @@ def invite(
             .filter(assessment=assessment, contact=contact, revoked_at__isnull=True)
             .first()
         )
+        if invitation is not None and invitation.is_expired:
+            # An expired link stays dead (F6): its token may sit in a log or an old mail.
+            invitation.revoked_at = now
+            invitation.revoked_by = by
+            invitation.save(update_fields=["revoked_at", "revoked_by"])
+            invitation = None
         if invitation is None:
             invitation = Invitation(
                 assessment=assessment, contact=contact, key=secrets.token_urlsafe(32), created_by=by, expires_at=expires
@@ -171,7 +223,14 @@ def invite(
         invitation.sent_count += 1
         invitation.save()
         invitation.assessment = assessment
-        _mail(invitation, template="invitation", base_url=base_url, extra={"message": message.strip()})
+        outbox.outbox_add(
+            kind="portal.invitation",
+            key=f"portal.invitation:{invitation.pk}:{invitation.sent_count}",
+            ref=invitation_ref(invitation),
+            recipient=contact.email,
+            payload={"invitation": invitation.pk, "base_url": base_url, "message": message.strip()},
+            organisation=assessment.organisation,
+        )
         timeline_add(
             assessment,
             "vendor invited",
@@ -274,22 +333,39 @@ def reminders_due(*, today: dt.date, within_days: int = REMIND_WITHIN_DAYS) -> l
 
 
 def reminders_send(*, today: dt.date, base_url: str) -> list[InvitationReminder]:
-    """Send each due reminder once. Safe to run as often as cron likes."""
-    sent = []
+    """Queue each due reminder once (the task worker sends it). Safe to run as often as cron likes;
+    a problem with one invitation is logged and the others are still queued."""
+    queued = []
     for invitation, kind, deadline in reminders_due(today=today):
-        with transaction.atomic():
-            reminder, created = InvitationReminder.objects.get_or_create(
-                invitation=invitation, kind=kind, deadline=deadline
-            )
-            if not created:
-                continue
-            _mail(invitation, template="reminder", base_url=base_url, extra={"kind": kind, "deadline": deadline})
-            timeline_add(
-                invitation.assessment,
-                "vendor reminded",
-                by_label="reminder",
-                note=f"{invitation.contact.name} <{invitation.contact.email}>: "
-                f"{InvitationReminder.Kind(kind).label.lower()} ({deadline:%d %b %Y})",
-            )
-        sent.append(reminder)
-    return sent
+        try:
+            with transaction.atomic():
+                reminder, created = InvitationReminder.objects.get_or_create(
+                    invitation=invitation, kind=kind, deadline=deadline
+                )
+                if not created:
+                    continue
+                outbox.outbox_add(
+                    kind="portal.reminder",
+                    key=f"portal.reminder:{invitation.pk}:{kind}:{deadline.isoformat()}",
+                    ref=invitation_ref(invitation),
+                    recipient=invitation.contact.email,
+                    payload={
+                        "invitation": invitation.pk,
+                        "base_url": base_url,
+                        "kind": kind,
+                        "deadline": deadline.isoformat(),
+                    },
+                    organisation=invitation.assessment.organisation,
+                )
+                timeline_add(
+                    invitation.assessment,
+                    "vendor reminded",
+                    by_label="reminder",
+                    note=f"{invitation.contact.name} <{invitation.contact.email}>: "
+                    f"{InvitationReminder.Kind(kind).label.lower()} ({deadline:%d %b %Y})",
+                )
+        except Exception:  # one bad invitation must not stop the reminders of every other
+            logger.exception("Could not queue the %s reminder for invitation %s", kind, invitation.pk)
+            continue
+        queued.append(reminder)
+    return queued

@@ -46,7 +46,20 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Not invited: " + " ".join(exc.messages))
     else:
         names = ", ".join(i.contact.name for i in sent)
-        messages.success(request, f"Invitation sent to {names}.")
+        messages.success(request, f"Invitation for {names} saved; the mail is on its way (its state shows below).")
+    return redirect(assessment)
+
+
+@login_required
+@require_POST
+def resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    """Try a failed invitation or reminder mail again."""
+    assessment = _editable(request, pk)
+    invitation = get_object_or_404(assessment.invitations.select_related("contact"), pk=invitation_pk)
+    if services.invitation_mail_retry(invitation=invitation):
+        messages.success(request, f"The mail to {invitation.contact.name} will be tried again now.")
+    else:
+        messages.info(request, f"No failed mail to {invitation.contact.name} to try again.")
     return redirect(assessment)
 
 

@@ -18,6 +18,7 @@ staff_patterns = (
     [
         path("<int:pk>/vendor-links/", staff_views.invite, name="invite"),
         path("<int:pk>/vendor-links/<int:invitation_pk>/revoke/", staff_views.revoke, name="revoke"),
+        path("<int:pk>/vendor-links/<int:invitation_pk>/resend/", staff_views.resend, name="resend"),
         path("<int:pk>/vendor-links/reopen/", staff_views.reopen, name="reopen"),
     ],
     "vendorlinks",

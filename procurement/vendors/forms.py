@@ -1,9 +1,10 @@
 from django import forms
 
+from procurement.core.forms import StorableTextMixin
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor, VendorContact
 
 
-class VendorForm(forms.ModelForm):
+class VendorForm(StorableTextMixin, forms.ModelForm):
     class Meta:
         model = Vendor
         fields = ["name", "website", "description", "owner"]
@@ -21,7 +22,7 @@ class VendorForm(forms.ModelForm):
         return name
 
 
-class AIServiceForm(forms.ModelForm):
+class AIServiceForm(StorableTextMixin, forms.ModelForm):
     class Meta:
         model = AIService
         fields = ["name", "kind", "model_name", "model_provider", "annual_spend", "business_use", "required_regions"]
@@ -38,13 +39,13 @@ class AIServiceForm(forms.ModelForm):
         return name
 
 
-class VendorContactForm(forms.ModelForm):
+class VendorContactForm(StorableTextMixin, forms.ModelForm):
     class Meta:
         model = VendorContact
         fields = ["name", "email", "role"]
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderForm(StorableTextMixin, forms.ModelForm):
     class Meta:
         model = Provider
         fields = ["name", "kind", "owner", "country"]
@@ -61,7 +62,7 @@ class ProviderForm(forms.ModelForm):
         return name
 
 
-class SupplyLinkForm(forms.ModelForm):
+class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
     """A link from this service, or (deeper tier) from one of the organisation's providers."""
 
     source = forms.ChoiceField(label="Who depends on the provider")

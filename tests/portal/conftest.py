@@ -10,12 +10,14 @@ def contact(service):
 
 
 @pytest.fixture
-def invitation(assessment, contact, personas):
+def invitation(assessment, contact, personas, django_capture_on_commit_callbacks):
     personas["analyst"].email = "ana@acme.example"
     personas["analyst"].save()
-    (invitation,) = services.invite(
-        assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="http://testserver"
-    )
+    # The commit hands the mail to the task worker (inline in tests), as in production.
+    with django_capture_on_commit_callbacks(execute=True):
+        (invitation,) = services.invite(
+            assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="http://testserver"
+        )
     return invitation
 
 

@@ -51,9 +51,14 @@ def test_tampered_tokens_resolve_to_nothing(invitation):
     assert services.invitation_from_token("::") is None
 
 
-def test_inviting_a_contact_again_renews_the_same_link(invitation, assessment, contact, personas):
+def test_inviting_a_contact_again_renews_the_same_link(
+    invitation, assessment, contact, personas, django_capture_on_commit_callbacks
+):
     token = services.invitation_token(invitation)
-    (again,) = services.invite(assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="", days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        (again,) = services.invite(
+            assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="", days=30
+        )
     assert again.pk == invitation.pk and services.invitation_token(again) == token
     assert again.sent_count == 2
     assert again.expires_at > invitation.expires_at
@@ -142,12 +147,13 @@ def test_the_team_cannot_invite_on_a_submitted_assessment(complete_assessment, c
 # --- Reminders ------------------------------------------------------------------------
 
 
-def test_reminders_go_out_once_per_deadline(invitation, assessment):
+def test_reminders_go_out_once_per_deadline(invitation, assessment, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     assessment.due_date = today + dt.timedelta(days=2)
     assessment.save()
     mail.outbox.clear()
-    first = services.reminders_send(today=today, base_url="http://x")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.reminders_send(today=today, base_url="http://x")
     assert [r.kind for r in first] == [InvitationReminder.Kind.DUE]
     assert len(mail.outbox) == 1 and "due on" in mail.outbox[0].body
     assert "http://x/portal/" in mail.outbox[0].body
@@ -161,11 +167,12 @@ def test_reminders_go_out_once_per_deadline(invitation, assessment):
     assert len(services.reminders_send(today=today, base_url="http://x")) == 1
 
 
-def test_reminders_warn_before_the_link_expires(invitation):
+def test_reminders_warn_before_the_link_expires(invitation, django_capture_on_commit_callbacks):
     invitation.expires_at = timezone.now() + dt.timedelta(days=1)
     invitation.save()
     mail.outbox.clear()
-    (reminder,) = services.reminders_send(today=timezone.localdate(), base_url="http://x")
+    with django_capture_on_commit_callbacks(execute=True):
+        (reminder,) = services.reminders_send(today=timezone.localdate(), base_url="http://x")
     assert reminder.kind == InvitationReminder.Kind.EXPIRY
     assert "expires on" in mail.outbox[0].body
 

@@ -14,10 +14,12 @@ def vendor_links(context, assessment):
     can_manage = has_role(request.user, *EDITORS)
     invitations = list(assessment.invitations.select_related("contact", "created_by"))
     base_url = request.build_absolute_uri("/")
+    mail = services.invitation_mail_status(invitations)
     rows = [
         {
             "invitation": i,
             "link": services.invitation_link(i, base_url=base_url) if can_manage and i.is_usable else "",
+            "mail": mail.get(i.pk),
         }
         for i in invitations
     ]

@@ -1,7 +1,8 @@
 """Remind vendor contacts whose questionnaire is open and whose due date or link expiry is near.
 
-Run it from cron as often as you like (hourly or daily): each reminder goes out
-once per invitation and deadline.
+Run it from cron as often as you like (hourly or daily): each reminder is queued
+once per invitation and deadline, in the outbox; the task worker sends it (with
+retries), so a mail server that is down or refuses one address stops nothing.
 """
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from procurement.portal.services import REMIND_WITHIN_DAYS, reminders_send
 
 class Command(BaseCommand):
     help = (
-        "Mail reminders to vendor contacts whose answers are due, or whose link expires, "
+        "Queue reminders to vendor contacts whose answers are due, or whose link expires, "
         f"within {REMIND_WITHIN_DAYS} days."
     )
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, site_url, **options):
-        sent = reminders_send(today=timezone.localdate(), base_url=site_url)
-        for reminder in sent:
-            self.stdout.write(f"Reminded {reminder.invitation.contact.email}: {reminder.get_kind_display().lower()}")
-        self.stdout.write(self.style.SUCCESS(f"{len(sent)} reminder(s) sent."))
+        queued = reminders_send(today=timezone.localdate(), base_url=site_url)
+        for reminder in queued:
+            kind = reminder.get_kind_display().lower()
+            self.stdout.write(f"Reminder for {reminder.invitation.contact.email}: {kind}")
+        self.stdout.write(self.style.SUCCESS(f"{len(queued)} reminder(s) queued; the task worker sends them."))
