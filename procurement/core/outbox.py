@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,6 +55,23 @@ def builder(kind: str):
 def one_line(text: str) -> str:
     """A mail subject: every run of whitespace (CR and LF included) becomes one space."""
     return " ".join(text.split())
+
+
+def describe_error(exc: BaseException) -> str:
+    """A failed send in plain words for the staff who see it (the type stays, for support)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        reasons = "; ".join(
+            f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for code, msg in exc.recipients.values()
+        )
+        return f"the mail server refused the address ({reasons})"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "the mail server refused our login; check DJANGO_EMAIL_USER and DJANGO_EMAIL_PASSWORD"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | TimeoutError | socket.timeout):
+        return f"the mail server did not answer in time ({exc})"
+    if isinstance(exc, ConnectionRefusedError | socket.gaierror):
+        return f"the mail server could not be reached ({exc})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def outbox_add(*, kind: str, key: str, recipient: str, payload: dict, ref: str = "", organisation=None):
@@ -131,7 +150,7 @@ def outbox_drain(*, limit: int = 200) -> DrainResult:
         try:
             _BUILDERS[message.kind](message).send()
         except Exception as exc:  # any failure of one message must not stop the others
-            error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = describe_error(exc)[:2000]
             logger.warning("Outbox message %s (%s) failed: %s", message.pk, message.kind, error)
             message.last_error = error
             message.claimed_until = None

@@ -44,7 +44,8 @@ def test_a_refused_second_contact_keeps_both_invitations_and_the_first_link_work
     token = mail.body.split("/portal/", 1)[1].split("/", 1)[0]
     assert services.invitation_from_token(token).contact.email == "ann@vendor.example"
     bounced = OutboxMessage.objects.get(recipient="bob@vendor.example")
-    assert bounced.status == "pending" and bounced.attempts == 1 and "SMTPRecipientsRefused" in bounced.last_error
+    assert bounced.status == "pending" and bounced.attempts == 1
+    assert bounced.last_error == "the mail server refused the address (550 5.1.1 No such user here)"
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert "Not delivered yet: attempt 1 failed" in page and "Copy link" in page
 
@@ -64,7 +65,7 @@ def test_a_message_that_keeps_failing_is_marked_failed_and_staff_can_try_again(
         assert message.status == "failed" and message.attempts == outbox.MAX_ATTEMPTS
         client.force_login(personas["analyst"])
         page = client.get(assessment.get_absolute_url()).content.decode()
-        assert "The mail could not be sent" in page and "550" in page and "Try again" in page
+        assert "The mail could not be sent" in page and "550" in page and "try again" in page
         smtp.refuse.clear()  # the address was fixed at the vendor's end
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("vendorlinks:resend", args=[assessment.pk, invitation.pk]))
@@ -118,7 +119,8 @@ def test_a_slow_mail_server_holds_no_request_and_no_lock(client, assessment, per
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
         assert smtp.connections == 1
     message = OutboxMessage.objects.get()
-    assert message.status == "pending" and message.attempts == 1 and "timed out" in message.last_error
+    assert message.status == "pending" and message.attempts == 1
+    assert message.last_error.startswith("the mail server did not answer in time")
 
 
 def test_reinviting_after_expiry_issues_a_new_link_and_the_old_one_stays_dead(
