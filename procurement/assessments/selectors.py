@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from procurement.assessments.models import Answer, Assessment, Override
 from procurement.core.access import organisation_for
+from procurement.core.text import text_problem
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
@@ -225,3 +226,29 @@ def dashboard_for_user(user, *, limit: int = 8) -> dict:
         "decided": list(qs.filter(status__in=Assessment.FINAL).order_by("-decided_at")[:limit]),
         "today": today,
     }
+
+
+def _strings(value):
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def answers_with_unstorable_text() -> list[tuple[int, str, str]]:
+    """(assessment id, question code, problem) for each stored answer whose value or N/A reason
+    holds what input now refuses (``text_problem``): stored before the check existed."""
+    found = []
+    rows = Answer.objects.order_by("assessment_id", "question_code").values_list(
+        "assessment_id", "question_code", "value", "na_reason"
+    )
+    for pk, code, value, reason in rows.iterator(chunk_size=2000):
+        problem = next((p for s in [reason, *_strings(value)] if (p := text_problem(s))), None)
+        if problem:
+            found.append((pk, code, problem))
+    return found
