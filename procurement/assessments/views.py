@@ -43,6 +43,7 @@ from procurement.assessments.selectors import (
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
 from procurement.core.pagination import CountingPaginator
+from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import AIService
@@ -90,7 +91,8 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
     form = AssessmentCreateForm(
         request.POST or None,
         services=AIService.objects.filter(vendor__organisation=org).select_related("vendor"),
-        banks=banks_visible_to(request.user),
+        # Only banks with a published version can be pinned (an imported bank's one version is retired).
+        banks=banks_visible_to(request.user).filter(versions__status=BankVersion.Status.PUBLISHED).distinct(),
         members=members,
         initial={"service": request.GET.get("service"), "owner": request.user.pk},
     )

@@ -118,7 +118,7 @@ def test_an_export_imported_on_the_same_installation_verifies_and_is_not_marked(
 
 
 def test_an_import_with_a_changed_bank_never_adds_a_version_to_the_existing_bank(
-    tmp_path, decided, other_org, shipped_version
+    tmp_path, decided, other_org, shipped_version, client, personas
 ):
     # The target organisation has its own bank under the record's slug.
     own = bank_load(raw=bank_export(bank=shipped_version.bank), source="own.yaml", organisation=other_org).version.bank
@@ -139,6 +139,10 @@ def test_an_import_with_a_changed_bank_never_adds_a_version_to_the_existing_bank
     (version,) = separate.versions.all()
     assert version.status == BankVersion.Status.RETIRED  # pinned by the record, offered to nobody
     assert imported.frozen_record == record
+    # Nobody can start an assessment on it (it was listed, and then refused, before).
+    client.force_login(personas["outsider"])  # an admin of other_org
+    banks = client.get(reverse("assessments:create")).context["form"].fields["bank"].queryset
+    assert separate not in banks and shipped_version.bank in banks
 
     # The same bank content again reuses that version; different content gets its own bank.
     again = _import(tmp_path, record_json(record))
