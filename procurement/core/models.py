@@ -65,6 +65,7 @@ class OutboxMessage(models.Model):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent: no longer needed")
 
     kind = models.CharField(max_length=64)
     key = models.CharField(max_length=200, unique=True)
@@ -89,7 +90,8 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sent", "failed"]), name="core_outbox_status_valid"
+                condition=models.Q(status__in=["pending", "sent", "failed", "cancelled"]),
+                name="core_outbox_status_valid",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="core_outbox_sent_has_time"

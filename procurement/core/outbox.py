@@ -42,6 +42,10 @@ CLAIM = dt.timedelta(minutes=5)
 _BUILDERS: dict[str, Callable[[OutboxMessage], EmailMessage]] = {}
 
 
+class Cancel(Exception):
+    """A builder raises this when the message should not go out any more (e.g. its link was revoked)."""
+
+
 def builder(kind: str):
     """Register the function that builds the mail for rows of ``kind``."""
 
@@ -149,6 +153,14 @@ def outbox_drain(*, limit: int = 200) -> DrainResult:
             break
         try:
             _BUILDERS[message.kind](message).send()
+        except Cancel as reason:
+            message.status, message.last_error, message.claimed_until = (
+                OutboxMessage.Status.CANCELLED,
+                str(reason),
+                None,
+            )
+            message.save(update_fields=["status", "last_error", "claimed_until"])
+            continue
         except Exception as exc:  # any failure of one message must not stop the others
             error = describe_error(exc)[:2000]
             logger.warning("Outbox message %s (%s) failed: %s", message.pk, message.kind, error)

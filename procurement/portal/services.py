@@ -134,9 +134,16 @@ def _mail(invitation: Invitation, *, template: str, base_url: str, extra: dict |
 
 
 def _invitation_of(message: OutboxMessage) -> Invitation:
-    return Invitation.objects.select_related(
-        "assessment__organisation", "assessment__owner", "assessment__created_by", "assessment__service", "contact"
-    ).get(pk=message.payload["invitation"])
+    invitation = (
+        Invitation.objects.select_related(
+            "assessment__organisation", "assessment__owner", "assessment__created_by", "assessment__service", "contact"
+        )
+        .filter(pk=message.payload["invitation"])
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        raise outbox.Cancel("the link was revoked or has expired before the mail went out")
+    return invitation
 
 
 @outbox.builder("portal.invitation")

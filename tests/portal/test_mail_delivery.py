@@ -140,3 +140,21 @@ def test_reinviting_after_expiry_issues_a_new_link_and_the_old_one_stays_dead(
     assert client.get(new_link).status_code == 302
     old.refresh_from_db()
     assert old.revoked_at is not None
+
+
+def test_a_mail_for_a_link_revoked_before_it_went_out_is_not_sent(
+    assessment, personas, contacts, settings, django_capture_on_commit_callbacks
+):
+    with FakeSMTP(refuse={"ann@vendor.example"}) as smtp:
+        settings.MAILERS = smtp.mailers()
+        with django_capture_on_commit_callbacks(execute=True):
+            (invitation,) = services.invite(
+                assessment=assessment, contacts=[contacts[0]], by=personas["analyst"], base_url=""
+            )
+        services.invitation_revoke(invitation=invitation, by=personas["analyst"])
+        smtp.refuse.clear()
+        OutboxMessage.objects.update(next_attempt_at=timezone.now())
+        outbox.outbox_drain()
+    message = OutboxMessage.objects.get()
+    assert message.status == "cancelled" and "revoked or has expired" in message.last_error
+    assert smtp.delivered == []
