@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from procurement.assessments.models import Assessment
 from procurement.core.models import Organisation
+from procurement.portfolio.selectors import latest_assessments, portfolio_load, review_schedule
 from procurement.vendors.models import AIService, Provider, SupplyLink
-from procurement.vendors.portfolio import latest_assessments, portfolio_load, review_schedule
 
 pytestmark = pytest.mark.django_db
 

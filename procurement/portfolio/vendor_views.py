@@ -1,3 +1,5 @@
+"""Vendor, service and provider pages: records from vendors beside the assessments that read them."""
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -10,12 +12,11 @@ from django.views.decorators.http import require_POST
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import list_rows
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
+from procurement.portfolio.selectors import service_chain_context
 from procurement.vendors import services
-from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
 from procurement.vendors.models import Provider, Vendor
 from procurement.vendors.supply import (
-    chain_snapshot,
     link_delete,
     link_save,
     org_chains,
@@ -104,20 +105,6 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _service_for_user(request, pk: int, service_pk: int):
     vendor = _vendor_for_user(request, pk)
     return get_object_or_404(vendor.services.select_related("vendor__organisation"), pk=service_pk)
-
-
-def service_chain_context(service, *, chains=None) -> dict:
-    """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
-    from procurement.assessments.selectors import supply_chain_snapshot
-
-    latest = service.assessments.order_by("-created_at", "-pk").first()
-    snapshot = supply_chain_snapshot(latest, chains=chains) if latest else chain_snapshot(service, chains=chains)
-    return {
-        "snapshot": snapshot,
-        "facts": snapshot["facts"],
-        "diagram": chain_diagram(snapshot, service_name=service.name, vendor_name=service.vendor.name),
-        "latest": latest,
-    }
 
 
 @login_required
