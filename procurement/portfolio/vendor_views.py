@@ -12,18 +12,12 @@ from django.views.decorators.http import require_POST
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import list_rows
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
+from procurement.portfolio import services as chain_services
 from procurement.portfolio.selectors import service_chain_context
 from procurement.vendors import services
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
 from procurement.vendors.models import Provider, Vendor
-from procurement.vendors.supply import (
-    link_delete,
-    link_save,
-    org_chains,
-    provider_delete,
-    provider_save,
-    provider_update,
-)
+from procurement.vendors.supply import org_chains, provider_delete, provider_save
 
 
 def _org(request):
@@ -141,7 +135,7 @@ def link_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     form = SupplyLinkForm(request.POST, service=service, providers=Provider.objects.filter(organisation=org))
     if form.is_valid():
         try:
-            link_save(link=form.instance, organisation=org)
+            chain_services.link_change(link=form.instance, organisation=org)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -158,7 +152,7 @@ def link_remove(request: HttpRequest, pk: int, service_pk: int, link_pk: int) ->
     link = next((lk for lk in org_chains(service.vendor.organisation).links_for(service.pk) if lk.pk == link_pk), None)
     if link is None:
         raise Http404
-    link_delete(link=link)
+    chain_services.link_remove(link=link)
     messages.success(request, f"Removed {link}.")
     return redirect(service)
 
@@ -209,7 +203,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         edited = Provider.objects.get(pk=provider.pk)
         form = ProviderForm(request.POST, instance=edited, organisation=org)
         if form.is_valid():
-            saved = provider_update(provider=form.instance, organisation=org)
+            saved = chain_services.provider_change(provider=form.instance, organisation=org)
             messages.success(request, f"Saved {saved}.")
             return redirect(provider)
     ctx = {
