@@ -27,6 +27,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	.venv/bin/lint-imports
 
 pytest: setup-dev
 	.venv/bin/pytest

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "procurement.assessments",
     "procurement.reports",
     "procurement.portal",
+    "procurement.portfolio",
     "django_tasks_db",
     "axes",
 ]

@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from procurement.portal.urls import staff_patterns
+from procurement.portfolio.urls import home_patterns
 
 urlpatterns = [
-    path("", include("procurement.core.urls")),
+    path("", include(home_patterns)),
     path("banks/", include("procurement.questionbank.urls")),
-    path("vendors/", include("procurement.vendors.urls")),
-    path("portfolio/", include("procurement.vendors.portfolio_urls")),
+    path("vendors/", include("procurement.portfolio.vendor_urls")),
+    path("portfolio/", include("procurement.portfolio.urls")),
     path("assessments/", include("procurement.assessments.urls")),
     path("assessments/", include(staff_patterns)),
     path("reports/", include("procurement.reports.urls")),

@@ -1,13 +1,30 @@
-"""Saving one section's posted form: shared by the staff screens and the vendor portal."""
+"""One section's page and the saving of its posted form: shared by the staff screens and the vendor portal.
+
+Only who may write and how the page looks differ between the two: the views check the
+permission and name the templates and URLs; ``section_page`` does the rest.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from procurement.assessments import services
 from procurement.assessments.evidence import EvidenceRejected, evidence_store
-from procurement.assessments.forms import SectionForm
+from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
+from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this section while you were editing it. "
+    "Their answers are shown below; enter yours again where they differ."
+)
 
 
 @dataclass
@@ -63,3 +80,137 @@ def section_save(
         form.add_error(exc.field, exc.message)
         valid = False
     return SaveOutcome(valid, revision)
+
+
+@dataclass(frozen=True)
+class SectionUrls:
+    """URL names (each takes the assessment pk and one more argument) of one area's section page."""
+
+    section: str  # the page itself: Save redirects to it, the sidebar links to its siblings
+    question: str  # a question's side page: history for staff, clarification for the vendor
+    evidence: str  # an evidence download
+
+
+def _prefix(name: str, pk: int, placeholder: str | int) -> str:
+    """The URL up to its last argument, so the template appends a code or pk without a reverse per row."""
+    return reverse(name, args=[pk, placeholder]).rpartition(f"/{placeholder}/")[0] + "/"
+
+
+def conflict_rows(questions: list[dict], answers: dict, form: SectionForm) -> list[dict]:
+    """Their stored answer beside mine, per question, for the stale-write conflict page."""
+    mine = form.answer_inputs() if hasattr(form, "cleaned_data") else {}
+    rows = []
+    for q in questions:
+        theirs = answers.get(q["code"])
+        their_value = ("N/A: " + theirs.na_reason) if theirs and theirs.na else (theirs.value if theirs else None)
+        my = mine.get(q["code"])
+        my_value = ("N/A: " + my.na_reason) if my and my.na else (my.value if my else None)
+        rows.append(
+            {
+                "code": q["code"],
+                "text": q["text"],
+                "theirs": their_value,
+                "mine": my_value,
+                "differs": their_value != my_value,
+            }
+        )
+    return rows
+
+
+def section_page(
+    request: HttpRequest,
+    *,
+    assessment: Assessment,
+    sections: list[dict],
+    section: dict,
+    questions: list[dict],
+    can_edit: bool,
+    by,
+    by_label: str = "",
+    template: str,
+    urls: SectionUrls,
+    audience: str | None = None,
+    conflict_template: str | None = None,
+    threads: Callable[[], dict[str, int]] | None = None,
+    extra: dict | None = None,
+) -> HttpResponse:
+    """One section's form: GET shows it, POST saves it (htmx autosave posts the same form and gets a status line).
+
+    The caller has checked that a POST may write. ``sections`` are the sections this reader may
+    open, in order (they set "next" and which posted ``next`` is followed); ``questions`` are the
+    section's questions this reader answers. A stale save renders ``conflict_template`` (409) when
+    given, or else redirects back to the section with a message. ``threads`` counts the messages per
+    question shown beside each row; ``extra`` adds to the page's context.
+    """
+    code = section["code"]
+    revision = services.section_revisions(assessment).get(code, 0)
+    answers = answers_by_code(assessment)
+    form = None
+    if request.method == "POST":
+        autosave = request.headers.get("HX-Request") == "true"
+        # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
+        files = {} if autosave else request.FILES
+        # The form validates posted answers (an empty POST is still a bound, valid form);
+        # a GET writes the inputs straight from the stored answers.
+        form = SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
+        outcome = section_save(
+            assessment=assessment,
+            section=code,
+            questions=questions,
+            form=form,
+            files=files,
+            revision=revision,
+            by=by,
+            by_label=by_label,
+        )
+        if autosave:
+            ctx = {
+                "conflict": outcome.conflict,
+                "reload_url": request.path,
+                "revision": outcome.revision,
+                "saved_at": timezone.now(),
+                "errors": not outcome.valid,
+            }
+            return render(request, "assessments/includes/save_status.html", ctx)
+        if outcome.conflict is not None:
+            if conflict_template is None:
+                messages.error(request, CONFLICT_MESSAGE)
+                return redirect(urls.section, assessment.pk, code)
+            rows = conflict_rows(questions, answers, form)
+            ctx = {"assessment": assessment, "section": section, "conflict": outcome.conflict, "rows": rows}
+            return render(request, conflict_template, ctx, status=409)
+        if outcome.valid:
+            messages.success(request, "Saved.")
+            target = request.POST.get("next")
+            if target not in {s["code"] for s in sections}:
+                target = code
+            return redirect(urls.section, assessment.pk, target)
+        revision = outcome.revision
+        answers = answers_by_code(assessment)
+
+    structure = bank_structure(assessment.bank_version)
+    rows = section_rows(form, questions=questions, answers=answers, visible=answers_visibility(structure, answers))
+    if threads is not None:
+        counts = threads()
+        for row in rows:
+            row["thread"] = counts.get(row["code"], 0)
+    codes = [s["code"] for s in sections]
+    i = codes.index(code)
+    shown = {q["code"] for q in questions}
+    ctx = {
+        **(extra or {}),
+        "assessment": assessment,
+        "section": section,
+        "sections": section_progress(assessment, answers, audience=audience),
+        "form": form,
+        "rows": rows,
+        # URL prefixes, so the template does not reverse a URL per question and per section.
+        "question_url": _prefix(urls.question, assessment.pk, "CODE"),
+        "section_url": _prefix(urls.section, assessment.pk, "CODE"),
+        "evidence_url": _prefix(urls.evidence, assessment.pk, 0),
+        "revision": revision,
+        "can_edit": can_edit,
+        "evidence": [e for e in assessment.evidence.all() if e.question_code in shown],
+        "next_section": codes[i + 1] if i + 1 < len(codes) else None,
+    }
+    return render(request, template, ctx, status=400 if form is not None and form.errors else 200)

@@ -32,6 +32,7 @@ from procurement.assessments.selectors import (
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.models import AIService
+from procurement.vendors.supply import chain_from_rows
 
 S = Assessment.Status
 
@@ -597,8 +598,6 @@ def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
 
 def chain_record_from_answer(*, assessment: Assessment, question_code: str, by) -> tuple[int, int]:
     """Record the vendor's provider-table answer as the service's supply chain (analysts can then edit it)."""
-    from procurement.vendors.supply import chain_from_rows
-
     spec = bank_structure(assessment.bank_version).question_index.get(question_code)
     if spec is None or spec["type"] != "provider_table":
         raise ValidationError(f"{question_code} is not a provider table.", code="type")

@@ -10,14 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from procurement.assessments import services
 from procurement.assessments.answer_files import MAX_BYTES as MAX_ANSWER_FILE
 from procurement.assessments.answer_files import AnswerFileError, detect_format, dump_answers, parse_answers
-from procurement.assessments.editing import section_save
+from procurement.assessments.editing import SectionUrls, section_page
 from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
@@ -25,14 +24,11 @@ from procurement.assessments.forms import (
     FindingForm,
     OverrideForm,
     RequestChangesForm,
-    SectionForm,
-    section_rows,
 )
 from procurement.assessments.models import Assessment
 from procurement.assessments.presentation import answer_label
 from procurement.assessments.selectors import (
     answers_by_code,
-    answers_visibility,
     assessment_for_user,
     assessment_score,
     assessments_listed,
@@ -49,6 +45,9 @@ from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
+STAFF_SECTION_URLS = SectionUrls(
+    section="assessments:section", question="assessments:history", evidence="assessments:evidence"
+)
 
 
 @login_required
@@ -156,21 +155,6 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     section_doc = structure.section(section)
     if section_doc is None:
         raise Http404("No such section.")
-    questions = [q for q in section_doc["questions"] if q["audience"] != "reviewer"]
-    can_edit = assessment.is_editable and has_role(request.user, *EDITORS)
-    revision = services.section_revisions(assessment).get(section, 0)
-    answers = answers_by_code(assessment)
-    autosave = request.headers.get("HX-Request") == "true"
-    # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
-    files = {} if autosave else request.FILES
-    # The form validates posted answers (an empty POST is still a bound, valid form);
-    # a GET writes the inputs straight from the stored answers.
-    form = (
-        SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
-        if request.method == "POST"
-        else None
-    )
-
     if request.method == "POST":
         require_role(request.user, *EDITORS)
         if not assessment.is_editable:
@@ -178,78 +162,18 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                 request, f"This assessment is {assessment.get_status_display().lower()}; answers are locked."
             )
             return redirect(assessment)
-        outcome = section_save(
-            assessment=assessment,
-            section=section,
-            questions=questions,
-            form=form,
-            files=files,
-            revision=revision,
-            by=request.user,
-        )
-        if outcome.conflict is not None:
-            if autosave:
-                ctx = {"conflict": outcome.conflict, "reload_url": request.path}
-                return render(request, "assessments/includes/save_status.html", ctx)
-            rows = _conflict_rows(questions, answers, form)
-            ctx = {"assessment": assessment, "section": section_doc, "conflict": outcome.conflict, "rows": rows}
-            return render(request, "assessments/conflict.html", ctx, status=409)
-        if autosave:
-            ctx = {"form": form, "revision": outcome.revision, "saved_at": timezone.now(), "errors": not outcome.valid}
-            return render(request, "assessments/includes/save_status.html", ctx)
-        if outcome.valid:
-            messages.success(request, "Saved.")
-            target = request.POST.get("next")
-            if target not in {s["code"] for s in structure.document["sections"]}:
-                target = section
-            return redirect("assessments:section", assessment.pk, target)
-        revision = outcome.revision
-
-    codes = {q["code"] for q in questions}
-    ctx = {
-        "assessment": assessment,
-        "section": section_doc,
-        "sections": section_progress(assessment, answers),
-        "form": form,
-        "rows": section_rows(
-            form, questions=questions, answers=answers, visible=answers_visibility(structure, answers)
-        ),
-        # URL prefixes, so the template does not reverse a URL per question and per section.
-        "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).split("CODE/")[0],
-        "section_url": reverse("assessments:section", args=[assessment.pk, "CODE"]).split("CODE/")[0],
-        "evidence_url": reverse("assessments:evidence", args=[assessment.pk, 0]).removesuffix("0/"),
-        "revision": revision,
-        "can_edit": can_edit,
-        "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
-        "next_section": _next_section(structure, section),
-    }
-    return render(request, "assessments/section.html", ctx, status=400 if form is not None and form.errors else 200)
-
-
-def _next_section(structure, code: str) -> str | None:
-    codes = [s["code"] for s in structure.document["sections"]]
-    i = codes.index(code)
-    return codes[i + 1] if i + 1 < len(codes) else None
-
-
-def _conflict_rows(questions, answers, form) -> list[dict]:
-    mine = form.answer_inputs() if hasattr(form, "cleaned_data") else {}
-    rows = []
-    for q in questions:
-        theirs = answers.get(q["code"])
-        their_value = ("N/A: " + theirs.na_reason) if theirs and theirs.na else (theirs.value if theirs else None)
-        my = mine.get(q["code"])
-        my_value = ("N/A: " + my.na_reason) if my and my.na else (my.value if my else None)
-        rows.append(
-            {
-                "code": q["code"],
-                "text": q["text"],
-                "theirs": their_value,
-                "mine": my_value,
-                "differs": their_value != my_value,
-            }
-        )
-    return rows
+    return section_page(
+        request,
+        assessment=assessment,
+        sections=structure.document["sections"],
+        section=section_doc,
+        questions=[q for q in section_doc["questions"] if q["audience"] != "reviewer"],
+        can_edit=assessment.is_editable and has_role(request.user, *EDITORS),
+        by=request.user,
+        template="assessments/section.html",
+        conflict_template="assessments/conflict.html",
+        urls=STAFF_SECTION_URLS,
+    )
 
 
 @login_required

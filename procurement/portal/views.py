@@ -16,20 +16,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from procurement.assessments import services as assessment_services
-from procurement.assessments.editing import section_save
-from procurement.assessments.forms import SectionForm, section_rows
-from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+from procurement.assessments.editing import SectionUrls, section_page
+from procurement.assessments.selectors import bank_structure, section_progress
 from procurement.core.net import client_ip
 from procurement.portal import services
 from procurement.portal.forms import MessageForm
 from procurement.portal.models import Invitation
 
 SESSION_KEY = "portal_invitation"
+PORTAL_SECTION_URLS = SectionUrls(section="portal:section", question="portal:clarify", evidence="portal:evidence")
 
 
 def _private(response: HttpResponse, *, referrer: str = "same-origin") -> HttpResponse:
@@ -134,82 +132,27 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
     section_doc = next((s for s in sections if s["code"] == section), None)
     if section_doc is None:
         raise Http404("No such section.")
-    questions = section_doc["questions"]
     can_edit = services.vendor_can_edit(invitation)
-    revision = assessment_services.section_revisions(assessment).get(section, 0)
-    answers = answers_by_code(assessment)
-    autosave = request.headers.get("HX-Request") == "true"
-    # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
-    files = {} if autosave else request.FILES
-    form = None
-    if request.method == "POST":
-        if not can_edit and autosave:
+    if request.method == "POST" and not can_edit:
+        if request.headers.get("HX-Request") == "true":
             return HttpResponse('<span class="text-danger">Not saved: these answers are read-only now.</span>')
-        if not can_edit:
-            messages.error(request, "These answers can no longer be changed.")
-            return redirect("portal:overview", assessment.pk)
-        form = SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
-        outcome = section_save(
-            assessment=assessment,
-            section=section,
-            questions=questions,
-            form=form,
-            files=files,
-            revision=revision,
-            by=None,
-            by_label=invitation.respondent_label,
-        )
-        if autosave:
-            ctx = {
-                "conflict": outcome.conflict,
-                "reload_url": request.path,
-                "revision": outcome.revision,
-                "saved_at": timezone.now(),
-                "errors": not outcome.valid,
-            }
-            return render(request, "assessments/includes/save_status.html", ctx)
-        if outcome.conflict is not None:
-            messages.error(
-                request,
-                "Someone else saved this section while you were editing it. "
-                "Their answers are shown below; enter yours again where they differ.",
-            )
-            return redirect("portal:section", assessment.pk, section)
-        if outcome.valid:
-            messages.success(request, "Saved.")
-            target = request.POST.get("next")
-            if target in {s["code"] for s in sections}:
-                return redirect("portal:section", assessment.pk, target)
-            return redirect("portal:section", assessment.pk, section)
-        revision = outcome.revision
-        answers = answers_by_code(assessment)
-
-    structure = bank_structure(assessment.bank_version)
-    rows = section_rows(form, questions=questions, answers=answers, visible=answers_visibility(structure, answers))
-    threads = _thread_counts(assessment)
-    for row in rows:
-        row["thread"] = threads.get(row["code"], 0)
-    codes = [s["code"] for s in sections]
-    i = codes.index(section)
-    codes_here = {q["code"] for q in questions}
-    ctx = {
-        "invitation": invitation,
-        "assessment": assessment,
-        "section": section_doc,
-        "sections": section_progress(assessment, answers, audience="vendor"),
-        "form": form,
-        "rows": rows,
-        "portal": True,
-        "question_url": reverse("portal:clarify", args=[assessment.pk, "CODE"]).split("CODE/")[0],
-        "section_url": reverse("portal:section", args=[assessment.pk, "CODE"]).split("CODE/")[0],
-        "evidence_url": reverse("portal:evidence", args=[assessment.pk, 0]).removesuffix("0/"),
-        "revision": revision,
-        "can_edit": can_edit,
-        "evidence": [e for e in assessment.evidence.all() if e.question_code in codes_here],
-        "next_section": codes[i + 1] if i + 1 < len(codes) else None,
-    }
-    status = 400 if form is not None and form.errors else 200
-    return render(request, "portal/section.html", ctx, status=status)
+        messages.error(request, "These answers can no longer be changed.")
+        return redirect("portal:overview", assessment.pk)
+    return section_page(
+        request,
+        assessment=assessment,
+        sections=sections,
+        section=section_doc,
+        questions=section_doc["questions"],
+        can_edit=can_edit,
+        by=None,
+        by_label=invitation.respondent_label,
+        template="portal/section.html",
+        urls=PORTAL_SECTION_URLS,
+        audience="vendor",
+        threads=lambda: _thread_counts(assessment),
+        extra={"invitation": invitation, "portal": True},
+    )
 
 
 @portal_view

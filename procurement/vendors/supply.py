@@ -1,8 +1,9 @@
 """Reads and writes for the compute supply chain: providers, links, and the facts derived from them.
 
 The arithmetic is pure and lives in procurement.scoring.supply; this module turns
-rows into its inputs, snapshots chains for frozen records, and keeps the rule
-that a changed chain marks the service's current assessment for reassessment.
+rows into its inputs and snapshots chains for frozen records. Its writes touch chain
+rows only: the rule that a changed chain flags the service's current assessment for
+reassessment lives one floor up, in procurement.portfolio.services.
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def org_chains(organisation: Organisation) -> OrgChains:
         by_service=dict(by_service),
         by_provider=dict(by_provider),
     )
+
+
+def services_reaching(organisation: Organisation, provider_id: int) -> list[AIService]:
+    """Services whose chain passes through this provider."""
+    chains = org_chains(organisation)
+    ids = [sid for sid in chains.by_service if any(lk.provider_id == provider_id for lk in chains.links_for(sid))]
+    return list(AIService.objects.filter(pk__in=ids))
 
 
 def to_pure_provider(p: Provider) -> pure.Provider:
@@ -186,30 +194,10 @@ def _check_no_cycle(organisation: Organisation, candidate: SupplyLink) -> None:
         ) from exc
 
 
-def services_reaching(organisation: Organisation, provider_id: int) -> list[AIService]:
-    """Services whose chain passes through this provider."""
-    chains = org_chains(organisation)
-    ids = [sid for sid in chains.by_service if any(lk.provider_id == provider_id for lk in chains.links_for(sid))]
-    return list(AIService.objects.filter(pk__in=ids))
-
-
-def _affected(link: SupplyLink) -> list[AIService]:
-    if link.service_id:
-        return [link.service]
-    return services_reaching(link.from_provider.organisation, link.from_provider_id)
-
-
-def _mark_for_reassessment(services: list[AIService], reason: str) -> None:
-    from procurement.assessments.services import reassessment_mark
-
-    for service in services:
-        reassessment_mark(service=service, reason=reason)
-
-
 @transaction.atomic
-def link_save(*, link: SupplyLink, organisation: Organisation, mark: bool = True) -> SupplyLink:
-    """Create or change a link. A new provider or a shorter notice marks affected assessments for reassessment
-    (unless ``mark`` is False: recording what the current assessment itself says)."""
+def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
+    """Create or change a link after the scope and loop checks. Only the link is written: a change
+    that should flag assessments for reassessment goes through procurement.portfolio.services."""
     if link.provider.organisation_id != organisation.pk:
         raise ValidationError("Unknown provider.", code="scope")
     if link.service_id and link.service.vendor.organisation_id != organisation.pk:
@@ -218,26 +206,7 @@ def link_save(*, link: SupplyLink, organisation: Organisation, mark: bool = True
         raise ValidationError("Unknown provider.", code="scope")
     link.full_clean()
     _check_no_cycle(organisation, link)
-    before = SupplyLink.objects.filter(pk=link.pk).first() if link.pk else None
     link.save()
-    source = link.service.name if link.service_id else link.from_provider.name
-    if before is None:
-        reason = f"New provider in the supply chain: {source} → {link.provider.name} ({link.get_role_display()})."
-    elif (
-        link.notice_days is not None
-        and (before.notice_days is None or link.notice_days < before.notice_days)
-        and before.notice_days != link.notice_days
-    ):
-        reason = (
-            f"Shorter notice: {source} → {link.provider.name} now {link.notice_days} days"
-            f" (was {before.notice_days if before.notice_days is not None else 'unknown'})."
-        )
-    elif before.provider_id != link.provider_id:
-        reason = f"Provider changed: {source} → {link.provider.name} (was {before.provider.name})."
-    else:
-        reason = ""
-    if reason and mark:
-        _mark_for_reassessment(_affected(link), reason)
     return link
 
 
@@ -262,44 +231,20 @@ def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
         link = link or SupplyLink(service=service, provider=provider, role=row["role"])
         for field in ("share", "arrangement", "notice_days", "regions", "pass_through", "alternative", "competitor"):
             setattr(link, field, row[field])
-        link_save(link=link, organisation=organisation, mark=False)
+        link_save(link=link, organisation=organisation)
         created, updated = created + is_new, updated + (not is_new)
     return created, updated
 
 
-@transaction.atomic
 def link_delete(*, link: SupplyLink) -> None:
-    affected = _affected(link)
-    source = link.service.name if link.service_id else link.from_provider.name
+    """Delete a link (procurement.portfolio.services.link_remove also flags the assessments it reached)."""
     link.delete()
-    _mark_for_reassessment(affected, f"Provider removed from the supply chain: {source} → {link.provider.name}.")
 
 
 def provider_save(*, provider: Provider, organisation: Organisation) -> Provider:
     provider.organisation = organisation
     provider.full_clean()
     provider.save()
-    return provider
-
-
-# Who owns a provider, and what kind it is, decide how concentration groups it.
-GROUPING_FIELDS = ("owner", "kind")
-
-
-@transaction.atomic
-def provider_update(*, provider: Provider, organisation: Organisation) -> Provider:
-    """Save a provider's changed details. A new owner or kind changes how the chain's
-    concentration is counted: every service reaching the provider is marked for reassessment.
-    A new name alone changes nothing the scores read."""
-    if provider.organisation_id != organisation.pk:
-        raise ValidationError("Unknown provider.", code="scope")
-    stored = Provider.objects.select_for_update().get(pk=provider.pk)
-    changed = [f for f in GROUPING_FIELDS if getattr(stored, f) != getattr(provider, f)]
-    provider_save(provider=provider, organisation=organisation)
-    if changed:
-        was = ", ".join(f"{f} was {getattr(stored, f) or 'empty'}" for f in changed)
-        services = services_reaching(organisation, provider.pk)
-        _mark_for_reassessment(services, f"Provider details changed: {provider.name} ({was}).")
     return provider
 
 

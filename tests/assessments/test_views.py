@@ -121,6 +121,17 @@ def test_stale_autosave_says_so_instead_of_saving(login, personas, assessment):
     assert Answer.objects.get(question_code="SUP-05").value == 365
 
 
+def test_a_locked_assessment_refuses_a_save_with_a_message(login, personas, decided):
+    response = login(personas["analyst"]).post(section_url(decided), {"revision": 0, "q-SUP-05": "30"}, follow=True)
+    assert response.redirect_chain[-1][0] == decided.get_absolute_url() and "answers are locked" in (
+        response.content.decode()
+    )
+
+
+def test_a_viewer_cannot_save_a_section(login, personas, assessment):
+    assert login(personas["viewer"]).post(section_url(assessment), {"revision": 0}).status_code == 403
+
+
 def test_submit_with_gaps_lists_them_with_links(login, personas, assessment):
     response = login(personas["analyst"]).post(reverse("assessments:submit", args=[assessment.pk]))
     page = response.content.decode()

@@ -28,41 +28,10 @@ def test_logout_is_a_post_and_ends_the_session(login, personas):
     assert client.get(reverse("core:home")).status_code == 302
 
 
-def test_home_lists_shipped_and_own_banks_only(login, personas, shipped_version, other_org):
-    from procurement.questionbank.services import bank_load
-    from tests.conftest import SMALL_BANK
-
-    bank_load(raw=SMALL_BANK.replace("Small bank", "Secret bank"), source="s", organisation=other_org)
-    page = login(personas["viewer"]).get(reverse("core:home")).content.decode()
-    assert "AI vendor due diligence" in page and "Secret bank" not in page
-
-
 def test_pages_send_a_strict_content_security_policy(login, personas):
     response = login(personas["viewer"]).get(reverse("core:home"))
     csp = response["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
-
-
-def test_demo_seed_creates_every_state_including_frozen_ones(django_db_blocker):
-    from django.core.management import call_command
-
-    from procurement.assessments.models import Assessment
-
-    call_command("seed_demo")
-    call_command("seed_demo")  # idempotent
-    statuses = set(Assessment.objects.values_list("status", flat=True))
-    assert statuses == {s.value for s in Assessment.Status}
-    assert Assessment.objects.count() == 7
-    assert all(a.frozen_record for a in Assessment.objects.filter(status__in=Assessment.FINAL))
-
-
-def test_home_dashboard_shows_open_due_and_decided(client, django_user_model):
-    from django.core.management import call_command
-
-    call_command("seed_demo")
-    client.force_login(django_user_model.objects.get(username="analyst"))
-    page = client.get(reverse("core:home")).content.decode()
-    assert "My open assessments" in page and "(overdue)" in page and "Rejected" in page and "Approved" in page
 
 
 def test_repeated_failed_logins_lock_the_account(client, personas, settings):

@@ -303,6 +303,31 @@ def test_a_stale_vendor_save_is_refused_and_loses_nothing_saved(vendor_client, a
     assert Answer.objects.get(question_code="SUP-01").value == "categories"
 
 
+def test_a_stale_vendor_save_with_the_button_comes_back_with_a_message(vendor_client, assessment, personas):
+    url = reverse("portal:section", args=[assessment.pk, "SUP"])
+    assessment_services.answers_save(
+        assessment=assessment,
+        values={"SUP-01": assessment_services.AnswerInput(value="categories")},
+        by=personas["analyst"],
+        base_revisions={"SUP": 0},
+    )
+    response = vendor_client.post(url, {"q-SUP-01": "full_list", "revision": 0})
+    assert response.status_code == 302 and response["Location"] == url
+    assert "Someone else saved this section" in vendor_client.get(url).content.decode()
+    assert Answer.objects.get(question_code="SUP-01").value == "categories"
+
+
+def test_a_read_only_vendor_save_is_refused_with_a_status_line_or_a_message(vendor_client, assessment, invitation):
+    Invitation.objects.filter(pk=invitation.pk).update(submitted_at=timezone.now())
+    url = reverse("portal:section", args=[assessment.pk, "SUP"])
+    autosave = vendor_client.post(url, {"q-SUP-01": "full_list", "revision": 0}, HTTP_HX_REQUEST="true")
+    assert "read-only now" in autosave.content.decode()
+    response = vendor_client.post(url, {"q-SUP-01": "full_list", "revision": 0}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:overview", args=[assessment.pk])
+    assert "These answers can no longer be changed." in response.content.decode()
+    assert not Answer.objects.filter(question_code="SUP-01").exists()
+
+
 def test_vendor_uploads_a_10_mib_evidence_file(vendor_client, assessment, settings):
     """The request-body cap (procurement/core/middleware.py) leaves room for a full-size file."""
     assert settings.EVIDENCE_MAX_BYTES == 10 * 1024 * 1024

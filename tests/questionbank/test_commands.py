@@ -50,13 +50,3 @@ def test_export_bank_explains_unknown_bank_and_version(capsys):
         call_command("export_bank", "nope")
     with pytest.raises(CommandError, match="has no version 9"):
         call_command("export_bank", "ai-vendor-due-diligence", "--version", "9")
-
-
-def test_seed_demo_is_idempotent_and_prints_logins(capsys, django_user_model):
-    call_command("seed_demo")
-    first = capsys.readouterr().out
-    call_command("seed_demo")
-    assert django_user_model.objects.count() == 5
-    for name in ("admin", "analyst", "reviewer", "viewer", "staff"):
-        assert name in first
-    assert "demo-pass-2026" in first

@@ -1,4 +1,5 @@
-"""Supply chains in the database: links, cycles, the reassessment trigger, facts fed to scoring."""
+"""Supply chains in the database: links, cycles, facts fed to scoring (the reassessment trigger:
+tests/portfolio/test_services.py)."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,7 +8,7 @@ from django.db import IntegrityError
 from procurement.assessments import services as assessment_services
 from procurement.assessments.selectors import assessment_score, scoring_input
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
-from procurement.vendors.supply import link_delete, link_save, org_chains, provider_delete, provider_update
+from procurement.vendors.supply import link_delete, link_save, org_chains, provider_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -76,71 +77,10 @@ def test_org_chains_follow_deeper_tiers_and_stay_in_the_organisation(org, other_
     assert chains.links_for(other_service.pk) == []
 
 
-# --- Reassessment trigger ----------------------------------------------------------------
-
-
-def test_a_new_provider_marks_the_current_assessment_for_reassessment(org, providers, service, assessment):
+def test_a_link_saved_here_writes_the_link_only(org, providers, service, assessment):
     _link(org, service=service, provider=providers["lab"], role="model_provider")
     assessment.refresh_from_db()
-    assert "New provider in the supply chain: Frontier API → Frontier Lab" in assessment.reassess_reason
-    assert assessment.reassess_since is not None
-    assert assessment.timeline.filter(kind="reassessment needed").count() == 1
-
-
-def test_a_shorter_notice_upstream_marks_every_service_that_reaches_it(org, providers, service, assessment):
-    p = providers
-    _link(org, service=service, provider=p["lab"], role="model_provider")
-    lease = _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute", notice_days=180)
-    assessment.reassess_reason = ""
-    assessment.save()
-    lease.notice_days = 200  # longer: no reassessment
-    link_save(link=lease, organisation=org)
-    assessment.refresh_from_db()
-    assert assessment.reassess_reason == ""
-    lease.notice_days = 90
-    link_save(link=lease, organisation=org)
-    assessment.refresh_from_db()
-    assert "Shorter notice: Frontier Lab → Rival DC now 90 days (was 200)" in assessment.reassess_reason
-
-
-def test_removing_a_provider_marks_the_assessment_and_a_decided_record_stays_frozen(org, providers, service, decided):
-    link = _link(org, service=decided.service, provider=providers["cloud"], role="inference_compute")
-    decided.refresh_from_db()
-    record, digest = decided.frozen_record, decided.frozen_hash
-    link_delete(link=link)
-    decided.refresh_from_db()
-    assert "Provider removed from the supply chain: ClaimsBot SaaS → Hyperscale Cloud" in decided.reassess_reason
-    assert decided.frozen_record == record and decided.frozen_hash == digest
-
-
-def test_a_service_without_assessments_is_simply_linked(org, providers, service):
-    _link(org, service=service, provider=providers["lab"], role="model_provider")
-    assert SupplyLink.objects.count() == 1
-
-
-def test_renaming_a_provider_marks_nothing_and_a_new_owner_marks_every_service_reaching_it(
-    org, providers, service, assessment
-):
-    p = providers
-    _link(org, service=service, provider=p["lab"], role="model_provider")
-    _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute")
-    assessment.reassess_reason = ""
-    assessment.save()
-    p["rival"].name = "Rival AI Ohio"
-    provider_update(provider=p["rival"], organisation=org)
-    assessment.refresh_from_db()
-    assert assessment.reassess_reason == "" and Provider.objects.get(pk=p["rival"].pk).name == "Rival AI Ohio"
-    p["rival"].owner = "Hyperscale Inc"  # now grouped with the cloud for concentration
-    provider_update(provider=p["rival"], organisation=org)
-    assessment.refresh_from_db()
-    assert "Provider details changed: Rival AI Ohio (owner was Rival AI)." in assessment.reassess_reason
-
-
-def test_a_provider_of_another_organisation_is_not_updated(org, other_org, providers):
-    providers["lab"].name = "Taken over"
-    with pytest.raises(ValidationError):
-        provider_update(provider=providers["lab"], organisation=other_org)
-    assert Provider.objects.get(pk=providers["lab"].pk).name == "Frontier Lab"
+    assert assessment.reassess_reason == "" and not assessment.timeline.filter(kind="reassessment needed").exists()
 
 
 def test_a_provider_in_a_chain_is_not_deleted_until_its_links_go(org, providers, service):

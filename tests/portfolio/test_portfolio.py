@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from procurement.assessments.models import Assessment
 from procurement.core.models import Organisation
+from procurement.portfolio.selectors import latest_assessments, portfolio_load, review_schedule
+from procurement.portfolio.services import link_change
 from procurement.vendors.models import AIService, Provider, SupplyLink
-from procurement.vendors.portfolio import latest_assessments, portfolio_load, review_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -132,9 +133,7 @@ def test_reviews_list_flagged_and_due_assessments(analyst_client, demo):
     assert row["overdue"] and row["months"] in (12, 24, 36)
     link = SupplyLink.objects.filter(from_provider__name="Frontier Lab", provider=_rival()).get()
     link.notice_days = 30
-    from procurement.vendors.supply import link_save
-
-    link_save(link=link, organisation=demo)
+    link_change(link=link, organisation=demo)
     page = analyst_client.get(reverse("portfolio:reviews")).content.decode()
     assert "Shorter notice: Frontier Lab → Rival AI data centre (Ohio) now 30 days (was 90)" in page
     assert "overdue" in page

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from procurement.vendors import views
+from procurement.portfolio import vendor_views as views
 
+# /vendors/  (records from procurement.vendors; the pages read assessments too, so they live here)
 app_name = "vendors"
 urlpatterns = [
     path("", views.vendor_list, name="list"),

@@ -1,3 +1,5 @@
+"""Vendor, service and provider pages: records from vendors beside the assessments that read them."""
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -10,19 +12,12 @@ from django.views.decorators.http import require_POST
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import list_rows
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
+from procurement.portfolio import services as chain_services
+from procurement.portfolio.selectors import service_chain_context
 from procurement.vendors import services
-from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
 from procurement.vendors.models import Provider, Vendor
-from procurement.vendors.supply import (
-    chain_snapshot,
-    link_delete,
-    link_save,
-    org_chains,
-    provider_delete,
-    provider_save,
-    provider_update,
-)
+from procurement.vendors.supply import org_chains, provider_delete, provider_save
 
 
 def _org(request):
@@ -106,20 +101,6 @@ def _service_for_user(request, pk: int, service_pk: int):
     return get_object_or_404(vendor.services.select_related("vendor__organisation"), pk=service_pk)
 
 
-def service_chain_context(service, *, chains=None) -> dict:
-    """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
-    from procurement.assessments.selectors import supply_chain_snapshot
-
-    latest = service.assessments.order_by("-created_at", "-pk").first()
-    snapshot = supply_chain_snapshot(latest, chains=chains) if latest else chain_snapshot(service, chains=chains)
-    return {
-        "snapshot": snapshot,
-        "facts": snapshot["facts"],
-        "diagram": chain_diagram(snapshot, service_name=service.name, vendor_name=service.vendor.name),
-        "latest": latest,
-    }
-
-
 @login_required
 def service_detail(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     return _service_page(request, _service_for_user(request, pk, service_pk))
@@ -154,7 +135,7 @@ def link_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     form = SupplyLinkForm(request.POST, service=service, providers=Provider.objects.filter(organisation=org))
     if form.is_valid():
         try:
-            link_save(link=form.instance, organisation=org)
+            chain_services.link_change(link=form.instance, organisation=org)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -171,7 +152,7 @@ def link_remove(request: HttpRequest, pk: int, service_pk: int, link_pk: int) ->
     link = next((lk for lk in org_chains(service.vendor.organisation).links_for(service.pk) if lk.pk == link_pk), None)
     if link is None:
         raise Http404
-    link_delete(link=link)
+    chain_services.link_remove(link=link)
     messages.success(request, f"Removed {link}.")
     return redirect(service)
 
@@ -222,7 +203,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         edited = Provider.objects.get(pk=provider.pk)
         form = ProviderForm(request.POST, instance=edited, organisation=org)
         if form.is_valid():
-            saved = provider_update(provider=form.instance, organisation=org)
+            saved = chain_services.provider_change(provider=form.instance, organisation=org)
             messages.success(request, f"Saved {saved}.")
             return redirect(provider)
     ctx = {

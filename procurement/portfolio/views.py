@@ -1,4 +1,5 @@
-"""The organisation's AI portfolio: shared dependencies, concentration, what-if scenarios, comparison, reviews."""
+"""The home page and the organisation's AI portfolio: shared dependencies, concentration, what-if scenarios,
+comparison, reviews."""
 
 from __future__ import annotations
 
@@ -12,20 +13,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from procurement.assessments.models import Assessment
-from procurement.assessments.selectors import assessment_score
+from procurement.assessments.selectors import assessment_score, dashboard_for_user
 from procurement.core.access import organisation_for
 from procurement.core.cells import csv_row
-from procurement.reports.pdf import render_pdf
-from procurement.scoring import supply as pure
-from procurement.vendors.portfolio import (
+from procurement.portfolio.selectors import (
     ScenarioSpec,
     dependency_table,
     hhi_band,
     portfolio_load,
     review_schedule,
     scenario_run,
+    service_chain_context,
 )
-from procurement.vendors.views import service_chain_context
+from procurement.questionbank.selectors import banks_for_user
+from procurement.reports.pdf import render_pdf
+from procurement.scoring import supply as pure
 
 MAX_NOTICE = 3650
 
@@ -35,6 +37,12 @@ def _org(request):
     if org is None:
         raise Http404
     return org
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    ctx = {"banks": banks_for_user(request.user), **dashboard_for_user(request.user)}
+    return render(request, "portfolio/home.html", ctx)
 
 
 def _scenario_spec(request, portfolio) -> tuple[ScenarioSpec | None, list[str]]:
@@ -91,7 +99,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "rows": scenario_run(portfolio, spec) if spec else None,
         "query": request.GET.urlencode(),
     }
-    return render(request, "vendors/portfolio.html", ctx, status=400 if problems else 200)
+    return render(request, "portfolio/portfolio.html", ctx, status=400 if problems else 200)
 
 
 @login_required
@@ -142,7 +150,7 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return response
     if fmt == "pdf":
         html = render_to_string(
-            "vendors/scenario_pdf.html",
+            "portfolio/scenario_pdf.html",
             {
                 "title": title,
                 "rows": rows,
@@ -196,7 +204,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "section_rows": section_rows,
         "problems": problems,
     }
-    return render(request, "vendors/compare.html", ctx, status=400 if problems else 200)
+    return render(request, "portfolio/compare.html", ctx, status=400 if problems else 200)
 
 
 @login_required
@@ -204,4 +212,4 @@ def reviews(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     today = timezone.localdate()
     ctx = {"rows": review_schedule(org, today=today), "today": today, "Status": Assessment.Status}
-    return render(request, "vendors/reviews.html", ctx)
+    return render(request, "portfolio/reviews.html", ctx)

@@ -14,12 +14,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from procurement.assessments.models import Answer, Assessment
-from procurement.assessments.selectors import bank_structure, notice_inputs
+from procurement.assessments.selectors import bank_structure, notice_inputs, supply_chain_snapshot
 from procurement.core.models import Organisation
 from procurement.scoring import supply as pure
 from procurement.scoring.params import DEFAULTS
+from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import AIService
-from procurement.vendors.supply import OrgChains, org_chains
+from procurement.vendors.supply import OrgChains, chain_snapshot, org_chains
 
 
 @dataclass
@@ -208,3 +209,15 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
         )
     rows.sort(key=lambda r: (not r["flagged"], r["due"] or dt.date.max))
     return rows
+
+
+def service_chain_context(service, *, chains=None) -> dict:
+    """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
+    latest = service.assessments.order_by("-created_at", "-pk").first()
+    snapshot = supply_chain_snapshot(latest, chains=chains) if latest else chain_snapshot(service, chains=chains)
+    return {
+        "snapshot": snapshot,
+        "facts": snapshot["facts"],
+        "diagram": chain_diagram(snapshot, service_name=service.name, vendor_name=service.vendor.name),
+        "latest": latest,
+    }

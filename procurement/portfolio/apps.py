@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortfolioConfig(AppConfig):
+    """The top floor: pages that read vendors, assessments and reports together (no models)."""
+
+    name = "procurement.portfolio"
+    label = "portfolio"
+    verbose_name = "AI portfolio"

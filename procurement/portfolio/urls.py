@@ -1,0 +1,15 @@
+from django.urls import path
+
+from procurement.portfolio import views
+
+# /  The home page keeps the ``core:`` namespace that LOGIN_REDIRECT_URL and base.html name.
+home_patterns = ([path("", views.home, name="home")], "core")
+
+# /portfolio/
+app_name = "portfolio"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("scenario.<str:fmt>", views.scenario_export, name="scenario_export"),
+    path("compare/", views.compare, name="compare"),
+    path("reviews/", views.reviews, name="reviews"),
+]

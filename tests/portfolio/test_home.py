@@ -1,0 +1,43 @@
+"""The home page and the demo seed (both read every app, so they live in portfolio)."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from procurement.assessments.models import Assessment
+from procurement.questionbank.services import bank_load
+from tests.conftest import SMALL_BANK
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_shipped_and_own_banks_only(login, personas, shipped_version, other_org):
+    bank_load(raw=SMALL_BANK.replace("Small bank", "Secret bank"), source="s", organisation=other_org)
+    page = login(personas["viewer"]).get(reverse("core:home")).content.decode()
+    assert "AI vendor due diligence" in page and "Secret bank" not in page
+
+
+def test_demo_seed_creates_every_state_including_frozen_ones(django_db_blocker):
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    statuses = set(Assessment.objects.values_list("status", flat=True))
+    assert statuses == {s.value for s in Assessment.Status}
+    assert Assessment.objects.count() == 7
+    assert all(a.frozen_record for a in Assessment.objects.filter(status__in=Assessment.FINAL))
+
+
+def test_home_dashboard_shows_open_due_and_decided(client, django_user_model):
+    call_command("seed_demo")
+    client.force_login(django_user_model.objects.get(username="analyst"))
+    page = client.get(reverse("core:home")).content.decode()
+    assert "My open assessments" in page and "(overdue)" in page and "Rejected" in page and "Approved" in page
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(capsys, django_user_model):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    assert django_user_model.objects.count() == 5
+    for name in ("admin", "analyst", "reviewer", "viewer", "staff"):
+        assert name in first
+    assert "demo-pass-2026" in first
