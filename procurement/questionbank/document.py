@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from procurement.core.loaders import LineDict, LineList, LoadError, load_yaml
-from procurement.scoring.params import validate_rule_params
+from procurement.scoring.params import VersionIndex, validate_rule_params
 
 FORMAT_VERSION = 1
 
@@ -511,11 +511,12 @@ def _cycles(by_code: dict[str, dict]) -> list[list[str]]:
     return cycles
 
 
-def _question_index(doc: dict) -> dict[str, dict]:
-    index = {}
+def _question_index(doc: dict) -> VersionIndex:
+    """What rule parameters may refer to: each question (first of a repeated code) and the section codes."""
+    questions: dict[str, dict] = {}
     for section in doc["sections"]:
         for q in section["questions"]:
-            index.setdefault(
+            questions.setdefault(
                 q["code"],
                 {
                     "section": section["code"],
@@ -524,8 +525,7 @@ def _question_index(doc: dict) -> dict[str, dict]:
                     "values": [ch["value"] for ch in q["choices"]],
                 },
             )
-    index["__sections__"] = {"codes": [s["code"] for s in doc["sections"]]}
-    return index
+    return VersionIndex(questions=questions, section_codes=frozenset(s["code"] for s in doc["sections"]))
 
 
 # --- Hashing and writing ------------------------------------------------------
