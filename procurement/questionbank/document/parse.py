@@ -1,86 +1,32 @@
-"""Question-bank documents: the YAML file format, parsed, validated, written.
-
-Pure Python (PyYAML only, no Django), so it is tested without a database and
-serves three callers with one set of rules:
-
-* ``load_bank`` parses a file into a normalised document and validates it;
-* publishing a version serialises the rows back into a document and runs the
-  same validation, so a version edited in the admin meets the rules a file does;
-* ``export_bank`` writes a document back out.
-
-A *normalised* document has every default filled in, so two documents that
-mean the same thing compare equal. See docs/question-bank-format.md.
-"""
+"""Reading a bank file into a normalised document: every default filled in, every problem
+collected with its file, line and question code (``parse_document`` then runs the publish rules)."""
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import json
-import re
-from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from procurement.core.loaders import LineDict, LineList, LoadError, load_yaml
-from procurement.scoring.params import VersionIndex, validate_rule_params
-
-FORMAT_VERSION = 1
-
-ANSWER_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date", "text", "evidence", "provider_table")
-CHOICE_TYPES = ("single_choice", "multi_choice")
-BANDED_TYPES = ("number", "date")
-SCORABLE_TYPES = (*CHOICE_TYPES, "yes_no", *BANDED_TYPES)
-AUDIENCES = ("vendor", "buyer", "reviewer")
-WEIGHTS = {"minor": 1, "standard": 2, "major": 4}
-WEIGHT_NAMES = {v: k for k, v in WEIGHTS.items()}
-YES_NO_LABELS = {"yes": "Yes", "partial": "Partially", "no": "No"}
-
-CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
-SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
-
-TOP_KEYS = {"format", "bank", "version", "sections"}
-BANK_KEYS = {"slug", "name", "description"}
-VERSION_KEYS = {"changelog", "rule_params"}
-SECTION_KEYS = {"code", "title", "description", "weight", "audience", "questions"}
-QUESTION_KEYS = {
-    "code",
-    "text",
-    "help",
-    "type",
-    "unit",
-    "bands",
-    "weight",
-    "critical",
-    "scored",
-    "audience",
-    "na",
-    "show_if",
-    "refs",
-    "choices",
-    "points",
-}
-CHOICE_KEYS = {"value", "label", "points"}
-BAND_KEYS = {"from", "to", "points"}
-
-
-class BankFileError(Exception):
-    """A bank file or version that cannot be accepted; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
-
+from procurement.core.loaders import LineDict, LoadError, load_yaml
+from procurement.questionbank.document.schema import (
+    ANSWER_TYPES,
+    AUDIENCES,
+    BAND_KEYS,
+    BANDED_TYPES,
+    BANK_KEYS,
+    CHOICE_KEYS,
+    CHOICE_TYPES,
+    FORMAT_VERSION,
+    QUESTION_KEYS,
+    SCORABLE_TYPES,
+    SECTION_KEYS,
+    SLUG_RE,
+    TOP_KEYS,
+    VERSION_KEYS,
+    WEIGHTS,
+    YES_NO_LABELS,
+    BankFileError,
+    Problem,
+)
+from procurement.questionbank.document.validate import validate_document
 
 # --- YAML reading with line numbers -------------------------------------------
 
@@ -391,211 +337,3 @@ def _normalise_answers(c: _Collector, q: dict, question: dict, code: str) -> Non
         for key in ("choices", "points", "bands"):
             if key in q:
                 c.add(q, f"a {qtype} question takes no '{key}'", code)
-
-
-# --- Whole-version rules (shared by file loading and publishing) ----------------
-
-
-def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | None = None) -> list[Problem]:
-    """The publish rules. Returns every problem; an empty list means publishable."""
-    lines = lines or {}
-    problems: list[Problem] = []
-
-    def add(code: str, message: str) -> None:
-        line = lines.get(code)
-        where = f"{source}:{line}" if source and line else source
-        where = f"{where} ({code})" if where else code
-        problems.append(Problem(where, message))
-
-    section_codes: set[str] = set()
-    position: dict[str, int] = {}
-    by_code: dict[str, dict] = {}
-    order = 0
-    for section in doc["sections"]:
-        scode = section["code"]
-        if not CODE_RE.match(scode or ""):
-            add(scode or "?", f"section code {scode!r} must be upper-case letters and digits, e.g. SUP")
-        if scode in section_codes:
-            add(scode, f"section code {scode} is used twice")
-        section_codes.add(scode)
-        for q in section["questions"]:
-            code = q["code"]
-            if not CODE_RE.match(code or ""):
-                add(code or "?", f"question code {code!r} must look like SUP-05")
-            if code in position:
-                add(code, f"question code {code} is used twice")
-                continue
-            position[code] = order
-            by_code[code] = q
-            order += 1
-
-    for code, q in by_code.items():
-        _check_answer_rules(q, lambda msg, code=code: add(code, msg))
-
-    # Conditional visibility: only on an earlier question, never a cycle.
-    for code, q in by_code.items():
-        cond = q["show_if"]
-        if not cond:
-            continue
-        target = cond["question"]
-        if target not in by_code:
-            add(code, f"show_if refers to {target}, which is not in this version")
-            continue
-        if target == code:
-            add(code, "show_if refers to the question itself (a cycle)")
-            continue
-        if position[target] > position[code]:
-            add(code, f"show_if refers to {target}, which comes later; a question may only depend on an earlier one")
-        valid = {ch["value"] for ch in by_code[target]["choices"]}
-        if by_code[target]["type"] in (*BANDED_TYPES, "text", "evidence", "provider_table"):
-            add(code, f"show_if on {target} needs a choice or yes_no question")
-        else:
-            for value in cond["in"]:
-                if value not in valid:
-                    add(code, f"show_if value {value!r} is not a choice of {target} ({', '.join(sorted(valid))})")
-    for cycle in _cycles(by_code):
-        add(cycle[0], "show_if dependencies form a cycle: " + " -> ".join([*cycle, cycle[0]]))
-
-    for message in validate_rule_params(doc["version"]["rule_params"], _question_index(doc)):
-        problems.append(Problem(f"{source} (rule_params)" if source else "rule_params", message))
-    return problems
-
-
-def _check_answer_rules(q: dict, add) -> None:
-    qtype = q["type"]
-    if not q["text"]:
-        add("the question has no text")
-    if qtype in (*CHOICE_TYPES, "yes_no"):
-        values = [ch["value"] for ch in q["choices"]]
-        for value in {v for v in values if values.count(v) > 1}:
-            add(f"choice value {value!r} is used twice")
-        if q["scored"]:
-            missing = [ch["value"] for ch in q["choices"] if ch["points"] is None]
-            if missing:
-                add(f"scored question has choices with no risk points: {', '.join(missing)}")
-    if qtype in BANDED_TYPES and q["scored"]:
-        bands = q["bands"]
-        if not bands:
-            add(f"scored {qtype} question has no risk bands")
-            return
-        if bands[0]["from"] is not None and bands[0]["from"] > 0:
-            add(f"bands start at {bands[0]['from']}; values below it would get no points (start at 0 or null)")
-        for band in bands:
-            if band["from"] is not None and band["to"] is not None and band["from"] >= band["to"]:
-                add(f"band from {band['from']} to {band['to']} is empty or reversed")
-        for before, after in itertools.pairwise(bands):
-            if before["to"] is None or after["from"] is None or before["to"] != after["from"]:
-                add(
-                    f"bands leave a gap or overlap between {before['from']}-{before['to']} "
-                    f"and {after['from']}-{after['to']}; each band must start where the previous one ends"
-                )
-        if bands[-1]["to"] is not None:
-            add(f"the last band ends at {bands[-1]['to']}; larger values would get no points (end with to: null)")
-
-
-def _cycles(by_code: dict[str, dict]) -> list[list[str]]:
-    edges = {code: q["show_if"]["question"] for code, q in by_code.items() if q["show_if"]}
-    cycles: list[list[str]] = []
-    seen: set[str] = set()
-    for start in edges:
-        path: list[str] = []
-        node = start
-        while node in edges and node not in seen and node not in path:
-            path.append(node)
-            node = edges[node]
-        if node in path and len(path[path.index(node) :]) > 1:
-            cycle = path[path.index(node) :]
-            if not any(set(cycle) == set(existing) for existing in cycles):
-                cycles.append(cycle)
-        seen.update(path)
-    return cycles
-
-
-def _question_index(doc: dict) -> VersionIndex:
-    """What rule parameters may refer to: each question (first of a repeated code) and the section codes."""
-    questions: dict[str, dict] = {}
-    for section in doc["sections"]:
-        for q in section["questions"]:
-            questions.setdefault(
-                q["code"],
-                {
-                    "section": section["code"],
-                    "type": q["type"],
-                    "audience": q["audience"],
-                    "values": [ch["value"] for ch in q["choices"]],
-                },
-            )
-    return VersionIndex(questions=questions, section_codes=frozenset(s["code"] for s in doc["sections"]))
-
-
-# --- Hashing and writing ------------------------------------------------------
-
-
-def content_hash(doc: dict) -> str:
-    """Identity of a version's content: sections, questions and rule parameters.
-
-    The bank's name and the changelog are not part of it: changing only those
-    does not make a new version.
-    """
-    payload = {"sections": doc["sections"], "rule_params": doc["version"]["rule_params"]}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def dump_document(doc: dict) -> str:
-    """Write a normalised document as YAML in the documented format."""
-    out: dict[str, Any] = {
-        "format": FORMAT_VERSION,
-        "bank": {k: v for k, v in doc["bank"].items() if v or k != "description"},
-        "version": {"changelog": doc["version"]["changelog"], "rule_params": doc["version"]["rule_params"]},
-        "sections": [],
-    }
-    for section in doc["sections"]:
-        s_out: dict[str, Any] = {"code": section["code"], "title": section["title"]}
-        if section["description"]:
-            s_out["description"] = section["description"]
-        s_out["weight"] = section["weight"]
-        s_out["questions"] = [_dump_question(q) for q in section["questions"]]
-        out["sections"].append(s_out)
-    return yaml.dump(out, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _dump_question(q: dict) -> dict:
-    out: dict[str, Any] = {"code": q["code"], "text": q["text"]}
-    if q["help"]:
-        out["help"] = q["help"]
-    out["type"] = q["type"]
-    if q["unit"]:
-        out["unit"] = q["unit"]
-    out["weight"] = WEIGHT_NAMES[q["weight"]]
-    if q["critical"]:
-        out["critical"] = True
-    out["audience"] = q["audience"]
-    if not q["na"]:
-        out["na"] = False
-    if q["scored"] != (q["type"] in SCORABLE_TYPES):
-        out["scored"] = q["scored"]
-    if q["show_if"]:
-        out["show_if"] = dict(q["show_if"])
-    if q["type"] in CHOICE_TYPES:
-        out["choices"] = [dict(ch) for ch in q["choices"]]
-    elif q["type"] == "yes_no" and any(ch["points"] is not None for ch in q["choices"]):
-        out["points"] = {ch["value"]: ch["points"] for ch in q["choices"]}
-    elif q["type"] in BANDED_TYPES and q["bands"]:
-        out["bands"] = [dict(b) for b in q["bands"]]
-    if q["refs"]:
-        out["refs"] = list(q["refs"])
-    return out
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str_presenter(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str_presenter)
-_Dumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
-_Dumper.add_representer(LineList, yaml.representer.SafeRepresenter.represent_list)
