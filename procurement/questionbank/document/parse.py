@@ -274,66 +274,81 @@ def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict
 def _normalise_answers(c: _Collector, q: dict, question: dict, code: str) -> None:
     qtype = question["type"]
     if qtype in CHOICE_TYPES:
-        if "points" in q or "bands" in q:
-            c.add(q, f"a {qtype} question takes 'choices', not 'points' or 'bands'", code)
-        choices = q.get("choices")
-        if not isinstance(choices, list) or len(choices) < 2:
-            c.add(q, "a choice question needs a 'choices' list with at least two entries", code)
-            return
-        for ch in choices:
-            if not isinstance(ch, dict):
-                c.add(q, "each choice must be a mapping with 'value', 'label' and 'points'", code)
-                continue
-            _unknown_keys(c, ch, CHOICE_KEYS, "a choice", code)
-            value = _text(c, ch, "value", "a choice", code)
-            if value and not SLUG_RE.match(value):
-                c.add(ch, f"choice value {value!r} may hold only lowercase letters, digits, '-' and '_'", code)
-            points = ch.get("points")
-            if points is not None and (not isinstance(points, int) or isinstance(points, bool) or not 0 <= points <= 4):
-                c.add(ch, f"choice points must be a whole number from 0 to 4 (found {points!r})", code)
-                points = None
-            question["choices"].append(
-                {"value": value, "label": _text(c, ch, "label", "a choice", code), "points": points}
-            )
+        _normalise_choices(c, q, question, code)
     elif qtype == "yes_no":
-        if "choices" in q or "bands" in q:
-            c.add(q, "a yes_no question takes 'points' ({yes: 0, no: 4, partial: 2}), not 'choices' or 'bands'", code)
-        points = q.get("points")
-        if isinstance(points, dict):
-            points = {_yes_no(k): v for k, v in points.items()}
-        if points is None and not question["scored"]:
-            points = {"yes": None, "no": None}
-        if not isinstance(points, dict) or not {"yes", "no"} <= set(points) or not set(points) <= set(YES_NO_LABELS):
-            c.add(q, "'points' must map yes and no (and optionally partial) to risk points", code)
-            return
-        for value in YES_NO_LABELS:
-            if value not in points:
-                continue
-            p = points[value]
-            if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= 4):
-                c.add(q, f"points for {value!r} must be a whole number from 0 to 4 (found {p!r})", code)
-                p = None
-            question["choices"].append({"value": value, "label": YES_NO_LABELS[value], "points": p})
+        _normalise_yes_no(c, q, question, code)
     elif qtype in BANDED_TYPES:
-        if "choices" in q or "points" in q:
-            c.add(q, f"a {qtype} question takes 'bands', not 'choices' or 'points'", code)
-        bands = q.get("bands", [])
-        if not isinstance(bands, list):
-            c.add(q, "'bands' must be a list of {from, to, points}", code)
-            return
-        for band in bands:
-            if not isinstance(band, dict) or not {"points"} <= set(band) or not set(band) <= BAND_KEYS:
-                c.add(q, "each band must be a mapping {from: N|null, to: N|null, points: 0-4}", code)
-                continue
-            lo, hi, p = band.get("from"), band.get("to"), band.get("points")
-            if any(v is not None and not _number(v) for v in (lo, hi)):
-                c.add(band, f"band bounds must be numbers or null (found from={lo!r}, to={hi!r})", code)
-                continue
-            if not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= 4:
-                c.add(band, f"band points must be a whole number from 0 to 4 (found {p!r})", code)
-                continue
-            question["bands"].append({"from": lo, "to": hi, "points": p})
+        _normalise_bands(c, q, question, code)
     else:
         for key in ("choices", "points", "bands"):
             if key in q:
                 c.add(q, f"a {qtype} question takes no '{key}'", code)
+
+
+def _points(value: Any) -> bool:
+    """True for risk points: a whole number from 0 to 4."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 4
+
+
+def _normalise_choices(c: _Collector, q: dict, question: dict, code: str) -> None:
+    if "points" in q or "bands" in q:
+        c.add(q, f"a {question['type']} question takes 'choices', not 'points' or 'bands'", code)
+    choices = q.get("choices")
+    if not isinstance(choices, list) or len(choices) < 2:
+        c.add(q, "a choice question needs a 'choices' list with at least two entries", code)
+        return
+    for ch in choices:
+        if not isinstance(ch, dict):
+            c.add(q, "each choice must be a mapping with 'value', 'label' and 'points'", code)
+            continue
+        _unknown_keys(c, ch, CHOICE_KEYS, "a choice", code)
+        value = _text(c, ch, "value", "a choice", code)
+        if value and not SLUG_RE.match(value):
+            c.add(ch, f"choice value {value!r} may hold only lowercase letters, digits, '-' and '_'", code)
+        points = ch.get("points")
+        if points is not None and not _points(points):
+            c.add(ch, f"choice points must be a whole number from 0 to 4 (found {points!r})", code)
+            points = None
+        question["choices"].append({"value": value, "label": _text(c, ch, "label", "a choice", code), "points": points})
+
+
+def _normalise_yes_no(c: _Collector, q: dict, question: dict, code: str) -> None:
+    if "choices" in q or "bands" in q:
+        c.add(q, "a yes_no question takes 'points' ({yes: 0, no: 4, partial: 2}), not 'choices' or 'bands'", code)
+    points = q.get("points")
+    if isinstance(points, dict):
+        points = {_yes_no(k): v for k, v in points.items()}
+    if points is None and not question["scored"]:
+        points = {"yes": None, "no": None}
+    if not isinstance(points, dict) or not {"yes", "no"} <= set(points) or not set(points) <= set(YES_NO_LABELS):
+        c.add(q, "'points' must map yes and no (and optionally partial) to risk points", code)
+        return
+    for value in YES_NO_LABELS:
+        if value not in points:
+            continue
+        p = points[value]
+        if p is not None and not _points(p):
+            c.add(q, f"points for {value!r} must be a whole number from 0 to 4 (found {p!r})", code)
+            p = None
+        question["choices"].append({"value": value, "label": YES_NO_LABELS[value], "points": p})
+
+
+def _normalise_bands(c: _Collector, q: dict, question: dict, code: str) -> None:
+    if "choices" in q or "points" in q:
+        c.add(q, f"a {question['type']} question takes 'bands', not 'choices' or 'points'", code)
+    bands = q.get("bands", [])
+    if not isinstance(bands, list):
+        c.add(q, "'bands' must be a list of {from, to, points}", code)
+        return
+    for band in bands:
+        if not isinstance(band, dict) or not {"points"} <= set(band) or not set(band) <= BAND_KEYS:
+            c.add(q, "each band must be a mapping {from: N|null, to: N|null, points: 0-4}", code)
+            continue
+        lo, hi, p = band.get("from"), band.get("to"), band.get("points")
+        if any(v is not None and not _number(v) for v in (lo, hi)):
+            c.add(band, f"band bounds must be numbers or null (found from={lo!r}, to={hi!r})", code)
+            continue
+        if not _points(p):
+            c.add(band, f"band points must be a whole number from 0 to 4 (found {p!r})", code)
+            continue
+        question["bands"].append({"from": lo, "to": hi, "points": p})

@@ -4,6 +4,7 @@ conditional visibility (earlier questions only, no cycles) and the rule paramete
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from procurement.questionbank.document.schema import BANDED_TYPES, CHOICE_TYPES, CODE_RE, Problem
 from procurement.scoring.params import VersionIndex, validate_rule_params
@@ -20,10 +21,21 @@ def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | No
         where = f"{where} ({code})" if where else code
         problems.append(Problem(where, message))
 
+    position, by_code = _check_codes(doc, add)
+    for code, q in by_code.items():
+        _check_answer_rules(q, lambda msg, code=code: add(code, msg))
+    _check_show_if(by_code, position, add)
+    for message in validate_rule_params(doc["version"]["rule_params"], _question_index(doc)):
+        problems.append(Problem(f"{source} (rule_params)" if source else "rule_params", message))
+    return problems
+
+
+def _check_codes(doc: dict, add: Callable[[str, str], None]) -> tuple[dict[str, int], dict[str, dict]]:
+    """Section and question codes well formed and unique. Returns each question's position and
+    the questions by code (the first of a repeated code)."""
     section_codes: set[str] = set()
     position: dict[str, int] = {}
     by_code: dict[str, dict] = {}
-    order = 0
     for section in doc["sections"]:
         scode = section["code"]
         if not CODE_RE.match(scode or ""):
@@ -38,14 +50,13 @@ def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | No
             if code in position:
                 add(code, f"question code {code} is used twice")
                 continue
-            position[code] = order
+            position[code] = len(position)
             by_code[code] = q
-            order += 1
+    return position, by_code
 
-    for code, q in by_code.items():
-        _check_answer_rules(q, lambda msg, code=code: add(code, msg))
 
-    # Conditional visibility: only on an earlier question, never a cycle.
+def _check_show_if(by_code: dict[str, dict], position: dict[str, int], add: Callable[[str, str], None]) -> None:
+    """Conditional visibility: only on an earlier choice or yes_no question, never a cycle."""
     for code, q in by_code.items():
         cond = q["show_if"]
         if not cond:
@@ -68,10 +79,6 @@ def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | No
                     add(code, f"show_if value {value!r} is not a choice of {target} ({', '.join(sorted(valid))})")
     for cycle in _cycles(by_code):
         add(cycle[0], "show_if dependencies form a cycle: " + " -> ".join([*cycle, cycle[0]]))
-
-    for message in validate_rule_params(doc["version"]["rule_params"], _question_index(doc)):
-        problems.append(Problem(f"{source} (rule_params)" if source else "rule_params", message))
-    return problems
 
 
 def _check_answer_rules(q: dict, add) -> None:
