@@ -130,57 +130,73 @@ def parse_answers(raw: bytes, *, fmt: str, source: str, questions: dict[str, dic
 
 
 def _coerce(q: dict, value: Any, fmt: str) -> Any:
-    qtype = q["type"]
     if value is None or value == "":
         return None
-    valid = [c["value"] for c in q["choices"]]
+    qtype = q["type"]
     if qtype == "provider_table":
-        if isinstance(value, str):  # a CSV cell holds the rows as JSON
-            try:
-                value = load_json(value, source="", max_bytes=MAX_BYTES)
-            except LoadError as exc:
-                raise ValueError(f"give the provider rows as a JSON list ({exc.message})") from None
-        try:
-            return clean_rows(value) or None
-        except TableError as exc:
-            raise ValueError(" ".join(exc.problems)) from None
+        return _coerce_provider_table(value)
     if not isinstance(value, str | int | float | list | dt.date):
         raise ValueError("give a single value, or a list for several choices")
-    if qtype in ("single_choice", "yes_no"):
-        if isinstance(value, list):
-            raise ValueError("give one choice, not a list")
-        value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
-        if value not in valid:
-            raise ValueError(f"{value!r} is not one of {', '.join(valid)}")
-        return value
-    if qtype == "multi_choice":
-        items = value.split("|") if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(v, str | int | float) for v in items):
-            raise ValueError("give a list of choices")
-        items = [str(v).strip() for v in items if str(v).strip()]
-        bad = [v for v in items if v not in valid]
-        if bad:
-            raise ValueError(f"{', '.join(map(repr, bad))} not among {', '.join(valid)}")
-        return items
-    if qtype == "number":
-        if isinstance(value, bool | list | dt.date):
-            raise ValueError("expected a number")
+    valid = [c["value"] for c in q["choices"]]
+    return _COERCERS.get(qtype, _coerce_text)(value, valid)
+
+
+def _coerce_provider_table(value: Any) -> list | None:
+    if isinstance(value, str):  # a CSV cell holds the rows as JSON
         try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{value!r} is not a number") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError("expected a finite number")
-        return int(number) if number.is_integer() else number
-    if qtype == "date":
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            value = load_json(value, source="", max_bytes=MAX_BYTES)
+        except LoadError as exc:
+            raise ValueError(f"give the provider rows as a JSON list ({exc.message})") from None
+    try:
+        return clean_rows(value) or None
+    except TableError as exc:
+        raise ValueError(" ".join(exc.problems)) from None
+
+
+def _coerce_choice(value: Any, valid: list[str]) -> str:
+    if isinstance(value, list):
+        raise ValueError("give one choice, not a list")
+    value = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else str(value)
+    if value not in valid:
+        raise ValueError(f"{value!r} is not one of {', '.join(valid)}")
+    return value
+
+
+def _coerce_choices(value: Any, valid: list[str]) -> list[str]:
+    items = value.split("|") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str | int | float) for v in items):
+        raise ValueError("give a list of choices")
+    items = [str(v).strip() for v in items if str(v).strip()]
+    bad = [v for v in items if v not in valid]
+    if bad:
+        raise ValueError(f"{', '.join(map(repr, bad))} not among {', '.join(valid)}")
+    return items
+
+
+def _coerce_number(value: Any, valid: list[str]) -> int | float:
+    if isinstance(value, bool | list | dt.date):
+        raise ValueError("expected a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("expected a finite number")
+    return int(number) if number.is_integer() else number
+
+
+def _coerce_date(value: Any, valid: list[str]) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _coerce_text(value: Any, valid: list[str]) -> str:
     if isinstance(value, list):
         raise ValueError("give text, not a list")
     text = str(value).strip()
@@ -189,6 +205,16 @@ def _coerce(q: dict, value: Any, fmt: str) -> Any:
     if problem := text_problem(text):
         raise ValueError(f"text {problem}")
     return text
+
+
+# One coercer per answer type; any other type is read as text.
+_COERCERS = {
+    "single_choice": _coerce_choice,
+    "yes_no": _coerce_choice,
+    "multi_choice": _coerce_choices,
+    "number": _coerce_number,
+    "date": _coerce_date,
+}
 
 
 def dump_answers(answers: dict[str, dict], *, fmt: str) -> str:

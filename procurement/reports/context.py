@@ -12,7 +12,7 @@ from typing import Any
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.presentation import answer_label
-from procurement.assessments.services import frozen_record_build
+from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.vendors.diagram import chain_diagram
@@ -30,17 +30,6 @@ UNVERIFIED_IMPORT_WARNING = (
     "Imported without a verified signature. This assessment was loaded from a record file whose signature"
     " could not be checked, so its answers, scores and decision may have been changed outside this system."
 )
-
-
-def assessment_record(assessment: Assessment) -> dict:
-    """The frozen record, or a live one (through JSON, so both look the same)."""
-    if assessment.is_final and assessment.frozen_record:
-        return assessment.frozen_record
-    return json.loads(json.dumps(frozen_record_build(assessment), default=str))
-
-
-def record_digest(record: dict) -> str:
-    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def report_context_from_record(
@@ -99,7 +88,7 @@ def report_context_from_record(
     params = record["rule_params"]
     return {
         "record": record,
-        "doc_id": f"DD-{record['assessment']['id']:05d}-{record_digest(record)[:8].upper()}",
+        "doc_id": f"DD-{record['assessment']['id']:05d}-{record_hash(record)[:8].upper()}",
         "is_draft": not decision,
         "status_label": status_label,
         "unverified_import": unverified_import,

@@ -22,11 +22,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from procurement.assessments.models import Answer, Assessment
+from procurement.assessments.records import record_hash
 from procurement.core.models import Organisation
 from procurement.questionbank.document import BankFileError, content_hash
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.questionbank.services import version_create_from_document, version_publish, version_retire
-from procurement.reports.context import record_digest
 from procurement.reports.exports import RECORD_FORMAT
 from procurement.reports.signing import Verdict, envelope_verify
 from procurement.vendors.models import AIService, Vendor
@@ -151,7 +151,7 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
         bank_version=version,
         status=decision["outcome"] if final else Assessment.Status.IN_PROGRESS,
         frozen_record=record if final else None,
-        frozen_hash=record_digest(record) if final else "",
+        frozen_hash=record_hash(record) if final else "",
         risk_band=record["score"]["residual"] or "",
         decision=record["score"]["decision"],
         overall_risk=record["score"]["overall_risk"],

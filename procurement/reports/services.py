@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from procurement.assessments.models import Assessment
-from procurement.reports.context import assessment_record, record_digest, report_context_from_record
+from procurement.assessments.records import assessment_record, record_hash
+from procurement.reports.context import report_context_from_record
 from procurement.reports.models import ReportFile
 from procurement.reports.pdf import render_pdf
 
@@ -38,7 +39,7 @@ def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None
     failed here, so the page offers a retry instead of spinning for ever.
     """
     record = assessment_record(assessment)
-    digest = record_digest(record)
+    digest = record_hash(record)
     report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).first()
     if (
         report is not None

@@ -68,7 +68,7 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
 
     unanswered = tuple(r.code for r in results if r.status == t.UNANSWERED) + tuple(
         code
-        for code in params.tier_domains
+        for code in params.tier.domains
         if code in specs and _intake_missing(answers.get(code), visible.get(code, True))
     )
     return t.ScoreResult(
@@ -302,7 +302,7 @@ def _tier(
     as_of: dt.date,
 ) -> tuple[int, tuple[str, ...]]:
     levels: list[tuple[int, str]] = []
-    for code in params.tier_domains:
+    for code in params.tier.domains:
         q = specs.get(code)
         if q is None or not visible.get(code, False):
             continue
@@ -314,7 +314,7 @@ def _tier(
     if not levels:
         return 3, ("no intake domains answered or configured -> tier 3",)
     top = max(level for level, _ in levels)
-    tier = 1 if top >= params.tier_1_level else 2 if top >= params.tier_2_level else 3
+    tier = 1 if top >= params.tier.tier_1_level else 2 if top >= params.tier.tier_2_level else 3
     drivers = tuple(reason for level, reason in levels if level == top)
     return tier, (f"highest intake level {top} -> tier {tier}", *drivers)
 
@@ -350,11 +350,11 @@ def _decision(
     else:
         decision = params.decisions[residual]
         reasons.append(f"residual {residual} -> {decision}")
-    floor_sections = [s.code for s in sections if s.band in params.section_floor_bands]
-    if floor_sections and DECISIONS.index(decision) < DECISIONS.index(params.section_floor_decision):
-        decision = params.section_floor_decision
+    floor_sections = [s.code for s in sections if s.band in params.section_floor.bands]
+    if floor_sections and DECISIONS.index(decision) < DECISIONS.index(params.section_floor.decision):
+        decision = params.section_floor.decision
         reasons.append(
-            f"section(s) {', '.join(floor_sections)} rated {'/'.join(params.section_floor_bands)} -> at best {decision}"
+            f"section(s) {', '.join(floor_sections)} rated {'/'.join(params.section_floor.bands)} -> at best {decision}"
         )
     waived = [k.name for k in knockouts if k.waived]
     if waived and DECISIONS.index(decision) < DECISIONS.index("approve_with_conditions"):

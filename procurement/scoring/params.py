@@ -1,21 +1,32 @@
 """Rule parameters: the scoring knobs that live in each bank version.
 
-``validate_rule_params`` checks a parameter mapping against the questions of
-the version it belongs to and returns plain-language problems; publishing a
-version refuses while any remain. ``RuleParams.from_dict`` builds the frozen
-value the engine uses.
+One declarative schema describes them: each field of the frozen ``RuleParams``
+dataclass is declared with ``param(default, check=..., build=...)``, so the
+default, the publish check and the typed value the engine reads sit on one
+line per key. Everything else is derived from those fields:
+
+* ``DEFAULTS`` (the plain mapping) and ``TOP_KEYS``;
+* ``validate_rule_params(params, index)``: plain-language problems for a
+  version whose questions and sections are ``index``; publishing a version
+  refuses while any remain;
+* ``RuleParams.from_dict(params)``: the frozen value the engine uses.
+
+Rules (``rules``) are declared the same way per kind in ``RULE_KINDS_SCHEMA``.
+Plain Python, no Django (tests/scoring/test_purity.py).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 BANDS = ("low", "moderate", "high", "critical")
 DECISIONS = ("approve", "approve_with_conditions", "executive_acceptance", "reject")
 TIERS = ("tier_1", "tier_2", "tier_3")
 SEVERITIES = ("knockout", "flag")
-RULE_KINDS = ("condition", "notice_gap")
 COMPARATORS = ("lt", "le", "gt", "ge")
 # Facts a rule may compare ({fact: NAME, lt: N}); see procurement.scoring.supply.ChainFacts.
 FACTS = (
@@ -30,144 +41,144 @@ FACTS = (
 )
 NUMERIC_TYPES = ("number",)
 CHOICE_LIKE = ("single_choice", "multi_choice", "yes_no")
-
-DEFAULTS: dict[str, Any] = {
-    "bands": {"moderate": 25, "high": 45, "critical": 65},
-    # Months between reviews of a decided assessment, per inherent-risk tier.
-    "review_months": {1: 12, 2: 24, 3: 36},
-    "critical_floor": "high",
-    "tier": {"domains": [], "tier_1_level": 4, "tier_2_level": 3},
-    "section_weights": {},
-    "residual": {
-        "tier_1": {"low": "moderate", "moderate": "high", "high": "critical", "critical": "critical"},
-        "tier_2": {"low": "low", "moderate": "moderate", "high": "high", "critical": "critical"},
-        "tier_3": {"low": "low", "moderate": "low", "high": "moderate", "critical": "high"},
-    },
-    "decisions": {
-        "low": "approve",
-        "moderate": "approve_with_conditions",
-        "high": "executive_acceptance",
-        "critical": "reject",
-    },
-    "section_floor": {"bands": ["high", "critical"], "decision": "approve_with_conditions"},
-    "rules": {},
-}
-
-TOP_KEYS = set(DEFAULTS)
-RULE_KEYS = {
-    "condition": {"kind", "title", "severity", "knockout_tiers", "condition", "explain"},
-    "notice_gap": {
-        "kind",
-        "title",
-        "severity",
-        "knockout_tiers",
-        "migrate_days",
-        "vendor_notice",
-        "upstream_notice",
-        "pass_through_notice",
-        "alternative_channel",
-        "alternative_values",
-        "upstream_fact",
-        "explain",
-    },
-}
+MAX_CONDITION_DEPTH = 8
 
 
 def _num(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def validate_rule_params(params: Any, questions: dict[str, dict]) -> list[str]:
-    """Problems with ``params`` for a version whose questions are ``questions``.
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
-    ``questions`` maps question code to {"section", "type", "audience", "values"},
-    plus "__sections__": {"codes": [...]}.
+
+# --- What the parameters may refer to -----------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionIndex:
+    """The questions and sections of the version the parameters belong to.
+
+    ``questions`` maps question code to {"section", "type", "audience", "values"}.
     """
-    problems: list[str] = []
-    if not isinstance(params, dict):
-        return ["rule_params must be a mapping"]
-    for key in params:
-        if key not in TOP_KEYS:
-            problems.append(f"unknown key {key!r} (allowed: {', '.join(sorted(TOP_KEYS))})")
-    merged = {**DEFAULTS, **params}
-    sections = set(questions.get("__sections__", {}).get("codes", []))
 
-    def question(code: Any, where: str, types: tuple[str, ...] | None = None) -> dict | None:
-        if not isinstance(code, str) or code not in questions or code == "__sections__":
-            problems.append(f"{where}: question {code!r} is not in this version")
+    questions: dict[str, dict] = field(default_factory=dict)
+    section_codes: frozenset[str] = frozenset()
+
+
+class _Checker:
+    """Collects problems while checking one parameter mapping against one version."""
+
+    def __init__(self, index: VersionIndex):
+        self.index = index
+        self.problems: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.problems.append(message)
+
+    def question(self, code: Any, where: str, types: tuple[str, ...] | None = None) -> dict | None:
+        """The question ``code`` if it is in the version (and of one of ``types``), else a problem."""
+        if not isinstance(code, str) or code not in self.index.questions:
+            self.add(f"{where}: question {code!r} is not in this version")
             return None
-        q = questions[code]
+        q = self.index.questions[code]
         if types and q["type"] not in types:
-            problems.append(f"{where}: {code} is a {q['type']} question; expected {' or '.join(types)}")
+            self.add(f"{where}: {code} is a {q['type']} question; expected {' or '.join(types)}")
             return None
         return q
 
-    bands = merged["bands"]
+
+# --- One checker per top-level key ------------------------------------------------
+
+
+def _check_bands(bands: Any, c: _Checker) -> None:
     if not isinstance(bands, dict) or set(bands) != {"moderate", "high", "critical"}:
-        problems.append("bands: give cut-offs for exactly moderate, high and critical")
+        c.add("bands: give cut-offs for exactly moderate, high and critical")
     elif not all(_num(v) for v in bands.values()) or not (
         0 < bands["moderate"] < bands["high"] < bands["critical"] <= 100
     ):
-        problems.append("bands: cut-offs must rise strictly within 0-100 (0 < moderate < high < critical <= 100)")
-    months = merged["review_months"]
+        c.add("bands: cut-offs must rise strictly within 0-100 (0 < moderate < high < critical <= 100)")
+
+
+def _tier_key(key: Any) -> Any:
+    return int(key) if str(key).isdigit() else key
+
+
+def _check_review_months(months: Any, c: _Checker) -> None:
     if (
         not isinstance(months, dict)
-        or {int(k) if str(k).isdigit() else k for k in months} != {1, 2, 3}
-        or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 120 for v in months.values())
+        or {_tier_key(k) for k in months} != {1, 2, 3}
+        or not all(_whole(v) and 1 <= v <= 120 for v in months.values())
     ):
-        problems.append("review_months: give months (1-120) for exactly tiers 1, 2 and 3")
-    if merged["critical_floor"] not in BANDS:
-        problems.append(f"critical_floor must be one of {', '.join(BANDS)}")
+        c.add("review_months: give months (1-120) for exactly tiers 1, 2 and 3")
 
-    tier = merged["tier"]
-    if not isinstance(tier, dict) or not set(tier) <= {"domains", "tier_1_level", "tier_2_level"}:
-        problems.append("tier: expected {domains: [codes], tier_1_level: N, tier_2_level: N}")
+
+def _check_critical_floor(band: Any, c: _Checker) -> None:
+    if band not in BANDS:
+        c.add(f"critical_floor must be one of {', '.join(BANDS)}")
+
+
+def _check_tier(tier: Any, c: _Checker) -> None:
+    if not isinstance(tier, dict) or not set(tier) <= set(Tier.DEFAULTS):
+        c.add("tier: expected {domains: [codes], tier_1_level: N, tier_2_level: N}")
+        return
+    tier = {**Tier.DEFAULTS, **tier}
+    if not isinstance(tier["domains"], list):
+        c.add("tier.domains must be a list of intake question codes")
     else:
-        tier = {**DEFAULTS["tier"], **tier}
-        if not isinstance(tier["domains"], list):
-            problems.append("tier.domains must be a list of intake question codes")
-        else:
-            for code in tier["domains"]:
-                q = question(code, "tier.domains", CHOICE_LIKE + NUMERIC_TYPES)
-                if q and q["audience"] != "buyer":
-                    problems.append(f"tier.domains: {code} is not a buyer-intake question")
-        levels = (tier["tier_1_level"], tier["tier_2_level"])
-        if not all(isinstance(v, int) and 0 <= v <= 4 for v in levels) or levels[0] <= levels[1]:
-            problems.append("tier: tier_1_level must be greater than tier_2_level, both whole numbers 0-4")
+        for code in tier["domains"]:
+            q = c.question(code, "tier.domains", CHOICE_LIKE + NUMERIC_TYPES)
+            if q and q["audience"] != "buyer":
+                c.add(f"tier.domains: {code} is not a buyer-intake question")
+    levels = (tier["tier_1_level"], tier["tier_2_level"])
+    if not all(isinstance(v, int) and 0 <= v <= 4 for v in levels) or levels[0] <= levels[1]:
+        c.add("tier: tier_1_level must be greater than tier_2_level, both whole numbers 0-4")
 
-    weights = merged["section_weights"]
+
+def _check_section_weights(weights: Any, c: _Checker) -> None:
     if not isinstance(weights, dict) or not set(weights) <= set(TIERS):
-        problems.append(f"section_weights: keys must be among {', '.join(TIERS)}")
-    else:
-        for tier_key, mapping in weights.items():
-            if not isinstance(mapping, dict):
-                problems.append(f"section_weights.{tier_key} must map section codes to weights")
-                continue
-            for scode, w in mapping.items():
-                if scode not in sections:
-                    problems.append(f"section_weights.{tier_key}: section {scode!r} is not in this version")
-                if not _num(w) or w < 0:
-                    problems.append(f"section_weights.{tier_key}.{scode}: weight must be a number >= 0")
+        c.add(f"section_weights: keys must be among {', '.join(TIERS)}")
+        return
+    for tier_key, mapping in weights.items():
+        if not isinstance(mapping, dict):
+            c.add(f"section_weights.{tier_key} must map section codes to weights")
+            continue
+        for scode, w in mapping.items():
+            if scode not in c.index.section_codes:
+                c.add(f"section_weights.{tier_key}: section {scode!r} is not in this version")
+            if not _num(w) or w < 0:
+                c.add(f"section_weights.{tier_key}.{scode}: weight must be a number >= 0")
 
-    residual = merged["residual"]
+
+def _rises(mapping: dict, keys: Iterable[str], scale: tuple[str, ...]) -> bool:
+    """True when the values of ``keys``, in order, never go down ``scale``."""
+    ranks = [scale.index(mapping[k]) for k in keys]
+    return ranks == sorted(ranks)
+
+
+def _check_residual(residual: Any, c: _Checker) -> None:
     if not isinstance(residual, dict) or set(residual) != set(TIERS):
-        problems.append(f"residual: give a row for each of {', '.join(TIERS)}")
-    else:
-        for tier_key, row in residual.items():
-            if not isinstance(row, dict) or set(row) != set(BANDS) or not all(v in BANDS for v in row.values()):
-                problems.append(f"residual.{tier_key}: map each control band ({', '.join(BANDS)}) to a residual band")
-            elif [BANDS.index(row[b]) for b in BANDS] != sorted(BANDS.index(row[b]) for b in BANDS):
-                problems.append(f"residual.{tier_key}: a worse control band must never give a better residual rating")
-    decisions = merged["decisions"]
+        c.add(f"residual: give a row for each of {', '.join(TIERS)}")
+        return
+    for tier_key, row in residual.items():
+        if not isinstance(row, dict) or set(row) != set(BANDS) or not all(v in BANDS for v in row.values()):
+            c.add(f"residual.{tier_key}: map each control band ({', '.join(BANDS)}) to a residual band")
+        elif not _rises(row, BANDS, BANDS):
+            c.add(f"residual.{tier_key}: a worse control band must never give a better residual rating")
+
+
+def _check_decisions(decisions: Any, c: _Checker) -> None:
     if (
         not isinstance(decisions, dict)
         or set(decisions) != set(BANDS)
         or not all(v in DECISIONS for v in decisions.values())
     ):
-        problems.append(f"decisions: map each residual band to one of {', '.join(DECISIONS)}")
-    elif [DECISIONS.index(decisions[b]) for b in BANDS] != sorted(DECISIONS.index(decisions[b]) for b in BANDS):
-        problems.append("decisions: a worse residual band must never give a better decision")
-    floor = merged["section_floor"]
+        c.add(f"decisions: map each residual band to one of {', '.join(DECISIONS)}")
+    elif not _rises(decisions, BANDS, DECISIONS):
+        c.add("decisions: a worse residual band must never give a better decision")
+
+
+def _check_section_floor(floor: Any, c: _Checker) -> None:
     if (
         not isinstance(floor, dict)
         or set(floor) != {"bands", "decision"}
@@ -175,130 +186,245 @@ def validate_rule_params(params: Any, questions: dict[str, dict]) -> list[str]:
         or not all(b in BANDS for b in floor["bands"])
         or floor["decision"] not in DECISIONS
     ):
-        problems.append("section_floor: expected {bands: [band, ...], decision: DECISION}")
+        c.add("section_floor: expected {bands: [band, ...], decision: DECISION}")
 
-    rules = merged["rules"]
+
+def _check_rules(rules: Any, c: _Checker) -> None:
     if not isinstance(rules, dict):
-        problems.append("rules must map rule names to their parameters")
-        return problems
+        c.add("rules must map rule names to their parameters")
+        return
     for name, rule in rules.items():
-        where = f"rules.{name}"
-        if not isinstance(rule, dict):
-            problems.append(f"{where} must be a mapping")
-            continue
-        kind = rule.get("kind", "condition")
-        if kind not in RULE_KINDS:
-            problems.append(f"{where}.kind must be one of {', '.join(RULE_KINDS)}")
-            continue
-        for key in rule:
-            if key not in RULE_KEYS[kind]:
-                problems.append(f"{where}: unknown key {key!r} for a {kind} rule")
-        if not isinstance(rule.get("title"), str) or not rule["title"].strip():
-            problems.append(f"{where}: needs a title")
-        if rule.get("severity", "knockout") not in SEVERITIES:
-            problems.append(f"{where}.severity must be knockout or flag")
-        kt = rule.get("knockout_tiers", [1, 2, 3])
-        if not isinstance(kt, list) or not all(t in (1, 2, 3) for t in kt):
-            problems.append(f"{where}.knockout_tiers must be a list drawn from 1, 2, 3")
-        if kind == "condition":
-            if "condition" not in rule:
-                problems.append(f"{where}: needs a condition")
-            else:
-                _validate_condition(rule["condition"], f"{where}.condition", question, problems)
-        else:
-            for key in ("migrate_days", "vendor_notice", "upstream_notice", "pass_through_notice"):
-                if key in rule or key in ("migrate_days", "vendor_notice"):
-                    question(rule.get(key), f"{where}.{key}", NUMERIC_TYPES)
-            if "upstream_fact" in rule and rule["upstream_fact"] not in FACTS:
-                problems.append(f"{where}.upstream_fact: unknown fact {rule['upstream_fact']!r}")
-            if "alternative_channel" in rule:
-                q = question(rule["alternative_channel"], f"{where}.alternative_channel", CHOICE_LIKE)
-                values = rule.get("alternative_values")
-                if not isinstance(values, list) or not values:
-                    problems.append(f"{where}.alternative_values: list the answers that mean an alternative exists")
-                elif q:
-                    for v in values:
-                        if v not in q["values"]:
-                            problems.append(
-                                f"{where}.alternative_values: {v!r} is not a choice of {rule['alternative_channel']}"
-                            )
-    return problems
+        _check_rule(rule, f"rules.{name}", c)
 
 
-def _validate_condition(cond: Any, where: str, question, problems: list[str], depth: int = 0) -> None:
-    if depth > 8:
-        problems.append(f"{where}: conditions nest too deeply")
+# --- Rules: one entry per kind ------------------------------------------------------
+
+# Keys every rule may carry, with the default the rule engine applies when absent.
+RULE_DEFAULTS: dict[str, Any] = {"kind": "condition", "severity": "knockout", "knockout_tiers": [1, 2, 3]}
+COMMON_RULE_KEYS = ("kind", "title", "severity", "knockout_tiers", "explain")
+NOTICE_QUESTIONS = ("migrate_days", "vendor_notice", "upstream_notice", "pass_through_notice")
+REQUIRED_NOTICE_QUESTIONS = ("migrate_days", "vendor_notice")
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    keys: frozenset[str]
+    check: Callable[[dict, str, _Checker], None]
+
+
+def _check_rule(rule: Any, where: str, c: _Checker) -> None:
+    if not isinstance(rule, dict):
+        c.add(f"{where} must be a mapping")
         return
-    if not isinstance(cond, dict):
-        problems.append(f"{where}: a condition is a mapping")
+    kind = rule.get("kind", RULE_DEFAULTS["kind"])
+    if kind not in RULE_KINDS:
+        c.add(f"{where}.kind must be one of {', '.join(RULE_KINDS)}")
         return
-    if set(cond) in ({"all"}, {"any"}):
-        items = next(iter(cond.values()))
-        if not isinstance(items, list) or not items:
-            problems.append(f"{where}: 'all'/'any' takes a non-empty list")
-            return
-        for i, item in enumerate(items):
-            _validate_condition(item, f"{where}.{next(iter(cond))}[{i}]", question, problems, depth + 1)
+    for key in rule:
+        if key not in RULE_KINDS_SCHEMA[kind].keys:
+            c.add(f"{where}: unknown key {key!r} for a {kind} rule")
+    if not isinstance(rule.get("title"), str) or not rule["title"].strip():
+        c.add(f"{where}: needs a title")
+    if rule.get("severity", RULE_DEFAULTS["severity"]) not in SEVERITIES:
+        c.add(f"{where}.severity must be knockout or flag")
+    kt = rule.get("knockout_tiers", RULE_DEFAULTS["knockout_tiers"])
+    if not isinstance(kt, list) or not all(t in (1, 2, 3) for t in kt):
+        c.add(f"{where}.knockout_tiers must be a list drawn from 1, 2, 3")
+    RULE_KINDS_SCHEMA[kind].check(rule, where, c)
+
+
+def _check_condition_rule(rule: dict, where: str, c: _Checker) -> None:
+    if "condition" not in rule:
+        c.add(f"{where}: needs a condition")
+    else:
+        _check_condition(rule["condition"], f"{where}.condition", c)
+
+
+def _check_notice_gap_rule(rule: dict, where: str, c: _Checker) -> None:
+    for key in NOTICE_QUESTIONS:
+        if key in rule or key in REQUIRED_NOTICE_QUESTIONS:
+            c.question(rule.get(key), f"{where}.{key}", NUMERIC_TYPES)
+    if "upstream_fact" in rule and rule["upstream_fact"] not in FACTS:
+        c.add(f"{where}.upstream_fact: unknown fact {rule['upstream_fact']!r}")
+    if "alternative_channel" not in rule:
         return
-    if "fact" in cond:
-        ops = set(cond) - {"fact"}
-        if cond["fact"] not in FACTS:
-            problems.append(f"{where}: unknown fact {cond['fact']!r} (known: {', '.join(sorted(FACTS))})")
-        elif len(ops) != 1 or not ops <= set(COMPARATORS) or not _num(cond[next(iter(ops))]):
-            problems.append(f"{where}: expected {{fact: NAME, lt|le|gt|ge: N}}")
-        return
-    ops = set(cond) - {"question"}
-    if "question" not in cond or len(ops) != 1 or not ops <= {"in", *COMPARATORS}:
-        problems.append(
-            f"{where}: expected {{question: CODE, in: [values]}} or {{question: CODE, lt|le|gt|ge: N}}, or all/any"
-        )
-        return
-    op = ops.pop()
-    if op == "in":
-        q = question(cond["question"], where, CHOICE_LIKE)
-        if q is None:
-            return
-        values = cond["in"]
-        if not isinstance(values, list) or not values:
-            problems.append(f"{where}: 'in' takes a non-empty list of values")
-            return
+    q = c.question(rule["alternative_channel"], f"{where}.alternative_channel", CHOICE_LIKE)
+    values = rule.get("alternative_values")
+    if not isinstance(values, list) or not values:
+        c.add(f"{where}.alternative_values: list the answers that mean an alternative exists")
+    elif q:
         for v in values:
             if v not in q["values"]:
-                problems.append(f"{where}: {v!r} is not a choice of {cond['question']} ({', '.join(q['values'])})")
+                c.add(f"{where}.alternative_values: {v!r} is not a choice of {rule['alternative_channel']}")
+
+
+RULE_KINDS_SCHEMA: dict[str, RuleKind] = {
+    "condition": RuleKind(frozenset({*COMMON_RULE_KEYS, "condition"}), _check_condition_rule),
+    "notice_gap": RuleKind(
+        frozenset({*COMMON_RULE_KEYS, *NOTICE_QUESTIONS, "alternative_channel", "alternative_values", "upstream_fact"}),
+        _check_notice_gap_rule,
+    ),
+}
+RULE_KINDS = tuple(RULE_KINDS_SCHEMA)
+RULE_KEYS = {kind: set(schema.keys) for kind, schema in RULE_KINDS_SCHEMA.items()}
+
+
+# --- Conditions ({question|fact: ..., op: ...}, all/any) ---------------------------
+
+
+def _check_condition(cond: Any, where: str, c: _Checker, depth: int = 0) -> None:
+    if depth > MAX_CONDITION_DEPTH:
+        c.add(f"{where}: conditions nest too deeply")
+    elif not isinstance(cond, dict):
+        c.add(f"{where}: a condition is a mapping")
+    elif set(cond) in ({"all"}, {"any"}):
+        _check_all_any(cond, where, c, depth)
+    elif "fact" in cond:
+        _check_fact_condition(cond, where, c)
     else:
-        question(cond["question"], where, NUMERIC_TYPES)
+        _check_question_condition(cond, where, c)
+
+
+def _check_all_any(cond: dict, where: str, c: _Checker, depth: int) -> None:
+    (joiner, items), *_ = cond.items()
+    if not isinstance(items, list) or not items:
+        c.add(f"{where}: 'all'/'any' takes a non-empty list")
+        return
+    for i, item in enumerate(items):
+        _check_condition(item, f"{where}.{joiner}[{i}]", c, depth + 1)
+
+
+def _check_fact_condition(cond: dict, where: str, c: _Checker) -> None:
+    ops = set(cond) - {"fact"}
+    if cond["fact"] not in FACTS:
+        c.add(f"{where}: unknown fact {cond['fact']!r} (known: {', '.join(sorted(FACTS))})")
+    elif len(ops) != 1 or not ops <= set(COMPARATORS) or not _num(cond[next(iter(ops))]):
+        c.add(f"{where}: expected {{fact: NAME, lt|le|gt|ge: N}}")
+
+
+def _check_question_condition(cond: dict, where: str, c: _Checker) -> None:
+    ops = set(cond) - {"question"}
+    if "question" not in cond or len(ops) != 1 or not ops <= {"in", *COMPARATORS}:
+        c.add(f"{where}: expected {{question: CODE, in: [values]}} or {{question: CODE, lt|le|gt|ge: N}}, or all/any")
+        return
+    op = ops.pop()
+    if op != "in":
+        c.question(cond["question"], where, NUMERIC_TYPES)
         if not _num(cond[op]):
-            problems.append(f"{where}: '{op}' takes a number")
+            c.add(f"{where}: '{op}' takes a number")
+        return
+    q = c.question(cond["question"], where, CHOICE_LIKE)
+    if q is None:
+        return
+    values = cond["in"]
+    if not isinstance(values, list) or not values:
+        c.add(f"{where}: 'in' takes a non-empty list of values")
+        return
+    for v in values:
+        if v not in q["values"]:
+            c.add(f"{where}: {v!r} is not a choice of {cond['question']} ({', '.join(q['values'])})")
+
+
+# --- The schema ------------------------------------------------------------------
+
+
+def param(default: Any, *, check: Callable[[Any, _Checker], None], build: Callable[[Any], Any] = copy.deepcopy):
+    """A rule parameter: its ``default`` (as written in a bank file), the ``check`` run on
+    publish, and ``build``, which turns the (merged) value into the typed field."""
+    return field(
+        default_factory=lambda: build(copy.deepcopy(default)),
+        metadata={"default": default, "check": check, "build": build},
+    )
+
+
+@dataclass(frozen=True)
+class Tier:
+    """How the intake answers set the inherent-risk tier."""
+
+    # As written in a bank file; a partial ``tier`` mapping is filled from these.
+    DEFAULTS: ClassVar[dict[str, Any]] = {"domains": [], "tier_1_level": 4, "tier_2_level": 3}
+
+    domains: tuple[str, ...]
+    tier_1_level: int
+    tier_2_level: int
+
+    @classmethod
+    def build(cls, value: dict) -> Tier:
+        tier = {**cls.DEFAULTS, **value}
+        return cls(tuple(tier["domains"]), tier["tier_1_level"], tier["tier_2_level"])
+
+
+@dataclass(frozen=True)
+class SectionFloor:
+    """A section rated in one of ``bands`` caps the decision at ``decision``."""
+
+    bands: tuple[str, ...]
+    decision: str
+
+    @classmethod
+    def build(cls, value: dict) -> SectionFloor:
+        return cls(tuple(value["bands"]), value["decision"])
+
+
+def _nested(value: dict) -> dict:
+    return {k: dict(v) for k, v in value.items()}
+
+
+def _review_months(value: dict) -> dict:
+    return {_tier_key(k): v for k, v in value.items()}
 
 
 @dataclass(frozen=True)
 class RuleParams:
-    bands: dict[str, float]
-    critical_floor: str
-    tier_domains: tuple[str, ...]
-    tier_1_level: int
-    tier_2_level: int
-    section_weights: dict[str, dict[str, float]]
-    residual: dict[str, dict[str, str]]
-    decisions: dict[str, str]
-    section_floor_bands: tuple[str, ...]
-    section_floor_decision: str
-    rules: dict[str, dict] = field(default_factory=dict)
+    """The rule parameters of one bank version, defaults filled in. Field order is check order."""
+
+    bands: dict[str, float] = param({"moderate": 25, "high": 45, "critical": 65}, check=_check_bands, build=dict)
+    # Months between reviews of a decided assessment, per inherent-risk tier.
+    review_months: dict[int, int] = param({1: 12, 2: 24, 3: 36}, check=_check_review_months, build=_review_months)
+    critical_floor: str = param("high", check=_check_critical_floor)
+    tier: Tier = param(Tier.DEFAULTS, check=_check_tier, build=Tier.build)
+    section_weights: dict[str, dict[str, float]] = param({}, check=_check_section_weights, build=_nested)
+    residual: dict[str, dict[str, str]] = param(
+        {
+            "tier_1": {"low": "moderate", "moderate": "high", "high": "critical", "critical": "critical"},
+            "tier_2": {"low": "low", "moderate": "moderate", "high": "high", "critical": "critical"},
+            "tier_3": {"low": "low", "moderate": "low", "high": "moderate", "critical": "high"},
+        },
+        check=_check_residual,
+        build=_nested,
+    )
+    decisions: dict[str, str] = param(
+        {"low": "approve", "moderate": "approve_with_conditions", "high": "executive_acceptance", "critical": "reject"},
+        check=_check_decisions,
+        build=dict,
+    )
+    section_floor: SectionFloor = param(
+        {"bands": ["high", "critical"], "decision": "approve_with_conditions"},
+        check=_check_section_floor,
+        build=SectionFloor.build,
+    )
+    rules: dict[str, dict] = param({}, check=_check_rules, build=_nested)
 
     @classmethod
     def from_dict(cls, params: dict | None) -> RuleParams:
-        merged = {**DEFAULTS, **(params or {})}
-        tier = {**DEFAULTS["tier"], **merged["tier"]}
-        return cls(
-            bands=dict(merged["bands"]),
-            critical_floor=merged["critical_floor"],
-            tier_domains=tuple(tier["domains"]),
-            tier_1_level=tier["tier_1_level"],
-            tier_2_level=tier["tier_2_level"],
-            section_weights={k: dict(v) for k, v in merged["section_weights"].items()},
-            residual={k: dict(v) for k, v in merged["residual"].items()},
-            decisions=dict(merged["decisions"]),
-            section_floor_bands=tuple(merged["section_floor"]["bands"]),
-            section_floor_decision=merged["section_floor"]["decision"],
-            rules={k: dict(v) for k, v in merged["rules"].items()},
-        )
+        """The typed value of a (validated) parameter mapping; absent keys take their defaults."""
+        params = params or {}
+        return cls(**{f.name: f.metadata["build"](params[f.name]) for f in _SCHEMA if f.name in params})
+
+
+_SCHEMA = dataclasses.fields(RuleParams)
+DEFAULTS: dict[str, Any] = {f.name: f.metadata["default"] for f in _SCHEMA}
+TOP_KEYS = set(DEFAULTS)
+
+
+def validate_rule_params(params: Any, index: VersionIndex) -> list[str]:
+    """Problems with ``params`` for the version described by ``index``; empty means valid."""
+    if not isinstance(params, dict):
+        return ["rule_params must be a mapping"]
+    c = _Checker(index)
+    for key in params:
+        if key not in TOP_KEYS:
+            c.add(f"unknown key {key!r} (allowed: {', '.join(sorted(TOP_KEYS))})")
+    for f in _SCHEMA:
+        f.metadata["check"](params.get(f.name, f.metadata["default"]), c)
+    return c.problems

@@ -87,50 +87,76 @@ def clean_rows(raw: Any) -> list[dict]:
         if _blank(row):
             continue
         clean: dict[str, Any] = {}
-        for key in ("provider", "owner", "country", "regions"):
-            text = row.get(key)
-            text = "" if text is None else str(text)
-            text = " ".join(text.split())
-            if problem := text_problem(text):
-                problems.append(f"Row {n}: {key} {problem}.")
-                text = strip_unstorable(text)
-            if len(text) > MAX_TEXT:
-                problems.append(f"Row {n}: {key} is longer than {MAX_TEXT} characters.")
-            clean[key] = text[:MAX_TEXT]
-        if not clean["provider"]:
-            problems.append(f"Row {n}: name the provider.")
-        for key, allowed, default in (("kind", KINDS, "other"), ("role", ROLES, ""), ("arrangement", ARRANGEMENTS, "")):
-            value = str(row.get(key) or default).strip()
-            if value not in allowed:
-                problems.append(
-                    f"Row {n}: {key} must be one of {', '.join(allowed)}" + (f" (found {value!r})." if value else ".")
-                )
-            clean[key] = value
-        try:
-            clean["share"] = _number(row.get("share"), lo=0, hi=100, integer=False)
-        except (TypeError, ValueError):
-            problems.append(f"Row {n}: share is a percentage from 0 to 100.")
-        try:
-            clean["notice_days"] = _number(row.get("notice_days"), lo=0, hi=36500, integer=True)
-        except (TypeError, ValueError):
-            problems.append(f"Row {n}: notice is a whole number of days (0 or more), or empty when unknown.")
-        for key in BOOLEAN_COLUMNS:
-            value = row.get(key, False)
-            word = str(value).strip().lower() if not isinstance(value, bool) else ("true" if value else "false")
-            if word not in TRUE_WORDS | FALSE_WORDS:
-                problems.append(f"Row {n}: {key} is yes or no (found {value!r}).")
-            clean[key] = word in TRUE_WORDS
+        for check in (_clean_texts, _clean_choices, _clean_numbers, _clean_booleans):
+            problems.extend(f"Row {n}: {problem}" for problem in check(row, clean))
         rows.append(clean)
+    problems.extend(_share_problems(rows))
+    if problems:
+        raise TableError(problems)
+    return rows
+
+
+def _clean_texts(row: dict, clean: dict) -> list[str]:
+    problems = []
+    for key in ("provider", "owner", "country", "regions"):
+        text = row.get(key)
+        text = "" if text is None else str(text)
+        text = " ".join(text.split())
+        if problem := text_problem(text):
+            problems.append(f"{key} {problem}.")
+            text = strip_unstorable(text)
+        if len(text) > MAX_TEXT:
+            problems.append(f"{key} is longer than {MAX_TEXT} characters.")
+        clean[key] = text[:MAX_TEXT]
+    if not clean["provider"]:
+        problems.append("name the provider.")
+    return problems
+
+
+def _clean_choices(row: dict, clean: dict) -> list[str]:
+    problems = []
+    for key, allowed, default in (("kind", KINDS, "other"), ("role", ROLES, ""), ("arrangement", ARRANGEMENTS, "")):
+        value = str(row.get(key) or default).strip()
+        if value not in allowed:
+            problems.append(f"{key} must be one of {', '.join(allowed)}" + (f" (found {value!r})." if value else "."))
+        clean[key] = value
+    return problems
+
+
+def _clean_numbers(row: dict, clean: dict) -> list[str]:
+    problems = []
+    try:
+        clean["share"] = _number(row.get("share"), lo=0, hi=100, integer=False)
+    except (TypeError, ValueError):
+        problems.append("share is a percentage from 0 to 100.")
+    try:
+        clean["notice_days"] = _number(row.get("notice_days"), lo=0, hi=36500, integer=True)
+    except (TypeError, ValueError):
+        problems.append("notice is a whole number of days (0 or more), or empty when unknown.")
+    return problems
+
+
+def _clean_booleans(row: dict, clean: dict) -> list[str]:
+    problems = []
+    for key in BOOLEAN_COLUMNS:
+        value = row.get(key, False)
+        word = str(value).strip().lower() if not isinstance(value, bool) else ("true" if value else "false")
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(f"{key} is yes or no (found {value!r}).")
+        clean[key] = word in TRUE_WORDS
+    return problems
+
+
+def _share_problems(rows: list[dict]) -> list[str]:
     totals: dict[str, float] = {}
     for row in rows:
         if row.get("share") is not None and row.get("role") in ROLES:
             totals[row["role"]] = totals.get(row["role"], 0.0) + row["share"]
-    for role, total in sorted(totals.items()):
-        if total > 100.05:
-            problems.append(f"The {role.replace('_', ' ')} shares add up to {total:g}%, more than 100%.")
-    if problems:
-        raise TableError(problems)
-    return rows
+    return [
+        f"The {role.replace('_', ' ')} shares add up to {total:g}%, more than 100%."
+        for role, total in sorted(totals.items())
+        if total > 100.05
+    ]
 
 
 def describe(rows: list[dict]) -> str:

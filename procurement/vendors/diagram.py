@@ -39,7 +39,27 @@ def chain_diagram(snapshot: dict, *, service_name: str, vendor_name: str = "") -
     facts = snapshot.get("facts") or {}
     risky = set(facts.get("risky_links", []))
     spof = set(facts.get("single_points_of_failure", []))
-    # Depth: the longest path from the service (the chain is acyclic).
+    columns = _columns(_depths(links))
+    pos = {}
+    for col, column in columns.items():
+        for row, node in enumerate(column):
+            pos[node] = (PAD + col * COL_W, PAD + 24 + row * ROW_H)
+    nodes = [
+        _node(node, x, y, providers=providers, spof=spof, service_name=service_name, vendor_name=vendor_name)
+        for node, (x, y) in pos.items()
+    ]
+    edges = [
+        _edge(link, pos, risky=i in risky)
+        for i, link in enumerate(links)
+        if link["source"] in pos and link["provider"] in pos
+    ]
+    width = PAD * 2 + max(columns) * COL_W + BOX_W
+    height = PAD * 2 + 20 + max(len(n) for n in columns.values()) * ROW_H
+    return {"width": width, "height": height, "nodes": nodes, "edges": edges, "box_w": BOX_W, "box_h": BOX_H}
+
+
+def _depths(links: list[dict]) -> dict[str, int]:
+    """Depth of each node: the longest path from the service (the chain is acyclic)."""
     depth = {"service": 0}
     for _ in range(len(links)):
         changed = False
@@ -49,68 +69,62 @@ def chain_diagram(snapshot: dict, *, service_name: str, vendor_name: str = "") -
                 changed = True
         if not changed:
             break
+    return depth
+
+
+def _columns(depth: dict[str, int]) -> dict[int, list[str]]:
     columns: dict[int, list[str]] = defaultdict(list)
     for node in depth:
         columns[depth[node]].append(node)
-    pos = {}
-    for col, nodes in columns.items():
-        for row, node in enumerate(nodes):
-            pos[node] = (PAD + col * COL_W, PAD + 24 + row * ROW_H)
-    nodes = []
-    for node, (x, y) in pos.items():
-        if node == "service":
-            title, sub, warn = service_name, vendor_name or "the service", False
-        else:
-            p = providers.get(node, {"name": node, "kind": "other", "owner": "", "country": ""})
-            owner = f" · {p['owner']}" if p.get("owner") and p["owner"] != p["name"] else ""
-            title = p["name"]
-            sub = KIND_LABEL.get(p.get("kind", "other"), "provider") + owner
-            warn = node in spof
-        nodes.append(
-            {
-                "x": x,
-                "y": y,
-                "title": _clip(title, 27),
-                "sub": _clip(sub, 40),
-                "note": "single point of failure" if warn else "",
-                "note_y": y + 49,
-                "warn": warn,
-                "service": node == "service",
-                "text_x": x + 8,
-                "title_y": y + 19,
-                "sub_y": y + 36,
-            }
-        )
-    edges = []
-    for i, link in enumerate(links):
-        if link["source"] not in pos or link["provider"] not in pos:
-            continue
-        (sx, sy), (tx, ty) = pos[link["source"]], pos[link["provider"]]
-        x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H // 2, tx, ty + BOX_H // 2
-        role = ROLE_SHORT.get(link["role"], link["role"])
-        parts = [f"{role} {link['share']:g}%" if link.get("share") is not None else role]
-        parts.append(f"{link['notice_days']:g} d notice" if link.get("notice_days") is not None else "notice unknown")
-        if link.get("arrangement") == "lease":
-            parts.append("lease")
-        if link.get("competitor"):
-            parts.append("competitor")
-        detail = ", ".join(link.get("regions", []))
-        if link.get("alternative"):
-            detail = (detail + " · alt. channel").strip(" ·")
-        edges.append(
-            {
-                "x1": x1,
-                "y1": y1,
-                "x2": x2 - 6,
-                "y2": y2,
-                "label_x": (x1 + x2) // 2,
-                "label_y": (y1 + y2) // 2 - 5,
-                "detail_y": (y1 + y2) // 2 + 9,
-                "label": " · ".join(parts),
-                "detail": _clip(detail, 40),
-                "risky": i in risky,
-            }
-        )
-    width = PAD * 2 + max(columns) * COL_W + BOX_W
-    height = PAD * 2 + 20 + max(len(n) for n in columns.values()) * ROW_H
-    return {"width": width, "height": height, "nodes": nodes, "edges": edges, "box_w": BOX_W, "box_h": BOX_H}
+    return columns
+
+
+def _node(node: str, x: int, y: int, *, providers: dict, spof: set[str], service_name: str, vendor_name: str) -> dict:
+    if node == "service":
+        title, sub, warn = service_name, vendor_name or "the service", False
+    else:
+        p = providers.get(node, {"name": node, "kind": "other", "owner": "", "country": ""})
+        owner = f" · {p['owner']}" if p.get("owner") and p["owner"] != p["name"] else ""
+        title = p["name"]
+        sub = KIND_LABEL.get(p.get("kind", "other"), "provider") + owner
+        warn = node in spof
+    return {
+        "x": x,
+        "y": y,
+        "title": _clip(title, 27),
+        "sub": _clip(sub, 40),
+        "note": "single point of failure" if warn else "",
+        "note_y": y + 49,
+        "warn": warn,
+        "service": node == "service",
+        "text_x": x + 8,
+        "title_y": y + 19,
+        "sub_y": y + 36,
+    }
+
+
+def _edge(link: dict, pos: dict[str, tuple[int, int]], *, risky: bool) -> dict:
+    (sx, sy), (tx, ty) = pos[link["source"]], pos[link["provider"]]
+    x1, y1, x2, y2 = sx + BOX_W, sy + BOX_H // 2, tx, ty + BOX_H // 2
+    role = ROLE_SHORT.get(link["role"], link["role"])
+    parts = [f"{role} {link['share']:g}%" if link.get("share") is not None else role]
+    parts.append(f"{link['notice_days']:g} d notice" if link.get("notice_days") is not None else "notice unknown")
+    if link.get("arrangement") == "lease":
+        parts.append("lease")
+    if link.get("competitor"):
+        parts.append("competitor")
+    detail = ", ".join(link.get("regions", []))
+    if link.get("alternative"):
+        detail = (detail + " · alt. channel").strip(" ·")
+    return {
+        "x1": x1,
+        "y1": y1,
+        "x2": x2 - 6,
+        "y2": y2,
+        "label_x": (x1 + x2) // 2,
+        "label_y": (y1 + y2) // 2 - 5,
+        "detail_y": (y1 + y2) // 2 + 9,
+        "label": " · ".join(parts),
+        "detail": _clip(detail, 40),
+        "risky": risky,
+    }

@@ -8,8 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from procurement.assessments import services
+from procurement.assessments.records import assessment_record
 from procurement.assessments.services import AnswerInput
-from procurement.reports.context import assessment_record, report_context_from_record
+from procurement.reports.context import report_context_from_record
 from procurement.reports.pdf import STATIC_PREFIX, FetchRefused, SafeURLFetcher, render_document, resolve_static
 from procurement.reports.services import report_html, report_pdf
 

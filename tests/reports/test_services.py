@@ -97,7 +97,7 @@ def test_xlsx_writes_formula_like_text_as_text_cells_and_numbers_as_numbers(comp
         by=None,
         base_revisions=None,
     )
-    from procurement.reports.context import assessment_record
+    from procurement.assessments.records import assessment_record
 
     wb = load_workbook(io.BytesIO(record_xlsx(assessment_record(complete_assessment))))
     row = next(r for r in wb["Answers"].iter_rows(min_row=2) if r[1].value == "CAP-01")
@@ -109,7 +109,7 @@ def test_xlsx_writes_formula_like_text_as_text_cells_and_numbers_as_numbers(comp
 
 def test_a_record_holding_control_characters_still_exports(complete_assessment):
     """F7: records stored before input was checked (a frozen one cannot be corrected) export without them."""
-    from procurement.reports.context import assessment_record
+    from procurement.assessments.records import assessment_record
 
     record = assessment_record(complete_assessment)
     record["answers"]["CAP-01"] = {**record["answers"].get("CAP-01", {}), "value": "text \x01\x0b text", "na": False}

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from procurement.assessments import services as assessment_services
+from procurement.assessments.records import record_build
 from procurement.assessments.selectors import assessment_score, scoring_input
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
 from procurement.vendors.supply import link_delete, link_save, org_chains, provider_delete
@@ -125,7 +125,7 @@ def test_the_frozen_record_keeps_the_chain_and_its_facts(org, providers, service
     _link(
         org, service=service, provider=providers["cloud"], role="inference_compute", notice_days=365, regions="eu-west"
     )
-    record = assessment_services.frozen_record_build(complete_assessment)
+    record = record_build(complete_assessment)
     chain = record["supply_chain"]
     assert chain["links"][0]["notice_days"] == 365 and chain["links"][0]["regions"] == ["eu-west"]
     assert chain["facts"]["upstream_notice_days"] == 365

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.assessments.models import Assessment
-from procurement.reports.context import assessment_record
+from procurement.assessments.records import assessment_record
 from procurement.reports.services import STATUS_LABELS, report_pdf
 
 

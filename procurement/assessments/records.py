@@ -1,0 +1,176 @@
+"""The assessment record: everything a decision rests on, as plain JSON. Reads only.
+
+``assessment_decide`` freezes one onto the assessment; reports, exports and
+imports read it through ``assessment_record``, which builds a live one for an
+assessment that is not decided yet, so both look the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from procurement.assessments.models import Answer, Assessment
+from procurement.assessments.selectors import (
+    assessment_score,
+    bank_structure,
+    chain_scoring_facts,
+    supply_chain_snapshot,
+)
+
+RECORD_FORMAT = 1
+
+
+def person_label(user) -> str:
+    """How a user is named in records and on the timeline ("" for nobody)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def stored_answer(answer: Answer | None) -> dict:
+    """An answer as it is stored and compared: value, N/A flag and reason."""
+    if answer is None:
+        return {"value": None, "na": False, "na_reason": ""}
+    return {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
+
+
+def assessment_record(assessment: Assessment) -> dict:
+    """The frozen record of a decided assessment, or a live one built now."""
+    if assessment.is_final and assessment.frozen_record:
+        return assessment.frozen_record
+    return record_build(assessment)
+
+
+def record_hash(record: dict) -> str:
+    """SHA-256 of the record's canonical JSON: the frozen hash and the report's document id."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def record_build(assessment: Assessment, *, decided_by=None, decision: str = "", note: str = "") -> dict:
+    """The record as plain JSON (dates as text), exactly what the database keeps once frozen.
+
+    Without a decision it is the live record of an undecided assessment (reports of drafts).
+    """
+    structure = bank_structure(assessment.bank_version)
+    chain = supply_chain_snapshot(assessment)
+    result = assessment_score(assessment, facts=chain_scoring_facts(chain))
+    record = {
+        "format": RECORD_FORMAT,
+        "assessment": _assessment_part(assessment),
+        **_service_parts(assessment),
+        "bank": _bank_part(assessment, structure.document),
+        "answers": {a.question_code: stored_answer(a) | {"by": a.updated_by_label} for a in assessment.answers.all()},
+        **_review_parts(assessment),
+        "supply_chain": chain,
+        "score": result.as_dict(),
+        "scored_as_of": timezone.localdate().isoformat(),
+        "rule_params": structure.document["version"]["rule_params"],
+        "decision": _decision_part(decided_by, decision, note),
+        "timeline": _timeline_part(assessment),
+    }
+    # Through JSON once, so the record in memory is exactly what the database keeps.
+    return json.loads(json.dumps(record, default=str))
+
+
+def _assessment_part(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "id": assessment.pk,
+        "organisation": assessment.organisation.name,
+        "status": assessment.status,
+        "created_at": assessment.created_at.isoformat(),
+        "due_date": assessment.due_date.isoformat() if assessment.due_date else None,
+        "owner": person_label(assessment.owner),
+        "reviewers": [person_label(u) for u in assessment.reviewers.all()],
+    }
+
+
+def _service_parts(assessment: Assessment) -> dict[str, Any]:
+    service = assessment.service
+    return {
+        "vendor": {"name": service.vendor.name, "website": service.vendor.website},
+        "service": {
+            "name": service.name,
+            "kind": service.kind,
+            "model_name": service.model_name,
+            "model_provider": service.model_provider,
+            "business_use": service.business_use,
+        },
+    }
+
+
+def _bank_part(assessment: Assessment, document: dict) -> dict[str, Any]:
+    version = assessment.bank_version
+    return {
+        "slug": version.bank.slug,
+        "name": version.bank.name,
+        "version": version.number,
+        "content_hash": version.content_hash,
+        "document": document,
+    }
+
+
+def _review_parts(assessment: Assessment) -> dict[str, list]:
+    """Overrides, internal comments, evidence, findings and the clarification thread."""
+    return {
+        "overrides": [
+            {
+                "question": o.question_code,
+                "points": o.points,
+                "reason": o.reason,
+                "by": person_label(o.by),
+                "at": o.at.isoformat(),
+            }
+            for o in assessment.overrides.filter(active=True)
+        ],
+        "comments": [
+            {"question": c.question_code, "by": person_label(c.author), "at": c.created_at.isoformat(), "body": c.body}
+            for c in assessment.comments.select_related("author")
+        ],
+        "evidence": [
+            {"question": e.question_code, "name": e.original_name, "size": e.size, "sha256": e.sha256}
+            for e in assessment.evidence.all()
+        ],
+        "findings": [
+            {
+                "kind": f.kind,
+                "text": f.text,
+                "owner": f.owner,
+                "due_date": f.due_date.isoformat() if f.due_date else None,
+            }
+            for f in assessment.findings.all()
+        ],
+        "clarifications": [
+            {
+                "question": c.question_code,
+                "by": c.author_label,
+                "from_vendor": c.from_vendor,
+                "at": c.created_at.isoformat(),
+                "body": c.body,
+            }
+            for c in assessment.clarifications.all()
+        ],
+    }
+
+
+def _decision_part(decided_by, decision: str, note: str) -> dict[str, Any] | None:
+    if not decision:
+        return None
+    return {"outcome": decision, "by": person_label(decided_by), "note": note, "at": timezone.now().isoformat()}
+
+
+def _timeline_part(assessment: Assessment) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": e.kind,
+            "from": e.from_status,
+            "to": e.to_status,
+            "by": e.by_label,
+            "at": e.at.isoformat(),
+            "note": e.note,
+        }
+        for e in assessment.timeline.all()
+    ]

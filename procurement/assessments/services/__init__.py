@@ -1,0 +1,74 @@
+"""Writes for assessments. Views and commands call these; nothing else writes.
+
+Split by responsibility; every name is importable from here as before:
+
+* ``status``: the status machine, the timeline and the score summary on the row;
+* ``answers``: saving answers, what is missing, a provider table as the supply chain;
+* ``review``: creating, submitting, reviewing, deciding (freezing the record,
+  built by ``procurement.assessments.records``), comments and clarifications,
+  marking for reassessment;
+* ``upgrade``: moving to a newer bank version.
+"""
+
+from procurement.assessments.services.answers import (
+    MISSING_ANSWERS,
+    NOT_EDITABLE,
+    AnswerInput,
+    MissingAnswers,
+    StaleSection,
+    answers_save,
+    chain_record_from_answer,
+    required_missing,
+    section_revisions,
+)
+from procurement.assessments.services.review import (
+    MESSAGE_MAX,
+    NO_PUBLISHED_VERSION,
+    OVERRIDE_REASON_REQUIRED,
+    assessment_create,
+    assessment_decide,
+    assessment_request_changes,
+    assessment_start_review,
+    assessment_submit,
+    clarification_add,
+    comment_add,
+    finding_add,
+    latest_published,
+    override_set,
+    reassessment_mark,
+)
+from procurement.assessments.services.status import ILLEGAL_MOVE, TRANSITIONS, assessment_rescore, timeline_add
+from procurement.assessments.services.upgrade import VersionDiff, assessment_upgrade, version_diff
+
+__all__ = [
+    "ILLEGAL_MOVE",
+    "MESSAGE_MAX",
+    "MISSING_ANSWERS",
+    "NOT_EDITABLE",
+    "NO_PUBLISHED_VERSION",
+    "OVERRIDE_REASON_REQUIRED",
+    "TRANSITIONS",
+    "AnswerInput",
+    "MissingAnswers",
+    "StaleSection",
+    "VersionDiff",
+    "answers_save",
+    "assessment_create",
+    "assessment_decide",
+    "assessment_request_changes",
+    "assessment_rescore",
+    "assessment_start_review",
+    "assessment_submit",
+    "assessment_upgrade",
+    "chain_record_from_answer",
+    "clarification_add",
+    "comment_add",
+    "finding_add",
+    "latest_published",
+    "override_set",
+    "reassessment_mark",
+    "required_missing",
+    "section_revisions",
+    "timeline_add",
+    "version_diff",
+]

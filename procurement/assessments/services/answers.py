@@ -1,0 +1,164 @@
+"""Answers: saving them (with history and per-section revisions), what is still missing,
+and turning a provider-table answer into the service's supply chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from procurement.assessments.models import Answer, AnswerChange, Assessment, SectionRevision
+from procurement.assessments.records import person_label, stored_answer
+from procurement.assessments.selectors import assessment_score, bank_structure
+from procurement.assessments.services.status import S, timeline_add, transition
+from procurement.scoring.provider_table import TableError, clean_rows
+from procurement.vendors.supply import chain_from_rows
+
+NOT_EDITABLE = (
+    "This assessment is {status}; answers can only change while it is draft, in progress or has changes requested."
+)
+MISSING_ANSWERS = "{count} required question(s) are not answered yet."
+
+
+class StaleSection(Exception):
+    """Somebody saved the section after this form was loaded."""
+
+    def __init__(self, section_code: str, current_revision: int, by: str):
+        self.section_code, self.current_revision, self.by = section_code, current_revision, by
+        super().__init__(f"{section_code} was saved by {by or 'someone else'} (revision {current_revision}).")
+
+
+class MissingAnswers(ValidationError):
+    def __init__(self, missing: list[tuple[str, str]]):
+        self.missing = missing  # [(section_code, question_code)]
+        super().__init__(MISSING_ANSWERS.format(count=len(missing)), code="missing")
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    value: Any = None
+    na: bool = False
+    na_reason: str = ""
+
+    def as_stored(self) -> dict:
+        return {"value": None if self.na else self.value, "na": self.na, "na_reason": self.na_reason if self.na else ""}
+
+
+def section_revisions(assessment: Assessment) -> dict[str, int]:
+    return dict(assessment.section_revisions.values_list("section_code", "revision"))
+
+
+@transaction.atomic
+def answers_save(
+    *,
+    assessment: Assessment,
+    values: dict[str, AnswerInput],
+    by,
+    base_revisions: dict[str, int] | None,
+    by_label: str = "",
+) -> dict[str, int]:
+    """Save answers keyed by question code; record every change; bump section revisions.
+
+    ``base_revisions`` maps each touched section to the revision the editor
+    loaded. If any section moved on since, nothing is written and StaleSection
+    is raised (the caller shows both versions). None skips the check (imports,
+    intake at creation). Returns the new revision of each touched section.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_editable:
+        raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
+    section_of = bank_structure(assessment.bank_version).section_of
+    unknown = sorted(set(values) - set(section_of))
+    if unknown:
+        raise ValidationError(f"Unknown question code(s): {', '.join(unknown)}", code="unknown")
+    touched = sorted({section_of[code] for code in values})
+    revisions = {
+        r.section_code: r
+        for r in SectionRevision.objects.select_for_update().filter(assessment=assessment, section_code__in=touched)
+    }
+    if base_revisions is not None:
+        for code in touched:
+            current = revisions[code].revision if code in revisions else 0
+            if base_revisions.get(code, 0) != current:
+                row = revisions.get(code)
+                raise StaleSection(code, current, person_label(row.updated_by) if row else "")
+    existing = {a.question_code: a for a in assessment.answers.filter(question_code__in=list(values))}
+    changed_sections: set[str] = set()
+    label = by_label or person_label(by)
+    for code, new in values.items():
+        old = existing.get(code)
+        old_stored, new_stored = stored_answer(old), new.as_stored()
+        if old_stored == new_stored:
+            continue
+        if old is None:
+            Answer.objects.create(
+                assessment=assessment, question_code=code, updated_by=by, updated_by_label=label, **new_stored
+            )
+        else:
+            for field, value in new_stored.items():
+                setattr(old, field, value)
+            old.updated_by, old.updated_by_label = by, label
+            old.save()
+        AnswerChange.objects.create(
+            assessment=assessment,
+            question_code=code,
+            old_value=old_stored if old is not None else None,
+            new_value=new_stored,
+            by=by,
+            by_label=label,
+        )
+        changed_sections.add(section_of[code])
+    result = {}
+    for code in touched:
+        row = revisions.get(code) or SectionRevision(assessment=assessment, section_code=code, revision=0)
+        if code in changed_sections:
+            row.revision += 1
+            row.updated_by = by
+            row.save()
+        result[code] = row.revision
+    if changed_sections and assessment.status == S.DRAFT:
+        transition(assessment, S.IN_PROGRESS, by=by, by_label=by_label)
+    return result
+
+
+def required_missing(assessment: Assessment) -> list[tuple[str, str]]:
+    """Visible questions for respondents that still have no answer (or N/A with reason).
+
+    Evidence uploads and reviewer-only questions are not required.
+    """
+    result = assessment_score(assessment)
+    structure = bank_structure(assessment.bank_version)
+    index = structure.question_index
+    answered = {a.question_code for a in assessment.answers.all() if a.na or a.value not in (None, "", [])}
+    missing = []
+    for q in result.questions:
+        spec = index[q.code]
+        if q.status == "hidden" or spec["audience"] == "reviewer" or spec["type"] == "evidence":
+            continue
+        if q.code not in answered:
+            missing.append((q.section, q.code))
+    return missing
+
+
+def chain_record_from_answer(*, assessment: Assessment, question_code: str, by) -> tuple[int, int]:
+    """Record the vendor's provider-table answer as the service's supply chain (analysts can then edit it)."""
+    spec = bank_structure(assessment.bank_version).question_index.get(question_code)
+    if spec is None or spec["type"] != "provider_table":
+        raise ValidationError(f"{question_code} is not a provider table.", code="type")
+    answer = assessment.answers.filter(question_code=question_code).first()
+    if answer is None or not answer.value:
+        raise ValidationError(f"{question_code} has no providers listed yet.", code="empty")
+    try:
+        rows = clean_rows(answer.value)
+    except TableError as exc:
+        raise ValidationError(exc.problems, code="invalid") from exc
+    created, updated = chain_from_rows(service=assessment.service, rows=rows)
+    timeline_add(
+        assessment,
+        "supply chain recorded",
+        by=by,
+        note=f"From {question_code}: {created} link(s) added, {updated} updated on {assessment.service.name}.",
+    )
+    return created, updated

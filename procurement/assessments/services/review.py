@@ -1,0 +1,223 @@
+"""The assessment's life: creating it, submitting, review (overrides, findings, comments,
+clarifications), the decision that freezes its record, and marking it for reassessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from procurement.assessments.models import Assessment, Clarification, Comment, Finding, Override
+from procurement.assessments.records import person_label, record_build, record_hash
+from procurement.assessments.selectors import assessment_score, bank_structure
+from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
+from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
+from procurement.questionbank.models import BankVersion, QuestionBank
+from procurement.vendors.models import AIService
+
+NO_PUBLISHED_VERSION = "The bank {bank} has no published version to pin."
+OVERRIDE_REASON_REQUIRED = "An override needs a reason."
+
+
+# --- Creating ---------------------------------------------------------------------------
+
+
+def latest_published(bank: QuestionBank) -> BankVersion:
+    version = bank.versions.filter(status=BankVersion.Status.PUBLISHED).order_by("-number").first()
+    if version is None:
+        raise ValidationError(NO_PUBLISHED_VERSION.format(bank=bank.name), code="no_version")
+    return version
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    service: AIService,
+    bank: QuestionBank,
+    by,
+    owner=None,
+    reviewers=(),
+    due_date: dt.date | None = None,
+    intake: dict[str, Any] | None = None,
+) -> Assessment:
+    """Pin the bank's latest published version and record the buyer intake."""
+    version = latest_published(bank)
+    assessment = Assessment.objects.create(
+        organisation=service.vendor.organisation,
+        service=service,
+        bank_version=version,
+        owner=owner or by,
+        due_date=due_date,
+        created_by=by,
+    )
+    assessment.reviewers.set(reviewers)
+    timeline_add(assessment, "created", by=by, note=f"Pinned {version}", new=S.DRAFT)
+    if intake:
+        values = {code: AnswerInput(value=value) for code, value in intake.items()}
+        answers_save(assessment=assessment, values=values, by=by, base_revisions=None)
+    assessment_rescore(assessment=assessment)
+    return assessment
+
+
+# --- Submit and review ---------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, by, by_label: str = "") -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if S.SUBMITTED not in TRANSITIONS[assessment.status]:
+        transition(assessment, S.SUBMITTED, by=by)  # raises with the standard message
+    missing = required_missing(assessment)
+    if missing:
+        raise MissingAnswers(missing)
+    transition(assessment, S.SUBMITTED, by=by, by_label=by_label)
+    assessment_rescore(assessment=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_start_review(*, assessment: Assessment, by) -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    transition(assessment, S.IN_REVIEW, by=by)
+    return assessment
+
+
+@transaction.atomic
+def assessment_request_changes(*, assessment: Assessment, by, comment: str) -> Assessment:
+    if not comment.strip():
+        raise ValidationError("Say what needs to change.", code="comment_required")
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    transition(assessment, S.CHANGES_REQUESTED, by=by, note=comment.strip())
+    return assessment
+
+
+@transaction.atomic
+def override_set(*, assessment: Assessment, question_code: str, points: int, reason: str, by) -> Override:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status not in (S.SUBMITTED, S.IN_REVIEW):
+        raise ValidationError("Points can be overridden while the assessment is submitted or in review.", code="state")
+    if not reason.strip():
+        raise ValidationError(OVERRIDE_REASON_REQUIRED, code="reason_required")
+    if question_code not in bank_structure(assessment.bank_version).question_index:
+        raise ValidationError(f"Unknown question {question_code}.", code="unknown")
+    if not 0 <= points <= 4:
+        raise ValidationError("Points run from 0 to 4.", code="range")
+    assessment.overrides.filter(question_code=question_code, active=True).update(active=False)
+    override = Override.objects.create(
+        assessment=assessment, question_code=question_code, points=points, reason=reason.strip(), by=by
+    )
+    timeline_add(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
+    assessment_rescore(assessment=assessment)
+    return override
+
+
+def finding_add(*, assessment: Assessment, kind: str, text: str, owner: str, due_date, by, question_code: str = ""):
+    if assessment.is_final:
+        raise ValidationError("A decided assessment is frozen.", code="frozen")
+    if not text.strip():
+        raise ValidationError("A finding needs a description.", code="text_required")
+    finding = Finding.objects.create(
+        assessment=assessment,
+        kind=kind,
+        text=text.strip(),
+        owner=owner,
+        due_date=due_date,
+        question_code=question_code,
+        created_by=by,
+    )
+    timeline_add(assessment, kind, by=by, note=text.strip())
+    return finding
+
+
+# --- Deciding and freezing --------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_decide(*, assessment: Assessment, by, approve: bool, note: str = "") -> Assessment:
+    """Approve or reject, and freeze the record."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    target = S.APPROVED if approve else S.REJECTED
+    if target not in TRANSITIONS[assessment.status]:
+        transition(assessment, target, by=by)  # raises
+    result = assessment_score(assessment)
+    record = record_build(assessment, decided_by=by, decision=target, note=note)
+    assessment.frozen_record = record
+    assessment.frozen_hash = record_hash(record)
+    assessment.decided_at = timezone.now()
+    assessment.risk_band = result.residual or ""
+    assessment.decision = result.decision
+    assessment.overall_risk = result.overall_risk
+    assessment.status = target
+    assessment.save()
+    timeline_add(assessment, "status", by=by, note=note, old=S.IN_REVIEW, new=target)
+    return assessment
+
+
+# --- Comments and clarifications ------------------------------------------------------
+
+
+MESSAGE_MAX = 4000
+
+
+def _message_body(body: str, what: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError(f"{what} cannot be empty.", code="empty")
+    if "\x00" in body:  # PostgreSQL text cannot hold NUL
+        raise ValidationError(f"{what} cannot contain NUL characters.", code="null_characters")
+    if len(body) > MESSAGE_MAX:
+        raise ValidationError(f"{what} is limited to {MESSAGE_MAX} characters.", code="too_long")
+    return body
+
+
+def comment_add(*, assessment: Assessment, question_code: str, body: str, by) -> None:
+    """An internal comment: the team only, never the vendor."""
+    body = _message_body(body, "A comment")
+    if question_code not in bank_structure(assessment.bank_version).question_index:
+        raise ValidationError(f"Unknown question {question_code}.", code="unknown")
+    Comment.objects.create(assessment=assessment, question_code=question_code, author=by, body=body)
+
+
+def clarification_add(
+    *, assessment: Assessment, question_code: str, body: str, by=None, vendor_label: str = ""
+) -> Clarification:
+    """A message in the clarification thread both sides see.
+
+    From the team: ``by`` is the user. From the vendor portal: ``by`` is None and
+    ``vendor_label`` names the contact; the question must be one the vendor answers.
+    """
+    body = _message_body(body, "A message")
+    spec = bank_structure(assessment.bank_version).question_index.get(question_code)
+    from_vendor = by is None
+    if spec is None or (from_vendor and spec["audience"] != "vendor"):
+        raise ValidationError(f"Unknown question {question_code}.", code="unknown")
+    if assessment.is_final:
+        raise ValidationError("A decided assessment is frozen.", code="frozen")
+    return Clarification.objects.create(
+        assessment=assessment,
+        question_code=question_code,
+        from_vendor=from_vendor,
+        author=by,
+        author_label=vendor_label if from_vendor else person_label(by),
+        body=body,
+    )
+
+
+def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
+    """Mark the service's current (latest) assessment as needing reassessment, with the reason."""
+    newest_first = Assessment.objects.filter(service=service).order_by("-created_at", "-pk")
+    assessment = newest_first.defer("frozen_record").first()
+    if assessment is None:
+        return None
+    lines = [line for line in assessment.reassess_reason.splitlines() if line] + [reason]
+    assessment.reassess_reason = "\n".join(dict.fromkeys(lines))
+    assessment.reassess_since = assessment.reassess_since or timezone.now()
+    # A frozen record is not touched: these fields sit beside it.
+    Assessment.objects.filter(pk=assessment.pk).update(
+        reassess_reason=assessment.reassess_reason, reassess_since=assessment.reassess_since
+    )
+    timeline_add(assessment, "reassessment needed", by_label="supply chain", note=reason)
+    return assessment

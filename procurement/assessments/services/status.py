@@ -1,0 +1,62 @@
+"""The status machine, the timeline and the score summary kept on the row.
+
+Every status change goes through ``transition`` and onto the timeline.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from procurement.assessments.models import Assessment, TimelineEvent
+from procurement.assessments.records import person_label
+from procurement.assessments.selectors import assessment_score
+
+S = Assessment.Status
+
+# Legal moves. Every change goes through transition() and onto the timeline.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.IN_PROGRESS, S.SUBMITTED},
+    S.IN_PROGRESS: {S.SUBMITTED},
+    S.SUBMITTED: {S.IN_REVIEW, S.CHANGES_REQUESTED},
+    S.IN_REVIEW: {S.CHANGES_REQUESTED, S.APPROVED, S.REJECTED},
+    S.CHANGES_REQUESTED: {S.IN_PROGRESS, S.SUBMITTED},
+    S.APPROVED: set(),
+    S.REJECTED: set(),
+}
+
+ILLEGAL_MOVE = "An assessment that is {current} cannot become {target}."
+
+
+def timeline_add(
+    assessment: Assessment, kind: str, *, by=None, by_label: str = "", note: str = "", old: str = "", new: str = ""
+):
+    TimelineEvent.objects.create(
+        assessment=assessment,
+        kind=kind,
+        from_status=old,
+        to_status=new,
+        note=note,
+        by=by,
+        by_label=by_label or person_label(by),
+    )
+
+
+def transition(assessment: Assessment, target: str, *, by, note: str = "", by_label: str = "") -> None:
+    current = assessment.status
+    if target not in TRANSITIONS[current]:
+        raise ValidationError(
+            ILLEGAL_MOVE.format(current=S(current).label.lower(), target=S(target).label.lower()), code="illegal"
+        )
+    assessment.status = target
+    assessment.save(update_fields=["status", "updated_at"])
+    timeline_add(assessment, "status", by=by, by_label=by_label, note=note, old=current, new=target)
+
+
+def assessment_rescore(*, assessment: Assessment) -> None:
+    """Refresh the score summary kept on the row for lists and filters."""
+    if assessment.is_final:
+        return
+    result = assessment_score(assessment)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        risk_band=result.residual or "", decision=result.decision, overall_risk=result.overall_risk
+    )

@@ -1,0 +1,61 @@
+"""The bank file format's vocabulary: answer types, allowed keys, code patterns, and the problem type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FORMAT_VERSION = 1
+
+ANSWER_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date", "text", "evidence", "provider_table")
+CHOICE_TYPES = ("single_choice", "multi_choice")
+BANDED_TYPES = ("number", "date")
+SCORABLE_TYPES = (*CHOICE_TYPES, "yes_no", *BANDED_TYPES)
+AUDIENCES = ("vendor", "buyer", "reviewer")
+WEIGHTS = {"minor": 1, "standard": 2, "major": 4}
+WEIGHT_NAMES = {v: k for k, v in WEIGHTS.items()}
+YES_NO_LABELS = {"yes": "Yes", "partial": "Partially", "no": "No"}
+
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
+
+TOP_KEYS = {"format", "bank", "version", "sections"}
+BANK_KEYS = {"slug", "name", "description"}
+VERSION_KEYS = {"changelog", "rule_params"}
+SECTION_KEYS = {"code", "title", "description", "weight", "audience", "questions"}
+QUESTION_KEYS = {
+    "code",
+    "text",
+    "help",
+    "type",
+    "unit",
+    "bands",
+    "weight",
+    "critical",
+    "scored",
+    "audience",
+    "na",
+    "show_if",
+    "refs",
+    "choices",
+    "points",
+}
+CHOICE_KEYS = {"value", "label", "points"}
+BAND_KEYS = {"from", "to", "points"}
+
+
+class BankFileError(Exception):
+    """A bank file or version that cannot be accepted; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
