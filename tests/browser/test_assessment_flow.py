@@ -1,6 +1,7 @@
 """Debian's Chromium: an analyst creates and fills an assessment, a reviewer overrides and approves."""
 
 import pytest
+from playwright.sync_api import expect
 
 from procurement.assessments.demo import profile_answers
 from procurement.assessments.models import Answer, Assessment
@@ -60,9 +61,9 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
     page.screenshot(path=str(artifacts_dir / "flow-2-intake.png"), full_page=True)
     page.click("button[name=next]")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SEC/")
-    assert page.locator("#q-SEC-01A").is_hidden()
+    expect(page.locator("#q-SEC-01A")).to_be_hidden()
     page.check("input[name='q-SEC-01'][value='inclusive']")
-    assert page.locator("#q-SEC-01A").is_visible()
+    expect(page.locator("#q-SEC-01A")).to_be_visible()
     page.fill("input[name='q-SEC-01A']", "2027-06-30")
     page.check("input[name='q-SEC-02'][value='full_scope']")
     page.screenshot(path=str(artifacts_dir / "flow-3-conditional.png"))
@@ -71,9 +72,9 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
 
     # 3. Reload: everything typed is still there.
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SEC/")
-    assert page.locator("input[name='q-SEC-01'][value='inclusive']").is_checked()
+    expect(page.locator("input[name='q-SEC-01'][value='inclusive']")).to_be_checked()
     assert page.input_value("input[name='q-SEC-01A']") == "2027-06-30"
-    assert page.locator("#q-SEC-01A").is_visible()
+    expect(page.locator("#q-SEC-01A")).to_be_visible()
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/INT/")
     assert page.input_value("input[name='q-INT-06']") == "180"
     page.screenshot(path=str(artifacts_dir / "flow-4-reloaded.png"))

@@ -1,6 +1,7 @@
 """Debian's Chromium: log in, open the bank editor, preview the shipped bank."""
 
 import pytest
+from playwright.sync_api import expect
 
 from procurement.core.models import Membership
 from procurement.core.services import membership_set
@@ -40,12 +41,13 @@ def test_admin_logs_in_opens_the_editor_and_previews_the_shipped_bank(
 
     page.click("text=Preview as respondent")
     page.wait_for_selector("#section-SUP")
+    page.wait_for_load_state()  # conditional.js hides the conditional questions on DOMContentLoaded
     # Conditional question SEC-01A appears only after a qualifying SEC-01 answer.
-    assert page.locator("#q-SEC-01A").is_hidden()
+    expect(page.locator("#q-SEC-01A")).to_be_hidden()
     page.check("input[name='q-SEC-01'][value='inclusive']")
-    assert page.locator("#q-SEC-01A").is_visible()
+    expect(page.locator("#q-SEC-01A")).to_be_visible()
     page.check("input[name='q-SEC-01'][value='none']")
-    assert page.locator("#q-SEC-01A").is_hidden()
+    expect(page.locator("#q-SEC-01A")).to_be_hidden()
     page.screenshot(path=str(artifacts_dir / "preview.png"))
     assert page.locator(".question").count() == shipped_version.questions.count()
     assert csp_errors == []

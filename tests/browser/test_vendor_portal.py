@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from procurement.assessments.demo import profile_answers
 from procurement.assessments.models import Answer, Evidence
@@ -139,7 +140,7 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
 
     # 4. The analyst sees the vendor's answers, upload, question and submission.
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SUP/")
-    assert page.locator("input[name='q-SUP-06'][value='reserved_short']").is_checked()
+    expect(page.locator("input[name='q-SUP-06'][value='reserved_short']")).to_be_checked()
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/questions/SUP-05/history/")
     assert page.locator("text=Vera Vendor <vera@frontier.example> (vendor contact)").count() >= 1
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/questions/SEC-02/history/")
@@ -155,7 +156,7 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     page.wait_for_selector("text=no longer works")
     assert Invitation.objects.get().revoked_at is not None
     vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/")
-    assert vpage.locator("h1:has-text('This link has been withdrawn')").is_visible()
+    expect(vpage.locator("h1:has-text('This link has been withdrawn')")).to_be_visible()
     assert vpage.locator("text=ana@acme.example").count() == 1
     response = vpage.goto(link)
     assert response.status == 410
