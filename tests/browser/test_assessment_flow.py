@@ -56,7 +56,7 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
     page.check("input[name='q-INT-08'][value='1m_5m']")
     page.check("input[name='q-INT-09'][value='preferred']")
     page.check("input[name='q-INT-10'][value='partial']")
-    page.wait_for_selector("#save-status:has-text('Saved')")  # htmx autosave, no click
+    page.wait_for_selector("#save-status span:text-matches('^Saved ')")  # htmx autosave, no click
     assert Answer.objects.get(assessment=assessment, question_code="INT-06").value == 180
     page.screenshot(path=str(artifacts_dir / "flow-2-intake.png"), full_page=True)
     page.click("button[name=next]")

@@ -93,7 +93,7 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
             vpage.fill(f"input[name='q-{code}']", str(answer.value))
         else:
             vpage.check(f"input[name='q-{code}'][value='{answer.value}']")
-    vpage.wait_for_selector("#save-status:has-text('Saved')")
+    vpage.wait_for_selector("#save-status span:text-matches('^Saved ')")
     vpage.locator("#q-SUP-16").screenshot(path=str(artifacts_dir / "portal-3b-provider-table.png"))
     vpage.click("button:has-text('Save')")
     vpage.wait_for_selector("text=Saved.")
@@ -122,7 +122,7 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     vpage.set_input_files("input[name='q-SEC-01B']", str(pdf))
     # Typing elsewhere fires autosave, which must not post the chosen file; Save then stores it once.
     vpage.fill("input[name='q-SEC-11']", "12")
-    vpage.wait_for_selector("#save-status:has-text('Saved')")
+    vpage.wait_for_selector("#save-status span:text-matches('^Saved ')")
     posted = vpage.evaluate("window.postedFiles")
     assert posted and not any(posted)
     assert not Evidence.objects.filter(assessment=assessment).exists()
