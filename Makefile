@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench load setup setup-dev lint pytest pytest-postgres clean
+.PHONY: run test bench load setup setup-dev lint pytest pytest-postgres pytest-postgres-all clean
 
 setup:
 	@scripts/setup.sh run
@@ -31,8 +31,14 @@ lint: setup-dev
 pytest: setup-dev
 	.venv/bin/pytest
 
-# The same suite against a throwaway PostgreSQL cluster (scripts/with-postgres.sh).
+# What depends on the database, against a throwaway PostgreSQL cluster (scripts/with-postgres.sh):
+# tests that use no database, browser tests and PDF rendering run once, on SQLite (README, "Tests").
+PG_SELECT := --db-tests-only -m "not browser and not pdf"
 pytest-postgres: setup-dev
+	scripts/with-postgres.sh .venv/bin/pytest $(PG_SELECT)
+
+# Every test, browser and PDF ones included, on PostgreSQL.
+pytest-postgres-all: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest
 
 test: lint pytest pytest-postgres
