@@ -41,7 +41,10 @@ pytest-postgres: setup-dev
 pytest-postgres-all: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest
 
-test: lint pytest pytest-postgres
+# The SQLite and PostgreSQL runs go side by side (one per core); each one's output is
+# printed whole when it ends (--output-sync), so the last line is a pytest summary.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 # Performance figures as ratios against baselines measured in the same run (bench/run.py).
 bench: setup-dev
