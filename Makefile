@@ -32,7 +32,7 @@ pytest: setup-dev
 	.venv/bin/pytest
 
 # What depends on the database, against a throwaway PostgreSQL cluster (scripts/with-postgres.sh):
-# tests that use no database, browser tests and PDF rendering run once, on SQLite (README, "Tests").
+# tests that use no database, browser tests and PDF rendering run once, on SQLite (README, Quickstart).
 PG_SELECT := --db-tests-only -m "not browser and not pdf"
 pytest-postgres: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest $(PG_SELECT)

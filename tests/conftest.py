@@ -77,9 +77,9 @@ sections:
 """
 
 
-# --- What runs where (README, "Tests") -----------------------------------------------
-# `make test` runs the whole suite on SQLite, then only the database-dependent part on
-# PostgreSQL: `--db-tests-only` deselects every test that never touches the database,
+# --- What runs where (README, Quickstart) ----------------------------------------------
+# `make test` runs the whole suite on SQLite and, beside it, only the database-dependent
+# part on PostgreSQL: `--db-tests-only` deselects every test that never touches the database,
 # and the Makefile adds -m "not browser and not pdf" (browser and PDF rendering tests
 # run once, on SQLite).
 
@@ -94,10 +94,23 @@ def pytest_addoption(parser):
     )
 
 
+# pytest-django's database fixtures; pytest-django refuses database access to any test
+# without one of them (or the django_db marker), so the rest cannot depend on it.
+DB_FIXTURES = {
+    "_django_db_helper",
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
 def _uses_db(item) -> bool:
-    return item.get_closest_marker("django_db") is not None or "_django_db_helper" in getattr(item, "fixturenames", ())
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::")[0] in PDF_MODULES:
