@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench load setup setup-dev lint pytest pytest-postgres clean
+.PHONY: run test bench load setup setup-dev lint pytest pytest-postgres pytest-postgres-all clean
 
 setup:
 	@scripts/setup.sh run
@@ -32,11 +32,20 @@ lint: setup-dev
 pytest: setup-dev
 	.venv/bin/pytest
 
-# The same suite against a throwaway PostgreSQL cluster (scripts/with-postgres.sh).
+# What depends on the database, against a throwaway PostgreSQL cluster (scripts/with-postgres.sh):
+# tests that use no database, browser tests and PDF rendering run once, on SQLite (README, Quickstart).
+PG_SELECT := --db-tests-only -m "not browser and not pdf"
 pytest-postgres: setup-dev
+	scripts/with-postgres.sh .venv/bin/pytest $(PG_SELECT)
+
+# Every test, browser and PDF ones included, on PostgreSQL.
+pytest-postgres-all: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest
 
-test: lint pytest pytest-postgres
+# The SQLite and PostgreSQL runs go side by side (one per core); each one's output is
+# printed whole when it ends (--output-sync), so the last line is a pytest summary.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 # Performance figures as ratios against baselines measured in the same run (bench/run.py).
 bench: setup-dev

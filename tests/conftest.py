@@ -1,3 +1,4 @@
+import copy
 import os
 import shutil
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 from procurement.assessments import services as _assessment_services
 from procurement.assessments.demo import profile_answers as _profile_answers
 from procurement.core.models import Membership, Organisation
+from procurement.questionbank import document as _bankdoc
 from procurement.vendors.models import AIService as _AIService
 from procurement.vendors.models import Vendor as _Vendor
 
@@ -73,6 +75,79 @@ sections:
     text: Describe the runbook
     type: text
 """
+
+
+# --- What runs where (README, Quickstart) ----------------------------------------------
+# `make test` runs the whole suite on SQLite and, beside it, only the database-dependent
+# part on PostgreSQL: `--db-tests-only` deselects every test that never touches the database,
+# and the Makefile adds -m "not browser and not pdf" (browser and PDF rendering tests
+# run once, on SQLite).
+
+PDF_MODULES = {"tests/reports/test_pdf.py"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db-tests-only",
+        action="store_true",
+        help="deselect tests that use no database (the PostgreSQL run of `make test`)",
+    )
+
+
+# pytest-django's database fixtures; pytest-django refuses database access to any test
+# without one of them (or the django_db marker), so the rest cannot depend on it.
+DB_FIXTURES = {
+    "_django_db_helper",
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def _uses_db(item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::")[0] in PDF_MODULES:
+            item.add_marker(pytest.mark.pdf)
+    if config.getoption("--db-tests-only"):
+        keep = [item for item in items if _uses_db(item)]
+        dropped = [item for item in items if not _uses_db(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+
+
+# --- The shipped bank is parsed once per run --------------------------------------
+# Parsing the 1,400-line shipped bank with the strict YAML loader is most of the cost of
+# loading it (~80 %), and dozens of fixtures load it. parse_document is a pure function
+# of the bytes, so the first parse of exactly these bytes is kept and later calls get a
+# deep copy; any other input (and every failure) goes through the real parser.
+_SHIPPED_RAW = SHIPPED_BANK.read_bytes()
+_shipped_parsed: dict[tuple, dict] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shipped_bank_parsed_once():
+    real = _bankdoc.parse_document
+
+    def parse_document(raw, *args, **kwargs):
+        as_bytes = raw.encode() if isinstance(raw, str) else raw
+        if args or as_bytes != _SHIPPED_RAW:
+            return real(raw, *args, **kwargs)
+        key = (type(raw), kwargs.get("max_bytes"))  # `source` only names the file in problems
+        if key not in _shipped_parsed:
+            _shipped_parsed[key] = real(raw, **kwargs)
+        return copy.deepcopy(_shipped_parsed[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_bankdoc, "parse_document", parse_document)
+        yield
 
 
 @pytest.fixture
