@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from procurement.assessments import services as assessment_services
@@ -97,8 +98,26 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request, invitation, referrer="no-referrer")
     request.session.cycle_key()
     request.session[SESSION_KEY] = invitation.pk
-    services.invitation_used(invitation)
+    if not request.user.is_authenticated:  # a staff browser reads only (the overview says so)
+        services.invitation_used(invitation)
     return _private(redirect("portal:overview", invitation.assessment_id), referrer="no-referrer")
+
+
+STAFF_READ_ONLY = (
+    "You are signed in as {user} in this browser, so this vendor link opens read-only: nothing typed here "
+    "could be told apart from the vendor's own answers. Answer on the assessment's own pages instead."
+)
+
+
+def _can_edit(request: HttpRequest, invitation: Invitation) -> bool:
+    """The vendor may write; a browser that also holds a staff login only reads (F14)."""
+    return services.vendor_can_edit(invitation) and not request.user.is_authenticated
+
+
+def _staff_refusal(request: HttpRequest) -> str | None:
+    if request.user.is_authenticated:
+        return STAFF_READ_ONLY.format(user=request.user.get_username())
+    return None
 
 
 def _thread_counts(assessment) -> dict[str, int]:
@@ -117,7 +136,8 @@ def overview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         "progress": progress,
         "done": sum(r["done"] for r in progress),
         "total": sum(r["total"] for r in progress),
-        "can_edit": services.vendor_can_edit(invitation),
+        "can_edit": _can_edit(request, invitation),
+        "staff_note": _staff_refusal(request),
         "threads": sorted(_thread_counts(assessment).items()),
         "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
         "owner": assessment.owner or assessment.created_by,
@@ -132,11 +152,13 @@ def section_edit(request: HttpRequest, invitation: Invitation, section: str) -> 
     section_doc = next((s for s in sections if s["code"] == section), None)
     if section_doc is None:
         raise Http404("No such section.")
-    can_edit = services.vendor_can_edit(invitation)
+    can_edit = _can_edit(request, invitation)
     if request.method == "POST" and not can_edit:
+        refusal = _staff_refusal(request)
         if request.headers.get("HX-Request") == "true":
-            return HttpResponse('<span class="text-danger">Not saved: these answers are read-only now.</span>')
-        messages.error(request, "These answers can no longer be changed.")
+            line = "Not saved: " + (refusal or "these answers are read-only now.")
+            return HttpResponse(format_html('<span class="text-danger">{}</span>', line))
+        messages.error(request, refusal or "These answers can no longer be changed.")
         return redirect("portal:overview", assessment.pk)
     return section_page(
         request,
@@ -162,6 +184,9 @@ def clarify(request: HttpRequest, invitation: Invitation, code: str) -> HttpResp
     if spec is None or spec["audience"] != "vendor":
         raise Http404("No such question.")
     form = MessageForm(request.POST or None)
+    if request.method == "POST" and (refusal := _staff_refusal(request)):
+        messages.error(request, refusal)
+        return redirect("portal:clarify", assessment.pk, code)
     if request.method == "POST" and form.is_valid():
         try:
             assessment_services.clarification_add(
@@ -182,7 +207,7 @@ def clarify(request: HttpRequest, invitation: Invitation, code: str) -> HttpResp
         "section_code": bank_structure(assessment.bank_version).section_of[code],
         "thread": assessment.clarifications.filter(question_code=code),
         "form": form,
-        "can_write": not assessment.is_final,
+        "can_write": not assessment.is_final and not request.user.is_authenticated,
     }
     return render(request, "portal/clarify.html", ctx, status=400 if form.errors else 200)
 
@@ -190,6 +215,9 @@ def clarify(request: HttpRequest, invitation: Invitation, code: str) -> HttpResp
 @require_POST
 @portal_view
 def submit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    if refusal := _staff_refusal(request):
+        messages.error(request, refusal)
+        return redirect("portal:overview", invitation.assessment_id)
     try:
         services.vendor_submit(invitation=invitation)
     except services.VendorIncomplete as exc:

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -401,12 +402,12 @@ def test_submit_then_read_only_until_the_team_reopens(vendor_client, assessment,
     vendor_client.post(section, {"q-SUP-01": "categories" if before != "categories" else "full_list", "revision": 99})
     assert Answer.objects.get(question_code="SUP-01").value == before
 
-    client = vendor_client
-    client.force_login(personas["analyst"])
-    client.post(reverse("vendorlinks:reopen", args=[assessment.pk]), {"note": "Please attach the lease letter."})
-    overview = client.get(reverse("portal:overview", args=[assessment.pk])).content.decode()
+    team = Client()  # the analyst's own browser
+    team.force_login(personas["analyst"])
+    team.post(reverse("vendorlinks:reopen", args=[assessment.pk]), {"note": "Please attach the lease letter."})
+    overview = vendor_client.get(reverse("portal:overview", args=[assessment.pk])).content.decode()
     assert "Please attach the lease letter." in overview
-    assert "<fieldset disabled>" not in client.get(section).content.decode()
+    assert "<fieldset disabled>" not in vendor_client.get(section).content.decode()
 
 
 def test_vendor_sees_read_only_while_the_team_reviews(vendor_client, complete_assessment, personas):
@@ -492,3 +493,27 @@ def test_revoke_from_another_assessment_is_404(client, invitation, personas, ser
     assert client.post(reverse("vendorlinks:revoke", args=[other.pk, invitation.pk])).status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
+
+
+def test_a_vendor_link_opened_in_a_staff_browser_is_read_only_and_records_nothing_as_the_vendor(
+    client, assessment, invitation, personas
+):
+    """F14: an analyst opening the link wrote answers recorded as '... (vendor contact)'."""
+    client.force_login(personas["analyst"])
+    entered = client.get(services.invitation_link(invitation, base_url=""), follow=True)
+    page = entered.content.decode()
+    assert "signed in as analyst in this browser, so this vendor link opens read-only" in page
+    invitation.refresh_from_db()
+    assert invitation.first_used_at is None  # the vendor did not open it
+    url = reverse("portal:section", args=[assessment.pk, "CAP"])
+    autosave = client.post(url, {"revision": 0, "q-CAP-02": "2"}, headers={"HX-Request": "true"})
+    assert "Not saved: You are signed in as analyst" in autosave.content.decode()
+    client.post(url, {"revision": 0, "q-CAP-02": "2"})
+    client.post(reverse("portal:clarify", args=[assessment.pk, "CAP-02"]), {"body": "typed by staff"})
+    client.post(reverse("portal:submit", args=[assessment.pk]))
+    assert not Answer.objects.exists() and not Clarification.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.submitted_at is None
+    assert "Read only." in client.get(url).content.decode()
+    overview = client.get(reverse("portal:overview", args=[assessment.pk])).content.decode()
+    assert "opens read-only" in overview and "Submit answers" not in overview
