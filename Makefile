@@ -26,6 +26,7 @@ run: setup
 lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/djlint templates --lint
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/lint-imports
 
