@@ -13,6 +13,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -154,8 +155,18 @@ def main() -> dict:
     )
     # At nice 10, as production runs it (docs/operations.md, Deploy): PDF renders (~1 s of CPU
     # each) yield the cores to the web workers instead of taking one of the two from them.
-    worker = subprocess.Popen(
-        ["nice", "-n", "10", sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"],
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            shutil.which("nice") or "/usr/bin/nice",
+            "-n",
+            "10",
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--interval",
+            "0.5",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

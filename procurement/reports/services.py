@@ -33,6 +33,10 @@ def report_pdf(record: dict, *, status_label: str = "", unverified_import: bool 
     return render_pdf(report_html(record, status_label=status_label, unverified_import=unverified_import))
 
 
+# What a status line reads of a report: not the record it renders (a large JSON column).
+STATUS_FIELDS = ("id", "assessment_id", "content_hash", "status", "pages", "error", "created_at", "updated_at")
+
+
 def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None]:
     """The record as it stands, its hash, and the cached report for it if any.
 
@@ -41,12 +45,9 @@ def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None
     """
     record = assessment_record(assessment)
     digest = record_hash(record)
-    report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).first()
+    # Not the stored copy of the record (a large JSON column, equal to ``record`` by its hash).
+    report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).only(*STATUS_FIELDS).first()
     return record, digest, _expire_if_stale(report)
-
-
-# What the status poll reads of a report: not the record it renders (a large JSON column).
-STATUS_FIELDS = ("id", "assessment_id", "content_hash", "status", "pages", "error", "created_at", "updated_at")
 
 
 def report_status(assessments: QuerySet[Assessment], pk: int, digest: str) -> ReportFile | None:
