@@ -7,6 +7,7 @@ import time
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -32,6 +33,10 @@ def report_pdf(record: dict, *, status_label: str = "", unverified_import: bool 
     return render_pdf(report_html(record, status_label=status_label, unverified_import=unverified_import))
 
 
+# What a status line reads of a report: not the record it renders (a large JSON column).
+STATUS_FIELDS = ("id", "assessment_id", "content_hash", "status", "pages", "error", "created_at", "updated_at")
+
+
 def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None]:
     """The record as it stands, its hash, and the cached report for it if any.
 
@@ -40,7 +45,24 @@ def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None
     """
     record = assessment_record(assessment)
     digest = record_hash(record)
-    report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).first()
+    # Not the stored copy of the record (a large JSON column, equal to ``record`` by its hash).
+    report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).only(*STATUS_FIELDS).first()
+    return record, digest, _expire_if_stale(report)
+
+
+def report_status(assessments: QuerySet[Assessment], pk: int, digest: str) -> ReportFile | None:
+    """The one report the status poll waits for (the generate action gave it its hash),
+    if it belongs to an assessment of ``assessments``: one query, no record rebuilt.
+    Past STALE_AFTER a pending one is marked failed, as in ``report_current``."""
+    report = (
+        ReportFile.objects.filter(assessment__in=assessments.filter(pk=pk).values("pk"), content_hash=digest)
+        .only(*STATUS_FIELDS)
+        .first()
+    )
+    return _expire_if_stale(report)
+
+
+def _expire_if_stale(report: ReportFile | None) -> ReportFile | None:
     if (
         report is not None
         and report.status == ReportFile.Status.PENDING
@@ -49,8 +71,8 @@ def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None
         ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.PENDING).update(
             status=ReportFile.Status.FAILED, error=STALE_MESSAGE
         )
-        report.refresh_from_db()
-    return record, digest, report
+        report.refresh_from_db(fields=["status", "error", "updated_at"])
+    return report
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from procurement.assessments.selectors import assessment_for_user
+from procurement.assessments.models import Assessment
+from procurement.assessments.selectors import assessment_for_user, assessments_listed
 from procurement.reports import services
 from procurement.reports.context import report_context_from_record
 from procurement.reports.exports import record_json, record_xlsx
@@ -15,6 +16,7 @@ def _status_ctx(assessment, report: ReportFile | None) -> dict:
         "assessment": assessment,
         "report_file": report if report and report.status == ReportFile.Status.READY else None,
         "pending": report is not None and report.status == ReportFile.Status.PENDING,
+        "pending_hash": report.content_hash if report else "",
         "failed": report.error if report and report.status == ReportFile.Status.FAILED else "",
     }
 
@@ -35,12 +37,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 def generate(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
     report = services.report_request(assessment=assessment)
-    report.refresh_from_db()  # an inline (immediate) backend has already rendered it
+    # An inline (immediate) backend has already rendered it; the record itself is not needed.
+    report.refresh_from_db(fields=[f for f in services.STATUS_FIELDS if f != "id"])
     return render(request, "reports/includes/status.html", _status_ctx(assessment, report))
 
 
 @login_required
 def status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pending spinner polls this every second with the hash it waits for: one row read.
+    Without a hash (or for one not found) it falls back to the current record's report."""
+    digest = request.GET.get("hash", "")
+    report = services.report_status(assessments_listed(request.user), pk, digest) if digest else None
+    if report is not None:
+        # The template needs only the assessment's pk; the row was already scoped to the organisation.
+        return render(request, "reports/includes/status.html", _status_ctx(Assessment(pk=pk), report))
     assessment = assessment_for_user(request.user, pk)
     _, _, report = services.report_current(assessment)
     return render(request, "reports/includes/status.html", _status_ctx(assessment, report))
