@@ -4,6 +4,9 @@
 // - A save that failed never looks saved: on a server error or a dropped connection the status
 //   line says so and the save is retried with backoff; when retries run out it says the
 //   changes are kept in the page.
+// - Save pressed while an autosave is on its way waits for it: otherwise the full save would
+//   carry the section's previous revision and be refused as a conflict with one's own autosave.
+//   Once Save is pressed, no further autosave starts.
 // - Leaving the page with unsaved changes asks first.
 (function () {
   "use strict";
@@ -11,6 +14,7 @@
   if (!form || !form.hasAttribute("hx-post")) return;
   var status = document.getElementById("save-status");
   var edits = 0, sent = 0, saved = 0, failures = 0, timer = null, submitting = false;
+  var inflight = false, waiting = null;
   var DELAYS = [1000, 2000, 4000, 8000, 16000];
 
   function say(text, cls) {
@@ -22,7 +26,19 @@
   }
   form.addEventListener("input", function () { edits += 1; });
   form.addEventListener("change", function () { edits += 1; });
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("submit", function (event) {
+    submitting = true;
+    clearTimeout(timer);
+    if (inflight) {
+      event.preventDefault();
+      waiting = { submitter: event.submitter || null };
+      say("Saving…", "text-secondary");
+    }
+  });
+  form.addEventListener("htmx:beforeRequest", function (event) {
+    if (submitting) { event.preventDefault(); return; }
+    inflight = true;
+  });
 
   form.addEventListener("htmx:configRequest", function (event) {
     form.querySelectorAll("input[type=file]").forEach(function (input) {
@@ -45,6 +61,13 @@
   form.addEventListener("htmx:sendError", failed);
   form.addEventListener("htmx:timeout", failed);
   form.addEventListener("htmx:afterRequest", function (event) {
+    inflight = false;
+    if (waiting) {
+      var submitter = waiting.submitter;
+      waiting = null;
+      if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+      return;
+    }
     if (!event.detail.successful) return;
     failures = 0;
     form.dataset.saveFailures = "0";

@@ -56,3 +56,36 @@ def test_when_retries_run_out_the_page_says_the_changes_are_kept_here(page, live
         page.clock.run_for(17_000)
     page.wait_for_selector("#save-status:has-text('your changes are kept in this page')")
     assert page.input_value("input[name='q-INT-06']") == "180"
+
+
+def test_save_pressed_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conflicting(
+    page, live_server, assessment, personas
+):
+    """Under load an autosave could reach the server just before the Save it raced with; the Save then
+    carried the old revision and was refused as a conflict with one's own autosave."""
+    log_in(page, live_server, personas["analyst"].username)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/INT/")
+    autosaves, saves, released = [], [], {"autosave": False}
+
+    def hold(route):
+        if route.request.method != "POST":
+            route.fallback()
+        elif route.request.headers.get("hx-request"):
+            autosaves.append(route)
+        elif released["autosave"]:
+            route.fallback()
+        else:
+            saves.append(route)
+
+    page.route("**/sections/INT/", hold)
+    with page.expect_request(lambda r: r.method == "POST" and r.headers.get("hx-request") == "true"):
+        page.fill("input[name='q-INT-06']", "180")
+    page.click("button:has-text('Save'):not([name=next])", no_wait_after=True)
+    # The autosave reaches the server first; any Save already sent follows it.
+    released["autosave"] = True
+    autosaves[0].fallback()
+    for route in saves:
+        route.fallback()
+    page.wait_for_selector("text=Saved.")
+    assert "saved this section meanwhile" not in page.content()
+    assert Answer.objects.get(assessment=assessment, question_code="INT-06").value == 180
