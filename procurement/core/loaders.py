@@ -178,6 +178,9 @@ def load_yaml(raw: bytes | str, *, source: str, max_bytes: int) -> Any:
         raise LoadError(where, f"invalid YAML: {message}") from None
     except yaml.YAMLError as exc:
         raise LoadError(source, f"invalid YAML: {exc}") from None
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:
+        # An explicit core tag on a value it cannot hold (`!!int hello`, `!!bool maybe`, `!!map x`).
+        raise LoadError(source, f"invalid YAML: a tagged value that does not fit its tag ({exc!r})") from None
     finally:
         if loader is not None:
             loader.dispose()

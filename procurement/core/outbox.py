@@ -38,6 +38,7 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 CLAIM = dt.timedelta(minutes=5)
+NEXT_DRAIN_MIN = dt.timedelta(minutes=1)
 
 _BUILDERS: dict[str, Callable[[OutboxMessage], EmailMessage]] = {}
 
@@ -142,54 +143,58 @@ class DrainResult:
     failed: int = 0
 
 
+def _finish(message: OutboxMessage, claim: dt.datetime, **fields) -> None:
+    """Record the outcome only while this worker still holds the claim: if the claim lapsed
+    mid-send and another worker took the message, its outcome stands, not this one's."""
+    OutboxMessage.objects.filter(pk=message.pk, claimed_until=claim).update(claimed_until=None, **fields)
+
+
 def outbox_drain(*, limit: int = 200) -> DrainResult:
     """Send what is due, one message at a time and outside any transaction. A failure is
     recorded on its row (retried later, or marked failed) and the loop goes on."""
     result = DrainResult()
+    claimed = 0
     for _ in range(limit):
         now = timezone.now()
         message = _claim(now)
         if message is None:
             break
+        claimed += 1
+        claim = message.claimed_until
         try:
             _BUILDERS[message.kind](message).send()
         except Cancel as reason:
-            message.status, message.last_error, message.claimed_until = (
-                OutboxMessage.Status.CANCELLED,
-                str(reason),
-                None,
-            )
-            message.save(update_fields=["status", "last_error", "claimed_until"])
-            continue
+            _finish(message, claim, status=OutboxMessage.Status.CANCELLED, last_error=str(reason))
         except Exception as exc:  # any failure of one message must not stop the others
             error = describe_error(exc)[:2000]
             logger.warning("Outbox message %s (%s) failed: %s", message.pk, message.kind, error)
-            message.last_error = error
-            message.claimed_until = None
             if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.FAILED
+                _finish(message, claim, status=OutboxMessage.Status.FAILED, last_error=error)
                 result.failed += 1
             else:
-                message.next_attempt_at = now + BACKOFF[message.attempts - 1]
+                _finish(message, claim, last_error=error, next_attempt_at=now + BACKOFF[message.attempts - 1])
                 result.retrying += 1
-            message.save(update_fields=["last_error", "claimed_until", "status", "next_attempt_at"])
         else:
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.claimed_until = None
-            message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "claimed_until", "last_error"])
+            _finish(message, claim, status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error="")
             result.sent += 1
-    later = (
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
-    if later is not None:
-        now = timezone.now()
-        _enqueue_drain(run_after=later if later > now else None)
+    _schedule_next(more_now=claimed == limit)
     return result
+
+
+def _schedule_next(*, more_now: bool) -> None:
+    """Ask for the next drain: at once when this one stopped at its limit, otherwise when the
+    earliest pending message falls due (a claimed one counts from when its claim lapses), and
+    never sooner than a minute from now, so a message another worker is sending cannot make
+    drains chase each other."""
+    if more_now:
+        _enqueue_drain()
+        return
+    pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).values_list(
+        "next_attempt_at", "claimed_until"
+    )
+    due = [max(at, claim or at) for at, claim in pending]
+    if due:
+        _enqueue_drain(run_after=max(min(due), timezone.now() + NEXT_DRAIN_MIN))
 
 
 def outbox_retry(*, message: OutboxMessage) -> None:

@@ -63,12 +63,17 @@ class Invitation(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
+    def is_replaced(self) -> bool:
+        """Closed after it had expired, by inviting the contact again (a new link replaced it)."""
+        return self.revoked_at is not None and self.revoked_at >= self.expires_at
+
+    @property
     def is_usable(self) -> bool:
         return not self.is_revoked and not self.is_expired
 
     @property
     def state(self) -> str:
-        if self.is_revoked:
+        if self.is_revoked and not self.is_replaced:
             return self.State.REVOKED
         if self.is_expired:
             return self.State.EXPIRED

@@ -215,15 +215,22 @@ def invite(
             .filter(assessment=assessment, contact=contact, revoked_at__isnull=True)
             .first()
         )
+        carried = {}
         if invitation is not None and invitation.is_expired:
-            # An expired link stays dead (F6): its token may sit in a log or an old mail.
+            # An expired link stays dead (F6): its token may sit in a log or an old mail. The new
+            # link carries its state: a submitted questionnaire stays submitted until reopened.
             invitation.revoked_at = now
-            invitation.revoked_by = by
-            invitation.save(update_fields=["revoked_at", "revoked_by"])
+            invitation.save(update_fields=["revoked_at"])
+            carried = {"submitted_at": invitation.submitted_at, "reopen_note": invitation.reopen_note}
             invitation = None
         if invitation is None:
             invitation = Invitation(
-                assessment=assessment, contact=contact, key=secrets.token_urlsafe(32), created_by=by, expires_at=expires
+                assessment=assessment,
+                contact=contact,
+                key=secrets.token_urlsafe(32),
+                created_by=by,
+                expires_at=expires,
+                **carried,
             )
         else:
             invitation.expires_at = max(invitation.expires_at, expires)

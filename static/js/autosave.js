@@ -7,6 +7,9 @@
 // - Save pressed while an autosave is on its way waits for it: otherwise the full save would
 //   carry the section's previous revision and be refused as a conflict with one's own autosave.
 //   Once Save is pressed, no further autosave starts.
+// - Only a reply that says "saved" (data-saved) counts as saved. A partial save, a conflict, or
+//   a page that is not a status line at all (the login page after the session ended, an error
+//   page) is not: such a page is never swapped into the status line.
 // - Leaving the page with unsaved changes asks first.
 (function () {
   "use strict";
@@ -33,8 +36,16 @@
       event.preventDefault();
       waiting = { submitter: event.submitter || null };
       say("Saving…", "text-secondary");
+      // If the autosave on its way never answers, Save goes ahead after 15 s anyway.
+      setTimeout(function () { if (waiting) { release(); } }, 15000);
     }
   });
+  function release() {
+    var submitter = waiting.submitter;
+    waiting = null;
+    inflight = false;
+    if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+  }
   form.addEventListener("htmx:beforeRequest", function (event) {
     if (submitting) { event.preventDefault(); return; }
     inflight = true;
@@ -57,22 +68,25 @@
     clearTimeout(timer);
     timer = setTimeout(function () { htmx.trigger(form, "autosave-retry"); }, DELAYS[failures - 1]);
   }
+  form.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400) return;  // responseError handles these
+    if (xhr.responseText.indexOf("Not saved") >= 0 || xhr.responseText.indexOf("Saved") >= 0) return;
+    event.detail.shouldSwap = false;
+    say("Not saved: you may have been signed out. Your changes are kept in this page; " +
+        "sign in again in another tab, then press Save.", "text-danger");
+  });
   form.addEventListener("htmx:responseError", failed);
   form.addEventListener("htmx:sendError", failed);
   form.addEventListener("htmx:timeout", failed);
   form.addEventListener("htmx:afterRequest", function (event) {
     inflight = false;
-    if (waiting) {
-      var submitter = waiting.submitter;
-      waiting = null;
-      if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
-      return;
-    }
+    if (waiting) { release(); return; }
     if (!event.detail.successful) return;
     failures = 0;
     form.dataset.saveFailures = "0";
-    // A conflict or a read-only answer comes back as a 200 with a red line: not saved.
-    if (!status.querySelector(".text-danger")) saved = Math.max(saved, sent);
+    // A conflict, a read-only answer or a partial save comes back as a 200 without the mark.
+    if (status.querySelector("[data-saved]")) saved = Math.max(saved, sent);
   });
   window.addEventListener("beforeunload", function (event) {
     if (submitting || saved >= edits) return;

@@ -89,3 +89,20 @@ def test_save_pressed_while_an_autosave_is_on_its_way_waits_for_it_instead_of_co
     page.wait_for_selector("text=Saved.")
     assert "saved this section meanwhile" not in page.content()
     assert Answer.objects.get(assessment=assessment, question_code="INT-06").value == 180
+
+
+def test_an_autosave_after_the_session_ended_says_not_saved_and_keeps_the_leave_warning(
+    page, live_server, assessment, personas
+):
+    """Found in review: the login page came back as a 200 and counted as saved."""
+    log_in(page, live_server, personas["analyst"].username)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/INT/")
+    page.context.clear_cookies(name="sessionid")  # the session ends (expired, or signed out in another tab)
+    page.fill("input[name='q-INT-06']", "180")
+    page.wait_for_selector("#save-status :text('you may have been signed out')")
+    assert page.locator("#save-status form").count() == 0  # the login page was not swapped in
+    assert page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true}); "
+        "window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
+    assert not Answer.objects.filter(assessment=assessment, question_code="INT-06").exists()

@@ -138,3 +138,11 @@ def test_text_problem_accepts_tabs_and_line_breaks_and_strip_removes_what_it_ref
     for bad in ("\x00", "\x01", "\x0b", "\x7f", "\x85", "\ud800"):
         assert text_problem(f"a{bad}b") is not None
         assert strip_unstorable(f"a{bad}b") == "ab"
+
+
+@pytest.mark.parametrize("value", ["!!int hello", "!!float hello", "!!bool maybe", "!!timestamp x", "!!map x"])
+def test_a_core_tag_on_a_value_it_cannot_hold_is_a_problem_not_a_crash(value):
+    """Found in review: these raised ValueError, KeyError or AttributeError, so an import gave a 500."""
+    with pytest.raises(LoadError) as exc:
+        load_yaml(f"A1: {value}\n", source="t.yaml", max_bytes=LIMIT)
+    assert "invalid YAML" in exc.value.message

@@ -63,3 +63,21 @@ def test_a_claimed_message_is_left_alone_until_the_claim_lapses():
     assert outbox.outbox_drain().sent == 0
     OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
     assert outbox.outbox_drain().sent == 1
+
+
+def test_a_message_another_worker_is_sending_does_not_make_drains_chase_each_other(caplog):
+    """Found in review: a due message under someone else's claim made each drain queue the next at once."""
+    message = add("k1")
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() + dt.timedelta(minutes=1))
+    with caplog.at_level("DEBUG"):
+        assert outbox.outbox_drain().sent == 0
+    assert not [r for r in caplog.records if "drain_outbox" in r.getMessage()]  # no drain task was run
+
+
+def test_the_outcome_of_a_send_is_kept_only_while_the_claim_is_held():
+    message = add("k1")
+    claimed = outbox._claim(timezone.now())
+    # The claim lapsed mid-send and another worker took the message over.
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() + dt.timedelta(minutes=9))
+    outbox._finish(claimed, claimed.claimed_until, status="sent", sent_at=timezone.now())
+    assert OutboxMessage.objects.get(pk=message.pk).status == "pending"

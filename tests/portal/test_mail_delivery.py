@@ -139,7 +139,21 @@ def test_reinviting_after_expiry_issues_a_new_link_and_the_old_one_stays_dead(
     assert client.get(old_link).status_code == 410
     assert client.get(new_link).status_code == 302
     old.refresh_from_db()
-    assert old.revoked_at is not None
+    assert old.revoked_at is not None and old.is_replaced and old.state == "expired"
+    assert "This link has expired" in client.get(old_link).content.decode()
+
+
+def test_reinviting_after_expiry_keeps_a_submitted_questionnaire_submitted(assessment, personas, contacts):
+    """Found in review: the new link came with submitted_at empty, reopening the answers without Reopen."""
+    (old,) = services.invite(assessment=assessment, contacts=[contacts[0]], by=personas["analyst"], base_url="")
+    submitted = timezone.now() - dt.timedelta(days=2)
+    Invitation.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=20),
+        expires_at=timezone.now() - dt.timedelta(days=1),
+        submitted_at=submitted,
+    )
+    (new,) = services.invite(assessment=assessment, contacts=[contacts[0]], by=personas["analyst"], base_url="")
+    assert new.pk != old.pk and new.submitted_at == submitted and not services.vendor_can_edit(new)
 
 
 def test_a_mail_for_a_link_revoked_before_it_went_out_is_not_sent(
