@@ -10,14 +10,12 @@ import hashlib
 import json
 from typing import Any
 
-from procurement.assessments.models import Assessment
 from procurement.assessments.presentation import answer_label
 from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.vendors.diagram import chain_diagram
 
-STATUS_LABELS = dict(Assessment.Status.choices)
 TIER_MEANING = {1: "critical use", 2: "important use", 3: "limited use"}
 STATUS_TEXT = {
     "intake": "buyer intake (sets the tier)",

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from procurement.scoring import types as t
+from procurement.scoring.params import RULE_DEFAULTS
 
 UNKNOWN = None  # third truth value
 
@@ -74,8 +75,8 @@ class _Context:
 
 
 def _severity(rule: dict, tier: int) -> str:
-    severity = rule.get("severity", "knockout")
-    if severity == "knockout" and tier not in rule.get("knockout_tiers", [1, 2, 3]):
+    severity = rule.get("severity", RULE_DEFAULTS["severity"])
+    if severity == "knockout" and tier not in rule.get("knockout_tiers", RULE_DEFAULTS["knockout_tiers"]):
         return "flag"
     return severity
 
