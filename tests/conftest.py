@@ -10,6 +10,7 @@ from procurement.assessments.demo import profile_answers as _profile_answers
 from procurement.core.models import Membership, Organisation
 from procurement.questionbank import document as _bankdoc
 from procurement.vendors.models import AIService as _AIService
+from procurement.vendors.models import Provider as _Provider
 from procurement.vendors.models import Vendor as _Vendor
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow
@@ -241,6 +242,18 @@ def service(org, personas):
     return _AIService.objects.create(
         vendor=vendor, name="Frontier API", model_name="fx-1", model_provider="Frontier Lab"
     )
+
+
+@pytest.fixture
+def providers(org):
+    """Four providers of `org`, one of each kind a chain test needs."""
+    make = lambda name, kind, owner="": _Provider.objects.create(organisation=org, name=name, kind=kind, owner=owner)  # noqa: E731
+    return {
+        "lab": make("Frontier Lab", "model_lab"),
+        "cloud": make("Hyperscale Cloud", "hyperscaler", "Hyperscale Inc"),
+        "rival": make("Rival DC", "colocation", "Rival AI"),
+        "neo": make("Neo GPU", "gpu_cloud"),
+    }
 
 
 @pytest.fixture

@@ -291,27 +291,26 @@ def test_vendor_autosave_records_the_contact_as_the_author(vendor_client, assess
     assert answer.updated_by is None and answer.updated_by_label == invitation.respondent_label
 
 
-def test_a_stale_vendor_save_is_refused_and_loses_nothing_saved(vendor_client, assessment, personas):
-    url = reverse("portal:section", args=[assessment.pk, "SUP"])
+def _someone_saved_sup_meanwhile(assessment, personas) -> str:
+    """The analyst saves SUP-01 after the vendor's page loaded (revision 0); returns the portal URL."""
     assessment_services.answers_save(
         assessment=assessment,
         values={"SUP-01": assessment_services.AnswerInput(value="categories")},
         by=personas["analyst"],
         base_revisions={"SUP": 0},
     )
+    return reverse("portal:section", args=[assessment.pk, "SUP"])
+
+
+def test_a_stale_vendor_save_is_refused_and_loses_nothing_saved(vendor_client, assessment, personas):
+    url = _someone_saved_sup_meanwhile(assessment, personas)
     response = vendor_client.post(url, {"q-SUP-01": "full_list", "revision": 0}, HTTP_HX_REQUEST="true")
     assert "Not saved" in response.content.decode()
     assert Answer.objects.get(question_code="SUP-01").value == "categories"
 
 
 def test_a_stale_vendor_save_with_the_button_comes_back_with_a_message(vendor_client, assessment, personas):
-    url = reverse("portal:section", args=[assessment.pk, "SUP"])
-    assessment_services.answers_save(
-        assessment=assessment,
-        values={"SUP-01": assessment_services.AnswerInput(value="categories")},
-        by=personas["analyst"],
-        base_revisions={"SUP": 0},
-    )
+    url = _someone_saved_sup_meanwhile(assessment, personas)
     response = vendor_client.post(url, {"q-SUP-01": "full_list", "revision": 0})
     assert response.status_code == 302 and response["Location"] == url
     assert "Someone else saved this section" in vendor_client.get(url).content.decode()

@@ -9,17 +9,6 @@ from procurement.vendors.models import Provider, SupplyLink
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def providers(org):
-    make = lambda name, kind, owner="": Provider.objects.create(organisation=org, name=name, kind=kind, owner=owner)  # noqa: E731
-    return {
-        "lab": make("Frontier Lab", "model_lab"),
-        "cloud": make("Hyperscale Cloud", "hyperscaler", "Hyperscale Inc"),
-        "rival": make("Rival DC", "colocation", "Rival AI"),
-        "neo": make("Neo GPU", "gpu_cloud"),
-    }
-
-
 def _link(org, **kw):
     return link_change(link=SupplyLink(**kw), organisation=org)
 

@@ -13,17 +13,6 @@ from procurement.vendors.supply import link_delete, link_save, org_chains, provi
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def providers(org):
-    make = lambda name, kind, owner="": Provider.objects.create(organisation=org, name=name, kind=kind, owner=owner)  # noqa: E731
-    return {
-        "lab": make("Frontier Lab", "model_lab"),
-        "cloud": make("Hyperscale Cloud", "hyperscaler", "Hyperscale Inc"),
-        "rival": make("Rival DC", "colocation", "Rival AI"),
-        "neo": make("Neo GPU", "gpu_cloud"),
-    }
-
-
 def _link(org, **kw):
     return link_save(link=SupplyLink(**kw), organisation=org)
 
