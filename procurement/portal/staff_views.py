@@ -21,6 +21,11 @@ def _editable(request: HttpRequest, pk: int):
     return assessment
 
 
+def _invitation(request: HttpRequest, pk: int, invitation_pk: int):
+    assessment = _editable(request, pk)
+    return assessment, get_object_or_404(assessment.invitations.select_related("contact"), pk=invitation_pk)
+
+
 def _form_errors(form) -> str:
     return " ".join(e for errors in form.errors.values() for e in errors)
 
@@ -54,8 +59,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
     """Try a failed invitation or reminder mail again."""
-    assessment = _editable(request, pk)
-    invitation = get_object_or_404(assessment.invitations.select_related("contact"), pk=invitation_pk)
+    assessment, invitation = _invitation(request, pk, invitation_pk)
     if services.invitation_mail_retry(invitation=invitation):
         messages.success(request, f"The mail to {invitation.contact.name} will be tried again now.")
     else:
@@ -66,8 +70,7 @@ def resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    assessment = _editable(request, pk)
-    invitation = get_object_or_404(assessment.invitations.select_related("contact"), pk=invitation_pk)
+    assessment, invitation = _invitation(request, pk, invitation_pk)
     services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, f"The link for {invitation.contact.name} no longer works.")
     return redirect(assessment)
