@@ -143,7 +143,7 @@ def bench_list_page():
                     owner=user,
                     created_by=user,
                     risk_band="moderate",
-                    decision="approve_with_conditions",
+                    recommendation="approve_with_conditions",
                 )
                 for _ in range(n)
             ],
@@ -291,7 +291,7 @@ def bench_decided_at_scale():
     parking_vendor = Vendor.objects.create(organisation=parking_org, name="Parked")
     parking = {"organisation": parking_org, "service": AIService.objects.create(vendor=parking_vendor, name="Parked")}
     same = ("bank_version", "created_by", "owner", "frozen_record", "frozen_hash")
-    same += ("decided_at", "risk_band", "decision")
+    same += ("decided_at", "risk_band", "recommendation")
     fields = {f: getattr(decided, f) for f in same}
     extra = Assessment.objects.bulk_create(
         [Assessment(status="approved", **parking, **fields) for _ in range(2000)], batch_size=200

@@ -52,10 +52,13 @@ class Assessment(TimeStampedModel):
     reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assessments_to_review")
     due_date = models.DateField(_("due date"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    # Latest computed score summary, for lists and filters (recomputed by services).
+    # The engine's latest recommendation, for lists and filters: recomputed by the services on
+    # every change that can move it (answers, overrides, acceptances, status). What people
+    # decided is the Decision row (``assessment.decision``), never these fields.
     risk_band = models.CharField(_("residual rating"), max_length=16, blank=True)
-    decision = models.CharField(_("decision"), max_length=32, blank=True)
+    recommendation = models.CharField(_("recommendation"), max_length=32, blank=True)
     overall_risk = models.FloatField(_("overall risk"), null=True, blank=True)
+    recommended_at = models.DateTimeField(_("recommendation computed at"), null=True, blank=True)
     # The frozen record (answers, overrides, score, parameters, bank version, timeline) once decided.
     frozen_record = models.JSONField(_("frozen record"), null=True, blank=True)
     frozen_hash = models.CharField(_("frozen record hash"), max_length=64, blank=True)
@@ -243,6 +246,8 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 class Evidence(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     question_code = models.CharField(max_length=32)
+    # Set when the file was attached to close a condition or finding (not to an answer).
+    finding = models.ForeignKey("Finding", on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence")
     file = models.FileField(upload_to=evidence_path)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
@@ -289,24 +294,253 @@ class Override(models.Model):
 
 
 class Finding(models.Model):
+    """A finding or a condition. After the decision it is a live item followed to closure:
+    an owner (a user), a due date, a status and a history (FindingEvent). The frozen record
+    keeps its state at decision time; this row holds the current one."""
+
     class Kind(models.TextChoices):
         FINDING = "finding", _("Finding")
         CONDITION = "condition", _("Condition")
 
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done, awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        ACCEPTED = "accepted", _("Accepted as risk")
+
+    CLOSED = (Status.VERIFIED, Status.ACCEPTED)
+    LIVE = (Status.OPEN, Status.IN_PROGRESS, Status.DONE)
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FINDING)
     text = models.TextField()
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_findings",
+        verbose_name=_("owner"),
+    )
+    # Free text from before owners were users (and from imported records); shown when no user is set.
     owner = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
     question_code = models.CharField(max_length=32, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    closure_note = models.TextField(_("closure notes"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # "Accepted as risk" rests on a risk acceptance.
+    acceptance = models.ForeignKey(
+        "RiskAcceptance", on_delete=models.PROTECT, null=True, blank=True, related_name="accepted_findings"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The open-conditions page and the work queue: live items by due date.
+            models.Index(fields=["status", "due_date"], name="assess_finding_status_due"),
+            models.Index(fields=["owner_user", "status", "due_date"], name="assess_finding_owner_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "in_progress", "done", "verified", "accepted"]),
+                name="assessments_finding_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(acceptance__isnull=False),
+                name="assessments_finding_accepted_has_acceptance",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="verified") | models.Q(verified_at__isnull=False),
+                name="assessments_finding_verified_has_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.get_username()
+        return self.owner
+
+
+class FindingEvent(models.Model):
+    """One step in a finding's life after it was raised. Append-only."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_label = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}->{self.to_status}"
+
+
+class RiskAcceptance(models.Model):
+    """An accountable acceptance of one risk: a knockout, a flagged rule, or the residual rating
+    as a whole. It starts as a request (who asked, of whom) and becomes an acceptance when a
+    member with the authority records the reason, compensating controls and an expiry date.
+
+    A Critical residual needs two accepted residual acceptances by different executives.
+    """
+
+    class Scope(models.TextChoices):
+        KNOCKOUT = "knockout", _("Knockout")
+        RULE = "rule", _("Flagged rule")
+        RESIDUAL = "residual", _("Residual rating as a whole")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="acceptances")
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    rule = models.CharField(_("rule"), max_length=64, blank=True, help_text=_("The knockout or rule's name."))
+    title = models.CharField(_("what is accepted"), max_length=300)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acceptances_requested",
+        help_text=_("The approver asked, if one was named."),
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    request_note = models.TextField(blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    compensating_controls = models.TextField(_("compensating controls"), blank=True)
+    conditions = models.ManyToManyField(Finding, blank=True, related_name="acceptances")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_by_label = models.CharField(max_length=200, blank=True)
+    accepted_authority = models.PositiveSmallIntegerField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    declined_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["status", "expires_on"], name="assess_acceptance_status_exp")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["knockout", "rule", "residual"]),
+                name="assessments_acceptance_scope_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["requested", "accepted", "declined", "expired"]),
+                name="assessments_acceptance_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope="residual") | ~models.Q(rule=""), name="assessments_acceptance_rule_named"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["accepted", "expired"])
+                | (
+                    models.Q(accepted_at__isnull=False, expires_on__isnull=False, accepted_authority__isnull=False)
+                    & ~models.Q(reason="")
+                    & ~models.Q(accepted_by_label="")
+                ),
+                name="assessments_acceptance_accepted_is_complete",
+            ),
+            # One person accepts one risk once; a Critical residual needs two different people.
+            models.UniqueConstraint(
+                fields=["assessment", "scope", "rule", "accepted_by"],
+                condition=models.Q(status="accepted"),
+                name="assessments_acceptance_once_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.rule} ({self.status})"
+
+
+class Decision(models.Model):
+    """What people decided, beside what the engine recommended at that moment.
+
+    ``assessment.recommendation`` is the engine's; this row is the human record: outcome, who,
+    in which role and under which authority, when, a note, and whether it departs from the
+    recommendation or was taken with separation of duties relaxed. The frozen record holds
+    the same, with the acceptances it rests on.
+    """
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_label = models.CharField(max_length=200)
+    # Blank / null on decisions taken before roles and authority were recorded (backfilled).
+    role = models.CharField(max_length=16, blank=True)
+    authority = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+    recommendation = models.CharField(max_length=32)
+    residual = models.CharField(max_length=16, blank=True)
+    differs = models.BooleanField(default=False, help_text=_("The outcome departs from the recommendation."))
+    separation_relaxed = models.BooleanField(
+        default=False,
+        help_text=_("Decided by someone who also answered, submitted or owns it, as the organisation allows."),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["approved", "rejected"]), name="assessments_decision_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(differs=False) | ~models.Q(note=""), name="assessments_decision_differs_needs_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} by {self.by_label}"
+
+
+class Attestation(models.Model):
+    """The vendor respondent's attestation on submitting: name, title, the statement and the time."""
+
+    STATEMENT = "These answers are accurate and I am authorised to give them on behalf of the vendor."
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="attestations")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    statement = models.TextField(default=STATEMENT)
+    contact_label = models.CharField(max_length=200, blank=True, help_text=_("The vendor contact the link was for."))
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="assessments_attestation_name_required"),
+            models.CheckConstraint(condition=~models.Q(title=""), name="assessments_attestation_title_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}"
 
 
 class TimelineEvent(models.Model):

@@ -30,7 +30,7 @@ def assessments_for_user(user) -> QuerySet[Assessment]:
 # score, timeline) cost a JSON parse per row.
 LIST_FIELDS = (
     *("id", "organisation", "service", "bank_version", "owner"),
-    *("status", "risk_band", "decision", "due_date", "created_at", "decided_at", "origin"),
+    *("status", "risk_band", "recommendation", "due_date", "created_at", "decided_at", "origin"),
 )
 
 

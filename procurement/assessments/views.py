@@ -60,8 +60,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if band := params.get("band", ""):
         qs = qs.filter(risk_band=band)
-    if decision := params.get("decision", ""):
-        qs = qs.filter(decision=decision)
+    if recommendation := params.get("recommendation", ""):
+        qs = qs.filter(recommendation=recommendation)
     if request.GET.get("mine"):
         qs = qs.filter(owner=request.user)
     if request.GET.get("overdue"):

@@ -15,6 +15,13 @@ class TimeStampedModel(models.Model):
 class Organisation(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    # Separation of duties: whoever answered, submitted or owns an assessment may not decide it.
+    # A small team may relax this; a decision taken under the relaxation records it.
+    separation_of_duties = models.BooleanField(
+        _("separation of duties"),
+        default=True,
+        help_text=_("Whoever answered, submitted or owns an assessment may not also decide it."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -32,7 +39,21 @@ class Membership(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+
+    class Authority(models.IntegerChoices):
+        """What risk a member may accept, separate from the role (what they may edit).
+
+        Levels are ordered: a higher level may do everything a lower one may.
+        """
+
+        STANDARD = 1, _("Standard: may approve what the engine recommends approving")
+        RISK = 2, _("Risk acceptance: may accept high risk and waive knockouts")
+        EXECUTIVE = 3, _("Executive: may accept critical risk, with a second executive")
+
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    authority = models.PositiveSmallIntegerField(
+        _("decision authority"), choices=Authority.choices, default=Authority.STANDARD
+    )
 
     class Meta:
         ordering = ["organisation__name", "user__username"]
@@ -43,6 +64,9 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(role__in=["admin", "analyst", "reviewer", "viewer"]),
                 name="core_membership_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(authority__gte=1, authority__lte=3), name="core_membership_authority_valid"
             ),
         ]
 

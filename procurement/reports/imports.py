@@ -153,7 +153,7 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
         frozen_record=record if final else None,
         frozen_hash=record_hash(record) if final else "",
         risk_band=record["score"]["residual"] or "",
-        decision=record["score"]["decision"],
+        recommendation=record["score"]["decision"],
         overall_risk=record["score"]["overall_risk"],
         origin=Assessment.Origin.IMPORTED if verdict is Verdict.VERIFIED else Assessment.Origin.IMPORTED_UNVERIFIED,
     )

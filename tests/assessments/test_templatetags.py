@@ -24,7 +24,7 @@ def test_status_label_is_the_choice_label_for_every_status():
 
 
 def test_assessment_row_escapes_names_and_fills_all_eight_cells():
-    a = Assessment(pk=12, status="in_review", risk_band="high", decision="reject", due_date=dt.date(2026, 12, 24))
+    a = Assessment(pk=12, status="in_review", risk_band="high", recommendation="reject", due_date=dt.date(2026, 12, 24))
     a.vendor_name, a.service_name, a.bank_name, a.bank_number, a.owner_name = "<script>x</script>", "S & Co", "B", 3, ""
     row = assessment_row(a)
     assert "<script>" not in row and "&lt;script&gt;x&lt;/script&gt; · S &amp; Co" in row

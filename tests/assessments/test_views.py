@@ -280,7 +280,7 @@ def test_list_pages_keep_the_filters_and_draw_badges(login, personas, assessment
     from procurement.assessments.views import PAGE_SIZE
 
     _more_like(
-        assessment, PAGE_SIZE + 1, owner=personas["analyst"], risk_band="high", decision="approve_with_conditions"
+        assessment, PAGE_SIZE + 1, owner=personas["analyst"], risk_band="high", recommendation="approve_with_conditions"
     )
     client = login(personas["viewer"])
     page = client.get(reverse("assessments:list") + "?band=high&q=" + assessment.service.name).content.decode()

@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_initial'),
-        ('core', '0001_initial'),
-        ('questionbank', '0001_initial'),
-        ('vendors', '0001_initial'),
+        ("assessments", "0002_initial"),
+        ("core", "0001_initial"),
+        ("questionbank", "0001_initial"),
+        ("vendors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='assessment',
-            name='assess_org_created',
+            model_name="assessment",
+            name="assess_org_created",
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['organisation', '-created_at', '-id'], name='assess_org_created_id'),
+            model_name="assessment",
+            index=models.Index(fields=["organisation", "-created_at", "-id"], name="assess_org_created_id"),
         ),
     ]

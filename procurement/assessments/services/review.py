@@ -148,7 +148,7 @@ def assessment_decide(*, assessment: Assessment, by, approve: bool, note: str = 
     assessment.frozen_hash = record_hash(record)
     assessment.decided_at = timezone.now()
     assessment.risk_band = result.residual or ""
-    assessment.decision = result.decision
+    assessment.recommendation = result.decision
     assessment.overall_risk = result.overall_risk
     assessment.status = target
     assessment.save()

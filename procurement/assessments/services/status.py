@@ -6,6 +6,7 @@ Every status change goes through ``transition`` and onto the timeline.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from procurement.assessments.models import Assessment, TimelineEvent
 from procurement.assessments.records import person_label
@@ -58,5 +59,8 @@ def assessment_rescore(*, assessment: Assessment) -> None:
         return
     result = assessment_score(assessment)
     Assessment.objects.filter(pk=assessment.pk).update(
-        risk_band=result.residual or "", decision=result.decision, overall_risk=result.overall_risk
+        risk_band=result.residual or "",
+        recommendation=result.decision,
+        overall_risk=result.overall_risk,
+        recommended_at=timezone.now(),
     )

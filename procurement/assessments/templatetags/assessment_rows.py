@@ -77,7 +77,7 @@ def assessment_row(a: Assessment) -> str:
         status_label(a.status),
         UNVERIFIED_MARK if a.origin == Assessment.Origin.IMPORTED_UNVERIFIED else "",
         band_badge(a.risk_band),
-        decision_badge(a.decision),
+        decision_badge(a.recommendation),
         a.owner_name or "—",
         _day(a.due_date, get_language()) if a.due_date else "—",
     )
