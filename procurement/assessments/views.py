@@ -20,7 +20,6 @@ from procurement.assessments.editing import SectionUrls, section_page
 from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
-    DecisionForm,
     FindingForm,
     OverrideForm,
     RequestChangesForm,
@@ -39,6 +38,7 @@ from procurement.assessments.selectors import (
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
 from procurement.core.pagination import CountingPaginator
+from procurement.core.reauth import authenticated_at
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.vendors.diagram import chain_diagram
@@ -198,7 +198,8 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
     # A decided assessment shows its frozen score, never a recomputation.
-    result_dict = assessment.frozen_record["score"] if assessment.is_final else assessment_score(assessment).as_dict()
+    live = None if assessment.is_final else assessment_score(assessment)
+    result_dict = assessment.frozen_record["score"] if live is None else live.as_dict()
     structure = bank_structure(assessment.bank_version)
     answers = answers_by_code(assessment)
     sections = []
@@ -216,16 +217,21 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 "rows": rows,
             }
         )
+    can_review = has_role(request.user, *REVIEWERS) and not assessment.is_final
     ctx = {
         "assessment": assessment,
         "result": result_dict,
         "sections": sections,
-        "can_review": has_role(request.user, *REVIEWERS) and not assessment.is_final,
+        "can_review": can_review,
         "findings": assessment.findings.all(),
         "override_form": OverrideForm(),
         "finding_form": FindingForm(),
-        "decision_form": DecisionForm(),
         "changes_form": RequestChangesForm(),
+        "decision": services.decision_review(
+            assessment=assessment, user=request.user, authenticated_at=authenticated_at(request), result=live
+        )
+        if can_review and assessment.status in (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW)
+        else None,
     }
     return render(request, "assessments/review.html", ctx)
 
@@ -303,24 +309,6 @@ def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:review", pk)
     messages.success(request, "Changes requested.")
-    return redirect(assessment)
-
-
-@login_required
-@require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
-    form = DecisionForm(request.POST)
-    form.is_valid()
-    approve = request.POST.get("outcome") == "approve"
-    try:
-        services.assessment_decide(
-            assessment=assessment, by=request.user, approve=approve, note=form.cleaned_data.get("note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("assessments:review", pk)
-    messages.success(request, "Approved and frozen." if approve else "Rejected and frozen.")
     return redirect(assessment)
 
 

@@ -4,9 +4,10 @@ Split by responsibility; every name is importable from here as before:
 
 * ``status``: the status machine, the timeline and the score summary on the row;
 * ``answers``: saving answers, what is missing, a provider table as the supply chain;
-* ``review``: creating, submitting, reviewing, deciding (freezing the record,
-  built by ``procurement.assessments.records``), comments and clarifications,
+* ``review``: creating, submitting, reviewing, comments and clarifications,
   marking for reassessment;
+* ``decide``: deciding (who may, under which authority; freezing the record, built by
+  ``procurement.assessments.records``) and the risk acceptances a decision rests on;
 * ``upgrade``: moving to a newer bank version.
 """
 
@@ -21,12 +22,22 @@ from procurement.assessments.services.answers import (
     required_missing,
     section_revisions,
 )
+from procurement.assessments.services.decide import (
+    DecisionReview,
+    acceptance_candidates,
+    acceptance_decline,
+    acceptance_record,
+    acceptance_request,
+    assessment_decide,
+    decision_review,
+    decision_state,
+    recently_authenticated,
+)
 from procurement.assessments.services.review import (
     MESSAGE_MAX,
     NO_PUBLISHED_VERSION,
     OVERRIDE_REASON_REQUIRED,
     assessment_create,
-    assessment_decide,
     assessment_request_changes,
     assessment_start_review,
     assessment_submit,
@@ -49,9 +60,14 @@ __all__ = [
     "OVERRIDE_REASON_REQUIRED",
     "TRANSITIONS",
     "AnswerInput",
+    "DecisionReview",
     "MissingAnswers",
     "StaleSection",
     "VersionDiff",
+    "acceptance_candidates",
+    "acceptance_decline",
+    "acceptance_record",
+    "acceptance_request",
     "answers_save",
     "assessment_create",
     "assessment_decide",
@@ -63,10 +79,13 @@ __all__ = [
     "chain_record_from_answer",
     "clarification_add",
     "comment_add",
+    "decision_review",
+    "decision_state",
     "finding_add",
     "latest_published",
     "override_set",
     "reassessment_mark",
+    "recently_authenticated",
     "required_missing",
     "section_revisions",
     "timeline_add",

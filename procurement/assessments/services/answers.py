@@ -12,7 +12,7 @@ from django.db import transaction
 from procurement.assessments.models import Answer, AnswerChange, Assessment, SectionRevision
 from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import assessment_score, bank_structure
-from procurement.assessments.services.status import S, timeline_add, transition
+from procurement.assessments.services.status import S, assessment_rescore, timeline_add, transition
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.supply import chain_from_rows
 
@@ -120,6 +120,9 @@ def answers_save(
         result[code] = row.revision
     if changed_sections and assessment.status == S.DRAFT:
         transition(assessment, S.IN_PROGRESS, by=by, by_label=by_label)
+    if changed_sections:
+        # The recommendation shown in lists and headers is never stale.
+        assessment_rescore(assessment=assessment)
     return result
 
 
