@@ -70,6 +70,7 @@ def record_build(assessment: Assessment, *, decided_by=None, decision: str = "",
         "scored_as_of": timezone.localdate().isoformat(),
         "rule_params": structure.document["version"]["rule_params"],
         "decision": _decision_part(decided_by, decision, note),
+        "attestation": _attestation_part(assessment),
         "timeline": _timeline_part(assessment),
     }
     # Through JSON once, so the record in memory is exactly what the database keeps.
@@ -160,6 +161,24 @@ def _decision_part(decided_by, decision: str, note: str) -> dict[str, Any] | Non
     if not decision:
         return None
     return {"outcome": decision, "by": person_label(decided_by), "note": note, "at": timezone.now().isoformat()}
+
+
+def _attestation_part(assessment: Assessment) -> dict[str, Any] | None:
+    """The vendor respondent's latest attestation (given on submitting), or None.
+
+    Records frozen before attestations existed have no "attestation" key at all; readers
+    treat a missing key like None.
+    """
+    attestation = assessment.attestations.order_by("-at", "-pk").first()
+    if attestation is None:
+        return None
+    return {
+        "name": attestation.name,
+        "title": attestation.title,
+        "statement": attestation.statement,
+        "contact": attestation.contact_label,
+        "at": attestation.at.isoformat(),
+    }
 
 
 def _timeline_part(assessment: Assessment) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.evidence import evidence_store
-from procurement.assessments.models import Answer, Clarification, Evidence
+from procurement.assessments.models import Answer, Attestation, Clarification, Evidence
 from procurement.assessments.selectors import bank_structure
 from procurement.portal import services
 from procurement.portal.models import BadLinkAttempt, Invitation
@@ -20,6 +20,8 @@ from procurement.portal.views import SESSION_KEY
 from procurement.vendors.models import AIService, VendorContact
 
 pytestmark = pytest.mark.django_db
+
+ATTESTED = {"name": "Vera Vendor", "title": "Head of Trust", "confirmed": "on"}
 
 
 def _path(invitation):
@@ -188,7 +190,7 @@ def _portal_pages(client, assessment) -> dict[str, str]:
     for section in services.vendor_sections(assessment):
         pages[section["code"]] = client.get(reverse("portal:section", args=[assessment.pk, section["code"]]))
     pages["clarify"] = client.get(reverse("portal:clarify", args=[assessment.pk, "SUP-01"]))
-    pages["missing"] = client.post(reverse("portal:submit", args=[assessment.pk]))
+    pages["missing"] = client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED)
     assert {name: r.status_code for name, r in pages.items()} == {
         name: (400 if name == "missing" else 200) for name in pages
     }
@@ -392,7 +394,7 @@ def test_submit_then_read_only_until_the_team_reopens(vendor_client, assessment,
     assessment_services.answers_save(
         assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
     )
-    response = vendor_client.post(reverse("portal:submit", args=[assessment.pk]), follow=True)
+    response = vendor_client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED, follow=True)
     assert "Submitted" in response.content.decode()
     section = reverse("portal:section", args=[assessment.pk, "SUP"])
     page = vendor_client.get(section).content.decode()
@@ -407,6 +409,43 @@ def test_submit_then_read_only_until_the_team_reopens(vendor_client, assessment,
     overview = vendor_client.get(reverse("portal:overview", args=[assessment.pk])).content.decode()
     assert "Please attach the lease letter." in overview
     assert "<fieldset disabled>" not in vendor_client.get(section).content.decode()
+
+
+def test_submit_without_the_attestation_is_refused_and_keeps_what_was_typed(vendor_client, assessment, invitation):
+    from tests.portal.test_services import _vendor_answers
+
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    url = reverse("portal:submit", args=[assessment.pk])
+    response = vendor_client.post(url, {"name": "Vera Q. Vendor", "title": "Chief Trust Officer"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Not submitted yet: complete the statement below" in page
+    assert "Tick the box to confirm the statement" in page
+    assert 'value="Vera Q. Vendor"' in page and 'value="Chief Trust Officer"' in page
+    response = vendor_client.post(url, {"name": "", "title": "", "confirmed": "on"})
+    page = response.content.decode()
+    assert "Enter your full name." in page and "Enter your job title." in page
+    assert re.search(r'name="confirmed"[^>]*\schecked', page)  # the ticked box stays ticked
+    invitation.refresh_from_db()
+    assert invitation.submitted_at is None and not Attestation.objects.exists()
+
+
+def test_the_overview_asks_for_the_attestation_and_shows_it_once_submitted(vendor_client, assessment, invitation):
+    from tests.portal.test_services import _vendor_answers
+
+    overview = reverse("portal:overview", args=[assessment.pk])
+    page = vendor_client.get(overview).content.decode()
+    assert Attestation.STATEMENT in page and "Your full name" in page and "Your job title" in page
+    assert 'value="Vera Vendor"' in page  # the contact's name to start from
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    vendor_client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED)
+    page = vendor_client.get(overview).content.decode()
+    assert "Submitted by <strong>Vera Vendor</strong>, Head of Trust" in page and Attestation.STATEMENT in page
+    assert 'name="confirmed"' not in page
 
 
 def test_vendor_sees_read_only_while_the_team_reviews(vendor_client, complete_assessment, personas):
@@ -509,8 +548,8 @@ def test_a_vendor_link_opened_in_a_staff_browser_is_read_only_and_records_nothin
     assert "Not saved: You are signed in as analyst" in autosave.content.decode()
     client.post(url, {"revision": 0, "q-CAP-02": "2"})
     client.post(reverse("portal:clarify", args=[assessment.pk, "CAP-02"]), {"body": "typed by staff"})
-    client.post(reverse("portal:submit", args=[assessment.pk]))
-    assert not Answer.objects.exists() and not Clarification.objects.exists()
+    client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED)
+    assert not Answer.objects.exists() and not Clarification.objects.exists() and not Attestation.objects.exists()
     invitation.refresh_from_db()
     assert invitation.submitted_at is None
     assert "Read only." in client.get(url).content.decode()

@@ -7,7 +7,8 @@ Split by responsibility; every name is importable from here as before:
 * ``review``: creating, submitting, reviewing, deciding (freezing the record,
   built by ``procurement.assessments.records``), comments and clarifications,
   marking for reassessment;
-* ``upgrade``: moving to a newer bank version.
+* ``upgrade``: moving to a newer bank version;
+* ``attestation``: the vendor respondent's attestation on submitting.
 """
 
 from procurement.assessments.services.answers import (
@@ -20,6 +21,12 @@ from procurement.assessments.services.answers import (
     chain_record_from_answer,
     required_missing,
     section_revisions,
+)
+from procurement.assessments.services.attestation import (
+    ATTESTATION_CONFIRM_REQUIRED,
+    ATTESTATION_NAME_REQUIRED,
+    ATTESTATION_TITLE_REQUIRED,
+    attestation_add,
 )
 from procurement.assessments.services.review import (
     MESSAGE_MAX,
@@ -41,6 +48,9 @@ from procurement.assessments.services.status import ILLEGAL_MOVE, TRANSITIONS, a
 from procurement.assessments.services.upgrade import VersionDiff, assessment_upgrade, version_diff
 
 __all__ = [
+    "ATTESTATION_CONFIRM_REQUIRED",
+    "ATTESTATION_NAME_REQUIRED",
+    "ATTESTATION_TITLE_REQUIRED",
     "ILLEGAL_MOVE",
     "MESSAGE_MAX",
     "MISSING_ANSWERS",
@@ -53,6 +63,7 @@ __all__ = [
     "StaleSection",
     "VersionDiff",
     "answers_save",
+    "attestation_add",
     "assessment_create",
     "assessment_decide",
     "assessment_request_changes",
