@@ -87,6 +87,7 @@ MATRIX = {
     "assessments:finding": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:request_changes": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:decide": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:review_answers": ("post", lambda w: {"pk": w["review"].pk, "section": "CON"}, REVIEW),
     "assessments:history": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, READ),
     "assessments:comment": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, COMMENT),
     "assessments:evidence": ("get", lambda w: {"pk": w["draft"].pk, "evidence_pk": w["evidence"].pk}, READ),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/review/finding/", views.finding, name="finding"),
     path("<int:pk>/review/changes/", views.request_changes, name="request_changes"),
     path("<int:pk>/review/decide/", views.decide, name="decide"),
+    path("<int:pk>/review/sections/<str:section>/answers/", views.review_answers, name="review_answers"),
     path("<int:pk>/questions/<str:code>/history/", views.question_history, name="history"),
     path("<int:pk>/questions/<str:code>/comments/", views.comment, name="comment"),
     path("<int:pk>/questions/<str:code>/clarifications/", views.clarification, name="clarification"),
