@@ -507,6 +507,40 @@ def test_analyst_invites_from_the_assessment_page_and_sees_the_state(
     assert services.invitation_link(invitation, base_url="http://testserver") in body and "Copy link" in body
 
 
+def test_the_link_is_shown_once_to_the_inviter_and_later_pages_show_only_the_state(
+    client, assessment, personas, contact, django_capture_on_commit_callbacks
+):
+    """F14's second half: a copyable link on every page load let any editor answer as the vendor."""
+    client.force_login(personas["analyst"])
+    invite = reverse("vendorlinks:invite", args=[assessment.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(invite, {"contacts": [contact.pk], "days": 7}, follow=True).content.decode()
+    invitation = Invitation.objects.get()
+    token = services.invitation_token(invitation)
+    assert token in sent and "Shown this once, to you" in sent
+    colleague = Client()
+    colleague.force_login(personas["admin"])
+    for browser in (client, colleague):
+        later = browser.get(assessment.get_absolute_url()).content.decode()
+        assert token not in later and "Copy link" not in later
+        assert "Vera Vendor" in later and ">Open<" in later and "Mail delivered to the mail server" in later
+        assert "Revoke" in later and "Send again" in later
+    # Sending again is a new send: its page shows the link once more, to whoever sent it.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = colleague.post(invite, {"contacts": [contact.pk], "days": 14}, follow=True).content.decode()
+    assert token in again and len(mail.outbox) == 2
+    assert token not in client.get(assessment.get_absolute_url()).content.decode()
+    assert token not in colleague.get(assessment.get_absolute_url()).content.decode()
+
+
+def test_an_expired_link_offers_a_new_one_and_never_its_url(client, assessment, personas, invitation):
+    _expire(invitation)
+    client.force_login(personas["analyst"])
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Expired" in page and "Send a new link" in page and "Revoke" not in page
+    assert services.invitation_token(invitation) not in page
+
+
 def test_invite_form_errors_are_shown_and_nothing_is_sent(client, assessment, personas, contact, other_service):
     client.force_login(personas["analyst"])
     url = reverse("vendorlinks:invite", args=[assessment.pk])
