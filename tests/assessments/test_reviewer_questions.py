@@ -19,9 +19,7 @@ CHECK = "Clause 14.2 gives 90 days' notice, as answered in CON-01."
 
 
 def _save(assessment, by, value=CHECK, base=None):
-    return services.answers_save(
-        assessment=assessment, values={CODE: AnswerInput(value)}, by=by, base_revisions=base
-    )
+    return services.answers_save(assessment=assessment, values={CODE: AnswerInput(value)}, by=by, base_revisions=base)
 
 
 def _answer_url(assessment, section="CON"):
@@ -143,7 +141,8 @@ def test_a_stale_save_on_the_review_page_shows_both_versions_and_writes_nothing(
     response = client.post(_answer_url(in_review), {"revision": loaded, f"q-{CODE}": CHECK})
     page = response.content.decode()
     assert response.status_code == 409
-    assert "the admin&#x27;s check" in page and "Clause 14.2" in page and "Reload their version and answer again" in page
+    assert "the admin&#x27;s check" in page and "Clause 14.2" in page
+    assert "Reload their version and answer again" in page
     assert Answer.objects.get(question_code=CODE).value == "the admin's check"
 
 

@@ -53,6 +53,19 @@ def section_revisions(assessment: Assessment) -> dict[str, int]:
     return dict(assessment.section_revisions.values_list("section_code", "revision"))
 
 
+def _writable_codes(assessment: Assessment, index: dict[str, dict], values: dict, *, by) -> list[str]:
+    """Refuse what ``by`` may not write now; return the reviewer-only codes among ``values``."""
+    reviewer_codes = sorted(c for c in values if index[c]["audience"] == "reviewer")
+    if len(reviewer_codes) < len(values) and not assessment.is_editable:
+        raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
+    if reviewer_codes:
+        if assessment.is_final:
+            raise ValidationError(REVIEWER_FROZEN, code="locked")
+        if not has_role(by, *REVIEWERS):
+            raise ValidationError(REVIEWER_ONLY.format(codes=", ".join(reviewer_codes)), code="reviewer_only")
+    return reviewer_codes
+
+
 @transaction.atomic
 def answers_save(
     *,
@@ -79,14 +92,7 @@ def answers_save(
     unknown = sorted(set(values) - set(section_of))
     if unknown:
         raise ValidationError(f"Unknown question code(s): {', '.join(unknown)}", code="unknown")
-    reviewer_codes = sorted(c for c in values if structure.question_index[c]["audience"] == "reviewer")
-    if len(reviewer_codes) < len(values) and not assessment.is_editable:
-        raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
-    if reviewer_codes:
-        if assessment.is_final:
-            raise ValidationError(REVIEWER_FROZEN, code="locked")
-        if not has_role(by, *REVIEWERS):
-            raise ValidationError(REVIEWER_ONLY.format(codes=", ".join(reviewer_codes)), code="reviewer_only")
+    reviewer_codes = _writable_codes(assessment, structure.question_index, values, by=by)
     touched = sorted({section_of[code] for code in values})
     revisions = {
         r.section_code: r
