@@ -101,6 +101,7 @@ MATRIX = {
         lambda w: {},
         {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403},
     ),
+    "assessments:review_answers": ("post", lambda w: {"pk": w["review"].pk, "section": "CON"}, REVIEW),
     "assessments:history": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, READ),
     "assessments:comment": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, COMMENT),
     "assessments:evidence": ("get", lambda w: {"pk": w["draft"].pk, "evidence_pk": w["evidence"].pk}, READ),

@@ -80,6 +80,7 @@ def record_build(
         "acceptances": _acceptances_part(
             accepted_acceptances(assessment, timezone.localdate()) if acceptances is None else acceptances
         ),
+        "attestation": _attestation_part(assessment),
         "timeline": _timeline_part(assessment),
     }
     # Through JSON once, so the record in memory is exactly what the database keeps.
@@ -208,6 +209,24 @@ def _acceptances_part(acceptances: list[RiskAcceptance]) -> list[dict[str, Any]]
         }
         for a in acceptances
     ]
+
+
+def _attestation_part(assessment: Assessment) -> dict[str, Any] | None:
+    """The vendor respondent's latest attestation (given on submitting), or None.
+
+    Records frozen before attestations existed have no "attestation" key at all; readers
+    treat a missing key like None.
+    """
+    attestation = assessment.attestations.order_by("-at", "-pk").first()
+    if attestation is None:
+        return None
+    return {
+        "name": attestation.name,
+        "title": attestation.title,
+        "statement": attestation.statement,
+        "contact": attestation.contact_label,
+        "at": attestation.at.isoformat(),
+    }
 
 
 def _timeline_part(assessment: Assessment) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ urlpatterns = [
         decision_views.acceptance_decline,
         name="acceptance_decline",
     ),
+    path("<int:pk>/review/sections/<str:section>/answers/", views.review_answers, name="review_answers"),
     path("<int:pk>/questions/<str:code>/history/", views.question_history, name="history"),
     path("<int:pk>/questions/<str:code>/comments/", views.comment, name="comment"),
     path("<int:pk>/questions/<str:code>/clarifications/", views.clarification, name="clarification"),

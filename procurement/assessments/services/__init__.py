@@ -8,7 +8,8 @@ Split by responsibility; every name is importable from here as before:
   marking for reassessment;
 * ``decide``: deciding (who may, under which authority; freezing the record, built by
   ``procurement.assessments.records``) and the risk acceptances a decision rests on;
-* ``upgrade``: moving to a newer bank version.
+* ``upgrade``: moving to a newer bank version;
+* ``attestation``: the vendor respondent's attestation on submitting.
 """
 
 from procurement.assessments.services.answers import (
@@ -21,6 +22,12 @@ from procurement.assessments.services.answers import (
     chain_record_from_answer,
     required_missing,
     section_revisions,
+)
+from procurement.assessments.services.attestation import (
+    ATTESTATION_CONFIRM_REQUIRED,
+    ATTESTATION_NAME_REQUIRED,
+    ATTESTATION_TITLE_REQUIRED,
+    attestation_add,
 )
 from procurement.assessments.services.decide import (
     DecisionReview,
@@ -52,6 +59,9 @@ from procurement.assessments.services.status import ILLEGAL_MOVE, TRANSITIONS, a
 from procurement.assessments.services.upgrade import VersionDiff, assessment_upgrade, version_diff
 
 __all__ = [
+    "ATTESTATION_CONFIRM_REQUIRED",
+    "ATTESTATION_NAME_REQUIRED",
+    "ATTESTATION_TITLE_REQUIRED",
     "ILLEGAL_MOVE",
     "MESSAGE_MAX",
     "MISSING_ANSWERS",
@@ -76,6 +86,7 @@ __all__ = [
     "assessment_start_review",
     "assessment_submit",
     "assessment_upgrade",
+    "attestation_add",
     "chain_record_from_answer",
     "clarification_add",
     "comment_add",

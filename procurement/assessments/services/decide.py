@@ -25,7 +25,7 @@ from django.utils import timezone
 from procurement.assessments import authority as au
 from procurement.assessments.models import AnswerChange, Assessment, Decision, Finding, RiskAcceptance, TimelineEvent
 from procurement.assessments.records import person_label, record_build, record_hash
-from procurement.assessments.selectors import accepted_acceptances, assessment_score
+from procurement.assessments.selectors import accepted_acceptances, assessment_score, bank_structure
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
 from procurement.core.access import REVIEWERS, membership_for
 from procurement.core.models import Membership
@@ -55,15 +55,32 @@ def recently_authenticated(authenticated_at: dt.datetime | None, *, now: dt.date
 # --- Reading what a decision needs --------------------------------------------------------
 
 
+def _answering(assessment: Assessment):
+    """Answer changes that count as answering: the reviewer-only checks are part of reviewing."""
+    index = bank_structure(assessment.bank_version).question_index
+    checks = [code for code, q in index.items() if q["audience"] == "reviewer"]
+    return AnswerChange.objects.filter(assessment=assessment).exclude(question_code__in=checks)
+
+
+def _submissions(assessment: Assessment):
+    return TimelineEvent.objects.filter(assessment=assessment, kind="status", to_status=S.SUBMITTED)
+
+
 def _involvement(assessment: Assessment, user) -> tuple[str, ...]:
     parts = []
     if assessment.owner_id == user.pk:
         parts.append("own it")
-    if AnswerChange.objects.filter(assessment=assessment, by=user).exists():
+    if _answering(assessment).filter(by=user).exists():
         parts.append("answered questions in it")
-    if TimelineEvent.objects.filter(assessment=assessment, kind="status", to_status=S.SUBMITTED, by=user).exists():
+    if _submissions(assessment).filter(by=user).exists():
         parts.append("submitted it")
     return tuple(parts)
+
+
+def _involved_ids(assessment: Assessment) -> set[int]:
+    answered = _answering(assessment).values_list("by", flat=True).distinct()
+    submitted = _submissions(assessment).values_list("by", flat=True).distinct()
+    return {u for u in (assessment.owner_id, *answered, *submitted) if u}
 
 
 def _decider(assessment: Assessment, user, *, authenticated_at: dt.datetime | None) -> au.Decider:
@@ -168,12 +185,7 @@ def decision_review(
     )
     decider = _decider(assessment, user, authenticated_at=authenticated_at)
     verdict = au.verdict_for(decider, recommendation=result.decision, residual=result.residual, needs=needs)
-    involved = tuple(
-        u
-        for u in (assessment.owner_id, *AnswerChange.objects.filter(assessment=assessment).values_list("by", flat=True))
-        if u
-    )
-    exclude = tuple(set(involved)) if assessment.organisation.separation_of_duties else ()
+    exclude = tuple(_involved_ids(assessment)) if assessment.organisation.separation_of_duties else ()
     return DecisionReview(
         result=result,
         needs=needs,
