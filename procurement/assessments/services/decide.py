@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from procurement.assessments import authority as au
@@ -161,13 +162,15 @@ def _knockouts(result: t.ScoreResult) -> list[au.Knockout]:
     return [au.Knockout(k.name, k.title) for k in result.knockouts]
 
 
-def _people_with(organisation, *, authority: int, exclude: tuple[int, ...] = ()) -> list[str]:
+def _people_with(organisation, *, authority: int, exclude: tuple[int, ...] = (), only=None) -> list[str]:
     rows = (
         Membership.objects.filter(organisation=organisation, role__in=REVIEWERS, authority__gte=authority)
         .exclude(user__in=exclude)
         .select_related("user")
         .order_by("user__last_name", "user__username")
     )
+    if only is not None:
+        rows = rows.filter(only)
     return [person_label(m.user) for m in rows if m.user.is_active]
 
 
@@ -192,7 +195,15 @@ def decision_review(
         verdict=verdict,
         state=decision_state(assessment),
         acceptances=list(assessment.acceptances.select_related("requested_by", "requested_from", "accepted_by")),
-        deciders=_people_with(assessment.organisation, authority=au.STANDARD, exclude=exclude),
+        deciders=_people_with(
+            assessment.organisation,
+            authority=au.STANDARD,
+            exclude=exclude,
+            # With reviewers assigned: they, or someone with more authority than any of them.
+            only=Q(user__in=decider.assigned_ids) | Q(authority__gt=decider.assigned_max_authority)
+            if decider.assigned_ids
+            else None,
+        ),
         acceptors={
             level: _people_with(assessment.organisation, authority=level, exclude=exclude)
             for level in (au.RISK, au.EXECUTIVE)
