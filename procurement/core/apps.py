@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Organisations and access"
 
+    def ready(self) -> None:
+        # Registers the builders of the notification mails (one event, the daily summary).
+        from procurement.core import notifications  # noqa: F401
+
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):
     default = False
