@@ -14,8 +14,8 @@ urlpatterns = [
     path("assessments/", include(staff_patterns)),
     path("reports/", include("procurement.reports.urls")),
     path("portal/", include("procurement.portal.urls")),
-    path("account/", include("procurement.core.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/notifications/", include("procurement.core.notification_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -241,7 +241,7 @@ def render_mail(template: str, ctx: dict, *, subject: str, to: str) -> EmailMult
 
 
 def _preferences_link() -> str:
-    return absolute_url(reverse("account:notifications"))
+    return absolute_url(reverse("notifications:preferences"))
 
 
 @outbox.builder(OUTBOX_KIND)

@@ -1,4 +1,4 @@
-"""A person's own settings: which notifications they get, and how."""
+"""A person's notification settings: which kinds they get, and how (at once, daily summary, never)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from procurement.core.notifications import notification_preferences_set, prefere
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def preferences(request: HttpRequest) -> HttpResponse:
     form = NotificationPreferencesForm(request.POST or None, modes=preference_modes(request.user))
     if request.method == "POST":
         if form.is_valid():
             notification_preferences_set(user=request.user, modes=form.cleaned_data)
             messages.success(request, "Notification settings saved.")
-            return redirect("account:notifications")
+            return redirect("notifications:preferences")
         messages.error(request, "Not saved: choose one option on every row.")
     ctx = {"form": form}
     return render(request, "core/notifications.html", ctx, status=400 if form.errors else 200)
