@@ -1,0 +1,113 @@
+"""The assessments layer's events, each an outbox row for the right people naming the
+assessment, the vendor and the action: reviewers assigned, reassessment flagged, risk
+acceptance requested, decision made."""
+
+import pytest
+from django.utils import timezone
+
+from procurement.assessments import services
+from procurement.assessments.models import Decision, RiskAcceptance
+from procurement.assessments.notifications import notify_acceptance_requested, notify_decision_made
+from procurement.core.models import Membership
+from tests.mailparts import mail_parts, rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(personas):
+    for name in ("analyst", "reviewer", "admin", "viewer"):
+        personas[name].email = f"{name}@acme.example"
+        personas[name].save()
+    return personas
+
+
+def _check(row, *, assessment, action: str, words: str = ""):
+    parts = mail_parts(row)
+    label = f"A-{assessment.pk} Frontier Lab — Frontier API"
+    assert label in parts.subject
+    for body in (parts.text, parts.html):
+        assert label in body and "Vendor: Frontier Lab" in body and action in body and words in body
+    return parts
+
+
+def test_reviewers_named_at_creation_are_told(service, shipped_version, team):
+    a = services.assessment_create(
+        service=service, bank=shipped_version.bank, by=team["analyst"], reviewers=[team["reviewer"], team["analyst"]]
+    )
+    (row,) = rows("core.notification")  # not the analyst, who assigned themselves
+    assert row.recipient == "reviewer@acme.example" and row.payload["kind"] == "reviewer_assigned"
+    _check(row, assessment=a, action="Open the assessment", words="Assigned by analyst")
+
+
+def test_reviewers_assigned_later_are_told_once_and_only_the_new_ones(assessment, team):
+    assert rows() == []  # the fixture's reviewer had no address then
+    added = services.assessment_reviewers_set(
+        assessment=assessment, reviewers=[team["reviewer"], team["admin"]], by=team["analyst"]
+    )
+    assert added == [team["admin"]]
+    (row,) = rows("core.notification")
+    assert row.recipient == "admin@acme.example"
+    _check(row, assessment=assessment, action="Open the assessment", words="You are a reviewer")
+    services.assessment_reviewers_set(assessment=assessment, reviewers=[team["reviewer"], team["admin"]], by=team["analyst"])
+    assert len(rows()) == 1
+    assert assessment.timeline.filter(kind="reviewers").count() == 1
+
+
+def test_a_flagged_reassessment_tells_the_owner(assessment, service, team):
+    services.reassessment_mark(service=service, reason="Shorter notice: Frontier API → Rival DC now 30 days.")
+    (row,) = rows("core.notification")
+    assert row.recipient == "analyst@acme.example" and row.payload["kind"] == "reassessment_flagged"
+    _check(row, assessment=assessment, action="Open the assessment", words="Shorter notice")
+    services.reassessment_mark(service=service, reason="Shorter notice: Frontier API → Rival DC now 30 days.")
+    assert len(rows()) == 1  # the same reason again is the same event
+
+
+def _request(assessment, team, **extra):
+    return RiskAcceptance.objects.create(
+        assessment=assessment,
+        scope="knockout",
+        rule="notice_gap",
+        title="Notice gap: 90 days' notice against 180 days to migrate",
+        requested_by=team["reviewer"],
+        requested_at=timezone.now(),
+        request_note="Contract renegotiation is under way.",
+        **extra,
+    )
+
+
+def test_an_acceptance_requested_of_someone_tells_them(assessment, team):
+    acceptance = _request(assessment, team, requested_from=team["admin"])
+    notify_acceptance_requested(acceptance=acceptance)
+    (row,) = rows("core.notification")
+    assert row.recipient == "admin@acme.example" and row.payload["kind"] == "acceptance_requested"
+    _check(row, assessment=assessment, action="Accept or decline", words="Notice gap: 90 days")
+
+
+def test_an_acceptance_requested_of_nobody_tells_every_member_with_the_authority(assessment, team):
+    Membership.objects.filter(user=team["admin"]).update(authority=Membership.Authority.EXECUTIVE)
+    Membership.objects.filter(user=team["viewer"]).update(authority=Membership.Authority.RISK)
+    Membership.objects.filter(user=team["reviewer"]).update(authority=Membership.Authority.EXECUTIVE)
+    notify_acceptance_requested(acceptance=_request(assessment, team))
+    # The reviewer asked, so is not asked; the analyst's standard authority does not suffice.
+    assert sorted(r.recipient for r in rows()) == ["admin@acme.example", "viewer@acme.example"]
+
+
+def test_a_decision_tells_the_owner_reviewers_and_requesters_but_not_the_decider(in_review, team):
+    _request(in_review, team)
+    Decision.objects.create(
+        assessment=in_review,
+        outcome="approved",
+        by=team["admin"],
+        by_label="Ada Admin",
+        at=timezone.now(),
+        recommendation="reject",
+        differs=True,
+        note="Accepted with the notice-gap waiver.",
+    )
+    notify_decision_made(assessment=in_review)
+    told = rows("core.notification")
+    assert sorted(r.recipient for r in told) == ["analyst@acme.example", "reviewer@acme.example"]
+    parts = _check(told[0], assessment=in_review, action="See the decision", words="Ada Admin decided: approved.")
+    assert "The engine recommended: reject." in parts.text and "notice-gap waiver" in parts.text
+    assert parts.subject.startswith("Decision: approved — ")
