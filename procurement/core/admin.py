@@ -1,5 +1,4 @@
 from django.contrib import admin
-
 from django.http import Http404
 
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
@@ -99,7 +98,9 @@ class ReminderScheduleAdmin(admin.ModelAdmin):
                 cleaned = super().clean()
                 others = ReminderSchedule.objects.filter(organisation=org, kind=cleaned.get("kind"))
                 if others.exclude(pk=self.instance.pk).exists():
-                    self.add_error("kind", "Your organisation has a schedule for this deadline already; change that one.")
+                    self.add_error(
+                        "kind", "Your organisation has a schedule for this deadline already; change that one."
+                    )
                 return cleaned
 
         return OwnOrganisationForm

@@ -49,7 +49,9 @@ def test_reviewers_assigned_later_are_told_once_and_only_the_new_ones(assessment
     (row,) = rows("core.notification")
     assert row.recipient == "admin@acme.example"
     _check(row, assessment=assessment, action="Open the assessment", words="You are a reviewer")
-    services.assessment_reviewers_set(assessment=assessment, reviewers=[team["reviewer"], team["admin"]], by=team["analyst"])
+    services.assessment_reviewers_set(
+        assessment=assessment, reviewers=[team["reviewer"], team["admin"]], by=team["analyst"]
+    )
     assert len(rows()) == 1
     assert assessment.timeline.filter(kind="reviewers").count() == 1
 

@@ -81,12 +81,16 @@ def test_the_teams_reply_mails_each_contact_with_a_live_link_their_own_link(
 
 
 def test_a_reply_with_no_live_link_mails_nobody(assessment, team):
-    assessment_services.clarification_add(assessment=assessment, question_code="SUP-01", body="Noted.", by=team["reviewer"])
+    assessment_services.clarification_add(
+        assessment=assessment, question_code="SUP-01", body="Noted.", by=team["reviewer"]
+    )
     assert not OutboxMessage.objects.exists()
 
 
 def test_a_link_revoked_before_the_reply_mail_went_out_cancels_it(invitation, assessment, team):
-    assessment_services.clarification_add(assessment=assessment, question_code="SUP-01", body="Noted.", by=team["reviewer"])
+    assessment_services.clarification_add(
+        assessment=assessment, question_code="SUP-01", body="Noted.", by=team["reviewer"]
+    )
     services.invitation_revoke(invitation=invitation, by=team["analyst"])
     outbox.outbox_drain()
     assert rows("portal.reply")[0].status == "cancelled"
