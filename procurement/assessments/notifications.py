@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from procurement.assessments.models import Assessment, Clarification, RiskAcceptance
 from procurement.assessments.records import person_label
+from procurement.core.access import REVIEWERS
 from procurement.core.models import Membership, NotificationKind
 from procurement.core.notifications import Delivery, notify
 from procurement.scoring.explain import DECISION_LABELS
@@ -143,11 +144,12 @@ def notify_reassessment_flagged(*, assessment: Assessment, reason: str) -> list[
 
 def acceptance_approvers(acceptance: RiskAcceptance, *, authority: int) -> list:
     """Who is asked to accept: the approver named in the request, or else every member of the
-    organisation holding at least ``authority`` (never the person who asked)."""
+    organisation whose role may decide (admin, reviewer) holding at least ``authority``, never
+    the person who asked."""
     if acceptance.requested_from is not None:
         return [acceptance.requested_from]
     members = Membership.objects.filter(
-        organisation=acceptance.assessment.organisation, authority__gte=authority
+        organisation=acceptance.assessment.organisation, role__in=REVIEWERS, authority__gte=authority
     ).select_related("user")
     return _without([m.user for m in members], acceptance.requested_by)
 

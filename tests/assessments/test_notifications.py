@@ -9,6 +9,7 @@ from procurement.assessments import services
 from procurement.assessments.models import Decision, RiskAcceptance
 from procurement.assessments.notifications import notify_acceptance_requested, notify_decision_made
 from procurement.core.models import Membership
+from procurement.core.services import membership_set
 from tests.mailparts import mail_parts, rows
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def _request(assessment, team, **extra):
     return RiskAcceptance.objects.create(
         assessment=assessment,
         scope="knockout",
-        rule="notice_gap",
+        rule=extra.pop("rule", "notice_gap"),
         title="Notice gap: 90 days' notice against 180 days to migrate",
         requested_by=team["reviewer"],
         requested_at=timezone.now(),
@@ -86,13 +87,19 @@ def test_an_acceptance_requested_of_someone_tells_them(assessment, team):
     _check(row, assessment=assessment, action="Accept or decline", words="Notice gap: 90 days")
 
 
-def test_an_acceptance_requested_of_nobody_tells_every_member_with_the_authority(assessment, team):
-    Membership.objects.filter(user=team["admin"]).update(authority=Membership.Authority.EXECUTIVE)
-    Membership.objects.filter(user=team["viewer"]).update(authority=Membership.Authority.RISK)
-    Membership.objects.filter(user=team["reviewer"]).update(authority=Membership.Authority.EXECUTIVE)
-    notify_acceptance_requested(acceptance=_request(assessment, team))
-    # The reviewer asked, so is not asked; the analyst's standard authority does not suffice.
-    assert sorted(r.recipient for r in rows()) == ["admin@acme.example", "viewer@acme.example"]
+def test_an_acceptance_requested_of_nobody_tells_every_member_who_may_accept_it(
+    assessment, team, org, django_user_model
+):
+    second = django_user_model.objects.create_user("rory", email="rory@acme.example")
+    membership_set(user=second, organisation=org, role=Membership.Role.REVIEWER)
+    for name, level in (("admin", 3), ("reviewer", 3), ("viewer", 3), ("analyst", 1)):
+        Membership.objects.filter(user=team[name]).update(authority=level)
+    Membership.objects.filter(user=second).update(authority=Membership.Authority.RISK)
+    notify_acceptance_requested(acceptance=_request(assessment, team), authority=Membership.Authority.RISK)
+    # The reviewer asked, so is not asked; a viewer may not decide; the analyst's authority is too low.
+    assert sorted(r.recipient for r in rows()) == ["admin@acme.example", "rory@acme.example"]
+    notify_acceptance_requested(acceptance=_request(assessment, team, rule="single_provider"), authority=3)
+    assert sorted(r.recipient for r in rows())[-1] == "admin@acme.example" and len(rows()) == 3
 
 
 def test_a_decision_tells_the_owner_reviewers_and_requesters_but_not_the_decider(in_review, team):
