@@ -2,8 +2,8 @@
 what to do. The services call these inside their transactions; the mails go through the
 outbox (procurement.core.notifications.notify), each person as they chose.
 
-``notify_acceptance_requested`` and ``notify_decision_made`` are for the decide services
-(procurement.assessments.services.decide).
+``notify_acceptance_requested`` and ``notify_decision_made`` are called by the decide
+services (procurement.assessments.services.decide).
 """
 
 from __future__ import annotations
@@ -142,20 +142,25 @@ def notify_reassessment_flagged(*, assessment: Assessment, reason: str) -> list[
     )
 
 
-def acceptance_approvers(acceptance: RiskAcceptance, *, authority: int) -> list:
+def acceptance_approvers(acceptance: RiskAcceptance, *, authority: int, exclude: Iterable[int] = ()) -> list:
     """Who is asked to accept: the approver named in the request, or else every member of the
     organisation whose role may decide (admin, reviewer) holding at least ``authority``, never
-    the person who asked."""
+    the person who asked nor those in ``exclude`` (user ids: whoever separation of duties
+    keeps from accepting)."""
     if acceptance.requested_from is not None:
         return [acceptance.requested_from]
-    members = Membership.objects.filter(
-        organisation=acceptance.assessment.organisation, role__in=REVIEWERS, authority__gte=authority
-    ).select_related("user")
+    members = (
+        Membership.objects.filter(
+            organisation=acceptance.assessment.organisation, role__in=REVIEWERS, authority__gte=authority
+        )
+        .exclude(user__in=list(exclude))
+        .select_related("user")
+    )
     return _without([m.user for m in members], acceptance.requested_by)
 
 
 def notify_acceptance_requested(
-    *, acceptance: RiskAcceptance, authority: int = Membership.Authority.RISK
+    *, acceptance: RiskAcceptance, authority: int = Membership.Authority.RISK, exclude: Iterable[int] = ()
 ) -> list[Delivery]:
     """A risk acceptance is asked for: the named approver, or every member whose authority
     (``authority`` or above) suffices. Call it in the service that records the request."""
@@ -168,7 +173,7 @@ def notify_acceptance_requested(
     return _notify(
         assessment,
         kind=K.ACCEPTANCE_REQUESTED,
-        users=acceptance_approvers(acceptance, authority=authority),
+        users=acceptance_approvers(acceptance, authority=authority, exclude=exclude),
         subject=f"Risk acceptance requested: {assessment_label(assessment)}",
         lines=lines,
         action="Accept or decline",

@@ -9,8 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Organisations and access"
 
     def ready(self) -> None:
-        # Registers the builders of the notification mails (one event, the daily summary).
-        from procurement.core import notifications  # noqa: F401
+        # The sign-in signal (reauth), and the builders of the notification mails.
+        from procurement.core import notifications, reauth  # noqa: F401
 
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):

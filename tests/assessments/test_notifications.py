@@ -2,6 +2,8 @@
 assessment, the vendor and the action: reviewers assigned, reassessment flagged, risk
 acceptance requested, decision made."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -120,3 +122,36 @@ def test_a_decision_tells_the_owner_reviewers_and_requesters_but_not_the_decider
     parts = _check(told[0], assessment=in_review, action="See the decision", words="Ada Admin decided: approved.")
     assert "The engine recommended: reject." in parts.text and "notice-gap waiver" in parts.text
     assert parts.subject.startswith("Decision: approved — ")
+
+
+# --- Through the decide services -----------------------------------------------------------
+
+
+@pytest.fixture
+def approver(personas):
+    personas["approver"].email = "approver@acme.example"
+    personas["approver"].save()
+    return personas["approver"]
+
+
+def test_requesting_an_acceptance_tells_those_who_may_accept_it(in_review, team, approver):
+    services.acceptance_request(assessment=in_review, by=team["reviewer"], scope="residual", note="Before launch")
+    (row,) = rows("core.notification")
+    assert row.recipient == "approver@acme.example" and row.payload["kind"] == "acceptance_requested"
+    _check(row, assessment=in_review, action="Accept or decline", words="High residual risk")
+
+
+def test_a_decision_through_the_service_tells_the_owner_and_the_requester(in_review, team, approver):
+    services.acceptance_request(assessment=in_review, by=team["reviewer"], scope="residual")
+    services.acceptance_record(
+        assessment=in_review,
+        by=approver,
+        scope="residual",
+        reason="Pilot only",
+        expires_on=timezone.localdate() + dt.timedelta(days=90),
+        authenticated_at=timezone.now(),
+    )
+    services.assessment_decide(assessment=in_review, by=approver, approve=True, authenticated_at=timezone.now())
+    told = [r for r in rows("core.notification") if r.payload["kind"] == "decision_made"]
+    assert sorted(r.recipient for r in told) == ["analyst@acme.example", "reviewer@acme.example"]
+    _check(told[0], assessment=in_review, action="See the decision", words="decided: approved.")

@@ -31,8 +31,10 @@ def test_a_vendor_submission_tells_the_owner_and_the_reviewers(invitation, asses
     assessment_services.answers_save(
         assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
     )
-    response = vendor_client.post(reverse("portal:submit", args=[assessment.pk]))
+    attested = {"name": "Vera Vendor", "title": "Head of Trust", "confirmed": "on"}
+    response = vendor_client.post(reverse("portal:submit", args=[assessment.pk]), attested)
     assert response.status_code == 302
+    assert assessment.invitations.get().submitted_at is not None
     told = rows("core.notification")
     assert sorted(r.recipient for r in told) == ["analyst@acme.example", "reviewer@acme.example"]
     assert {r.payload["kind"] for r in told} == {"vendor_submitted"}

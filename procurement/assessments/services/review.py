@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from procurement.assessments import notifications
 from procurement.assessments.models import Assessment, Clarification, Comment, Finding, Override
-from procurement.assessments.records import person_label, record_build, record_hash
-from procurement.assessments.selectors import assessment_score, bank_structure
+from procurement.assessments.records import person_label
+from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
 from procurement.assessments.signals import clarification_added
@@ -153,30 +153,6 @@ def finding_add(*, assessment: Assessment, kind: str, text: str, owner: str, due
     )
     timeline_add(assessment, kind, by=by, note=text.strip())
     return finding
-
-
-# --- Deciding and freezing --------------------------------------------------------------
-
-
-@transaction.atomic
-def assessment_decide(*, assessment: Assessment, by, approve: bool, note: str = "") -> Assessment:
-    """Approve or reject, and freeze the record."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    target = S.APPROVED if approve else S.REJECTED
-    if target not in TRANSITIONS[assessment.status]:
-        transition(assessment, target, by=by)  # raises
-    result = assessment_score(assessment)
-    record = record_build(assessment, decided_by=by, decision=target, note=note)
-    assessment.frozen_record = record
-    assessment.frozen_hash = record_hash(record)
-    assessment.decided_at = timezone.now()
-    assessment.risk_band = result.residual or ""
-    assessment.recommendation = result.decision
-    assessment.overall_risk = result.overall_risk
-    assessment.status = target
-    assessment.save()
-    timeline_add(assessment, "status", by=by, note=note, old=S.IN_REVIEW, new=target)
-    return assessment
 
 
 # --- Comments and clarifications ------------------------------------------------------
