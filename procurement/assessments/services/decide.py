@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from procurement.assessments import authority as au
 from procurement.assessments.models import AnswerChange, Assessment, Decision, Finding, RiskAcceptance, TimelineEvent
+from procurement.assessments.notifications import notify_acceptance_requested, notify_decision_made
 from procurement.assessments.records import person_label, record_build, record_hash
 from procurement.assessments.selectors import accepted_acceptances, assessment_score, bank_structure
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
@@ -276,6 +277,7 @@ def assessment_decide(
     assessment.save()
     words = decision_words(decision)
     timeline_add(assessment, "status", by=by, note=" ".join(p for p in (note, words) if p), old=S.IN_REVIEW, new=target)
+    notify_decision_made(assessment=assessment)  # the owner, the reviewers, whoever asked for acceptances
     return assessment
 
 
@@ -317,8 +319,8 @@ def acceptance_request(
     rule = "" if scope == RiskAcceptance.Scope.RESIDUAL else rule
     result = assessment_score(assessment)
     title = _scope_title(result, scope, rule)
+    needed = au.acceptance_authority(scope=scope, residual=result.residual)
     if requested_from is not None:
-        needed = au.acceptance_authority(scope=scope, residual=result.residual)
         target = membership_for(requested_from)
         if target is None or target.organisation_id != assessment.organisation_id or target.authority < needed:
             raise ValidationError(
@@ -339,6 +341,9 @@ def acceptance_request(
     )
     asked = f" of {person_label(requested_from)}" if requested_from else ""
     timeline_add(assessment, "acceptance requested", by=by, note=f"{title}{asked}. {note.strip()}".strip())
+    # The named approver, or everyone who may accept it (separation of duties keeps the involved out).
+    involved = _involved_ids(assessment) if assessment.organisation.separation_of_duties else set()
+    notify_acceptance_requested(acceptance=acceptance, authority=needed, exclude=involved)
     return acceptance
 
 
