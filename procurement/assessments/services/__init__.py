@@ -7,6 +7,7 @@ Split by responsibility; every name is importable from here as before:
 * ``review``: creating, submitting, reviewing, deciding (freezing the record,
   built by ``procurement.assessments.records``), comments and clarifications,
   marking for reassessment;
+* ``findings``: conditions and findings followed to closure (owner, status, verification);
 * ``upgrade``: moving to a newer bank version.
 """
 
@@ -21,6 +22,15 @@ from procurement.assessments.services.answers import (
     required_missing,
     section_revisions,
 )
+from procurement.assessments.services.findings import (
+    finding_accept_risk,
+    finding_add,
+    finding_done_by,
+    finding_may_update,
+    finding_may_verify,
+    finding_update,
+    finding_verify,
+)
 from procurement.assessments.services.review import (
     MESSAGE_MAX,
     NO_PUBLISHED_VERSION,
@@ -32,7 +42,6 @@ from procurement.assessments.services.review import (
     assessment_submit,
     clarification_add,
     comment_add,
-    finding_add,
     latest_published,
     override_set,
     reassessment_mark,
@@ -63,7 +72,13 @@ __all__ = [
     "chain_record_from_answer",
     "clarification_add",
     "comment_add",
+    "finding_accept_risk",
     "finding_add",
+    "finding_done_by",
+    "finding_may_update",
+    "finding_may_verify",
+    "finding_update",
+    "finding_verify",
     "latest_published",
     "override_set",
     "reassessment_mark",
