@@ -334,6 +334,11 @@ def finding_detail(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
         "events": item.events.select_related("by"),
         "evidence": item.evidence.all(),
         "today": timezone.localdate(),
+        "update_choices": [
+            (value, label)
+            for value, label in FindingUpdateForm.base_fields["status"].choices
+            if value in services.OWNER_MOVES.get(item.status, ())
+        ],
         "update_form": FindingUpdateForm(initial={"status": "done" if item.status == "in_progress" else "in_progress"})
         if may_update and live
         else None,

@@ -74,6 +74,14 @@ class WorkQueue:
     def total(self) -> int:
         return sum(g.count for g in self.groups)
 
+    @property
+    def busy(self) -> list[Group]:
+        return [g for g in self.groups if g.count]
+
+    @property
+    def idle(self) -> list[Group]:
+        return [g for g in self.groups if not g.count]
+
     def group(self, key: str) -> Group | None:
         return next((g for g in self.groups if g.key == key), None)
 

@@ -23,6 +23,7 @@ from procurement.assessments.services.answers import (
     section_revisions,
 )
 from procurement.assessments.services.findings import (
+    OWNER_MOVES,
     finding_accept_risk,
     finding_add,
     finding_done_by,
@@ -56,6 +57,7 @@ __all__ = [
     "NOT_EDITABLE",
     "NO_PUBLISHED_VERSION",
     "OVERRIDE_REASON_REQUIRED",
+    "OWNER_MOVES",
     "TRANSITIONS",
     "AnswerInput",
     "MissingAnswers",
