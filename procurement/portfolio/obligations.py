@@ -86,9 +86,19 @@ class WorkQueue:
         return next((g for g in self.groups if g.key == key), None)
 
 
-def _take(qs: QuerySet, limit: int) -> tuple[list, int]:
-    """At most ``limit`` rows and the full count (a COUNT only when there are more)."""
-    rows = list(qs[: limit + 1])
+def _take(qs: QuerySet, limit: int, *, shape=None) -> tuple[list, int]:
+    """At most ``limit`` rows and the full count (a COUNT only when there are more).
+
+    ``shape`` adds what a row shows (names through joins, a person's name built with Concat),
+    applied only to the rows kept: on the whole match SQLite builds them for every row before
+    sorting (12 ms for 170 overdue conditions, against 3 ms for the lean query and one more
+    for the names of the eight shown)."""
+    if shape is None:
+        rows = list(qs[: limit + 1])
+    else:
+        ids = list(qs.values_list("pk", flat=True)[: limit + 1])
+        shaped = {row.pk: row for row in shape(qs.model.objects.filter(pk__in=ids[:limit]))} if ids else {}
+        rows = [shaped[pk] for pk in ids[:limit]] + ids[limit:]
     if len(rows) <= limit:
         return rows, len(rows)
     return rows[:limit], qs.order_by().count()
@@ -175,11 +185,9 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
     )
 
     if role in EDITORS:
-        editable = list_rows(
-            Assessment.objects.filter(organisation=org, status__in=Assessment.EDITABLE).filter(mine_or_unowned)
-        ).annotate(vendor_done=vendor_done)
+        editable = Assessment.objects.filter(organisation=org, status__in=Assessment.EDITABLE).filter(mine_or_unowned)
         by_due = (F("due_date").asc(nulls_last=True), "-created_at", "-id")
-        rows, count = _take(editable.filter(vendor_done=False).order_by(*by_due), limit)
+        rows, count = _take(editable.filter(~vendor_done).order_by(*by_due), limit, shape=list_rows)
         groups.append(
             Group(
                 "fill_in",
@@ -190,7 +198,7 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
                 reverse("assessments:list") + "?mine=1",
             )
         )
-        rows, count = _take(editable.filter(vendor_done=True).order_by(*by_due), limit)
+        rows, count = _take(editable.filter(vendor_done).order_by(*by_due), limit, shape=list_rows)
         groups.append(
             Group(
                 "vendor_submitted",
@@ -211,12 +219,12 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
 
     if role in REVIEWERS:
         assigned = Assessment.reviewers.through.objects.filter(assessment_id=OuterRef("pk"))
-        waiting = list_rows(
-            Assessment.objects.filter(organisation=org, status__in=(S.SUBMITTED, S.IN_REVIEW)).filter(
-                Q(Exists(assigned.filter(user_id=user.pk))) | ~Exists(assigned)
-            )
-        ).order_by(F("due_date").asc(nulls_last=True), "created_at", "id")
-        rows, count = _take(waiting, limit)
+        waiting = (
+            Assessment.objects.filter(organisation=org, status__in=(S.SUBMITTED, S.IN_REVIEW))
+            .filter(Q(Exists(assigned.filter(user_id=user.pk))) | ~Exists(assigned))
+            .order_by(F("due_date").asc(nulls_last=True), "created_at", "id")
+        )
+        rows, count = _take(waiting, limit, shape=list_rows)
         groups.append(
             Group(
                 "review",
@@ -237,12 +245,13 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
     if role in REVIEWERS:
         done_by = FindingEvent.objects.filter(finding=OuterRef("pk"), to_status=FS.DONE).order_by("-at", "-pk")
         to_verify = (
-            _finding_rows(_live_findings(org).filter(status=FS.DONE))
+            _live_findings(org)
+            .filter(status=FS.DONE)
             .annotate(done_by=Subquery(done_by.values("by")[:1]))
             .exclude(done_by=user.pk)
             .order_by(F("due_date").asc(nulls_last=True), "pk")
         )
-        rows, count = _take(to_verify, limit)
+        rows, count = _take(to_verify, limit, shape=_finding_rows)
         groups.append(
             Group(
                 "verify",
@@ -254,8 +263,8 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
             )
         )
 
-    mine = _finding_rows(_live_findings(org).filter(owner_user=user, status__in=OWNER_ACTIVE, due_date__isnull=False))
-    rows, count = _take(mine.filter(due_date__lt=today).order_by("due_date", "pk"), limit)
+    mine = _live_findings(org).filter(owner_user=user, status__in=OWNER_ACTIVE, due_date__isnull=False)
+    rows, count = _take(mine.filter(due_date__lt=today).order_by("due_date", "pk"), limit, shape=_finding_rows)
     groups.append(
         Group(
             "conditions_overdue",
@@ -267,7 +276,7 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
         )
     )
     soon = mine.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=CONDITION_SOON_DAYS))
-    rows, count = _take(soon.order_by("due_date", "pk"), limit)
+    rows, count = _take(soon.order_by("due_date", "pk"), limit, shape=_finding_rows)
     groups.append(
         Group(
             "conditions_soon",
