@@ -1,9 +1,11 @@
 import copy
+import datetime as _dt
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import timezone as _timezone
 
 from procurement.assessments import services as _assessment_services
 from procurement.assessments.demo import profile_answers as _profile_answers
@@ -190,6 +192,10 @@ def personas(db, django_user_model, org, other_org) -> dict:
     membership_set(user=outsider, organisation=other_org, role=Membership.Role.ADMIN)
     people["outsider"] = outsider
     people["staff"] = _user(django_user_model, "staff", is_staff=True, is_superuser=True)
+    # A reviewer with executive authority: accepts risk and decides what needs it.
+    people["approver"] = _user(django_user_model, "approver")
+    executive = Membership.Authority.EXECUTIVE
+    membership_set(user=people["approver"], organisation=org, role=Membership.Role.REVIEWER, authority=executive)
     people["nobody"] = _user(django_user_model, "nobody")
     return people
 
@@ -319,5 +325,27 @@ def decided(org, personas, shipped_version):
         assessment=a, question_code="MOD-09", body="Asked twice; no answer", by=personas["reviewer"]
     )
     return _assessment_services.assessment_decide(
-        assessment=a, by=personas["reviewer"], approve=False, note="Three knockouts"
+        assessment=a,
+        by=personas["reviewer"],
+        approve=False,
+        note="Three knockouts",
+        authenticated_at=_timezone.now(),
     )
+
+
+@pytest.fixture
+def accept_residual(personas):
+    """Records, as the approver, the residual-risk acceptance an executive-acceptance
+    recommendation needs."""
+
+    def _accept(assessment, *, by=None, days: int = 90):
+        return _assessment_services.acceptance_record(
+            assessment=assessment,
+            by=by or personas["approver"],
+            scope="residual",
+            reason="Accepted for the pilot",
+            expires_on=_timezone.localdate() + _dt.timedelta(days=days),
+            authenticated_at=_timezone.now(),
+        )
+
+    return _accept

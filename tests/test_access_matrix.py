@@ -94,6 +94,21 @@ MATRIX = {
     "assessments:finding_verify": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, REVIEW),
     "assessments:finding_accept": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, REVIEW),
     "assessments:decide": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:accept": ("get", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:acceptance_request": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:acceptance_decline": (
+        "post",
+        lambda w: {"pk": w["review"].pk, "acceptance_pk": w["acceptance"].pk},
+        REVIEW,
+    ),
+    # Any signed-in person confirms their own password; only org admins set decision rules.
+    "accounts:confirm_password": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:decision_rules": (
+        "get",
+        lambda w: {},
+        {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
+    "assessments:review_answers": ("post", lambda w: {"pk": w["review"].pk, "section": "CON"}, REVIEW),
     "assessments:history": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, READ),
     "assessments:comment": ("post", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, COMMENT),
     "assessments:evidence": ("get", lambda w: {"pk": w["draft"].pk, "evidence_pk": w["evidence"].pk}, READ),
@@ -159,6 +174,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
     own_version = version_new_draft(version=bank_load(raw=SMALL_BANK, source="s", organisation=org).version)
     review = complete_assessment
     services.assessment_submit(assessment=review, by=personas["analyst"])
+    acceptance = services.acceptance_request(assessment=review, by=personas["reviewer"], scope="residual")
     draft = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
     finding = services.finding_add(
         assessment=review, kind="condition", text="Renew the lease", owner_user=personas["analyst"], by=None
@@ -192,6 +208,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "draft": draft,
         "review": review,
         "finding": finding,
+        "acceptance": acceptance,
         "evidence": evidence,
         "report": report,
         "spare_invitation": spare_invitation,

@@ -82,8 +82,11 @@ def demo_assessments_seed(org: Organisation) -> int:
         bank = bank_load(raw=SHIPPED_BANK.read_bytes(), source=str(SHIPPED_BANK)).bank
     if Assessment.objects.filter(organisation=org).exists():
         return 0
-    people = {m.role: m.user for m in Membership.objects.filter(organisation=org).select_related("user")}
+    members = list(Membership.objects.filter(organisation=org).select_related("user").order_by("authority", "pk"))
+    people = {m.role: m.user for m in reversed(members)}  # per role, the member with the least authority
     analyst, reviewer = people.get("analyst"), people.get("reviewer")
+    # The approver: a reviewer with the most authority (the demo's "approver" persona).
+    approver = next((m.user for m in reversed(members) if m.role == Membership.Role.REVIEWER), reviewer)
     created = 0
     svc = {}
     for vendor_name, site, service_name, kind, model, provider, spend, use, profile in DEMO_VENDORS:
@@ -146,13 +149,67 @@ def demo_assessments_seed(org: Organisation) -> int:
         by=reviewer,
     )
     conditions = demo_conditions_add(approved, people=people, today=today)
-    services.assessment_decide(assessment=approved, by=reviewer, approve=True, note="Approved for internal drafting.")
+    now = timezone.now()
+    services.assessment_decide(
+        assessment=approved, by=reviewer, approve=True, note="Approved for internal drafting.", authenticated_at=now
+    )
     demo_conditions_follow_up(conditions, people=people)
     rejected = new("thin-saas-reseller")
     services.assessment_submit(assessment=rejected, by=analyst)
     services.assessment_start_review(assessment=rejected, by=reviewer)
-    services.assessment_decide(assessment=rejected, by=reviewer, approve=False, note="Three knockouts; see the report.")
+    services.assessment_decide(
+        assessment=rejected, by=reviewer, approve=False, note="Three knockouts; see the report.", authenticated_at=now
+    )
+    _accepted_over_knockout(new, analyst=analyst, reviewer=reviewer, approver=approver, today=today, now=now)
+    # Waiting for the approver: the reviewer asked for the executive risk acceptance.
+    services.acceptance_request(
+        assessment=in_review,
+        by=reviewer,
+        scope="residual",
+        note="Leased capacity on 90 days' notice; the business wants it live before the peak.",
+        requested_from=approver if approver != reviewer else None,
+    )
     return created
+
+
+def _accepted_over_knockout(new, *, analyst, reviewer, approver, today, now) -> Assessment:
+    """Approved over a knockout: a floating model alias used for decisions about individuals,
+    accepted by the approver until a pinned version ships, with the High residual accepted too."""
+    a = new("lab-api-leased-capacity")
+    services.answers_save(
+        assessment=a,
+        values={"INT-03": AnswerInput(value="automated_individuals"), "MOD-01": AnswerInput(value="floating")},
+        by=analyst,
+        base_revisions=None,
+    )
+    services.assessment_submit(assessment=a, by=analyst)
+    services.assessment_start_review(assessment=a, by=reviewer)
+    services.acceptance_record(
+        assessment=a,
+        by=approver,
+        scope="knockout",
+        rule="floating_model_for_decisions",
+        reason="The vendor ships a pinned version in Q1; until then every automated decision is reviewed by a person.",
+        compensating_controls="Human review of every automated decision; weekly output sampling.",
+        expires_on=today + dt.timedelta(days=120),
+        authenticated_at=now,
+    )
+    services.acceptance_record(
+        assessment=a,
+        by=approver,
+        scope="residual",
+        reason="Customer-facing launch accepted with the leased-capacity exposure; exit plan tested.",
+        compensating_controls="Second provider contracted as fallback; 180-day exit plan on file.",
+        expires_on=today + dt.timedelta(days=180),
+        authenticated_at=now,
+    )
+    return services.assessment_decide(
+        assessment=a,
+        by=approver,
+        approve=True,
+        note="Approved over the floating-model knockout with the acceptance recorded.",
+        authenticated_at=now,
+    )
 
 
 # --- Conditions followed after the decision ----------------------------------------------

@@ -12,7 +12,9 @@ from decimal import Decimal, InvalidOperation
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import get_user_model
 
+from procurement.assessments.models import Finding
 from procurement.assessments.services import AnswerInput
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
 from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
@@ -285,7 +287,50 @@ class FindingAcceptForm(StorableTextMixin, forms.Form):
 
 
 class DecisionForm(StorableTextMixin, forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    """The confirmation page's form: the outcome, a note, and the state the page showed."""
+
+    outcome = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    state = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class AcceptanceRequestForm(StorableTextMixin, forms.Form):
+    scope = forms.ChoiceField(choices=[("knockout", "Knockout"), ("rule", "Flagged rule"), ("residual", "Residual")])
+    rule = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    requested_from = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Anyone with the authority", label="Ask"
+    )
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requested_from"].queryset = get_user_model().objects.filter(pk__in=[u.pk for u in candidates])
+
+
+class AcceptanceForm(StorableTextMixin, forms.Form):
+    scope = forms.ChoiceField(
+        choices=[("knockout", "Knockout"), ("rule", "Flagged rule"), ("residual", "Residual")],
+        widget=forms.HiddenInput,
+    )
+    rule = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="Why the risk is accepted"
+    )
+    compensating_controls = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="Compensating controls"
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="When the acceptance lapses; the service is then flagged for reassessment.",
+    )
+    conditions = IdsMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Conditions it rests on"
+    )
+
+    def __init__(self, *args, assessment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conditions"].queryset = assessment.findings.all() if assessment else Finding.objects.none()
 
 
 class RequestChangesForm(StorableTextMixin, forms.Form):

@@ -13,15 +13,19 @@ from typing import Any
 
 from django.utils import timezone
 
-from procurement.assessments.models import Answer, Assessment
+from procurement.assessments.authority import AUTHORITY_LABELS, difference_words
+from procurement.assessments.models import Answer, Assessment, Decision, RiskAcceptance
 from procurement.assessments.selectors import (
+    accepted_acceptances,
     assessment_score,
     bank_structure,
     chain_scoring_facts,
     supply_chain_snapshot,
 )
 
-RECORD_FORMAT = 1
+# 2: the decision names role, authority and how it differs from the recommendation, and
+# the record lists the risk acceptances it rests on. Renderers read both formats.
+RECORD_FORMAT = 2
 
 
 def person_label(user) -> str:
@@ -50,10 +54,13 @@ def record_hash(record: dict) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def record_build(assessment: Assessment, *, decided_by=None, decision: str = "", note: str = "") -> dict:
+def record_build(
+    assessment: Assessment, *, decision: Decision | None = None, acceptances: list[RiskAcceptance] | None = None
+) -> dict:
     """The record as plain JSON (dates as text), exactly what the database keeps once frozen.
 
     Without a decision it is the live record of an undecided assessment (reports of drafts).
+    ``acceptances`` are the risk acceptances in force (by default, those in force today).
     """
     structure = bank_structure(assessment.bank_version)
     chain = supply_chain_snapshot(assessment)
@@ -69,7 +76,11 @@ def record_build(assessment: Assessment, *, decided_by=None, decision: str = "",
         "score": result.as_dict(),
         "scored_as_of": timezone.localdate().isoformat(),
         "rule_params": structure.document["version"]["rule_params"],
-        "decision": _decision_part(decided_by, decision, note),
+        "decision": _decision_part(decision),
+        "acceptances": _acceptances_part(
+            accepted_acceptances(assessment, timezone.localdate()) if acceptances is None else acceptances
+        ),
+        "attestation": _attestation_part(assessment),
         "timeline": _timeline_part(assessment),
     }
     # Through JSON once, so the record in memory is exactly what the database keeps.
@@ -159,10 +170,66 @@ def _review_parts(assessment: Assessment) -> dict[str, list]:
     }
 
 
-def _decision_part(decided_by, decision: str, note: str) -> dict[str, Any] | None:
-    if not decision:
+def _decision_part(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
         return None
-    return {"outcome": decision, "by": person_label(decided_by), "note": note, "at": timezone.now().isoformat()}
+    return {
+        "outcome": decision.outcome,
+        "by": decision.by_label,
+        "role": decision.role,
+        "authority": decision.authority,
+        "authority_label": AUTHORITY_LABELS.get(decision.authority, ""),
+        "note": decision.note,
+        "at": decision.at.isoformat(),
+        "recommendation": decision.recommendation,
+        "residual": decision.residual,
+        "differs": decision.differs,
+        "difference": difference_words(
+            outcome=decision.outcome,
+            recommendation=decision.recommendation,
+            differs=decision.differs,
+            separation_relaxed=decision.separation_relaxed,
+        ),
+        "separation_relaxed": decision.separation_relaxed,
+    }
+
+
+def _acceptances_part(acceptances: list[RiskAcceptance]) -> list[dict[str, Any]]:
+    return [
+        {
+            "scope": a.scope,
+            "rule": a.rule,
+            "title": a.title,
+            "reason": a.reason,
+            "compensating_controls": a.compensating_controls,
+            "conditions": [f.text for f in a.conditions.all()],
+            "by": a.accepted_by_label,
+            "authority": a.accepted_authority,
+            "authority_label": AUTHORITY_LABELS.get(a.accepted_authority, ""),
+            "at": a.accepted_at.isoformat() if a.accepted_at else None,
+            "expires_on": a.expires_on.isoformat() if a.expires_on else None,
+            "requested_by": person_label(a.requested_by),
+        }
+        for a in acceptances
+    ]
+
+
+def _attestation_part(assessment: Assessment) -> dict[str, Any] | None:
+    """The vendor respondent's latest attestation (given on submitting), or None.
+
+    Records frozen before attestations existed have no "attestation" key at all; readers
+    treat a missing key like None.
+    """
+    attestation = assessment.attestations.order_by("-at", "-pk").first()
+    if attestation is None:
+        return None
+    return {
+        "name": attestation.name,
+        "title": attestation.title,
+        "statement": attestation.statement,
+        "contact": attestation.contact_label,
+        "at": attestation.at.isoformat(),
+    }
 
 
 def _timeline_part(assessment: Assessment) -> list[dict[str, Any]]:

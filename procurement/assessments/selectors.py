@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from procurement.assessments.models import Answer, Assessment, Override
+from procurement.assessments.models import Answer, Assessment, Override, RiskAcceptance
 from procurement.core.access import organisation_for
 from procurement.core.text import text_problem
 from procurement.questionbank.models import BankVersion
@@ -149,8 +149,10 @@ def scoring_input(
     overrides: list[Override] | None = None,
     as_of: dt.date | None = None,
     facts: dict[str, float] | None = None,
+    waivers: tuple[t.Waiver, ...] | None = None,
 ) -> t.ScoringInput:
-    """What the engine needs; ``facts`` default to those of the service's recorded supply chain."""
+    """What the engine needs; ``facts`` default to those of the service's recorded supply chain,
+    ``waivers`` to the knockouts accepted as risk (accepted and not expired on ``as_of``)."""
     structure = bank_structure(assessment.bank_version)
     if answers is None:
         answers = list(assessment.answers.all())
@@ -168,7 +170,26 @@ def scoring_input(
         ),
         as_of=as_of or timezone.localdate(),
         facts=facts,
+        waivers=knockout_waivers(assessment, as_of or timezone.localdate()) if waivers is None else waivers,
     )
+
+
+def accepted_acceptances(assessment: Assessment, today: dt.date) -> list[RiskAcceptance]:
+    """Risk acceptances in force: accepted, and not past their expiry date."""
+    return list(
+        assessment.acceptances.filter(status=RiskAcceptance.Status.ACCEPTED, expires_on__gte=today).order_by(
+            "accepted_at", "pk"
+        )
+    )
+
+
+def knockout_waivers(assessment: Assessment, today: dt.date) -> tuple[t.Waiver, ...]:
+    """Accepted knockouts as the engine's waivers (one per rule, the earliest acceptance)."""
+    waivers: dict[str, t.Waiver] = {}
+    for a in accepted_acceptances(assessment, today):
+        if a.scope == RiskAcceptance.Scope.KNOCKOUT:
+            waivers.setdefault(a.rule, t.Waiver(a.rule, a.reason, a.accepted_by_label))
+    return tuple(waivers.values())
 
 
 def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:

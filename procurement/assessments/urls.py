@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.assessments import views
+from procurement.assessments import decision_views, views
 
 app_name = "assessments"
 urlpatterns = [
@@ -19,7 +19,15 @@ urlpatterns = [
     path("<int:pk>/findings/<int:finding_pk>/verify/", views.finding_verify, name="finding_verify"),
     path("<int:pk>/findings/<int:finding_pk>/accept/", views.finding_accept, name="finding_accept"),
     path("<int:pk>/review/changes/", views.request_changes, name="request_changes"),
-    path("<int:pk>/review/decide/", views.decide, name="decide"),
+    path("<int:pk>/review/decide/", decision_views.decide, name="decide"),
+    path("<int:pk>/review/accept/", decision_views.accept, name="accept"),
+    path("<int:pk>/review/acceptances/request/", decision_views.acceptance_request, name="acceptance_request"),
+    path(
+        "<int:pk>/review/acceptances/<int:acceptance_pk>/decline/",
+        decision_views.acceptance_decline,
+        name="acceptance_decline",
+    ),
+    path("<int:pk>/review/sections/<str:section>/answers/", views.review_answers, name="review_answers"),
     path("<int:pk>/questions/<str:code>/history/", views.question_history, name="history"),
     path("<int:pk>/questions/<str:code>/comments/", views.comment, name="comment"),
     path("<int:pk>/questions/<str:code>/clarifications/", views.clarification, name="clarification"),

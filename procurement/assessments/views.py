@@ -10,28 +10,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from procurement.assessments import services
 from procurement.assessments.answer_files import MAX_BYTES as MAX_ANSWER_FILE
 from procurement.assessments.answer_files import AnswerFileError, detect_format, dump_answers, parse_answers
-from procurement.assessments.editing import SectionUrls, section_page
+from procurement.assessments.editing import SectionUrls, conflict_rows, section_page, section_save
 from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
-    DecisionForm,
     FindingAcceptForm,
     FindingForm,
     FindingUpdateForm,
     FindingVerifyForm,
     OverrideForm,
     RequestChangesForm,
+    SectionForm,
+    section_rows,
 )
 from procurement.assessments.models import Assessment, RiskAcceptance
 from procurement.assessments.presentation import answer_label
 from procurement.assessments.selectors import (
     answers_by_code,
+    answers_visibility,
     assessment_for_user,
     assessment_score,
     assessments_listed,
@@ -44,6 +47,7 @@ from procurement.assessments.selectors import (
 )
 from procurement.core.access import EDITORS, REVIEWERS, has_role, organisation_for, require_role
 from procurement.core.pagination import CountingPaginator
+from procurement.core.reauth import authenticated_at
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.vendors.diagram import chain_diagram
@@ -199,21 +203,48 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(assessment)
 
 
-@login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = assessment_for_user(request.user, pk)
+REVIEWER_PENDING = "To be answered by the reviewer"
+
+
+def _reviewer_checks(assessment: Assessment, answers: dict, *, bound: dict | None = None) -> list[dict]:
+    """Each section's reviewer-only questions as a small form: the rows the inputs are written
+    from, and the revision the stale-write check compares. ``bound`` maps a section code to a
+    posted SectionForm, shown with its messages and what was typed."""
+    structure = bank_structure(assessment.bank_version)
+    revisions = services.section_revisions(assessment)
+    visible = answers_visibility(structure, answers)
+    checks = []
+    for section in structure.document["sections"]:
+        questions = [q for q in section["questions"] if q["audience"] == "reviewer"]
+        if not questions:
+            continue
+        form = (bound or {}).get(section["code"])
+        checks.append(
+            {
+                "section": section,
+                "rows": section_rows(form, questions=questions, answers=answers, visible=visible),
+                "revision": revisions.get(section["code"], 0),
+                "answers": [(q, _answer_label(q, answers.get(q["code"]))) for q in questions],
+            }
+        )
+    return checks
+
+
+def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | None = None, status: int = 200):
     # A decided assessment shows its frozen score, never a recomputation.
-    result_dict = assessment.frozen_record["score"] if assessment.is_final else assessment_score(assessment).as_dict()
+    live = None if assessment.is_final else assessment_score(assessment)
+    result_dict = assessment.frozen_record["score"] if live is None else live.as_dict()
     structure = bank_structure(assessment.bank_version)
     answers = answers_by_code(assessment)
+    results = {r["code"]: r for r in result_dict["questions"]}
     sections = []
     for section in structure.document["sections"]:
         rows = []
         for q in section["questions"]:
-            qr = next(r for r in result_dict["questions"] if r["code"] == q["code"])
-            rows.append(
-                {"q": q, "r": qr, "answer": answers.get(q["code"]), "label": _answer_label(q, answers.get(q["code"]))}
-            )
+            label = _answer_label(q, answers.get(q["code"]))
+            if q["audience"] == "reviewer" and label == "—" and not assessment.is_final:
+                label = REVIEWER_PENDING
+            rows.append({"q": q, "r": results[q["code"]], "answer": answers.get(q["code"]), "label": label})
         sections.append(
             {
                 "doc": section,
@@ -221,18 +252,74 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 "rows": rows,
             }
         )
+    can_review = has_role(request.user, *REVIEWERS) and not assessment.is_final
     ctx = {
         "assessment": assessment,
         "result": result_dict,
         "sections": sections,
-        "can_review": has_role(request.user, *REVIEWERS) and not assessment.is_final,
+        "can_review": can_review,
+        # Reviewer-only questions: inputs for reviewers until the decision, the answers for everyone.
+        "reviewer_checks": _reviewer_checks(assessment, answers, bound=bound),
+        "can_answer_checks": can_review,
+        "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).rpartition("/CODE/")[0] + "/",
         "findings": finding_rows(assessment),
         "override_form": OverrideForm(),
         "finding_form": FindingForm(members=_members(assessment)),
-        "decision_form": DecisionForm(),
         "changes_form": RequestChangesForm(),
+        "decision": services.decision_review(
+            assessment=assessment, user=request.user, authenticated_at=authenticated_at(request), result=live
+        )
+        if can_review and assessment.status in (Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW)
+        else None,
     }
-    return render(request, "assessments/review.html", ctx)
+    return render(request, "assessments/review.html", ctx, status=status)
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_page(request, assessment_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def review_answers(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Save a section's reviewer-only answers from the review page (the same answers_save path,
+    history and stale-write check as every other answer)."""
+    assessment = _review_action(request, pk)
+    section_doc = bank_structure(assessment.bank_version).section(section)
+    questions = [q for q in (section_doc or {}).get("questions", []) if q["audience"] == "reviewer"]
+    if not questions:
+        raise Http404("No reviewer questions in this section.")
+    answers = answers_by_code(assessment)
+    revision = services.section_revisions(assessment).get(section, 0)
+    form = SectionForm(request.POST, questions=questions, answers=answers, revision=revision)
+    try:
+        outcome = section_save(
+            assessment=assessment,
+            section=section,
+            questions=questions,
+            form=form,
+            files={},
+            revision=revision,
+            by=request.user,
+        )
+    except ValidationError as exc:  # decided meanwhile
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:review", pk)
+    if outcome.conflict is not None:
+        ctx = {
+            "assessment": assessment,
+            "section": section_doc,
+            "conflict": outcome.conflict,
+            "rows": conflict_rows(questions, answers, form),
+            "back_url": reverse("assessments:review", args=[pk]) + f"#checks-{section}",
+        }
+        return render(request, "assessments/conflict.html", ctx, status=409)
+    if not outcome.valid:
+        messages.error(request, "Not saved: correct the answer marked below.")
+        return _review_page(request, assessment, bound={section: form}, status=400)
+    messages.success(request, "Reviewer answers saved.")
+    return redirect(reverse("assessments:review", args=[pk]) + f"#checks-{section}")
 
 
 def _answer_label(q: dict, answer) -> str:
@@ -431,24 +518,6 @@ def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:review", pk)
     messages.success(request, "Changes requested.")
-    return redirect(assessment)
-
-
-@login_required
-@require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
-    form = DecisionForm(request.POST)
-    form.is_valid()
-    approve = request.POST.get("outcome") == "approve"
-    try:
-        services.assessment_decide(
-            assessment=assessment, by=request.user, approve=approve, note=form.cleaned_data.get("note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("assessments:review", pk)
-    messages.success(request, "Approved and frozen." if approve else "Rejected and frozen.")
     return redirect(assessment)
 
 

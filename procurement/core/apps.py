@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Organisations and access"
 
+    def ready(self) -> None:
+        from procurement.core import reauth  # noqa: F401 - connects the sign-in signal
+
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -11,11 +11,15 @@ from procurement.core.models import Membership, Organisation
 
 DEMO_ORG = ("Demo Buyer Ltd", "demo")
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the local demo only
+A = Membership.Authority
+# (username, role, full name, decision authority). The approver is a reviewer with executive
+# authority; with the admin, two executives can sign off a Critical residual.
 DEMO_USERS = (
-    ("admin", Membership.Role.ADMIN, "Ada Admin"),
-    ("analyst", Membership.Role.ANALYST, "Ana Analyst"),
-    ("reviewer", Membership.Role.REVIEWER, "Rita Reviewer"),
-    ("viewer", Membership.Role.VIEWER, "Vic Viewer"),
+    ("admin", Membership.Role.ADMIN, "Ada Admin", A.EXECUTIVE),
+    ("analyst", Membership.Role.ANALYST, "Ana Analyst", A.STANDARD),
+    ("reviewer", Membership.Role.REVIEWER, "Rita Reviewer", A.STANDARD),
+    ("approver", Membership.Role.REVIEWER, "Alex Approver", A.EXECUTIVE),
+    ("viewer", Membership.Role.VIEWER, "Vic Viewer", A.STANDARD),
 )
 DEMO_STAFF = ("staff", "Sam Sitestaff")
 
@@ -27,10 +31,11 @@ class DemoLogin:
     role: str
 
 
-def membership_set(*, user, organisation: Organisation, role: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        user=user, defaults={"organisation": organisation, "role": role}
-    )
+def membership_set(*, user, organisation: Organisation, role: str, authority: int | None = None) -> Membership:
+    defaults = {"organisation": organisation, "role": role}
+    if authority is not None:
+        defaults["authority"] = authority
+    membership, _ = Membership.objects.update_or_create(user=user, defaults=defaults)
     # Org admins edit their organisation's banks in the Django admin, which needs is_staff.
     wants_staff = role == Membership.Role.ADMIN or user.is_superuser
     if user.is_staff != wants_staff:
@@ -45,14 +50,15 @@ def demo_seed() -> list[DemoLogin]:
     User = get_user_model()
     org, _ = Organisation.objects.get_or_create(slug=DEMO_ORG[1], defaults={"name": DEMO_ORG[0]})
     logins = []
-    for username, role, full_name in DEMO_USERS:
+    for username, role, full_name, authority in DEMO_USERS:
         first, last = full_name.split(" ", 1)
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        membership_set(user=user, organisation=org, role=role)
-        logins.append(DemoLogin(username, DEMO_PASSWORD, Membership.Role(role).label))
+        membership_set(user=user, organisation=org, role=role, authority=authority)
+        label = Membership.Role(role).label + (" with executive authority" if authority == A.EXECUTIVE else "")
+        logins.append(DemoLogin(username, DEMO_PASSWORD, label))
     first, last = DEMO_STAFF[1].split(" ", 1)
     staff, created = User.objects.get_or_create(
         username=DEMO_STAFF[0],
@@ -63,3 +69,28 @@ def demo_seed() -> list[DemoLogin]:
         staff.save()
     logins.append(DemoLogin(staff.username, DEMO_PASSWORD, "Site staff (superuser)"))
     return logins
+
+
+@transaction.atomic
+def organisation_decision_rules_set(
+    *, organisation: Organisation, separation_of_duties: bool, authorities: dict[int, int]
+) -> list[str]:
+    """An org admin sets who may decide what: each member's authority, and whether separation of
+    duties applies. ``authorities`` maps membership ids of this organisation to a level.
+    Returns what changed, in words, for the confirmation message."""
+    changes = []
+    if organisation.separation_of_duties != separation_of_duties:
+        organisation.separation_of_duties = separation_of_duties
+        organisation.save(update_fields=["separation_of_duties", "updated_at"])
+        changes.append("separation of duties " + ("on" if separation_of_duties else "relaxed"))
+    members = Membership.objects.select_for_update().filter(organisation=organisation, pk__in=list(authorities))
+    for membership in members.select_related("user"):
+        level = authorities[membership.pk]
+        if level not in Membership.Authority.values:
+            raise ValueError(f"unknown authority level {level}")
+        if membership.authority != level:
+            membership.authority = level
+            membership.save(update_fields=["authority", "updated_at"])
+            name = membership.user.get_full_name() or membership.user.get_username()
+            changes.append(f"{name}: {Membership.Authority(level).label.split(':')[0].lower()} authority")
+    return changes

@@ -1,6 +1,12 @@
 from django import forms
 from django.conf import settings
 
+from procurement.assessments.models import Attestation
+from procurement.assessments.services import (
+    ATTESTATION_CONFIRM_REQUIRED,
+    ATTESTATION_NAME_REQUIRED,
+    ATTESTATION_TITLE_REQUIRED,
+)
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
 from procurement.portal.services import MAX_DAYS
 
@@ -39,3 +45,24 @@ class NoteForm(StorableTextMixin, forms.Form):
 
 class MessageForm(StorableTextMixin, forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class AttestationForm(StorableTextMixin, forms.Form):
+    """The respondent's attestation on submitting (``Attestation``): who, in which role, and the statement."""
+
+    name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        error_messages={"required": ATTESTATION_NAME_REQUIRED},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    title = forms.CharField(
+        label="Your job title",
+        max_length=200,
+        error_messages={"required": ATTESTATION_TITLE_REQUIRED},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    confirmed = forms.BooleanField(
+        label=Attestation.STATEMENT,
+        error_messages={"required": ATTESTATION_CONFIRM_REQUIRED},
+    )

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import bank_structure
-from procurement.assessments.services import required_missing, timeline_add
+from procurement.assessments.services import attestation_add, required_missing, timeline_add
 from procurement.core import outbox
 from procurement.core.models import OutboxMessage
 from procurement.core.outbox import one_line
@@ -299,8 +299,13 @@ class VendorIncomplete(Exception):
 
 
 @transaction.atomic
-def vendor_submit(*, invitation: Invitation) -> None:
-    """The vendor hands its answers over. Every live link of the assessment turns read-only."""
+def vendor_submit(*, invitation: Invitation, name: str, title: str, confirmed: bool) -> None:
+    """The vendor hands its answers over, attested by the respondent (name, title, the statement).
+
+    Every live link of the assessment turns read-only. Refused, with nothing written, while a
+    vendor question is unanswered (VendorIncomplete) or without the attestation (ValidationError
+    keyed by field, from ``attestation_add``).
+    """
     assessment = Assessment.objects.select_for_update().get(pk=invitation.assessment_id)
     invitation.assessment = assessment
     if not vendor_can_edit(invitation):
@@ -308,8 +313,20 @@ def vendor_submit(*, invitation: Invitation) -> None:
     missing = vendor_missing(assessment)
     if missing:
         raise VendorIncomplete(missing)
+    attestation = attestation_add(
+        assessment=assessment,
+        name=name,
+        title=title,
+        confirmed=confirmed,
+        contact_label=invitation.respondent_label,
+    )
     _live(assessment).update(submitted_at=timezone.now(), reopen_note="")
-    timeline_add(assessment, "vendor submitted", by_label=invitation.respondent_label)
+    timeline_add(
+        assessment,
+        "vendor submitted",
+        by_label=invitation.respondent_label,
+        note=f"Attested by {attestation.name}, {attestation.title}: {attestation.statement}",
+    )
 
 
 def invitation_used(invitation: Invitation) -> None:

@@ -26,6 +26,29 @@ def _invitation(request: HttpRequest, pk: int, invitation_pk: int):
     return assessment, get_object_or_404(assessment.invitations.select_related("contact"), pk=invitation_pk)
 
 
+# The links just sent, per assessment, for the next page this browser shows: the copyable link
+# is shown to the inviter once, at send time, and never on a later page (a link on every page
+# load would let any editor who opens the page later answer as the vendor). Ids only: the
+# link itself is never stored in the session.
+FRESH_LINKS_KEY = "portal_fresh_links"
+
+
+def fresh_links_remember(request: HttpRequest, assessment, invitations) -> None:
+    fresh = request.session.get(FRESH_LINKS_KEY, {})
+    fresh[str(assessment.pk)] = [i.pk for i in invitations]
+    request.session[FRESH_LINKS_KEY] = fresh
+
+
+def fresh_links_take(request: HttpRequest, assessment) -> set[int]:
+    """The invitations sent from this browser whose link the page may show now; shown once."""
+    fresh = request.session.get(FRESH_LINKS_KEY)
+    if not fresh or str(assessment.pk) not in fresh:
+        return set()
+    taken = set(fresh.pop(str(assessment.pk)))
+    request.session[FRESH_LINKS_KEY] = fresh
+    return taken
+
+
 def _form_errors(form) -> str:
     return " ".join(e for errors in form.errors.values() for e in errors)
 
@@ -51,7 +74,12 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Not invited: " + " ".join(exc.messages))
     else:
         names = ", ".join(i.contact.name for i in sent)
-        messages.success(request, f"Invitation for {names} saved; the mail is on its way (its state shows below).")
+        fresh_links_remember(request, assessment, sent)
+        messages.success(
+            request,
+            f"Invitation for {names} saved; the mail is on its way (its state shows below). "
+            "The link is shown below this once, if you need to send it yourself.",
+        )
     return redirect(assessment)
 
 

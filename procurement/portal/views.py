@@ -24,7 +24,7 @@ from procurement.assessments.editing import SectionUrls, section_page
 from procurement.assessments.selectors import bank_structure, section_progress
 from procurement.core.net import client_ip
 from procurement.portal import services
-from procurement.portal.forms import MessageForm
+from procurement.portal.forms import AttestationForm, MessageForm
 from procurement.portal.models import Invitation
 
 SESSION_KEY = "portal_invitation"
@@ -125,11 +125,13 @@ def _thread_counts(assessment) -> dict[str, int]:
     return {row["question_code"]: row["n"] for row in rows}
 
 
-@portal_view
-def overview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def _overview_page(
+    request: HttpRequest, invitation: Invitation, *, attestation_form: AttestationForm | None = None, status: int = 200
+) -> HttpResponse:
     assessment = invitation.assessment
     progress = section_progress(assessment, audience="vendor")
     codes = {q["code"] for s in services.vendor_sections(assessment) for q in s["questions"]}
+    contact = invitation.contact
     ctx = {
         "invitation": invitation,
         "assessment": assessment,
@@ -141,8 +143,16 @@ def overview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         "threads": sorted(_thread_counts(assessment).items()),
         "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
         "owner": assessment.owner or assessment.created_by,
+        # The contact's own name and role to start from: whoever answers may be someone else.
+        "attestation_form": attestation_form or AttestationForm(initial={"name": contact.name, "title": contact.role}),
+        "attestation": assessment.attestations.first() if invitation.submitted_at else None,
     }
-    return render(request, "portal/overview.html", ctx)
+    return render(request, "portal/overview.html", ctx, status=status)
+
+
+@portal_view
+def overview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    return _overview_page(request, invitation)
 
 
 @portal_view
@@ -212,14 +222,20 @@ def clarify(request: HttpRequest, invitation: Invitation, code: str) -> HttpResp
     return render(request, "portal/clarify.html", ctx, status=400 if form.errors else 200)
 
 
+ATTESTATION_MISSING = "Not submitted yet: complete the statement below. Nothing you typed has been lost."
+
+
 @require_POST
 @portal_view
 def submit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     if refusal := _staff_refusal(request):
         messages.error(request, refusal)
         return redirect("portal:overview", invitation.assessment_id)
+    form = AttestationForm(request.POST)
     try:
-        services.vendor_submit(invitation=invitation)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        services.vendor_submit(invitation=invitation, **form.cleaned_data)
     except services.VendorIncomplete as exc:
         index = bank_structure(invitation.assessment.bank_version).question_index
         ctx = {
@@ -229,9 +245,15 @@ def submit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         }
         return render(request, "portal/missing.html", ctx, status=400)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Submitted. Thank you: the team has been told, and your answers are now read-only.")
+        if not hasattr(exc, "error_dict"):
+            messages.error(request, " ".join(exc.messages))
+            return redirect("portal:overview", invitation.assessment_id)
+        if form.is_valid():  # the service refused what the form accepted: show its reasons on the fields
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        messages.error(request, ATTESTATION_MISSING)
+        return _overview_page(request, invitation, attestation_form=form, status=400)
+    messages.success(request, "Submitted. Thank you: the team has been told, and your answers are now read-only.")
     return redirect("portal:overview", invitation.assessment_id)
 
 

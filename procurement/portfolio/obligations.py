@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
@@ -331,8 +332,9 @@ def _vendor_questions(org, user, role, *, today: dt.date, limit: int) -> Group:
 
 
 def acceptance_url(acceptance: RiskAcceptance) -> str:
-    """Where an approver acts on a requested acceptance (the assessment's review page)."""
-    return reverse("assessments:review", args=[acceptance.assessment_id]) + f"#acceptance-{acceptance.pk}"
+    """Where an approver acts on a requested acceptance: the accept page, on its scope and rule."""
+    query = urlencode({"scope": acceptance.scope, "rule": acceptance.rule})
+    return reverse("assessments:accept", args=[acceptance.assessment_id]) + f"?{query}"
 
 
 def _acceptances_for(org, user, authority: int, *, today: dt.date, limit: int) -> Group:

@@ -24,6 +24,11 @@ STATUS_TEXT = {
     "na": "not applicable",
     "unanswered": "unanswered",
 }
+# A reviewer-only question nobody has answered: before the decision it is the reviewer's to
+# answer, so "Not answered" would blame the vendor; after it, say plainly that none was given.
+REVIEWER_PENDING = "To be answered by the reviewer"
+REVIEWER_NONE = "No reviewer answer was recorded"
+NO_ATTESTATION = "No attestation was recorded."
 UNVERIFIED_IMPORT_WARNING = (
     "Imported without a verified signature. This assessment was loaded from a record file whose signature"
     " could not be checked, so its answers, scores and decision may have been changed outside this system."
@@ -50,6 +55,7 @@ def report_context_from_record(
     for e in record.get("evidence", []):
         evidence.setdefault(e["question"], []).append(e)
     question_index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
+    decision = record.get("decision") or {}
 
     sections = []
     for section in doc["sections"]:
@@ -59,11 +65,14 @@ def report_context_from_record(
             kind, text = answer_label(q, answers.get(q["code"]))
             if r["status"] == "hidden":
                 kind, text = "hidden", "Not shown (its condition was not met)"
+            elif kind == "empty" and q.get("audience") == "reviewer":
+                kind, text = "reviewer", REVIEWER_NONE if decision else REVIEWER_PENDING
             rows.append(
                 {
                     "code": q["code"],
                     "text": q["text"],
                     "critical": q["critical"],
+                    "reviewer_only": q.get("audience") == "reviewer",
                     "answer_kind": kind,
                     "answer": text,
                     "status": r["status"],
@@ -82,7 +91,6 @@ def report_context_from_record(
         )
 
     hits = [dict(k, kind="Knockout") for k in score["knockouts"]] + [dict(f, kind="Flag") for f in score["flags"]]
-    decision = record.get("decision") or {}
     params = record["rule_params"]
     return {
         "record": record,
@@ -109,6 +117,9 @@ def report_context_from_record(
         "params": params_view(params, [s["code"] for s in doc["sections"]]),
         "findings": record.get("findings", []),
         "timeline": record.get("timeline", []),
+        # Records frozen before attestations existed have no such key.
+        "attestation": record.get("attestation"),
+        "no_attestation": NO_ATTESTATION,
     }
 
 

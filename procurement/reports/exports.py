@@ -39,6 +39,16 @@ def record_xlsx(record: dict) -> bytes:
         ("Control band", score["control_band"]),
         ("Incomplete", "yes" if score["incomplete"] else "no"),
     ]
+    attestation = ctx["attestation"]
+    if attestation:
+        rows += [
+            ("Attested by", f"{attestation['name']}, {attestation['title']}"),
+            ("Attested at (UTC)", f"{attestation['at'][:10]} {attestation['at'][11:16]}"),
+            ("Vendor statement", attestation["statement"]),
+            ("Through the link for", attestation.get("contact") or ""),
+        ]
+    else:
+        rows.append(("Vendor statement", ctx["no_attestation"]))
     for label, value in rows:
         xlsx_append(summary, [label, value])
     xlsx_append(summary, [])

@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from procurement.assessments.models import Assessment
 
@@ -38,7 +39,7 @@ def test_score_assessment_prints_the_result_and_json(capsys, complete_assessment
 def test_score_assessment_of_a_frozen_record_reads_the_record(capsys, in_review, personas):
     from procurement.assessments.services import assessment_decide
 
-    assessment_decide(assessment=in_review, by=personas["reviewer"], approve=True)
+    assessment_decide(assessment=in_review, by=personas["reviewer"], approve=False, authenticated_at=timezone.now())
     call_command("score_assessment", str(in_review.pk), "--json")
     data = json.loads(capsys.readouterr().out)
     assert data == Assessment.objects.get(pk=in_review.pk).frozen_record["score"]

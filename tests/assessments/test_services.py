@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import timezone
 
 from procurement.assessments import services
 from procurement.assessments.models import Answer, AnswerChange, Assessment, TimelineEvent
@@ -78,7 +79,7 @@ def test_submit_lists_every_missing_visible_question(assessment, personas):
     assert assessment.status == S.DRAFT
 
 
-def test_full_workflow_with_every_transition_on_the_timeline(complete_assessment, personas):
+def test_full_workflow_with_every_transition_on_the_timeline(complete_assessment, personas, accept_residual):
     a = complete_assessment
     services.assessment_submit(assessment=a, by=personas["analyst"])
     services.assessment_start_review(assessment=a, by=personas["reviewer"])
@@ -88,7 +89,8 @@ def test_full_workflow_with_every_transition_on_the_timeline(complete_assessment
     )
     services.assessment_submit(assessment=a, by=personas["analyst"])
     services.assessment_start_review(assessment=a, by=personas["reviewer"])
-    services.assessment_decide(assessment=a, by=personas["reviewer"], approve=True)
+    accept_residual(a)
+    services.assessment_decide(assessment=a, by=personas["reviewer"], approve=True, authenticated_at=timezone.now())
     a.refresh_from_db()
     moves = list(TimelineEvent.objects.filter(assessment=a, kind="status").values_list("from_status", "to_status"))
     assert moves == [
@@ -122,7 +124,9 @@ def test_illegal_moves_are_refused(assessment, personas, action, status):
     assessment.refresh_from_db()
     call = {
         "start_review": lambda: services.assessment_start_review(assessment=assessment, by=personas["reviewer"]),
-        "decide": lambda: services.assessment_decide(assessment=assessment, by=personas["reviewer"], approve=True),
+        "decide": lambda: services.assessment_decide(
+            assessment=assessment, by=personas["reviewer"], approve=True, authenticated_at=timezone.now()
+        ),
         "request_changes": lambda: services.assessment_request_changes(
             assessment=assessment, by=personas["reviewer"], comment="x"
         ),
@@ -166,7 +170,9 @@ def test_frozen_record_survives_a_new_bank_version(in_review, personas, shipped_
     services.override_set(
         assessment=in_review, question_code="SUP-05", points=1, reason="Lease renewed", by=personas["reviewer"]
     )
-    decided = services.assessment_decide(assessment=in_review, by=personas["reviewer"], approve=False, note="No")
+    decided = services.assessment_decide(
+        assessment=in_review, by=personas["reviewer"], approve=False, note="No", authenticated_at=timezone.now()
+    )
     record, digest = decided.frozen_record, decided.frozen_hash
     # Edit the bank: a new draft with changed points and text, published as v2.
     draft = version_new_draft(version=shipped_version)

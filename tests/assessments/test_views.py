@@ -225,7 +225,7 @@ def test_assessment_quota_refuses_the_file_that_would_pass_it(login, personas, a
 # --- Review ----------------------------------------------------------------------------
 
 
-def test_reviewer_overrides_with_reason_and_approves(login, personas, in_review):
+def test_reviewer_overrides_with_reason_and_approves(login, personas, in_review, accept_residual):
     client = login(personas["reviewer"])
     page = client.get(reverse("assessments:review", args=[in_review.pk])).content.decode()
     assert "Notice gap (mitigated)" in page and "Risk 46.0" in page
@@ -242,7 +242,10 @@ def test_reviewer_overrides_with_reason_and_approves(login, personas, in_review)
         reverse("assessments:finding", args=[in_review.pk]),
         {"kind": "condition", "text": "Renew lease", "owner_user": personas["analyst"].pk},
     )
-    response = client.post(reverse("assessments:decide", args=[in_review.pk]), {"outcome": "approve", "note": "OK"})
+    accept_residual(in_review)
+    url = reverse("assessments:decide", args=[in_review.pk])
+    state = client.get(url, {"outcome": "approve"}).context["form"]["state"].value()
+    response = client.post(url, {"outcome": "approve", "note": "OK", "state": state})
     assert response.status_code == 302
     in_review.refresh_from_db()
     assert in_review.status == "approved" and in_review.frozen_record["overrides"][0]["reason"] == "Lease renewed"

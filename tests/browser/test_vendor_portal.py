@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from procurement.assessments.demo import profile_answers
-from procurement.assessments.models import Answer, Evidence
+from procurement.assessments.models import Answer, Attestation, Evidence
 from procurement.assessments.services import answers_save, assessment_create
 from procurement.core.models import Membership
 from procurement.core.services import membership_set
@@ -56,6 +56,8 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     page.click("text=Send invitation")
     page.wait_for_selector("text=Invitation for Vera Vendor saved")
     assert page.locator("#vendor-links .badge:has-text('Open')").count() == 1
+    expect(page.locator("#vendor-links .fresh-link")).to_contain_text("Shown this once, to you")
+    page.locator("#vendor-links").screenshot(path=str(artifacts_dir / "portal-1b-sent-link-once.png"))
 
     # 2. The mail arrives; its link is opened in the vendor's own browser (no shared cookies).
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["vera@frontier.example"]
@@ -133,9 +135,24 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     vpage.fill("#id_body", "Does the bridge letter count as full scope?")
     vpage.click("button:has-text('Send')")
     vpage.wait_for_selector("text=The team's reply will appear here.")
+    # Submitting asks for the attestation: without the ticked statement it is refused, keeping what was typed.
     vpage.goto(f"{live_server.url}/portal/a/{assessment.pk}/")
+    expect(vpage.locator("#id_name")).to_have_value("Vera Vendor")  # the contact's own name to start from
+    vpage.fill("#id_name", "Vera Q. Vendor")
+    vpage.fill("#id_title", "Chief Trust Officer")
+    vpage.click("text=Submit answers")
+    vpage.wait_for_selector("text=Tick the box to confirm the statement")
+    expect(vpage.locator("#id_name")).to_have_value("Vera Q. Vendor")
+    expect(vpage.locator("#id_title")).to_have_value("Chief Trust Officer")
+    assert Invitation.objects.get().submitted_at is None
+    vpage.locator("#attestation").screenshot(path=str(artifacts_dir / "portal-4a-attestation-refused.png"))
+    vpage.check("#id_confirmed")
+    vpage.locator("#attestation").screenshot(path=str(artifacts_dir / "portal-4b-attestation.png"))
     vpage.click("text=Submit answers")
     vpage.wait_for_selector("#portal-state:has-text('Submitted on')")
+    expect(vpage.locator("#attestation")).to_contain_text("Submitted by Vera Q. Vendor, Chief Trust Officer")
+    attestation = Attestation.objects.get(assessment=assessment)
+    assert (attestation.name, attestation.title) == ("Vera Q. Vendor", "Chief Trust Officer")
     vpage.screenshot(path=str(artifacts_dir / "portal-4-submitted.png"), full_page=True)
 
     # 4. The analyst sees the vendor's answers, upload, question and submission.
@@ -148,7 +165,13 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
     assert page.locator("text=vendor submitted").count() >= 1
     assert page.locator("#vendor-links .badge:has-text('Submitted by the vendor')").count() == 1
+    # The link was shown once, right after sending; this later visit shows only the state.
+    assert page.locator("#vendor-links input[readonly]").count() == 0
     page.screenshot(path=str(artifacts_dir / "portal-5-analyst-sees.png"), full_page=True)
+    page.goto(f"{live_server.url}/reports/{assessment.pk}/")
+    expect(page.locator("#vendor-statement")).to_contain_text("Vera Q. Vendor, Chief Trust Officer, attested on")
+    page.locator("#vendor-statement").screenshot(path=str(artifacts_dir / "portal-5b-report-statement.png"))
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
     assert Evidence.objects.get(assessment=assessment).uploaded_by_label.startswith("Vera Vendor")
 
     # 5. The analyst revokes the link; the vendor's open page and the mailed link both stop working.

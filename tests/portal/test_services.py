@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.demo import profile_answers
+from procurement.assessments.models import Attestation
 from procurement.portal import services
 from procurement.portal.models import Invitation, InvitationReminder
 from procurement.vendors.models import Vendor, VendorContact
 
 pytestmark = pytest.mark.django_db
+
+ATTESTATION = {"name": "Vera Vendor", "title": "Head of Trust", "confirmed": True}
 
 
 def test_invite_mails_a_signed_link_that_resolves_to_the_invitation(invitation, contact):
@@ -96,7 +99,7 @@ def test_revoking_and_inviting_again_issues_a_new_key(invitation, assessment, co
 
 def test_vendor_submit_needs_every_visible_vendor_question(invitation, assessment):
     with pytest.raises(services.VendorIncomplete) as exc:
-        services.vendor_submit(invitation=invitation)
+        services.vendor_submit(invitation=invitation, **ATTESTATION)
     missing_codes = {code for _, code in exc.value.missing}
     assert "SUP-01" in missing_codes
     assert not any(code.startswith("INT-") for code in missing_codes)  # buyer intake is the team's job
@@ -112,7 +115,7 @@ def test_vendor_submit_locks_every_live_link_and_reopen_unlocks_them(invitation,
     assessment_services.answers_save(
         assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
     )
-    services.vendor_submit(invitation=invitation)
+    services.vendor_submit(invitation=invitation, **ATTESTATION)
     other.refresh_from_db()
     assert other.submitted_at is not None and not services.vendor_can_edit(other)
     assert assessment.timeline.filter(kind="vendor submitted", by_label__contains="Vera Vendor").exists()
@@ -123,6 +126,59 @@ def test_vendor_submit_locks_every_live_link_and_reopen_unlocks_them(invitation,
     other.refresh_from_db()
     assert other.submitted_at is None and other.reopen_note == "Add the SOC 2 bridge letter."
     assert services.vendor_can_edit(other)
+
+
+def test_vendor_submit_records_the_attestation_with_the_contact_and_the_time(invitation, assessment):
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    before = timezone.now()
+    services.vendor_submit(invitation=invitation, name="  Vera Vendor ", title="Head of Trust", confirmed=True)
+    (attestation,) = Attestation.objects.filter(assessment=assessment)
+    assert (attestation.name, attestation.title) == ("Vera Vendor", "Head of Trust")
+    assert attestation.statement == Attestation.STATEMENT
+    assert attestation.contact_label == "Vera Vendor <vera@frontier.example> (vendor contact)"
+    assert before <= attestation.at <= timezone.now()
+    event = assessment.timeline.get(kind="vendor submitted")
+    assert "Attested by Vera Vendor, Head of Trust" in event.note
+
+
+@pytest.mark.parametrize(
+    ("attestation", "field", "message"),
+    [
+        ({"name": "", "title": "CTO", "confirmed": True}, "name", "Enter your full name."),
+        ({"name": "Vera", "title": "   ", "confirmed": True}, "title", "Enter your job title."),
+        ({"name": "Vera", "title": "CTO", "confirmed": False}, "confirmed", "Tick the box to confirm"),
+        ({"name": "Vera\x00", "title": "CTO", "confirmed": True}, "name", "control character"),
+        ({"name": "Vera\nVendor", "title": "CTO", "confirmed": True}, "name", "one line"),
+        ({"name": "V" * 201, "title": "CTO", "confirmed": True}, "name", "under 200 characters"),
+    ],
+)
+def test_vendor_submit_without_a_complete_attestation_is_refused_and_changes_nothing(
+    invitation, assessment, attestation, field, message
+):
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.vendor_submit(invitation=invitation, **attestation)
+    assert message in " ".join(exc.value.message_dict[field])
+    invitation.refresh_from_db()
+    assert invitation.submitted_at is None
+    assert not Attestation.objects.exists()
+    assert not assessment.timeline.filter(kind="vendor submitted").exists()
+
+
+def test_an_incomplete_questionnaire_is_refused_before_the_attestation_is_stored(invitation, assessment):
+    with pytest.raises(services.VendorIncomplete):
+        services.vendor_submit(invitation=invitation, **ATTESTATION)
+    assert not Attestation.objects.exists()
+
+
+def test_attestation_add_refuses_a_decided_assessment(decided):
+    with pytest.raises(ValidationError, match="frozen"):
+        assessment_services.attestation_add(assessment=decided, name="Vera", title="CTO", confirmed=True)
+    assert not Attestation.objects.exists()
 
 
 def test_vendor_answers_are_audited_under_the_contact_name(invitation, assessment):

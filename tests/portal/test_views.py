@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.evidence import evidence_store
-from procurement.assessments.models import Answer, Clarification, Evidence
+from procurement.assessments.models import Answer, Attestation, Clarification, Evidence
 from procurement.assessments.selectors import bank_structure
 from procurement.portal import services
 from procurement.portal.models import BadLinkAttempt, Invitation
@@ -20,6 +20,8 @@ from procurement.portal.views import SESSION_KEY
 from procurement.vendors.models import AIService, VendorContact
 
 pytestmark = pytest.mark.django_db
+
+ATTESTED = {"name": "Vera Vendor", "title": "Head of Trust", "confirmed": "on"}
 
 
 def _path(invitation):
@@ -188,7 +190,7 @@ def _portal_pages(client, assessment) -> dict[str, str]:
     for section in services.vendor_sections(assessment):
         pages[section["code"]] = client.get(reverse("portal:section", args=[assessment.pk, section["code"]]))
     pages["clarify"] = client.get(reverse("portal:clarify", args=[assessment.pk, "SUP-01"]))
-    pages["missing"] = client.post(reverse("portal:submit", args=[assessment.pk]))
+    pages["missing"] = client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED)
     assert {name: r.status_code for name, r in pages.items()} == {
         name: (400 if name == "missing" else 200) for name in pages
     }
@@ -391,7 +393,7 @@ def test_submit_then_read_only_until_the_team_reopens(vendor_client, assessment,
     assessment_services.answers_save(
         assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
     )
-    response = vendor_client.post(reverse("portal:submit", args=[assessment.pk]), follow=True)
+    response = vendor_client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED, follow=True)
     assert "Submitted" in response.content.decode()
     section = reverse("portal:section", args=[assessment.pk, "SUP"])
     page = vendor_client.get(section).content.decode()
@@ -406,6 +408,43 @@ def test_submit_then_read_only_until_the_team_reopens(vendor_client, assessment,
     overview = vendor_client.get(reverse("portal:overview", args=[assessment.pk])).content.decode()
     assert "Please attach the lease letter." in overview
     assert "<fieldset disabled>" not in vendor_client.get(section).content.decode()
+
+
+def test_submit_without_the_attestation_is_refused_and_keeps_what_was_typed(vendor_client, assessment, invitation):
+    from tests.portal.test_services import _vendor_answers
+
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    url = reverse("portal:submit", args=[assessment.pk])
+    response = vendor_client.post(url, {"name": "Vera Q. Vendor", "title": "Chief Trust Officer"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Not submitted yet: complete the statement below" in page
+    assert "Tick the box to confirm the statement" in page
+    assert 'value="Vera Q. Vendor"' in page and 'value="Chief Trust Officer"' in page
+    response = vendor_client.post(url, {"name": "", "title": "", "confirmed": "on"})
+    page = response.content.decode()
+    assert "Enter your full name." in page and "Enter your job title." in page
+    assert re.search(r'name="confirmed"[^>]*\schecked', page)  # the ticked box stays ticked
+    invitation.refresh_from_db()
+    assert invitation.submitted_at is None and not Attestation.objects.exists()
+
+
+def test_the_overview_asks_for_the_attestation_and_shows_it_once_submitted(vendor_client, assessment, invitation):
+    from tests.portal.test_services import _vendor_answers
+
+    overview = reverse("portal:overview", args=[assessment.pk])
+    page = vendor_client.get(overview).content.decode()
+    assert Attestation.STATEMENT in page and "Your full name" in page and "Your job title" in page
+    assert 'value="Vera Vendor"' in page  # the contact's name to start from
+    assessment_services.answers_save(
+        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+    )
+    vendor_client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED)
+    page = vendor_client.get(overview).content.decode()
+    assert "Submitted by <strong>Vera Vendor</strong>, Head of Trust" in page and Attestation.STATEMENT in page
+    assert 'name="confirmed"' not in page
 
 
 def test_vendor_sees_read_only_while_the_team_reviews(vendor_client, complete_assessment, personas):
@@ -467,6 +506,40 @@ def test_analyst_invites_from_the_assessment_page_and_sees_the_state(
     assert services.invitation_link(invitation, base_url="http://testserver") in body and "Copy link" in body
 
 
+def test_the_link_is_shown_once_to_the_inviter_and_later_pages_show_only_the_state(
+    client, assessment, personas, contact, django_capture_on_commit_callbacks
+):
+    """F14's second half: a copyable link on every page load let any editor answer as the vendor."""
+    client.force_login(personas["analyst"])
+    invite = reverse("vendorlinks:invite", args=[assessment.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(invite, {"contacts": [contact.pk], "days": 7}, follow=True).content.decode()
+    invitation = Invitation.objects.get()
+    token = services.invitation_token(invitation)
+    assert token in sent and "Shown this once, to you" in sent
+    colleague = Client()
+    colleague.force_login(personas["admin"])
+    for browser in (client, colleague):
+        later = browser.get(assessment.get_absolute_url()).content.decode()
+        assert token not in later and "Copy link" not in later
+        assert "Vera Vendor" in later and ">Open<" in later and "Mail delivered to the mail server" in later
+        assert "Revoke" in later and "Send again" in later
+    # Sending again is a new send: its page shows the link once more, to whoever sent it.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = colleague.post(invite, {"contacts": [contact.pk], "days": 14}, follow=True).content.decode()
+    assert token in again and len(mail.outbox) == 2
+    assert token not in client.get(assessment.get_absolute_url()).content.decode()
+    assert token not in colleague.get(assessment.get_absolute_url()).content.decode()
+
+
+def test_an_expired_link_offers_a_new_one_and_never_its_url(client, assessment, personas, invitation):
+    _expire(invitation)
+    client.force_login(personas["analyst"])
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Expired" in page and "Send a new link" in page and "Revoke" not in page
+    assert services.invitation_token(invitation) not in page
+
+
 def test_invite_form_errors_are_shown_and_nothing_is_sent(client, assessment, personas, contact, other_service):
     client.force_login(personas["analyst"])
     url = reverse("vendorlinks:invite", args=[assessment.pk])
@@ -508,8 +581,8 @@ def test_a_vendor_link_opened_in_a_staff_browser_is_read_only_and_records_nothin
     assert "Not saved: You are signed in as analyst" in autosave.content.decode()
     client.post(url, {"revision": 0, "q-CAP-02": "2"})
     client.post(reverse("portal:clarify", args=[assessment.pk, "CAP-02"]), {"body": "typed by staff"})
-    client.post(reverse("portal:submit", args=[assessment.pk]))
-    assert not Answer.objects.exists() and not Clarification.objects.exists()
+    client.post(reverse("portal:submit", args=[assessment.pk]), ATTESTED)
+    assert not Answer.objects.exists() and not Clarification.objects.exists() and not Attestation.objects.exists()
     invitation.refresh_from_db()
     assert invitation.submitted_at is None
     assert "Read only." in client.get(url).content.decode()

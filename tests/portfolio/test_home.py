@@ -22,7 +22,7 @@ def test_demo_seed_creates_every_state_including_frozen_ones(django_db_blocker):
     call_command("seed_demo")  # idempotent
     statuses = set(Assessment.objects.values_list("status", flat=True))
     assert statuses == {s.value for s in Assessment.Status}
-    assert Assessment.objects.count() == 7
+    assert Assessment.objects.count() == 8
     assert all(a.frozen_record for a in Assessment.objects.filter(status__in=Assessment.FINAL))
 
 
@@ -40,7 +40,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(capsys, django_user_model):
     call_command("seed_demo")
     first = capsys.readouterr().out
     call_command("seed_demo")
-    assert django_user_model.objects.count() == 5
-    for name in ("admin", "analyst", "reviewer", "viewer", "staff"):
+    assert django_user_model.objects.count() == 6
+    for name in ("admin", "analyst", "reviewer", "approver", "viewer", "staff"):
         assert name in first
     assert "demo-pass-2026" in first

@@ -126,7 +126,7 @@ def test_compare_shows_bands_decisions_knockouts_and_chain_facts(analyst_client,
 
 
 def test_reviews_list_flagged_and_due_assessments(analyst_client, demo):
-    approved = Assessment.objects.get(organisation=demo, status="approved")
+    approved = Assessment.objects.filter(organisation=demo, status="approved").earliest("decided_at")
     Assessment.objects.filter(pk=approved.pk).update(decided_at=timezone.now() - dt.timedelta(days=800))
     rows = review_schedule(demo, today=timezone.localdate())
     row = next(r for r in rows if r["assessment"].pk == approved.pk)
@@ -140,7 +140,7 @@ def test_reviews_list_flagged_and_due_assessments(analyst_client, demo):
 
 
 def test_the_schedule_lists_every_decided_service_and_can_keep_only_the_due(demo):
-    approved = Assessment.objects.get(organisation=demo, status="approved")
+    approved = Assessment.objects.filter(organisation=demo, status="approved").earliest("decided_at")
     rows = review_schedule(demo, today=timezone.localdate())
     row = next(r for r in rows if r["assessment"].pk == approved.pk)
     assert not row["overdue"] and not row["soon"] and row["due"] > timezone.localdate()
@@ -150,7 +150,7 @@ def test_the_schedule_lists_every_decided_service_and_can_keep_only_the_due(demo
 
 
 def test_latest_assessments_take_two_queries_and_leave_frozen_records_in_the_database(demo, django_assert_num_queries):
-    approved = Assessment.objects.get(organisation=demo, status="approved")
+    approved = Assessment.objects.filter(organisation=demo, status="approved").earliest("decided_at")
     with django_assert_num_queries(2):
         latest = latest_assessments(demo)
     mine = latest[approved.service_id]

@@ -4,11 +4,13 @@ Split by responsibility; every name is importable from here as before:
 
 * ``status``: the status machine, the timeline and the score summary on the row;
 * ``answers``: saving answers, what is missing, a provider table as the supply chain;
-* ``review``: creating, submitting, reviewing, deciding (freezing the record,
-  built by ``procurement.assessments.records``), comments and clarifications,
+* ``review``: creating, submitting, reviewing, comments and clarifications,
   marking for reassessment;
 * ``findings``: conditions and findings followed to closure (owner, status, verification);
-* ``upgrade``: moving to a newer bank version.
+* ``decide``: deciding (who may, under which authority; freezing the record, built by
+  ``procurement.assessments.records``) and the risk acceptances a decision rests on;
+* ``upgrade``: moving to a newer bank version;
+* ``attestation``: the vendor respondent's attestation on submitting.
 """
 
 from procurement.assessments.services.answers import (
@@ -21,6 +23,23 @@ from procurement.assessments.services.answers import (
     chain_record_from_answer,
     required_missing,
     section_revisions,
+)
+from procurement.assessments.services.attestation import (
+    ATTESTATION_CONFIRM_REQUIRED,
+    ATTESTATION_NAME_REQUIRED,
+    ATTESTATION_TITLE_REQUIRED,
+    attestation_add,
+)
+from procurement.assessments.services.decide import (
+    DecisionReview,
+    acceptance_candidates,
+    acceptance_decline,
+    acceptance_record,
+    acceptance_request,
+    assessment_decide,
+    decision_review,
+    decision_state,
+    recently_authenticated,
 )
 from procurement.assessments.services.findings import (
     OWNER_MOVES,
@@ -37,7 +56,6 @@ from procurement.assessments.services.review import (
     NO_PUBLISHED_VERSION,
     OVERRIDE_REASON_REQUIRED,
     assessment_create,
-    assessment_decide,
     assessment_request_changes,
     assessment_start_review,
     assessment_submit,
@@ -51,6 +69,9 @@ from procurement.assessments.services.status import ILLEGAL_MOVE, TRANSITIONS, a
 from procurement.assessments.services.upgrade import VersionDiff, assessment_upgrade, version_diff
 
 __all__ = [
+    "ATTESTATION_CONFIRM_REQUIRED",
+    "ATTESTATION_NAME_REQUIRED",
+    "ATTESTATION_TITLE_REQUIRED",
     "ILLEGAL_MOVE",
     "MESSAGE_MAX",
     "MISSING_ANSWERS",
@@ -60,9 +81,14 @@ __all__ = [
     "OWNER_MOVES",
     "TRANSITIONS",
     "AnswerInput",
+    "DecisionReview",
     "MissingAnswers",
     "StaleSection",
     "VersionDiff",
+    "acceptance_candidates",
+    "acceptance_decline",
+    "acceptance_record",
+    "acceptance_request",
     "answers_save",
     "assessment_create",
     "assessment_decide",
@@ -71,9 +97,12 @@ __all__ = [
     "assessment_start_review",
     "assessment_submit",
     "assessment_upgrade",
+    "attestation_add",
     "chain_record_from_answer",
     "clarification_add",
     "comment_add",
+    "decision_review",
+    "decision_state",
     "finding_accept_risk",
     "finding_add",
     "finding_done_by",
@@ -84,6 +113,7 @@ __all__ = [
     "latest_published",
     "override_set",
     "reassessment_mark",
+    "recently_authenticated",
     "required_missing",
     "section_revisions",
     "timeline_add",

@@ -12,13 +12,16 @@ from django.db import transaction
 from procurement.assessments.models import Answer, AnswerChange, Assessment, SectionRevision
 from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import assessment_score, bank_structure
-from procurement.assessments.services.status import S, timeline_add, transition
+from procurement.assessments.services.status import S, assessment_rescore, timeline_add, transition
+from procurement.core.access import REVIEWERS, has_role
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.supply import chain_from_rows
 
 NOT_EDITABLE = (
     "This assessment is {status}; answers can only change while it is draft, in progress or has changes requested."
 )
+REVIEWER_ONLY = "Only a reviewer or an organisation admin can answer {codes}: reviewer-only questions."
+REVIEWER_FROZEN = "This assessment is decided; its reviewer-only answers are frozen with it."
 MISSING_ANSWERS = "{count} required question(s) are not answered yet."
 
 
@@ -50,6 +53,19 @@ def section_revisions(assessment: Assessment) -> dict[str, int]:
     return dict(assessment.section_revisions.values_list("section_code", "revision"))
 
 
+def _writable_codes(assessment: Assessment, index: dict[str, dict], values: dict, *, by) -> list[str]:
+    """Refuse what ``by`` may not write now; return the reviewer-only codes among ``values``."""
+    reviewer_codes = sorted(c for c in values if index[c]["audience"] == "reviewer")
+    if len(reviewer_codes) < len(values) and not assessment.is_editable:
+        raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
+    if reviewer_codes:
+        if assessment.is_final:
+            raise ValidationError(REVIEWER_FROZEN, code="locked")
+        if not has_role(by, *REVIEWERS):
+            raise ValidationError(REVIEWER_ONLY.format(codes=", ".join(reviewer_codes)), code="reviewer_only")
+    return reviewer_codes
+
+
 @transaction.atomic
 def answers_save(
     *,
@@ -65,14 +81,18 @@ def answers_save(
     loaded. If any section moved on since, nothing is written and StaleSection
     is raised (the caller shows both versions). None skips the check (imports,
     intake at creation). Returns the new revision of each touched section.
+
+    Reviewer-only questions (audience ``reviewer``) are answered by a reviewer or an org
+    admin, on the review page, at any time until the decision; every other answer only
+    while the assessment is editable.
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not assessment.is_editable:
-        raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
-    section_of = bank_structure(assessment.bank_version).section_of
+    structure = bank_structure(assessment.bank_version)
+    section_of = structure.section_of
     unknown = sorted(set(values) - set(section_of))
     if unknown:
         raise ValidationError(f"Unknown question code(s): {', '.join(unknown)}", code="unknown")
+    reviewer_codes = _writable_codes(assessment, structure.question_index, values, by=by)
     touched = sorted({section_of[code] for code in values})
     revisions = {
         r.section_code: r
@@ -86,6 +106,7 @@ def answers_save(
                 raise StaleSection(code, current, person_label(row.updated_by) if row else "")
     existing = {a.question_code: a for a in assessment.answers.filter(question_code__in=list(values))}
     changed_sections: set[str] = set()
+    respondent_changed = False
     label = by_label or person_label(by)
     for code, new in values.items():
         old = existing.get(code)
@@ -110,6 +131,7 @@ def answers_save(
             by_label=label,
         )
         changed_sections.add(section_of[code])
+        respondent_changed = respondent_changed or code not in reviewer_codes
     result = {}
     for code in touched:
         row = revisions.get(code) or SectionRevision(assessment=assessment, section_code=code, revision=0)
@@ -118,8 +140,12 @@ def answers_save(
             row.updated_by = by
             row.save()
         result[code] = row.revision
-    if changed_sections and assessment.status == S.DRAFT:
+    # A reviewer's check does not start the respondents' work.
+    if respondent_changed and assessment.status == S.DRAFT:
         transition(assessment, S.IN_PROGRESS, by=by, by_label=by_label)
+    if changed_sections:
+        # The recommendation shown in lists and headers is never stale.
+        assessment_rescore(assessment=assessment)
     return result
 
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from procurement.assessments.models import Assessment, Clarification, Comment, Override
-from procurement.assessments.records import person_label, record_build, record_hash
-from procurement.assessments.selectors import assessment_score, bank_structure
+from procurement.assessments.records import person_label
+from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
 from procurement.questionbank.models import BankVersion, QuestionBank
@@ -112,30 +112,6 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
     timeline_add(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
     assessment_rescore(assessment=assessment)
     return override
-
-
-# --- Deciding and freezing --------------------------------------------------------------
-
-
-@transaction.atomic
-def assessment_decide(*, assessment: Assessment, by, approve: bool, note: str = "") -> Assessment:
-    """Approve or reject, and freeze the record."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    target = S.APPROVED if approve else S.REJECTED
-    if target not in TRANSITIONS[assessment.status]:
-        transition(assessment, target, by=by)  # raises
-    result = assessment_score(assessment)
-    record = record_build(assessment, decided_by=by, decision=target, note=note)
-    assessment.frozen_record = record
-    assessment.frozen_hash = record_hash(record)
-    assessment.decided_at = timezone.now()
-    assessment.risk_band = result.residual or ""
-    assessment.recommendation = result.decision
-    assessment.overall_risk = result.overall_risk
-    assessment.status = target
-    assessment.save()
-    timeline_add(assessment, "status", by=by, note=note, old=S.IN_REVIEW, new=target)
-    return assessment
 
 
 # --- Comments and clarifications ------------------------------------------------------

@@ -3,22 +3,27 @@ from django import template
 from procurement.core.access import EDITORS, has_role
 from procurement.portal import services
 from procurement.portal.forms import InviteForm, NoteForm
+from procurement.portal.staff_views import fresh_links_take
 
 register = template.Library()
 
 
 @register.inclusion_tag("portal/includes/staff_card.html", takes_context=True)
 def vendor_links(context, assessment):
-    """The assessment page's card: invitations and their states, and (for editors) the invite form."""
+    """The assessment page's card: invitations and their states, and (for editors) the invite form.
+
+    A copyable link appears only on the page right after this browser sent it (``fresh_links_take``).
+    """
     request = context["request"]
     can_manage = has_role(request.user, *EDITORS)
     invitations = list(assessment.invitations.select_related("contact", "created_by"))
     base_url = request.build_absolute_uri("/")
     mail = services.invitation_mail_status(invitations)
+    fresh = fresh_links_take(request, assessment) if can_manage else set()
     rows = [
         {
             "invitation": i,
-            "link": services.invitation_link(i, base_url=base_url) if can_manage and i.is_usable else "",
+            "link": services.invitation_link(i, base_url=base_url) if i.pk in fresh and i.is_usable else "",
             "mail": mail.get(i.pk),
         }
         for i in invitations

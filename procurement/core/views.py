@@ -1,0 +1,76 @@
+"""Account pages: confirming one's password before a sensitive action, and the organisation's
+decision rules (who may decide what), which its admins set."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from procurement.core.access import is_org_admin, membership_for, require_role
+from procurement.core.models import Membership
+from procurement.core.reauth import authenticated_mark
+from procurement.core.services import organisation_decision_rules_set
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+def confirm_password(request: HttpRequest) -> HttpResponse:
+    """Prove it is still you; the next page's sensitive action is then allowed for a while."""
+    form = PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Through authenticate(), so failed attempts count towards the lockout like logins do.
+        user = authenticate(request, username=request.user.get_username(), password=form.cleaned_data["password"])
+        if user is not None and user.pk == request.user.pk:
+            authenticated_mark(request)
+            return redirect(_safe_next(request))
+        form.add_error("password", "That is not your password.")
+    return render(request, "accounts/confirm_password.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def decision_rules(request: HttpRequest) -> HttpResponse:
+    """Organisation admins set each member's decision authority and separation of duties."""
+    membership = membership_for(request.user)
+    if membership is None:
+        raise Http404
+    require_role(request.user, Membership.Role.ADMIN)
+    organisation = membership.organisation
+    members = list(organisation.memberships.select_related("user").order_by("user__last_name", "user__username"))
+    levels = dict(Membership.Authority.choices)
+    if request.method == "POST":
+        authorities = {}
+        for m in members:
+            raw = request.POST.get(f"authority-{m.pk}", str(m.authority))
+            if not raw.isdigit() or int(raw) not in levels:
+                messages.error(request, "Choose one of the listed authority levels; nothing was changed.")
+                return redirect("accounts:decision_rules")
+            authorities[m.pk] = int(raw)
+        changes = organisation_decision_rules_set(
+            organisation=organisation,
+            separation_of_duties=request.POST.get("separation_of_duties") == "on",
+            authorities=authorities,
+        )
+        messages.success(request, ("Saved: " + "; ".join(changes) + ".") if changes else "Nothing changed.")
+        return redirect("accounts:decision_rules")
+    ctx = {
+        "organisation": organisation,
+        "members": members,
+        "levels": Membership.Authority.choices,
+        "is_admin": is_org_admin(request.user),
+    }
+    return render(request, "accounts/decision_rules.html", ctx)
