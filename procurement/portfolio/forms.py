@@ -9,7 +9,7 @@ from procurement.assessments.models import Finding
 from procurement.portfolio.obligations import ConditionFilters
 from procurement.vendors.models import AIService, Vendor
 
-STATUS_CHOICES = [("", "Open, in progress or done"), *Finding.Status.choices]
+STATUS_CHOICES = [("", "Not yet closed"), *Finding.Status.choices]
 
 
 class ConditionFilterForm(forms.Form):

@@ -47,6 +47,7 @@ def test_owner_closes_an_overdue_condition_and_the_reviewer_verifies_it(page, li
 
     _login(page, live_server, "reviewer")
     verify = page.locator("#queue-verify")
+    page.screenshot(path=str(artifacts_dir / "conditions-3a-reviewer-home.png"), full_page=True)
     verify.locator(f"text={CONDITION}").click()
     page.wait_for_selector("#verify")
     page.fill("#id_verify_note", "Checked against the signed contract.")
