@@ -317,7 +317,7 @@ def decided(org, personas, shipped_version):
         assessment=a,
         kind="condition",
         text="Disclose the model",
-        owner="Vendor",
+        owner_user=personas["analyst"],
         due_date=None,
         by=personas["reviewer"],
     )

@@ -76,6 +76,8 @@ MATRIX = {
     "portfolio:scenario_export": ("get", lambda w: {"fmt": "csv"}, ORG_QUERY),
     "portfolio:compare": ("get", lambda w: {}, ORG_LIST),
     "portfolio:reviews": ("get", lambda w: {}, ORG_LIST),
+    "portfolio:conditions": ("get", lambda w: {}, ORG_LIST),
+    "portfolio:conditions_export": ("get", lambda w: {"fmt": "csv"}, ORG_LIST),
     "assessments:list": ("get", lambda w: {}, ANY_MEMBER),
     "assessments:create": ("get", lambda w: {}, ORG_CREATE),
     "assessments:detail": ("get", lambda w: {"pk": w["draft"].pk}, READ),
@@ -86,6 +88,11 @@ MATRIX = {
     "assessments:override": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:finding": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:request_changes": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:finding_detail": ("get", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, READ),
+    # Owned by the analyst: the owner, analysts and admins update; reviewers and admins verify.
+    "assessments:finding_update": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, EDIT),
+    "assessments:finding_verify": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, REVIEW),
+    "assessments:finding_accept": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, REVIEW),
     "assessments:decide": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:accept": ("get", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:acceptance_request": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
@@ -171,6 +178,9 @@ def world(personas, org, shipped_version, complete_assessment, service):
     services.assessment_submit(assessment=review, by=personas["analyst"])
     acceptance = services.acceptance_request(assessment=review, by=personas["reviewer"], scope="residual")
     draft = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    finding = services.finding_add(
+        assessment=review, kind="condition", text="Renew the lease", owner_user=personas["analyst"], by=None
+    )
     evidence = evidence_store(
         assessment=draft,
         question_code="SEC-01B",
@@ -199,6 +209,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "service": service,
         "draft": draft,
         "review": review,
+        "finding": finding,
         "acceptance": acceptance,
         "evidence": evidence,
         "report": report,

@@ -160,7 +160,7 @@ def test_review_forms_never_500_and_never_half_write(
     )
     r2 = client.post(
         reverse("assessments:finding", args=[in_review.pk]),
-        {"kind": kind, "text": text, "owner": reason, "due_date": due},
+        {"kind": kind, "text": text, "owner_user": reason, "due_date": due},
     )
     assert r1.status_code == 302 and r2.status_code == 302  # back to the review page with a message
     for override in in_review.overrides.all():

@@ -148,18 +148,12 @@ def demo_assessments_seed(org: Organisation) -> int:
         reason="Single hyperscaler, but three regions in the EU.",
         by=reviewer,
     )
-    services.finding_add(
-        assessment=approved,
-        kind="condition",
-        text="Re-check provisioned throughput before the Q3 peak.",
-        owner="Ana Analyst",
-        due_date=today + dt.timedelta(days=120),
-        by=reviewer,
-    )
+    conditions = demo_conditions_add(approved, people=people, today=today)
     now = timezone.now()
     services.assessment_decide(
         assessment=approved, by=reviewer, approve=True, note="Approved for internal drafting.", authenticated_at=now
     )
+    demo_conditions_follow_up(conditions, people=people)
     rejected = new("thin-saas-reseller")
     services.assessment_submit(assessment=rejected, by=analyst)
     services.assessment_start_review(assessment=rejected, by=reviewer)
@@ -216,3 +210,48 @@ def _accepted_over_knockout(new, *, analyst, reviewer, approver, today, now) -> 
         note="Approved over the floating-model knockout with the acceptance recorded.",
         authenticated_at=now,
     )
+
+
+# --- Conditions followed after the decision ----------------------------------------------
+
+DEMO_CONDITIONS = (
+    # key, kind, text, owner role, due in days (negative: overdue)
+    ("throughput", "condition", "Re-check provisioned throughput before the Q3 peak.", "analyst", 120),
+    ("notice", "condition", "Contract must include 180 days' notice before go-live.", "analyst", -5),
+    ("bridge", "condition", "Obtain the SOC 2 Type II bridge letter for the gap period.", "admin", 6),
+    ("fallback", "finding", "The fallback region has never been failed over to; run a test.", "analyst", -2),
+    ("exit", "condition", "Agree an exit plan with the vendor's account team.", "reviewer", 10),
+)
+
+
+def demo_conditions_add(assessment: Assessment, *, people: dict, today: dt.date) -> dict:
+    """The approved assessment's conditions, owned by demo users, some already overdue."""
+    reviewer = people.get("reviewer")
+    return {
+        key: services.finding_add(
+            assessment=assessment,
+            kind=kind,
+            text=text,
+            owner_user=people.get(role),
+            due_date=today + dt.timedelta(days=days),
+            by=reviewer,
+        )
+        for key, kind, text, role, days in DEMO_CONDITIONS
+    }
+
+
+def demo_conditions_follow_up(conditions: dict, *, people: dict) -> None:
+    """After the decision: one condition in progress, one finding done and waiting for the
+    reviewer's verification, the rest still open."""
+    admin, analyst = people.get("admin"), people.get("analyst")
+    if admin is not None:
+        services.finding_update(
+            finding=conditions["bridge"], to="in_progress", by=admin, note="Requested from the vendor's auditor."
+        )
+    if analyst is not None:
+        services.finding_update(
+            finding=conditions["fallback"],
+            to="done",
+            by=analyst,
+            note="Failover to eu-central ran on the staging tenant; 4 minutes of errors, then normal.",
+        )

@@ -87,10 +87,13 @@ def _check_quotas(assessment: Assessment, *, size: int, by, by_label: str, field
 
 
 def evidence_store(
-    *, assessment: Assessment, question_code: str, upload, by, field: str, by_label: str = ""
+    *, assessment: Assessment, question_code: str, upload, by, field: str, by_label: str = "", finding=None
 ) -> Evidence:
     """Store one upload for one question, once: the same content on the same question returns the
-    stored file (by sha256) instead of a second copy. Size, type and quotas are checked first."""
+    stored file (by sha256) instead of a second copy. Size, type and quotas are checked first.
+
+    With ``finding`` the file is closure evidence for that condition or finding (no question),
+    kept once per finding by content."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size == 0:
         raise EvidenceRejected(field, "The file is empty.")
@@ -111,7 +114,9 @@ def evidence_store(
     with transaction.atomic():
         # The row lock makes the duplicate and quota checks hold against concurrent uploads.
         Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
-        existing = Evidence.objects.filter(assessment=assessment, question_code=question_code, sha256=digest).first()
+        existing = Evidence.objects.filter(
+            assessment=assessment, question_code=question_code, finding=finding, sha256=digest
+        ).first()
         if existing is not None:
             return existing
         by_label = by_label or (by.get_full_name() or by.get_username() if by else "")
@@ -119,6 +124,7 @@ def evidence_store(
         item = Evidence(
             assessment=assessment,
             question_code=question_code,
+            finding=finding,
             original_name=name,
             content_type=content_type,
             size=len(data),

@@ -210,10 +210,80 @@ class OverrideForm(StorableTextMixin, forms.Form):
 
 
 class FindingForm(StorableTextMixin, forms.Form):
+    """A finding or condition raised during review: its owner is a member of the organisation."""
+
     kind = forms.ChoiceField(choices=[("finding", "Finding"), ("condition", "Condition")])
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-    owner = forms.CharField(required=False, max_length=200)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, label="Description")
+    owner_user = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Owner",
+        empty_label="No owner yet",
+        error_messages={"invalid_choice": "Choose the owner from the organisation's members."},
+    )
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_user"].queryset = members
+        self.fields["owner_user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class FindingUpdateForm(StorableTextMixin, forms.Form):
+    """The owner's update: a new status, notes (closure notes when done) and an optional file."""
+
+    status = forms.ChoiceField(
+        choices=[("in_progress", "In progress"), ("done", "Done: ask for verification"), ("open", "Open")],
+        error_messages={"invalid_choice": "Choose open, in progress or done."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Notes",
+        help_text="Required when marking it done: what was done, and where the proof is.",
+    )
+    file = forms.FileField(required=False, label="Closure evidence (optional)")
+
+
+class FindingVerifyForm(StorableTextMixin, forms.Form):
+    verified = forms.TypedChoiceField(
+        choices=[("yes", "Verified"), ("no", "Not verified")],
+        coerce=lambda v: v == "yes",
+        error_messages={"invalid_choice": "Choose verified or not verified."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when not verified: what is missing.",
+    )
+
+
+def _acceptance_label(acceptance) -> str:
+    until = f", until {acceptance.expires_on:%d %b %Y}" if acceptance.expires_on else ""
+    return f"{acceptance.title} ({acceptance.get_scope_display().lower()}{until})"
+
+
+class FindingAcceptForm(StorableTextMixin, forms.Form):
+    acceptance = forms.ModelChoiceField(
+        queryset=None,
+        label="Risk acceptance",
+        error_messages={
+            "required": "Choose the risk acceptance this rests on.",
+            "invalid_choice": "Choose one of the assessment's accepted risk acceptances.",
+        },
+    )
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, acceptances, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acceptance"].queryset = acceptances
+        self.fields["acceptance"].label_from_instance = _acceptance_label
 
 
 class DecisionForm(StorableTextMixin, forms.Form):

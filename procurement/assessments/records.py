@@ -145,14 +145,17 @@ def _review_parts(assessment: Assessment) -> dict[str, list]:
             {"question": e.question_code, "name": e.original_name, "size": e.size, "sha256": e.sha256}
             for e in assessment.evidence.all()
         ],
+        # Each item's state at the decision; the row goes on living (services/findings.py).
         "findings": [
             {
+                "id": f.pk,
                 "kind": f.kind,
                 "text": f.text,
-                "owner": f.owner,
+                "owner": f.owner_label,
                 "due_date": f.due_date.isoformat() if f.due_date else None,
+                "status": f.status,
             }
-            for f in assessment.findings.all()
+            for f in assessment.findings.select_related("owner_user")
         ],
         "clarifications": [
             {

@@ -233,19 +233,12 @@ def section_progress(
 
 
 def dashboard_for_user(user, *, limit: int = 8) -> dict:
-    """Home page lists: my open assessments, due within 14 days, recently decided (3 queries)."""
+    """Home page: the organisation's recently decided assessments (one query). What the user
+    has to do is the work queue (``procurement.portfolio.obligations``)."""
     qs = list_rows(assessments_listed(user))
-    today = timezone.localdate()
-    open_qs = qs.filter(status__in=Assessment.OPEN)
     return {
-        "mine": list(open_qs.filter(owner=user).order_by("due_date", "-created_at")[:limit]),
-        "due_soon": list(
-            open_qs.filter(due_date__isnull=False, due_date__lte=today + dt.timedelta(days=14)).order_by("due_date")[
-                :limit
-            ]
-        ),
         "decided": list(qs.filter(status__in=Assessment.FINAL).order_by("-decided_at")[:limit]),
-        "today": today,
+        "today": timezone.localdate(),
     }
 
 
@@ -273,3 +266,27 @@ def answers_with_unstorable_text() -> list[tuple[int, str, str]]:
         if problem:
             found.append((pk, code, problem))
     return found
+
+
+# --- Conditions and findings: the state frozen at the decision beside the current one ---
+
+
+def finding_frozen_state(assessment: Assessment, finding) -> dict | None:
+    """The item as the frozen record holds it (its state at the decision), or None when the
+    assessment is not decided. Records from before items carried an id are matched by kind and text."""
+    if not assessment.is_final or not assessment.frozen_record:
+        return None
+    items = assessment.frozen_record.get("findings") or []
+    match = next((f for f in items if f.get("id") == finding.pk), None)
+    if match is None:
+        legacy = (f for f in items if "id" not in f and (f["kind"], f["text"]) == (finding.kind, finding.text))
+        match = next(legacy, None)
+    return match
+
+
+def finding_rows(assessment: Assessment) -> list[dict]:
+    """Each condition and finding with its current state and, once decided, its frozen one."""
+    return [
+        {"finding": f, "frozen": finding_frozen_state(assessment, f)}
+        for f in assessment.findings.select_related("owner_user")
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,13 +21,16 @@ from procurement.assessments.editing import SectionUrls, conflict_rows, section_
 from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
+    FindingAcceptForm,
     FindingForm,
+    FindingUpdateForm,
+    FindingVerifyForm,
     OverrideForm,
     RequestChangesForm,
     SectionForm,
     section_rows,
 )
-from procurement.assessments.models import Assessment
+from procurement.assessments.models import Assessment, RiskAcceptance
 from procurement.assessments.presentation import answer_label
 from procurement.assessments.selectors import (
     answers_by_code,
@@ -36,6 +39,8 @@ from procurement.assessments.selectors import (
     assessment_score,
     assessments_listed,
     bank_structure,
+    finding_frozen_state,
+    finding_rows,
     list_rows,
     section_progress,
     supply_chain_snapshot,
@@ -134,7 +139,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "done": sum(r["done"] for r in progress),
         "total": sum(r["total"] for r in progress),
         "timeline": assessment.timeline.select_related("by"),
-        "findings": assessment.findings.all(),
+        "findings": finding_rows(assessment),
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
         "can_edit_chain": has_role(request.user, *EDITORS),
@@ -257,9 +262,9 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
         "reviewer_checks": _reviewer_checks(assessment, answers, bound=bound),
         "can_answer_checks": can_review,
         "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).rpartition("/CODE/")[0] + "/",
-        "findings": assessment.findings.all(),
+        "findings": finding_rows(assessment),
         "override_form": OverrideForm(),
-        "finding_form": FindingForm(),
+        "finding_form": FindingForm(members=_members(assessment)),
         "changes_form": RequestChangesForm(),
         "decision": services.decision_review(
             assessment=assessment, user=request.user, authenticated_at=authenticated_at(request), result=live
@@ -360,19 +365,142 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"/assessments/{pk}/review/#row-{form.cleaned_data['question_code']}")
 
 
+def _members(assessment: Assessment):
+    return get_user_model().objects.filter(memberships__organisation=assessment.organisation).order_by("username")
+
+
+def _form_problems(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 @login_required
 @require_POST
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _review_action(request, pk)
-    form = FindingForm(request.POST)
+    form = FindingForm(request.POST, members=_members(assessment))
     if form.is_valid():
         try:
             services.finding_add(assessment=assessment, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, "Not saved: " + " ".join(exc.messages))
+        else:
+            messages.success(request, f"{form.cleaned_data['kind'].capitalize()} recorded.")
     else:
-        messages.error(request, "Finding not saved: a description is required.")
+        messages.error(request, "Not saved: " + _form_problems(form))
     return redirect("assessments:review", pk)
+
+
+# --- A condition or finding after the decision -------------------------------------------
+
+
+def _finding_for(request, pk: int, finding_pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    return assessment, get_object_or_404(assessment.findings.select_related("owner_user"), pk=finding_pk)
+
+
+def _accepted_for_findings(assessment: Assessment):
+    return assessment.acceptances.filter(
+        status=RiskAcceptance.Status.ACCEPTED,
+        scope__in=[RiskAcceptance.Scope.RULE, RiskAcceptance.Scope.RESIDUAL],
+    )
+
+
+@login_required
+def finding_detail(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    """One condition or finding: its state at the decision beside the current one, its history,
+    closure notes and evidence, and the forms for whoever may act on it."""
+    assessment, item = _finding_for(request, pk, finding_pk)
+    may_update = services.finding_may_update(item, request.user)
+    may_verify = services.finding_may_verify(item, request.user)
+    live = item.status in item.LIVE
+    acceptances = _accepted_for_findings(assessment)
+    ctx = {
+        "assessment": assessment,
+        "item": item,
+        "frozen": finding_frozen_state(assessment, item),
+        "events": item.events.select_related("by"),
+        "evidence": item.evidence.all(),
+        "today": timezone.localdate(),
+        "update_choices": [
+            (value, label)
+            for value, label in FindingUpdateForm.base_fields["status"].choices
+            if value in services.OWNER_MOVES.get(item.status, ())
+        ],
+        "update_form": FindingUpdateForm(initial={"status": "done" if item.status == "in_progress" else "in_progress"})
+        if may_update and live
+        else None,
+        "verify_form": FindingVerifyForm() if may_verify and item.status == "done" else None,
+        "done_by_me": item.status == "done" and services.finding_done_by(item) == request.user.pk,
+        "accept_form": FindingAcceptForm(acceptances=acceptances) if may_verify and live else None,
+        "has_acceptances": acceptances.exists() if may_verify and live else False,
+    }
+    return render(request, "assessments/finding.html", ctx)
+
+
+@login_required
+@require_POST
+def finding_update(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    _, item = _finding_for(request, pk, finding_pk)
+    if not services.finding_may_update(item, request.user):
+        raise PermissionDenied("Only the owner, an analyst or an admin may update this.")
+    form = FindingUpdateForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Not saved: " + _form_problems(form))
+        return redirect("assessments:finding_detail", pk, finding_pk)
+    try:
+        services.finding_update(
+            finding=item,
+            to=form.cleaned_data["status"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+            upload=form.cleaned_data["file"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "Not saved: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Now {item.Status(form.cleaned_data['status']).label.lower()}.")
+    return redirect("assessments:finding_detail", pk, finding_pk)
+
+
+@login_required
+@require_POST
+def finding_verify(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    _, item = _finding_for(request, pk, finding_pk)
+    if not services.finding_may_verify(item, request.user):
+        raise PermissionDenied("Only a reviewer or an admin may verify this.")
+    form = FindingVerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not saved: " + _form_problems(form))
+        return redirect("assessments:finding_detail", pk, finding_pk)
+    verified = form.cleaned_data["verified"]
+    try:
+        services.finding_verify(finding=item, by=request.user, verified=verified, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, "Not saved: " + " ".join(exc.messages))
+    else:
+        messages.success(request, "Verified and closed." if verified else "Sent back to the owner: not verified.")
+    return redirect("assessments:finding_detail", pk, finding_pk)
+
+
+@login_required
+@require_POST
+def finding_accept(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+    assessment, item = _finding_for(request, pk, finding_pk)
+    if not services.finding_may_verify(item, request.user):
+        raise PermissionDenied("Only a reviewer or an admin may record an accepted risk.")
+    form = FindingAcceptForm(request.POST, acceptances=_accepted_for_findings(assessment))
+    if not form.is_valid():
+        messages.error(request, "Not saved: " + _form_problems(form))
+        return redirect("assessments:finding_detail", pk, finding_pk)
+    try:
+        services.finding_accept_risk(
+            finding=item, by=request.user, acceptance=form.cleaned_data["acceptance"], note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "Not saved: " + " ".join(exc.messages))
+    else:
+        messages.success(request, "Recorded as accepted risk.")
+    return redirect("assessments:finding_detail", pk, finding_pk)
 
 
 @login_required

@@ -12,4 +12,6 @@ urlpatterns = [
     path("scenario.<str:fmt>", views.scenario_export, name="scenario_export"),
     path("compare/", views.compare, name="compare"),
     path("reviews/", views.reviews, name="reviews"),
+    path("conditions/", views.conditions, name="conditions"),
+    path("conditions.<str:fmt>", views.conditions_export, name="conditions_export"),
 ]

@@ -11,11 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import assessment_score, dashboard_for_user
 from procurement.core.access import organisation_for
-from procurement.core.cells import csv_row
+from procurement.core.cells import csv_row, xlsx_append
+from procurement.core.pagination import CountingPaginator
+from procurement.portfolio.forms import ConditionFilterForm
+from procurement.portfolio.obligations import condition_item, obligations_for_user, open_conditions_qs
 from procurement.portfolio.selectors import (
     ScenarioSpec,
     dependency_table,
@@ -41,7 +46,12 @@ def _org(request):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    ctx = {"banks": banks_for_user(request.user), **dashboard_for_user(request.user)}
+    dashboard = dashboard_for_user(request.user)
+    ctx = {
+        "banks": banks_for_user(request.user),
+        "queue": obligations_for_user(request.user, today=dashboard["today"]),
+        **dashboard,
+    }
     return render(request, "portfolio/home.html", ctx)
 
 
@@ -213,3 +223,90 @@ def reviews(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     ctx = {"rows": review_schedule(org, today=today), "today": today, "Status": Assessment.Status}
     return render(request, "portfolio/reviews.html", ctx)
+
+
+# --- Open conditions ----------------------------------------------------------------------
+
+CONDITIONS_PAGE = 50
+CONDITION_COLUMNS = ["Kind", "Condition or finding", "Vendor", "Service", "Assessment", "Owner", "Due date"]
+CONDITION_COLUMNS += ["Overdue", "Status", "Link"]
+
+
+def _conditions_query(request):
+    org = _org(request)
+    form = ConditionFilterForm(request.GET or None, organisation=org)
+    today = timezone.localdate()
+    return org, form, today, open_conditions_qs(org, form.filters(), today=today)
+
+
+@login_required
+def conditions(request: HttpRequest) -> HttpResponse:
+    """Every open condition and finding of the organisation, filtered by overdue, owner, vendor,
+    service, status and kind; CSV and XLSX exports of the same rows."""
+    _, form, today, qs = _conditions_query(request)
+    problems = form.errors if form.is_bound and not form.is_valid() else {}
+    page = CountingPaginator(qs, CONDITIONS_PAGE, count_from=qs.order_by()).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "form": form,
+        "problems": [str(e) for errors in problems.values() for e in errors],
+        "page": page,
+        "items": [condition_item(f, today=today) for f in page.object_list],
+        "query": query.urlencode(),
+        "today": today,
+    }
+    return render(request, "portfolio/conditions.html", ctx, status=400 if problems else 200)
+
+
+def _condition_cells(request, item) -> list:
+    return [
+        item.kind.capitalize(),
+        item.title,
+        item.vendor,
+        item.service,
+        f"A-{item.assessment_id}",
+        item.owner,
+        item.due_date,
+        "yes" if item.overdue else "no",
+        item.status,
+        request.build_absolute_uri(item.url),
+    ]
+
+
+@login_required
+def conditions_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _, form, today, qs = _conditions_query(request)
+    if form.is_bound and not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    items = [condition_item(f, today=today) for f in qs]
+    stamp = today.isoformat()
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CONDITION_COLUMNS)
+        for item in items:
+            writer.writerow(csv_row(_condition_cells(request, item)))
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        wb = Workbook()
+        sheet = wb.active
+        sheet.title = "Open conditions"
+        xlsx_append(sheet, CONDITION_COLUMNS)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for item in items:
+            xlsx_append(sheet, _condition_cells(request, item))
+            sheet.cell(row=sheet.max_row, column=7).number_format = "yyyy-mm-dd"
+        for column, width in zip("ABCDEFGHIJ", (10, 60, 24, 28, 10, 20, 12, 9, 26, 50), strict=True):
+            sheet.column_dimensions[column].width = width
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="open-conditions-{stamp}.{fmt}"'
+    return response

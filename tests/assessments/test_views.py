@@ -240,7 +240,7 @@ def test_reviewer_overrides_with_reason_and_approves(login, personas, in_review,
     assert in_review.overrides.get().reason == "Lease renewed"
     client.post(
         reverse("assessments:finding", args=[in_review.pk]),
-        {"kind": "condition", "text": "Renew lease", "owner": "Ana"},
+        {"kind": "condition", "text": "Renew lease", "owner_user": personas["analyst"].pk},
     )
     accept_residual(in_review)
     url = reverse("assessments:decide", args=[in_review.pk])

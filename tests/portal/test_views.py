@@ -208,7 +208,6 @@ def test_no_staff_only_content_reaches_any_rendered_portal_page(
         assessment=assessment,
         kind="finding",
         text="FINDING: lease risk",
-        owner="",
         due_date=None,
         by=personas["reviewer"],
     )

@@ -26,11 +26,14 @@ def test_demo_seed_creates_every_state_including_frozen_ones(django_db_blocker):
     assert all(a.frozen_record for a in Assessment.objects.filter(status__in=Assessment.FINAL))
 
 
-def test_home_dashboard_shows_open_due_and_decided(client, django_user_model):
+def test_home_shows_the_work_queue_and_recent_decisions(client, django_user_model):
     call_command("seed_demo")
     client.force_login(django_user_model.objects.get(username="analyst"))
     page = client.get(reverse("core:home")).content.decode()
-    assert "My open assessments" in page and "(overdue)" in page and "Rejected" in page and "Approved" in page
+    assert "Nothing open" not in page
+    assert "To fill in" in page and "My conditions overdue" in page and "(overdue)" in page
+    assert "Contract must include 180 days" in page
+    assert "Rejected" in page and "Approved" in page
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(capsys, django_user_model):

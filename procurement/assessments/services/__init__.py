@@ -6,6 +6,7 @@ Split by responsibility; every name is importable from here as before:
 * ``answers``: saving answers, what is missing, a provider table as the supply chain;
 * ``review``: creating, submitting, reviewing, comments and clarifications,
   marking for reassessment;
+* ``findings``: conditions and findings followed to closure (owner, status, verification);
 * ``decide``: deciding (who may, under which authority; freezing the record, built by
   ``procurement.assessments.records``) and the risk acceptances a decision rests on;
 * ``upgrade``: moving to a newer bank version;
@@ -40,6 +41,16 @@ from procurement.assessments.services.decide import (
     decision_state,
     recently_authenticated,
 )
+from procurement.assessments.services.findings import (
+    OWNER_MOVES,
+    finding_accept_risk,
+    finding_add,
+    finding_done_by,
+    finding_may_update,
+    finding_may_verify,
+    finding_update,
+    finding_verify,
+)
 from procurement.assessments.services.review import (
     MESSAGE_MAX,
     NO_PUBLISHED_VERSION,
@@ -51,7 +62,6 @@ from procurement.assessments.services.review import (
     assessment_submit,
     clarification_add,
     comment_add,
-    finding_add,
     latest_published,
     override_set,
     reassessment_mark,
@@ -69,6 +79,7 @@ __all__ = [
     "NOT_EDITABLE",
     "NO_PUBLISHED_VERSION",
     "OVERRIDE_REASON_REQUIRED",
+    "OWNER_MOVES",
     "TRANSITIONS",
     "AnswerInput",
     "DecisionReview",
@@ -94,7 +105,13 @@ __all__ = [
     "comment_add",
     "decision_review",
     "decision_state",
+    "finding_accept_risk",
     "finding_add",
+    "finding_done_by",
+    "finding_may_update",
+    "finding_may_verify",
+    "finding_update",
+    "finding_verify",
     "latest_published",
     "override_set",
     "reassessment_mark",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from procurement.assessments import notifications
-from procurement.assessments.models import Assessment, Clarification, Comment, Finding, Override
+from procurement.assessments.models import Assessment, Clarification, Comment, Override
 from procurement.assessments.records import person_label
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
@@ -135,24 +135,6 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
     timeline_add(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
     assessment_rescore(assessment=assessment)
     return override
-
-
-def finding_add(*, assessment: Assessment, kind: str, text: str, owner: str, due_date, by, question_code: str = ""):
-    if assessment.is_final:
-        raise ValidationError("A decided assessment is frozen.", code="frozen")
-    if not text.strip():
-        raise ValidationError("A finding needs a description.", code="text_required")
-    finding = Finding.objects.create(
-        assessment=assessment,
-        kind=kind,
-        text=text.strip(),
-        owner=owner,
-        due_date=due_date,
-        question_code=question_code,
-        created_by=by,
-    )
-    timeline_add(assessment, kind, by=by, note=text.strip())
-    return finding
 
 
 # --- Comments and clarifications ------------------------------------------------------

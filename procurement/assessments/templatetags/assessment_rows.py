@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
-from procurement.assessments.models import Assessment
+from procurement.assessments.models import Assessment, Finding
 from procurement.core.templatetags.badges import band_badge, decision_badge
 
 register = template.Library()
@@ -80,4 +80,24 @@ def assessment_row(a: Assessment) -> str:
         decision_badge(a.recommendation),
         a.owner_name or "—",
         _day(a.due_date, get_language()) if a.due_date else "—",
+    )
+
+
+FINDING_COLOURS = {
+    "open": "secondary",
+    "in_progress": "info",
+    "done": "warning",
+    "verified": "success",
+    "accepted": "dark",
+}
+
+
+@register.simple_tag
+@lru_cache(maxsize=16)
+def finding_badge(status) -> str:
+    """A condition's or finding's status as a badge, in words."""
+    if status not in FINDING_COLOURS:
+        return format_html('<span class="badge text-bg-light border">{}</span>', status or "—")
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', FINDING_COLOURS[status], Finding.Status(status).label
     )
