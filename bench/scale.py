@@ -19,7 +19,6 @@ import json
 import os
 import random
 import re
-import statistics
 import sys
 import time
 from html.parser import HTMLParser
@@ -105,7 +104,7 @@ class RowTemplate:
             cur.execute(f'SELECT * FROM "{table}" WHERE false')  # noqa: S608 - a table name from _meta
             columns = [c.name for c in cur.description]
             buf = io.BytesIO()
-            with cur.copy(f'COPY (SELECT * FROM "{table}" WHERE id = %s) TO STDOUT', (pk,)) as copy:
+            with cur.copy(f'COPY (SELECT * FROM "{table}" WHERE id = %s) TO STDOUT', (pk,)) as copy:  # noqa: S608
                 for block in copy:
                     buf.write(block)
         values = buf.getvalue().decode().rstrip("\n").split("\t")
