@@ -85,6 +85,21 @@ class Assessment(TimeStampedModel):
             models.Index(fields=["organisation", "-decided_at"], name="assess_org_decided"),
             # "My open assessments" on the home page: the open ones among everything a person owns.
             models.Index(fields=["owner", "status", "due_date"], name="assess_owner_status_due"),
+            # Partial indexes for the home page on PostgreSQL (bench/scale.py, 100,000 assessments).
+            # "Due soon": the open ones in due-date order, instead of sorting every open row (480 ms).
+            # The conditions are OPEN and FINAL, spelled out (Meta cannot see the class's names).
+            models.Index(
+                fields=["organisation", "due_date"],
+                condition=models.Q(status__in=["draft", "in_progress", "submitted", "in_review", "changes_requested"]),
+                name="assess_org_open_due",
+            ),
+            # "Recently decided": PostgreSQL sorts NULLs first in a descending index, so
+            # assess_org_decided walked past every undecided row (90,000) before the first decided one.
+            models.Index(
+                fields=["organisation", "-decided_at"],
+                condition=models.Q(status__in=["approved", "rejected"]),
+                name="assess_org_final_decided",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
