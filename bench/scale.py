@@ -258,21 +258,25 @@ def answer_changes_fill(org_info: dict, total: int) -> int:
     per = total // len(ids) + 1
     values = ['"30"', '"90"', '"180"', '"categories"', '["a", "b"]', '"yes"', '"no"']
 
+    # Strings built once: a row costs one str.format (~1.5 µs) instead of ~5 µs with a datetime each.
+    offsets = [f".{k:06d}+00:00" for k in range(per)]
+    olds, news = [values[k % 7] for k in range(per)], [values[(k + 1) % 7] for k in range(per)]
+
     def lines():
         n = 0
         for j, pk in enumerate(ids):
-            at = start + dt.timedelta(minutes=j)
-            for k in range(per):
-                if n >= total:
-                    return
-                n += 1
+            minute = (start + dt.timedelta(minutes=j)).replace(microsecond=0, tzinfo=None).isoformat()
+            for k in range(min(per, total - n)):
                 yield pattern.format(
                     assessment_id=pk,
                     question_code=codes[(j + k) % len(codes)],
-                    old_value=values[k % 7],
-                    new_value=values[(k + 1) % 7],
-                    at=ts(at + dt.timedelta(seconds=k)),
+                    old_value=olds[k],
+                    new_value=news[k],
+                    at=minute + offsets[k],
                 )
+            n += per
+            if n >= total:
+                return
 
     with indexes_deferred(tpl.table):
         return copy_lines(tpl.table, tpl.columns, lines(), chunk=50_000)
@@ -470,8 +474,8 @@ def table_sizes() -> None:
         sample = Assessment.objects.filter(status__in=Assessment.FINAL).values_list("pk", flat=True)[:100]
         cur.execute(
             "SELECT avg(length(frozen_record::text)), avg(pg_column_size(frozen_record)) "
-            "FROM assessments_assessment WHERE id IN %s",
-            [tuple(sample)],
+            "FROM assessments_assessment WHERE id = ANY(%s)",
+            [list(sample)],
         )
         text, stored = cur.fetchone()
         RESULTS["scale_frozen_record_kb"] = round(text / 1024)
@@ -508,8 +512,8 @@ def main() -> None:
     RESULTS["scale_decided"] = Assessment.objects.filter(organisation=big["org"], status__in=Assessment.FINAL).count()
     RESULTS["scale_answer_changes"] = AnswerChange.objects.count()
     RESULTS["scale_setup_s"] = round(time.perf_counter() - started, 1)
-    table_sizes()
     for name, fn, args in (
+        ("sizes", table_sizes, ()),
         ("pages", bench_pages, (small, big)),
         ("section and autosave", bench_section_and_autosave, (small, big)),
         ("rescore", bench_rescore, (ids,)),
