@@ -138,11 +138,15 @@ def indexes_deferred(table: str):
         indexes = cur.fetchall()
         for name, _ in indexes:
             cur.execute(f'DROP INDEX "{name}"')
+    loaded = time.perf_counter()
     yield
+    step(f"  {table}: rows", loaded)
+    built = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '256MB'")
         for _, definition in indexes:
             cur.execute(definition)
+    step(f"  {table}: {len(indexes)} indexes", built)
 
 
 def copy_lines(table: str, columns: list[str], lines, *, chunk: int = 20_000) -> int:
