@@ -80,6 +80,11 @@ class Assessment(TimeStampedModel):
             models.Index(fields=["organisation", "-created_at", "-id"], name="assess_org_created_id"),
             # A service's newest assessment (the portfolio, the vendor page) straight from the index.
             models.Index(fields=["service", "-created_at", "-id"], name="assess_service_created_id"),
+            # The same within an organisation (portfolio.selectors.latest_assessments). Without it
+            # PostgreSQL walks assess_org_created_id filtering on the service: for a service with no
+            # assessment that reads the whole organisation (40 ms of the portfolio and review pages
+            # at 100,000 assessments, bench/scale.py).
+            models.Index(fields=["organisation", "service", "-created_at", "-id"], name="assess_org_service_created"),
             # "Recently decided" on the home page. Without it SQLite walks every decided row's
             # frozen record (stored before decided_at) to sort: 57 ms with 2,000 decided.
             models.Index(fields=["organisation", "-decided_at"], name="assess_org_decided"),
