@@ -4,9 +4,9 @@ Run through scripts/with-postgres.sh (the Makefile does). Two organisations buil
 way (the demo's services, supply chains and one assessment per workflow state): "small" is
 topped up to 10 assessments, "big" to 100,000 (10% decided, each with its frozen record)
 with 5 million answer changes. Each page is timed in both, alternately, in this process;
-the figure is big / small. The rows are written with COPY, outside the timing, and copied
-column by column from the demo's own rows, so a column added to a model is filled from its
-demo row instead of breaking the bench.
+the figure is big / small. The rows are written with COPY, outside the timing (indexes and
+foreign-key triggers off meanwhile), and copied column by column from the demo's own rows,
+so a column added to a model is filled from its demo row instead of breaking the bench.
 
 Figures are merged into bench/results.json (other keys stay). Never fails because of a number.
 """
@@ -34,9 +34,8 @@ DECIDED_SHARE = 0.10
 CHANGES = int(os.environ.get("SCALE_ANSWER_CHANGES", "5000000"))
 RESCORE = int(os.environ.get("SCALE_RESCORE", "10000"))
 OWNERS = 50  # analysts in the big organisation; the measured one owns 1/50 of its assessments
-LIST_COUNT_LIMIT_NOTE = "the list counts up to 10,000 and then shows 'more than 10,000'"
 
-# One line per page: (figure name, URL name, URL arguments). Each is timed in the big and
+# One line per page: (figure name, URL name, query string). Each is timed in the big and
 # the small organisation alternately; the figures are <name>_page_ms_100k and
 # <name>_page_ratio_100k. Add a page here (the open-conditions page, the home page's work
 # queue) and it is measured at scale with the others.
