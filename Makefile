@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench load setup setup-dev lint pytest pytest-postgres pytest-postgres-all clean
+.PHONY: run test bench bench-scale load setup setup-dev lint pytest pytest-postgres pytest-postgres-all clean
 
 setup:
 	@scripts/setup.sh run
@@ -51,6 +51,12 @@ test: lint
 # Performance figures as ratios against baselines measured in the same run (bench/run.py).
 bench: setup-dev
 	$(PY) bench/run.py
+
+# The list, portfolio, reviews, home and section pages, autosave and rescoring at 100,000 assessments
+# and 5M answer changes, on a throwaway PostgreSQL cluster (bench/scale.py; about 5 minutes, so apart
+# from make bench). Figures are merged into bench/results.json.
+bench-scale: setup-dev
+	scripts/with-postgres.sh $(PY) bench/scale.py
 
 # Bounded load on loopback: gunicorn (2 workers) + db_worker, 20 users for 60 s (bench/load.py).
 load: setup-dev

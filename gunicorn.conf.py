@@ -12,8 +12,11 @@ timeout = 30
 # (TimeoutStopSec=40). Connections keep queueing on the listening socket meanwhile
 # (backlog, gunicorn's default 2048), so a HUP reload refuses no one.
 graceful_timeout = 30
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+# Recycle workers now and then. Each restart imports the app afresh (~1-2 s of CPU) while the
+# other workers serve alone: at 2,000 a worker restarted about once a minute under make load.
+# Web workers render no PDFs (db_worker does), so their memory grows slowly.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # Peers gunicorn believes about X-Forwarded-Proto and friends: the TLS proxy's address.
 # gunicorn never rewrites REMOTE_ADDR from X-Forwarded-For; the app reads the client's address
 # itself (procurement/core/net.py), so behind the proxy also set DJANGO_TRUSTED_PROXY_COUNT=1

@@ -117,7 +117,7 @@ def run_user(user: User, deadline: float, samples: list, errors: list, lock: thr
             continue
         elapsed = time.perf_counter() - started
         with lock:
-            samples.append((action, elapsed))
+            samples.append((action, elapsed, time.monotonic()))
             if status >= 500:
                 errors.append(f"{action}: HTTP {status}")
 
@@ -206,7 +206,7 @@ def main() -> dict:
         worker.terminate()
         worker.wait(timeout=20)
         cpu.append(_children_cpu())
-    times = sorted(e for _, e in samples)
+    times = sorted(e for _, e, _ in samples)
     result = {
         "http_users": USERS,
         "http_seconds": round(duration, 1),
@@ -219,11 +219,22 @@ def main() -> dict:
     if errors:
         result["http_error_examples"] = "; ".join(sorted(set(errors))[:5])
     # Per action: where the time goes (the run's p99 is the tail of the mix).
-    for action in sorted({a for a, _ in samples}):
-        own = sorted(e for a, e in samples if a == action)
+    for action in sorted({a for a, _, _ in samples}):
+        own = sorted(e for a, e, _ in samples if a == action)
         result[f"{action}_n"] = len(own)
         result[f"{action}_p50_ms"] = round(statistics.median(own) * 1000, 1)
         result[f"{action}_p99_ms"] = round(own[max(int(len(own) * 0.99) - 1, 0)] * 1000, 1)
+    # Is the tail a stall (a few slow windows) or spread over the run? p99 per 5-second window
+    # of completions, and gunicorn's worker restarts (max_requests) from its log.
+    windows: dict[int, list[float]] = {}
+    for _, e, done in samples:
+        windows.setdefault(int((done - started) // 5), []).append(e)
+    p99s = sorted(sorted(w)[max(int(len(w) * 0.99) - 1, 0)] for w in windows.values() if len(w) >= 20)
+    if p99s:
+        result["window_p99_ms_median"] = round(statistics.median(p99s) * 1000, 1)
+        result["window_p99_ms_worst"] = round(p99s[-1] * 1000, 1)
+    log = Path(tmp, "gunicorn.log").read_text(errors="replace")
+    result["gunicorn_worker_restarts"] = log.count("Autorestarting worker")
     # What the task worker was given meanwhile: each distinct record hash is one PDF render.
     with sqlite3.connect(db_path) as db:
         for status, count in db.execute("SELECT status, COUNT(*) FROM reports_reportfile GROUP BY status"):

@@ -388,7 +388,10 @@ def main() -> None:
         print(f"  load: {time.perf_counter() - t:.1f} s", file=sys.stderr)
     RESULTS["bench_total_s"] = round(time.perf_counter() - started, 1)
     out = ROOT / "bench" / "results.json"
-    out.write_text(json.dumps(RESULTS, indent=2, sort_keys=True) + "\n")
+    # Merged: the scale figures (bench/scale.py, make bench-scale) stay; this run's keys are replaced.
+    kept = json.loads(out.read_text()) if out.exists() else {}
+    kept = {k: v for k, v in kept.items() if not (k.startswith("error_") and not k.startswith("error_scale_"))}
+    out.write_text(json.dumps({**kept, **RESULTS}, indent=2, sort_keys=True) + "\n")
     width = max(len(k) for k in RESULTS)
     print(f"{'figure':<{width}}  value")
     for key in sorted(RESULTS):

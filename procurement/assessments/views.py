@@ -54,6 +54,8 @@ from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
+# Past this many the list says "more than 10,000" instead of counting them all (docs/performance.md).
+LIST_COUNT_LIMIT = 10_000
 STAFF_SECTION_URLS = SectionUrls(
     section="assessments:section", question="assessments:history", evidence="assessments:evidence"
 )
@@ -77,7 +79,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due_date__lt=timezone.localdate(), status__in=Assessment.OPEN)
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
-    page = CountingPaginator(list_rows(qs).order_by("-created_at", "-id"), PAGE_SIZE, count_from=qs).get_page(
+    rows = list_rows(qs).order_by("-created_at", "-id")
+    page = CountingPaginator(rows, PAGE_SIZE, count_from=qs, count_limit=LIST_COUNT_LIMIT).get_page(
         request.GET.get("page")
     )
     ctx = {

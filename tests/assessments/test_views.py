@@ -295,6 +295,19 @@ def test_list_pages_keep_the_filters_and_draw_badges(login, personas, assessment
     assert second.count('<span class="badge band-high">High</span>') == 1 and 'href="?band=high&amp;page=1"' in second
 
 
+def test_list_past_the_count_limit_says_more_than(login, personas, assessment, monkeypatch):
+    from procurement.assessments import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "LIST_COUNT_LIMIT", 4)
+    _more_like(assessment, 4)
+    page = login(personas["viewer"]).get(reverse("assessments:list")).content.decode()
+    assert "Page 1 of more than 2</span>" in page and "More than 4 match: narrow them with the filters." in page
+    Assessment.objects.filter(pk=assessment.pk).delete()
+    page = login(personas["viewer"]).get(reverse("assessments:list")).content.decode()
+    assert "Page 1 of 2</span>" in page and "More than" not in page
+
+
 def test_list_and_home_queries_do_not_grow_with_rows(login, personas, assessment):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

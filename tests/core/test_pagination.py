@@ -18,3 +18,14 @@ def test_counts_the_plain_queryset_and_pages_the_shaped_one(assessment):
     assert "COUNT" in count_sql and "JOIN" not in count_sql
     (row,) = paginator.page(1).object_list
     assert row.pk == assessment.pk and row.vendor_name == assessment.service.vendor.name
+
+
+def test_count_stops_at_the_limit_and_says_it_is_not_exact(assessment):
+    same = {f: getattr(assessment, f) for f in ("organisation", "service", "bank_version", "created_by")}
+    Assessment.objects.bulk_create([Assessment(**same) for _ in range(4)])
+    plain = Assessment.objects.filter(organisation=assessment.organisation)
+    capped = CountingPaginator(plain.order_by("-id"), 2, count_from=plain, count_limit=3)
+    assert (capped.count, capped.count_exact, capped.num_pages) == (3, False, 2)
+    assert capped.page(2).has_next() is False
+    exact = CountingPaginator(plain.order_by("-id"), 2, count_from=plain, count_limit=5)
+    assert (exact.count, exact.count_exact, exact.num_pages) == (5, True, 3)
