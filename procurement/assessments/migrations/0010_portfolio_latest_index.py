@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0008_home_page_partial_indexes'),
+        ('assessments', '0009_home_page_partial_indexes'),
         ('core', '0002_outbox'),
         ('questionbank', '0002_provider_table_type'),
         ('vendors', '0002_supply_chain'),

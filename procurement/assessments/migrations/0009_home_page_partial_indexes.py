@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_assessment_origin'),
+        ('assessments', '0008_decisions_acceptances_conditions'),
         ('core', '0002_outbox'),
         ('questionbank', '0002_provider_table_type'),
         ('vendors', '0002_supply_chain'),
