@@ -66,7 +66,9 @@ def provisional_words(missing: int | None, at: dt.datetime | None = None) -> str
         return f"provisional as of {date_format(localtime(at), 'j M Y H:i')}"
     if missing == 0:
         return ""
-    return f"provisional: {missing} question{'s' if missing != 1 else ''} unanswered"
+    # "Scored": free-text questions the engine does not count are not among them, so the
+    # figure can be below the questionnaire's own count of what is left to answer.
+    return f"provisional: {missing} scored question{'s' if missing != 1 else ''} unanswered"
 
 
 def missing_answers(*, unanswered: Iterable[str], pending: Iterable[Iterable[str]], incomplete: bool) -> int:

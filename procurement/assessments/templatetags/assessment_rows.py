@@ -51,7 +51,7 @@ def detail_url(pk: int) -> str:
 
 ROW = (
     '<tr><td class="text-nowrap"><a href="{}">A-{}</a></td><td>{} · {}</td><td class="small">{} v{}</td>'
-    '<td><span class="badge text-bg-light border">{}</span>{}</td><td>{}</td><td>{}</td>'
+    '<td><span class="badge text-bg-light border">{}</span>{}</td><td>{}</td><td class="small">{}</td>'
     '<td class="small">{}</td><td class="small">{}</td></tr>'
 )
 
