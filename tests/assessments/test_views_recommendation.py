@@ -88,7 +88,7 @@ def test_the_list_shows_who_decided_and_that_it_departs_from_the_recommendation(
     row = list_row(login(personas["viewer"]), rejected_against.pk)
     assert 'text-bg-success">Approve<' in row  # the recommendation
     assert 'text-bg-danger">Rejected</span>' in row and "by reviewer" in row
-    assert "Against the engine&rsquo;s recommendation" in row and "provisional" not in row
+    assert "Against the engine's recommendation" in row and "provisional" not in row
 
 
 def test_the_assessment_page_shows_recommendation_decision_and_the_difference_in_words(

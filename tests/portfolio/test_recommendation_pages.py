@@ -21,7 +21,7 @@ def test_the_vendor_page_shows_recommendation_and_decision_per_assessment(login,
     vendor = rejected_against.service.vendor
     page = text(login(personas["viewer"]).get(reverse("vendors:detail", args=[vendor.pk])))
     assert "Engine recommendation Decision" in page  # the two column headings, side by side
-    assert "Approve Low Rejected by reviewer Against the engine’s recommendation" in page
+    assert "Approve Low Rejected by reviewer Against the engine's recommendation" in page
 
 
 def test_the_service_page_lists_its_assessments_with_both(login, personas, rejected_against, complete_assessment):
@@ -38,7 +38,7 @@ def test_the_home_page_recently_decided_list_states_decision_and_recommendation(
     login, personas, rejected_against, decided
 ):
     page = text(login(personas["reviewer"]).get(reverse("core:home")))
-    assert "Decision: Rejected by reviewer Against the engine’s recommendation" in page
+    assert "Decision: Rejected by reviewer Against the engine's recommendation" in page
     assert "Engine recommendation: Approve Low" in page
     assert "Decision: Rejected by reviewer Engine recommendation: Reject Critical" in page
 

@@ -83,9 +83,7 @@ NOT_DECIDED = mark_safe('<span class="text-secondary">Not decided</span>')
 @lru_cache(maxsize=1024)
 def _decision_cell(status: str, by: str, differs: bool, language: str | None) -> str:
     by_html = format_html(' <span class="text-nowrap">by {}</span>', by) if by else ""
-    against = (
-        mark_safe('<div class="small text-danger">Against the engine&rsquo;s recommendation</div>') if differs else ""
-    )
+    against = mark_safe('<div class="small text-danger">Against the engine\'s recommendation</div>') if differs else ""
     return format_html(
         '<span class="badge text-bg-{}">{}</span>{}{}', OUTCOME_CLASS[status], status_label(status), by_html, against
     )
