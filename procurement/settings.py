@@ -317,3 +317,16 @@ PORTAL_BAD_TOKEN_LIMIT = int(env("PORTAL_BAD_TOKEN_LIMIT", "20"))
 PORTAL_BAD_TOKEN_WINDOW = int(env("PORTAL_BAD_TOKEN_WINDOW", str(15 * 60)))  # seconds
 # Where links in mails sent outside a request (send_reminders) point.
 SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+
+# --- Notifications and reminders ----------------------------------------------
+# One schedule per kind of deadline (procurement/core/schedule.py): reminders this many days
+# before, one on the day, then every N days while overdue (0: none). An organisation may
+# override a kind in the admin ("Reminder schedules"). `manage.py send_notifications` reads it.
+REMINDER_SCHEDULE = {
+    "condition": {"before_days": [7, 1], "on_the_day": True, "overdue_every_days": 7},
+    "review": {"before_days": [30, 7, 1], "on_the_day": True, "overdue_every_days": 7},
+    "acceptance": {"before_days": [30, 7, 1], "on_the_day": True, "overdue_every_days": 7},
+    "evidence": {"before_days": [30, 7, 1], "on_the_day": True, "overdue_every_days": 7},
+    "contract_notice": {"before_days": [30, 7, 1], "on_the_day": True, "overdue_every_days": 7},
+    "model_retirement": {"before_days": [30, 7, 1], "on_the_day": True, "overdue_every_days": 7},
+}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/", include("procurement.portal.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/notifications/", include("procurement.core.notification_urls")),
     path("accounts/", include("procurement.core.urls")),
     path("admin/", admin.site.urls),
 ]

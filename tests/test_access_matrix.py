@@ -128,6 +128,8 @@ MATRIX = {
     # Whoever holds a link gets in (the token is the credential); a bad one is 404 (tests/portal).
     "portal:enter": ("get", lambda w: {"token": w["token"]}, {p: 302 for p in PERSONAS}),
     "portal:leave": ("post", lambda w: {}, {p: 200 for p in PERSONAS}),
+    # Each person's own settings: no object, so every signed-in person gets their own page.
+    "notifications:preferences": ("get", lambda w: {}, ANY_MEMBER),
     "login": ("get", lambda w: {}, {p: (200 if p in ("anonymous", *VENDORS) else 302) for p in PERSONAS}),
     "logout": ("post", lambda w: {}, {p: 302 for p in PERSONAS}),
 }

@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Organisations and access"
 
     def ready(self) -> None:
-        from procurement.core import reauth  # noqa: F401 - connects the sign-in signal
+        # The sign-in signal (reauth), and the builders of the notification mails.
+        from procurement.core import notifications, reauth  # noqa: F401
 
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):

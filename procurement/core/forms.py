@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from procurement.core.models import NotificationKind, NotificationPreference
 from procurement.core.text import text_problem
 
 MAX_PK = 2**63 - 1
@@ -46,3 +47,25 @@ class StorableTextMixin:
 
 def _one_line(field: forms.Field) -> bool:
     return isinstance(field.widget, forms.TextInput | forms.EmailInput | forms.URLInput)
+
+
+CHOOSE_MODE = "Choose at once, daily summary or never."
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per kind of notification: at once, in the daily summary, or never."""
+
+    def __init__(self, *args, modes: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in NotificationKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                choices=NotificationPreference.Mode.choices,
+                initial=modes.get(kind.value, NotificationPreference.Mode.IMMEDIATE),
+                widget=forms.RadioSelect,
+                error_messages={"required": CHOOSE_MODE, "invalid_choice": CHOOSE_MODE},
+            )
+
+    def rows(self):
+        """(label, bound field) per kind, for the table."""
+        return [(self.fields[name].label, self[name]) for name in self.fields]

@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from procurement.core.schedule import parse_days
 
 
 class TimeStampedModel(models.Model):
@@ -124,3 +127,122 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class NotificationKind(models.TextChoices):
+    """What a person can be told about; each chooses a mode per kind (NotificationPreference).
+
+    Mails to vendor contacts (the team's replies, invitations) have no account behind them
+    and no preference; they are not listed here.
+    """
+
+    VENDOR_SUBMITTED = "vendor_submitted", _("The vendor submitted its answers")
+    VENDOR_QUESTION = "vendor_question", _("The vendor asked a question")
+    REVIEWER_ASSIGNED = "reviewer_assigned", _("I am assigned as reviewer")
+    ACCEPTANCE_REQUESTED = "acceptance_requested", _("My risk acceptance is requested")
+    DECISION_MADE = "decision_made", _("A decision is made on an assessment I work on")
+    CONDITION_DUE = "condition_due", _("A condition I own is coming due or overdue")
+    REVIEW_DUE = "review_due", _("A review is coming due or overdue")
+    REASSESSMENT_FLAGGED = "reassessment_flagged", _("A service I own is flagged for reassessment")
+    ACCEPTANCE_EXPIRING = "acceptance_expiring", _("A risk acceptance is expiring or has expired")
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification. No row means immediately."""
+
+    class Mode(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DIGEST = "digest", _("In a daily summary")
+        OFF = "off", _("Never")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.IMMEDIATE)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_notificationpref_one_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["immediate", "digest", "off"]), name="core_notificationpref_mode_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {self.mode}"
+
+
+class DigestItem(models.Model):
+    """A notification kept for its recipient's daily summary. The digest run puts the day's
+    items into one outbox message (``message``) and they leave together."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_items")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="digest_items"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=300)
+    lines = models.JSONField(default=list, blank=True)
+    action = models.CharField(max_length=100, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="digest_items"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["message", "user"], name="core_digest_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.subject}"
+
+
+class DeadlineKind(models.TextChoices):
+    """The kinds of deadline the reminder schedule knows (settings.REMINDER_SCHEDULE)."""
+
+    CONDITION = "condition", _("Conditions and findings")
+    REVIEW = "review", _("Periodic reviews")
+    ACCEPTANCE = "acceptance", _("Risk acceptance expiry")
+    EVIDENCE = "evidence", _("Evidence expiry")
+    CONTRACT_NOTICE = "contract_notice", _("Contract notice dates")
+    MODEL_RETIREMENT = "model_retirement", _("Model retirements")
+
+
+class ReminderSchedule(models.Model):
+    """An organisation's own reminder schedule for one kind of deadline, in place of the
+    installation's (settings.REMINDER_SCHEDULE)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reminder_schedules")
+    kind = models.CharField(_("deadline"), max_length=32, choices=DeadlineKind.choices)
+    before_days = models.CharField(
+        _("days before"),
+        max_length=100,
+        blank=True,
+        help_text=_("Remind this many days before the deadline, separated by commas, e.g. 30, 7, 1."),
+    )
+    on_the_day = models.BooleanField(_("on the day"), default=True, help_text=_("Remind on the day itself."))
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("while overdue, every"),
+        default=7,
+        help_text=_("Days between reminders once the deadline has passed; 0 for none."),
+    )
+
+    class Meta:
+        ordering = ["organisation", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"], name="core_reminderschedule_one_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(overdue_every_days__lte=3650), name="core_reminderschedule_overdue_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        try:
+            self.before_days = ", ".join(str(d) for d in parse_days(self.before_days))
+        except ValueError as exc:
+            raise ValidationError({"before_days": str(exc)}) from None

@@ -19,11 +19,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from procurement.assessments.models import Assessment
+from procurement.assessments.models import Assessment, Clarification
+from procurement.assessments.notifications import assessment_label, notify_vendor_submitted
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services import attestation_add, required_missing, timeline_add
+from procurement.assessments.signals import clarification_added
 from procurement.core import outbox
 from procurement.core.models import OutboxMessage
+from procurement.core.notifications import render_mail
 from procurement.core.outbox import one_line
 from procurement.portal.models import BadLinkAttempt, Invitation, InvitationReminder
 from procurement.vendors.models import VendorContact
@@ -320,13 +323,83 @@ def vendor_submit(*, invitation: Invitation, name: str, title: str, confirmed: b
         confirmed=confirmed,
         contact_label=invitation.respondent_label,
     )
-    _live(assessment).update(submitted_at=timezone.now(), reopen_note="")
+    now = timezone.now()
+    _live(assessment).update(submitted_at=now, reopen_note="")
     timeline_add(
         assessment,
         "vendor submitted",
         by_label=invitation.respondent_label,
         note=f"Attested by {attestation.name}, {attestation.title}: {attestation.statement}",
     )
+    # "The team has been told": the owner and the reviewers, through the outbox.
+    notify_vendor_submitted(assessment=assessment, by_label=invitation.respondent_label, at=now)
+
+
+# --- The team's replies ---------------------------------------------------------------
+
+
+def _reply_ref(clarification: Clarification) -> str:
+    return f"portal.reply:{clarification.pk}"
+
+
+def team_reply_queue(*, clarification: Clarification) -> list[OutboxMessage]:
+    """Tell each vendor contact holding a live link that the team replied in a clarification
+    thread. The mail carries the contact's own link; nothing is sent when no link is live."""
+    if clarification.from_vendor:
+        return []
+    now = timezone.now()
+    live = (
+        Invitation.objects.filter(assessment=clarification.assessment, revoked_at__isnull=True, expires_at__gt=now)
+        .select_related("contact")
+        .order_by("pk")
+    )
+    queued = []
+    for invitation in live:
+        if not invitation.contact.email:
+            logger.info("Team reply not mailed: contact %s has no e-mail address", invitation.contact_id)
+            continue
+        queued.append(
+            outbox.outbox_add(
+                kind="portal.reply",
+                key=f"portal.reply:{clarification.pk}:{invitation.pk}",
+                ref=_reply_ref(clarification),
+                recipient=invitation.contact.email,
+                payload={"invitation": invitation.pk, "clarification": clarification.pk, "base_url": settings.SITE_URL},
+                organisation=clarification.assessment.organisation,
+            )
+        )
+    return queued
+
+
+def _on_clarification(sender, *, clarification: Clarification, **kwargs) -> None:
+    team_reply_queue(clarification=clarification)
+
+
+clarification_added.connect(_on_clarification, dispatch_uid="portal.team_reply")
+
+
+@outbox.builder("portal.reply")
+def _reply_mail(message: OutboxMessage):
+    invitation = _invitation_of(message)
+    clarification = Clarification.objects.filter(pk=message.payload["clarification"]).first()
+    if clarification is None:
+        raise outbox.Cancel("the message was deleted before the mail went out")
+    assessment = invitation.assessment
+    owner = _owner_of(assessment)
+    ctx = {
+        "contact": invitation.contact,
+        "assessment": assessment,
+        "label": assessment_label(assessment),
+        "organisation": assessment.organisation,
+        "clarification": clarification,
+        "owner": owner,
+        "link": invitation_link(invitation, base_url=message.payload["base_url"]),
+    }
+    subject = f"{assessment.organisation.name} replied about {clarification.question_code}: {assessment.service.name}"
+    mail = render_mail("mail/team_replied", ctx, subject=subject, to=message.recipient)
+    if owner and owner.email:
+        mail.reply_to = [owner.email]
+    return mail
 
 
 def invitation_used(invitation: Invitation) -> None:

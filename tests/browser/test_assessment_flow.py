@@ -1,4 +1,6 @@
-"""Debian's Chromium: an analyst creates and fills an assessment, a reviewer overrides and approves."""
+"""Debian's Chromium: an analyst creates and fills an assessment, a reviewer overrides and rejects.
+
+Approvals that need a risk acceptance are in test_decision_flow.py."""
 
 import pytest
 from playwright.sync_api import expect
@@ -22,7 +24,7 @@ def log_in(page, live_server, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
+def test_analyst_fills_and_submits_reviewer_overrides_and_rejects(
     page, live_server, shipped_version, org, django_user_model, artifacts_dir
 ):
     analyst = django_user_model.objects.create_user("ana", password=PASSWORD, first_name="Ana", last_name="Analyst")
@@ -90,11 +92,11 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
     page.screenshot(path=str(artifacts_dir / "flow-5-submitted.png"))
     page.click("text=Log out")
 
-    # 5. The reviewer starts the review, overrides SUP-05 with a reason, and approves.
+    # 5. The reviewer starts the review, overrides SUP-05 with a reason, and rejects on the confirmation page.
     log_in(page, live_server, "rita")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/review/")
     page.click("text=Start review")
-    page.wait_for_selector("text=Decide")
+    page.wait_for_selector("text=Approving needs these risk acceptances")
     row = page.locator("#row-SUP-05")
     row.locator("select[name=points]").select_option("1")
     row.locator("input[name=reason]").fill("Lease renewed to 2028; letter on file")
@@ -103,12 +105,15 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_approves(
     assert "Lease renewed to 2028" in page.locator("#row-SUP-05").inner_text()
     page.locator("#row-SUP-05").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "flow-6-override.png"))
-    page.fill("#decision-note", "Approved with the lease condition.")
-    page.click("button:has-text('Approve and freeze')")
-    page.wait_for_selector("text=Approved and frozen.")
-    page.screenshot(path=str(artifacts_dir / "flow-7-approved.png"), full_page=True)
+    page.click("a:has-text('Reject…')")
+    page.wait_for_selector("h1:has-text('Reject A-')")
+    page.fill("#id_note", "Leased capacity on 90 days' notice is not acceptable for this use.")
+    page.screenshot(path=str(artifacts_dir / "flow-7-confirm.png"), full_page=True)
+    page.click("button:has-text('Reject and freeze')")
+    page.wait_for_selector("text=Rejected and frozen.")
+    page.screenshot(path=str(artifacts_dir / "flow-8-rejected.png"), full_page=True)
 
     assessment.refresh_from_db()
-    assert assessment.status == "approved"
+    assert assessment.status == "rejected" and assessment.decision.role == "reviewer"
     assert assessment.frozen_record["overrides"][0]["points"] == 1
     assert csp_errors == []

@@ -20,10 +20,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from procurement.assessments import authority as au
 from procurement.assessments.models import AnswerChange, Assessment, Decision, Finding, RiskAcceptance, TimelineEvent
+from procurement.assessments.notifications import notify_acceptance_requested, notify_decision_made
 from procurement.assessments.records import person_label, record_build, record_hash
 from procurement.assessments.selectors import accepted_acceptances, assessment_score, bank_structure
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
@@ -161,13 +163,15 @@ def _knockouts(result: t.ScoreResult) -> list[au.Knockout]:
     return [au.Knockout(k.name, k.title) for k in result.knockouts]
 
 
-def _people_with(organisation, *, authority: int, exclude: tuple[int, ...] = ()) -> list[str]:
+def _people_with(organisation, *, authority: int, exclude: tuple[int, ...] = (), only=None) -> list[str]:
     rows = (
         Membership.objects.filter(organisation=organisation, role__in=REVIEWERS, authority__gte=authority)
         .exclude(user__in=exclude)
         .select_related("user")
         .order_by("user__last_name", "user__username")
     )
+    if only is not None:
+        rows = rows.filter(only)
     return [person_label(m.user) for m in rows if m.user.is_active]
 
 
@@ -192,7 +196,15 @@ def decision_review(
         verdict=verdict,
         state=decision_state(assessment),
         acceptances=list(assessment.acceptances.select_related("requested_by", "requested_from", "accepted_by")),
-        deciders=_people_with(assessment.organisation, authority=au.STANDARD, exclude=exclude),
+        deciders=_people_with(
+            assessment.organisation,
+            authority=au.STANDARD,
+            exclude=exclude,
+            # With reviewers assigned: they, or someone with more authority than any of them.
+            only=Q(user__in=decider.assigned_ids) | Q(authority__gt=decider.assigned_max_authority)
+            if decider.assigned_ids
+            else None,
+        ),
         acceptors={
             level: _people_with(assessment.organisation, authority=level, exclude=exclude)
             for level in (au.RISK, au.EXECUTIVE)
@@ -265,6 +277,7 @@ def assessment_decide(
     assessment.save()
     words = decision_words(decision)
     timeline_add(assessment, "status", by=by, note=" ".join(p for p in (note, words) if p), old=S.IN_REVIEW, new=target)
+    notify_decision_made(assessment=assessment)  # the owner, the reviewers, whoever asked for acceptances
     return assessment
 
 
@@ -306,8 +319,8 @@ def acceptance_request(
     rule = "" if scope == RiskAcceptance.Scope.RESIDUAL else rule
     result = assessment_score(assessment)
     title = _scope_title(result, scope, rule)
+    needed = au.acceptance_authority(scope=scope, residual=result.residual)
     if requested_from is not None:
-        needed = au.acceptance_authority(scope=scope, residual=result.residual)
         target = membership_for(requested_from)
         if target is None or target.organisation_id != assessment.organisation_id or target.authority < needed:
             raise ValidationError(
@@ -328,6 +341,9 @@ def acceptance_request(
     )
     asked = f" of {person_label(requested_from)}" if requested_from else ""
     timeline_add(assessment, "acceptance requested", by=by, note=f"{title}{asked}. {note.strip()}".strip())
+    # The named approver, or everyone who may accept it (separation of duties keeps the involved out).
+    involved = _involved_ids(assessment) if assessment.organisation.separation_of_duties else set()
+    notify_acceptance_requested(acceptance=acceptance, authority=needed, exclude=involved)
     return acceptance
 
 

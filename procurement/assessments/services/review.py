@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from procurement.assessments import notifications
 from procurement.assessments.models import Assessment, Clarification, Comment, Finding, Override
 from procurement.assessments.records import person_label
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
+from procurement.assessments.signals import clarification_added
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.vendors.models import AIService
 
@@ -55,11 +57,32 @@ def assessment_create(
     )
     assessment.reviewers.set(reviewers)
     timeline_add(assessment, "created", by=by, note=f"Pinned {version}", new=S.DRAFT)
+    if reviewers:
+        notifications.notify_reviewers_assigned(assessment=assessment, reviewers=reviewers, by=by)
     if intake:
         values = {code: AnswerInput(value=value) for code, value in intake.items()}
         answers_save(assessment=assessment, values=values, by=by, base_revisions=None)
     assessment_rescore(assessment=assessment)
     return assessment
+
+
+@transaction.atomic
+def assessment_reviewers_set(*, assessment: Assessment, reviewers, by) -> list:
+    """Assign the reviewers (replacing the previous ones); those newly assigned are told.
+    Returns the newly assigned."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_final:
+        raise ValidationError("A decided assessment is frozen.", code="frozen")
+    before = set(assessment.reviewers.values_list("pk", flat=True))
+    reviewers = list(reviewers)
+    assessment.reviewers.set(reviewers)
+    added = [u for u in reviewers if u.pk not in before]
+    if set(u.pk for u in reviewers) != before:
+        names = ", ".join(person_label(u) for u in reviewers) or "nobody"
+        timeline_add(assessment, "reviewers", by=by, note=f"Reviewers: {names}")
+    if added:
+        notifications.notify_reviewers_assigned(assessment=assessment, reviewers=added, by=by)
+    return added
 
 
 # --- Submit and review ---------------------------------------------------------------
@@ -172,7 +195,7 @@ def clarification_add(
         raise ValidationError(f"Unknown question {question_code}.", code="unknown")
     if assessment.is_final:
         raise ValidationError("A decided assessment is frozen.", code="frozen")
-    return Clarification.objects.create(
+    clarification = Clarification.objects.create(
         assessment=assessment,
         question_code=question_code,
         from_vendor=from_vendor,
@@ -180,10 +203,17 @@ def clarification_add(
         author_label=vendor_label if from_vendor else person_label(by),
         body=body,
     )
+    if from_vendor:
+        notifications.notify_vendor_question(clarification=clarification)
+    # The team's reply goes to the vendor contacts holding a live link: the portal, which
+    # knows the links, queues that mail (this layer may not import it).
+    clarification_added.send(sender=Clarification, clarification=clarification)
+    return clarification
 
 
-def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
-    """Mark the service's current (latest) assessment as needing reassessment, with the reason."""
+def reassessment_mark(*, service: AIService, reason: str, by_label: str = "supply chain") -> Assessment | None:
+    """Mark the service's current (latest) assessment as needing reassessment, with the reason,
+    and tell its owner."""
     newest_first = Assessment.objects.filter(service=service).order_by("-created_at", "-pk")
     assessment = newest_first.defer("frozen_record").first()
     if assessment is None:
@@ -195,5 +225,6 @@ def reassessment_mark(*, service: AIService, reason: str) -> Assessment | None:
     Assessment.objects.filter(pk=assessment.pk).update(
         reassess_reason=assessment.reassess_reason, reassess_since=assessment.reassess_since
     )
-    timeline_add(assessment, "reassessment needed", by_label="supply chain", note=reason)
+    timeline_add(assessment, "reassessment needed", by_label=by_label, note=reason)
+    notifications.notify_reassessment_flagged(assessment=assessment, reason=reason)
     return assessment

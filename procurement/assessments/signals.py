@@ -1,0 +1,11 @@
+"""Signals this layer sends for the layers above it, which it may not import.
+
+Sent explicitly by the services (never from ``save()``), inside their transactions, so a
+receiver's writes commit or roll back with the change.
+"""
+
+from django.dispatch import Signal
+
+# A message was added to a clarification thread (``clarification``: the new row). The portal
+# tells the vendor contacts about the team's replies.
+clarification_added = Signal()

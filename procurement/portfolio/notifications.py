@@ -1,0 +1,249 @@
+"""The time-based notifications, queued by ``manage.py send_notifications`` (cron).
+
+Reads every kind of deadline, so it sits in the top layer: conditions and findings coming due
+or overdue (to their owner), reviews coming due or overdue (the review schedule of the
+reviews page, to the owner and the reviewers), risk acceptances expiring, and expired ones
+(marked expired; a decided assessment's service is flagged for reassessment). Then the daily
+summaries.
+
+It only queues: the outbox sends. Each reminder step (procurement.core.schedule) has its own
+key, so a second run the same day queues nothing new. Each deadline is handled in its own
+transaction and each recipient on their own, so one bad row or address stops nothing else.
+What was queued is written on the assessment's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from procurement.assessments.models import Assessment, Finding, RiskAcceptance
+from procurement.assessments.notifications import assessment_label, owner_of
+from procurement.assessments.services import reassessment_mark, timeline_add
+from procurement.core.models import DeadlineKind, NotificationKind, Organisation
+from procurement.core.notifications import Delivery, Schedules, digests_send, display_name, notify
+from procurement.core.schedule import Step, step_due
+from procurement.portfolio.selectors import review_schedule
+
+logger = logging.getLogger(__name__)
+
+BY = "reminders"
+
+
+@dataclass
+class RunReport:
+    queued: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    digests: int = 0
+    problems: int = 0
+
+
+def _log(assessment: Assessment, deliveries: list[Delivery], what: str, report: RunReport) -> None:
+    """One timeline line per person newly told, e.g. "reminder to Rita Reviewer: condition due in 7 days"."""
+    for d in deliveries:
+        if not d.created:
+            continue
+        how = " (in the daily summary)" if d.mode == "digest" else ""
+        note = f"reminder to {display_name(d.user)}: {what}{how}"
+        timeline_add(assessment, "reminder", by_label=BY, note=note)
+        report.queued.append(f"{assessment_label(assessment)}: {note}")
+
+
+def _isolated(report: RunReport, what: str, work: Callable[[], None]) -> None:
+    """Run one deadline's work in its own transaction; a failure is logged and the run goes on."""
+    try:
+        with transaction.atomic():
+            work()
+    except Exception:
+        logger.exception("send_notifications: %s failed", what)
+        report.problems += 1
+
+
+def _notify_step(assessment: Assessment, *, kind: str, users, what: str, subject: str, lines, action, key, report):
+    deliveries = notify(
+        kind=kind,
+        users=users,
+        subject=f"{subject}: {assessment_label(assessment)}",
+        lines=[f"Assessment: {assessment_label(assessment)}", f"Vendor: {assessment.service.vendor.name}", *lines],
+        action=action,
+        url=assessment.get_absolute_url(),
+        key=key,
+        organisation=assessment.organisation,
+        ref=f"assessment:{assessment.pk}",
+    )
+    _log(assessment, deliveries, what, report)
+
+
+# --- Conditions and findings ------------------------------------------------------------
+
+
+def _condition(finding: Finding, step: Step, report: RunReport) -> None:
+    a = finding.assessment
+    kind = finding.get_kind_display().lower()
+    _notify_step(
+        a,
+        kind=NotificationKind.CONDITION_DUE,
+        users=[finding.owner_user],
+        what=f"{kind} {step.describe()} ({finding.text[:80]})",
+        subject=f"{kind.capitalize()} {step.describe()}",
+        lines=[
+            f"{kind.capitalize()}: {finding.text}",
+            f"Due: {finding.due_date:%d %b %Y} ({step.describe()})",
+            f"Status: {finding.get_status_display()}",
+        ],
+        action=f"Update the {kind}",
+        key=f"finding:{finding.pk}:{finding.due_date.isoformat()}:{step.key}",
+        report=report,
+    )
+
+
+def conditions_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
+    findings = (
+        Finding.objects.filter(status__in=Finding.LIVE, due_date__isnull=False, owner_user__isnull=False)
+        .select_related("assessment__service__vendor", "assessment__organisation", "owner_user")
+        .order_by("pk")
+    )
+    for finding in findings:
+        step = step_due(finding.due_date, today, schedules.get(DeadlineKind.CONDITION, finding.assessment.organisation))
+        if step is not None:
+            _isolated(report, f"finding {finding.pk}", lambda f=finding, s=step: _condition(f, s, report))
+
+
+# --- Reviews ----------------------------------------------------------------------------
+
+
+def _review(row: dict, step: Step, report: RunReport) -> None:
+    a: Assessment = row["assessment"]
+    _notify_step(
+        a,
+        kind=NotificationKind.REVIEW_DUE,
+        users=[owner_of(a), *a.reviewers.all()],
+        what=f"review {step.describe()}",
+        subject=f"Review {step.describe()}",
+        lines=[
+            f"Next review: {row['due']:%d %b %Y} ({step.describe()})",
+            f"Tier {row['tier']}: reviewed every {row['months']} months.",
+            "To review the service, start a new assessment of it.",
+        ],
+        action="Open the assessment",
+        key=f"review:{a.pk}:{row['due'].isoformat()}:{step.key}",
+        report=report,
+    )
+
+
+def reviews_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
+    for organisation in Organisation.objects.order_by("pk"):
+        schedule = schedules.get(DeadlineKind.REVIEW, organisation)
+        for row in review_schedule(organisation, today=today):
+            if row["due"] is None:
+                continue  # flagged only: its owner was told when it was flagged
+            step = step_due(row["due"], today, schedule)
+            if step is not None:
+                a = row["assessment"]
+                _isolated(report, f"review of assessment {a.pk}", lambda r=row, s=step: _review(r, s, report))
+
+
+# --- Risk acceptances ---------------------------------------------------------------------
+
+
+def _acceptance_lines(acceptance: RiskAcceptance) -> list[str]:
+    return [
+        f"Accepted risk: {acceptance.title}",
+        f"Accepted by {acceptance.accepted_by_label} on {acceptance.accepted_at:%d %b %Y}.",
+        f"Expires on {acceptance.expires_on:%d %b %Y}.",
+    ]
+
+
+def _acceptance_expiring(acceptance: RiskAcceptance, step: Step, report: RunReport) -> None:
+    a = acceptance.assessment
+    when = step.describe().replace("due", "expires", 1)
+    _notify_step(
+        a,
+        kind=NotificationKind.ACCEPTANCE_EXPIRING,
+        users=[owner_of(a), acceptance.accepted_by],
+        what=f"risk acceptance {when} ({acceptance.title[:80]})",
+        subject=f"Risk acceptance {when}",
+        lines=[*_acceptance_lines(acceptance), "Renew it, or plan the reassessment."],
+        action="Open the assessment",
+        key=f"acceptance:{acceptance.pk}:{acceptance.expires_on.isoformat()}:{step.key}",
+        report=report,
+    )
+
+
+def acceptance_expire(*, acceptance: RiskAcceptance, report: RunReport | None = None) -> bool:
+    """Mark an accepted risk whose expiry date has come as expired. If its assessment is
+    decided, the service is flagged for reassessment (its owner is told); the owner and the
+    approver are told it expired. False when another run got there first."""
+    report = report or RunReport()
+    changed = RiskAcceptance.objects.filter(pk=acceptance.pk, status=RiskAcceptance.Status.ACCEPTED).update(
+        status=RiskAcceptance.Status.EXPIRED
+    )
+    if not changed:
+        return False
+    a = acceptance.assessment
+    note = f"{acceptance.title} (accepted by {acceptance.accepted_by_label}, expired {acceptance.expires_on:%d %b %Y})"
+    timeline_add(a, "acceptance expired", by_label=BY, note=note)
+    if a.is_final:
+        reassessment_mark(
+            service=a.service,
+            reason=f"Risk acceptance expired on {acceptance.expires_on:%d %b %Y}: {acceptance.title}",
+            by_label="risk acceptance",
+        )
+    _notify_step(
+        a,
+        kind=NotificationKind.ACCEPTANCE_EXPIRING,
+        users=[owner_of(a), acceptance.accepted_by],
+        what=f"risk acceptance expired ({acceptance.title[:80]})",
+        subject="Risk acceptance expired",
+        lines=[
+            *_acceptance_lines(acceptance),
+            "The service is flagged for reassessment." if a.is_final else "Renew it before the decision.",
+        ],
+        action="Open the assessment",
+        key=f"acceptance:{acceptance.pk}:{acceptance.expires_on.isoformat()}:expired",
+        report=report,
+    )
+    report.expired.append(f"{assessment_label(a)}: {acceptance.title}")
+    return True
+
+
+def acceptances_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
+    acceptances = (
+        RiskAcceptance.objects.filter(status=RiskAcceptance.Status.ACCEPTED, expires_on__isnull=False)
+        .select_related("assessment__service__vendor", "assessment__organisation", "accepted_by")
+        .order_by("pk")
+    )
+    for acceptance in acceptances:
+        if acceptance.expires_on <= today:
+            _isolated(
+                report,
+                f"expiry of risk acceptance {acceptance.pk}",
+                lambda x=acceptance: acceptance_expire(acceptance=x, report=report),
+            )
+            continue
+        schedule = schedules.get(DeadlineKind.ACCEPTANCE, acceptance.assessment.organisation)
+        step = step_due(acceptance.expires_on, today, schedule)
+        if step is not None:
+            _isolated(
+                report,
+                f"risk acceptance {acceptance.pk}",
+                lambda x=acceptance, s=step: _acceptance_expiring(x, s, report),
+            )
+
+
+# --- The run ------------------------------------------------------------------------------
+
+
+def notifications_send(*, today: dt.date) -> RunReport:
+    """Queue today's reminders and the daily summaries. Safe to run as often as cron likes."""
+    report = RunReport()
+    schedules = Schedules()
+    conditions_remind(today=today, schedules=schedules, report=report)
+    reviews_remind(today=today, schedules=schedules, report=report)
+    acceptances_remind(today=today, schedules=schedules, report=report)
+    report.digests = len(digests_send(today=today))
+    return report

@@ -1,0 +1,222 @@
+"""`manage.py send_notifications`: today's reminders by the shared schedule, queued once per
+step (run twice, one mail), each recipient on their own (a refused address or a name with a
+line break stops nobody else), expired risk acceptances marked and their service flagged,
+the daily summaries, and what was sent written on the assessment's timeline."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from procurement.assessments.models import Assessment, Finding, RiskAcceptance
+from procurement.core import outbox
+from procurement.core.models import NotificationPreference, OutboxMessage
+from procurement.portfolio.selectors import review_schedule
+from tests.fakesmtp import FakeSMTP
+from tests.mailparts import mail_parts, rows
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def team(personas):
+    for name in ("analyst", "reviewer", "admin"):
+        personas[name].email = f"{name}@acme.example"
+        personas[name].first_name = name.capitalize()
+        personas[name].save()
+    return personas
+
+
+def run(day: dt.date) -> str:
+    out = io.StringIO()
+    call_command("send_notifications", "--date", day.isoformat(), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def condition(assessment, owner, *, due: dt.date, text="Contract must include 180 days' notice", **extra):
+    return Finding.objects.create(
+        assessment=assessment, kind="condition", text=text, owner_user=owner, due_date=due, **extra
+    )
+
+
+def approve(assessment, *, on: dt.date, tier: int = 2) -> Assessment:
+    """Decided and approved on a given day (the frozen record carries the tier the schedule reads)."""
+    decided_at = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
+    Assessment.objects.filter(pk=assessment.pk).update(
+        status="approved", decided_at=decided_at, frozen_record={"score": {"tier": tier}}, frozen_hash="x"
+    )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def accepted(assessment, approver, *, expires: dt.date) -> RiskAcceptance:
+    return RiskAcceptance.objects.create(
+        assessment=assessment,
+        scope="knockout",
+        rule="notice_gap",
+        title="Notice gap: 90 days against 180 to migrate",
+        status="accepted",
+        reason="Exit plan funded",
+        accepted_by=approver,
+        accepted_by_label="Admin",
+        accepted_authority=3,
+        accepted_at=timezone.now(),
+        expires_on=expires,
+    )
+
+
+# --- Conditions -----------------------------------------------------------------------------
+
+
+def test_a_condition_coming_due_is_sent_to_its_owner_once_per_step(assessment, team):
+    f = condition(assessment, team["reviewer"], due=TODAY + dt.timedelta(days=7))
+    out = run(TODAY)
+    assert "reminder to Reviewer: condition due in 7 days" in out
+    run(TODAY)  # cron twice a day
+    run(TODAY + dt.timedelta(days=1))  # the 7-day step is still current: nothing new
+    (row,) = rows("core.notification")
+    assert row.recipient == "reviewer@acme.example" and row.payload["kind"] == "condition_due"
+    assert row.key.endswith(f"finding:{f.pk}:{f.due_date.isoformat()}:before-7:{team['reviewer'].pk}")
+    parts = mail_parts(row)
+    assert parts.subject == f"Condition due in 7 days: A-{assessment.pk} Frontier Lab — Frontier API"
+    for body in (parts.text, parts.html):
+        assert "Contract must include 180 days" in body and "Vendor: Frontier Lab" in body
+        assert "Update the condition" in body and f"/assessments/{assessment.pk}/" in body
+    (event,) = assessment.timeline.filter(kind="reminder")
+    assert event.by_label == "reminders" and event.note.startswith("reminder to Reviewer: condition due in 7 days")
+
+    run(TODAY + dt.timedelta(days=6))
+    run(TODAY + dt.timedelta(days=7))
+    run(TODAY + dt.timedelta(days=14))
+    steps = [r.key.split(":")[-2] for r in rows("core.notification")]
+    assert steps == ["before-7", "before-1", "due", "overdue-7"]
+
+
+def test_closed_conditions_and_those_without_an_owner_or_date_are_not_reminded(assessment, team):
+    condition(assessment, team["reviewer"], due=TODAY, status="verified", verified_at=timezone.now())
+    condition(assessment, None, due=TODAY)
+    condition(assessment, team["reviewer"], due=None)
+    assert "0 reminder(s)" in run(TODAY) and rows() == []
+
+
+def test_a_condition_owner_who_prefers_the_summary_gets_one_summary_mail(assessment, team):
+    NotificationPreference.objects.create(user=team["reviewer"], kind="condition_due", mode="digest")
+    condition(assessment, team["reviewer"], due=TODAY + dt.timedelta(days=1), text="First")
+    condition(assessment, team["reviewer"], due=TODAY, text="Second")
+    out = run(TODAY)
+    assert "(in the daily summary)" in out and "1 daily summary mail(s)" in out
+    run(TODAY)
+    (summary,) = rows()
+    assert summary.kind == "core.digest" and summary.recipient == "reviewer@acme.example"
+    text = mail_parts(summary).text
+    assert "due tomorrow" in text and "due today" in text and "Frontier Lab" in text
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def test_a_review_coming_due_tells_the_owner_and_the_reviewers(assessment, team, org):
+    approve(assessment, on=dt.date(2025, 12, 1))
+    (row,) = review_schedule(org, today=TODAY)
+    run(row["due"] - dt.timedelta(days=30))
+    run(row["due"] - dt.timedelta(days=30))
+    told = rows("core.notification")
+    assert sorted(r.recipient for r in told) == ["analyst@acme.example", "reviewer@acme.example"]
+    assert {r.payload["kind"] for r in told} == {"review_due"}
+    parts = mail_parts(told[0])
+    assert parts.subject.startswith("Review due in 30 days: ") and "reviewed every" in parts.text
+    run(row["due"] + dt.timedelta(days=7))
+    assert [r.key.split(":")[-2] for r in rows()][-2:] == ["overdue-7", "overdue-7"]
+
+
+# --- Risk acceptances -------------------------------------------------------------------------
+
+
+def test_an_expiring_acceptance_is_announced_then_expired_and_the_decided_service_flagged(assessment, team):
+    approve(assessment, on=dt.date(2026, 6, 1))
+    acceptance = accepted(assessment, team["admin"], expires=TODAY + dt.timedelta(days=7))
+    run(TODAY)
+    expiring = rows("core.notification")
+    assert sorted(r.recipient for r in expiring) == ["admin@acme.example", "analyst@acme.example"]
+    assert mail_parts(expiring[0]).subject.startswith("Risk acceptance expires in 7 days: ")
+
+    out = run(TODAY + dt.timedelta(days=7))
+    assert "Expired: " in out
+    acceptance.refresh_from_db()
+    assessment.refresh_from_db()
+    assert acceptance.status == "expired"
+    assert "Risk acceptance expired on 08 Dec 2026: Notice gap" in assessment.reassess_reason
+    kinds = sorted(r.payload["kind"] for r in rows("core.notification")[2:])
+    assert kinds == ["acceptance_expiring", "acceptance_expiring", "reassessment_flagged"]
+    assert assessment.timeline.filter(kind="acceptance expired").count() == 1
+
+    run(TODAY + dt.timedelta(days=7))
+    run(TODAY + dt.timedelta(days=14))
+    assert len(rows()) == 5
+
+
+def test_an_acceptance_expiring_on_an_open_assessment_flags_nothing(assessment, team):
+    acceptance = accepted(assessment, team["admin"], expires=TODAY)
+    run(TODAY)
+    acceptance.refresh_from_db()
+    assessment.refresh_from_db()
+    assert acceptance.status == "expired" and assessment.reassess_reason == ""
+
+
+# --- Failures ---------------------------------------------------------------------------------
+
+
+def test_a_refused_address_does_not_stop_the_others_and_is_retried_visibly(
+    client, assessment, team, settings, personas
+):
+    condition(assessment, team["reviewer"], due=TODAY, text="Refused")
+    condition(assessment, team["admin"], due=TODAY, text="Delivered")
+    run(TODAY)
+    with FakeSMTP(refuse={"reviewer@acme.example"}) as smtp:
+        settings.MAILERS = smtp.mailers()
+        result = outbox.outbox_drain()
+    assert (result.sent, result.retrying) == (1, 1)
+    assert [d.recipients for d in smtp.delivered] == [["admin@acme.example"]]
+    bounced = OutboxMessage.objects.get(recipient="reviewer@acme.example")
+    assert bounced.status == "pending" and bounced.attempts == 1
+    assert bounced.last_error == "the mail server refused the address (550 5.1.1 No such user here)"
+    # Site staff see it, with the reason.
+    client.force_login(personas["staff"])
+    page = client.get(reverse("admin:core_outboxmessage_changelist")).content.decode()
+    assert "reviewer@acme.example" in page and "No such user here" in page
+    # The next run queues nothing twice; once the server takes the address, the retry delivers.
+    run(TODAY)
+    assert OutboxMessage.objects.count() == 2
+    OutboxMessage.objects.filter(pk=bounced.pk).update(next_attempt_at=timezone.now())
+    with FakeSMTP() as smtp:
+        settings.MAILERS = smtp.mailers()
+        assert outbox.outbox_drain().sent == 1
+    assert [d.recipients for d in smtp.delivered] == [["reviewer@acme.example"]]
+    bounced.refresh_from_db()
+    assert bounced.status == "sent" and bounced.last_error == ""
+
+
+def test_a_name_with_a_line_break_reaches_no_header_and_stops_nobody(assessment, team, settings):
+    team["reviewer"].first_name = "Eve\r\nBcc: victim@example.com"
+    team["reviewer"].save()
+    condition(assessment, team["reviewer"], due=TODAY, text="Eve's")
+    condition(assessment, team["admin"], due=TODAY, text="Admin's")
+    run(TODAY)
+    with FakeSMTP() as smtp:
+        settings.MAILERS = smtp.mailers()
+        assert outbox.outbox_drain().sent == 2
+    assert sorted(r for d in smtp.delivered for r in d.recipients) == ["admin@acme.example", "reviewer@acme.example"]
+    assert all(d.message["Bcc"] is None for d in smtp.delivered)
+    notes = list(assessment.timeline.filter(kind="reminder").values_list("note", flat=True))
+    assert any(n.startswith("reminder to Eve Bcc: victim@example.com: condition due today") for n in notes)
+    assert all("\n" not in n and "\r" not in n for n in notes)
+
+
+def test_a_bad_date_is_refused_in_words():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_notifications", "--date", "1st of May")
