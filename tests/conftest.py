@@ -349,3 +349,34 @@ def accept_residual(personas):
         )
 
     return _accept
+
+
+@pytest.fixture
+def rejected_against(org, personas, shipped_version):
+    """The hyperscaler profile (the engine recommends approve), rejected by the reviewer with a
+    note: a decision that departs from the recommendation."""
+    vendor = _Vendor.objects.create(organisation=org, name="Hyperscale Cloud")
+    service = _AIService.objects.create(vendor=vendor, name="Managed model")
+    a = _assessment_services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    _assessment_services.answers_save(
+        assessment=a, values=_profile_answers("hyperscaler-pinned-region"), by=personas["analyst"], base_revisions=None
+    )
+    _assessment_services.assessment_submit(assessment=a, by=personas["analyst"])
+    _assessment_services.assessment_start_review(assessment=a, by=personas["reviewer"])
+    return _assessment_services.assessment_decide(
+        assessment=a,
+        by=personas["reviewer"],
+        approve=False,
+        note="The exit terms are not signed",
+        authenticated_at=_timezone.now(),
+    )
+
+
+@pytest.fixture
+def approved_with_acceptance(in_review, personas, accept_residual):
+    """The leased-capacity profile (executive risk acceptance required): the approver accepts
+    the residual risk, then approves."""
+    accept_residual(in_review)
+    return _assessment_services.assessment_decide(
+        assessment=in_review, by=personas["approver"], approve=True, note="", authenticated_at=_timezone.now()
+    )

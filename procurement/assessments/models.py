@@ -59,6 +59,12 @@ class Assessment(TimeStampedModel):
     recommendation = models.CharField(_("recommendation"), max_length=32, blank=True)
     overall_risk = models.FloatField(_("overall risk"), null=True, blank=True)
     recommended_at = models.DateTimeField(_("recommendation computed at"), null=True, blank=True)
+    # How many answers the recommendation still waited for when computed (unanswered questions
+    # and the answers pending rules need): above 0 it is provisional. Null: computed before this
+    # was recorded, so only its time is known.
+    recommendation_unanswered = models.PositiveIntegerField(
+        _("answers missing from the recommendation"), null=True, blank=True
+    )
     # The frozen record (answers, overrides, score, parameters, bank version, timeline) once decided.
     frozen_record = models.JSONField(_("frozen record"), null=True, blank=True)
     frozen_hash = models.CharField(_("frozen record hash"), max_length=64, blank=True)

@@ -1,7 +1,17 @@
-"""How an answer reads to a person: one function for the review screen and the report."""
+"""How an answer, a recommendation and a decision read to a person: one definition for the
+pages, the report and the exports."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from procurement.assessments.authority import AUTHORITY_LABELS, decision_differs, difference_words
+from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.provider_table import describe
 
 
@@ -22,3 +32,164 @@ def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
     if q["type"] == "number" and q["unit"]:
         return "answered", f"{value} {q['unit']}"
     return "answered", str(value)
+
+
+# --- Recommendation and decision: two things, in plain words ------------------------------
+#
+# The recommendation is the engine's (``Assessment.recommendation``, a record's score); the
+# decision is what people recorded (the ``Decision`` row, a record's "decision" part). Every
+# page, the report and the exports read them through these helpers, so they say the same.
+
+RECOMMENDATION_LABELS = DECISION_LABELS
+OUTCOME_LABELS = {"approved": "Approved", "rejected": "Rejected"}
+ROLE_WORDS = {"admin": "organisation admin", "analyst": "analyst", "reviewer": "reviewer", "viewer": "viewer"}
+SCOPE_WORDS = {"knockout": "Knockout", "rule": "Flagged rule", "residual": "Residual rating as a whole"}
+
+
+def recommendation_words(recommendation: str, residual: str | None = None) -> str:
+    """Words such as "Reject · Critical residual", or "" when nothing was computed."""
+    label = RECOMMENDATION_LABELS.get(recommendation, "")
+    if label and residual:
+        return f"{label} · {residual.capitalize()} residual"
+    return label
+
+
+def provisional_words(missing: int | None, at: dt.datetime | None = None) -> str:
+    """Why an open assessment's recommendation may still move ("" once every answer is in).
+
+    ``missing`` is ``Assessment.recommendation_unanswered``: None for a row scored before the
+    count was kept, whose recommendation is then provisional as of the time it was computed.
+    """
+    if missing is None:
+        if at is None:
+            return "provisional"
+        return f"provisional as of {date_format(localtime(at), 'j M Y H:i')}"
+    if missing == 0:
+        return ""
+    # "Scored": free-text questions the engine does not count are not among them, so the
+    # figure can be below the questionnaire's own count of what is left to answer.
+    return f"provisional: {missing} scored question{'s' if missing != 1 else ''} unanswered"
+
+
+def missing_answers(*, unanswered: Iterable[str], pending: Iterable[Iterable[str]], incomplete: bool) -> int:
+    """How many answers a score still waits for: its unanswered questions and those its pending
+    rules need (at least 1 when the engine calls it incomplete)."""
+    codes = set(unanswered)
+    for missing in pending:
+        codes.update(missing)
+    return len(codes) or int(incomplete)
+
+
+def score_provisional(score: dict) -> str:
+    """``provisional_words`` for a score as a record keeps it (a live one: compare, drafts)."""
+    return provisional_words(
+        missing_answers(
+            unanswered=score.get("unanswered") or (),
+            pending=(p.get("missing") or () for p in score.get("pending_rules") or ()),
+            incomplete=bool(score.get("incomplete")),
+        )
+    )
+
+
+def _datetime(value) -> dt.datetime | None:
+    if not value:
+        return None
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+def _date(value) -> dt.date | None:
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """A recorded decision beside the recommendation it was taken on, read from a record's
+    "decision" part: format 2 (role, authority, the difference in words) or format 1 (outcome,
+    who, note and time only; the difference is worked out from the frozen score)."""
+
+    outcome: str
+    by: str
+    role: str
+    authority_label: str
+    at: dt.datetime | None
+    note: str
+    recommendation: str
+    residual: str
+    differs: bool
+    difference: str
+    separation_relaxed: bool
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome.capitalize())
+
+    @property
+    def capacity(self) -> str:
+        """Role and authority, such as "reviewer, executive authority" ("" before they were recorded)."""
+        parts = [ROLE_WORDS.get(self.role, self.role)] if self.role else []
+        if self.authority_label:
+            parts.append(f"{self.authority_label} authority")
+        return ", ".join(parts)
+
+    @property
+    def who(self) -> str:
+        """Name with capacity, such as "Jane Doe (reviewer, executive authority)"."""
+        return f"{self.by} ({self.capacity})" if self.capacity else self.by
+
+    @property
+    def recommendation_label(self) -> str:
+        return recommendation_words(self.recommendation, self.residual)
+
+
+def decision_summary(part: dict | None, *, score: dict | None = None) -> DecisionSummary | None:
+    """The decision in a record (None when undecided). ``score`` is the record's score, which
+    a format-1 decision part needs for the recommendation it was taken on."""
+    if not part or part.get("outcome") not in OUTCOME_LABELS:
+        return None
+    score = score or {}
+    recommendation = part.get("recommendation") or score.get("decision", "")
+    residual = part.get("residual", score.get("residual")) or ""
+    relaxed = bool(part.get("separation_relaxed"))
+    if "differs" in part:
+        differs = bool(part["differs"])
+    else:  # format 1: worked out the way the decide service works it out
+        differs = decision_differs(approve=part["outcome"] == "approved", recommendation=recommendation)
+    difference = part.get("difference")
+    if difference is None:
+        difference = difference_words(
+            outcome=part["outcome"], recommendation=recommendation, differs=differs, separation_relaxed=relaxed
+        )
+    return DecisionSummary(
+        outcome=part["outcome"],
+        by=part.get("by") or "someone not recorded",
+        role=part.get("role") or "",
+        authority_label=part.get("authority_label") or AUTHORITY_LABELS.get(part.get("authority"), ""),
+        at=_datetime(part.get("at")),
+        note=part.get("note") or "",
+        recommendation=recommendation,
+        residual=residual,
+        differs=differs,
+        difference=difference,
+        separation_relaxed=relaxed,
+    )
+
+
+def acceptance_rows(acceptances: list[dict] | None) -> list[dict]:
+    """A record's risk acceptances (format 2; format 1 records have none), dates parsed."""
+    rows = []
+    for a in acceptances or ():
+        rows.append(
+            {
+                **a,
+                "scope_label": SCOPE_WORDS.get(a.get("scope", ""), a.get("scope", "")),
+                "who": f"{a.get('by', '')} ({a['authority_label']} authority)"
+                if a.get("authority_label")
+                else a.get("by", ""),
+                "at": _datetime(a.get("at")),
+                "expires_on": _date(a.get("expires_on")),
+                "conditions": list(a.get("conditions") or ()),
+            }
+        )
+    return rows

@@ -30,7 +30,8 @@ def assessments_for_user(user) -> QuerySet[Assessment]:
 # score, timeline) cost a JSON parse per row.
 LIST_FIELDS = (
     *("id", "organisation", "service", "bank_version", "owner"),
-    *("status", "risk_band", "recommendation", "due_date", "created_at", "decided_at", "origin"),
+    *("status", "risk_band", "recommendation", "recommended_at", "recommendation_unanswered"),
+    *("due_date", "created_at", "decided_at", "origin"),
 )
 
 
@@ -45,9 +46,10 @@ def assessments_listed(user) -> QuerySet[Assessment]:
 
 def list_rows(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """Rows for a list: one model instance per row, the names a row shows as annotations
-    (vendor_name, service_name, bank_name, bank_number, owner_name) rather than five related
-    objects, and none of the large JSON columns. Count the unshaped queryset: the joins
-    these names need would make a COUNT over 10,000 rows ten times slower."""
+    (vendor_name, service_name, bank_name, bank_number, owner_name, and decided_by: who
+    recorded the decision, None while undecided) rather than six related objects, and none
+    of the large JSON columns. Count the unshaped queryset: the joins these names need would
+    make a COUNT over 10,000 rows ten times slower."""
     full_name = Trim(Concat("owner__first_name", Value(" "), "owner__last_name"))
     return qs.only(*LIST_FIELDS).annotate(
         vendor_name=F("service__vendor__name"),
@@ -55,6 +57,7 @@ def list_rows(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
         bank_name=F("bank_version__bank__name"),
         bank_number=F("bank_version__number"),
         owner_name=Coalesce(NullIf(full_name, Value("")), "owner__username"),
+        decided_by=F("decision__by_label"),
     )
 
 

@@ -31,7 +31,7 @@ from procurement.assessments.forms import (
     section_rows,
 )
 from procurement.assessments.models import Assessment, RiskAcceptance
-from procurement.assessments.presentation import answer_label
+from procurement.assessments.presentation import acceptance_rows, answer_label, decision_summary, provisional_words
 from procurement.assessments.selectors import (
     answers_by_code,
     answers_visibility,
@@ -135,6 +135,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = assessment.frozen_record or {}
     chain = record["supply_chain"] if "supply_chain" in record else supply_chain_snapshot(assessment, answers)
     index = bank_structure(assessment.bank_version).question_index
+    provisional = ""
+    if not assessment.is_final:
+        provisional = provisional_words(assessment.recommendation_unanswered, assessment.recommended_at)
     ctx = {
         "assessment": assessment,
         "progress": progress,
@@ -147,6 +150,13 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": has_role(request.user, *REVIEWERS),
         "can_edit_chain": has_role(request.user, *EDITORS),
         "record": assessment.frozen_record,
+        # The recommendation (on the row, recomputed on every save) beside the decision people
+        # recorded, read from the frozen record: old (format 1) and imported records too.
+        "summary": decision_summary(record.get("decision"), score=record.get("score")),
+        "acceptances": acceptance_rows(record.get("acceptances")),
+        "provisional": provisional,
+        # provisional_words says "as of" itself when it has only the time to go on.
+        "provisional_at": assessment.recommended_at if assessment.recommendation_unanswered else None,
         "snapshot": chain,
         "facts": chain.get("facts"),
         "diagram": chain_diagram(

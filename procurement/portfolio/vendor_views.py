@@ -65,7 +65,7 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "services": vendor.services.all(),
         "contacts": vendor.contacts.all(),
         "contact_form": VendorContactForm(),
-        "assessments": list_rows(Assessment.objects.filter(service__vendor=vendor)).order_by("-created_at"),
+        "assessments": list_rows(Assessment.objects.filter(service__vendor=vendor)).order_by("-created_at", "-id"),
         "can_edit": has_role(request.user, *EDITORS),
     }
     return render(request, "vendors/vendor_detail.html", ctx)
@@ -119,6 +119,7 @@ def _service_page(request, service, *, link_form=None, provider_form=None) -> Ht
         "can_edit": has_role(request.user, *EDITORS),
         "link_form": link_form or SupplyLinkForm(service=service, providers=providers),
         "provider_form": provider_form or ProviderForm(organisation=org),
+        "assessments": list_rows(service.assessments.all()).order_by("-created_at", "-id"),
         **service_chain_context(service, chains=chains),
     }
     status = 400 if (link_form and link_form.errors) or (provider_form and provider_form.errors) else 200

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from procurement.assessments.models import Assessment
+from procurement.assessments.presentation import decision_summary, score_provisional
 from procurement.assessments.selectors import assessment_score, dashboard_for_user
 from procurement.core.access import organisation_for
 from procurement.core.cells import csv_row, xlsx_append
@@ -189,14 +190,21 @@ def compare(request: HttpRequest) -> HttpResponse:
     if not problems:
         for service in chosen:
             a = portfolio.latest.get(service.pk)
-            score = None
-            if a is not None:
-                score = a.frozen_record["score"] if a.is_final else assessment_score(a).as_dict()
+            score, summary, provisional = None, None, ""
+            if a is not None and a.is_final:
+                # What was decided, beside the recommendation it was decided on (format 1 or 2).
+                score = a.frozen_record["score"]
+                summary = decision_summary(a.frozen_record.get("decision"), score=score)
+            elif a is not None:
+                score = assessment_score(a).as_dict()  # the current recommendation, scored now
+                provisional = score_provisional(score)
             columns.append(
                 {
                     "service": service,
                     "assessment": a,
                     "score": score,
+                    "summary": summary,
+                    "provisional": provisional,
                     **service_chain_context(service, chains=portfolio.chains),
                 }
             )

@@ -10,7 +10,13 @@ import hashlib
 import json
 from typing import Any
 
-from procurement.assessments.presentation import answer_label
+from procurement.assessments.presentation import (
+    acceptance_rows,
+    answer_label,
+    decision_summary,
+    recommendation_words,
+    score_provisional,
+)
 from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
@@ -91,6 +97,9 @@ def report_context_from_record(
         )
 
     hits = [dict(k, kind="Knockout") for k in score["knockouts"]] + [dict(f, kind="Flag") for f in score["flags"]]
+    # The decision people recorded (format 2, or format 1 with the difference worked out) and
+    # the engine's recommendation are two things: the cover states both, and how they differ.
+    summary = decision_summary(decision, score=score)
     params = record["rule_params"]
     return {
         "record": record,
@@ -103,6 +112,15 @@ def report_context_from_record(
         "decision": decision,
         "computed_decision": score["decision"],
         "computed_decision_label": DECISION_LABELS[score["decision"]],
+        "summary": summary,
+        # The PDF's subject: "Approved; engine recommendation: Reject".
+        "subject": (f"{summary.outcome_label}; " if summary else "Not decided; ")
+        + f"engine recommendation: {DECISION_LABELS[score['decision']]}",
+        "recommendation_words": recommendation_words(score["decision"], score["residual"]),
+        "provisional": "" if summary else score_provisional(score),
+        # Records frozen before acceptances were recorded (format 1) have no such key.
+        "acceptances": acceptance_rows(record.get("acceptances")),
+        "acceptances_recorded": "acceptances" in record,
         "tier": score["tier"],
         "tier_meaning": TIER_MEANING.get(score["tier"], ""),
         "score": score,
@@ -127,7 +145,11 @@ def top_risks(score: dict, questions: dict[str, dict], limit: int = 3) -> list[d
     """The three most important risks as short paragraphs, generated from the rules and scores."""
     items: list[dict] = []
     for k in score["knockouts"]:
-        state = "waived by a reviewer" if k.get("waived") else "a knockout: the decision is reject unless waived"
+        state = (
+            "waived: accepted as a risk"
+            if k.get("waived")
+            else "a knockout: the engine recommends reject unless it is accepted as a risk"
+        )
         items.append(
             {
                 "title": k["title"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -31,8 +32,7 @@ def record_xlsx(record: dict) -> bytes:
         ("Service", record["service"]["name"]),
         ("Assessment", f"A-{record['assessment']['id']}"),
         ("Bank", f"{record['bank']['name']} v{record['bank']['version']}"),
-        ("Computed decision", ctx["computed_decision_label"]),
-        ("Board decision", (record.get("decision") or {}).get("outcome", "not decided")),
+        *decision_rows(ctx),
         ("Residual rating", score["residual"]),
         ("Inherent tier", score["tier"]),
         ("Overall risk", score["overall_risk"]),
@@ -65,6 +65,7 @@ def record_xlsx(record: dict) -> bytes:
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 48
     summary.column_dimensions["C"].width = 60
+    acceptances_sheet(wb, ctx)
 
     answers = wb.create_sheet("Answers")
     header = [
@@ -108,6 +109,82 @@ def record_xlsx(record: dict) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def decision_rows(ctx: dict) -> list[tuple[str, str]]:
+    """The summary's recommendation and decision rows: two things, and how they differ."""
+    summary = ctx["summary"]
+    recommendation = ctx["recommendation_words"] or ctx["computed_decision_label"]
+    if ctx["provisional"]:
+        recommendation += f" ({ctx['provisional']})"
+    if summary is None:
+        return [("Recommendation", recommendation), ("Decision", "Not decided")]
+    return [
+        ("Recommendation", recommendation),
+        ("Decision", summary.outcome_label),
+        ("Decided by", summary.who),
+        ("Decided at (UTC)", _utc(summary.at)),
+        ("Decision note", summary.note),
+        ("Difference", summary.difference or "None: the decision follows the recommendation."),
+        ("Risk acceptances", str(len(ctx["acceptances"])) if ctx["acceptances_recorded"] else "Not recorded"),
+    ]
+
+
+def _utc(at: dt.datetime | None) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+ACCEPTANCE_HEADER = (
+    "Risk accepted",
+    "Scope",
+    "Reason",
+    "Compensating controls",
+    "Conditions",
+    "Accepted by",
+    "Authority",
+    "Accepted at (UTC)",
+    "Expires on",
+    "Requested by",
+)
+
+
+def acceptances_sheet(wb: Workbook, ctx: dict) -> None:
+    """One row per risk acceptance the decision rests on (a format-1 record says it kept none)."""
+    sheet = wb.create_sheet("Risk acceptances")
+    xlsx_append(sheet, list(ACCEPTANCE_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for a in ctx["acceptances"]:
+        xlsx_append(
+            sheet,
+            [
+                a.get("title", ""),
+                a["scope_label"],
+                a.get("reason", ""),
+                a.get("compensating_controls", ""),
+                "; ".join(a["conditions"]),
+                a.get("by", ""),
+                a.get("authority_label", ""),
+                _utc(a["at"]),
+                a["expires_on"].isoformat() if a["expires_on"] else "",
+                a.get("requested_by", ""),
+            ],
+        )
+    if not ctx["acceptances"]:
+        xlsx_append(
+            sheet,
+            [
+                "None: the decision rests on no risk acceptance."
+                if ctx["acceptances_recorded"]
+                else "This record was frozen before risk acceptances were recorded with decisions."
+            ],
+        )
+    for col, width in zip("ABCDEFGHIJ", (40, 22, 50, 50, 40, 24, 16, 17, 12, 24), strict=True):
+        sheet.column_dimensions[col].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
 
 
 RECORD_FORMAT = "ai-due-diligence-record"

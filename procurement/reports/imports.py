@@ -155,6 +155,7 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
         risk_band=record["score"]["residual"] or "",
         recommendation=record["score"]["decision"],
         overall_risk=record["score"]["overall_risk"],
+        recommendation_unanswered=len(record["score"].get("unanswered") or ()),
         origin=Assessment.Origin.IMPORTED if verdict is Verdict.VERIFIED else Assessment.Origin.IMPORTED_UNVERIFIED,
     )
     Answer.objects.bulk_create(

@@ -41,4 +41,6 @@ def test_assessment_row_escapes_names_and_fills_all_eight_cells():
     undecided = Assessment(pk=13, status="draft")
     undecided.vendor_name = undecided.service_name = undecided.bank_name = undecided.owner_name = "x"
     undecided.bank_number = 1
-    assert row.count("—") == 1 and assessment_row(undecided).count('<span class="text-secondary">—</span>') == 2
+    undecided_row = assessment_row(undecided)
+    assert row.count("—") == 1 and undecided_row.count('<span class="text-secondary">—</span>') == 1
+    assert row.count("Not decided") == 1 and undecided_row.count("Not decided") == 1

@@ -35,7 +35,10 @@ def test_decided_report_text_has_headings_decision_knockouts_and_bank_version(de
         assert heading in text
     for section in record["bank"]["document"]["sections"]:
         assert f"{section['code']} · {section['title']}" in text
-    assert "Reject" in text and "Board decision: Rejected" in text
+    flat = " ".join(text.split())
+    assert "Board decision" not in flat
+    assert "Decision: Rejected by reviewer (reviewer, standard authority) on" in flat
+    assert "Engine recommendation: Reject · Critical residual" in flat
     for knockout in record["score"]["knockouts"]:
         assert knockout["title"] in text
         for reason in knockout["reasons"]:
@@ -226,3 +229,16 @@ def test_reports_own_ua_stylesheet_lays_out_every_box_where_weasyprints_full_she
         geometry = _box_geometry(ours)
         assert len(geometry) > 1000
         assert geometry == _box_geometry(weasyprints)
+
+
+def test_the_pdf_cover_states_decision_recommendation_and_the_acceptances_section_lists_them(
+    approved_with_acceptance, artifacts_dir
+):
+    data, _ = report_pdf(approved_with_acceptance.frozen_record)
+    (artifacts_dir / "report-approved-with-acceptance.pdf").write_bytes(data)
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+    assert "Decision: Approved by approver (reviewer, executive authority) on" in pages[0]
+    assert "Engine recommendation: Executive risk acceptance required · High residual" in pages[0]
+    assert "Board decision" not in " ".join(pages)
+    acceptances = next(p for p in pages if "Risk acceptances" in p and "Accepted for the pilot" in p)
+    assert "approver (executive authority)" in acceptances and "Expires on" in acceptances

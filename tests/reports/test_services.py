@@ -83,8 +83,9 @@ def test_pending_report_shows_progress_and_polls(login, personas, decided, setti
 
 def test_xlsx_has_answers_points_overrides_and_comments(decided):
     wb = load_workbook(io.BytesIO(record_xlsx(decided.frozen_record)))
-    summary = {row[0].value: row[1].value for row in wb["Summary"].iter_rows(max_row=11)}
-    assert summary["Vendor"] == "ClaimsBot Ltd" and summary["Computed decision"] == "Reject"
+    summary = {row[0].value: row[1].value for row in wb["Summary"].iter_rows(max_row=16)}
+    assert summary["Vendor"] == "ClaimsBot Ltd" and summary["Recommendation"] == "Reject · Critical residual"
+    assert summary["Decision"] == "Rejected" and summary["Decided by"] == "reviewer (reviewer, standard authority)"
     rows = {row[1]: row for row in wb["Answers"].iter_rows(min_row=2, values_only=True)}
     assert rows["SUP-03"][5] == 2 and rows["SUP-03"][6] == 4 and rows["SUP-03"][7] == "Two regions of one cloud"
     assert "Asked twice" in rows["MOD-09"][8]

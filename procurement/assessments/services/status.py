@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from procurement.assessments.models import Assessment, TimelineEvent
+from procurement.assessments.presentation import missing_answers
 from procurement.assessments.records import person_label
 from procurement.assessments.selectors import assessment_score
+from procurement.scoring import types as t
 
 S = Assessment.Status
 
@@ -54,7 +56,8 @@ def transition(assessment: Assessment, target: str, *, by, note: str = "", by_la
 
 
 def assessment_rescore(*, assessment: Assessment) -> None:
-    """Refresh the score summary kept on the row for lists and filters."""
+    """Refresh the score summary kept on the row for lists and filters, with how many answers
+    it still waits for (the lists label it provisional without scoring again)."""
     if assessment.is_final:
         return
     result = assessment_score(assessment)
@@ -63,4 +66,14 @@ def assessment_rescore(*, assessment: Assessment) -> None:
         recommendation=result.decision,
         overall_risk=result.overall_risk,
         recommended_at=timezone.now(),
+        recommendation_unanswered=missing_count(result),
+    )
+
+
+def missing_count(result: t.ScoreResult) -> int:
+    """The answers a score waits for (``Assessment.recommendation_unanswered``)."""
+    return missing_answers(
+        unanswered=result.unanswered,
+        pending=(p.missing for p in result.pending_rules),
+        incomplete=result.incomplete,
     )

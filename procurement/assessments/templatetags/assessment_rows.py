@@ -8,10 +8,13 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from procurement.assessments.authority import decision_differs
 from procurement.assessments.models import Assessment, Finding
-from procurement.core.templatetags.badges import band_badge, decision_badge
+from procurement.assessments.presentation import provisional_words
+from procurement.core.templatetags.badges import DASH, band_badge, decision_badge
 
 register = template.Library()
 
@@ -48,9 +51,55 @@ def detail_url(pk: int) -> str:
 
 ROW = (
     '<tr><td class="text-nowrap"><a href="{}">A-{}</a></td><td>{} · {}</td><td class="small">{} v{}</td>'
-    '<td><span class="badge text-bg-light border">{}</span>{}</td><td>{}</td><td>{}</td>'
+    '<td><span class="badge text-bg-light border">{}</span>{}</td><td>{}</td><td class="small">{}</td>'
     '<td class="small">{}</td><td class="small">{}</td></tr>'
 )
+
+
+@lru_cache(maxsize=512)
+def _recommendation_cell(recommendation: str, band: str, note: str) -> str:
+    if not recommendation and not band:
+        return DASH
+    if note:
+        return format_html(
+            '{} {}<div class="small text-secondary">{}</div>', decision_badge(recommendation), band_badge(band), note
+        )
+    return format_html("{} {}", decision_badge(recommendation), band_badge(band))
+
+
+def recommendation_cell(a: Assessment) -> str:
+    """The engine's recommendation and residual rating; on an open assessment, labelled
+    provisional while answers are missing (from the count the rescore keeps on the row)."""
+    note = ""
+    if a.status not in Assessment.FINAL:
+        note = provisional_words(a.recommendation_unanswered, a.recommended_at)
+    return _recommendation_cell(a.recommendation, a.risk_band, note)
+
+
+OUTCOME_CLASS = {Assessment.Status.APPROVED: "success", Assessment.Status.REJECTED: "danger"}
+NOT_DECIDED = mark_safe('<span class="text-secondary">Not decided</span>')
+
+
+@lru_cache(maxsize=1024)
+def _decision_cell(status: str, by: str, differs: bool, language: str | None) -> str:
+    by_html = format_html(' <span class="text-nowrap">by {}</span>', by) if by else ""
+    against = mark_safe('<div class="small text-danger">Against the engine\'s recommendation</div>') if differs else ""
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>{}{}', OUTCOME_CLASS[status], status_label(status), by_html, against
+    )
+
+
+def decision_cell(a: Assessment) -> str:
+    """What people decided: the outcome, who (``decided_by``, from ``list_rows``) and whether it
+    departs from the recommendation; "Not decided" while open."""
+    if a.status not in OUTCOME_CLASS:
+        return NOT_DECIDED
+    differs = decision_differs(approve=a.status == Assessment.Status.APPROVED, recommendation=a.recommendation)
+    return _decision_cell(a.status, getattr(a, "decided_by", "") or "", differs, get_language())
+
+
+register.simple_tag(recommendation_cell)
+register.simple_tag(decision_cell)
 
 
 # Plain words, in the status cell, for an assessment loaded with ``import_assessment --trust``.
@@ -76,8 +125,8 @@ def assessment_row(a: Assessment) -> str:
         a.bank_number,
         status_label(a.status),
         UNVERIFIED_MARK if a.origin == Assessment.Origin.IMPORTED_UNVERIFIED else "",
-        band_badge(a.risk_band),
-        decision_badge(a.recommendation),
+        recommendation_cell(a),
+        decision_cell(a),
         a.owner_name or "—",
         _day(a.due_date, get_language()) if a.due_date else "—",
     )
