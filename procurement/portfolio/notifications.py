@@ -23,7 +23,7 @@ from django.db import transaction
 
 from procurement.assessments.models import Assessment, Finding, RiskAcceptance
 from procurement.assessments.notifications import assessment_label, owner_of
-from procurement.assessments.services import reassessment_mark, timeline_add
+from procurement.assessments.services import assessment_rescore, reassessment_mark, timeline_add
 from procurement.core.models import DeadlineKind, NotificationKind, Organisation
 from procurement.core.notifications import Delivery, Schedules, digests_send, display_name, notify
 from procurement.core.schedule import Step, step_due
@@ -193,6 +193,9 @@ def acceptance_expire(*, acceptance: RiskAcceptance, report: RunReport | None = 
             reason=f"Risk acceptance expired on {acceptance.expires_on:%d %b %Y}: {acceptance.title}",
             by_label="risk acceptance",
         )
+    else:
+        # The waiver no longer counts: the open assessment's recommendation moves with it.
+        assessment_rescore(assessment=a)
     _notify_step(
         a,
         kind=NotificationKind.ACCEPTANCE_EXPIRING,

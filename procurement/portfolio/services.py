@@ -2,8 +2,9 @@
 
 Each saves the chain through procurement.vendors.supply and then, in the same transaction,
 flags the current assessment of every affected service for reassessment
-(procurement.assessments.services.reassessment_mark). The vendor records cannot do that
-themselves: they sit below assessments.
+(procurement.assessments.services.reassessment_mark) and refreshes the recommendation of
+every open assessment of those services. The vendor records cannot do that themselves: they
+sit below assessments.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from procurement.assessments.services import reassessment_mark
+from procurement.assessments.services import open_assessments_rescore, reassessment_mark
 from procurement.core.models import Organisation
 from procurement.vendors import supply
 from procurement.vendors.models import AIService, Provider, SupplyLink
@@ -56,8 +57,10 @@ def link_change(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
     current assessment of every service the link reaches for reassessment."""
     before = SupplyLink.objects.filter(pk=link.pk).first() if link.pk else None
     supply.link_save(link=link, organisation=organisation)
+    affected = _affected(link)
+    open_assessments_rescore(services=affected)
     if reason := _change_reason(before, link):
-        _mark_for_reassessment(_affected(link), reason)
+        _mark_for_reassessment(affected, reason)
     return link
 
 
@@ -67,6 +70,7 @@ def link_remove(*, link: SupplyLink) -> None:
     affected = _affected(link)
     source = link.service.name if link.service_id else link.from_provider.name
     supply.link_delete(link=link)
+    open_assessments_rescore(services=affected)
     _mark_for_reassessment(affected, f"Provider removed from the supply chain: {source} → {link.provider.name}.")
 
 
@@ -83,5 +87,6 @@ def provider_change(*, provider: Provider, organisation: Organisation) -> Provid
     if changed:
         was = ", ".join(f"{f} was {getattr(stored, f) or 'empty'}" for f in changed)
         services = supply.services_reaching(organisation, provider.pk)
+        open_assessments_rescore(services=services)
         _mark_for_reassessment(services, f"Provider details changed: {provider.name} ({was}).")
     return provider

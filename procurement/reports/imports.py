@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from procurement.assessments.models import Answer, Assessment
+from procurement.assessments.models import Answer, Assessment, Decision
 from procurement.assessments.records import record_hash
 from procurement.core.models import Organisation
 from procurement.questionbank.document import BankFileError, content_hash
@@ -169,4 +171,31 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
         )
         for code, a in record["answers"].items()
     )
+    if final:
+        _decision_from_record(assessment, record)
     return ImportResult(assessment=assessment, verdict=verdict, bank_created=bank_created)
+
+
+def _decision_from_record(assessment: Assessment, record: dict) -> Decision:
+    """The decision row of an imported decided record, as the record states it (the person
+    who decided has no account here; format-1 records carry no role or authority)."""
+    part = record["decision"]
+    try:
+        at = parse_datetime(str(part.get("at") or "")) or timezone.now()
+    except ValueError:
+        at = timezone.now()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return Decision.objects.create(
+        assessment=assessment,
+        outcome=part["outcome"],
+        by_label=str(part.get("by") or "not recorded")[:200],
+        role=str(part.get("role") or "")[:16],
+        authority=part.get("authority") if part.get("authority") in (1, 2, 3) else None,
+        note=str(part.get("note") or "") or ("Recorded without a note." if part.get("differs") else ""),
+        at=at,
+        recommendation=str(record["score"]["decision"]),
+        residual=str(record["score"].get("residual") or ""),
+        differs=bool(part.get("differs")),
+        separation_relaxed=bool(part.get("separation_relaxed")),
+    )

@@ -160,12 +160,14 @@ def test_an_expiring_acceptance_is_announced_then_expired_and_the_decided_servic
     assert len(rows()) == 5
 
 
-def test_an_acceptance_expiring_on_an_open_assessment_flags_nothing(assessment, team):
+def test_an_acceptance_expiring_on_an_open_assessment_flags_nothing_and_refreshes_its_recommendation(assessment, team):
     acceptance = accepted(assessment, team["admin"], expires=TODAY)
+    Assessment.objects.filter(pk=assessment.pk).update(recommended_at=None)
     run(TODAY)
     acceptance.refresh_from_db()
     assessment.refresh_from_db()
     assert acceptance.status == "expired" and assessment.reassess_reason == ""
+    assert assessment.recommended_at is not None
 
 
 # --- Failures ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from procurement.assessments.models import Assessment
 from procurement.portfolio.services import link_change, link_remove, provider_change
 from procurement.vendors.models import Provider, SupplyLink
 
@@ -45,6 +46,13 @@ def test_removing_a_provider_marks_the_assessment_and_a_decided_record_stays_fro
     decided.refresh_from_db()
     assert "Provider removed from the supply chain: ClaimsBot SaaS → Hyperscale Cloud" in decided.reassess_reason
     assert decided.frozen_record == record and decided.frozen_hash == digest
+
+
+def test_a_chain_edit_refreshes_the_recommendation_of_open_assessments(org, providers, service, assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(recommended_at=None)
+    _link(org, service=service, provider=providers["lab"], role="model_provider")
+    assessment.refresh_from_db()
+    assert assessment.recommended_at is not None
 
 
 def test_a_service_without_assessments_is_simply_linked(org, providers, service):

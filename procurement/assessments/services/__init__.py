@@ -66,7 +66,13 @@ from procurement.assessments.services.review import (
     override_set,
     reassessment_mark,
 )
-from procurement.assessments.services.status import ILLEGAL_MOVE, TRANSITIONS, assessment_rescore, timeline_add
+from procurement.assessments.services.status import (
+    ILLEGAL_MOVE,
+    TRANSITIONS,
+    assessment_rescore,
+    open_assessments_rescore,
+    timeline_add,
+)
 from procurement.assessments.services.upgrade import VersionDiff, assessment_upgrade, version_diff
 
 __all__ = [
@@ -113,6 +119,7 @@ __all__ = [
     "finding_update",
     "finding_verify",
     "latest_published",
+    "open_assessments_rescore",
     "override_set",
     "reassessment_mark",
     "recently_authenticated",

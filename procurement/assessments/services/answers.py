@@ -12,7 +12,13 @@ from django.db import transaction
 from procurement.assessments.models import Answer, AnswerChange, Assessment, SectionRevision
 from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import assessment_score, bank_structure
-from procurement.assessments.services.status import S, assessment_rescore, timeline_add, transition
+from procurement.assessments.services.status import (
+    S,
+    assessment_rescore,
+    open_assessments_rescore,
+    timeline_add,
+    transition,
+)
 from procurement.core.access import REVIEWERS, has_role
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.supply import chain_from_rows
@@ -181,6 +187,7 @@ def chain_record_from_answer(*, assessment: Assessment, question_code: str, by) 
     except TableError as exc:
         raise ValidationError(exc.problems, code="invalid") from exc
     created, updated = chain_from_rows(service=assessment.service, rows=rows)
+    open_assessments_rescore(services=[assessment.service])
     timeline_add(
         assessment,
         "supply chain recorded",

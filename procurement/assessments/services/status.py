@@ -77,3 +77,15 @@ def missing_count(result: t.ScoreResult) -> int:
         pending=(p.missing for p in result.pending_rules),
         incomplete=result.incomplete,
     )
+
+
+def open_assessments_rescore(*, services) -> int:
+    """Refresh the recommendation of every open assessment of these services: their supply
+    chain changed, and the chain's facts feed the score. Decided ones keep their frozen record
+    (``reassessment_mark`` flags them instead). Returns how many were rescored."""
+    rows = Assessment.objects.filter(service__in=list(services), status__in=Assessment.OPEN).defer("frozen_record")
+    count = 0
+    for assessment in rows.select_related("bank_version", "service"):
+        assessment_rescore(assessment=assessment)
+        count += 1
+    return count
