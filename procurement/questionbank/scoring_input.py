@@ -31,6 +31,7 @@ def specs_from_document(doc: dict) -> tuple[tuple[t.SectionSpec, ...], tuple[t.Q
             bands=tuple(t.Band(b["from"], b["to"], b["points"]) for b in q["bands"]),
             show_if=t.ShowIf(q["show_if"]["question"], tuple(q["show_if"]["in"])) if q["show_if"] else None,
             unit=q["unit"],
+            text=q["text"],
         )
         for s in doc["sections"]
         for q in s["questions"]

@@ -27,8 +27,10 @@ import datetime as dt
 from typing import Any
 
 from procurement.scoring import types as t
+from procurement.scoring import wording as w
 from procurement.scoring.params import BANDS, DECISIONS, RuleParams
 from procurement.scoring.rules import evaluate_rules
+from procurement.scoring.wording import and_list
 
 MAX_POINTS = 4
 
@@ -53,7 +55,7 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
             acc.add(r, q)
 
     tier, tier_reasons = _tier(params, specs, answers, visible, inp.as_of)
-    sections = tuple(_section_result(s, totals.get(s.code), params) for s in inp.sections)
+    sections = tuple(_section_result(s, totals.get(s.code), params, specs) for s in inp.sections)
     overall = _overall(sections, params, tier)
     control_band = _band(overall, params) if overall is not None else None
 
@@ -265,7 +267,9 @@ class _SectionTotals:
             self.at_worst.append(r.code)
 
 
-def _section_result(s: t.SectionSpec, totals: _SectionTotals | None, params: RuleParams) -> t.SectionResult:
+def _section_result(
+    s: t.SectionSpec, totals: _SectionTotals | None, params: RuleParams, specs: dict[str, t.QuestionSpec]
+) -> t.SectionResult:
     if totals is None or totals.weight == 0:
         return t.SectionResult(s.code, s.title, None, None, s.weight, 0, 0, False, "")
     risk = round(100 * totals.weighted_points / (MAX_POINTS * totals.weight), 2)
@@ -273,9 +277,12 @@ def _section_result(s: t.SectionSpec, totals: _SectionTotals | None, params: Rul
     floor_applied, floor_reason = False, ""
     if totals.at_worst and BANDS.index(band) < BANDS.index(params.critical_floor):
         floor_applied = True
+        codes = sorted(totals.at_worst)
+        many = len(codes) > 1
         floor_reason = (
-            f"critical question(s) at worst answer: {', '.join(sorted(totals.at_worst))}; "
-            f"band raised to {params.critical_floor}"
+            f"{'The critical questions' if many else 'The critical question'}"
+            f" {and_list(w.question_words(specs.get(c), c) for c in codes)} {'have' if many else 'has'} the worst"
+            f" answer, so the section is rated at least {params.critical_floor} ({', '.join(codes)})."
         )
         band = params.critical_floor
     return t.SectionResult(
@@ -308,21 +315,15 @@ def _tier(
             continue
         level = intake_level(q, answers.get(code), as_of)
         if level is None:
-            levels.append((4, f"{code} unanswered -> level 4"))
+            levels.append((4, f"{w.question_words(q, code)} is not answered yet ({code}), so it counts as level 4."))
         else:
-            levels.append((level, f"{code} = {_describe(answers[code])} -> level {level}"))
+            levels.append((level, w.answered(q, code, answers[code].value, f", level {level} of 4") + "."))
     if not levels:
-        return 3, ("no intake domains answered or configured -> tier 3",)
+        return 3, ("No intake question that sets the tier is answered, so the use counts as tier 3.",)
     top = max(level for level, _ in levels)
     tier = 1 if top >= params.tier.tier_1_level else 2 if top >= params.tier.tier_2_level else 3
     drivers = tuple(reason for level, reason in levels if level == top)
-    return tier, (f"highest intake level {top} -> tier {tier}", *drivers)
-
-
-def _describe(answer: t.Answer) -> str:
-    if isinstance(answer.value, tuple | list):
-        return "+".join(str(v) for v in answer.value)
-    return str(answer.value)
+    return tier, (f"The highest intake level is {top} of 4, which makes this a tier {tier} use.", *drivers)
 
 
 def _overall(sections: tuple[t.SectionResult, ...], params: RuleParams, tier: int) -> float | None:
@@ -346,22 +347,37 @@ def _decision(
     reasons: list[str] = []
     if residual is None:
         decision = "reject"
-        reasons.append("no control section could be scored -> reject")
+        reasons.append("No control section could be scored, so the engine recommends reject.")
     else:
         decision = params.decisions[residual]
-        reasons.append(f"residual {residual} -> {decision}")
-    floor_sections = [s.code for s in sections if s.band in params.section_floor.bands]
+        reasons.append(f"A {residual} residual rating leads to {w.DECISION_WORDS[decision]}.")
+    floor_sections = [s for s in sections if s.band in params.section_floor.bands]
     if floor_sections and DECISIONS.index(decision) < DECISIONS.index(params.section_floor.decision):
         decision = params.section_floor.decision
+        many = len(floor_sections) > 1
         reasons.append(
-            f"section(s) {', '.join(floor_sections)} rated {'/'.join(params.section_floor.bands)} -> at best {decision}"
+            f"{'The sections' if many else 'The section'} {and_list(w.quoted(s.title) for s in floor_sections)}"
+            f" {'are' if many else 'is'} rated {' or '.join(params.section_floor.bands)}, so the recommendation is"
+            f" at best {w.DECISION_WORDS[decision]} ({', '.join(s.code for s in floor_sections)})."
         )
-    waived = [k.name for k in knockouts if k.waived]
+    waived = [k for k in knockouts if k.waived]
     if waived and DECISIONS.index(decision) < DECISIONS.index("approve_with_conditions"):
         decision = "approve_with_conditions"
-        reasons.append(f"waived knockout(s) {', '.join(waived)} -> at best approve_with_conditions")
-    live = [k.name for k in knockouts if not k.waived]
+        reasons.append(
+            f"{_knockouts_words(waived)} {'was' if len(waived) == 1 else 'were'} accepted as a risk, so the"
+            " recommendation is at best approve with conditions."
+        )
+    live = [k for k in knockouts if not k.waived]
     if live:
         decision = "reject"
-        reasons.append(f"knockout(s) {', '.join(live)} not waived -> reject")
+        reasons.append(
+            f"{_knockouts_words(live)} {'is' if len(live) == 1 else 'are'} not accepted as a risk, so the engine"
+            " recommends reject."
+        )
     return decision, tuple(reasons)
+
+
+def _knockouts_words(hits: list[t.RuleHit]) -> str:
+    """``The knockout “Notice gap” (notice_gap)``: titles to read, rule names as references."""
+    noun = "The knockout" if len(hits) == 1 else "The knockouts"
+    return f"{noun} {and_list(f'{w.quoted(h.title)} ({h.name})' for h in hits)}"

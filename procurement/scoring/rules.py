@@ -17,8 +17,14 @@ from typing import Any
 
 from procurement.scoring import types as t
 from procurement.scoring.params import RULE_DEFAULTS
+from procurement.scoring.wording import COMPARISON_WORDS, answered, fact_words, number_words
 
 UNKNOWN = None  # third truth value
+# A mitigated notice gap replaces the rule's own explanation, which says no other channel exists.
+MITIGATED_NOTICE_GAP = (
+    "The shortest notice we can rely on is shorter than the time we need to move away, but the same model can"
+    " be obtained through another channel."
+)
 
 
 def evaluate_rules(
@@ -108,10 +114,10 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
             return False
         number = float(ctx.facts[name])
         inputs[f"fact:{name}"] = number
-        symbol, fn = _OPS[op]
+        _, fn = _OPS[op]
         held = fn(number, float(cond[op]))
         if held:
-            reasons.append(f"supply chain: {name.replace('_', ' ')} = {number:g} {symbol} {cond[op]:g}")
+            reasons.append(fact_words(name, number, op, float(cond[op])) + ".")
         return held
     code = cond["question"]
     if "in" in cond:
@@ -122,7 +128,9 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
         inputs[code] = list(values) if len(values) > 1 else values[0]
         matched = [v for v in values if v in cond["in"]]
         if matched:
-            reasons.append(f"{code} = {', '.join(matched)} (one of {', '.join(cond['in'])})")
+            reasons.append(
+                answered(ctx.specs.get(code), code, tuple(matched) if len(matched) > 1 else matched[0]) + "."
+            )
         return bool(matched)
     op = next(k for k in cond if k in _OPS)
     number = ctx.number(code)
@@ -130,10 +138,12 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
         missing.append(code)
         return UNKNOWN
     inputs[code] = number
-    symbol, fn = _OPS[op]
+    _, fn = _OPS[op]
     held = fn(number, float(cond[op]))
     if held:
-        reasons.append(f"{code} = {number:g} {symbol} {cond[op]:g}")
+        spec = ctx.specs.get(code)
+        threshold = number_words(float(cond[op]), spec.unit if spec is not None else "")
+        reasons.append(answered(spec, code, number, f", {COMPARISON_WORDS[op]} {threshold}") + ".")
     return held
 
 
@@ -173,26 +183,32 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
     if missing:
         return t.PendingRule(name, title, tuple(missing))
     upstream = ctx.number(codes["upstream_notice"]) if codes["upstream_notice"] else None
-    upstream_label = f"{codes['upstream_notice']} upstream notice"
+    upstream_source = "answer"
     fact = rule.get("upstream_fact")
     if fact and fact in ctx.facts and (upstream is None or float(ctx.facts[fact]) < upstream):
         upstream = float(ctx.facts[fact])
-        upstream_label = "upstream notice in the recorded supply chain"
+        upstream_source = "fact"
     pass_through = ctx.number(codes["pass_through_notice"]) if codes["pass_through_notice"] else None
 
-    legs = {f"{codes['vendor_notice']} vendor notice": vendor}
+    # Where each candidate notice comes from, in words; the shortest is the one we can rely on.
+    legs = {f"the vendor's own notice for ending the contract ({codes['vendor_notice']})": vendor}
     if pass_through is not None and pass_through > 0:
-        legs[f"{codes['pass_through_notice']} committed pass-through notice"] = pass_through
+        legs[
+            "the notice the vendor commits to give when an upstream provider ends or reclaims capacity"
+            f" ({codes['pass_through_notice']})"
+        ] = pass_through
     elif upstream is not None:
-        legs[upstream_label] = upstream
-    reliable_label, reliable = min(legs.items(), key=lambda kv: kv[1])
+        legs[
+            "the shortest notice a material upstream provider can give, from the recorded supply chain"
+            if upstream_source == "fact"
+            else f"the shortest notice a material upstream provider can give ({codes['upstream_notice']})"
+        ] = upstream
+    reliable_source, reliable = min(legs.items(), key=lambda kv: kv[1])
     inputs = {
         code: value for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], vendor)) if code
     }
     if codes["upstream_notice"] and upstream is not None:
-        inputs[codes["upstream_notice"] if upstream_label.startswith(codes["upstream_notice"]) else f"fact:{fact}"] = (
-            upstream
-        )
+        inputs[codes["upstream_notice"] if upstream_source == "answer" else f"fact:{fact}"] = upstream
     if codes["pass_through_notice"] and pass_through is not None:
         inputs[codes["pass_through_notice"]] = pass_through
     if reliable >= migrate:
@@ -207,18 +223,29 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         inputs[alt_code] = values[0] if len(values) == 1 else list(values)
         alternative = [v for v in values if v in rule.get("alternative_values", [])]
     reasons = [
-        f"reliable notice {reliable:g} days ({reliable_label}) < {migrate:g} days to migrate ({codes['migrate_days']})",
+        f"We can rely on {t.fmt_number(reliable)} days' notice at most: {reliable_source}."
+        f" We need {number_words(migrate, 'days')} to move this use to another provider"
+        f" ({codes['migrate_days']}), a gap of {number_words(migrate - reliable, 'days')}.",
     ]
     if pass_through is not None and pass_through <= 0 and upstream is not None:
         reasons.append(
-            f"no pass-through commitment ({codes['pass_through_notice']} = 0), so the upstream notice applies"
+            "The vendor commits to no notice of its own when an upstream provider ends or reclaims capacity"
+            f" ({codes['pass_through_notice']}), so the upstream notice applies."
         )
     severity = _severity(rule, tier)
-    if alternative:
-        reasons.append(f"mitigated: {alt_code} = {', '.join(alternative)} (the same model is available elsewhere)")
-        severity = "flag"
-    elif alt_code:
-        reasons.append(f"no alternative channel ({alt_code} = {inputs[alt_code]})")
+    explain = rule.get("explain", "")
+    if alt_code:
+        chosen = alternative or ([inputs[alt_code]] if isinstance(inputs[alt_code], str) else inputs[alt_code])
+        channel = answered(ctx.specs.get(alt_code), alt_code, chosen[0] if len(chosen) == 1 else tuple(chosen))
+        if alternative:
+            reasons.append(
+                "Mitigated: the same model can be obtained through another channel, so a move is survivable and"
+                f" this is a flag, not a knockout. {channel}."
+            )
+            explain = MITIGATED_NOTICE_GAP
+            severity = "flag"
+        else:
+            reasons.append(f"{channel}.")
     return t.RuleHit(
         name=name,
         title=title if not alternative else f"{title} (mitigated)",
@@ -231,5 +258,5 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
             "gap_days": migrate - reliable,
             "tier": tier,
         },
-        explain=rule.get("explain", ""),
+        explain=explain,
     )

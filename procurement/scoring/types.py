@@ -65,6 +65,7 @@ class QuestionSpec:
     bands: tuple[Band, ...] = ()
     show_if: ShowIf | None = None
     unit: str = ""
+    text: str = ""  # the question as a person reads it; reasons quote it
 
     @cached_property
     def choice_outcomes(self) -> dict[str, tuple[int | None, str]]:

@@ -14,7 +14,11 @@ EXPIRY_BANDS = (t.Band(None, 0, 4), t.Band(0, 90, 2), t.Band(90, None, 0))
 
 
 def q(code, answer_type="single_choice", **kw):
-    defaults = {"section": "S", "choices": CHOICES if answer_type in ("single_choice", "multi_choice") else ()}
+    defaults = {
+        "text": f"Question {code}?",
+        "section": "S",
+        "choices": CHOICES if answer_type in ("single_choice", "multi_choice") else (),
+    }
     if answer_type == "yes_no":
         defaults["choices"] = (t.ChoiceSpec("yes", 0), t.ChoiceSpec("partial", 2), t.ChoiceSpec("no", 4))
     if answer_type == "number":
@@ -170,7 +174,9 @@ def test_tier_follows_the_highest_intake_domain():
     assert run_tiered(("l1", 100)).tier == 3
     assert run_tiered(("l3", 100)).tier == 2
     assert run_tiered(("l1", 2)).tier == 1  # 2 h tolerable outage is level 4
-    assert "I2 = 2 -> level 4" in run_tiered(("l1", 2)).tier_reasons
+    reasons = run_tiered(("l1", 2)).tier_reasons
+    assert reasons[0] == "The highest intake level is 4 of 4, which makes this a tier 1 use."
+    assert reasons[1].startswith("The answer to ") and reasons[1].endswith(" is 2, level 4 of 4 (I2).")
 
 
 def test_unanswered_intake_domain_counts_as_level_four():
@@ -208,7 +214,10 @@ def test_a_high_section_caps_approve_at_approve_with_conditions():
     params = {**PARAMS, "section_weights": {"tier_3": {"S": 1, "T": 20}}}
     result = run_tiered(("l1", 100), control="bad", params=params)
     assert result.control_band == "low" and result.decision == "approve_with_conditions"
-    assert any("rated high/critical" in r for r in result.decision_reasons)
+    assert any(
+        "is rated high or critical, so the recommendation is at best approve with conditions (S)." in r
+        for r in result.decision_reasons
+    )
 
 
 KNOCKOUT = {
@@ -221,7 +230,10 @@ def test_an_unwaived_knockout_means_reject():
     params = {**KNOCKOUT, "section_weights": {"tier_3": {"S": 1, "T": 100}}}
     result = run_tiered(("l1", 100), control="bad", params=params)
     assert [k.name for k in result.knockouts] == ["bad_control"] and result.decision == "reject"
-    assert result.knockouts[0].reasons == ("C1 = bad (one of bad)",)
+    assert result.knockouts[0].reasons == ("The answer to “Question C1?” is “bad” (C1).",)
+    assert result.decision_reasons[-1] == (
+        "The knockout “Bad control” (bad_control) is not accepted as a risk, so the engine recommends reject."
+    )
 
 
 def test_a_waived_knockout_is_kept_but_no_longer_rejects():

@@ -1,0 +1,126 @@
+"""Sentences a person reads: questions by their text, answers by their labels.
+
+The engine's reasons (tier, decision, rule hits, section floors) are built
+from these helpers, so a report or page never shows ``CODE = value -> 4``.
+Question codes and rule names appear only as a small reference in brackets.
+Plain Python only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from procurement.scoring import types as t
+
+DECISION_WORDS = {
+    "approve": "approve",
+    "approve_with_conditions": "approve with conditions",
+    "executive_acceptance": "executive risk acceptance",
+    "reject": "reject",
+}
+# A numeric comparison as words: "90 days, below 180 days".
+COMPARISON_WORDS = {"lt": "below", "le": "at most", "gt": "above", "ge": "at least"}
+# What a supply-chain fact is, as the start of a sentence; {value} is the number with its unit.
+FACT_WORDS = {
+    "competitor_or_leased_share": (
+        "The recorded supply chain puts {value} of the serving capacity on competitor-owned or leased providers",
+        "%",
+    ),
+    "upstream_notice_days": (
+        "The shortest notice a material upstream provider in the recorded supply chain can give is {value}",
+        " days",
+    ),
+    "effective_notice_days": ("The shortest notice the recorded supply chain lets us rely on is {value}", " days"),
+    "notice_gap_days": ("The recorded supply chain leaves a notice gap of {value}", " days"),
+    "largest_provider_share": (
+        "The largest compute provider in the recorded supply chain carries {value} of the serving traffic",
+        "%",
+    ),
+    "independent_compute_providers": (
+        "The recorded supply chain has {value} independent compute provider(s)",
+        "",
+    ),
+    "regions_outside": ("The recorded supply chain has {value} region(s) outside the required geography", ""),
+    "single_points_of_failure": ("The recorded supply chain has {value} single point(s) of failure", ""),
+}
+
+
+def quoted(text: str) -> str:
+    return f"“{text}”"
+
+
+def and_list(items: Iterable[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sentences(reasons: Iterable[str]) -> str:
+    """Reasons as running text: each ends with a full stop (old records' fragments get one)."""
+    out = []
+    for reason in reasons:
+        reason = str(reason).strip()
+        if not reason:
+            continue
+        if reason[-1] not in ".!?”":
+            reason += "."
+        out.append(reason[0].upper() + reason[1:])
+    return " ".join(out)
+
+
+def question_words(q: t.QuestionSpec | None, code: str) -> str:
+    """The question as a person reads it: its text in quotes, or its code when a spec has no text."""
+    return quoted(q.text) if q is not None and q.text else code
+
+
+def number_words(value: float, unit: str = "") -> str:
+    number = t.fmt_number(value)
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def choice_label(q: t.QuestionSpec | None, value: str) -> str:
+    if q is not None:
+        for c in q.choices:
+            if c.value == value:
+                return c.label or value.replace("_", " ")
+    return str(value).replace("_", " ")
+
+
+def answer_words(q: t.QuestionSpec | None, value: t.AnswerValue) -> str:
+    """An answer by its labels: “Yes, a material share”, 90 days, 2026-03-01."""
+    if isinstance(value, tuple | list):
+        return and_list(quoted(choice_label(q, str(v))) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_words(float(value), q.unit if q is not None else "")
+    if q is not None and q.answer_type == "number":
+        try:
+            return number_words(float(str(value)), q.unit)
+        except ValueError:
+            pass
+    if q is not None and q.choices:
+        return quoted(choice_label(q, str(value)))
+    return quoted(str(value))
+
+
+def answered(q: t.QuestionSpec | None, code: str, value: t.AnswerValue, tail: str = "") -> str:
+    """``The answer to “…?” is “…”{tail} (CODE)`` without the full stop."""
+    many = isinstance(value, tuple | list) and len(value) > 1
+    verb = "answers to" if many else "answer to"
+    return f"The {verb} {question_words(q, code)} {'are' if many else 'is'} {answer_words(q, value)}{tail} ({code})"
+
+
+def fact_words(name: str, value: float, op: str | None = None, threshold: float | None = None) -> str:
+    template, unit = FACT_WORDS.get(name, (f"The recorded supply chain gives {name.replace('_', ' ')} = {{value}}", ""))
+    unit = unit.strip() if unit.strip() == "%" else unit
+    shown = f"{t.fmt_number(value)}{unit}"
+    text = template.format(value=shown)
+    if op is not None and threshold is not None:
+        text += f", {COMPARISON_WORDS[op]} {t.fmt_number(threshold)}{unit}"
+    return text
