@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from procurement.assessments.presentation import (
@@ -20,6 +21,7 @@ from procurement.assessments.presentation import (
 from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
+from procurement.scoring.wording import sentences
 from procurement.vendors.diagram import chain_diagram
 
 TIER_MEANING = {1: "critical use", 2: "important use", 3: "limited use"}
@@ -130,9 +132,9 @@ def report_context_from_record(
         "chart": section_bars(
             score["sections"], cutoffs=params.get("bands", {"moderate": 25, "high": 45, "critical": 65})
         ),
-        "top_risks": top_risks(score, question_index),
+        "top_risks": top_risks(score, question_index, answers),
         "supply": supply_chain_facts(answers, question_index, hits) | chain_view(record),
-        "params": params_view(params, [s["code"] for s in doc["sections"]]),
+        "params": params_view(params, [s["code"] for s in doc["sections"]], question_index),
         "findings": record.get("findings", []),
         "timeline": record.get("timeline", []),
         # Records frozen before attestations existed have no such key.
@@ -141,24 +143,31 @@ def report_context_from_record(
     }
 
 
-def top_risks(score: dict, questions: dict[str, dict], limit: int = 3) -> list[dict]:
-    """The three most important risks as short paragraphs, generated from the rules and scores."""
+def top_risks(score: dict, questions: dict[str, dict], answers: dict | None = None, limit: int = 3) -> list[dict]:
+    """The three most important risks as short paragraphs, generated from the rules and scores.
+
+    Each paragraph is whole sentences: a rule's explanation and its reasons, or a question's
+    answer quoted with its points and the first full sentence of its help. Codes and rule
+    names are references (``ref``), not part of the text.
+    """
+    answers = answers or {}
     items: list[dict] = []
     for k in score["knockouts"]:
         state = (
-            "waived: accepted as a risk"
+            "It is waived: accepted as a risk."
             if k.get("waived")
-            else "a knockout: the engine recommends reject unless it is accepted as a risk"
+            else "It is a knockout: the engine recommends reject unless it is accepted as a risk."
         )
         items.append(
             {
                 "title": k["title"],
-                "text": f"{k.get('explain') or k['title']} This is {state}. " + "; ".join(k["reasons"]) + ".",
+                "ref": k["name"],
+                "text": sentences([k.get("explain") or k["title"], state, *k["reasons"]]),
             }
         )
     for f in score["flags"]:
         items.append(
-            {"title": f["title"], "text": f"{f.get('explain') or f['title']} " + "; ".join(f["reasons"]) + "."}
+            {"title": f["title"], "ref": f["name"], "text": sentences([f.get("explain") or f["title"], *f["reasons"]])}
         )
     worst = sorted(
         (
@@ -170,10 +179,28 @@ def top_risks(score: dict, questions: dict[str, dict], limit: int = 3) -> list[d
     )
     for q in worst:
         spec = questions[q["code"]]
-        why = spec["help"].split(".")[0].strip() if spec["help"] else ""
-        answer = "was not answered" if q["status"] == "unanswered" else f"scored {q['points']} of 4"
-        items.append({"title": f"{q['code']}: {spec['text']}", "text": f"The answer {answer}. {why}."})
+        kind, label = answer_label(spec, answers.get(q["code"]))
+        if q["status"] == "unanswered" or kind == "empty":
+            answer = f"It was not answered, so it counts at its worst: {q['points']} of 4 risk points."
+        else:
+            answer = f"The answer “{label}” scores {q['points']} of 4 risk points."
+        items.append(
+            {"title": spec["text"], "ref": q["code"], "text": sentences([answer, first_sentence(spec.get("help", ""))])}
+        )
     return items[:limit]
+
+
+# A sentence ends at ., ! or ? followed by a space and a capital or an opening quote, never
+# inside a number such as "1.0" or an abbreviation such as "e.g. the EU".
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
+def first_sentence(text: str) -> str:
+    """The first whole sentence of a help text ("" for none)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
 
 
 SUPPLY_CODES = (
@@ -211,7 +238,7 @@ def chain_view(record: dict) -> dict:
     return {"chain": chain, "facts": chain.get("facts"), "diagram": diagram}
 
 
-def params_view(params: dict, section_codes: list[str]) -> dict:
+def params_view(params: dict, section_codes: list[str], questions: dict[str, dict] | None = None) -> dict:
     """The rule parameters as short tables for the methodology appendix."""
     weights = params.get("section_weights", {})
     tiers = ("tier_1", "tier_2", "tier_3")
@@ -230,21 +257,107 @@ def params_view(params: dict, section_codes: list[str]) -> dict:
             for band in ("low", "moderate", "high", "critical")
         ],
         "decisions": [
-            (band, params.get("decisions", {}).get(band, "—")) for band in ("low", "moderate", "high", "critical")
+            (band, DECISION_LABELS.get(params.get("decisions", {}).get(band), "—").lower())
+            for band in ("low", "moderate", "high", "critical")
         ],
-        "rules": [
-            {
-                "name": name,
-                "title": rule.get("title", name),
-                "severity": rule.get("severity", "knockout"),
-                "tiers": ", ".join(str(t) for t in rule.get("knockout_tiers", [1, 2, 3])),
-                "definition": json.dumps(
-                    {k: v for k, v in rule.items() if k not in ("title", "severity", "knockout_tiers", "explain")},
-                    separators=(", ", ": "),
-                    sort_keys=True,  # stable whatever order the database returns keys in (jsonb sorts them)
-                ),
-            }
-            for name, rule in sorted(params.get("rules", {}).items())
-        ],
+        "rules": [rule_row(name, rule, questions or {}) for name, rule in sorted(params.get("rules", {}).items())],
         "hash": hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest(),
     }
+
+
+# --- Named rules in words, for the appendix -----------------------------------------------
+
+COMPARISON = {"lt": "below", "le": "at most", "gt": "above", "ge": "at least"}
+FACT_NOUNS = {
+    "competitor_or_leased_share": ("the share of serving capacity on competitor-owned or leased providers", "%"),
+    "upstream_notice_days": ("the shortest notice a material upstream provider can give", " days"),
+    "effective_notice_days": ("the shortest notice we can rely on", " days"),
+    "notice_gap_days": ("the notice gap", " days"),
+    "largest_provider_share": ("the largest compute provider's share", "%"),
+    "independent_compute_providers": ("the number of independent compute providers", ""),
+    "regions_outside": ("the number of regions outside the required geography", ""),
+    "single_points_of_failure": ("the number of single points of failure", ""),
+}
+
+
+def _number(value, unit: str = "") -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit.strip() == "%" else f"{text} {unit.strip()}"
+
+
+def condition_words(cond: dict, questions: dict[str, dict], top: bool = True) -> str:
+    """A rule condition in words: questions by their text, choices by their labels."""
+    if "all" in cond or "any" in cond:
+        parts = [condition_words(c, questions, top=False) for c in cond.get("all") or cond.get("any")]
+        if "all" in cond:
+            return "; and ".join(parts) if top else " and ".join(parts)
+        return ("either " if len(parts) > 1 else "") + " or ".join(parts) if not top else " or ".join(parts)
+    op = next((k for k in COMPARISON if k in cond), None)
+    if "fact" in cond:
+        noun, unit = FACT_NOUNS.get(cond["fact"], (cond["fact"].replace("_", " "), ""))
+        return f"{noun} in the recorded supply chain is {COMPARISON[op]} {_number(cond[op], unit)}"
+    q = questions.get(cond["question"], {})
+    text = f"“{q['text']}” ({cond['question']})" if q.get("text") else cond["question"]
+    if "in" in cond:
+        labels = {c["value"]: c["label"] for c in q.get("choices", [])}
+        return f"{text} is " + " or ".join(f"“{labels.get(v, v)}”" for v in cond["in"])
+    return f"{text} is {COMPARISON[op]} {_number(cond[op], q.get('unit', ''))}"
+
+
+def _condition_codes(cond: dict) -> list[str]:
+    if "all" in cond or "any" in cond:
+        return [code for c in cond.get("all") or cond.get("any") for code in _condition_codes(c)]
+    return [cond["question"]] if "question" in cond else []
+
+
+def rule_row(name: str, rule: dict, questions: dict[str, dict]) -> dict:
+    """One named rule as a table row: what it is, when it fires, where it knocks out, what it reads."""
+    severity = rule.get("severity", "knockout")
+    tiers = rule.get("knockout_tiers", [1, 2, 3])
+    if rule.get("kind") == "notice_gap":
+
+        def text(code):
+            q = questions.get(code, {})
+            return f"“{q['text']}” ({code})" if q.get("text") else code
+
+        labels = {c["value"]: c["label"] for c in questions.get(rule.get("alternative_channel"), {}).get("choices", [])}
+        fires = (
+            "Fires when the shortest notice we can rely on is shorter than the days we need to move,"
+            f" {text(rule['migrate_days'])}."
+            f" That notice is the shorter of the vendor's own notice, {text(rule['vendor_notice'])}, and the"
+            " upstream notice: the notice the vendor commits to pass on,"
+            f" {text(rule['pass_through_notice'])}, or without such a commitment the shortest upstream notice,"
+            f" {text(rule['upstream_notice'])}"
+            + (" or the recorded supply chain's, whichever is shorter" if rule.get("upstream_fact") else "")
+            + "."
+        )
+        if rule.get("alternative_channel"):
+            fires += (
+                f" It is only a flag when {text(rule['alternative_channel'])} is "
+                + " or ".join(f"“{labels.get(v, v)}”" for v in rule.get("alternative_values", []))
+                + "."
+            )
+        codes = [rule[k] for k in NOTICE_KEYS if rule.get(k)]
+    else:
+        fires = "Fires when " + condition_words(rule["condition"], questions) + "."
+        codes = list(dict.fromkeys(_condition_codes(rule["condition"])))
+    return {
+        "name": name,
+        "title": rule.get("title", name),
+        "severity": severity,
+        "explain": rule.get("explain", ""),
+        "fires_when": fires,
+        "knockout_in": (
+            "never (a flag)"
+            if severity != "knockout"
+            else "all tiers"
+            if set(tiers) >= {1, 2, 3}
+            else "tier" + ("s " if len(tiers) > 1 else " ") + " and ".join(str(t) for t in tiers) + "; a flag otherwise"
+        ),
+        "questions": ", ".join(codes) or "—",
+    }
+
+
+NOTICE_KEYS = ("migrate_days", "vendor_notice", "upstream_notice", "pass_through_notice", "alternative_channel")
