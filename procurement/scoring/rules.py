@@ -191,6 +191,11 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
     pass_through = ctx.number(codes["pass_through_notice"]) if codes["pass_through_notice"] else None
 
     # Where each candidate notice comes from, in words; the shortest is the one we can rely on.
+    upstream_words = (
+        "the shortest notice a material upstream provider can give, from the recorded supply chain"
+        if upstream_source == "fact"
+        else f"the shortest notice a material upstream provider can give ({codes['upstream_notice']})"
+    )
     legs = {f"the vendor's own notice for ending the contract ({codes['vendor_notice']})": vendor}
     if pass_through is not None and pass_through > 0:
         legs[
@@ -198,11 +203,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
             f" ({codes['pass_through_notice']})"
         ] = pass_through
     elif upstream is not None:
-        legs[
-            "the shortest notice a material upstream provider can give, from the recorded supply chain"
-            if upstream_source == "fact"
-            else f"the shortest notice a material upstream provider can give ({codes['upstream_notice']})"
-        ] = upstream
+        legs[upstream_words] = upstream
     reliable_source, reliable = min(legs.items(), key=lambda kv: kv[1])
     inputs = {
         code: value for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], vendor)) if code
@@ -227,7 +228,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         f" We need {number_words(migrate, 'days')} to move this use to another provider"
         f" ({codes['migrate_days']}), a gap of {number_words(migrate - reliable, 'days')}.",
     ]
-    if pass_through is not None and pass_through <= 0 and upstream is not None:
+    if pass_through is not None and pass_through <= 0 and upstream is not None and reliable_source == upstream_words:
         reasons.append(
             "The vendor commits to no notice of its own when an upstream provider ends or reclaims capacity"
             f" ({codes['pass_through_notice']}), so the upstream notice applies."
