@@ -27,6 +27,7 @@ from procurement.assessments.forms import (
     FindingVerifyForm,
     OverrideForm,
     RequestChangesForm,
+    ReviewersForm,
     SectionForm,
     section_rows,
 )
@@ -149,6 +150,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
         "can_edit_chain": has_role(request.user, *EDITORS),
+        "reviewers_form": ReviewersForm(
+            initial={"reviewers": list(assessment.reviewers.all())}, candidates=reviewer_candidates(assessment)
+        )
+        if not assessment.is_final and has_role(request.user, *EDITORS, *REVIEWERS)
+        else None,
         "record": assessment.frozen_record,
         # The recommendation (on the row, recomputed on every save) beside the decision people
         # recorded, read from the frozen record: old (format 1) and imported records too.
@@ -531,6 +537,31 @@ def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:review", pk)
     messages.success(request, "Changes requested.")
+    return redirect(assessment)
+
+
+def reviewer_candidates(assessment: Assessment):
+    ids = assessment.organisation.memberships.filter(role__in=REVIEWERS).values_list("user", flat=True)
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("last_name", "username")
+
+
+@login_required
+@require_POST
+def reviewers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign the reviewers; only they, or someone with more authority, then decide it."""
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS, *REVIEWERS)
+    form = ReviewersForm(request.POST, candidates=reviewer_candidates(assessment))
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose reviewers from the list.")
+        services.assessment_reviewers_set(
+            assessment=assessment, reviewers=form.cleaned_data["reviewers"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, "Reviewers not changed: " + " ".join(exc.messages))
+    else:
+        messages.success(request, "Reviewers saved.")
     return redirect(assessment)
 
 

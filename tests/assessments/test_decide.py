@@ -324,3 +324,17 @@ def test_an_org_admin_sets_authority_and_separation_of_duties(login, personas, o
     reviewer.refresh_from_db()
     org.refresh_from_db()
     assert reviewer.authority == 2 and not org.separation_of_duties, "a bad level changes nothing"
+
+
+def test_editors_and_reviewers_assign_reviewers_from_the_organisation_only(login, personas, in_review, other_org):
+    client = login(personas["analyst"])
+    url = reverse("assessments:reviewers", args=[in_review.pk])
+    client.post(url, {"reviewers": [personas["approver"].pk]})
+    assert list(in_review.reviewers.all()) == [personas["approver"]]
+    assert in_review.timeline.filter(kind="reviewers").exists()
+    for bad in (personas["analyst"].pk, personas["outsider"].pk):
+        response = client.post(url, {"reviewers": [bad]}, follow=True)
+        assert "Reviewers not changed" in response.content.decode()
+        assert list(in_review.reviewers.all()) == [personas["approver"]]
+    with pytest.raises(ValidationError, match="reviewers or admins of this organisation"):
+        services.assessment_reviewers_set(assessment=in_review, reviewers=[personas["outsider"]], by=None)
