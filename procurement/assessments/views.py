@@ -304,7 +304,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def review_answers(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """Save a section's reviewer-only answers from the review page (the same answers_save path,
     history and stale-write check as every other answer)."""
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     section_doc = bank_structure(assessment.bank_version).section(section)
     questions = [q for q in (section_doc or {}).get("questions", []) if q["audience"] == "reviewer"]
     if not questions:
@@ -348,7 +348,8 @@ def _answer_label(q: dict, answer) -> str:
     return "—" if kind == "empty" else text
 
 
-def _review_action(request, pk: int):
+def review_action(request, pk: int):
+    """The assessment, for a reviewer or admin of its organisation (others: 404 or 403)."""
     assessment = assessment_for_user(request.user, pk)
     require_role(request.user, *REVIEWERS)
     return assessment
@@ -357,7 +358,7 @@ def _review_action(request, pk: int):
 @login_required
 @require_POST
 def review_start(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     try:
         services.assessment_start_review(assessment=assessment, by=request.user)
     except ValidationError as exc:
@@ -368,7 +369,7 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -395,7 +396,7 @@ def _form_problems(form) -> str:
 @login_required
 @require_POST
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     form = FindingForm(request.POST, members=_members(assessment))
     if form.is_valid():
         try:
@@ -525,7 +526,7 @@ def finding_accept(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     form = RequestChangesForm(request.POST)
     try:
         if not form.is_valid():
