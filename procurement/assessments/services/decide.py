@@ -29,6 +29,7 @@ from procurement.assessments.notifications import notify_acceptance_requested, n
 from procurement.assessments.records import person_label, record_build, record_hash
 from procurement.assessments.selectors import accepted_acceptances, assessment_score, bank_structure
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
+from procurement.assessments.signals import assessment_decided
 from procurement.core.access import REVIEWERS, membership_for
 from procurement.core.models import Membership
 from procurement.scoring import types as t
@@ -278,6 +279,7 @@ def assessment_decide(
     words = decision_words(decision)
     timeline_add(assessment, "status", by=by, note=" ".join(p for p in (note, words) if p), old=S.IN_REVIEW, new=target)
     notify_decision_made(assessment=assessment)  # the owner, the reviewers, whoever asked for acceptances
+    assessment_decided.send(sender=Assessment, assessment=assessment)  # reports queues the PDF on commit
     return assessment
 
 
