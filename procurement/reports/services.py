@@ -31,9 +31,9 @@ REPORT_FORMAT = 2
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)
-LOST_MESSAGE = "The render was interrupted {n} times (the worker stopped before it finished)."
-RENDER_FAILED = "The PDF could not be rendered: {reason}"
-STORE_FAILED = "The PDF was rendered but could not be stored: {reason}"
+LOST_MESSAGE = "Its render was interrupted {n} times (the worker stopped before it finished)."
+RENDER_FAILED = "Rendering it failed: {reason}"
+STORE_FAILED = "It was rendered, but storing it failed: {reason}"
 
 
 def report_html(record: dict, *, status_label: str = "", unverified_import: bool = False) -> str:
@@ -197,7 +197,9 @@ def _holding(report_id: int):
 
 
 def _reason(exc: BaseException) -> str:
-    return (str(exc).strip() or type(exc).__name__)[:1000]
+    """The exception in words: an OS error without its number ("No space left on device")."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
+    return (text or type(exc).__name__)[:1000]
 
 
 def _fail(report_id: int, error: str) -> None:

@@ -32,7 +32,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _reject(assessment, personas):
     return assessment_services.assessment_decide(
-        assessment=assessment, by=personas["reviewer"], approve=False, note="Not for us", authenticated_at=timezone.now()
+        assessment=assessment,
+        by=personas["reviewer"],
+        approve=False,
+        note="Not for us",
+        authenticated_at=timezone.now(),
     )
 
 
@@ -87,7 +91,7 @@ def test_a_store_that_fails_marks_the_report_failed_with_the_reason_and_try_agai
         client.post(reverse("reports:generate", args=[decided.pk]))
     report = ReportFile.objects.get()
     assert report.status == "failed" and report.claimed_until is None
-    assert report.error == "The PDF was rendered but could not be stored: [Errno 28] No space left on device"
+    assert report.error == "It was rendered, but storing it failed: No space left on device"
     body = client.get(reverse("reports:preview", args=[decided.pk])).content.decode()
     assert "No space left on device" in body and "Try again" in body and "being generated" not in body
     settings.STORAGES = {**settings.STORAGES, "default": default_storage}  # the disk was cleared
@@ -109,7 +113,7 @@ def test_a_render_that_fails_marks_the_report_failed_in_plain_words(decided, mon
     with pytest.raises(ValueError):
         services.report_render(report.pk)
     report.refresh_from_db()
-    assert report.status == "failed" and report.error == "The PDF could not be rendered: the chart has no data"
+    assert report.status == "failed" and report.error == "Rendering it failed: the chart has no data"
 
 
 def test_a_render_held_by_a_live_lease_is_not_taken_and_a_lapsed_one_is(decided, settings):

@@ -164,7 +164,7 @@ def test_a_request_that_lost_its_worker_too_often_shows_as_failed_and_can_be_ret
     )
     client = login(personas["analyst"])
     status = client.get(reverse("reports:status", args=[decided.pk])).content.decode()
-    assert "interrupted 3 times" in status and "Try again" in status
+    assert "Its render was interrupted 3 times" in status and "Try again" in status
     report.refresh_from_db()
     assert report.status == "failed" and report.claimed_until is None
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
