@@ -94,6 +94,7 @@ MATRIX = {
     "assessments:finding_verify": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, REVIEW),
     "assessments:finding_accept": ("post", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, REVIEW),
     "assessments:decide": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:reviewers": ("post", lambda w: {"pk": w["review"].pk}, {**COMMENT}),
     "assessments:accept": ("get", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:acceptance_request": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:acceptance_decline": (

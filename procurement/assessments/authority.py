@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from procurement.scoring.explain import DECISION_LABELS
+
 STANDARD, RISK, EXECUTIVE = 1, 2, 3
 AUTHORITY_LABELS = {STANDARD: "standard", RISK: "risk acceptance", EXECUTIVE: "executive"}
 CRITICAL_SIGNOFFS = 2
@@ -149,8 +151,8 @@ class Verdict:
         return not self.reject_problems
 
 
-def decider_problems(decider: Decider) -> tuple[list[str], bool]:
-    """Problems that stop this person deciding at all, and whether separation was relaxed."""
+def decider_problems(decider: Decider, *, action: str = "decide it") -> tuple[list[str], bool]:
+    """Problems that stop this person deciding (or ``action``) at all, and whether separation was relaxed."""
     problems: list[str] = []
     relaxed = False
     if not decider.may_review:
@@ -160,7 +162,7 @@ def decider_problems(decider: Decider) -> tuple[list[str], bool]:
             problems.append(
                 "You "
                 + _join(decider.involved)
-                + ", so someone else must decide it (separation of duties; an organisation admin can relax this "
+                + f", so someone else must {action} (separation of duties; an organisation admin can relax this "
                 "for small teams)."
             )
         else:
@@ -194,22 +196,13 @@ def reauth_problem(minutes: int) -> str:
     return f"Confirm your password first: deciding and accepting risk need a sign-in within the last {minutes} minutes."
 
 
-DECISION_LABELS = {
-    "approve": "approve",
-    "approve_with_conditions": "approve with conditions",
-    "executive_acceptance": "executive risk acceptance required",
-    "reject": "reject",
-}
-
-
 def difference_words(*, outcome: str, recommendation: str, differs: bool, separation_relaxed: bool) -> str:
     """How a decision departs from the recommendation, and any relaxation, in words ("" if none)."""
     parts = []
     if differs:
         verb = "Approved" if outcome == "approved" else "Rejected"
-        parts.append(
-            f"{verb} against the engine's recommendation ({DECISION_LABELS.get(recommendation, recommendation)})."
-        )
+        label = DECISION_LABELS.get(recommendation, recommendation).lower()
+        parts.append(f"{verb} against the engine's recommendation ({label}).")
     if separation_relaxed:
         parts.append("Decided by someone involved in the answers, as the organisation's setting allows.")
     return " ".join(parts)

@@ -18,17 +18,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from procurement.assessments import services
+from procurement.assessments.authority import AUTHORITY_LABELS, acceptance_authority
 from procurement.assessments.forms import AcceptanceForm, AcceptanceRequestForm, DecisionForm
-from procurement.assessments.models import RiskAcceptance
-from procurement.assessments.selectors import assessment_for_user
-from procurement.core.access import REVIEWERS, require_role
+from procurement.assessments.views import review_action
+from procurement.core.access import membership_for
 from procurement.core.reauth import authenticated_at
-
-
-def _reviewable(request: HttpRequest, pk: int):
-    assessment = assessment_for_user(request.user, pk)
-    require_role(request.user, *REVIEWERS)
-    return assessment
 
 
 def _confirm_first(request: HttpRequest) -> HttpResponse | None:
@@ -41,7 +35,7 @@ def _confirm_first(request: HttpRequest) -> HttpResponse | None:
 @login_required
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The confirmation step: what will be frozen, then approve or reject."""
-    assessment = _reviewable(request, pk)
+    assessment = review_action(request, pk)
     if request.method == "GET" and (response := _confirm_first(request)):
         return response
     outcome = request.POST.get("outcome") or request.GET.get("outcome")
@@ -83,7 +77,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": review.verdict.approve_problems if approve else review.verdict.reject_problems,
         "differs": review.differs(approve),
         "findings": assessment.findings.all(),
-        "in_force": [a for a in review.acceptances if a.status == RiskAcceptance.Status.ACCEPTED],
+        "in_force": review.in_force,
     }
     return render(request, "assessments/decide.html", ctx)
 
@@ -91,7 +85,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a risk acceptance (a knockout, a flagged rule, or the residual), with an expiry."""
-    assessment = _reviewable(request, pk)
+    assessment = review_action(request, pk)
     if request.method == "GET" and (response := _confirm_first(request)):
         return response
     data = request.POST or None
@@ -118,20 +112,32 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     rule = form["rule"].value() or ""
     hits = {h.name: h for h in (*review.result.knockouts, *review.result.flags)}
     need = next((n for n in review.needs if n.scope == scope and n.rule == rule), None)
-    ctx = {"assessment": assessment, "form": form, "review": review, "hit": hits.get(rule), "need": need}
+    needed = acceptance_authority(scope=scope or "", residual=review.result.residual)
+    membership = membership_for(request.user)
+    ctx = {
+        "assessment": assessment,
+        "form": form,
+        "review": review,
+        "hit": hits.get(rule),
+        "need": need,
+        # Said before anyone types: who holds the authority this acceptance needs.
+        "lacks_authority": membership is None or membership.authority < needed,
+        "needed_label": AUTHORITY_LABELS[needed],
+        "acceptors": review.acceptors.get(needed, []),
+    }
     return render(request, "assessments/accept.html", ctx)
 
 
 @login_required
 @require_POST
 def acceptance_request(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _reviewable(request, pk)
+    assessment = review_action(request, pk)
     form = AcceptanceRequestForm(
         request.POST, candidates=services.acceptance_candidates(assessment, scope=request.POST.get("scope", ""))
     )
     try:
         if not form.is_valid():
-            raise ValidationError([f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
+            raise ValidationError("choose what is to be accepted and, if you name an approver, one from the list.")
         services.acceptance_request(assessment=assessment, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, "Acceptance not requested: " + " ".join(exc.messages))
@@ -143,7 +149,7 @@ def acceptance_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def acceptance_decline(request: HttpRequest, pk: int, acceptance_pk: int) -> HttpResponse:
-    assessment = _reviewable(request, pk)
+    assessment = review_action(request, pk)
     acceptance = get_object_or_404(assessment.acceptances, pk=acceptance_pk)
     try:
         services.acceptance_decline(acceptance=acceptance, by=request.user, note=request.POST.get("note", ""))

@@ -184,6 +184,17 @@ class SectionForm(StorableTextMixin, forms.Form):
         return result
 
 
+class ReviewersForm(forms.Form):
+    """Who reviews an assessment: reviewers and admins of its organisation."""
+
+    reviewers = IdsMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = candidates
+        self.fields["reviewers"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
 class AssessmentCreateForm(StorableTextMixin, forms.Form):
     service = forms.ModelChoiceField(queryset=None, label="Vendor service")
     bank = forms.ModelChoiceField(

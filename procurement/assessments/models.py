@@ -464,6 +464,11 @@ class RiskAcceptance(models.Model):
     accepted_authority = models.PositiveSmallIntegerField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    # Accepted by someone involved in the answers, as the organisation's setting allows.
+    separation_relaxed = models.BooleanField(default=False)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     declined_note = models.TextField(blank=True)
 
     class Meta:

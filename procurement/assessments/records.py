@@ -209,6 +209,7 @@ def _acceptances_part(acceptances: list[RiskAcceptance]) -> list[dict[str, Any]]
             "at": a.accepted_at.isoformat() if a.accepted_at else None,
             "expires_on": a.expires_on.isoformat() if a.expires_on else None,
             "requested_by": person_label(a.requested_by),
+            "separation_relaxed": a.separation_relaxed,
         }
         for a in acceptances
     ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/sections/<str:section>/", views.section_edit, name="section"),
     path("<int:pk>/submit/", views.assessment_submit, name="submit"),
+    path("<int:pk>/reviewers/", views.reviewers, name="reviewers"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/review/start/", views.review_start, name="review_start"),
     path("<int:pk>/review/override/", views.override, name="override"),

@@ -27,6 +27,7 @@ from procurement.assessments.forms import (
     FindingVerifyForm,
     OverrideForm,
     RequestChangesForm,
+    ReviewersForm,
     SectionForm,
     section_rows,
 )
@@ -149,6 +150,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
         "can_edit_chain": has_role(request.user, *EDITORS),
+        "reviewers_form": ReviewersForm(
+            initial={"reviewers": list(assessment.reviewers.all())}, candidates=reviewer_candidates(assessment)
+        )
+        if not assessment.is_final and has_role(request.user, *EDITORS, *REVIEWERS)
+        else None,
         "record": assessment.frozen_record,
         # The recommendation (on the row, recomputed on every save) beside the decision people
         # recorded, read from the frozen record: old (format 1) and imported records too.
@@ -298,7 +304,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def review_answers(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """Save a section's reviewer-only answers from the review page (the same answers_save path,
     history and stale-write check as every other answer)."""
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     section_doc = bank_structure(assessment.bank_version).section(section)
     questions = [q for q in (section_doc or {}).get("questions", []) if q["audience"] == "reviewer"]
     if not questions:
@@ -342,7 +348,8 @@ def _answer_label(q: dict, answer) -> str:
     return "—" if kind == "empty" else text
 
 
-def _review_action(request, pk: int):
+def review_action(request, pk: int):
+    """The assessment, for a reviewer or admin of its organisation (others: 404 or 403)."""
     assessment = assessment_for_user(request.user, pk)
     require_role(request.user, *REVIEWERS)
     return assessment
@@ -351,7 +358,7 @@ def _review_action(request, pk: int):
 @login_required
 @require_POST
 def review_start(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     try:
         services.assessment_start_review(assessment=assessment, by=request.user)
     except ValidationError as exc:
@@ -362,7 +369,7 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -389,7 +396,7 @@ def _form_problems(form) -> str:
 @login_required
 @require_POST
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     form = FindingForm(request.POST, members=_members(assessment))
     if form.is_valid():
         try:
@@ -519,7 +526,7 @@ def finding_accept(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _review_action(request, pk)
+    assessment = review_action(request, pk)
     form = RequestChangesForm(request.POST)
     try:
         if not form.is_valid():
@@ -531,6 +538,31 @@ def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:review", pk)
     messages.success(request, "Changes requested.")
+    return redirect(assessment)
+
+
+def reviewer_candidates(assessment: Assessment):
+    ids = assessment.organisation.memberships.filter(role__in=REVIEWERS).values_list("user", flat=True)
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("last_name", "username")
+
+
+@login_required
+@require_POST
+def reviewers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign the reviewers; only they, or someone with more authority, then decide it."""
+    assessment = assessment_for_user(request.user, pk)
+    require_role(request.user, *EDITORS, *REVIEWERS)
+    form = ReviewersForm(request.POST, candidates=reviewer_candidates(assessment))
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose reviewers from the list.")
+        services.assessment_reviewers_set(
+            assessment=assessment, reviewers=form.cleaned_data["reviewers"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, "Reviewers not changed: " + " ".join(exc.messages))
+    else:
+        messages.success(request, "Reviewers saved.")
     return redirect(assessment)
 
 

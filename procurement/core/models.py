@@ -246,3 +246,20 @@ class ReminderSchedule(models.Model):
             self.before_days = ", ".join(str(d) for d in parse_days(self.before_days))
         except ValueError as exc:
             raise ValidationError({"before_days": str(exc)}) from None
+
+
+class AuditEvent(models.Model):
+    """A change to how an organisation decides (authority levels, separation of duties):
+    who, when, what. Append-only; shown on the decision rules page."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="audit_events")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_label = models.CharField(max_length=200)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.by_label}: {self.note[:60]}"

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
 SESSION_KEY = "authenticated_at"
+
+
+def reauth_minutes() -> int:
+    return getattr(settings, "DECISION_REAUTH_MINUTES", 15)
+
+
+def recently_authenticated(authenticated_at: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
+    """Whether a proof of identity at ``authenticated_at`` is recent enough for a sensitive action."""
+    if authenticated_at is None:
+        return False
+    now = now or timezone.now()
+    return dt.timedelta(0) <= now - authenticated_at <= dt.timedelta(minutes=reauth_minutes())
 
 
 def authenticated_mark(request) -> None:

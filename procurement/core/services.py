@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from procurement.core.models import Membership, Organisation
+from procurement.core.models import AuditEvent, Membership, Organisation
 
 DEMO_ORG = ("Demo Buyer Ltd", "demo")
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the local demo only
@@ -73,7 +73,7 @@ def demo_seed() -> list[DemoLogin]:
 
 @transaction.atomic
 def organisation_decision_rules_set(
-    *, organisation: Organisation, separation_of_duties: bool, authorities: dict[int, int]
+    *, organisation: Organisation, separation_of_duties: bool, authorities: dict[int, int], by=None
 ) -> list[str]:
     """An org admin sets who may decide what: each member's authority, and whether separation of
     duties applies. ``authorities`` maps membership ids of this organisation to a level.
@@ -93,4 +93,11 @@ def organisation_decision_rules_set(
             membership.save(update_fields=["authority", "updated_at"])
             name = membership.user.get_full_name() or membership.user.get_username()
             changes.append(f"{name}: {Membership.Authority(level).label.split(':')[0].lower()} authority")
+    if changes:
+        AuditEvent.objects.create(
+            organisation=organisation,
+            by=by,
+            by_label=(by.get_full_name() or by.get_username()) if by else "system",
+            note="; ".join(changes),
+        )
     return changes

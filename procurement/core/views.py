@@ -3,17 +3,20 @@ decision rules (who may decide what), which its admins set."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from procurement.core.access import is_org_admin, membership_for, require_role
 from procurement.core.models import Membership
-from procurement.core.reauth import authenticated_mark
+from procurement.core.reauth import authenticated_at, authenticated_mark, recently_authenticated
 from procurement.core.services import organisation_decision_rules_set
 
 
@@ -49,6 +52,9 @@ def decision_rules(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404
     require_role(request.user, Membership.Role.ADMIN)
+    # Who may decide what is itself a sensitive change: it needs a recent sign-in.
+    if not recently_authenticated(authenticated_at(request)):
+        return redirect(f"{reverse('accounts:confirm_password')}?{urlencode({'next': request.path})}")
     organisation = membership.organisation
     members = list(organisation.memberships.select_related("user").order_by("user__last_name", "user__username"))
     levels = dict(Membership.Authority.choices)
@@ -64,6 +70,7 @@ def decision_rules(request: HttpRequest) -> HttpResponse:
             organisation=organisation,
             separation_of_duties=request.POST.get("separation_of_duties") == "on",
             authorities=authorities,
+            by=request.user,
         )
         messages.success(request, ("Saved: " + "; ".join(changes) + ".") if changes else "Nothing changed.")
         return redirect("accounts:decision_rules")
@@ -72,5 +79,6 @@ def decision_rules(request: HttpRequest) -> HttpResponse:
         "members": members,
         "levels": Membership.Authority.choices,
         "is_admin": is_org_admin(request.user),
+        "history": organisation.audit_events.all()[:10],
     }
     return render(request, "accounts/decision_rules.html", ctx)

@@ -221,7 +221,8 @@ def acceptances_remind(*, today: dt.date, schedules: Schedules, report: RunRepor
         .order_by("pk")
     )
     for acceptance in acceptances:
-        if acceptance.expires_on <= today:
+        # In force through its expiry date (selectors.accepted_acceptances): expired the day after.
+        if acceptance.expires_on < today:
             _isolated(
                 report,
                 f"expiry of risk acceptance {acceptance.pk}",

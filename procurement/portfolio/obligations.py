@@ -327,7 +327,7 @@ def _vendor_questions(org, user, role, *, today: dt.date, limit: int) -> Group:
         )
         for c in rows
     ]
-    heading = "Vendor asked a question: reply"
+    heading = "Vendor questions to answer"
     return Group("vendor_questions", heading, "No questions waiting for a reply.", items, count)
 
 
@@ -351,7 +351,12 @@ def _acceptances_for(org, user, authority: int, *, today: dt.date, limit: int) -
     else:
         mine = Q(requested_from=user)
     qs = (
-        A.objects.filter(assessment__organisation=org, status=A.Status.REQUESTED)
+        A.objects.filter(
+            assessment__organisation=org,
+            status=A.Status.REQUESTED,
+            # Only while a decision is still to come (deciding closes requests; this is the belt).
+            assessment__status__in=[Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW],
+        )
         .filter(mine)
         .only("id", "assessment_id", "scope", "rule", "title", "requested_at", "requested_from_id")
         .annotate(
@@ -365,7 +370,7 @@ def _acceptances_for(org, user, authority: int, *, today: dt.date, limit: int) -
     items = [
         Item(
             kind="acceptance",
-            title=f"A-{r.assessment_id} {r.vendor_name}: {r.title}",
+            title=f"A-{r.assessment_id} {r.vendor_name} — {r.service_name}: {r.title}",
             url=acceptance_url(r),
             owner=r.requested_by_name,
             status=A.Status.REQUESTED.label,

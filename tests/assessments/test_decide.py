@@ -58,6 +58,7 @@ def thin_saas(org, personas, shipped_version, service):
     )
     services.assessment_submit(assessment=a, by=personas["analyst"])
     services.assessment_start_review(assessment=a, by=personas["reviewer"])
+    a.refresh_from_db()
     return a
 
 
@@ -324,3 +325,138 @@ def test_an_org_admin_sets_authority_and_separation_of_duties(login, personas, o
     reviewer.refresh_from_db()
     org.refresh_from_db()
     assert reviewer.authority == 2 and not org.separation_of_duties, "a bad level changes nothing"
+
+
+def test_editors_and_reviewers_assign_reviewers_from_the_organisation_only(login, personas, in_review, other_org):
+    client = login(personas["analyst"])
+    url = reverse("assessments:reviewers", args=[in_review.pk])
+    client.post(url, {"reviewers": [personas["approver"].pk]})
+    assert list(in_review.reviewers.all()) == [personas["approver"]]
+    assert in_review.timeline.filter(kind="reviewers").exists()
+    for bad in (personas["analyst"].pk, personas["outsider"].pk):
+        response = client.post(url, {"reviewers": [bad]}, follow=True)
+        assert "Reviewers not changed" in response.content.decode()
+        assert list(in_review.reviewers.all()) == [personas["approver"]]
+    with pytest.raises(ValidationError, match="reviewers or admins of this organisation"):
+        services.assessment_reviewers_set(assessment=in_review, reviewers=[personas["outsider"]], by=None)
+
+
+# --- Found in review ---------------------------------------------------------------------
+
+
+def test_an_acceptance_counts_through_its_expiry_day_and_can_be_renewed_after(in_review, personas):
+    acceptance = _accept(in_review, personas["approver"])
+    RiskAcceptance.objects.filter(pk=acceptance.pk).update(expires_on=timezone.localdate())
+    review = services.decision_review(assessment=in_review, user=personas["reviewer"], authenticated_at=NOW())
+    assert review.verdict.can_approve and [a.pk for a in review.in_force] == [acceptance.pk]
+    RiskAcceptance.objects.filter(pk=acceptance.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    review = services.decision_review(assessment=in_review, user=personas["reviewer"], authenticated_at=NOW())
+    assert not review.verdict.can_approve and review.in_force == []
+    renewed = _accept(in_review, personas["approver"])  # not "already accepted": the old one lapsed
+    acceptance.refresh_from_db()
+    assert acceptance.status == "expired" and renewed.pk != acceptance.pk
+
+
+def test_the_confirmation_page_lists_only_acceptances_in_force(login, personas, in_review):
+    acceptance = _accept(in_review, personas["approver"], reason="Lapsed reason")
+    RiskAcceptance.objects.filter(pk=acceptance.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    url = reverse("assessments:decide", args=[in_review.pk])
+    page = login(personas["reviewer"]).get(url, {"outcome": "approve"}).content.decode()
+    assert "Lapsed reason" not in page and "High residual risk: needs a risk acceptance" in page
+
+
+def test_deciding_closes_open_requests_and_a_decided_request_cannot_be_declined(in_review, personas):
+    request = services.acceptance_request(assessment=in_review, by=personas["reviewer"], scope="residual")
+    _decide(in_review, personas["reviewer"], approve=False)
+    request.refresh_from_db()
+    assert request.status == "declined" and request.declined_note == "No longer needed: the assessment was decided."
+    with pytest.raises(ValidationError, match="submitted or in review"):
+        services.acceptance_decline(acceptance=request, by=personas["approver"], note="Too late")
+
+
+def test_declining_follows_separation_of_duties_and_records_who_declined(in_review, personas):
+    request = services.acceptance_request(assessment=in_review, by=personas["reviewer"], scope="residual")
+    Assessment.objects.filter(pk=in_review.pk).update(owner=personas["approver"])
+    with pytest.raises(ValidationError, match="someone else must decline it"):
+        services.acceptance_decline(acceptance=request, by=personas["approver"], note="No")
+    Assessment.objects.filter(pk=in_review.pk).update(owner=personas["analyst"])
+    declined = services.acceptance_decline(acceptance=request, by=personas["approver"], note="No")
+    assert declined.declined_by == personas["approver"] and declined.accepted_by is None
+
+
+def test_a_request_cannot_name_someone_involved_or_without_a_reviewing_role(in_review, personas, org):
+    Membership.objects.filter(user=personas["analyst"]).update(authority=Membership.Authority.EXECUTIVE)
+    with pytest.raises(ValidationError, match="does not hold"):
+        services.acceptance_request(
+            assessment=in_review, by=personas["reviewer"], scope="residual", requested_from=personas["analyst"]
+        )
+    Assessment.objects.filter(pk=in_review.pk).update(owner=personas["approver"])
+    with pytest.raises(ValidationError, match="was involved in the answers"):
+        services.acceptance_request(
+            assessment=in_review, by=personas["reviewer"], scope="residual", requested_from=personas["approver"]
+        )
+
+
+def test_an_acceptance_under_relaxed_separation_says_so_in_the_record(in_review, personas, org):
+    Assessment.objects.filter(pk=in_review.pk).update(owner=personas["approver"])
+    org.separation_of_duties = False
+    org.save()
+    acceptance = _accept(in_review, personas["approver"])
+    assert acceptance.separation_relaxed
+    org.separation_of_duties = True
+    org.save()
+    Assessment.objects.filter(pk=in_review.pk).update(owner=personas["analyst"])
+    decided = _decide(in_review, personas["reviewer"])
+    assert decided.frozen_record["acceptances"][0]["separation_relaxed"] is True
+
+
+def test_the_state_moves_with_override_reasons_and_the_supply_chain(in_review, personas, providers):
+    from procurement.portfolio.services import link_change
+    from procurement.vendors.models import SupplyLink
+
+    state = services.decision_state(in_review)
+    services.override_set(
+        assessment=in_review, question_code="SUP-05", points=4, reason="First", by=personas["reviewer"]
+    )
+    first = services.decision_state(in_review)
+    services.override_set(
+        assessment=in_review, question_code="SUP-05", points=4, reason="Second", by=personas["reviewer"]
+    )
+    second = services.decision_state(in_review)
+    link_change(
+        link=SupplyLink(service=in_review.service, provider=providers["rival"], role="inference_compute"),
+        organisation=in_review.organisation,
+    )
+    assert len({state, first, second, services.decision_state(in_review)}) == 4
+
+
+def test_a_member_of_another_organisation_cannot_decide_or_accept_through_the_services(in_review, personas, other_org):
+    Membership.objects.filter(user=personas["outsider"]).update(authority=Membership.Authority.EXECUTIVE)
+    with pytest.raises(ValidationError, match="Only reviewers and admins"):
+        _decide(in_review, personas["outsider"], approve=False)
+    with pytest.raises(ValidationError, match="Only reviewers and admins"):
+        _accept(in_review, personas["outsider"])
+    _unchanged(in_review)
+
+
+def test_a_submitted_assessment_is_not_offered_for_decision(complete_assessment, personas):
+    services.assessment_submit(assessment=complete_assessment, by=personas["analyst"])
+    complete_assessment.refresh_from_db()
+    review = services.decision_review(assessment=complete_assessment, user=personas["reviewer"], authenticated_at=NOW())
+    assert review.verdict.reject_problems[0] == "Start the review first: only an assessment in review is decided."
+
+
+def test_changing_decision_rules_needs_a_recent_sign_in_and_is_recorded(client, personas, org):
+    client.force_login(personas["admin"])
+    url = reverse("accounts:decision_rules")
+    session = client.session
+    session["authenticated_at"] = (NOW() - dt.timedelta(hours=1)).isoformat()
+    session.save()
+    assert client.get(url)["Location"].startswith(reverse("accounts:confirm_password"))
+    client.force_login(personas["admin"])
+    reviewer = Membership.objects.get(user=personas["reviewer"])
+    data = {f"authority-{m.pk}": m.authority for m in org.memberships.all()}
+    client.post(url, data | {f"authority-{reviewer.pk}": 3, "separation_of_duties": "on"})
+    (event,) = org.audit_events.all()
+    assert event.by == personas["admin"] and event.note == "reviewer: executive authority"
+    assert "reviewer: executive authority" in client.get(url).content.decode()

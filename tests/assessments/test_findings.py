@@ -238,7 +238,8 @@ def test_a_verified_item_is_closed_for_the_owner(condition, personas):
 @pytest.mark.parametrize("scope", ["rule", "residual"])
 def test_accept_as_risk_rests_on_an_accepted_acceptance(condition, personas, in_review, scope):
     acceptance = _acceptance(in_review, scope=scope)
-    services.finding_accept_risk(finding=condition, by=personas["reviewer"], acceptance=acceptance)
+    acceptance.conditions.add(condition)  # named when the acceptance was recorded
+    services.finding_accept_risk(finding=condition, by=personas["approver"], acceptance=acceptance)
     condition.refresh_from_db()
     assert condition.status == S.ACCEPTED and condition.acceptance == acceptance
     assert list(acceptance.conditions.all()) == [condition]
@@ -268,6 +269,17 @@ def test_accept_as_risk_refuses_an_expired_acceptance(condition, personas, in_re
     acceptance = _acceptance(in_review, expires_on=timezone.localdate() - dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="expired on"):
         services.finding_accept_risk(finding=condition, by=personas["reviewer"], acceptance=acceptance)
+
+
+def test_accept_as_risk_needs_risk_authority_and_an_acceptance_that_names_the_item(condition, personas, in_review):
+    acceptance = _acceptance(in_review)
+    before = _state(condition)
+    with pytest.raises(ValidationError, match="was not recorded for this condition"):
+        services.finding_accept_risk(finding=condition, by=personas["approver"], acceptance=acceptance)
+    acceptance.conditions.add(condition)
+    with pytest.raises(ValidationError, match="needs risk acceptance authority"):
+        services.finding_accept_risk(finding=condition, by=personas["reviewer"], acceptance=acceptance)
+    assert _state(condition) == before
 
 
 def test_only_reviewers_and_admins_accept_as_risk(condition, personas, in_review):

@@ -134,7 +134,7 @@ def _authority(user, level):
 
 def test_acceptances_named_for_me_or_unnamed_within_my_authority(assessment, personas):
     reviewer = personas["reviewer"]
-    Assessment.objects.filter(pk=assessment.pk).update(risk_band="high")
+    Assessment.objects.filter(pk=assessment.pk).update(risk_band="high", status="in_review")
     named = _request(assessment, requested_from=reviewer)
     knockout = _request(assessment)
     residual = _request(assessment, scope="residual")
@@ -280,3 +280,9 @@ def test_open_conditions_filters(in_review, personas, service, shipped_version):
         "Open",
         "Frontier Lab",
     )
+
+
+def test_a_request_on_a_decided_assessment_waits_for_nobody(assessment, personas):
+    _request(assessment, requested_from=personas["reviewer"])
+    Assessment.objects.filter(pk=assessment.pk).update(status="approved", frozen_record={})
+    assert queue(personas["reviewer"]).group("acceptance") is None

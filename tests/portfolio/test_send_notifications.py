@@ -145,25 +145,29 @@ def test_an_expiring_acceptance_is_announced_then_expired_and_the_decided_servic
     assert sorted(r.recipient for r in expiring) == ["admin@acme.example", "analyst@acme.example"]
     assert mail_parts(expiring[0]).subject.startswith("Risk acceptance expires in 7 days: ")
 
-    out = run(TODAY + dt.timedelta(days=7))
+    run(TODAY + dt.timedelta(days=7))  # in force through its expiry date
+    acceptance.refresh_from_db()
+    assert acceptance.status == "accepted"
+    out = run(TODAY + dt.timedelta(days=8))
     assert "Expired: " in out
     acceptance.refresh_from_db()
     assessment.refresh_from_db()
     assert acceptance.status == "expired"
     assert "Risk acceptance expired on 08 Dec 2026: Notice gap" in assessment.reassess_reason
     kinds = sorted(r.payload["kind"] for r in rows("core.notification")[2:])
-    assert kinds == ["acceptance_expiring", "acceptance_expiring", "reassessment_flagged"]
+    # "expires today" on the day (owner and approver), "expired" the day after, and the flag.
+    assert kinds == ["acceptance_expiring"] * 4 + ["reassessment_flagged"]
     assert assessment.timeline.filter(kind="acceptance expired").count() == 1
 
-    run(TODAY + dt.timedelta(days=7))
+    run(TODAY + dt.timedelta(days=8))
     run(TODAY + dt.timedelta(days=14))
-    assert len(rows()) == 5
+    assert len(rows()) == 7
 
 
 def test_an_acceptance_expiring_on_an_open_assessment_flags_nothing_and_refreshes_its_recommendation(assessment, team):
     acceptance = accepted(assessment, team["admin"], expires=TODAY)
     Assessment.objects.filter(pk=assessment.pk).update(recommended_at=None)
-    run(TODAY)
+    run(TODAY + dt.timedelta(days=1))
     acceptance.refresh_from_db()
     assessment.refresh_from_db()
     assert acceptance.status == "expired" and assessment.reassess_reason == ""

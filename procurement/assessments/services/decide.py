@@ -11,12 +11,12 @@ decider has not signed in recently, or the answers changed since the confirmatio
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,11 +27,18 @@ from procurement.assessments import authority as au
 from procurement.assessments.models import AnswerChange, Assessment, Decision, Finding, RiskAcceptance, TimelineEvent
 from procurement.assessments.notifications import notify_acceptance_requested, notify_decision_made
 from procurement.assessments.records import person_label, record_build, record_hash
-from procurement.assessments.selectors import accepted_acceptances, assessment_score, bank_structure
+from procurement.assessments.selectors import (
+    accepted_acceptances,
+    assessment_score,
+    bank_structure,
+    chain_scoring_facts,
+    supply_chain_snapshot,
+)
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
 from procurement.assessments.signals import assessment_decided
 from procurement.core.access import REVIEWERS, membership_for
 from procurement.core.models import Membership
+from procurement.core.reauth import reauth_minutes, recently_authenticated
 from procurement.scoring import types as t
 from procurement.scoring.explain import DECISION_LABELS
 
@@ -40,19 +47,10 @@ STALE = (
     "conditions). Nothing was decided: look at it again and confirm."
 )
 NOT_UNDER_REVIEW = "Only an assessment that is submitted or in review can be decided or have risk accepted."
+NOT_IN_REVIEW = "Start the review first: only an assessment in review is decided."
+REQUEST_CLOSED = "No longer needed: the assessment was decided."
 NOTE_NEEDED = "Your decision departs from the recommendation ({recommendation}): say why in the note."
 ACCEPTANCE_MAX_DAYS = 3 * 366
-
-
-def reauth_minutes() -> int:
-    return getattr(settings, "DECISION_REAUTH_MINUTES", 15)
-
-
-def recently_authenticated(authenticated_at: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
-    if authenticated_at is None:
-        return False
-    now = now or timezone.now()
-    return dt.timedelta(0) <= now - authenticated_at <= dt.timedelta(minutes=reauth_minutes())
 
 
 # --- Reading what a decision needs --------------------------------------------------------
@@ -88,6 +86,8 @@ def _involved_ids(assessment: Assessment) -> set[int]:
 
 def _decider(assessment: Assessment, user, *, authenticated_at: dt.datetime | None) -> au.Decider:
     membership = membership_for(user)
+    if membership is not None and membership.organisation_id != assessment.organisation_id:
+        membership = None  # a member of another organisation has no say here
     assigned = list(assessment.reviewers.values_list("pk", flat=True))
     assigned_max = (
         max(Membership.objects.filter(user__in=assigned).values_list("authority", flat=True), default=0)
@@ -118,6 +118,7 @@ class DecisionReview:
     """Everything the confirmation page shows and the decide service enforces."""
 
     result: t.ScoreResult
+    in_force: list[RiskAcceptance]  # accepted and not expired: what a decision now would freeze
     needs: list[au.Need]
     verdict: au.Verdict
     state: str
@@ -153,9 +154,15 @@ def decision_state(assessment: Assessment) -> str:
         "status": assessment.status,
         "version": assessment.bank_version_id,
         "answers": sorted(assessment.answers.values_list("question_code", "value", "na", "na_reason")),
-        "overrides": sorted(assessment.overrides.filter(active=True).values_list("question_code", "points")),
+        "overrides": sorted(
+            assessment.overrides.filter(active=True).values_list("question_code", "points", "reason", "by")
+        ),
         "acceptances": sorted(assessment.acceptances.values_list("pk", "status", "expires_on")),
-        "findings": sorted(assessment.findings.values_list("pk", "text", "status", "due_date")),
+        "findings": sorted(assessment.findings.values_list("pk", "text", "status", "due_date", "owner_user")),
+        "evidence": sorted(assessment.evidence.values_list("question_code", "sha256")),
+        "comments": assessment.comments.count(),
+        # The supply chain's facts feed the score and can change on the vendor pages meanwhile.
+        "chain": chain_scoring_facts(supply_chain_snapshot(assessment)),
     }
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -190,9 +197,13 @@ def decision_review(
     )
     decider = _decider(assessment, user, authenticated_at=authenticated_at)
     verdict = au.verdict_for(decider, recommendation=result.decision, residual=result.residual, needs=needs)
+    if assessment.status != S.IN_REVIEW:
+        for problems in (verdict.approve_problems, verdict.reject_problems):
+            problems.insert(0, NOT_IN_REVIEW)
     exclude = tuple(_involved_ids(assessment)) if assessment.organisation.separation_of_duties else ()
     return DecisionReview(
         result=result,
+        in_force=rows,
         needs=needs,
         verdict=verdict,
         state=decision_state(assessment),
@@ -268,6 +279,10 @@ def assessment_decide(
         assessment, decision=decision, acceptances=accepted_acceptances(assessment, timezone.localdate(decision.at))
     )
     decision.save()
+    # Requests nobody answered are closed with the decision, so no queue keeps offering them.
+    assessment.acceptances.filter(status=RiskAcceptance.Status.REQUESTED).update(
+        status=RiskAcceptance.Status.DECLINED, declined_note=REQUEST_CLOSED
+    )
     assessment.frozen_record = record
     assessment.frozen_hash = record_hash(record)
     assessment.decided_at = decision.at
@@ -323,11 +338,16 @@ def acceptance_request(
     title = _scope_title(result, scope, rule)
     needed = au.acceptance_authority(scope=scope, residual=result.residual)
     if requested_from is not None:
-        target = membership_for(requested_from)
-        if target is None or target.organisation_id != assessment.organisation_id or target.authority < needed:
+        target = _decider(assessment, requested_from, authenticated_at=None)
+        if not target.may_review or target.authority < needed:
             raise ValidationError(
                 f"{person_label(requested_from)} does not hold {au.AUTHORITY_LABELS[needed]} authority.",
                 code="authority",
+            )
+        if target.involved and assessment.organisation.separation_of_duties:
+            raise ValidationError(
+                f"{person_label(requested_from)} was involved in the answers and may not accept its risks.",
+                code="separation",
             )
     if assessment.acceptances.filter(scope=scope, rule=rule, status=RiskAcceptance.Status.REQUESTED).exists():
         raise ValidationError("An acceptance of this risk has already been requested.", code="duplicate")
@@ -370,7 +390,7 @@ def acceptance_record(
     title = _scope_title(result, scope, rule)
     needed = au.acceptance_authority(scope=scope, residual=result.residual)
     decider = _decider(assessment, by, authenticated_at=authenticated_at)
-    problems, _relaxed = au.decider_problems(au.Decider(**{**decider.__dict__, "assigned_ids": ()}))
+    problems, relaxed = au.decider_problems(dataclasses.replace(decider, assigned_ids=()), action="accept its risks")
     if decider.authority < needed:
         problems.append(f"Accepting this needs {au.AUTHORITY_LABELS[needed]} authority.")
     if not decider.reauthenticated:
@@ -388,6 +408,11 @@ def acceptance_record(
     if problems:
         raise ValidationError(problems, code="not_allowed")
     membership = membership_for(by)
+    # One still marked accepted but past its expiry date (the nightly run has not got to it) is
+    # expired now, so it can be renewed.
+    assessment.acceptances.filter(status=RiskAcceptance.Status.ACCEPTED, expires_on__lt=today).update(
+        status=RiskAcceptance.Status.EXPIRED
+    )
     acceptance = (
         assessment.acceptances.select_for_update()
         .filter(scope=scope, rule=rule, status=RiskAcceptance.Status.REQUESTED)
@@ -400,6 +425,7 @@ def acceptance_record(
     acceptance.accepted_by = by
     acceptance.accepted_by_label = person_label(by)
     acceptance.accepted_authority = membership.authority
+    acceptance.separation_relaxed = relaxed
     acceptance.accepted_at = timezone.now()
     acceptance.expires_on = expires_on
     try:
@@ -422,17 +448,20 @@ def acceptance_record(
 def acceptance_decline(*, acceptance: RiskAcceptance, by, note: str) -> RiskAcceptance:
     """Refuse a requested acceptance, with the reason."""
     acceptance = RiskAcceptance.objects.select_for_update().get(pk=acceptance.pk)
+    _open_for_review(acceptance.assessment)
     if acceptance.status != RiskAcceptance.Status.REQUESTED:
         raise ValidationError("Only a requested acceptance can be declined.", code="state")
     if not note.strip():
         raise ValidationError("Say why the risk is not accepted.", code="note")
-    membership = membership_for(by)
-    if membership is None or membership.role not in REVIEWERS or membership.authority < au.RISK:
-        raise ValidationError("Declining an acceptance needs risk acceptance authority.", code="authority")
+    decider = _decider(acceptance.assessment, by, authenticated_at=None)
+    problems, _relaxed = au.decider_problems(dataclasses.replace(decider, assigned_ids=()), action="decline it")
+    if decider.authority < au.RISK:
+        problems.append("Declining an acceptance needs risk acceptance authority.")
+    if problems:
+        raise ValidationError(problems, code="not_allowed")
     acceptance.status = RiskAcceptance.Status.DECLINED
     acceptance.declined_note = note.strip()
-    acceptance.accepted_by = by
-    acceptance.accepted_by_label = person_label(by)
+    acceptance.declined_by = by
     acceptance.save()
     timeline_add(acceptance.assessment, "acceptance declined", by=by, note=f"{acceptance.title}: {note.strip()}")
     return acceptance

@@ -52,6 +52,8 @@ NOT_AN_ACCEPTER = "Only a reviewer or an admin may record a {kind} as accepted r
 SELF_VERIFY = "You marked this {kind} done; someone else must verify it."
 ACCEPTANCE_WRONG = "Choose an accepted risk acceptance of this assessment, for a rule or for the residual rating."
 ACCEPTANCE_EXPIRED = "That risk acceptance expired on {date}."
+ACCEPTANCE_NOT_LINKED = "That risk acceptance was not recorded for this {kind}; choose one that lists it."
+ACCEPTANCE_AUTHORITY = "Closing a {kind} as accepted risk needs risk acceptance authority."
 
 # The owner's moves (and an analyst's or admin's on the owner's behalf).
 OWNER_MOVES: dict[str, set[str]] = {
@@ -246,11 +248,16 @@ def finding_accept_risk(*, finding: Finding, by, acceptance: RiskAcceptance, not
         raise ValidationError(ACCEPTANCE_WRONG, code="acceptance")
     if acceptance.expires_on and acceptance.expires_on < timezone.localdate():
         raise ValidationError(ACCEPTANCE_EXPIRED.format(date=acceptance.expires_on), code="acceptance_expired")
+    membership = Membership.objects.filter(user=by, organisation=finding.assessment.organisation).first()
+    if membership is None or membership.authority < Membership.Authority.RISK:
+        raise ValidationError(ACCEPTANCE_AUTHORITY.format(kind=kind), code="authority")
+    # The acceptance must have named this item when it was recorded; it is never changed afterwards.
+    if not acceptance.conditions.filter(pk=finding.pk).exists():
+        raise ValidationError(ACCEPTANCE_NOT_LINKED.format(kind=kind), code="acceptance_not_linked")
     note = _clean(note, what="The note")
     old = finding.status
     finding.status = F.ACCEPTED
     finding.acceptance = acceptance
-    acceptance.conditions.add(finding)
     _record(finding, by=by, old=old, new=F.ACCEPTED, note=note or f"Rests on: {acceptance.title}")
     finding.save(update_fields=["status", "status_changed_at", "acceptance"])
     return finding

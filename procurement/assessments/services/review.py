@@ -17,6 +17,8 @@ from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
 from procurement.assessments.signals import clarification_added
+from procurement.core.access import REVIEWERS
+from procurement.core.models import Membership
 from procurement.questionbank.models import BankVersion, QuestionBank
 from procurement.vendors.models import AIService
 
@@ -73,8 +75,15 @@ def assessment_reviewers_set(*, assessment: Assessment, reviewers, by) -> list:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_final:
         raise ValidationError("A decided assessment is frozen.", code="frozen")
-    before = set(assessment.reviewers.values_list("pk", flat=True))
     reviewers = list(reviewers)
+    allowed = set(
+        Membership.objects.filter(
+            organisation=assessment.organisation, role__in=REVIEWERS, user__in=reviewers
+        ).values_list("user", flat=True)
+    )
+    if any(u.pk not in allowed for u in reviewers):
+        raise ValidationError("Reviewers must be reviewers or admins of this organisation.", code="not_reviewer")
+    before = set(assessment.reviewers.values_list("pk", flat=True))
     assessment.reviewers.set(reviewers)
     added = [u for u in reviewers if u.pk not in before]
     if set(u.pk for u in reviewers) != before:
