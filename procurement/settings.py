@@ -291,6 +291,14 @@ TASKS = {
         else "django_tasks_db.backend.DatabaseBackend"
     }
 }
+# A worker rendering a PDF holds the report for this long, renewing it a third of the way
+# through; a report whose lease ran out lost its worker and is queued again (by the next
+# status poll or page view). After REPORT_MAX_ATTEMPTS lost renders it is marked failed.
+REPORT_LEASE_SECONDS = int(env("REPORT_LEASE_SECONDS", "30"))
+REPORT_MAX_ATTEMPTS = int(env("REPORT_MAX_ATTEMPTS", "3"))
+# No task started for this long while one waits: no worker is running (the report page says
+# so, and `manage.py check --database default` warns).
+WORKER_SILENT_SECONDS = int(env("WORKER_SILENT_SECONDS", "60"))
 
 # --- Evidence uploads ---------------------------------------------------------
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))

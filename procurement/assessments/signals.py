@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # A message was added to a clarification thread (``clarification``: the new row). The portal
 # tells the vendor contacts about the team's replies.
 clarification_added = Signal()
+
+# An assessment was approved or rejected and its record frozen (``assessment``: the decided
+# row). Reports queues its PDF on commit, so the decided report is ready when first clicked.
+assessment_decided = Signal()

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.records import assessment_record, record_hash
+from procurement.core.workers import worker_silent_since
 from procurement.reports.context import report_context_from_record
 from procurement.reports.models import ReportFile
 from procurement.reports.pdf import render_pdf
 
 STATUS_LABELS = dict(Assessment.Status.choices)
-# A render takes seconds; a request still pending after this long lost its worker.
+
+# The report's design. A PDF is cached by its record's hash *and* this number: bump it when a
+# change to the templates, the context or the PDF settings changes what a record renders to,
+# and decided assessments re-render from their unchanged frozen records (never from live
+# data). Within one format a record renders byte-identically every time.
+REPORT_FORMAT = 2
+
+# A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)
-STALE_MESSAGE = "The render did not finish (the worker may have stopped). Try again."
+LOST_MESSAGE = "Its render was interrupted {n} times (the worker stopped before it finished)."
+RENDER_FAILED = "Rendering it failed: {reason}"
+STORE_FAILED = "It was rendered, but storing it failed: {reason}"
 
 
 def report_html(record: dict, *, status_label: str = "", unverified_import: bool = False) -> str:
@@ -34,79 +47,199 @@ def report_pdf(record: dict, *, status_label: str = "", unverified_import: bool 
 
 
 # What a status line reads of a report: not the record it renders (a large JSON column).
-STATUS_FIELDS = ("id", "assessment_id", "content_hash", "status", "pages", "error", "created_at", "updated_at")
+STATUS_FIELDS = (
+    "id",
+    "assessment_id",
+    "content_hash",
+    "format_version",
+    "status",
+    "pages",
+    "error",
+    "claimed_until",
+    "attempts",
+    "created_at",
+    "updated_at",
+)
 
 
 def report_current(assessment: Assessment) -> tuple[dict, str, ReportFile | None]:
-    """The record as it stands, its hash, and the cached report for it if any.
+    """The record as it stands, its hash, and the cached report for it (this format) if any.
 
-    A request left pending past STALE_AFTER (its worker was killed) is marked
-    failed here, so the page offers a retry instead of spinning for ever.
+    A pending report whose worker died is queued again here (``report_revive``).
     """
     record = assessment_record(assessment)
     digest = record_hash(record)
     # Not the stored copy of the record (a large JSON column, equal to ``record`` by its hash).
-    report = ReportFile.objects.filter(assessment=assessment, content_hash=digest).only(*STATUS_FIELDS).first()
-    return record, digest, _expire_if_stale(report)
+    report = (
+        ReportFile.objects.filter(assessment=assessment, content_hash=digest, format_version=REPORT_FORMAT)
+        .only(*STATUS_FIELDS)
+        .first()
+    )
+    return record, digest, report_revive(report)
 
 
 def report_status(assessments: QuerySet[Assessment], pk: int, digest: str) -> ReportFile | None:
     """The one report the status poll waits for (the generate action gave it its hash),
     if it belongs to an assessment of ``assessments``: one query, no record rebuilt.
-    Past STALE_AFTER a pending one is marked failed, as in ``report_current``."""
+    A pending one whose worker died is queued again, as in ``report_current``."""
     report = (
-        ReportFile.objects.filter(assessment__in=assessments.filter(pk=pk).values("pk"), content_hash=digest)
+        ReportFile.objects.filter(
+            assessment__in=assessments.filter(pk=pk).values("pk"), content_hash=digest, format_version=REPORT_FORMAT
+        )
         .only(*STATUS_FIELDS)
         .first()
     )
-    return _expire_if_stale(report)
+    return report_revive(report)
 
 
-def _expire_if_stale(report: ReportFile | None) -> ReportFile | None:
-    if (
-        report is not None
-        and report.status == ReportFile.Status.PENDING
-        and report.updated_at < timezone.now() - STALE_AFTER
-    ):
-        ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.PENDING).update(
-            status=ReportFile.Status.FAILED, error=STALE_MESSAGE
+def report_revive(report: ReportFile | None, *, now: dt.datetime | None = None) -> ReportFile | None:
+    """Keep a pending report moving; sets ``report.worker_missing``.
+
+    - Claimed, lease not run out: a worker renders it; nothing to do (no query).
+    - Claimed, lease run out: its worker died mid-render. Queued again, or marked failed
+      after ``REPORT_MAX_ATTEMPTS`` lost renders. Only one of several concurrent polls wins.
+    - Unclaimed: it waits for a worker. After ``WORKER_SILENT_SECONDS`` the task queue is
+      asked whether any worker runs (``worker_missing``); after STALE_AFTER with workers
+      running, its task was lost and it is queued again.
+    """
+    if report is None or report.status != ReportFile.Status.PENDING:
+        return report
+    now = now or timezone.now()
+    report.worker_missing = False
+    if report.claimed_until is not None:
+        if report.claimed_until >= now:
+            return report
+        lapsed = ReportFile.objects.filter(
+            pk=report.pk, status=ReportFile.Status.PENDING, claimed_until=report.claimed_until
         )
-        report.refresh_from_db(fields=["status", "error", "updated_at"])
+        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            lapsed.update(
+                status=ReportFile.Status.FAILED,
+                error=LOST_MESSAGE.format(n=report.attempts),
+                claimed_until=None,
+                updated_at=now,
+            )
+        elif lapsed.update(claimed_until=None, updated_at=now):
+            _enqueue(report.pk)
+        report.refresh_from_db(fields=["status", "error", "claimed_until", "attempts", "updated_at"])
+        return report
+    if report.updated_at < now - dt.timedelta(seconds=settings.WORKER_SILENT_SECONDS):
+        report.worker_missing = worker_silent_since(now=now) is not None
+        lost = not report.worker_missing and report.updated_at < now - STALE_AFTER
+        unchanged = ReportFile.objects.filter(
+            pk=report.pk, status=ReportFile.Status.PENDING, claimed_until=None, updated_at=report.updated_at
+        )
+        if lost and unchanged.update(updated_at=now):  # one of concurrent polls queues it
+            _enqueue(report.pk)
     return report
+
+
+def _enqueue(report_id: int) -> None:
+    from procurement.reports.tasks import render_report
+
+    transaction.on_commit(lambda: render_report.enqueue(report_id))
 
 
 @transaction.atomic
 def report_request(*, assessment: Assessment) -> ReportFile:
     """Ask for the PDF of the current record: a cached one, or a queued render."""
-    from procurement.reports.tasks import render_report
-
     record, digest, existing = report_current(assessment)
     if existing is not None and existing.status in (ReportFile.Status.READY, ReportFile.Status.PENDING):
         return existing
     report, _ = ReportFile.objects.update_or_create(
         assessment=assessment,
         content_hash=digest,
-        defaults={"record": record, "status": ReportFile.Status.PENDING, "error": ""},
+        format_version=REPORT_FORMAT,
+        defaults={
+            "record": record,
+            "status": ReportFile.Status.PENDING,
+            "error": "",
+            "claimed_until": None,
+            "attempts": 0,
+        },
     )
-    transaction.on_commit(lambda: render_report.enqueue(report.pk))
+    _enqueue(report.pk)
     return report
 
 
-def report_render(report: ReportFile) -> ReportFile:
-    """Render a queued report (the worker calls this)."""
+def report_queue_decided(sender, *, assessment: Assessment, **kwargs) -> None:
+    """``assessment_decided``: render the decided report once the decision commits, so it is
+    ready when first clicked. A failure here is logged; it never undoes the decision."""
+    transaction.on_commit(lambda: report_request(assessment=assessment), robust=True)
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+
+
+@contextmanager
+def _holding(report_id: int):
+    """Renew the report's lease from a thread while the render runs, so a long render keeps
+    it and a dead worker (its thread dies with it) loses it within one lease."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(settings.REPORT_LEASE_SECONDS / 3):
+                ReportFile.objects.filter(pk=report_id, status=ReportFile.Status.PENDING).update(
+                    claimed_until=timezone.now() + _lease()
+                )
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"report-{report_id}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _reason(exc: BaseException) -> str:
+    """The exception in words: an OS error without its number ("No space left on device")."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
+    return (text or type(exc).__name__)[:1000]
+
+
+def _fail(report_id: int, error: str) -> None:
+    ReportFile.objects.filter(pk=report_id).update(
+        status=ReportFile.Status.FAILED, error=error, claimed_until=None, updated_at=timezone.now()
+    )
+
+
+def report_render(report_id: int) -> ReportFile | None:
+    """Render a queued report (the worker calls this): claim it, render, store.
+
+    None when there was nothing to do: already rendered or failed, or another worker holds
+    a live lease on it. Any failure, rendering or storing, marks it failed with the reason
+    (and is raised again, so the task shows it too).
+    """
+    now = timezone.now()
+    claimable = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    claimed = ReportFile.objects.filter(claimable, pk=report_id, status=ReportFile.Status.PENDING).update(
+        claimed_until=now + _lease(), attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return None
+    report = ReportFile.objects.select_related("assessment").get(pk=report_id)
     status_label = STATUS_LABELS.get(report.record["assessment"].get("status", ""), "")
     started = time.perf_counter()
-    try:
-        data, pages = report_pdf(
-            report.record, status_label=status_label, unverified_import=report.assessment.is_unverified_import
-        )
-    except Exception as exc:  # a broken render must not leave the user waiting forever
-        report.status, report.error = ReportFile.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-        report.save(update_fields=["status", "error", "updated_at"])
-        raise
-    report.render_ms = round((time.perf_counter() - started) * 1000)
-    report.pages = pages
-    report.file.save(f"{report.content_hash}.pdf", ContentFile(data), save=False)
-    report.status = ReportFile.Status.READY
-    report.save()
+    with _holding(report_id):
+        try:
+            data, pages = report_pdf(
+                report.record, status_label=status_label, unverified_import=report.assessment.is_unverified_import
+            )
+        except Exception as exc:  # a broken render must not leave the user waiting
+            _fail(report_id, RENDER_FAILED.format(reason=_reason(exc)))
+            raise
+        render_ms = round((time.perf_counter() - started) * 1000)
+        try:
+            report.file.save(f"{report.content_hash}.pdf", ContentFile(data), save=False)
+        except Exception as exc:
+            _fail(report_id, STORE_FAILED.format(reason=_reason(exc)))
+            raise
+    report.render_ms, report.pages = render_ms, pages
+    report.status, report.error, report.claimed_until = ReportFile.Status.READY, "", None
+    report.save(update_fields=["file", "render_ms", "pages", "status", "error", "claimed_until", "updated_at"])
     return report

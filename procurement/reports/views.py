@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import assessment_for_user, assessments_listed
+from procurement.core.workers import WORKER_MISSING
 from procurement.reports import services
 from procurement.reports.context import report_context_from_record
 from procurement.reports.exports import record_json, record_xlsx
@@ -18,6 +19,7 @@ def _status_ctx(assessment, report: ReportFile | None) -> dict:
         "pending": report is not None and report.status == ReportFile.Status.PENDING,
         "pending_hash": report.content_hash if report else "",
         "failed": report.error if report and report.status == ReportFile.Status.FAILED else "",
+        "worker_missing": WORKER_MISSING if getattr(report, "worker_missing", False) else "",
     }
 
 
@@ -59,7 +61,11 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def download(request: HttpRequest, pk: int, digest: str) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    report = get_object_or_404(assessment.reports, content_hash=digest, status=ReportFile.Status.READY)
+    # The newest format rendered of that record (a link from before a design change still works).
+    ready = assessment.reports.filter(content_hash=digest, status=ReportFile.Status.READY)
+    report = ready.order_by("-format_version").first()
+    if report is None:
+        raise Http404("No report with that hash.")
     with report.file.open("rb") as fh:
         data = fh.read()
     response = HttpResponse(data, content_type="application/pdf")

@@ -47,6 +47,7 @@ def test_a_change_to_a_draft_gives_a_new_render(complete_assessment, personas, d
 @pytest.mark.django_db(transaction=True)  # the worker closes connections, as it does in production
 def test_real_db_worker_renders_a_queued_report(decided, settings, django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    ReportFile.objects.all().delete()  # the one the decision rendered (inline, before the queue was set)
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request(assessment=decided)
     report.refresh_from_db()
@@ -149,22 +150,26 @@ def test_render_report_works_for_any_state(tmp_path, assessment, decided, capsys
         assert out.read_bytes().startswith(b"%PDF-")
 
 
-def test_a_request_whose_worker_died_shows_as_failed_and_can_be_retried(login, personas, decided, settings):
+def test_a_request_that_lost_its_worker_too_often_shows_as_failed_and_can_be_retried(
+    login, personas, decided, settings
+):
     import datetime as dt
 
     from django.utils import timezone
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
-    report = services.report_request(assessment=decided)  # queued; no worker runs (it was "killed")
-    ReportFile.objects.filter(pk=report.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    report = services.report_request(assessment=decided)  # queued; its workers were "killed" mid-render
+    ReportFile.objects.filter(pk=report.pk).update(
+        claimed_until=timezone.now() - dt.timedelta(seconds=1), attempts=settings.REPORT_MAX_ATTEMPTS
+    )
     client = login(personas["analyst"])
     status = client.get(reverse("reports:status", args=[decided.pk])).content.decode()
-    assert "did not finish" in status and "Try again" in status
+    assert "Its render was interrupted 3 times" in status and "Try again" in status
     report.refresh_from_db()
-    assert report.status == "failed"
+    assert report.status == "failed" and report.claimed_until is None
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     retried = services.report_request(assessment=decided)
-    assert retried.pk == report.pk and retried.status == "pending"  # queued again (renders on commit)
+    assert retried.pk == report.pk and retried.status == "pending" and retried.attempts == 0  # renders on commit
 
 
 def test_a_fault_halfway_through_an_import_leaves_nothing(tmp_path, assessment, monkeypatch):

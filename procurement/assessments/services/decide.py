@@ -35,6 +35,7 @@ from procurement.assessments.selectors import (
     supply_chain_snapshot,
 )
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
+from procurement.assessments.signals import assessment_decided
 from procurement.core.access import REVIEWERS, membership_for
 from procurement.core.models import Membership
 from procurement.core.reauth import reauth_minutes, recently_authenticated
@@ -293,6 +294,7 @@ def assessment_decide(
     words = decision_words(decision)
     timeline_add(assessment, "status", by=by, note=" ".join(p for p in (note, words) if p), old=S.IN_REVIEW, new=target)
     notify_decision_made(assessment=assessment)  # the owner, the reviewers, whoever asked for acceptances
+    assessment_decided.send(sender=Assessment, assessment=assessment)  # reports queues the PDF on commit
     return assessment
 
 
