@@ -34,6 +34,17 @@ def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
     return "answered", str(value)
 
 
+def change_label(q: dict, stored, *, empty: str) -> str:
+    """An answer change's old or new value as a person reads it: choice labels, units, N/A with
+    its reason; ``empty`` where there was no answer. Never the stored dict."""
+    if stored is None:
+        return empty
+    if not isinstance(stored, dict) or "value" not in stored:  # written before answers were dicts
+        return str(stored)
+    kind, text = answer_label(q, stored)
+    return empty if kind == "empty" else text
+
+
 # --- Recommendation and decision: two things, in plain words ------------------------------
 #
 # The recommendation is the engine's (``Assessment.recommendation``, a record's score); the

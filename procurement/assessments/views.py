@@ -32,7 +32,13 @@ from procurement.assessments.forms import (
     section_rows,
 )
 from procurement.assessments.models import Assessment, RiskAcceptance
-from procurement.assessments.presentation import acceptance_rows, answer_label, decision_summary, provisional_words
+from procurement.assessments.presentation import (
+    acceptance_rows,
+    answer_label,
+    change_label,
+    decision_summary,
+    provisional_words,
+)
 from procurement.assessments.selectors import (
     answers_by_code,
     answers_visibility,
@@ -575,7 +581,14 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "q": index[code],
-        "changes": assessment.answer_changes.filter(question_code=code).select_related("by"),
+        "changes": [
+            {
+                "change": c,
+                "old": change_label(index[code], c.old_value, empty="—"),
+                "new": change_label(index[code], c.new_value, empty="(cleared)"),
+            }
+            for c in assessment.answer_changes.filter(question_code=code).select_related("by")
+        ],
         "comments": assessment.comments.filter(question_code=code).select_related("author"),
         "clarifications": assessment.clarifications.filter(question_code=code),
         "can_comment": has_role(request.user, "admin", "analyst", "reviewer"),

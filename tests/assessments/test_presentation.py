@@ -101,3 +101,13 @@ def test_acceptance_rows_parse_dates_and_say_who_with_what_authority():
     assert rows[0]["who"] == "Alex Approver (executive authority)" and rows[0]["scope_label"] == "Knockout"
     assert rows[0]["expires_on"] == dt.date(2027, 3, 26) and rows[0]["at"].year == 2026
     assert acceptance_rows(None) == []
+
+
+def test_an_answer_change_reads_as_labels_not_as_the_stored_value():
+    from procurement.assessments.presentation import change_label
+
+    q = {"type": "single_choice", "unit": "", "choices": [{"value": "yes_minor", "label": "Yes, a minor share"}]}
+    assert change_label(q, {"value": "yes_minor", "na": False, "na_reason": ""}, empty="—") == "Yes, a minor share"
+    assert change_label(q, {"value": None, "na": True, "na_reason": "Not used"}, empty="—") == "N/A — Not used"
+    assert change_label(q, {"value": None, "na": False, "na_reason": ""}, empty="(cleared)") == "(cleared)"
+    assert change_label(q, None, empty="—") == "—"

@@ -261,6 +261,8 @@ def test_question_history_lists_every_change(login, personas, assessment):
         login(personas["reviewer"]).get(reverse("assessments:history", args=[assessment.pk, "SUP-05"])).content.decode()
     )
     assert page.count("<tr>") == 4  # header + three changes
+    # Values as a person reads them, never the stored dict.
+    assert "90 days" in page and "&#x27;na&#x27;" not in page and "'na'" not in page
 
 
 # --- Lists ------------------------------------------------------------------------------
