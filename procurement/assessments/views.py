@@ -38,6 +38,7 @@ from procurement.assessments.presentation import (
     change_label,
     decision_summary,
     provisional_words,
+    score_provisional,
 )
 from procurement.assessments.selectors import (
     answers_by_code,
@@ -279,6 +280,8 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
         )
     can_review = has_role(request.user, *REVIEWERS) and not assessment.is_final
     ctx = {
+        # "provisional: N scored questions unanswered", as on the list and the assessment page.
+        "provisional": score_provisional(result_dict) if live is not None else "",
         "assessment": assessment,
         "result": result_dict,
         "sections": sections,

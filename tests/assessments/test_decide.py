@@ -460,3 +460,11 @@ def test_changing_decision_rules_needs_a_recent_sign_in_and_is_recorded(client, 
     (event,) = org.audit_events.all()
     assert event.by == personas["admin"] and event.note == "reviewer: executive authority"
     assert "reviewer: executive authority" in client.get(url).content.decode()
+
+
+def test_the_review_page_says_how_many_answers_a_provisional_recommendation_waits_for(login, personas, assessment):
+    services.answers_save(
+        assessment=assessment, values={"SUP-05": AnswerInput(90)}, by=personas["analyst"], base_revisions=None
+    )
+    page = login(personas["reviewer"]).get(reverse("assessments:review", args=[assessment.pk])).content.decode()
+    assert "Provisional: " in page and "scored questions unanswered" in page
