@@ -4,7 +4,9 @@ Formats:
 - JSON / YAML: a mapping ``{CODE: value}``; a list for multiple choice; a date as
   YYYY-MM-DD; ``{na: "why it does not apply"}`` for N/A.
 - CSV: header ``code,value,na_reason``; multiple choices separated by ``|``;
-  value ``N/A`` with a reason in ``na_reason``.
+  value ``N/A`` with a reason in ``na_reason``. The export adds ``question`` and
+  ``answer (label)`` columns for people (the question's text, the answer as the pages show
+  it); the import reads codes and values only and ignores them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from procurement.assessments.presentation import answer_label
 from procurement.assessments.services import AnswerInput
 from procurement.core.cells import csv_row, csv_value
 from procurement.core.loaders import LoadError, load_json, load_yaml
@@ -217,22 +220,29 @@ _COERCERS = {
 }
 
 
-def dump_answers(answers: dict[str, dict], *, fmt: str) -> str:
-    """``answers`` maps code -> {value, na, na_reason} (stored shape)."""
+CSV_HEADER = ("code", "value", "na_reason", "question", "answer (label)")
+
+
+def dump_answers(answers: dict[str, dict], *, fmt: str, questions: dict[str, dict] | None = None) -> str:
+    """``answers`` maps code -> {value, na, na_reason} (stored shape). ``questions`` (the bank's
+    question index) fills the CSV's columns for people: the question and the answer's label."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["code", "value", "na_reason"])
+        writer.writerow(CSV_HEADER)
         for code in sorted(answers):
             a = answers[code]
             if a["na"]:
-                writer.writerow(csv_row([code, "N/A", a["na_reason"]]))
+                cells = [code, "N/A", a["na_reason"]]
             elif isinstance(a["value"], list) and a["value"] and isinstance(a["value"][0], dict):
-                writer.writerow(csv_row([code, json.dumps(a["value"], ensure_ascii=False), ""]))
+                cells = [code, json.dumps(a["value"], ensure_ascii=False), ""]
             elif isinstance(a["value"], list):
-                writer.writerow(csv_row([code, "|".join(a["value"]), ""]))
+                cells = [code, "|".join(a["value"]), ""]
             elif a["value"] is not None:
-                writer.writerow(csv_row([code, a["value"], ""]))
+                cells = [code, a["value"], ""]
+            else:
+                continue
+            writer.writerow(csv_row([*cells, *_for_people(code, a, questions)]))
         return out.getvalue()
     data = {
         code: {"na": a["na_reason"]} if a["na"] else a["value"]
@@ -242,3 +252,11 @@ def dump_answers(answers: dict[str, dict], *, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _for_people(code: str, stored: dict, questions: dict[str, dict] | None) -> list[str]:
+    """The question's text and the answer as the pages show it ("" without the bank)."""
+    q = (questions or {}).get(code)
+    if q is None:
+        return ["", ""]
+    return [q["text"], answer_label(q, stored)[1]]

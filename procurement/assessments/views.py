@@ -654,7 +654,9 @@ def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
         a.question_code: {"value": a.value, "na": a.na, "na_reason": a.na_reason} for a in assessment.answers.all()
     }
     content_type = {"json": "application/json", "yaml": "application/yaml", "csv": "text/csv"}[fmt]
-    response = HttpResponse(dump_answers(answers, fmt=fmt), content_type=f"{content_type}; charset=utf-8")
+    questions = bank_structure(assessment.bank_version).question_index
+    text = dump_answers(answers, fmt=fmt, questions=questions)
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="A-{assessment.pk}-answers.{fmt}"'
     return response
 
