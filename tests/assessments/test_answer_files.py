@@ -239,3 +239,37 @@ def test_csv_the_reader_cannot_split_is_a_message_not_a_crash(assessment):
     with pytest.raises(AnswerFileError) as exc:
         parse_answers(b"\r\x00", fmt="csv", source="a.csv", questions=questions)
     assert exc.value.problems[0].startswith("a.csv:")
+
+
+def test_the_answers_csv_gives_people_labels_and_still_imports_by_code(login, personas, assessment):
+    """The CSV says the question and the answer as the pages do; the import reads only codes and values."""
+    import csv
+    import io
+
+    services.answers_save(
+        assessment=assessment,
+        values={
+            "INT-07": services.AnswerInput(["gdpr", "dora_critical"]),
+            "SUP-05": services.AnswerInput(90),
+            "LOC-07": services.AnswerInput(na=True, na_reason="We never add regions"),
+        },
+        by=None,
+        base_revisions=None,
+    )
+    stored = {a.question_code: (a.value, a.na, a.na_reason) for a in assessment.answers.all()}
+    client = login(personas["analyst"])
+    exported = client.get(reverse("assessments:export", args=[assessment.pk]), {"format": "csv"}).content
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(exported.decode()))}
+    assert list(rows["INT-07"]) == ["code", "value", "na_reason", "question", "answer (label)"]
+    assert rows["INT-07"]["value"] == "gdpr|dora_critical"  # codes, for re-import
+    label = rows["INT-07"]["answer (label)"]
+    assert label and "gdpr" not in label and "dora_critical" not in label and ";" in label  # labels, for people
+    assert rows["SUP-05"]["answer (label)"].startswith("90 ") and rows["LOC-07"]["answer (label)"].startswith("N/A")
+    assert rows["SUP-05"]["question"]
+    Answer.objects.all().delete()
+    response = client.post(
+        reverse("assessments:import", args=[assessment.pk]),
+        {"file": SimpleUploadedFile("answers.csv", exported, content_type="text/csv")},
+    )
+    assert response.status_code == 302
+    assert {a.question_code: (a.value, a.na, a.na_reason) for a in assessment.answers.all()} == stored
