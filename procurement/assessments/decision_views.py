@@ -7,14 +7,11 @@ what is missing, and keep what was typed when something is refused.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from procurement.assessments import services
@@ -22,21 +19,14 @@ from procurement.assessments.authority import AUTHORITY_LABELS, acceptance_autho
 from procurement.assessments.forms import AcceptanceForm, AcceptanceRequestForm, DecisionForm
 from procurement.assessments.views import review_action
 from procurement.core.access import membership_for
-from procurement.core.reauth import authenticated_at
-
-
-def _confirm_first(request: HttpRequest) -> HttpResponse | None:
-    """A redirect to the password confirmation when the sign-in is not recent enough."""
-    if services.recently_authenticated(authenticated_at(request)):
-        return None
-    return redirect(f"{reverse('accounts:confirm_password')}?{urlencode({'next': request.get_full_path()})}")
+from procurement.core.reauth import authenticated_at, confirm_first
 
 
 @login_required
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The confirmation step: what will be frozen, then approve or reject."""
     assessment = review_action(request, pk)
-    if request.method == "GET" and (response := _confirm_first(request)):
+    if request.method == "GET" and (response := confirm_first(request)):
         return response
     outcome = request.POST.get("outcome") or request.GET.get("outcome")
     if outcome not in ("approve", "reject"):
@@ -86,7 +76,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a risk acceptance (a knockout, a flagged rule, or the residual), with an expiry."""
     assessment = review_action(request, pk)
-    if request.method == "GET" and (response := _confirm_first(request)):
+    if request.method == "GET" and (response := confirm_first(request)):
         return response
     data = request.POST or None
     initial = {"scope": request.GET.get("scope", ""), "rule": request.GET.get("rule", "")}

@@ -7,10 +7,13 @@ they confirm their password again. Services receive that time and judge it thems
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
 SESSION_KEY = "authenticated_at"
@@ -26,6 +29,15 @@ def recently_authenticated(authenticated_at: dt.datetime | None, *, now: dt.date
         return False
     now = now or timezone.now()
     return dt.timedelta(0) <= now - authenticated_at <= dt.timedelta(minutes=reauth_minutes())
+
+
+def confirm_first(request, *, next_url: str | None = None):
+    """A redirect to the password confirmation when the sign-in is not recent enough, else None.
+    After confirming, the person comes back to ``next_url`` (by default, this page)."""
+    if recently_authenticated(authenticated_at(request)):
+        return None
+    target = next_url or request.get_full_path()
+    return redirect(f"{reverse('accounts:confirm_password')}?{urlencode({'next': target})}")
 
 
 def authenticated_mark(request) -> None:

@@ -3,20 +3,17 @@ decision rules (who may decide what), which its admins set."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from procurement.core.access import is_org_admin, membership_for, require_role
 from procurement.core.models import Membership
-from procurement.core.reauth import authenticated_at, authenticated_mark, recently_authenticated
+from procurement.core.reauth import authenticated_mark, confirm_first
 from procurement.core.services import organisation_decision_rules_set
 
 
@@ -53,8 +50,8 @@ def decision_rules(request: HttpRequest) -> HttpResponse:
         raise Http404
     require_role(request.user, Membership.Role.ADMIN)
     # Who may decide what is itself a sensitive change: it needs a recent sign-in.
-    if not recently_authenticated(authenticated_at(request)):
-        return redirect(f"{reverse('accounts:confirm_password')}?{urlencode({'next': request.path})}")
+    if response := confirm_first(request, next_url=request.path):
+        return response
     organisation = membership.organisation
     members = list(organisation.memberships.select_related("user").order_by("user__last_name", "user__username"))
     levels = dict(Membership.Authority.choices)

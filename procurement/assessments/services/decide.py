@@ -171,9 +171,14 @@ def _knockouts(result: t.ScoreResult) -> list[au.Knockout]:
     return [au.Knockout(k.name, k.title) for k in result.knockouts]
 
 
+def _deciding_members(organisation, *, authority: int):
+    """Reviewers and admins of the organisation holding at least ``authority``."""
+    return Membership.objects.filter(organisation=organisation, role__in=REVIEWERS, authority__gte=authority)
+
+
 def _people_with(organisation, *, authority: int, exclude: tuple[int, ...] = (), only=None) -> list[str]:
     rows = (
-        Membership.objects.filter(organisation=organisation, role__in=REVIEWERS, authority__gte=authority)
+        _deciding_members(organisation, authority=authority)
         .exclude(user__in=exclude)
         .select_related("user")
         .order_by("user__last_name", "user__username")
@@ -471,7 +476,5 @@ def acceptance_candidates(assessment: Assessment, *, scope: str) -> list:
     """Members who could be asked to accept a risk of this scope (for the request form)."""
     result_residual = assessment.risk_band or None
     needed = au.acceptance_authority(scope=scope, residual=result_residual)
-    ids = Membership.objects.filter(
-        organisation=assessment.organisation, role__in=REVIEWERS, authority__gte=needed
-    ).values_list("user", flat=True)
+    ids = _deciding_members(assessment.organisation, authority=needed).values_list("user", flat=True)
     return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("last_name", "username"))
