@@ -95,10 +95,13 @@ class Answer:
     code: str
     value: AnswerValue = None
     na: bool = False
+    # "The vendor does not disclose this": an answer (scored at the question's worst points,
+    # never "unanswered"); rules read an undisclosed input as the risky case, marked "unknown".
+    undisclosed: bool = False
 
     @property
     def is_empty(self) -> bool:
-        return not self.na and (self.value is None or self.value == "" or self.value == ())
+        return not self.na and not self.undisclosed and (self.value is None or self.value == "" or self.value == ())
 
 
 @dataclass(frozen=True)
