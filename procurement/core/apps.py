@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # The sign-in signal (reauth), the builders of the notification and member-invitation mails, the
         # worker check.
-        from procurement.core import members, notifications, reauth, workers  # noqa: F401
+        from procurement.core import members, mfa, notifications, reauth, workers  # noqa: F401
 
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):

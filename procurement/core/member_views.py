@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from procurement.core import members
+from procurement.core import members, mfa
 from procurement.core.access import membership_for, require_role
 from procurement.core.forms import MemberInviteForm, MemberJoinForm
 from procurement.core.models import MemberInvitation, Membership
@@ -149,3 +149,22 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("core:home")
     ctx["form"] = form
     return render(request, "accounts/join.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def two_step_require(request: HttpRequest) -> HttpResponse:
+    """An org admin requires (or stops requiring) two-step sign-in for every member."""
+    organisation = _admin_organisation(request)
+    if response := confirm_first(request, next_url="/accounts/members/"):
+        return response
+    required = request.POST.get("require_two_step") == "on"
+    if required and not mfa.enrolled(request.user):
+        messages.error(request, "Set up two-step sign-in for yourself first, so you are not locked out.")
+        return redirect("accounts:members")
+    changed = mfa.organisation_two_step_require(organisation=organisation, required=required, by=request.user)
+    if changed and required:
+        messages.success(request, "Two-step sign-in is now required: members without it set it up at their next page.")
+    else:
+        messages.success(request, "Saved." if changed else "Nothing changed.")
+    return redirect("accounts:members")

@@ -20,6 +20,11 @@ class Organisation(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     # Separation of duties: whoever answered, submitted or owns an assessment may not decide it.
     # A small team may relax this; a decision taken under the relaxation records it.
+    require_two_step = models.BooleanField(
+        _("two-step sign-in required"),
+        default=False,
+        help_text=_("Every member must sign in with a code from an authenticator app as well as their password."),
+    )
     separation_of_duties = models.BooleanField(
         _("separation of duties"),
         default=True,

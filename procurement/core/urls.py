@@ -11,4 +11,7 @@ urlpatterns = [
     path("members/<int:pk>/", member_views.member_change, name="member_change"),
     path("members/invitations/<int:pk>/withdraw/", member_views.member_invitation_withdraw, name="member_withdraw"),
     path("join/<str:token>/", member_views.join, name="join"),
+    path("members/two-step/", member_views.two_step_require, name="two_step_require"),
+    path("two-step/", views.two_step, name="two_step"),
+    path("two-step/verify/", views.two_step_verify, name="two_step_verify"),
 ]
