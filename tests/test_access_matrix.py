@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
 from procurement.core.members import member_invitation_token, member_invite
+from procurement.core.models import WebhookEndpoint
 from procurement.portal import services as portal_services
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
@@ -127,6 +128,17 @@ MATRIX = {
         lambda w: {},
         {**ORG_LIST, "outsider": OK, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
     ),
+    "accounts:webhooks": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
+    "accounts:webhook_detail": (
+        "get",
+        lambda w: {"pk": w["webhook"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
+    "accounts:webhook_action": (
+        "post",
+        lambda w: {"pk": w["webhook"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
     # One's own two-step sign-in; the code prompt sends anyone who owes no code on.
     "accounts:two_step": ("get", lambda w: {}, ANY_MEMBER),
     "accounts:two_step_verify": ("get", lambda w: {}, {p: 302 for p in PERSONAS}),
@@ -234,7 +246,11 @@ def world(personas, org, shipped_version, complete_assessment, service):
     member_invitation = member_invite(
         organisation=org, email="new@acme.example", role="analyst", by=personas["admin"], base_url=""
     )
+    webhook = WebhookEndpoint.objects.create(
+        organisation=org, url="https://hooks.example.com/x", events=["assessment.decided"], secret="whsec_eA=="
+    )
     return {
+        "webhook": webhook,
         "membership": personas["viewer"].memberships.get(),
         "member_invitation": member_invitation,
         # Another invitation than the one the admin withdraws above.

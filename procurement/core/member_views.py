@@ -17,7 +17,7 @@ from procurement.core.models import MemberInvitation, Membership
 from procurement.core.reauth import confirm_first
 
 
-def _admin_organisation(request: HttpRequest):
+def admin_organisation(request: HttpRequest):
     """The organisation whose members this admin manages: 404 outside one, 403 for other roles."""
     membership = membership_for(request.user)
     if membership is None:
@@ -33,7 +33,7 @@ def _refusal(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     """Members with their roles, open invitations, the invite form and the change history."""
-    organisation = _admin_organisation(request)
+    organisation = admin_organisation(request)
     # Who belongs to the organisation is a sensitive change: it needs a recent sign-in.
     if response := confirm_first(request, next_url=request.path):
         return response
@@ -76,7 +76,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def member_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change one member's role, or deactivate / reactivate their account."""
-    organisation = _admin_organisation(request)
+    organisation = admin_organisation(request)
     if not organisation.memberships.filter(pk=pk).exists():
         raise Http404
     if response := confirm_first(request, next_url="/accounts/members/"):
@@ -105,7 +105,7 @@ def member_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = _admin_organisation(request)
+    organisation = admin_organisation(request)
     invitation = MemberInvitation.objects.filter(organisation=organisation, pk=pk).first()
     if invitation is None:
         raise Http404
@@ -155,7 +155,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def two_step_require(request: HttpRequest) -> HttpResponse:
     """An org admin requires (or stops requiring) two-step sign-in for every member."""
-    organisation = _admin_organisation(request)
+    organisation = admin_organisation(request)
     if response := confirm_first(request, next_url="/accounts/members/"):
         return response
     required = request.POST.get("require_two_step") == "on"

@@ -321,3 +321,23 @@ class MemberInvitation(models.Model):
         if self.revoked_at:
             return "withdrawn"
         return "expired" if self.is_expired else "waiting"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an organisation wants to hear about events: an https URL on a public address, the
+    events it listens to, and the secret its deliveries are signed with (Standard Webhooks)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "pk"]
+
+    def __str__(self) -> str:
+        return self.url

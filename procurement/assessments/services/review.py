@@ -107,6 +107,13 @@ def assessment_submit(*, assessment: Assessment, by, by_label: str = "") -> Asse
         raise MissingAnswers(missing)
     transition(assessment, S.SUBMITTED, by=by, by_label=by_label)
     assessment_rescore(assessment=assessment)
+    notifications.assessment_event(
+        assessment,
+        event="assessment.submitted",
+        key=f"assessment:{assessment.pk}:submitted:{timezone.now():%Y%m%dT%H%M%S%f}",
+        summary=f"Submitted for review: {notifications.assessment_label(assessment)}",
+        lines=[f"Submitted by {by_label or person_label(by)}."],
+    )
     return assessment
 
 
