@@ -81,9 +81,12 @@ def _question_to_dict(q: Question) -> dict:
         "refs": list(q.framework_refs),
         "choices": [
             {"value": c.value, "label": c.label, "points": c.points}
+            | ({"renamed_from": list(c.renamed_from)} if c.renamed_from else {})
             for c in sorted(q.choices.all(), key=lambda c: (c.order, c.pk))
         ],
         "bands": [dict(b) for b in q.bands],
+        "limits": dict(q.limits or {}),
+        "score_by": q.score_by,
     }
 
 
@@ -128,6 +131,8 @@ def version_create_from_document(
                     answer_type=q["type"],
                     unit=q["unit"],
                     bands=q["bands"],
+                    limits=q.get("limits") or {},
+                    score_by=q.get("score_by") or "",
                     weight=q["weight"],
                     critical=q["critical"],
                     scored=q["scored"],
@@ -142,7 +147,14 @@ def version_create_from_document(
             pending_choices.append((len(questions) - 1, q["choices"]))
     questions = Question.objects.bulk_create(questions)
     Choice.objects.bulk_create(
-        Choice(question=questions[i], label=c["label"], value=c["value"], points=c["points"], order=k)
+        Choice(
+            question=questions[i],
+            label=c["label"],
+            value=c["value"],
+            points=c["points"],
+            renamed_from=c.get("renamed_from") or [],
+            order=k,
+        )
         for i, choices in pending_choices
         for k, c in enumerate(choices)
     )

@@ -89,6 +89,9 @@ def _check_answer_rules(q: dict, add) -> None:
         values = [ch["value"] for ch in q["choices"]]
         for value in {v for v in values if values.count(v) > 1}:
             add(f"choice value {value!r} is used twice")
+        old = [r for ch in q["choices"] for r in ch.get("renamed_from", ())]
+        for value in sorted({v for v in old if v in values or old.count(v) > 1}):
+            add(f"renamed_from value {value!r} is a current choice value or is claimed twice")
         if q["scored"]:
             missing = [ch["value"] for ch in q["choices"] if ch["points"] is None]
             if missing:
