@@ -240,6 +240,13 @@ def bank_load(
             return LoadResult(
                 bank, latest, False, f"{bank.slug}: unchanged, {latest.label} ({latest.get_status_display()})"
             )
+        # An earlier published version's file (a shipped bank's history, loaded before the
+        # current file on a new installation): it is that version, not a new one.
+        earlier = bank.versions.exclude(status=BankVersion.Status.DRAFT).filter(content_hash=digest).first()
+        if earlier is not None:
+            return LoadResult(
+                bank, earlier, False, f"{bank.slug}: already {earlier.label}; the latest is {latest.label}, unchanged"
+            )
     version = version_create_from_document(bank=bank, doc=doc, based_on=latest)
     if publish:
         version = version_publish(version=version, by=by)
