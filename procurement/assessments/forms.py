@@ -26,6 +26,7 @@ from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableEr
 from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
 NA_NEEDS_REASON = "Say why this question does not apply."
+DUE_DATE_PAST = "The due date {due:%d %b %Y} is in the past; choose today ({today:%d %b %Y}) or a later date."
 UNDISCLOSED_AND_VALUE = "Either give a value or tick “{label}”, not both."
 UNDISCLOSED_AND_NA = "Tick “Not applicable” or “{label}”, not both."
 UNDISCLOSED_CONTROL = "Vendor does not disclose"
@@ -233,7 +234,11 @@ class AssessmentCreateForm(StorableTextMixin, forms.Form):
     )
     owner = forms.ModelChoiceField(queryset=None, required=False)
     reviewers = IdsMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
+    )
 
     def __init__(self, *args, services, banks, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,6 +248,13 @@ class AssessmentCreateForm(StorableTextMixin, forms.Form):
         self.fields["reviewers"].queryset = members
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        today = timezone.localdate()
+        if due is not None and due < today:
+            raise forms.ValidationError(DUE_DATE_PAST.format(due=due, today=today))
+        return due
 
 
 class OverrideForm(StorableTextMixin, forms.Form):
