@@ -164,7 +164,7 @@ class SectionForm(StorableTextMixin, forms.Form):
                 )
             if allows_undisclosed(q):
                 self.fields[f"nd-{code}"] = forms.BooleanField(
-                    required=False, label=UNDISCLOSED_CONTROL, initial=bool(answer and answer.undisclosed)
+                    required=False, label=UNDISCLOSED_CONTROL, initial=bool(answer and getattr(answer, "undisclosed", False))
                 )
         self.warnings: dict[str, str] = {}
 
@@ -425,7 +425,7 @@ def section_rows(
             raw = answer.value if answer else None
             na = bool(answer and answer.na)
             na_reason = answer.na_reason if answer else ""
-            undisclosed = bool(answer and answer.undisclosed)
+            undisclosed = bool(answer and getattr(answer, "undisclosed", False))
         if q["type"] == "provider_table":
             undisclosed = False
         multi = q["type"] == "multi_choice"

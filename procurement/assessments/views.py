@@ -354,7 +354,7 @@ def review_answers(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 def _answer_label(q: dict, answer) -> str:
     if answer is None:
         return "—"
-    kind, text = answer_label(q, {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason})
+    kind, text = answer_label(q, stored_answer(answer))
     return "—" if kind == "empty" else text
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procurement.core.scalars import to_date, to_number
+from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.scoring.types import fmt_number
 
 # The answer files' word for "the vendor does not disclose this".
@@ -164,6 +165,11 @@ def typed_value(q: dict, value: Any) -> Any:
         if isinstance(value, list | dict):
             raise ValueError("give one choice, not a list")
         return _word(value)
+    if qtype == "provider_table":
+        try:
+            return clean_rows(value) or None
+        except TableError as exc:
+            raise ValueError(" ".join(exc.problems)) from None
     return value
 
 
