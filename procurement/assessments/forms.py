@@ -164,7 +164,9 @@ class SectionForm(StorableTextMixin, forms.Form):
                 )
             if allows_undisclosed(q):
                 self.fields[f"nd-{code}"] = forms.BooleanField(
-                    required=False, label=UNDISCLOSED_CONTROL, initial=bool(answer and getattr(answer, "undisclosed", False))
+                    required=False,
+                    label=UNDISCLOSED_CONTROL,
+                    initial=bool(answer and getattr(answer, "undisclosed", False)),
                 )
         self.warnings: dict[str, str] = {}
 

@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from procurement.core.scalars import to_date, to_number
@@ -123,8 +124,8 @@ def check_limits(q: dict, value: Any, today: dt.date) -> Checked:
         compare: Any = day
     else:
         try:
-            compare = to_number(value)
-        except ValueError:
+            compare = float(value) if isinstance(value, Decimal) else to_number(value)
+        except (ValueError, ArithmeticError):
             return Checked()
 
         def bound(key: str) -> float | None:
