@@ -35,7 +35,7 @@ def to_number(value: Any) -> int | float:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"{_shown(value)} is not a number")
     if isinstance(value, int):
-        if len(str(abs(value))) > MAX_DIGITS:
+        if value.bit_length() > 100 or len(str(abs(value))) > MAX_DIGITS:  # 2**100 has 31 digits
             raise ValueError(f"a number longer than {MAX_DIGITS} digits")
         return value
     if isinstance(value, float):
@@ -67,8 +67,12 @@ def to_date(value: Any) -> dt.date:
 
 
 def number_or_same(value: Any) -> Any:
-    """Plain-decimal text as a number; anything else unchanged (for the schema's own checks to judge)."""
-    return to_number(value) if is_decimal(value) else value
+    """Plain-decimal text as a number; anything else (too long a number too) unchanged, for the
+    schema's own checks to judge and quote."""
+    try:
+        return to_number(value) if is_decimal(value) else value
+    except ValueError:
+        return value
 
 
 def _shown(value: Any) -> str:
