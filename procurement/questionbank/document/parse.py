@@ -3,7 +3,6 @@ collected with its file, line and question code (``parse_document`` then runs th
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from procurement.core.loaders import LineDict, LoadError, load_yaml
@@ -312,12 +311,7 @@ def _normalise_limits(c: _Collector, q: dict, question: dict, code: str) -> None
             c.add(q, f"'{key}' must be an offset from today such as -3y, +1y, -18m or 30d (found {value!r})", code)
             continue
         limits[key] = value
-    order = [k for k in LIMIT_KEYS_ORDERED if k in limits]
-    size = _offset_days if qtype == "date" else (lambda v: v)
-    for before, after in itertools.pairwise(order):
-        if size(limits[before]) > size(limits[after]):
-            c.add(q, f"'{before}' ({limits[before]}) must not be above '{after}' ({limits[after]})", code)
-    question["limits"] = limits
+    question["limits"] = limits  # their order is a publish rule (validate.py)
     score_by = q.get("score_by")
     if score_by is not None:
         if qtype != "date":
@@ -327,13 +321,6 @@ def _normalise_limits(c: _Collector, q: dict, question: dict, code: str) -> None
         elif score_by != "days_until":
             question["score_by"] = score_by
 
-
-LIMIT_KEYS_ORDERED = ("min", "soft_min", "soft_max", "max")
-
-
-def _offset_days(text: str) -> float:
-    amount, unit = parse_offset(text)
-    return amount * {"d": 1, "m": 30.44, "y": 365.25}[unit]
 
 
 def _normalise_answers(c: _Collector, q: dict, question: dict, code: str) -> None:
