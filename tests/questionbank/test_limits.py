@@ -241,3 +241,19 @@ def test_not_disclosed_in_an_answer_file_scores_worst_and_is_not_missing():
     assert res04.status == "scored" and res04.points == 4
     assert "not disclosed by the vendor" in res04.explanation
     assert "RES-04" not in result.unanswered
+
+
+@pytest.mark.django_db
+def test_a_version_edited_in_the_admin_with_bad_limits_does_not_publish(small_bank_yaml):
+    from procurement.questionbank.services import bank_load, version_new_draft, version_publish
+
+    v1 = bank_load(raw=small_bank_yaml, source="small.yaml").version
+    draft = version_new_draft(version=v1)
+    q = draft.questions.get(code="OPS-02")
+    q.limits = {"min": "abc", "max": 10, "soft_max": 20}
+    q.save()
+    with pytest.raises(BankFileError) as exc:
+        version_publish(version=draft)
+    problems = " ".join(str(p) for p in exc.value.problems)
+    assert "'min' must be a number (found 'abc')" in problems
+    assert "'max' (10) must not be above" not in problems and "'soft_max' (20) must not be above 'max' (10)" in problems
