@@ -61,7 +61,10 @@ class Command(BaseCommand):
 
 def _typed_intake(answers: dict, bank: QuestionBank, source: Path) -> dict:
     """Intake values typed by their question (YAML gives text) and checked against its limits."""
-    index = bank_structure(latest_published(bank)).question_index
+    try:
+        index = bank_structure(latest_published(bank)).question_index
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from None
     problems, typed = [], {}
     today = dt.date.today()
     for code, value in answers.items():
