@@ -291,3 +291,14 @@ def test_the_invite_form_offers_days_that_reach_the_due_date(login, personas, as
     VendorContact.objects.create(vendor=assessment.service.vendor, name="Vic", email="vic@lab.example")
     page = login(personas["analyst"]).get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
     assert 'name="days" value="31"' in page and "The link stays valid" in page
+
+
+def test_create_assessment_refuses_an_intake_outside_its_limits_and_creates_nothing(tmp_path, service, shipped_version):
+    intake = tmp_path / "intake.yaml"
+    intake.write_text("INT-01: customer_or_regulated\nINT-06: -30\nINT-05: 1e3\n")
+    args = ["--vendor", "Frontier Lab", "--service", "Frontier API", "--bank", "ai-vendor-due-diligence"]
+    with pytest.raises(CommandError) as exc:
+        call_command("create_assessment", *args, "--intake", str(intake))
+    assert "INT-06: -30 days is outside the allowed range (from 0 to 3650 days)." in str(exc.value)
+    assert "(INT-05): '1e3' is not a number" in str(exc.value)
+    assert not service.assessments.exists()
