@@ -322,7 +322,6 @@ def _normalise_limits(c: _Collector, q: dict, question: dict, code: str) -> None
             question["score_by"] = score_by
 
 
-
 def _normalise_answers(c: _Collector, q: dict, question: dict, code: str) -> None:
     qtype = question["type"]
     if qtype in CHOICE_TYPES:
