@@ -2,7 +2,10 @@
 
 Every field is optional at form level so a section can be saved half done;
 completeness is checked on submit. Field names: ``q-CODE`` for the answer,
-``na-CODE`` and ``nar-CODE`` for N/A and its justification.
+``na-CODE`` and ``nar-CODE`` for N/A and its justification, ``nd-CODE`` for "the vendor
+does not disclose this" (number and date questions). Numbers and dates are checked against
+their question's limits (procurement.questionbank.values): outside ``min``/``max`` refused with
+the allowed range, outside the soft range saved with a warning.
 """
 
 from __future__ import annotations
@@ -13,14 +16,20 @@ from decimal import Decimal, InvalidOperation
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from procurement.assessments.models import Finding
 from procurement.assessments.services import AnswerInput
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
+from procurement.questionbank.values import allows_undisclosed, check_limits, range_words
 from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
 from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
 NA_NEEDS_REASON = "Say why this question does not apply."
+DUE_DATE_PAST = "The due date {due:%d %b %Y} is in the past; choose today ({today:%d %b %Y}) or a later date."
+UNDISCLOSED_AND_VALUE = "Either give a value or tick “{label}”, not both."
+UNDISCLOSED_AND_NA = "Tick “Not applicable” or “{label}”, not both."
+UNDISCLOSED_CONTROL = "Vendor does not disclose"
 
 
 def _choices(q: dict) -> list[tuple[str, str]]:
@@ -153,13 +162,35 @@ class SectionForm(StorableTextMixin, forms.Form):
                     max_length=2000,
                     initial=answer.na_reason if answer else "",
                 )
+            if allows_undisclosed(q):
+                self.fields[f"nd-{code}"] = forms.BooleanField(
+                    required=False,
+                    label=UNDISCLOSED_CONTROL,
+                    initial=bool(answer and getattr(answer, "undisclosed", False)),
+                )
+        self.warnings: dict[str, str] = {}
 
     def clean(self):
         cleaned = super().clean()
+        today = timezone.localdate()
         for q in self.questions:
             code = q["code"]
             if cleaned.get(f"na-{code}") and not (cleaned.get(f"nar-{code}") or "").strip():
                 self.add_error(f"nar-{code}", NA_NEEDS_REASON)
+            value = cleaned.get(f"q-{code}")
+            if cleaned.get(f"nd-{code}"):
+                if cleaned.get(f"na-{code}"):
+                    self.add_error(f"nd-{code}", UNDISCLOSED_AND_NA.format(label=UNDISCLOSED_CONTROL))
+                elif value not in (None, ""):
+                    self.add_error(f"nd-{code}", UNDISCLOSED_AND_VALUE.format(label=UNDISCLOSED_CONTROL))
+                continue
+            if value in (None, "") or cleaned.get(f"na-{code}"):
+                continue
+            checked = check_limits(q, value, today)
+            if checked.error:
+                self.add_error(f"q-{code}", checked.error)
+            elif checked.warning:
+                self.warnings[code] = checked.warning
         return cleaned
 
     def answer_inputs(self, *, only_valid: bool = False) -> dict[str, AnswerInput]:
@@ -170,10 +201,13 @@ class SectionForm(StorableTextMixin, forms.Form):
             code = q["code"]
             if q["type"] == "evidence":
                 continue
-            names = (f"q-{code}", f"na-{code}", f"nar-{code}")
+            names = (f"q-{code}", f"na-{code}", f"nar-{code}", f"nd-{code}")
             if only_valid and any(name in self.errors for name in names):
                 continue
             na = bool(data.get(f"na-{code}"))
+            if data.get(f"nd-{code}") and not na:
+                result[code] = AnswerInput(undisclosed=True)
+                continue
             try:
                 value = stored_value(q, data.get(f"q-{code}"))
             except (InvalidOperation, ValueError):
@@ -202,7 +236,11 @@ class AssessmentCreateForm(StorableTextMixin, forms.Form):
     )
     owner = forms.ModelChoiceField(queryset=None, required=False)
     reviewers = IdsMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
+    )
 
     def __init__(self, *args, services, banks, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,6 +250,13 @@ class AssessmentCreateForm(StorableTextMixin, forms.Form):
         self.fields["reviewers"].queryset = members
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        today = timezone.localdate()
+        if due is not None and due < today:
+            raise forms.ValidationError(DUE_DATE_PAST.format(due=due, today=today))
+        return due
 
 
 class OverrideForm(StorableTextMixin, forms.Form):
@@ -363,6 +408,7 @@ def section_rows(
     """
     on_page = {q["code"] for q in questions}
     rows = []
+    today = timezone.localdate()
     bound = form is not None and form.is_bound
     for q in questions:
         code = q["code"]
@@ -375,11 +421,15 @@ def section_rows(
             raw = form.data.getlist(name) if q["type"] == "multi_choice" else form.data.get(name, "")
             na = bool(form.data.get(f"na-{code}"))
             na_reason = form.data.get(f"nar-{code}", "")
+            undisclosed = bool(form.data.get(f"nd-{code}"))
         else:
             answer = answers.get(code)
             raw = answer.value if answer else None
             na = bool(answer and answer.na)
             na_reason = answer.na_reason if answer else ""
+            undisclosed = bool(answer and getattr(answer, "undisclosed", False))
+        if q["type"] == "provider_table":
+            undisclosed = False
         multi = q["type"] == "multi_choice"
         selected = {str(v) for v in (raw or [])} if multi else {"" if raw is None else str(raw)}
         value = (
@@ -387,8 +437,9 @@ def section_rows(
             if raw is None or isinstance(raw, list)  # lists: choices or table rows, written separately
             else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
         )
-        keys = (name, f"na-{code}", f"nar-{code}")
+        keys = (name, f"na-{code}", f"nar-{code}", f"nd-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
+        banded = q["type"] in ("number", "date")
         rows.append(
             {
                 "q": q,
@@ -398,6 +449,10 @@ def section_rows(
                 "choices": [(c["value"], c["label"], c["value"] in selected) for c in q["choices"]],
                 "na": na,
                 "na_reason": na_reason or "",
+                "undisclosed": undisclosed,
+                "undisclosed_allowed": allows_undisclosed(q),
+                "allowed": range_words(q, today) if banded else "",
+                "warning": _row_warning(q, value, today) if banded and value and not errors and not na else "",
                 "errors": errors,
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
                 "table": table_rows(raw) if q["type"] == "provider_table" else None,
@@ -409,6 +464,18 @@ def section_rows(
             }
         )
     return rows
+
+
+def _row_warning(q: dict, value: str, today) -> str:
+    """The soft-range warning for a shown value (stored or posted), "" when none."""
+    if q["type"] == "number":
+        try:
+            typed = Decimal(value)
+        except InvalidOperation:
+            return ""
+    else:
+        typed = value
+    return check_limits(q, typed, today).warning
 
 
 TABLE_CHOICES = {

@@ -166,6 +166,9 @@ class Answer(models.Model):
     value = models.JSONField(_("value"), null=True, blank=True)
     na = models.BooleanField(_("not applicable"), default=False)
     na_reason = models.TextField(_("N/A justification"), blank=True)
+    # "The vendor does not disclose this" (number and date questions): an answer scored at the
+    # question's worst points, not a gap; its value is empty.
+    undisclosed = models.BooleanField(_("not disclosed by the vendor"), default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_by_label = models.CharField(max_length=200, blank=True, help_text=_("Who answered, e.g. a vendor contact."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -176,6 +179,10 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["assessment", "question_code"], name="assessments_answer_unique_question"),
             models.CheckConstraint(
                 condition=models.Q(na=False) | ~models.Q(na_reason=""), name="assessments_answer_na_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(undisclosed=False) | models.Q(na=False, value__isnull=True),
+                name="assessments_answer_undisclosed_has_no_value",
             ),
         ]
 

@@ -11,12 +11,16 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from procurement.assessments.authority import AUTHORITY_LABELS, decision_differs, difference_words
+from procurement.questionbank.values import UNDISCLOSED_LABEL
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.provider_table import describe
 
 
 def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
-    """(kind, text) for a stored answer {value, na, na_reason}; kind is answered, na or empty."""
+    """(kind, text) for a stored answer {value, na, na_reason[, undisclosed]}; kind is answered,
+    undisclosed, na or empty."""
+    if stored and stored.get("undisclosed") and not stored.get("na"):
+        return "undisclosed", UNDISCLOSED_LABEL
     if not stored or (stored.get("value") in (None, "", []) and not stored.get("na")):
         return "empty", "Not answered"
     if stored.get("na"):

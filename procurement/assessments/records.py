@@ -36,10 +36,13 @@ def person_label(user) -> str:
 
 
 def stored_answer(answer: Answer | None) -> dict:
-    """An answer as it is stored and compared: value, N/A flag and reason."""
+    """An answer as it is stored and compared: value, N/A flag and reason, and ``undisclosed``
+    only when the vendor does not disclose it (so every earlier record and history row keeps
+    its shape)."""
     if answer is None:
         return {"value": None, "na": False, "na_reason": ""}
-    return {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
+    stored = {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
+    return stored | {"undisclosed": True} if answer.undisclosed else stored
 
 
 def assessment_record(assessment: Assessment) -> dict:

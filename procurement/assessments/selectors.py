@@ -108,6 +108,8 @@ def bank_structure(version: BankVersion) -> BankStructure:
 def answer_to_scoring(answer: Answer) -> t.Answer:
     if answer.na:
         return t.Answer(answer.question_code, None, na=True)
+    if answer.undisclosed:
+        return t.Answer(answer.question_code, None, undisclosed=True)
     value = answer.value
     if isinstance(value, list):
         value = tuple(str(v) for v in value)

@@ -40,6 +40,7 @@ from procurement.assessments.presentation import (
     provisional_words,
     score_provisional,
 )
+from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
     answers_by_code,
     answers_visibility,
@@ -353,7 +354,7 @@ def review_answers(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 def _answer_label(q: dict, answer) -> str:
     if answer is None:
         return "—"
-    kind, text = answer_label(q, {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason})
+    kind, text = answer_label(q, stored_answer(answer))
     return "—" if kind == "empty" else text
 
 
@@ -619,6 +620,7 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *EDITORS)
     upload = request.FILES.get("file")
     problems: list[str] = []
+    warnings: list[str] = []
     if upload is None:
         problems = ["Choose a file to import."]
     else:
@@ -629,6 +631,7 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
                 fmt=fmt,
                 source=clean_name(upload.name),
                 questions=bank_structure(assessment.bank_version).question_index,
+                warnings=warnings,
             )
             services.answers_save(
                 assessment=assessment, values=values, by=request.user, base_revisions=None, by_label=""
@@ -641,6 +644,8 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
         ctx = {"assessment": assessment, "problems": problems}
         return render(request, "assessments/import_problems.html", ctx, status=400)
     messages.success(request, f"Imported {len(values)} answer(s).")
+    for warning in warnings:
+        messages.warning(request, f"Imported, but check: {warning}")
     return redirect(assessment)
 
 
@@ -650,9 +655,7 @@ def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in ("json", "yaml", "csv"):
         raise Http404
-    answers = {
-        a.question_code: {"value": a.value, "na": a.na, "na_reason": a.na_reason} for a in assessment.answers.all()
-    }
+    answers = {a.question_code: stored_answer(a) for a in assessment.answers.all()}
     content_type = {"json": "application/json", "yaml": "application/yaml", "csv": "text/csv"}[fmt]
     questions = bank_structure(assessment.bank_version).question_index
     text = dump_answers(answers, fmt=fmt, questions=questions)
