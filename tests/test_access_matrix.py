@@ -57,6 +57,8 @@ MATRIX = {
     "questionbank:version_preview": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
     "vendors:list": ("get", lambda w: {}, ORG_LIST),
     "vendors:create": ("get", lambda w: {}, ORG_CREATE),
+    "vendors:import": ("get", lambda w: {}, ORG_CREATE),
+    "vendors:import_template": ("get", lambda w: {}, ORG_LIST),
     "vendors:detail": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
     "vendors:edit": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
     "vendors:service_create": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import list_rows
+from procurement.core import tables
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
+from procurement.core.tables import Row, TableError, table_read
 from procurement.portfolio import services as chain_services
 from procurement.portfolio.selectors import service_chain_context
-from procurement.vendors import services
+from procurement.vendors import bulk, services
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
 from procurement.vendors.models import Provider, Vendor
 from procurement.vendors.supply import org_chains, provider_delete, provider_save
@@ -229,3 +231,60 @@ def provider_remove(request: HttpRequest, provider_pk: int) -> HttpResponse:
         return redirect(provider)
     messages.success(request, f"Deleted provider {provider.name}.")
     return redirect("vendors:providers")
+
+
+IMPORT_SESSION_KEY = "vendor_import_rows"
+
+
+@login_required
+def vendor_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or XLSX of vendors, services and contacts; see what it will do; import all or nothing."""
+    org = _org(request)
+    require_role(request.user, *EDITORS)
+    members = get_user_model().objects.filter(memberships__organisation=org)
+    ctx = {"columns": bulk.columns()}
+    if request.method == "POST" and request.POST.get("action") == "import":
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored.get("organisation") != org.pk:
+            messages.error(request, "Upload the file again: the preview is no longer available.")
+            return redirect("vendors:import")
+        rows = [Row(number, cells) for number, cells in stored["rows"]]
+        plan = bulk.vendors_import(organisation=org, rows=rows, members=members, commit=True)
+        if plan.problems:
+            ctx.update(plan=plan, filename=stored["filename"])
+            return render(request, "vendors/import.html", ctx, status=400)
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(
+            request,
+            f"Imported {stored['filename']}: {len(plan.created)} created, {len(plan.updated)} updated, "
+            f"{plan.unchanged} unchanged.",
+        )
+        return redirect("vendors:list")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["error"] = "Choose a CSV or XLSX file."
+            return render(request, "vendors/import.html", ctx, status=400)
+        try:
+            rows = table_read(upload.read(tables.MAX_BYTES + 1), filename=upload.name)
+        except TableError as exc:
+            ctx["error"] = str(exc)
+            return render(request, "vendors/import.html", ctx, status=400)
+        plan = bulk.vendors_import(organisation=org, rows=rows, members=members, commit=False)
+        if not plan.problems:
+            request.session[IMPORT_SESSION_KEY] = {
+                "organisation": org.pk,
+                "filename": upload.name[:200],
+                "rows": [[r.number, r.cells] for r in rows],
+            }
+        ctx.update(plan=plan, filename=upload.name)
+        return render(request, "vendors/import.html", ctx, status=400 if plan.problems else 200)
+    return render(request, "vendors/import.html", ctx)
+
+
+@login_required
+def vendor_import_template(request: HttpRequest) -> HttpResponse:
+    _org(request)
+    response = HttpResponse(bulk.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vendors-import-template.csv"'
+    return response
