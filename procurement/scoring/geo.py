@@ -287,3 +287,26 @@ def bloc(place: Place | None) -> tuple[str, str]:
         (country,) = place.countries
         return country, taxonomy().places[country].name
     return place.code, place.name
+
+
+# --- Converting stored free text ------------------------------------------------------------
+
+
+def normalise_list(text: str | None) -> tuple[str, list[str]]:
+    """A stored list as canonical codes joined by commas, with unrecognised items kept as typed
+    after them (so nothing is lost); and the unrecognised items. "eu-west-1, Germany" -> "aws:eu-west-1,de"."""
+    codes, unknown = parse_list(text)
+    return ",".join(codes + unknown), unknown
+
+
+def normalise_country(text: str | None) -> tuple[str, bool]:
+    """(stored value, recognised): a country's alpha-2 code ("Germany" -> "de"); other text unchanged."""
+    text = " ".join((text or "").split())
+    if not text:
+        return "", True
+    place = parse(text)
+    if place is not None and place.kind == COUNTRY:
+        return place.code, True
+    if place is not None and place.code == "uk":
+        return "gb", True
+    return text, False

@@ -163,6 +163,7 @@ def facts_as_dict(facts: pure.ChainFacts) -> dict:
         "competitor_or_leased_share": facts.competitor_or_leased_share,
         "regions": list(facts.regions),
         "regions_outside": list(facts.regions_outside),
+        "regions_unknown": list(facts.regions_unknown),
         "single_points_of_failure": list(facts.single_points_of_failure),
         "no_pass_through": list(facts.no_pass_through),
         "risky_links": sorted(facts.risky_links),
