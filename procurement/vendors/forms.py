@@ -4,7 +4,6 @@ from procurement.core.forms import StorableTextMixin
 from procurement.scoring import geo
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor, VendorContact
 
-
 # --- Locations from the geography taxonomy (procurement/scoring/geo.py) ---------------------
 
 KEPT_AS_TYPED = "Not recognised (kept as typed; choose a place from the list instead)"
@@ -37,6 +36,24 @@ class LocationsField(forms.MultipleChoiceField):
             self.choices = [*self.choices, (KEPT_AS_TYPED, [(u, u) for u in unknown])]
         return codes + unknown
 
+    default_error_messages = {
+        "invalid_choice": "%(value)s is not a place the list knows: pick a group, a country or a cloud region from it.",
+    }
+
+    def to_python(self, value):
+        """Posted codes, or names and codes typed by hand ("Germany", "eu-west-1, us-east"), as codes."""
+        items = []
+        for raw in super().to_python(value):
+            for item in geo.split(raw):
+                items.append(geo.canonical(item) or item)
+        return items
+
+    def valid_value(self, value):
+        """Any place the taxonomy knows (region families such as "us-east" are not listed but are places),
+        or text kept as typed from before the taxonomy."""
+        place = geo.parse(value)
+        return (place is not None and place.code == value) or super().valid_value(value)
+
     def clean(self, value):
         picked = super().clean(value)
         stored = ",".join(dict.fromkeys(picked))
@@ -58,6 +75,13 @@ class CountryField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(choices=[("", "—"), *geo.choices(kinds=(geo.COUNTRY,))[0][1]], **kwargs)
+
+    default_error_messages = {"invalid_choice": "%(value)s is not a country the list knows: pick one from it."}
+
+    def to_python(self, value):
+        """A posted code, or a country typed by hand ("IE", "Ireland", "IRL"), as its code."""
+        text = super().to_python(value).strip()
+        return geo.normalise_country(text)[0] if text else ""
 
     def keep_unrecognised(self, stored: str) -> str:
         if not stored:
