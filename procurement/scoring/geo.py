@@ -266,7 +266,9 @@ def choices(*, kinds: tuple[str, ...] = (GROUP, COUNTRY, CLOUD)) -> list[tuple[s
         by_provider: dict[str, list[tuple[str, str]]] = {}
         for p in tax.cloud:
             label = next(s.name for s in tax.sources if s.code == p.provider)
-            by_provider.setdefault(label, []).append((p.code, f"{p.name}, {p.detail}"))
+            (country,) = p.countries
+            site = "" if p.detail == tax.places[country].name else f", {p.detail}"
+            by_provider.setdefault(label, []).append((p.code, p.name + site))
         result.extend((f"{label} regions", options) for label, options in by_provider.items())
     return result
 
