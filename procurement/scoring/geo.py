@@ -217,6 +217,15 @@ def name(text: str) -> str:
     return place.name if place else str(text)
 
 
+def short_name(text: str) -> str:
+    """A short label for tight spaces (the chain diagram): a cloud region's own code ("eu-west-1"),
+    otherwise the name; unknown text as it is."""
+    place = parse(text)
+    if place is None:
+        return str(text)
+    return place.code.split(":", 1)[1] if place.kind == CLOUD else place.name
+
+
 def within(inner: Place, outer: Place) -> bool:
     """Is every possible location of ``inner`` inside ``outer``? (``de`` within ``eu``; ``aws:eu-west-1``
     within ``ie``, ``eu`` and ``eu-west``; ``eu`` is not within ``de``.)"""
@@ -267,8 +276,10 @@ def choices(*, kinds: tuple[str, ...] = (GROUP, COUNTRY, CLOUD)) -> list[tuple[s
         for p in tax.cloud:
             label = next(s.name for s in tax.sources if s.code == p.provider)
             (country,) = p.countries
-            site = "" if p.detail == tax.places[country].name else f", {p.detail}"
-            by_provider.setdefault(label, []).append((p.code, p.name + site))
+            site = p.detail.removesuffix(", " + tax.places[country].name)
+            by_provider.setdefault(label, []).append(
+                (p.code, p.name + ("" if site == tax.places[country].name else f" · {site}"))
+            )
         result.extend((f"{label} regions", options) for label, options in by_provider.items())
     return result
 

@@ -14,7 +14,9 @@
     var filter = document.createElement("input");
     filter.type = "search";
     filter.className = "form-control form-control-sm mb-1";
-    filter.placeholder = "Filter: type a country, a group (EU) or a cloud region (eu-west-1)";
+    filter.placeholder = multi
+      ? "Filter: type a country, a group (EU) or a cloud region (eu-west-1)"
+      : "Filter: type a country";
     filter.setAttribute("aria-label", "Filter the places listed in " + (select.labels[0] ? select.labels[0].textContent.trim() : "the list"));
     filter.setAttribute("data-geo-filter", select.id);
     select.parentNode.insertBefore(filter, select);
@@ -41,11 +43,12 @@
       picked.forEach(function (option) {
         var chip = document.createElement("span");
         chip.className = "badge text-bg-light border d-inline-flex align-items-center gap-1";
-        chip.textContent = option.textContent;
+        var label = option.textContent.split(" · ")[0]; // "AWS eu-central-1 (Germany) · Frankfurt"
+        chip.textContent = label;
         var remove = document.createElement("button");
         remove.type = "button";
         remove.className = "btn-close btn-close-sm";
-        remove.setAttribute("aria-label", "Remove " + option.textContent);
+        remove.setAttribute("aria-label", "Remove " + label);
         remove.addEventListener("click", function () {
           option.selected = false;
           select.dispatchEvent(new Event("change", { bubbles: true }));

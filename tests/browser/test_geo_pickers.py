@@ -61,7 +61,7 @@ def test_regions_picked_from_the_taxonomy_inside_the_eu_are_not_outside(page, li
     assert "AWS eu-west-1 (Ireland)" in text and "Germany" in text and "Azure westeurope (Netherlands)" in text
     assert "outside" not in text and "unknown location" not in text
     link = SupplyLink.objects.get(from_provider__name="Model Co")
-    assert link.regions == "aws:eu-west-1,azure:westeurope,de"
+    assert link.regions == "de,aws:eu-west-1,azure:westeurope"
     assert page.locator("tr.table-danger").count() == 0
     page.screenshot(path=str(artifacts_dir / "geo-3-service.png"), full_page=True)
 
