@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from procurement.core.services import DEMO_PASSWORD
-from procurement.vendors.models import AIService, SupplyLink
+from procurement.vendors.models import AIService, Provider, SupplyLink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,4 +71,16 @@ def test_regions_picked_from_the_taxonomy_inside_the_eu_are_not_outside(page, li
     assert "AWS eu-west-1 (Ireland)" in eu_row.inner_text() and "Germany" in eu_row.inner_text()
     assert page.locator("#regions td:text-is('Germany')").count() == 0
     page.locator("#regions").screenshot(path=str(artifacts_dir / "geo-4-portfolio-regions.png"))
+
+    provider = Provider.objects.get(name="Model Co")
+    page.goto(f"{live_server.url}{provider.get_absolute_url()}")
+    page.wait_for_selector("text=Country: France")  # stored "fr"
+    page.fill("[data-geo-filter=id_country]", "luxem")
+    page.press("[data-geo-filter=id_country]", "Enter")
+    assert page.input_value("#id_country") == "lu"
+    page.screenshot(path=str(artifacts_dir / "geo-5-provider-country.png"), full_page=True)
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Country: Luxembourg")
+    provider.refresh_from_db()
+    assert provider.country == "lu"
     assert csp_errors == []
