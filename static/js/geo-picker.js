@@ -60,15 +60,14 @@
 
     function apply() {
       var words = norm(filter.value).split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) return; // the empty choice ("—") stays
+        var group = option.parentNode.tagName === "OPTGROUP" ? option.parentNode.label : "";
+        var text = norm(option.textContent + " " + option.value + " " + group);
+        option.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
       Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
-        var shown = 0;
-        Array.prototype.forEach.call(group.querySelectorAll("option"), function (option) {
-          var text = norm(option.textContent + " " + option.value + " " + group.label);
-          var match = words.every(function (w) { return text.indexOf(w) !== -1; });
-          option.hidden = !match;
-          if (match) shown += 1;
-        });
-        group.hidden = shown === 0;
+        group.hidden = !group.querySelector("option:not([hidden])");
       });
     }
 
