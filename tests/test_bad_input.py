@@ -403,6 +403,45 @@ def test_invalid_dates_are_a_problem_with_the_question_code(year, month, day):
     assert valid is not None and answers["SEC-01A"].value == valid.isoformat()
 
 
+REGION_TEXT = st.one_of(
+    JUNK_TEXT,
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=()), max_size=40),
+    st.sampled_from(
+        [
+            "eu-west-1",
+            "EU",
+            "de, nl",
+            "aws:",
+            ":",
+            "aws:eu-west-99",
+            "eu-west",
+            "no",
+            "\ud800",  # a lone surrogate
+            "eu\x00",
+            "e" * 5000,
+            "de;fr\nit",
+            "Germany,,,",
+        ]
+    ),
+)
+
+
+@FUZZ
+@given(text=REGION_TEXT, required=st.lists(REGION_TEXT, max_size=3))
+def test_region_strings_are_a_place_or_an_unknown_location_never_an_error(text, required):
+    from procurement.scoring import geo
+
+    place = geo.parse(text)
+    assert place is None or geo.parse(place.code) == place  # a code reads back as itself
+    assert geo.verdict(text, required) in (geo.INSIDE, geo.OUTSIDE, geo.UNKNOWN)
+    if place is None and any(geo.parse(r) for r in required) and not any(geo.canonical(r) == "any" for r in required):
+        assert geo.verdict(text, required) == geo.UNKNOWN  # never "outside" for what is not recognised
+    codes, unknown = geo.parse_list(text)
+    stored, _ = geo.normalise_list(text)
+    assert geo.parse_list(stored) == (codes, unknown)  # converting twice changes nothing
+    assert isinstance(geo.name(text), str)
+
+
 @pytest.mark.django_db
 @FUZZ
 @given(number=SCALARS, undisclosed=st.booleans())
@@ -424,3 +463,22 @@ def test_section_form_refuses_out_of_range_numbers_and_never_stores_one(
         assert 0 <= stored.value <= 3650
     if response.status_code == 400:
         assert "invalid-feedback" in response.content.decode()
+
+
+@given(regions=st.lists(JUNK_TEXT | st.sampled_from(["eu", "Germany", "eu-west-1", "aws:eu-west-1"]), max_size=4))
+def test_required_geography_never_500s_and_stores_only_places(client, personas, service, regions):
+    from procurement.scoring import geo
+
+    client.force_login(personas["analyst"])
+    before = type(service).objects.values().get(pk=service.pk)
+    response = client.post(
+        reverse("vendors:service_edit", args=[service.vendor.pk, service.pk]),
+        {"name": service.name, "kind": "api", "required_regions": regions},
+    )
+    assert response.status_code in (200, 302, 400)
+    stored = type(service).objects.get(pk=service.pk)
+    if response.status_code == 302:
+        assert all(geo.canonical(code) == code for code in geo.split(stored.required_regions))
+        type(service).objects.filter(pk=service.pk).update(required_regions="")
+    else:
+        assert type(service).objects.values().get(pk=service.pk) == before

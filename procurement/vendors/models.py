@@ -57,9 +57,12 @@ class AIService(TimeStampedModel):
     business_use = models.TextField(_("business use"), blank=True)
     required_regions = models.CharField(
         _("required geography"),
-        max_length=200,
+        max_length=500,
         blank=True,
-        help_text=_("Regions where inference must stay, comma-separated (e.g. eu, uk). Empty: no requirement."),
+        help_text=_(
+            "Places where inference must stay, as taxonomy codes joined by commas (eu, de, aws:eu-west-1; "
+            "procurement/scoring/geo.py). Empty: no requirement."
+        ),
     )
 
     class Meta:
@@ -105,7 +108,9 @@ class Provider(TimeStampedModel):
         blank=True,
         help_text=_("Providers with one owner count as one provider for concentration."),
     )
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"), max_length=100, blank=True, help_text=_("ISO 3166 alpha-2 code in lower case (de).")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -150,7 +155,12 @@ class SupplyLink(TimeStampedModel):
     )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="supplies")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    regions = models.CharField(_("regions or countries"), max_length=200, blank=True)
+    regions = models.CharField(
+        _("regions or countries"),
+        max_length=500,
+        blank=True,
+        help_text=_("Taxonomy codes joined by commas (eu, de, aws:eu-west-1; procurement/scoring/geo.py)."),
+    )
     share = models.DecimalField(
         _("share of capacity (%)"),
         max_digits=5,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from procurement.core.models import Organisation
+from procurement.scoring import geo
 from procurement.scoring import supply as pure
 from procurement.vendors.models import AIService, Provider, SupplyLink
 
@@ -163,6 +164,7 @@ def facts_as_dict(facts: pure.ChainFacts) -> dict:
         "competitor_or_leased_share": facts.competitor_or_leased_share,
         "regions": list(facts.regions),
         "regions_outside": list(facts.regions_outside),
+        "regions_unknown": list(facts.regions_unknown),
         "single_points_of_failure": list(facts.single_points_of_failure),
         "no_pass_through": list(facts.no_pass_through),
         "risky_links": sorted(facts.risky_links),
@@ -223,7 +225,12 @@ def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
         provider = Provider.objects.filter(organisation=organisation, name__iexact=row["provider"]).first()
         if provider is None:
             provider = provider_save(
-                provider=Provider(name=row["provider"], kind=row["kind"], owner=row["owner"], country=row["country"]),
+                provider=Provider(
+                    name=row["provider"],
+                    kind=row["kind"],
+                    owner=row["owner"],
+                    country=geo.normalise_country(row["country"])[0],
+                ),
                 organisation=organisation,
             )
         link = SupplyLink.objects.filter(service=service, provider=provider, role=row["role"]).first()
@@ -231,6 +238,7 @@ def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
         link = link or SupplyLink(service=service, provider=provider, role=row["role"])
         for field in ("share", "arrangement", "notice_days", "regions", "pass_through", "alternative", "competitor"):
             setattr(link, field, row[field])
+        link.regions = geo.normalise_list(row["regions"])[0]  # codes where recognised, the rest as typed
         link_save(link=link, organisation=organisation)
         created, updated = created + is_new, updated + (not is_new)
     return created, updated
@@ -262,3 +270,73 @@ def provider_delete(*, provider: Provider) -> None:
         provider.delete()
     except ProtectedError:  # a link to it arrived since we looked
         raise ValidationError(f"{provider.name} was just linked into a supply chain.", code="in_use") from None
+
+
+# --- Locations the taxonomy does not recognise ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnrecognisedLocation:
+    organisation: str
+    where: str  # "Service Acme — Chat: required geography"
+    value: str  # the stored value
+    unknown: tuple[str, ...]  # the items that are not recognised
+
+
+def locations_unrecognised(organisation: Organisation | None = None) -> list[UnrecognisedLocation]:
+    """Stored locations the taxonomy does not recognise (for review after the free-text migration)."""
+    services = AIService.objects.exclude(required_regions="").select_related("vendor__organisation")
+    providers = Provider.objects.exclude(country="").select_related("organisation")
+    links = SupplyLink.objects.exclude(regions="").select_related(
+        "provider__organisation", "service__vendor", "from_provider"
+    )
+    if organisation is not None:
+        services = services.filter(vendor__organisation=organisation)
+        providers = providers.filter(organisation=organisation)
+        links = links.filter(provider__organisation=organisation)
+    found = []
+    for s in services:
+        _, unknown = geo.parse_list(s.required_regions)
+        if unknown:
+            where = f"Service {s.vendor.name} — {s.name}: required geography"
+            found.append(UnrecognisedLocation(s.vendor.organisation.name, where, s.required_regions, tuple(unknown)))
+    for p in providers:
+        if not geo.normalise_country(p.country)[1]:
+            found.append(
+                UnrecognisedLocation(p.organisation.name, f"Provider {p.name}: country", p.country, (p.country,))
+            )
+    for link in links:
+        _, unknown = geo.parse_list(link.regions)
+        if unknown:
+            found.append(
+                UnrecognisedLocation(
+                    link.provider.organisation.name, f"Link {link}: regions", link.regions, tuple(unknown)
+                )
+            )
+    return found
+
+
+@transaction.atomic
+def locations_convert(*, organisation: Organisation | None = None) -> int:
+    """Rewrite recognised free-text locations as taxonomy codes (what migration 0004 did), e.g. after
+    an import of old rows; unrecognised text is kept. Returns the number of rows changed. Frozen
+    records are not touched: they keep the text they were decided on."""
+    changed = 0
+    services = AIService.objects.exclude(required_regions="")
+    providers = Provider.objects.exclude(country="")
+    links = SupplyLink.objects.exclude(regions="")
+    if organisation is not None:
+        services = services.filter(vendor__organisation=organisation)
+        providers = providers.filter(organisation=organisation)
+        links = links.filter(provider__organisation=organisation)
+    for qs, field, convert in (
+        (services, "required_regions", lambda v: geo.normalise_list(v)[0]),
+        (links, "regions", lambda v: geo.normalise_list(v)[0]),
+        (providers, "country", lambda v: geo.normalise_country(v)[0]),
+    ):
+        for pk, value in qs.values_list("pk", field):
+            new = convert(value)
+            if new != value:
+                qs.model.objects.filter(pk=pk).update(**{field: new})
+                changed += 1
+    return changed
