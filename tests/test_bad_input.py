@@ -465,6 +465,8 @@ def test_section_form_refuses_out_of_range_numbers_and_never_stores_one(
         assert "invalid-feedback" in response.content.decode()
 
 
+@pytest.mark.django_db
+@FUZZ
 @given(regions=st.lists(JUNK_TEXT | st.sampled_from(["eu", "Germany", "eu-west-1", "aws:eu-west-1"]), max_size=4))
 def test_required_geography_never_500s_and_stores_only_places(client, personas, service, regions):
     from procurement.scoring import geo
