@@ -16,10 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.assessments import services
-from procurement.assessments.evidence import EvidenceRejected, evidence_store
+from procurement.assessments.evidence import (
+    EvidenceRejected,
+    documents_attachable,
+    evidence_attach_existing,
+    evidence_store,
+)
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+from procurement.vendors.documents import ACCEPT as DOCUMENT_ACCEPT
 
 CONFLICT_MESSAGE = (
     "Someone else saved this section while you were editing it. "
@@ -44,10 +50,15 @@ def section_save(
     revision: int,
     by,
     by_label: str = "",
+    attach: dict | None = None,
+    portal_codes=None,
 ) -> SaveOutcome:
     """Save every valid answer in the form and store its uploads; invalid ones come back with their messages.
 
-    The answers are saved before the uploads, so a rejected file loses no typed answer.
+    Any question takes supporting documents: an evidence-type question's own file input
+    (``q-CODE``), any other's ``doc-CODE``, and ``attach`` ({"attach-CODE": document pk}) links a
+    document of the vendor stored before (``portal_codes``: see documents_attachable). The
+    answers are saved before the uploads, so a rejected file loses no typed answer.
     """
     valid = form.is_valid()
     # A missing or tampered revision can never match, so the save is treated as stale.
@@ -63,9 +74,14 @@ def section_save(
                 by_label=by_label,
                 base_revisions={section: base if base is not None else -1},
             ).get(section, revision)
-        for q in questions:
-            field = f"q-{q['code']}"
-            if q["type"] == "evidence" and (upload := files.get(field)):
+    except services.StaleSection as exc:
+        return SaveOutcome(False, revision, exc)
+    attach = attach or {}
+    for q in questions:
+        # An evidence question's input is its answer field, so its refusal shows on the question.
+        field = f"q-{q['code']}" if q["type"] == "evidence" else f"doc-{q['code']}"
+        try:
+            if upload := files.get(field):
                 evidence_store(
                     assessment=assessment,
                     question_code=q["code"],
@@ -74,11 +90,19 @@ def section_save(
                     by_label=by_label,
                     field=field,
                 )
-    except services.StaleSection as exc:
-        return SaveOutcome(False, revision, exc)
-    except EvidenceRejected as exc:
-        form.add_error(exc.field, exc.message)
-        valid = False
+            if chosen := attach.get(f"attach-{q['code']}"):
+                evidence_attach_existing(
+                    assessment=assessment,
+                    question_code=q["code"],
+                    document_pk=chosen,
+                    by=by,
+                    by_label=by_label,
+                    field=field,
+                    codes=portal_codes,
+                )
+        except EvidenceRejected as exc:
+            form.add_document_error(q["code"], exc.message)
+            valid = False
     return SaveOutcome(valid, revision)
 
 
@@ -143,13 +167,17 @@ def section_page(
     question shown beside each row; ``extra`` adds to the page's context.
     """
     code = section["code"]
+    # The vendor portal may reuse only documents already on its own questions (documents_attachable).
+    portal_codes = {q["code"] for s in sections for q in s["questions"]} if audience == "vendor" else None
     revision = services.section_revisions(assessment).get(code, 0)
     answers = answers_by_code(assessment)
     form = None
     if request.method == "POST":
         autosave = request.headers.get("HX-Request") == "true"
-        # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
+        # Autosave never stores or attaches a file: a file goes up once, with Save or Attach
+        # (autosave.js leaves file inputs out too).
         files = {} if autosave else request.FILES
+        attach = {} if autosave else {k: v for k, v in request.POST.items() if k.startswith("attach-") and v}
         # The form validates posted answers (an empty POST is still a bound, valid form);
         # a GET writes the inputs straight from the stored answers.
         form = SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
@@ -162,6 +190,8 @@ def section_page(
             revision=revision,
             by=by,
             by_label=by_label,
+            attach=attach,
+            portal_codes=portal_codes,
         )
         if autosave:
             ctx = {
@@ -184,6 +214,9 @@ def section_page(
             target = request.POST.get("next")
             if target not in {s["code"] for s in sections}:
                 target = code
+            attached_to = request.POST.get("attach_to", "")
+            if attached_to in {q["code"] for q in questions}:  # back to the question the file went to
+                return redirect(reverse(urls.section, args=[assessment.pk, code]) + f"#q-{attached_to}")
             return redirect(urls.section, assessment.pk, target)
         revision = outcome.revision
         answers = answers_by_code(assessment)
@@ -197,6 +230,14 @@ def section_page(
     codes = [s["code"] for s in sections]
     i = codes.index(code)
     shown = {q["code"] for q in questions}
+    attached: dict[str, list] = {}
+    for e in assessment.evidence.filter(question_code__in=shown, finding=None).select_related("document"):
+        attached.setdefault(e.question_code, []).append(e)
+    attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    for row in rows:
+        row["documents"] = attached.get(row["code"], [])
+        mine = {e.document_id for e in row["documents"]}
+        row["attachable"] = [d for d in attachable if d.pk not in mine]
     ctx = {
         **(extra or {}),
         "assessment": assessment,
@@ -210,7 +251,7 @@ def section_page(
         "evidence_url": _prefix(urls.evidence, assessment.pk, 0),
         "revision": revision,
         "can_edit": can_edit,
-        "evidence": [e for e in assessment.evidence.all() if e.question_code in shown],
+        "document_accept": DOCUMENT_ACCEPT,
         "next_section": codes[i + 1] if i + 1 < len(codes) else None,
     }
     return render(request, template, ctx, status=400 if form is not None and form.errors else 200)

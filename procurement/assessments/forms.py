@@ -136,6 +136,7 @@ class SectionForm(StorableTextMixin, forms.Form):
     def __init__(self, *args, questions: list[dict], answers: dict, revision: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.document_errors: dict[str, list[str]] = {}
         self.fields["revision"].initial = revision
         for q in questions:
             code = q["code"]
@@ -161,6 +162,11 @@ class SectionForm(StorableTextMixin, forms.Form):
             if cleaned.get(f"na-{code}") and not (cleaned.get(f"nar-{code}") or "").strip():
                 self.add_error(f"nar-{code}", NA_NEEDS_REASON)
         return cleaned
+
+    def add_document_error(self, code: str, message: str) -> None:
+        """A refused supporting document for question ``code``: shown under that question."""
+        self.document_errors.setdefault(code, []).append(message)
+        self.add_error(None, f"{code}: {message}")
 
     def answer_inputs(self, *, only_valid: bool = False) -> dict[str, AnswerInput]:
         """The answers this form carries. Evidence files are handled separately."""
@@ -399,6 +405,7 @@ def section_rows(
                 "na": na,
                 "na_reason": na_reason or "",
                 "errors": errors,
+                "document_errors": form.document_errors.get(code, []) if bound else [],
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
                 "table": table_rows(raw) if q["type"] == "provider_table" else None,
                 "table_choices": TABLE_CHOICES if q["type"] == "provider_table" else None,

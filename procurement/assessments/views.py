@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +59,7 @@ from procurement.core.reauth import authenticated_at
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.vendors.diagram import chain_diagram
+from procurement.vendors.documents import document_response
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
@@ -603,12 +604,8 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    item = get_object_or_404(assessment.evidence, pk=evidence_pk)
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    item = get_object_or_404(assessment.evidence.select_related("document"), pk=evidence_pk)
+    return document_response(item.document)
 
 
 @login_required
