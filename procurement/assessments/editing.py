@@ -24,6 +24,7 @@ from procurement.assessments.evidence import (
 )
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
+from procurement.assessments.presentation import answer_words
 from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
 from procurement.vendors.documents import ACCEPT as DOCUMENT_ACCEPT
 
@@ -121,21 +122,22 @@ def _prefix(name: str, pk: int, placeholder: str | int) -> str:
 
 
 def conflict_rows(questions: list[dict], answers: dict, form: SectionForm) -> list[dict]:
-    """Their stored answer beside mine, per question, for the stale-write conflict page."""
+    """Their stored answer beside mine, per question, for the stale-write conflict page: both as
+    a person reads them (choice labels, units, N/A with its reason), never stored values."""
     mine = form.answer_inputs() if hasattr(form, "cleaned_data") else {}
     rows = []
     for q in questions:
         theirs = answers.get(q["code"])
-        their_value = ("N/A: " + theirs.na_reason) if theirs and theirs.na else (theirs.value if theirs else None)
         my = mine.get(q["code"])
-        my_value = ("N/A: " + my.na_reason) if my and my.na else (my.value if my else None)
+        their_key = (theirs.value, theirs.na, theirs.na_reason) if theirs else (None, False, "")
+        my_key = (my.value, my.na, my.na_reason) if my else (None, False, "")
         rows.append(
             {
                 "code": q["code"],
                 "text": q["text"],
-                "theirs": their_value,
-                "mine": my_value,
-                "differs": their_value != my_value,
+                "theirs": answer_words(q, *their_key[:1], na=their_key[1], na_reason=their_key[2]),
+                "mine": answer_words(q, *my_key[:1], na=my_key[1], na_reason=my_key[2]),
+                "differs": their_key != my_key,
             }
         )
     return rows

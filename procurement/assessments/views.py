@@ -39,6 +39,7 @@ from procurement.assessments.presentation import (
     decision_summary,
     provisional_words,
     score_provisional,
+    timeline_words,
 )
 from procurement.assessments.selectors import (
     answers_by_code,
@@ -153,7 +154,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "table_answers": [code for code in answers if index.get(code, {}).get("type") == "provider_table"],
         "done": sum(r["done"] for r in progress),
         "total": sum(r["total"] for r in progress),
-        "timeline": assessment.timeline.select_related("by"),
+        "timeline": [
+            {"event": e, "what": timeline_words(e.kind, e.from_status, e.to_status)}
+            for e in assessment.timeline.select_related("by")
+        ],
         "findings": finding_rows(assessment),
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),

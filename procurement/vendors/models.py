@@ -278,6 +278,10 @@ class ChainChange(models.Model):
     service = models.ForeignKey(
         AIService, on_delete=models.SET_NULL, null=True, blank=True, related_name="chain_changes"
     )
+    # A deeper-tier link's source provider (its page shows the change too).
+    source_provider = models.ForeignKey(
+        Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="downstream_changes"
+    )
     link_id = models.PositiveIntegerField(null=True, blank=True)
     action = models.CharField(max_length=8, choices=Action.choices)
     subject = models.CharField(max_length=400, help_text=_("What changed, in words, as it was named then."))

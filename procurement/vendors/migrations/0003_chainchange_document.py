@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
             name='ChainChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='downstream_changes', to='vendors.provider')),
                 ('link_id', models.PositiveIntegerField(blank=True, null=True)),
                 ('action', models.CharField(choices=[('created', 'Added'), ('changed', 'Changed'), ('removed', 'Removed')], max_length=8)),
                 ('subject', models.CharField(help_text='What changed, in words, as it was named then.', max_length=400)),
