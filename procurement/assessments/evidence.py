@@ -151,7 +151,7 @@ def evidence_attach_existing(
     pk = str(document_pk)
     document = documents_attachable(assessment, codes=codes).filter(pk=pk).first() if pk.isdigit() else None
     if document is None:
-        raise EvidenceRejected(field, "That document is not one of this vendor's; choose one from the list.")
+        raise EvidenceRejected(field, "That document cannot be attached here; choose one from the list.")
     return _link(
         assessment=assessment,
         question_code=question_code,

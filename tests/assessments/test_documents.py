@@ -87,7 +87,7 @@ def test_a_document_of_another_vendor_cannot_be_attached(login, personas, assess
         field="f",
     )
     response = attach(login(personas["analyst"]), assessment, "SEC-01", existing=str(foreign.document_id))
-    assert response.status_code == 400 and "not one of this vendor" in response.content.decode()
+    assert response.status_code == 400 and "cannot be attached here" in response.content.decode()
     assert not Evidence.objects.filter(assessment=assessment).exists()
 
 
