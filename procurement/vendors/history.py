@@ -40,6 +40,8 @@ def _words(instance: models.Model, field: models.Field) -> str:
         return str(getattr(instance, field.name))
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or EMPTY_MEANS.get(field.name, EMPTY)
     if isinstance(value, Decimal):
         value = value.normalize()
         value = f"{value:f}"
