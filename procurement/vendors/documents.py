@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,7 +75,7 @@ def _ooxml_type(data: bytes) -> str:
     """DOCX or XLSX for a ZIP whose central directory passes the limits; else DocumentRejected."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, struct.error, NotImplementedError):
         raise DocumentRejected(BROKEN_ZIP) from None
     with archive:
         entries = archive.infolist()  # the central directory: nothing is decompressed
@@ -96,7 +98,8 @@ def _ooxml_type(data: bytes) -> str:
         try:
             with archive.open(info) as handle:
                 manifest = handle.read(CONTENT_TYPES_MAX + 1).decode("utf-8", "replace")
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        # A damaged part: a bad CRC, a broken deflate stream, an unsupported method or encryption.
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
             raise DocumentRejected(BROKEN_ZIP) from None
     if "macroenabled" in manifest.lower():
         raise DocumentRejected(MACROS)

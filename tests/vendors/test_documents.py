@@ -5,6 +5,8 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procurement.vendors import documents
 from procurement.vendors.documents import DOCX, XLSX, DocumentRejected, document_store, sniff, upload_check
@@ -109,3 +111,32 @@ def test_the_same_bytes_are_stored_once_per_vendor(org, personas):
     assert created and not created_again and again.pk == first.pk and again.original_name == "dpa.docx"
     assert theirs.pk != first.pk and Document.objects.count() == 2
     assert first.type_label == "Word document (DOCX)" and first.uploaded_by_label
+
+
+ACCEPTED = {"application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv", "text/markdown", DOCX, XLSX}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.sampled_from([b"", b"PK\x03\x04", b"%PDF-", b"\xff\xd8\xff"]),
+    body=st.binary(max_size=2048),
+    name=st.sampled_from(["a.docx", "a.txt", "a.pdf", "a", "a.xlsx"]),
+)
+def test_any_bytes_are_either_an_accepted_type_or_refused_with_a_message(prefix, body, name):
+    try:
+        assert sniff(prefix + body, name) in ACCEPTED
+    except DocumentRejected as exc:
+        assert exc.message
+
+
+@settings(max_examples=150, deadline=None)
+@given(cut=st.integers(min_value=1, max_value=2000), flip=st.integers(min_value=0, max_value=255))
+def test_a_damaged_docx_is_refused_with_a_message_never_an_error(cut, flip):
+    """Truncated or bit-flipped packages: zipfile's own errors never escape the check."""
+    good = docx()
+    damaged = bytearray(good[: max(4, len(good) - cut)])
+    damaged[min(len(damaged) - 1, cut)] ^= flip
+    try:
+        assert sniff(bytes(damaged), "x.docx") in ACCEPTED
+    except DocumentRejected as exc:
+        assert exc.message
