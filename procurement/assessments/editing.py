@@ -25,7 +25,13 @@ from procurement.assessments.evidence import (
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
 from procurement.assessments.presentation import answer_words
-from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+from procurement.assessments.selectors import (
+    answer_documents,
+    answers_by_code,
+    answers_visibility,
+    bank_structure,
+    section_progress,
+)
 from procurement.vendors.documents import ACCEPT as DOCUMENT_ACCEPT
 
 CONFLICT_MESSAGE = (
@@ -232,9 +238,7 @@ def section_page(
     codes = [s["code"] for s in sections]
     i = codes.index(code)
     shown = {q["code"] for q in questions}
-    attached: dict[str, list] = {}
-    for e in assessment.evidence.filter(question_code__in=shown, finding=None).select_related("document"):
-        attached.setdefault(e.question_code, []).append(e)
+    attached = answer_documents(assessment, shown)
     attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
     for row in rows:
         row["documents"] = attached.get(row["code"], [])

@@ -42,6 +42,7 @@ from procurement.assessments.presentation import (
     timeline_words,
 )
 from procurement.assessments.selectors import (
+    answer_documents,
     answers_by_code,
     answers_visibility,
     assessment_for_user,
@@ -597,6 +598,7 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             }
             for c in assessment.answer_changes.filter(question_code=code).select_related("by")
         ],
+        "documents": answer_documents(assessment, [code]).get(code, []),
         "comments": assessment.comments.filter(question_code=code).select_related("author"),
         "clarifications": assessment.clarifications.filter(question_code=code),
         "can_comment": has_role(request.user, "admin", "analyst", "reviewer"),

@@ -193,3 +193,12 @@ def test_the_timeline_shows_states_in_words(login, personas, assessment):
     page = login(personas["viewer"]).get(assessment.get_absolute_url()).content.decode()
     timeline = page[page.index("Timeline") :]
     assert "Draft → In progress" in timeline and "in_progress" not in timeline
+
+
+def test_the_question_history_lists_its_documents_with_who_attached_them(login, personas, assessment):
+    client = login(personas["analyst"])
+    attach(client, assessment, "SEC-03", file=SimpleUploadedFile("ISO 42001 certificate.pdf", pdf()))
+    page = client.get(reverse("assessments:history", args=[assessment.pk, "SEC-03"])).content.decode()
+    documents = page[page.index('id="documents"') :]
+    assert "ISO 42001 certificate.pdf" in documents and "PDF" in documents
+    assert personas["analyst"].get_username() in documents or personas["analyst"].get_full_name() in documents
