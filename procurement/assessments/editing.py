@@ -129,10 +129,13 @@ def _prefix(name: str, pk: int, placeholder: str | int) -> str:
 
 def conflict_rows(questions: list[dict], answers: dict, form: SectionForm) -> list[dict]:
     """Their stored answer beside mine, per question, for the stale-write conflict page: both as
-    a person reads them (choice labels, units, N/A with its reason), never stored values."""
+    a person reads them (choice labels, units, N/A with its reason), never stored values. Evidence
+    questions are left out: their answer is a file, and a stale save never loses an attached file."""
     mine = form.answer_inputs() if hasattr(form, "cleaned_data") else {}
     rows = []
     for q in questions:
+        if q["type"] == "evidence":
+            continue
         theirs = answers.get(q["code"])
         my = mine.get(q["code"])
         their_key = (theirs.value, theirs.na, theirs.na_reason) if theirs else (None, False, "")
