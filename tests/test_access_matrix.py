@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
+from procurement.core.members import member_invitation_token, member_invite
 from procurement.portal import services as portal_services
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
@@ -108,6 +109,24 @@ MATRIX = {
         "get",
         lambda w: {},
         {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
+    # Org admins manage their own organisation's members; another organisation's member is 404.
+    "accounts:members": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
+    "accounts:member_change": (
+        "post",
+        lambda w: {"pk": w["membership"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
+    "accounts:member_withdraw": (
+        "post",
+        lambda w: {"pk": w["member_invitation"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
+    # The invitation link is the credential; someone already signed in is asked to log out first.
+    "accounts:join": (
+        "get",
+        lambda w: {"token": w["member_token"]},
+        {p: (200 if p in ("anonymous", *VENDORS) else 409) for p in PERSONAS},
     ),
     "assessments:review_answers": ("post", lambda w: {"pk": w["review"].pk, "section": "CON"}, REVIEW),
     "assessments:history": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, READ),
@@ -204,7 +223,16 @@ def world(personas, org, shipped_version, complete_assessment, service):
     report = ReportFile(assessment=review, content_hash=digest, record=record, status=ReportFile.Status.READY, pages=1)
     report.file.save(f"{digest}.pdf", ContentFile(b"%PDF-1.7 placeholder"), save=False)
     report.save()
+    member_invitation = member_invite(
+        organisation=org, email="new@acme.example", role="analyst", by=personas["admin"], base_url=""
+    )
     return {
+        "membership": personas["viewer"].memberships.get(),
+        "member_invitation": member_invitation,
+        # Another invitation than the one the admin withdraws above.
+        "member_token": member_invitation_token(
+            member_invite(organisation=org, email="join@acme.example", role="viewer", by=personas["admin"], base_url="")
+        ),
         "own_version": own_version,
         "vendor": service.vendor,
         "service": service,
