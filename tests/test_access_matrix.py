@@ -263,6 +263,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "vendor": service.vendor,
         "service": service,
         "draft": draft,
+        "other_draft": other_draft,
         "review": review,
         "finding": finding,
         "acceptance": acceptance,
@@ -348,3 +349,33 @@ def test_a_member_who_owes_the_second_step_reaches_no_page_but_the_step(client, 
     if not admin["Location"].startswith(step):
         failures.append(f"admin: {admin.status_code}")
     assert failures == []
+
+
+def test_a_vendor_link_sees_and_reuses_only_its_own_assessments_documents(client, personas, world):
+    """Documents are the vendor's, but a link holder reaches only those on its own assessment's
+    questions: not a file the team attached in another assessment of the same vendor."""
+    elsewhere = evidence_store(
+        assessment=world["other_draft"],
+        question_code="SEC-02",
+        upload=SimpleUploadedFile("internal roadmap.pdf", b"%PDF-1.7 roadmap"),
+        by=personas["analyst"],
+        field="x",
+    )
+    draft = world["draft"]
+    _become(client, personas, world, "vendor_link")
+    page = client.get(reverse("portal:section", args=[draft.pk, "SEC"])).content.decode()
+    assert "soc2.pdf" in page and "internal roadmap.pdf" not in page
+    refused = client.post(
+        reverse("portal:section", args=[draft.pk, "SEC"]),
+        {"revision": 0, "attach-SEC-02": str(elsewhere.document_id), "attach_to": "SEC-02"},
+    )
+    assert refused.status_code == 400 and "cannot be attached here" in refused.content.decode()
+    assert not draft.evidence.filter(document=elsewhere.document).exists()
+    download = reverse("portal:evidence", args=[draft.pk, elsewhere.pk])
+    assert client.get(download).status_code == 404
+    # Its own document can support a second answer of its own assessment.
+    reused = client.post(
+        reverse("portal:section", args=[draft.pk, "SEC"]),
+        {"revision": 0, "attach-SEC-02": str(world["evidence"].document_id), "attach_to": "SEC-02"},
+    )
+    assert reused.status_code == 302 and draft.evidence.filter(question_code="SEC-02").count() == 1

@@ -145,6 +145,7 @@ class SectionForm(StorableTextMixin, forms.Form):
     def __init__(self, *args, questions: list[dict], answers: dict, revision: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.document_errors: dict[str, list[str]] = {}
         self.fields["revision"].initial = revision
         for q in questions:
             code = q["code"]
@@ -192,6 +193,11 @@ class SectionForm(StorableTextMixin, forms.Form):
             elif checked.warning:
                 self.warnings[code] = checked.warning
         return cleaned
+
+    def add_document_error(self, code: str, message: str) -> None:
+        """A refused supporting document for question ``code``: shown under that question."""
+        self.document_errors.setdefault(code, []).append(message)
+        self.add_error(None, f"{code}: {message}")
 
     def answer_inputs(self, *, only_valid: bool = False) -> dict[str, AnswerInput]:
         """The answers this form carries. Evidence files are handled separately."""
@@ -454,6 +460,7 @@ def section_rows(
                 "allowed": range_words(q, today) if banded else "",
                 "warning": _row_warning(q, value, today) if banded and value and not errors and not na else "",
                 "errors": errors,
+                "document_errors": form.document_errors.get(code, []) if bound else [],
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
                 "table": table_rows(raw) if q["type"] == "provider_table" else None,
                 "table_choices": TABLE_CHOICES if q["type"] == "provider_table" else None,

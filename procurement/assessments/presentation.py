@@ -49,6 +49,56 @@ def change_label(q: dict, stored, *, empty: str) -> str:
     return empty if kind == "empty" else text
 
 
+def answer_words(q: dict, value, *, na: bool = False, na_reason: str = "", empty: str = "—") -> str:
+    """An answer's value as a person reads it (for values not stored yet, such as a conflict's "mine")."""
+    return change_label(q, {"value": value, "na": na, "na_reason": na_reason}, empty=empty)
+
+
+# --- Timeline: what happened, in words --------------------------------------------------------
+
+STATUS_WORDS = {
+    "draft": "Draft",
+    "in_progress": "In progress",
+    "submitted": "Submitted",
+    "in_review": "In review",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "rejected": "Rejected",
+}
+TIMELINE_KINDS = {
+    "created": "Created",
+    "reviewers": "Reviewers set",
+    "override": "Points overridden",
+    "reminder": "Reminder sent",
+    "reassessment needed": "Reassessment needed",
+    "finding": "Finding",
+    "condition": "Condition",
+    "upgrade": "Moved to a newer bank version",
+    "supply chain recorded": "Supply chain recorded from the answers",
+    "vendor invited": "Vendor invited",
+    "vendor link revoked": "Vendor link revoked",
+    "vendor submitted": "Vendor submitted",
+    "vendor reminded": "Vendor reminded",
+    "vendor asked for changes": "Vendor asked for changes",
+    "risk accepted": "Risk accepted",
+    "acceptance requested": "Risk acceptance requested",
+    "acceptance declined": "Risk acceptance declined",
+    "acceptance expired": "Risk acceptance expired",
+}
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+
+
+def timeline_words(kind: str, from_status: str = "", to_status: str = "") -> str:
+    """One timeline event's "what", such as "In review → Approved" or "Vendor invited": never a stored code."""
+    if kind == "status" or (to_status and kind == "created"):
+        moved = f"{status_words(from_status) if from_status else 'New'} → {status_words(to_status)}"
+        return moved if kind == "status" else f"Created ({status_words(to_status).lower()})"
+    return TIMELINE_KINDS.get(kind, kind.replace("_", " ").capitalize())
+
+
 # --- Recommendation and decision: two things, in plain words ------------------------------
 #
 # The recommendation is the engine's (``Assessment.recommendation``, a record's score); the

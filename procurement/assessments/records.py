@@ -145,8 +145,14 @@ def _review_parts(assessment: Assessment) -> dict[str, list]:
             for c in assessment.comments.select_related("author")
         ],
         "evidence": [
-            {"question": e.question_code, "name": e.original_name, "size": e.size, "sha256": e.sha256}
-            for e in assessment.evidence.all()
+            {
+                "question": e.question_code,
+                "name": e.document.original_name,
+                "size": e.document.size,
+                "sha256": e.document.sha256,
+                "type": e.document.content_type,
+            }
+            for e in assessment.evidence.select_related("document")
         ],
         # Each item's state at the decision; the row goes on living (services/findings.py).
         "findings": [

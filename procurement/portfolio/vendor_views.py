@@ -18,8 +18,12 @@ from procurement.portfolio import services as chain_services
 from procurement.portfolio.selectors import service_chain_context
 from procurement.vendors import bulk, services
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
+from procurement.vendors.history import chain_changes_for_provider, chain_changes_for_service
 from procurement.vendors.models import Provider, Vendor
 from procurement.vendors.supply import org_chains, provider_delete, provider_save
+
+# The newest changes shown on a service or provider page.
+HISTORY_ROWS = 50
 
 
 def _org(request):
@@ -120,6 +124,7 @@ def _service_page(request, service, *, link_form=None, provider_form=None) -> Ht
         "providers": {p.pk: p for p in providers},
         "can_edit": has_role(request.user, *EDITORS),
         "link_form": link_form or SupplyLinkForm(service=service, providers=providers),
+        "chain_history": chain_changes_for_service(service)[:HISTORY_ROWS],
         "provider_form": provider_form or ProviderForm(organisation=org),
         "assessments": list_rows(service.assessments.all()).order_by("-created_at", "-id"),
         **service_chain_context(service, chains=chains),
@@ -138,7 +143,7 @@ def link_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     form = SupplyLinkForm(request.POST, service=service, providers=Provider.objects.filter(organisation=org))
     if form.is_valid():
         try:
-            chain_services.link_change(link=form.instance, organisation=org)
+            chain_services.link_change(link=form.instance, organisation=org, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -155,7 +160,7 @@ def link_remove(request: HttpRequest, pk: int, service_pk: int, link_pk: int) ->
     link = next((lk for lk in org_chains(service.vendor.organisation).links_for(service.pk) if lk.pk == link_pk), None)
     if link is None:
         raise Http404
-    chain_services.link_remove(link=link)
+    chain_services.link_remove(link=link, by=request.user)
     messages.success(request, f"Removed {link}.")
     return redirect(service)
 
@@ -170,7 +175,7 @@ def provider_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse
     form = ProviderForm(request.POST, organisation=org)
     if form.is_valid():
         try:
-            provider = provider_save(provider=form.instance, organisation=org)
+            provider = provider_save(provider=form.instance, organisation=org, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -206,7 +211,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         edited = Provider.objects.get(pk=provider.pk)
         form = ProviderForm(request.POST, instance=edited, organisation=org)
         if form.is_valid():
-            saved = chain_services.provider_change(provider=form.instance, organisation=org)
+            saved = chain_services.provider_change(provider=form.instance, organisation=org, by=request.user)
             messages.success(request, f"Saved {saved}.")
             return redirect(provider)
     ctx = {
@@ -215,6 +220,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         "can_edit": has_role(request.user, *EDITORS),
         "supplies": provider.supplies.select_related("service__vendor", "from_provider", "provider"),
         "upstream": provider.upstream_links.select_related("provider", "from_provider"),
+        "chain_history": chain_changes_for_provider(provider)[:HISTORY_ROWS],
     }
     return render(request, "vendors/provider_detail.html", ctx, status=400 if form.errors else 200)
 
@@ -225,7 +231,7 @@ def provider_remove(request: HttpRequest, provider_pk: int) -> HttpResponse:
     provider = get_object_or_404(Provider.objects.filter(organisation=_org(request)), pk=provider_pk)
     require_role(request.user, *EDITORS)
     try:
-        provider_delete(provider=provider)
+        provider_delete(provider=provider, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(provider)

@@ -27,7 +27,8 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # change to the templates, the context or the PDF settings changes what a record renders to,
 # and decided assessments re-render from their unchanged frozen records (never from live
 # data). Within one format a record renders byte-identically every time.
-# 3: supply-chain regions shown by name from the geography taxonomy, with unknown locations.
+# 3: supply-chain regions shown by name from the geography taxonomy, with unknown locations;
+#    supporting documents under their answers.
 REPORT_FORMAT = 3
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.

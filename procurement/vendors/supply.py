@@ -18,6 +18,7 @@ from django.db.models import ProtectedError
 from procurement.core.models import Organisation
 from procurement.scoring import geo
 from procurement.scoring import supply as pure
+from procurement.vendors import history
 from procurement.vendors.models import AIService, Provider, SupplyLink
 
 SOURCE_SERVICE = pure.SERVICE
@@ -197,9 +198,10 @@ def _check_no_cycle(organisation: Organisation, candidate: SupplyLink) -> None:
 
 
 @transaction.atomic
-def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
-    """Create or change a link after the scope and loop checks. Only the link is written: a change
-    that should flag assessments for reassessment goes through procurement.portfolio.services."""
+def link_save(*, link: SupplyLink, organisation: Organisation, by=None, by_label: str = "") -> SupplyLink:
+    """Create or change a link after the scope and loop checks, and record the change in the chain's
+    history (``by``/``by_label``: who). Only the link is written: a change that should flag
+    assessments for reassessment goes through procurement.portfolio.services."""
     if link.provider.organisation_id != organisation.pk:
         raise ValidationError("Unknown provider.", code="scope")
     if link.service_id and link.service.vendor.organisation_id != organisation.pk:
@@ -208,12 +210,14 @@ def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
         raise ValidationError("Unknown provider.", code="scope")
     link.full_clean()
     _check_no_cycle(organisation, link)
+    before = SupplyLink.objects.select_related("provider").filter(pk=link.pk).first() if link.pk else None
     link.save()
+    history.link_change_record(before=before, link=link, by=by, by_label=by_label)
     return link
 
 
 @transaction.atomic
-def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
+def chain_from_rows(*, service: AIService, rows: list[dict], by=None, by_label: str = "") -> tuple[int, int]:
     """Record a vendor's provider table (already cleaned) as the service's first-tier links.
 
     Providers are matched by name within the organisation and created when new; a link
@@ -232,6 +236,8 @@ def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
                     country=geo.normalise_country(row["country"])[0],
                 ),
                 organisation=organisation,
+                by=by,
+                by_label=by_label,
             )
         link = SupplyLink.objects.filter(service=service, provider=provider, role=row["role"]).first()
         is_new = link is None
@@ -239,25 +245,32 @@ def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
         for field in ("share", "arrangement", "notice_days", "regions", "pass_through", "alternative", "competitor"):
             setattr(link, field, row[field])
         link.regions = geo.normalise_list(row["regions"])[0]  # codes where recognised, the rest as typed
-        link_save(link=link, organisation=organisation)
+        link_save(link=link, organisation=organisation, by=by, by_label=by_label)
         created, updated = created + is_new, updated + (not is_new)
     return created, updated
 
 
-def link_delete(*, link: SupplyLink) -> None:
-    """Delete a link (procurement.portfolio.services.link_remove also flags the assessments it reached)."""
+@transaction.atomic
+def link_delete(*, link: SupplyLink, by=None, by_label: str = "") -> None:
+    """Delete a link, recorded in the history (procurement.portfolio.services.link_remove also
+    flags the assessments it reached)."""
+    history.link_remove_record(link=link, by=by, by_label=by_label)
     link.delete()
 
 
-def provider_save(*, provider: Provider, organisation: Organisation) -> Provider:
+@transaction.atomic
+def provider_save(*, provider: Provider, organisation: Organisation, by=None, by_label: str = "") -> Provider:
+    """Create or change a provider, recorded in the history."""
     provider.organisation = organisation
     provider.full_clean()
+    before = Provider.objects.filter(pk=provider.pk).first() if provider.pk else None
     provider.save()
+    history.provider_change_record(before=before, provider=provider, by=by, by_label=by_label)
     return provider
 
 
 @transaction.atomic
-def provider_delete(*, provider: Provider) -> None:
+def provider_delete(*, provider: Provider, by=None, by_label: str = "") -> None:
     """Delete a provider nothing depends on (its own upstream links go with it: no service
     reaches them). A provider still in a chain is refused, naming who depends on it."""
     users = [str(link) for link in provider.supplies.select_related("service", "from_provider", "provider")]
@@ -266,6 +279,7 @@ def provider_delete(*, provider: Provider) -> None:
             f"{provider.name} is still in the supply chain: {'; '.join(users)}. Remove those links first.",
             code="in_use",
         )
+    history.provider_remove_record(provider=provider, by=by, by_label=by_label)
     try:
         provider.delete()
     except ProtectedError:  # a link to it arrived since we looked

@@ -41,7 +41,8 @@ def test_the_preview_lists_what_will_change_and_writes_nothing_until_confirmed(l
     assert "7 created, 0 updated" in done.content.decode()
     frontier = Vendor.objects.get(organisation=org, name="Frontier Lab")
     assert frontier.website == "https://frontier.example"
-    assert sorted(frontier.services.values_list("name", "kind")) == [("Frontier API", "api"), ("Frontier Chat", "product")]
+    services = sorted(frontier.services.values_list("name", "kind"))
+    assert services == [("Frontier API", "api"), ("Frontier Chat", "product")]
     assert VendorContact.objects.get(email="vera@frontier.example").role == "Sales"
     # The apostrophe an export puts before formula-like text comes off; the name is stored as text.
     assert Vendor.objects.filter(name="=Formula Corp").exists()

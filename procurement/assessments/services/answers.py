@@ -192,7 +192,7 @@ def chain_record_from_answer(*, assessment: Assessment, question_code: str, by) 
         rows = clean_rows(answer.value)
     except TableError as exc:
         raise ValidationError(exc.problems, code="invalid") from exc
-    created, updated = chain_from_rows(service=assessment.service, rows=rows)
+    created, updated = chain_from_rows(service=assessment.service, rows=rows, by=by)
     open_assessments_rescore(services=[assessment.service])
     timeline_add(
         assessment,

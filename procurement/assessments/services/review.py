@@ -148,7 +148,7 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
     override = Override.objects.create(
         assessment=assessment, question_code=question_code, points=points, reason=reason.strip(), by=by
     )
-    timeline_add(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
+    timeline_add(assessment, "override", by=by, note=f"{question_code} → {points} points: {reason.strip()}")
     assessment_rescore(assessment=assessment)
     return override
 
