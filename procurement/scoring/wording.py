@@ -19,6 +19,8 @@ DECISION_WORDS = {
     "executive_acceptance": "executive risk acceptance",
     "reject": "reject",
 }
+# A rule fired because an input is undisclosed or recorded as unknown: its title ends "(unknown)".
+UNKNOWN_MARK = "unknown"
 # A numeric comparison as words: "90 days, below 180 days".
 COMPARISON_WORDS = {"lt": "below", "le": "at most", "gt": "above", "ge": "at least"}
 # What a supply-chain fact is, as the start of a sentence; {value} is the number with its unit.
@@ -40,6 +42,11 @@ FACT_WORDS = {
     "independent_compute_providers": (
         "The recorded supply chain has {value} independent compute provider(s)",
         "",
+    ),
+    "unknown_link_share": (
+        "The recorded supply chain puts {value} of the serving capacity on links whose arrangement or"
+        " competitor status is not recorded",
+        "%",
     ),
     "regions_outside": ("The recorded supply chain has {value} region(s) outside the required geography", ""),
     "single_points_of_failure": ("The recorded supply chain has {value} single point(s) of failure", ""),
