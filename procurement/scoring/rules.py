@@ -568,6 +568,7 @@ def _recovery_vs_tolerance(name: str, rule: dict, ctx: _Context, tier: int) -> t
         longer = None
     elif r_state == UNDISCLOSED:
         longer = UNKNOWN_LEG
+        legs.not_disclosed(rto_code, "a recovery longer than the outage we can tolerate")
     else:
         longer = rto > tolerable  # type: ignore[operator]
     if longer is False:

@@ -22,6 +22,9 @@ Definitions (docs/supply-chain.md gives worked examples):
   providers, grouped by owner (two sites of one owner are one provider).
 - **competitor or leased share**: the exposure carried by links where the
   provider competes with whoever it supplies, or capacity is leased.
+- **unknown link share**: the exposure carried by serving links whose competitor
+  status or arrangement is not recorded ("unknown"): the upstream-notice rule counts
+  it as leased or competitor capacity, marked "unknown".
 - **single points of failure**: providers carrying all serving traffic with
   no alternative channel on any link into them.
 """
@@ -34,7 +37,8 @@ from dataclasses import dataclass, field
 SERVICE = "service"
 ROLES = ("model_provider", "inference_compute", "training_compute", "storage", "network")
 SERVING_ROLES = ("model_provider", "inference_compute")
-ARRANGEMENTS = ("owned", "reserved", "on_demand", "lease")
+ARRANGEMENTS = ("owned", "reserved", "on_demand", "lease", "unknown")
+UNKNOWN_ARRANGEMENT = "unknown"
 MATERIAL_SHARE = 10.0
 FULL = 99.999
 
@@ -70,7 +74,8 @@ class Link:
     notice_days: float | None = None
     pass_through: bool = False  # the vendor commits to pass the provider's notice on
     alternative: bool = False  # another channel can replace this provider
-    competitor: bool = False  # the provider competes with whoever it supplies
+    # The provider competes with whoever it supplies; None: not recorded (unknown).
+    competitor: bool | None = False
     regions: tuple[str, ...] = ()
 
     @property
@@ -94,6 +99,7 @@ class ChainFacts:
     single_points_of_failure: tuple[str, ...]
     no_pass_through: tuple[str, ...]  # material providers whose notice the vendor does not pass on
     risky_links: frozenset[int] = field(default_factory=frozenset)  # indexes into the links
+    unknown_link_share: float = 0.0
 
     def as_scoring_facts(self) -> dict[str, float]:
         """The numbers the bank's rules may compare (``{fact: NAME, lt: N}``)."""
@@ -103,6 +109,8 @@ class ChainFacts:
             "regions_outside": float(len(self.regions_outside)),
             "single_points_of_failure": float(len(self.single_points_of_failure)),
         }
+        if self.unknown_link_share > 0:  # only when some link is unknown: older facts stay as they were
+            facts["unknown_link_share"] = self.unknown_link_share
         for name in ("upstream_notice_days", "effective_notice_days", "notice_gap_days", "largest_provider_share"):
             value = getattr(self, name)
             if value is not None:
@@ -210,6 +218,11 @@ def chain_facts(
     risky_share = sum(
         carried[i] for i, link in enumerate(links) if link.serving and (link.competitor or link.arrangement == "lease")
     )
+    unknown_share = sum(
+        carried[i]
+        for i, link in enumerate(links)
+        if link.serving and (link.competitor is None or link.arrangement == UNKNOWN_ARRANGEMENT)
+    )
     regions = sorted({r for i, link in enumerate(links) if link.serving and carried[i] > 0 for r in link.regions})
     outside = tuple(r for r in regions if allowed_regions and not region_inside(r, allowed_regions))
 
@@ -224,8 +237,8 @@ def chain_facts(
         for i, link in enumerate(links)
         if link.serving
         and (
-            link.competitor
-            or link.arrangement == "lease"
+            link.competitor is not False
+            or link.arrangement in ("lease", UNKNOWN_ARRANGEMENT)
             or (link.notice_days is not None and migrate_days is not None and link.notice_days < migrate_days)
             or (allowed_regions and any(not region_inside(r, allowed_regions) for r in link.regions))
         )
@@ -245,6 +258,7 @@ def chain_facts(
         single_points_of_failure=spof,
         no_pass_through=no_pass,
         risky_links=risky,
+        unknown_link_share=unknown_share,
     )
 
 

@@ -10,6 +10,9 @@ def bands(result):
 
 
 def test_lab_api_on_leased_competitor_capacity():
+    """Unchanged by the judgement rules: 1.2 times headroom and priority tier for a customer-facing
+    use, active-active failover, and 180 days' retirement and change notice against 180 to migrate.
+    The upstream-notice flag now compares 90 days with our 180 days to migrate (was a fixed 180)."""
     result = score(profile("lab-api-leased-capacity"))
     assert not result.incomplete
     assert result.tier == 1
@@ -42,14 +45,24 @@ def test_hyperscaler_model_pinned_to_a_region():
 
 
 def test_thin_saas_reselling_an_undisclosed_model():
+    """Reject, as before. The judgement rules of the current bank version add, legitimately: a
+    retirement knockout (14 days' retirement notice, no change notice and no pinned version,
+    against 90 days to migrate), a capacity flag (committed throughput 0.8 times our peak; a
+    knockout only in tier 1) and a recovery flag (48 h recovery on one region and one provider
+    against 24 h tolerable outage)."""
     result = score(profile("thin-saas-reseller"))
     assert not result.incomplete
     assert result.tier == 2
     assert result.control_band == "critical" and result.residual == "critical"
     assert set(bands(result).values()) == {"critical"}
-    assert {k.name for k in result.knockouts} == {"notice_gap", "undisclosed_chain", "no_independent_attestation"}
+    assert {k.name for k in result.knockouts} == {
+        "notice_gap",
+        "undisclosed_chain",
+        "no_independent_attestation",
+        "model_retirement_notice",
+    }
     assert result.decision == "reject"
-    assert result.flags == ()
+    assert {f.name for f in result.flags} == {"capacity_headroom", "recovery_vs_tolerance"}
 
 
 def test_text_report_explains_the_decision():
