@@ -70,7 +70,7 @@ def test_capacity_headroom_in_different_units_is_pending():
 
 
 def test_capacity_missing_ratio_is_pending_naming_it():
-    hit, pending = outcome(with_answers(BASE, CAP_02=None), "capacity_headroom")
+    hit, pending = outcome(with_answers(BASE, CAP_02=None, CAP_12=None), "capacity_headroom")
     assert hit is None and "CAP-02" in pending.missing
 
 
