@@ -42,7 +42,11 @@ def evaluate_rules(
     tier: int,
     as_of: dt.date,
     facts: dict[str, float] | None = None,
+    statuses: list[dict] | None = None,
 ) -> tuple[list[t.RuleHit], list[t.PendingRule]]:
+    """Hits and pending rules. With ``statuses``, also appends each rule's status ("fired" for
+    a knockout, "flag", "pending" or "clear") with every input it read, so a reviewer can see
+    why a rule stayed quiet."""
     hits: list[t.RuleHit] = []
     pending: list[t.PendingRule] = []
     ctx = _Context(specs, answers, visible, facts or {})
@@ -50,22 +54,59 @@ def evaluate_rules(
         rule = rules[name]
         kind = rule.get("kind", "condition")
         evaluate = KIND_EVALUATORS.get(kind, _condition_rule)
+        ctx.seen, ctx.unknown = {}, []
         outcome = evaluate(name, rule, ctx, tier)
         if isinstance(outcome, t.PendingRule):
             pending.append(outcome)
         elif outcome is not None:
             hits.append(outcome)
+        if statuses is not None:
+            statuses.append(_status(name, rule, outcome, ctx.seen))
     return hits, pending
+
+
+def _status(name: str, rule: dict, outcome: t.RuleHit | t.PendingRule | None, seen: dict) -> dict:
+    if isinstance(outcome, t.PendingRule):
+        status, extra = "pending", {"missing": list(outcome.missing), "severity": outcome.severity}
+    elif outcome is None:
+        status, extra = "clear", {}
+    else:
+        status = "fired" if outcome.severity == "knockout" else "flag"
+        extra = {"title": outcome.title, "reasons": list(outcome.reasons), "waived": outcome.waived}
+    return {"rule": name, "kind": rule.get("kind", "condition"), "status": status, "inputs": seen, **extra}
 
 
 class _Context:
     def __init__(self, specs, answers, visible, facts):
         self.specs, self.answers, self.visible, self.facts = specs, answers, visible, facts
+        self.seen: dict[str, Any] = {}  # every input the current rule read, as the status report shows it
+        self.unknown: list[str] = []  # undisclosed inputs the current condition rule read as risky
+
+    def note(self, code: str) -> None:
+        answer = self.answers.get(code)
+        if not self.visible.get(code, False):
+            shown: Any = "hidden"
+        elif answer is None or answer.is_empty:
+            shown = "not answered"
+        elif answer.na:
+            shown = "not applicable"
+        elif answer.undisclosed:
+            shown = "not disclosed"
+        else:
+            shown = list(answer.value) if isinstance(answer.value, tuple | list) else answer.value
+        self.seen[code] = shown
+
+    def undisclosed(self, code: str) -> bool:
+        answer = self.answers.get(code)
+        return bool(self.visible.get(code, False) and answer is not None and answer.undisclosed and not answer.na)
 
     def known(self, code: str) -> t.Answer | None:
         """The answer if it can be used by a rule, else None."""
+        self.note(code)
         answer = self.answers.get(code)
         if not self.visible.get(code, False) or answer is None or answer.na or answer.is_empty:
+            return None
+        if answer.undisclosed:
             return None
         return answer
 
@@ -118,15 +159,26 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
         op = next(k for k in cond if k in _OPS)
         name = cond["fact"]
         if name not in ctx.facts:
+            ctx.seen[f"fact:{name}"] = "not recorded"
             return False
         number = float(ctx.facts[name])
         inputs[f"fact:{name}"] = number
+        ctx.seen[f"fact:{name}"] = number
         _, fn = _OPS[op]
         held = fn(number, float(cond[op]))
         if held:
             reasons.append(fact_words(name, number, op, float(cond[op])) + ".")
         return held
     code = cond["question"]
+    if ctx.undisclosed(code):
+        # The vendor does not disclose it: read as the risky case, and the hit is marked "unknown".
+        inputs[code] = "not disclosed"
+        ctx.unknown.append(code)
+        reasons.append(
+            f"The vendor does not disclose {question_words(ctx.specs.get(code), code)} ({code}), so we read it as"
+            " the risky case."
+        )
+        return True
     if "in" in cond:
         values = ctx.values(code)
         if values is None:
@@ -163,13 +215,18 @@ def _condition_rule(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHi
         return t.PendingRule(name, rule.get("title", name), tuple(dict.fromkeys(missing)), _severity(rule, tier))
     if not outcome:
         return None
+    compared: dict[str, Any] = {"condition": rule["condition"], "tier": tier}
+    title = rule.get("title", name)
+    if ctx.unknown:
+        compared["unknown"] = list(dict.fromkeys(ctx.unknown))
+        title = f"{title} ({UNKNOWN_MARK})"
     return t.RuleHit(
         name=name,
-        title=rule.get("title", name),
+        title=title,
         severity=_severity(rule, tier),
         reasons=tuple(reasons),
         inputs=inputs,
-        compared={"condition": rule["condition"], "tier": tier},
+        compared=compared,
         explain=rule.get("explain", ""),
     )
 
@@ -287,6 +344,7 @@ UNKNOWN_LEG = "unknown"
 def _read(ctx: _Context, code: str | None) -> tuple[str, t.Answer | None]:
     if not code:
         return CLEAR, None
+    ctx.note(code)
     answer = ctx.answers.get(code)
     if not ctx.visible.get(code, False) or (answer is not None and answer.na):
         return CLEAR, None
@@ -335,10 +393,14 @@ class _Legs:
         return state, ()
 
     def fact(self, name: str | None) -> float | None:
-        if not name or name not in self.ctx.facts:
+        if not name:
+            return None
+        if name not in self.ctx.facts:
+            self.ctx.seen[f"fact:{name}"] = "not recorded"
             return None
         value = float(self.ctx.facts[name])
         self.inputs[f"fact:{name}"] = value
+        self.ctx.seen[f"fact:{name}"] = value
         return value
 
     def spec(self, code: str | None) -> t.QuestionSpec | None:
