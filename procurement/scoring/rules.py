@@ -156,29 +156,10 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
             return True
         return UNKNOWN if any(r is UNKNOWN for r in results) else False
     if "fact" in cond:
-        op = next(k for k in cond if k in _OPS)
-        name = cond["fact"]
-        if name not in ctx.facts:
-            ctx.seen[f"fact:{name}"] = "not recorded"
-            return False
-        number = float(ctx.facts[name])
-        inputs[f"fact:{name}"] = number
-        ctx.seen[f"fact:{name}"] = number
-        _, fn = _OPS[op]
-        held = fn(number, float(cond[op]))
-        if held:
-            reasons.append(fact_words(name, number, op, float(cond[op])) + ".")
-        return held
+        return _fact_leaf(cond, ctx, reasons, inputs)
     code = cond["question"]
     if ctx.undisclosed(code):
-        # The vendor does not disclose it: read as the risky case, and the hit is marked "unknown".
-        inputs[code] = "not disclosed"
-        ctx.unknown.append(code)
-        reasons.append(
-            f"The vendor does not disclose {question_words(ctx.specs.get(code), code)} ({code}), so we read it as"
-            " the risky case."
-        )
-        return True
+        return _undisclosed_leaf(code, ctx, reasons, inputs)
     if "in" in cond:
         values = ctx.values(code)
         if values is None:
@@ -204,6 +185,34 @@ def _eval(cond: dict, ctx: _Context, reasons: list[str], inputs: dict, missing: 
         threshold = number_words(float(cond[op]), spec.unit if spec is not None else "")
         reasons.append(answered(spec, code, number, f", {COMPARISON_WORDS[op]} {threshold}") + ".")
     return held
+
+
+def _fact_leaf(cond: dict, ctx: _Context, reasons: list[str], inputs: dict) -> bool:
+    """A fact that is absent (no chain recorded) is false, not unknown."""
+    op = next(k for k in cond if k in _OPS)
+    name = cond["fact"]
+    if name not in ctx.facts:
+        ctx.seen[f"fact:{name}"] = "not recorded"
+        return False
+    number = float(ctx.facts[name])
+    inputs[f"fact:{name}"] = number
+    ctx.seen[f"fact:{name}"] = number
+    _, fn = _OPS[op]
+    held = fn(number, float(cond[op]))
+    if held:
+        reasons.append(fact_words(name, number, op, float(cond[op])) + ".")
+    return held
+
+
+def _undisclosed_leaf(code: str, ctx: _Context, reasons: list[str], inputs: dict) -> bool:
+    """The vendor does not disclose it: read as the risky case, and the hit is marked "unknown"."""
+    inputs[code] = "not disclosed"
+    ctx.unknown.append(code)
+    reasons.append(
+        f"The vendor does not disclose {question_words(ctx.specs.get(code), code)} ({code}), so we read it as"
+        " the risky case."
+    )
+    return True
 
 
 def _condition_rule(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | t.PendingRule | None:
@@ -366,7 +375,7 @@ class _Legs:
         self.unknown: list[str] = []
 
     def number(self, code: str | None) -> tuple[str, float | None]:
-        state, answer = _read(self.ctx, code)
+        state, _ = _read(self.ctx, code)
         if state == KNOWN:
             value = self.ctx.number(code)  # type: ignore[arg-type]
             if value is None:  # not a number: as good as unanswered
@@ -449,92 +458,82 @@ def _capacity_headroom(name: str, rule: dict, ctx: _Context, tier: int) -> t.Rul
     peak when both are numbers in the same unit.
     """
     legs = _Legs(ctx)
-    ko_below, flag_below, throttled_above = (
-        float(_param(rule, k)) for k in ("knockout_below", "flag_below", "throttled_above")
-    )
-    severe: bool | str | None = False
-    mild: list[bool | str | None] = []
-
-    # Headroom: the vendor's ratio, else derived from our peak and its committed limit.
-    code = rule.get("headroom")
-    state, ratio = legs.number(code)
-    derived = False
-    if state in (MISSING, CLEAR) and rule.get("peak_demand") and rule.get("committed_throughput"):
-        ratio, derived = _derived_headroom(rule, ctx, legs), True
-        if ratio is not None:
-            legs.missing = [m for m in legs.missing if m != code]
-            state = KNOWN
-    if state == KNOWN and ratio is not None:
-        unit_words = "" if not derived else " (committed throughput over our peak demand)"
-        if ratio < ko_below:
-            severe = True
-            legs.reasons.append(
-                f"Committed throughput covers {t.fmt_number(round(ratio, 2))} times our peak demand{unit_words}, below"
-                f" {t.fmt_number(ko_below)} times: at our peak, part of our traffic has no committed capacity"
-                f" ({code if not derived else rule['committed_throughput']})."
-            )
-        elif ratio < flag_below:
-            mild.append(True)
-            legs.reasons.append(
-                f"Committed throughput covers {t.fmt_number(round(ratio, 2))} times our peak demand{unit_words}, below"
-                f" the {t.fmt_number(flag_below)} times margin we want ({code if not derived else rule['committed_throughput']})."
-            )
-    elif state == UNDISCLOSED:
-        severe = UNKNOWN_LEG
-        legs.not_disclosed(code, f"less committed throughput than our peak demand")
-    elif state == MISSING:
-        severe = None
-
-    # Throttled share at peak.
-    code = rule.get("throttled")
-    state, share = legs.number(code)
-    if state == KNOWN and share is not None and share > throttled_above:
-        mild.append(True)
-        legs.reasons.append(legs.said(code, share, f", above {number_words(throttled_above, '%')}"))
-    elif state == UNDISCLOSED:
-        mild.append(UNKNOWN_LEG)
-        legs.not_disclosed(code, f"more than {number_words(throttled_above, '%')} of requests throttled at peak")
-    elif state == MISSING:
-        mild.append(None)
-
-    # Priority under contention, for a customer-facing use.
-    code, facing_code = rule.get("priority"), rule.get("customer_facing")
-    p_state, picked = legs.choices(code)
-    f_state, facing = legs.choices(facing_code) if facing_code else (KNOWN, ("yes",))
-    risky_priority = [v for v in picked if v in _param(rule, "risky_priorities")]
-    is_facing = f_state == KNOWN and any(v in _param(rule, "customer_facing_values") for v in facing)
-    if f_state == KNOWN and not is_facing or p_state == CLEAR or f_state == CLEAR:
-        pass
-    elif p_state == KNOWN and not risky_priority:
-        pass
-    elif p_state == MISSING or f_state == MISSING:
-        mild.append(None)
-    elif p_state == UNDISCLOSED:
-        mild.append(UNKNOWN_LEG)
-        legs.not_disclosed(code, "best-effort priority for our traffic")
-    else:
-        mild.append(True)
-        legs.reasons.append(
-            legs.said(code, risky_priority[0] if len(risky_priority) == 1 else tuple(risky_priority))
-            + " The use is customer-facing"
-            + (f" ({facing_code})." if facing_code else ".")
-        )
-
-    compared = {
-        "knockout_below": ko_below,
-        "flag_below": flag_below,
-        "throttled_above": throttled_above,
-        "tier": tier,
-    }
+    severe, mild = _headroom_legs(rule, ctx, legs)
+    mild.append(_throttled_leg(rule, legs))
+    mild.append(_priority_leg(rule, legs))
+    compared = {k: float(_param(rule, k)) for k in ("knockout_below", "flag_below", "throttled_above")}
+    compared["tier"] = tier
     if severe in (True, UNKNOWN_LEG):
         return legs.hit(name, rule, _severity(rule, tier), compared)
     if severe is None:
         return legs.pending(name, rule, _severity(rule, tier))
-    if any(m in (True, UNKNOWN_LEG) for m in mild):
-        return legs.hit(name, rule, "flag", compared)
-    if any(m is None for m in mild):
+    flagged = _any3(mild)
+    if flagged is None:
         return legs.pending(name, rule, "flag")
-    return None
+    return legs.hit(name, rule, "flag", compared) if flagged else None
+
+
+def _headroom_legs(rule: dict, ctx: _Context, legs: _Legs) -> tuple[bool | str | None, list[bool | str | None]]:
+    """The knockout-level leg (headroom below ``knockout_below``) and the flag-level one."""
+    ko_below, flag_below = float(_param(rule, "knockout_below")), float(_param(rule, "flag_below"))
+    code = rule.get("headroom")
+    state, ratio = legs.number(code)
+    source = code
+    if state in (MISSING, CLEAR) and rule.get("peak_demand") and rule.get("committed_throughput"):
+        derived = _derived_headroom(rule, ctx, legs)
+        if derived is not None:
+            legs.missing = [m for m in legs.missing if m != code]
+            state, ratio = KNOWN, derived
+            source = f"{rule['committed_throughput']} over {rule['peak_demand']}"
+    if state == UNDISCLOSED:
+        legs.not_disclosed(code, "less committed throughput than our peak demand")
+        return UNKNOWN_LEG, []
+    if state == MISSING:
+        return None, []
+    if state != KNOWN or ratio is None or ratio >= flag_below:
+        return False, []
+    covers = f"Committed throughput covers {t.fmt_number(round(ratio, 2))} times our peak demand"
+    if ratio < ko_below:
+        legs.reasons.append(
+            f"{covers}, less than our peak: at our busiest, part of our traffic has no committed capacity ({source})."
+        )
+        return True, []
+    legs.reasons.append(f"{covers}, below the {t.fmt_number(flag_below)} times margin we want ({source}).")
+    return False, [True]
+
+
+def _throttled_leg(rule: dict, legs: _Legs) -> bool | str | None:
+    above = float(_param(rule, "throttled_above"))
+    code = rule.get("throttled")
+    state, share = legs.number(code)
+    if state == KNOWN and share is not None and share > above:
+        legs.reasons.append(legs.said(code, share, f", above {number_words(above, '%')}"))
+        return True
+    if state == UNDISCLOSED:
+        legs.not_disclosed(code, f"more than {number_words(above, '%')} of requests throttled at peak")
+        return UNKNOWN_LEG
+    return None if state == MISSING else False
+
+
+def _priority_leg(rule: dict, legs: _Legs) -> bool | str | None:
+    """A best-effort or preemptible priority for a customer-facing use."""
+    code, facing_code = rule.get("priority"), rule.get("customer_facing")
+    p_state, picked = legs.choices(code)
+    f_state, facing = legs.choices(facing_code) if facing_code else (KNOWN, ("yes",))
+    risky = [v for v in picked if v in _param(rule, "risky_priorities")]
+    is_facing = f_state == KNOWN and any(v in _param(rule, "customer_facing_values") for v in facing)
+    if CLEAR in (p_state, f_state) or (f_state == KNOWN and not is_facing) or (p_state == KNOWN and not risky):
+        return False
+    if MISSING in (p_state, f_state):
+        return None
+    if p_state == UNDISCLOSED:
+        legs.not_disclosed(code, "best-effort priority for our traffic")
+        return UNKNOWN_LEG
+    legs.reasons.append(
+        legs.said(code, risky[0] if len(risky) == 1 else tuple(risky))
+        + f" The use is customer-facing{f' ({facing_code})' if facing_code else ''}."
+    )
+    return True
 
 
 def _derived_headroom(rule: dict, ctx: _Context, legs: _Legs) -> float | None:
@@ -560,9 +559,7 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
     severity = _severity(rule, tier)
     m_state, migrate = legs.number(rule.get("migrate_days"))
     if m_state != KNOWN or migrate is None:
-        if m_state == MISSING or m_state == UNDISCLOSED:
-            return legs.pending(name, rule, severity) if legs.missing else None
-        return None
+        return legs.pending(name, rule, severity) if legs.missing else None
     notices: dict[str, float] = {}
     for key in ("retirement_notice", "change_notice"):
         code = rule.get(key)
@@ -636,41 +633,8 @@ def _recovery_vs_tolerance(name: str, rule: dict, ctx: _Context, tier: int) -> t
     if longer is False:
         return None
 
-    # One provider or one site carries the service.
-    single: list[bool | str | None] = []
-    words: list[str] = []
-    if f_state == KNOWN and any(v in _param(rule, "single_site_values") for v in failover):
-        single.append(True)
-        words.append(legs.said(fo_code, failover[0] if len(failover) == 1 else failover))
-    elif f_state == UNDISCLOSED:
-        single.append(UNKNOWN_LEG)
-        legs.not_disclosed(fo_code, "one site with no failover")
-    elif f_state == MISSING:
-        single.append(None)
-    p_state, providers = legs.number(rule.get("providers"))
-    if p_state == KNOWN and providers is not None and providers <= 1:
-        single.append(True)
-        words.append(legs.said(rule["providers"], providers))
-    elif p_state == UNDISCLOSED:
-        single.append(UNKNOWN_LEG)
-        legs.not_disclosed(rule["providers"], "a single provider")
-    elif p_state == MISSING:
-        single.append(None)
-    for fact, test, text in (
-        ("independent_compute_providers", lambda v: v <= 1, "independent_compute_providers"),
-        ("single_points_of_failure", lambda v: v >= 1, "single_points_of_failure"),
-    ):
-        value = legs.fact(fact)
-        if value is not None and test(value):
-            single.append(True)
-            words.append(fact_words(text, value) + ".")
-    if True in single:
-        concentrated: bool | str | None = True
-    elif UNKNOWN_LEG in single:
-        concentrated = UNKNOWN_LEG
-    elif None in single:
-        concentrated = None
-    else:
+    concentrated, words = _single_carrier(rule, legs, f_state, failover)
+    if concentrated is False:
         return None
     if longer is None or concentrated is None:
         return legs.pending(name, rule, severity)
@@ -685,6 +649,41 @@ def _recovery_vs_tolerance(name: str, rule: dict, ctx: _Context, tier: int) -> t
     return legs.hit(name, rule, severity, compared)
 
 
+def _single_carrier(
+    rule: dict, legs: _Legs, f_state: str, failover: tuple[str, ...]
+) -> tuple[bool | str | None, list[str]]:
+    """Whether one provider or one site carries the service, with the reasons that say so."""
+    single: list[bool | str | None] = []
+    words: list[str] = []
+    fo_code, p_code = rule.get("failover"), rule.get("providers")
+    if f_state == KNOWN and any(v in _param(rule, "single_site_values") for v in failover):
+        single.append(True)
+        words.append(legs.said(fo_code, failover[0] if len(failover) == 1 else failover))
+    elif f_state == UNDISCLOSED:
+        single.append(UNKNOWN_LEG)
+        legs.not_disclosed(fo_code, "one site with no failover")
+    elif f_state == MISSING:
+        single.append(None)
+    p_state, providers = legs.number(p_code)
+    if p_state == KNOWN and providers is not None and providers <= 1:
+        single.append(True)
+        words.append(legs.said(p_code, providers))
+    elif p_state == UNDISCLOSED:
+        single.append(UNKNOWN_LEG)
+        legs.not_disclosed(p_code, "a single provider")
+    elif p_state == MISSING:
+        single.append(None)
+    for fact, holds in (
+        ("independent_compute_providers", lambda v: v <= 1),
+        ("single_points_of_failure", lambda v: v >= 1),
+    ):
+        value = legs.fact(fact)
+        if value is not None and holds(value):
+            single.append(True)
+            words.append(fact_words(fact, value) + ".")
+    return _any3(single), words
+
+
 def _upstream_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | t.PendingRule | None:
     """Leased or competitor-owned capacity whose notice is shorter than our days to migrate.
 
@@ -692,7 +691,19 @@ def _upstream_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleH
     material link recorded as unknown) counts as leased or competitor capacity, marked "unknown".
     """
     legs = _Legs(ctx)
-    severity = _severity(rule, tier)
+    exposed = _exposure_leg(rule, legs)
+    if exposed is False:
+        return None
+    short, migrate = _short_notice_leg(rule, legs)
+    if short is False:
+        return None
+    if exposed is None or short is None:
+        return legs.pending(name, rule, _severity(rule, tier))
+    return legs.hit(name, rule, _severity(rule, tier), {"migrate_days": migrate, "tier": tier})
+
+
+def _exposure_leg(rule: dict, legs: _Legs) -> bool | str | None:
+    """Leased or competitor-owned capacity in the serving path: True, unknown, waiting or False."""
     exposure: list[bool | str | None] = []
     for key in ("facilities", "competitor"):
         code = rule.get(key)
@@ -709,10 +720,8 @@ def _upstream_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleH
         elif state == UNDISCLOSED:
             exposure.append(UNKNOWN_LEG)
             legs.not_disclosed(code, "leased or competitor-owned capacity")
-        elif state == MISSING:
-            exposure.append(None)
-        elif state == KNOWN:
-            exposure.append(False)
+        else:
+            exposure.append(None if state == MISSING else False)
     share = legs.fact("competitor_or_leased_share")
     if share is not None and share > 0:
         exposure.append(True)
@@ -722,40 +731,32 @@ def _upstream_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleH
         exposure.append(UNKNOWN_LEG)
         legs.unknown.append("fact:unknown_link_share")
         legs.reasons.append(fact_words("unknown_link_share", unknown_share) + ".")
-    exposed = _any3(exposure)
-    if exposed is False:
-        return None
+    return _any3(exposure)
 
+
+def _short_notice_leg(rule: dict, legs: _Legs) -> tuple[bool | str | None, float | None]:
+    """The shortest upstream notice (answer or recorded chain) against our days to migrate."""
     m_state, migrate = legs.number(rule.get("migrate_days"))
     n_code = rule.get("upstream_notice")
     n_state, notice = legs.number(n_code)
     fact_notice = legs.fact("upstream_notice_days")
-    short: bool | str | None
     if m_state != KNOWN or migrate is None:
-        short = None if m_state == MISSING else False
-    else:
-        candidates = [v for v in (notice, fact_notice) if v is not None]
-        if candidates and min(candidates) < migrate:
-            short = True
-            shortest = min(candidates)
-            source = n_code if notice == shortest else "the recorded supply chain"
-            legs.reasons.append(
-                f"The shortest upstream notice is {number_words(shortest, 'days')} ({source}), shorter than the"
-                f" {number_words(migrate, 'days')} we need to move ({rule['migrate_days']})."
-            )
-        elif n_state == UNDISCLOSED:
-            short = UNKNOWN_LEG
-            legs.not_disclosed(n_code, "no notice at all")
-        elif n_state == MISSING and not candidates:
-            short = None
-        else:
-            short = False
-    if short is False:
-        return None
-    if exposed is None or short is None:
-        return legs.pending(name, rule, severity)
-    compared = {"migrate_days": migrate, "tier": tier}
-    return legs.hit(name, rule, severity, compared)
+        return (None if m_state == MISSING else False), migrate
+    candidates = [v for v in (notice, fact_notice) if v is not None]
+    if candidates and min(candidates) < migrate:
+        shortest = min(candidates)
+        source = n_code if notice == shortest else "the recorded supply chain"
+        legs.reasons.append(
+            f"The shortest upstream notice is {number_words(shortest, 'days')} ({source}), shorter than the"
+            f" {number_words(migrate, 'days')} we need to move ({rule['migrate_days']})."
+        )
+        return True, migrate
+    if n_state == UNDISCLOSED:
+        legs.not_disclosed(n_code, "no notice at all")
+        return UNKNOWN_LEG, migrate
+    if n_state == MISSING and not candidates:
+        return None, migrate
+    return False, migrate
 
 
 def _any3(legs: list[bool | str | None]) -> bool | str | None:

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("answers", type=Path)
         parser.add_argument("--bank", default="ai-vendor-due-diligence", help="Slug of a shipped bank.")
         parser.add_argument("--version", dest="number", type=int, help="Version number (default: latest published).")
-        parser.add_argument("--json", action="store_true", help="Print the whole result as JSON, with each rule's status and inputs.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print the whole result as JSON, with each rule's status and inputs."
+        )
 
     def handle(self, *args, answers: Path, bank: str, number: int | None, json: bool, **options):
         versions = BankVersion.objects.filter(bank__slug=bank, bank__organisation__isnull=True).exclude(status="draft")
