@@ -89,6 +89,13 @@ class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
             (str(p.pk), f"{p.name} (deeper tier)") for p in providers
         ]
         self.fields["regions"].help_text = "Comma-separated, e.g. eu-west-1, us-east."
+        # Not known is an answer of its own: the upstream-notice rule counts it as a finding.
+        self.fields["competitor"] = forms.NullBooleanField(
+            label="Provider competes with whom it supplies",
+            required=False,
+            widget=forms.Select(choices=[("unknown", "Not known"), ("true", "Yes"), ("false", "No")]),
+            help_text=SupplyLink._meta.get_field("competitor").help_text,
+        )
         self.order_fields(["source"])
 
     def clean(self):
