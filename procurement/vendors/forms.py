@@ -62,6 +62,13 @@ class ProviderForm(StorableTextMixin, forms.ModelForm):
         return name
 
 
+class _KnownOrNot(forms.NullBooleanField):
+    """Yes, no or not known; a ticked checkbox ("on") from older pages still means yes."""
+
+    def to_python(self, value):
+        return True if value == "on" else super().to_python(value)
+
+
 class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
     """A link from this service, or (deeper tier) from one of the organisation's providers."""
 
@@ -90,7 +97,7 @@ class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
         ]
         self.fields["regions"].help_text = "Comma-separated, e.g. eu-west-1, us-east."
         # Not known is an answer of its own: the upstream-notice rule counts it as a finding.
-        self.fields["competitor"] = forms.NullBooleanField(
+        self.fields["competitor"] = _KnownOrNot(
             label="Provider competes with whom it supplies",
             required=False,
             widget=forms.Select(choices=[("unknown", "Not known"), ("true", "Yes"), ("false", "No")]),
