@@ -33,7 +33,7 @@ def test_a_partial_tier_is_filled_from_its_defaults():
         ({"bands": {"moderate": 50, "high": 40, "critical": 65}}, "bands: cut-offs must rise strictly within 0-100"),
         ({"tier": {"domains": ["SUP-01"]}}, "tier.domains: SUP-01 is not a buyer-intake question"),
         ({"section_weights": {"tier_1": {"XX": 1}}}, "section_weights.tier_1: section 'XX' is not in this version"),
-        ({"rules": {"r": {"kind": "sometimes"}}}, "rules.r.kind must be one of condition, notice_gap, capacity_headroom"),
+        ({"rules": {"r": {"kind": "sometimes"}}}, "rules.r.kind must be one of condition, notice_gap, capacity_"),
         (
             {"rules": {"r": {"title": "T", "condition": {"question": "IN-01", "in": ["medium"]}}}},
             "rules.r.condition: 'medium' is not a choice of IN-01 (low, high)",
@@ -61,7 +61,10 @@ JUDGEMENT_INDEX = VersionIndex(
 @pytest.mark.parametrize(
     ("rule", "problem"),
     [
-        ({"kind": "model_retirement_notice", "title": "T", "migrate_days": "INT-06"}, "rules.r: needs retirement_notice"),
+        (
+            {"kind": "model_retirement_notice", "title": "T", "migrate_days": "INT-06"},
+            "rules.r: needs retirement_notice",
+        ),
         (
             {"kind": "model_retirement_notice", "title": "T", "migrate_days": "CAP-05", "retirement_notice": "MOD-03"},
             "rules.r.migrate_days: CAP-05 is a single_choice question; expected number",
