@@ -137,6 +137,7 @@ def fact_words(name: str, value: float, op: str | None = None, threshold: float 
 def judgement_fires(kind: str, rule: dict, text) -> str:
     """When a judgement rule fires, as a sentence for the report's rules table. ``text(code)``
     names a question as a person reads it; defaults come from the rule's parameters."""
+
     def p(key):
         return rule.get(key, JUDGEMENT_DEFAULTS.get(key))
 
