@@ -277,8 +277,12 @@ class ServiceChain:
     migrate_days: float | None = None
 
 
-def concentration(services: list[ServiceChain], providers: dict[str, Provider]) -> tuple[dict[str, float], float]:
-    """Spend-weighted share (%) of inference compute per provider owner, and its HHI (0-10,000).
+def concentration(
+    services: list[ServiceChain], providers: dict[str, Provider], *, role: str = "inference_compute"
+) -> tuple[dict[str, float], float]:
+    """Spend-weighted share (%) of one dependency layer (``role``: inference compute by default,
+    or the model provider) per provider owner, and its HHI (0-10,000). Three services reselling
+    one lab's model are one model-provider dependency, not three.
 
     s_g = 100 * sum(spend * exposure_g) / sum(spend), over services with a chain and
     a spend; HHI = sum(s_g ** 2). Read it as the US merger guidelines do: below 1,500 is
@@ -293,9 +297,21 @@ def concentration(services: list[ServiceChain], providers: dict[str, Provider]) 
             continue
         _, carried = exposures(list(s.links))
         for i, link in enumerate(s.links):
-            if link.role == "inference_compute":
+            if link.role == role:
                 shares[providers[link.provider].group] += s.annual_spend * carried[i] / total
     return dict(shares), sum(v * v for v in shares.values())
+
+
+def shared_providers(
+    services: list[ServiceChain], providers: dict[str, Provider], *, role: str
+) -> dict[str, list[str]]:
+    """Provider owners that carry ``role`` for two or more services, with those services' names."""
+    users: dict[str, list[str]] = defaultdict(list)
+    for s in services:
+        groups = {providers[link.provider].group for link in s.links if link.role == role}
+        for group in groups:
+            users[group].append(s.name)
+    return {group: sorted(names) for group, names in sorted(users.items()) if len(names) > 1}
 
 
 @dataclass(frozen=True)
