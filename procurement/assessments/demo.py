@@ -162,7 +162,7 @@ def demo_assessments_seed(org: Organisation) -> int:
     services.assessment_submit(assessment=rejected, by=analyst)
     services.assessment_start_review(assessment=rejected, by=reviewer)
     services.assessment_decide(
-        assessment=rejected, by=reviewer, approve=False, note="Three knockouts; see the report.", authenticated_at=now
+        assessment=rejected, by=reviewer, approve=False, note="Four knockouts; see the report.", authenticated_at=now
     )
     _accepted_over_knockout(new, analyst=analyst, reviewer=reviewer, approver=approver, today=today, now=now)
     # Waiting for the approver: the reviewer asked for the executive risk acceptance.

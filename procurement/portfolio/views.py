@@ -94,6 +94,9 @@ def index(request: HttpRequest) -> HttpResponse:
     portfolio = portfolio_load(org)
     providers, regions = dependency_table(portfolio)
     shares, hhi = pure.concentration(portfolio.service_chains, portfolio.chains.providers)
+    model_shares, model_hhi = pure.concentration(
+        portfolio.service_chains, portfolio.chains.providers, role="model_provider"
+    )
     spec, problems = _scenario_spec(request, portfolio)
     ctx = {
         "providers": providers,
@@ -101,6 +104,12 @@ def index(request: HttpRequest) -> HttpResponse:
         "shares": sorted(shares.items(), key=lambda kv: -kv[1]),
         "hhi": hhi,
         "hhi_band": hhi_band(hhi),
+        "model_shares": sorted(model_shares.items(), key=lambda kv: -kv[1]),
+        "model_hhi": model_hhi,
+        "model_hhi_band": hhi_band(model_hhi),
+        "shared_models": pure.shared_providers(
+            portfolio.service_chains, portfolio.chains.providers, role="model_provider"
+        ),
         "with_chain": sum(1 for sc in portfolio.service_chains if sc.links),
         "services": portfolio.services,
         "provider_choices": sorted(portfolio.chains.rows.values(), key=lambda p: p.name),

@@ -22,7 +22,8 @@ from procurement.assessments.presentation import (
 from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
-from procurement.scoring.wording import sentences
+from procurement.scoring.params import JUDGEMENT_KEYS
+from procurement.scoring.wording import judgement_fires, sentences
 from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import DOCUMENT_TYPE_LABELS
 
@@ -351,6 +352,15 @@ def rule_row(name: str, rule: dict, questions: dict[str, dict]) -> dict:
                 + "."
             )
         codes = [rule[k] for k in NOTICE_KEYS if rule.get(k)]
+    elif rule.get("kind") in JUDGEMENT_KEYS:
+
+        def quoted(code):
+            q = questions.get(code, {})
+            return f"“{q['text']}” ({code})" if q.get("text") else code
+
+        fires = judgement_fires(rule["kind"], rule, quoted)
+        keys = JUDGEMENT_KEYS[rule["kind"]]
+        codes = [rule[k] for k, spec in keys.items() if spec.what == "question" and rule.get(k)]
     else:
         fires = "Fires when " + condition_words(rule["condition"], questions) + "."
         codes = list(dict.fromkeys(_condition_codes(rule["condition"])))

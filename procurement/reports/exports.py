@@ -315,7 +315,7 @@ def supply_chain_sheet(wb: Workbook, record: dict) -> None:
                 _number(link.get("notice_days")),
                 _yes_no(link.get("pass_through")),
                 _yes_no(link.get("alternative")),
-                _yes_no(link.get("competitor")),
+                "not known" if link.get("competitor", False) is None else _yes_no(link.get("competitor")),
                 ", ".join(geo.name(r) for r in link.get("regions") or ()),
             ],
         )

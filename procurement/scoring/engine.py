@@ -94,6 +94,23 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     )
 
 
+def rule_statuses(inp: t.ScoringInput) -> list[dict]:
+    """Each named rule's status ("fired" for a knockout, "flag", "pending", "clear") with every
+    input it read: why a rule fired, waits, or stayed quiet (``score_answers --json``)."""
+    params = RuleParams.from_dict(inp.params)
+    answers = {a.code: a for a in inp.answers}
+    specs = {q.code: q for q in inp.questions}
+    visible = visibility(inp.questions, answers)
+    tier, _ = _tier(params, specs, answers, visible, inp.as_of)
+    statuses: list[dict] = []
+    evaluate_rules(params.rules, specs, answers, visible, tier, inp.as_of, facts=inp.facts, statuses=statuses)
+    waived = {w.rule for w in inp.waivers}
+    for row in statuses:
+        if row["status"] == "fired" and row["rule"] in waived:
+            row["waived"] = True
+    return statuses
+
+
 # --- Visibility ----------------------------------------------------------------
 
 

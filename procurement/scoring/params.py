@@ -38,6 +38,7 @@ FACTS = (
     "competitor_or_leased_share",
     "regions_outside",
     "single_points_of_failure",
+    "unknown_link_share",
 )
 NUMERIC_TYPES = ("number",)
 CHOICE_LIKE = ("single_choice", "multi_choice", "yes_no")
@@ -258,12 +259,147 @@ def _check_notice_gap_rule(rule: dict, where: str, c: _Checker) -> None:
                 c.add(f"{where}.alternative_values: {v!r} is not a choice of {rule['alternative_channel']}")
 
 
+# --- Judgement rules: each key with what it is, in one place --------------------------------
+#
+# docs/scoring.md quotes these descriptions; the checker and the defaults the rules read come
+# from the same table.
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a judgement rule: a question code, a number, a list of choice values or a fact."""
+
+    what: str  # "question", "number", "values", "fact"
+    description: str
+    types: tuple[str, ...] = ()  # for a question: its answer types
+    required: bool = False
+    default: Any = None  # for a number or values: used when the key is absent
+    of: str = ""  # for values: the key naming the question they are choices of
+
+
+_MIGRATE = Key("question", "Our days to migrate this use to another provider (intake).", NUMERIC_TYPES, True)
+JUDGEMENT_KEYS: dict[str, dict[str, Key]] = {
+    "capacity_headroom": {
+        "headroom": Key("question", "The vendor's ratio of committed throughput to our peak demand.", NUMERIC_TYPES),
+        "peak_demand": Key(
+            "question", "Our peak demand (intake), to derive headroom when the ratio is missing.", NUMERIC_TYPES
+        ),
+        "peak_unit": Key("question", "The unit of our peak demand (requests or tokens per minute).", CHOICE_LIKE),
+        "committed_throughput": Key("question", "The throughput the vendor commits for our account.", NUMERIC_TYPES),
+        "committed_unit": Key("question", "The unit of the committed throughput.", CHOICE_LIKE),
+        "throttled": Key("question", "The share of requests (%) rejected or throttled at peak.", NUMERIC_TYPES),
+        "priority": Key("question", "Our traffic's priority when capacity is short.", CHOICE_LIKE),
+        "customer_facing": Key("question", "Whether the use is customer-facing (intake).", CHOICE_LIKE),
+        "knockout_below": Key("number", "Headroom below this is the knockout-level finding.", default=1.0),
+        "flag_below": Key("number", "Headroom below this is a flag.", default=1.2),
+        "throttled_above": Key("number", "A throttled share (%) above this is a flag.", default=5.0),
+        "risky_priorities": Key(
+            "values",
+            "Priorities that are a flag for a customer-facing use.",
+            default=["best_effort", "preemptible"],
+            of="priority",
+        ),
+        "customer_facing_values": Key(
+            "values", "Answers that mean the use is customer-facing.", default=["yes"], of="customer_facing"
+        ),
+    },
+    "model_retirement_notice": {
+        "migrate_days": _MIGRATE,
+        "retirement_notice": Key(
+            "question", "The vendor's days of notice before retiring a model we use.", NUMERIC_TYPES, True
+        ),
+        "change_notice": Key("question", "The vendor's days of notice before a material model change.", NUMERIC_TYPES),
+        "pinned_available": Key(
+            "question",
+            "Days a pinned version stays available after a retirement notice;"
+            " at least our days to migrate makes the finding a flag.",
+            NUMERIC_TYPES,
+        ),
+        "retirement_fact": Key("fact", "A recorded retirement date, as days from the scoring date."),
+    },
+    "recovery_vs_tolerance": {
+        "tolerable_outage": Key("question", "The hours we can run without the service (intake).", NUMERIC_TYPES, True),
+        "recovery_time": Key("question", "The vendor's recovery time objective, in hours.", NUMERIC_TYPES, True),
+        "failover": Key("question", "How our traffic fails over between regions or sites.", CHOICE_LIKE),
+        "providers": Key("question", "How many independent providers can serve our model.", NUMERIC_TYPES),
+        "failover_values": Key(
+            "values",
+            "Failover answers that silence the rule (a tested warm failover).",
+            default=["active_active", "warm_tested"],
+            of="failover",
+        ),
+        "single_site_values": Key(
+            "values",
+            "Failover answers that mean one site carries the service.",
+            default=["single_region"],
+            of="failover",
+        ),
+    },
+    "upstream_notice": {
+        "migrate_days": _MIGRATE,
+        "upstream_notice": Key("question", "The shortest notice a material upstream provider can give.", NUMERIC_TYPES),
+        "facilities": Key("question", "The kinds of facility that host the serving capacity.", CHOICE_LIKE),
+        "competitor": Key("question", "Whether a provider hosting our traffic sells competing services.", CHOICE_LIKE),
+        "facilities_risky": Key(
+            "values",
+            "Facility kinds that are leased or competitor-owned.",
+            default=["leased_colo", "competitor_site"],
+            of="facilities",
+        ),
+        "competitor_risky": Key(
+            "values",
+            "Answers that mean a competitor hosts our traffic.",
+            default=["yes_minor", "yes_material"],
+            of="competitor",
+        ),
+        "unknown_values": Key(
+            "values", "Answers that mean the arrangement or competitor status is not known.", default=["unknown"]
+        ),
+    },
+}
+JUDGEMENT_DEFAULTS: dict[str, Any] = {
+    key: spec.default for keys in JUDGEMENT_KEYS.values() for key, spec in keys.items() if spec.default is not None
+}
+
+
+def _judgement_checker(kind: str) -> Callable[[dict, str, _Checker], None]:
+    def check(rule: dict, where: str, c: _Checker) -> None:
+        keys = JUDGEMENT_KEYS[kind]
+        for key, spec in keys.items():
+            if key not in rule:
+                if spec.required:
+                    c.add(f"{where}: needs {key} ({spec.description})")
+                continue
+            value = rule[key]
+            if spec.what == "question":
+                c.question(value, f"{where}.{key}", spec.types)
+            elif spec.what == "number" and (not _num(value) or value < 0):
+                c.add(f"{where}.{key} must be a number >= 0")
+            elif spec.what == "fact" and value not in FACTS:
+                c.add(f"{where}.{key}: unknown fact {value!r}")
+            elif spec.what == "values":
+                if not isinstance(value, list) or not value:
+                    c.add(f"{where}.{key}: list the answers ({spec.description})")
+                    continue
+                code = rule.get(spec.of) if spec.of else None
+                q = c.index.questions.get(code) if isinstance(code, str) else None
+                for v in value:
+                    if q is not None and v not in q["values"]:
+                        c.add(f"{where}.{key}: {v!r} is not a choice of {code}")
+
+    return check
+
+
 RULE_KINDS_SCHEMA: dict[str, RuleKind] = {
     "condition": RuleKind(frozenset({*COMMON_RULE_KEYS, "condition"}), _check_condition_rule),
     "notice_gap": RuleKind(
         frozenset({*COMMON_RULE_KEYS, *NOTICE_QUESTIONS, "alternative_channel", "alternative_values", "upstream_fact"}),
         _check_notice_gap_rule,
     ),
+    **{
+        kind: RuleKind(frozenset({*COMMON_RULE_KEYS, *keys}), _judgement_checker(kind))
+        for kind, keys in JUDGEMENT_KEYS.items()
+    },
 }
 RULE_KINDS = tuple(RULE_KINDS_SCHEMA)
 RULE_KEYS = {kind: set(schema.keys) for kind, schema in RULE_KINDS_SCHEMA.items()}

@@ -30,6 +30,7 @@ MAX_ROWS = 30
 MAX_TEXT = 200
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}
 FALSE_WORDS = {"", "0", "false", "no", "off", "n"}
+UNKNOWN_WORDS = {"unknown", "not known", "null", "none"}
 ROLE_WORDS = {
     "model_provider": "model",
     "inference_compute": "inference",
@@ -140,6 +141,9 @@ def _clean_booleans(row: dict, clean: dict) -> list[str]:
     problems = []
     for key in BOOLEAN_COLUMNS:
         value = row.get(key, False)
+        if key == "competitor" and (value is None or str(value).strip().lower() in UNKNOWN_WORDS):
+            clean[key] = None  # not known: the upstream-notice rule counts it as a finding
+            continue
         word = str(value).strip().lower() if not isinstance(value, bool) else ("true" if value else "false")
         if word not in TRUE_WORDS | FALSE_WORDS:
             problems.append(f"{key} is yes or no (found {value!r}).")
@@ -173,5 +177,7 @@ def describe(rows: list[dict]) -> str:
             bits.append(row["regions"])
         if row.get("competitor"):
             bits.append("competitor")
+        elif "competitor" in row and row["competitor"] is None:
+            bits.append("competitor status not known")
         parts.append(f"{row.get('provider', '?')} ({', '.join(bits)})")
     return "; ".join(parts)

@@ -22,6 +22,9 @@ Definitions (docs/supply-chain.md gives worked examples):
   providers, grouped by owner (two sites of one owner are one provider).
 - **competitor or leased share**: the exposure carried by links where the
   provider competes with whoever it supplies, or capacity is leased.
+- **unknown link share**: the exposure carried by serving links whose competitor
+  status or arrangement is not recorded ("unknown"): the upstream-notice rule counts
+  it as leased or competitor capacity, marked "unknown".
 - **single points of failure**: providers carrying all serving traffic with
   no alternative channel on any link into them.
 """
@@ -36,7 +39,8 @@ from procurement.scoring import geo
 SERVICE = "service"
 ROLES = ("model_provider", "inference_compute", "training_compute", "storage", "network")
 SERVING_ROLES = ("model_provider", "inference_compute")
-ARRANGEMENTS = ("owned", "reserved", "on_demand", "lease")
+ARRANGEMENTS = ("owned", "reserved", "on_demand", "lease", "unknown")
+UNKNOWN_ARRANGEMENT = "unknown"
 MATERIAL_SHARE = 10.0
 FULL = 99.999
 
@@ -72,7 +76,8 @@ class Link:
     notice_days: float | None = None
     pass_through: bool = False  # the vendor commits to pass the provider's notice on
     alternative: bool = False  # another channel can replace this provider
-    competitor: bool = False  # the provider competes with whoever it supplies
+    # The provider competes with whoever it supplies; None: not recorded (unknown).
+    competitor: bool | None = False
     regions: tuple[str, ...] = ()
 
     @property
@@ -99,6 +104,7 @@ class ChainFacts:
     # Serving regions that cannot be placed against the required geography: not recognised
     # (or, without a requirement, simply not recognised). Never counted as outside.
     regions_unknown: tuple[str, ...] = ()
+    unknown_link_share: float = 0.0
 
     def as_scoring_facts(self) -> dict[str, float]:
         """The numbers the bank's rules may compare (``{fact: NAME, lt: N}``)."""
@@ -108,6 +114,8 @@ class ChainFacts:
             "regions_outside": float(len(self.regions_outside)),
             "single_points_of_failure": float(len(self.single_points_of_failure)),
         }
+        if self.unknown_link_share > 0:  # only when some link is unknown: older facts stay as they were
+            facts["unknown_link_share"] = self.unknown_link_share
         for name in ("upstream_notice_days", "effective_notice_days", "notice_gap_days", "largest_provider_share"):
             value = getattr(self, name)
             if value is not None:
@@ -219,6 +227,11 @@ def chain_facts(
     risky_share = sum(
         carried[i] for i, link in enumerate(links) if link.serving and (link.competitor or link.arrangement == "lease")
     )
+    unknown_share = sum(
+        carried[i]
+        for i, link in enumerate(links)
+        if link.serving and (link.competitor is None or link.arrangement == UNKNOWN_ARRANGEMENT)
+    )
     regions = sorted({r for i, link in enumerate(links) if link.serving and carried[i] > 0 for r in link.regions})
     outside = tuple(r for r in regions if region_outside(r, allowed_regions))
     if allowed_regions:
@@ -237,8 +250,8 @@ def chain_facts(
         for i, link in enumerate(links)
         if link.serving
         and (
-            link.competitor
-            or link.arrangement == "lease"
+            link.competitor is not False
+            or link.arrangement in ("lease", UNKNOWN_ARRANGEMENT)
             or (link.notice_days is not None and migrate_days is not None and link.notice_days < migrate_days)
             or any(region_outside(r, allowed_regions) for r in link.regions)
         )
@@ -259,6 +272,7 @@ def chain_facts(
         no_pass_through=no_pass,
         risky_links=risky,
         regions_unknown=unknown,
+        unknown_link_share=unknown_share,
     )
 
 
@@ -277,8 +291,12 @@ class ServiceChain:
     migrate_days: float | None = None
 
 
-def concentration(services: list[ServiceChain], providers: dict[str, Provider]) -> tuple[dict[str, float], float]:
-    """Spend-weighted share (%) of inference compute per provider owner, and its HHI (0-10,000).
+def concentration(
+    services: list[ServiceChain], providers: dict[str, Provider], *, role: str = "inference_compute"
+) -> tuple[dict[str, float], float]:
+    """Spend-weighted share (%) of one dependency layer (``role``: inference compute by default,
+    or the model provider) per provider owner, and its HHI (0-10,000). Three services reselling
+    one lab's model are one model-provider dependency, not three.
 
     s_g = 100 * sum(spend * exposure_g) / sum(spend), over services with a chain and
     a spend; HHI = sum(s_g ** 2). Read it as the US merger guidelines do: below 1,500 is
@@ -293,7 +311,7 @@ def concentration(services: list[ServiceChain], providers: dict[str, Provider]) 
             continue
         _, carried = exposures(list(s.links))
         for i, link in enumerate(s.links):
-            if link.role == "inference_compute":
+            if link.role == role:
                 shares[providers[link.provider].group] += s.annual_spend * carried[i] / total
     return dict(shares), sum(v * v for v in shares.values())
 
@@ -305,6 +323,18 @@ def _region_hit(location: str, chosen: str) -> bool:
     if place is None or target is None:
         return location.strip().lower() == chosen.strip().lower()
     return geo.within(place, target)
+
+
+def shared_providers(
+    services: list[ServiceChain], providers: dict[str, Provider], *, role: str
+) -> dict[str, list[str]]:
+    """Provider owners that carry ``role`` for two or more services, with those services' names."""
+    users: dict[str, list[str]] = defaultdict(list)
+    for s in services:
+        groups = {providers[link.provider].group for link in s.links if link.role == role}
+        for group in groups:
+            users[group].append(s.name)
+    return {group: sorted(names) for group, names in sorted(users.items()) if len(names) > 1}
 
 
 @dataclass(frozen=True)

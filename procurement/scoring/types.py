@@ -192,6 +192,9 @@ class PendingRule:
     name: str
     title: str
     missing: tuple[str, ...]
+    # What the rule would be once answered: a pending knockout blocks a decision until the
+    # answers come in or the knockout is accepted as a risk.
+    severity: str = "flag"
 
 
 @dataclass(frozen=True)

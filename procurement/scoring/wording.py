@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from procurement.scoring import types as t
+from procurement.scoring.params import JUDGEMENT_DEFAULTS
 
 DECISION_WORDS = {
     "approve": "approve",
@@ -19,6 +20,8 @@ DECISION_WORDS = {
     "executive_acceptance": "executive risk acceptance",
     "reject": "reject",
 }
+# A rule fired because an input is undisclosed or recorded as unknown: its title ends "(unknown)".
+UNKNOWN_MARK = "unknown"
 # A numeric comparison as words: "90 days, below 180 days".
 COMPARISON_WORDS = {"lt": "below", "le": "at most", "gt": "above", "ge": "at least"}
 # What a supply-chain fact is, as the start of a sentence; {value} is the number with its unit.
@@ -40,6 +43,11 @@ FACT_WORDS = {
     "independent_compute_providers": (
         "The recorded supply chain has {value} independent compute provider(s)",
         "",
+    ),
+    "unknown_link_share": (
+        "The recorded supply chain puts {value} of the serving capacity on links whose arrangement or"
+        " competitor status is not recorded",
+        "%",
     ),
     "regions_outside": ("The recorded supply chain has {value} region(s) outside the required geography", ""),
     "single_points_of_failure": ("The recorded supply chain has {value} single point(s) of failure", ""),
@@ -124,3 +132,43 @@ def fact_words(name: str, value: float, op: str | None = None, threshold: float 
     if op is not None and threshold is not None:
         text += f", {COMPARISON_WORDS[op]} {t.fmt_number(threshold)}{unit}"
     return text
+
+
+def judgement_fires(kind: str, rule: dict, text) -> str:
+    """When a judgement rule fires, as a sentence for the report's rules table. ``text(code)``
+    names a question as a person reads it; defaults come from the rule's parameters."""
+
+    def p(key):
+        return rule.get(key, JUDGEMENT_DEFAULTS.get(key))
+
+    def q(key):
+        return text(rule[key]) if rule.get(key) else "(not set)"
+
+    if kind == "capacity_headroom":
+        return (
+            f"Fires when committed throughput is below {t.fmt_number(p('knockout_below'))} times our peak demand,"
+            f" {q('headroom')} (or the committed throughput over our peak when both are given in one unit)."
+            f" It is a flag when the headroom is below {t.fmt_number(p('flag_below'))} times, when more than"
+            f" {t.fmt_number(p('throttled_above'))}% of requests are throttled at peak, {q('throttled')}, or when a"
+            f" customer-facing use, {q('customer_facing')}, gets best-effort or preemptible priority, {q('priority')}."
+        )
+    if kind == "model_retirement_notice":
+        return (
+            f"Fires when the notice before a model is retired, {q('retirement_notice')}, or materially changed,"
+            f" {q('change_notice')}, is shorter than the days we need to move, {q('migrate_days')}. It is only a"
+            f" flag when a pinned version stays available for the whole migration, {q('pinned_available')}."
+        )
+    if kind == "recovery_vs_tolerance":
+        return (
+            f"Fires when the vendor's recovery time, {q('recovery_time')}, is longer than the outage we can"
+            f" tolerate, {q('tolerable_outage')}, and one site ({q('failover')}) or one provider"
+            f" ({q('providers')}, or the recorded supply chain) carries the service. A tested warm failover"
+            " silences it; another channel for the model does not."
+        )
+    if kind == "upstream_notice":
+        return (
+            f"Fires when leased or competitor-owned capacity ({q('facilities')}, {q('competitor')} or the recorded"
+            f" supply chain) can be ended on less notice, {q('upstream_notice')}, than the days we need to move,"
+            f" {q('migrate_days')}. An arrangement or competitor status that is not known counts, marked unknown."
+        )
+    return ""

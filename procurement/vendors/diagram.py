@@ -111,10 +111,12 @@ def _edge(link: dict, pos: dict[str, tuple[int, int]], *, risky: bool) -> dict:
     role = ROLE_SHORT.get(link["role"], link["role"])
     parts = [f"{role} {link['share']:g}%" if link.get("share") is not None else role]
     parts.append(f"{link['notice_days']:g} d notice" if link.get("notice_days") is not None else "notice unknown")
-    if link.get("arrangement") == "lease":
-        parts.append("lease")
+    if link.get("arrangement") in ("lease", "unknown"):
+        parts.append("lease" if link["arrangement"] == "lease" else "arrangement not known")
     if link.get("competitor"):
         parts.append("competitor")
+    elif "competitor" in link and link["competitor"] is None:
+        parts.append("competitor not known")
     detail = ", ".join(geo.short_name(r) for r in link.get("regions", []))
     if link.get("alternative"):
         detail = (detail + " · alt. channel").strip(" ·")

@@ -168,6 +168,13 @@ class ProviderForm(StorableTextMixin, forms.ModelForm):
         return name
 
 
+class _KnownOrNot(forms.NullBooleanField):
+    """Yes, no or not known; a ticked checkbox ("on") from older pages still means yes."""
+
+    def to_python(self, value):
+        return True if value == "on" else super().to_python(value)
+
+
 class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
     """A link from this service, or (deeper tier) from one of the organisation's providers."""
 
@@ -196,6 +203,13 @@ class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
             (str(p.pk), f"{p.name} (deeper tier)") for p in providers
         ]
         _locations_initial(self, "regions")
+        # Not known is an answer of its own: the upstream-notice rule counts it as a finding.
+        self.fields["competitor"] = _KnownOrNot(
+            label="Provider competes with whom it supplies",
+            required=False,
+            widget=forms.Select(choices=[("unknown", "Not known"), ("true", "Yes"), ("false", "No")]),
+            help_text=SupplyLink._meta.get_field("competitor").help_text,
+        )
         self.order_fields(["source"])
 
     def clean(self):

@@ -148,6 +148,7 @@ class SupplyLink(TimeStampedModel):
         RESERVED = "reserved", _("Reserved")
         ON_DEMAND = "on_demand", _("On-demand")
         LEASE = "lease", _("Lease")
+        UNKNOWN = "unknown", _("Not known")
 
     service = models.ForeignKey(AIService, on_delete=models.CASCADE, null=True, blank=True, related_name="supply_links")
     from_provider = models.ForeignKey(
@@ -178,7 +179,15 @@ class SupplyLink(TimeStampedModel):
     )
     pass_through = models.BooleanField(_("vendor passes this notice on"), default=False)
     alternative = models.BooleanField(_("an alternative channel exists"), default=False)
-    competitor = models.BooleanField(_("provider competes with whom it supplies"), default=False)
+    # None: not recorded. The upstream-notice rule counts an unknown status as a finding, marked
+    # "unknown"; rows from before this field could say "not known" read as not recorded until confirmed.
+    competitor = models.BooleanField(
+        _("provider competes with whom it supplies"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Not known counts as a finding under the upstream-notice rule until you confirm it."),
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -202,7 +211,7 @@ class SupplyLink(TimeStampedModel):
                 name="vendors_supplylink_role_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(arrangement__in=["owned", "reserved", "on_demand", "lease"]),
+                condition=models.Q(arrangement__in=["owned", "reserved", "on_demand", "lease", "unknown"]),
                 name="vendors_supplylink_arrangement_valid",
             ),
         ]

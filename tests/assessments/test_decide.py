@@ -1,7 +1,8 @@
 """Deciding: authority, risk acceptances, separation of duties, re-authentication and staleness.
 
 The lab-api profile (``in_review``) is recommended for executive risk acceptance with a High
-residual; the thin-SaaS profile has three knockouts and a Critical residual.
+residual; the thin-SaaS profile has four knockouts (the model-retirement one since the bank's
+judgement rules) and a Critical residual.
 """
 
 import datetime as dt
@@ -49,7 +50,7 @@ def _unchanged(assessment):
 
 @pytest.fixture
 def thin_saas(org, personas, shipped_version, service):
-    """Three knockouts and a Critical residual, in review."""
+    """Four knockouts and a Critical residual, in review."""
     a = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
     from procurement.assessments.demo import profile_answers
 
@@ -119,7 +120,7 @@ def test_an_expired_acceptance_no_longer_counts(in_review, personas):
 def test_knockouts_accepted_become_waivers_and_a_critical_residual_needs_two_executives(thin_saas, personas):
     result = services.decision_review(assessment=thin_saas, user=personas["approver"], authenticated_at=NOW()).result
     knockouts = [k.name for k in result.knockouts]
-    assert len(knockouts) == 3 and result.residual == "critical" and result.decision == "reject"
+    assert len(knockouts) == 4 and result.residual == "critical" and result.decision == "reject"
     for name in knockouts:
         _accept(thin_saas, personas["approver"], scope="knockout", rule=name)
     review = services.decision_review(assessment=thin_saas, user=personas["reviewer"], authenticated_at=NOW())
@@ -140,7 +141,36 @@ def test_knockouts_accepted_become_waivers_and_a_critical_residual_needs_two_exe
     decided = _decide(thin_saas, personas["reviewer"], note="Board accepted the pilot for three months.")
     assert decided.decision.differs and decided.status == "approved"
     assert decided.frozen_record["decision"]["difference"].startswith("Approved against the engine's recommendation")
-    assert len(decided.frozen_record["acceptances"]) == 5
+    assert len(decided.frozen_record["acceptances"]) == 6
+
+
+def test_a_pending_knockout_blocks_approval_until_it_is_accepted(org, personas, shipped_version, service):
+    """30 days' retirement notice against 180 days to migrate, and the pinned-version question
+    unanswered: the retirement knockout is pending, and approving waits for it."""
+    from procurement.assessments.demo import profile_answers
+
+    a = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    answers = profile_answers("hyperscaler-pinned-region")
+    answers.update({"MOD-03": AnswerInput(30), "INT-06": AnswerInput(180)})
+    services.answers_save(assessment=a, values=answers, by=personas["analyst"], base_revisions=None)
+    services.assessment_submit(assessment=a, by=personas["analyst"])
+    services.assessment_start_review(assessment=a, by=personas["reviewer"])
+    # Submitting needs every visible answer, so a rule is pending in review only when a stored
+    # answer cannot be read; removing the row stands in for that.
+    a.answers.filter(question_code="MOD-13").delete()
+    a.refresh_from_db()
+    review = services.decision_review(assessment=a, user=personas["reviewer"], authenticated_at=NOW())
+    assert [(p.name, p.missing, p.severity) for p in review.result.pending_rules] == [
+        ("model_retirement_notice", ("MOD-13",), "knockout")
+    ]
+    assert review.verdict.approve_problems == [
+        "Knockout “Model retirement or change notice shorter than our migration (waiting for answers)”: needs a"
+        " risk acceptance by a member with risk acceptance authority."
+    ]
+    with pytest.raises(ValidationError):
+        _decide(a, personas["reviewer"])
+    _accept(a, personas["approver"], scope="knockout", rule="model_retirement_notice")
+    assert _decide(a, personas["reviewer"]).status == "approved"
 
 
 def test_rejecting_an_approve_recommendation_needs_a_note(org, personas, shipped_version, service):

@@ -184,3 +184,8 @@ def test_latest_assessments_take_two_queries_and_leave_frozen_records_in_the_dat
     newest = Assessment.objects.filter(service=approved.service).order_by("-created_at", "-pk").first()
     with django_assert_num_queries(2):
         assert latest_assessments(demo)[approved.service_id].pk == newest.pk != approved.pk
+
+
+def test_the_portfolio_shows_the_model_provider_index_and_shared_model_providers(login, personas, demo):
+    page = login(personas["viewer"]).get(reverse("portfolio:index")).content.decode()
+    assert "Concentration of model providers" in page and 'id="model-concentration"' in page

@@ -50,3 +50,21 @@ def test_export_bank_explains_unknown_bank_and_version(capsys):
         call_command("export_bank", "nope")
     with pytest.raises(CommandError, match="has no version 9"):
         call_command("export_bank", "ai-vendor-due-diligence", "--version", "9")
+
+
+def test_score_answers_json_reports_each_rules_status_with_its_inputs(capsys):
+    """A reviewer sees why a rule stayed quiet: every rule has a status and the inputs it read."""
+    import json
+
+    from tests.conftest import ROOT
+
+    call_command("load_bank", str(SHIPPED_BANK))
+    capsys.readouterr()
+    call_command("score_answers", str(ROOT / "fixtures/profiles/thin-saas-reseller.yaml"), "--json")
+    rules = {row["rule"]: row for row in json.loads(capsys.readouterr().out)["rules"]}
+    assert rules["capacity_headroom"]["status"] == "flag"
+    assert rules["capacity_headroom"]["inputs"]["CAP-02"] == 0.8
+    assert rules["model_retirement_notice"]["status"] == "fired"
+    assert rules["upstream_notice"]["status"] == "clear"
+    assert rules["upstream_notice"]["inputs"]["SUP-05"] == "not applicable"
+    assert rules["residency"]["status"] == "clear" and "INT-09" in rules["residency"]["inputs"]

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BANK_DOC = parse_document((ROOT / "fixtures/banks/ai-vendor-due-diligence.yaml").read_bytes())
 PROFILES = ROOT / "fixtures/profiles"
 AS_OF = dt.date(2026, 11, 22)
+UNDISCLOSED = "<not disclosed>"  # with_answers(..., CODE=UNDISCLOSED): the vendor does not disclose it
 
 
 def profile(name: str) -> t.ScoringInput:
@@ -24,6 +25,8 @@ def with_answers(inp: t.ScoringInput, **changes) -> t.ScoringInput:
             answers.pop(code, None)
         elif value == "N/A":
             answers[code] = t.Answer(code, None, na=True)
+        elif value == UNDISCLOSED:
+            answers[code] = t.Answer(code, None, undisclosed=True)
         else:
             answers[code] = t.Answer(code, tuple(value) if isinstance(value, list) else value)
     return t.ScoringInput(**{**inp.__dict__, "answers": tuple(answers.values())})

@@ -33,7 +33,7 @@ def test_a_partial_tier_is_filled_from_its_defaults():
         ({"bands": {"moderate": 50, "high": 40, "critical": 65}}, "bands: cut-offs must rise strictly within 0-100"),
         ({"tier": {"domains": ["SUP-01"]}}, "tier.domains: SUP-01 is not a buyer-intake question"),
         ({"section_weights": {"tier_1": {"XX": 1}}}, "section_weights.tier_1: section 'XX' is not in this version"),
-        ({"rules": {"r": {"kind": "sometimes"}}}, "rules.r.kind must be one of condition, notice_gap"),
+        ({"rules": {"r": {"kind": "sometimes"}}}, "rules.r.kind must be one of condition, notice_gap, capacity_"),
         (
             {"rules": {"r": {"title": "T", "condition": {"question": "IN-01", "in": ["medium"]}}}},
             "rules.r.condition: 'medium' is not a choice of IN-01 (low, high)",
@@ -46,3 +46,45 @@ def test_a_partial_tier_is_filled_from_its_defaults():
 )
 def test_problems_read_as_before(params, problem):
     assert any(p.startswith(problem) for p in validate_rule_params(params, INDEX)), validate_rule_params(params, INDEX)
+
+
+JUDGEMENT_INDEX = VersionIndex(
+    questions={
+        "INT-06": {"section": "INT", "type": "number", "audience": "buyer", "values": []},
+        "CAP-05": {"section": "CAP", "type": "single_choice", "audience": "vendor", "values": ["reserved", "best"]},
+        "MOD-03": {"section": "MOD", "type": "number", "audience": "vendor", "values": []},
+    },
+    section_codes=frozenset({"INT", "CAP", "MOD"}),
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        (
+            {"kind": "model_retirement_notice", "title": "T", "migrate_days": "INT-06"},
+            "rules.r: needs retirement_notice",
+        ),
+        (
+            {"kind": "model_retirement_notice", "title": "T", "migrate_days": "CAP-05", "retirement_notice": "MOD-03"},
+            "rules.r.migrate_days: CAP-05 is a single_choice question; expected number",
+        ),
+        (
+            {"kind": "capacity_headroom", "title": "T", "priority": "CAP-05", "risky_priorities": ["preemptible"]},
+            "rules.r.risky_priorities: 'preemptible' is not a choice of CAP-05",
+        ),
+        ({"kind": "capacity_headroom", "title": "T", "flag_below": "lots"}, "rules.r.flag_below must be a number >= 0"),
+        ({"kind": "recovery_vs_tolerance", "title": "T", "colour": 1}, "rules.r: unknown key 'colour'"),
+    ],
+)
+def test_judgement_rules_are_checked_against_the_version(rule, problem):
+    problems = validate_rule_params({"rules": {"r": rule}}, JUDGEMENT_INDEX)
+    assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_every_judgement_key_is_described_once():
+    from procurement.scoring.params import JUDGEMENT_KEYS, RULE_KEYS
+
+    for kind, keys in JUDGEMENT_KEYS.items():
+        assert all(spec.description.endswith(".") for spec in keys.values())
+        assert set(keys) <= RULE_KEYS[kind]

@@ -10,6 +10,9 @@ def bands(result):
 
 
 def test_lab_api_on_leased_competitor_capacity():
+    """Unchanged by the judgement rules: 1.2 times headroom and priority tier for a customer-facing
+    use, active-active failover, and 180 days' retirement and change notice against 180 to migrate.
+    The upstream-notice flag now compares 90 days with our 180 days to migrate (was a fixed 180)."""
     result = score(profile("lab-api-leased-capacity"))
     assert not result.incomplete
     assert result.tier == 1
@@ -42,14 +45,24 @@ def test_hyperscaler_model_pinned_to_a_region():
 
 
 def test_thin_saas_reselling_an_undisclosed_model():
+    """Reject, as before. The judgement rules of the current bank version add, legitimately: a
+    retirement knockout (14 days' retirement notice, no change notice and no pinned version,
+    against 90 days to migrate), a capacity flag (committed throughput 0.8 times our peak; a
+    knockout only in tier 1) and a recovery flag (48 h recovery on one region and one provider
+    against 24 h tolerable outage)."""
     result = score(profile("thin-saas-reseller"))
     assert not result.incomplete
     assert result.tier == 2
     assert result.control_band == "critical" and result.residual == "critical"
     assert set(bands(result).values()) == {"critical"}
-    assert {k.name for k in result.knockouts} == {"notice_gap", "undisclosed_chain", "no_independent_attestation"}
+    assert {k.name for k in result.knockouts} == {
+        "notice_gap",
+        "undisclosed_chain",
+        "no_independent_attestation",
+        "model_retirement_notice",
+    }
     assert result.decision == "reject"
-    assert result.flags == ()
+    assert {f.name for f in result.flags} == {"capacity_headroom", "recovery_vs_tolerance"}
 
 
 def test_text_report_explains_the_decision():
@@ -59,3 +72,32 @@ def test_text_report_explains_the_decision():
         "We can rely on 30 days' notice at most: the vendor's own notice for ending the contract (CON-01)."
         " We need 90 days to move this use to another provider (INT-06), a gap of 60 days."
     ) in text
+
+
+def test_neocloud_hosted_open_weights_model():
+    """Reject, and the reason is recovery, not notice. A customer-facing assistant (tier 1) on an
+    open-weights model served from one GPU-cloud region: the weights could run anywhere
+    (RES-06), so the notice gap is covered, but the vendor recovers in 24 h against our 4 h
+    tolerable outage with one region and one provider, so recovery_vs_tolerance knocks out.
+    The 1.1x headroom and best-effort priority for a customer-facing use add a capacity flag.
+    The controls alone rate low (moderate residual in tier 1)."""
+    result = score(profile("neocloud-open-weights"))
+    assert not result.incomplete and result.tier == 1
+    assert result.control_band == "low" and result.residual == "moderate"
+    assert [k.name for k in result.knockouts] == ["recovery_vs_tolerance"]
+    assert [f.name for f in result.flags] == ["capacity_headroom"]
+    assert result.decision == "reject"
+
+
+def test_saas_wrapper_over_one_labs_api():
+    """Reject. A wrapper over one lab's API used for confidential tickets (tier 2): 14 days'
+    notice of a material model change and no pinned version after a retirement notice, against
+    120 days to migrate, knock out (model_retirement_notice); the 30-day pass-through notice
+    leaves a notice gap with only one other channel; and the hosting is not known, so the
+    upstream-notice flag is marked unknown."""
+    result = score(profile("saas-wrapper-one-lab"))
+    assert not result.incomplete and result.tier == 2
+    assert {k.name for k in result.knockouts} == {"model_retirement_notice", "notice_gap"}
+    (upstream,) = result.flags
+    assert upstream.name == "upstream_notice" and upstream.title.endswith("(unknown)")
+    assert result.decision == "reject"

@@ -62,10 +62,12 @@ def test_notice_gap_in_tier_three_is_a_flag():
 
 
 def test_upstream_notice_flag_for_leased_capacity_on_90_days():
-    hit = fired(with_answers(BASE, LOC_04=["hyperscaler", "leased_colo"], SUP_05=90), "upstream_notice")
+    """The notice is compared with our own days to migrate (INT-06 = 180 here), no longer a fixed 180."""
+    hit = fired(with_answers(BASE, LOC_04=["hyperscaler", "leased_colo"], SUP_05=90, INT_06=180), "upstream_notice")
     assert hit.severity == "flag"
-    assert any(
-        r.endswith(" is 90 days, below 180 days (SUP-05).") and "“What is the shortest notice" in r for r in hit.reasons
+    assert (
+        "The shortest upstream notice is 90 days (SUP-05), shorter than the 180 days we need to move (INT-06)."
+        in hit.reasons
     )
 
 
@@ -165,10 +167,11 @@ def test_a_longer_notice_in_the_chain_does_not_lengthen_the_answered_one():
 
 def test_leased_capacity_in_the_chain_raises_the_upstream_notice_flag():
     assert fired(BASE, "upstream_notice") is None
-    hit = fired(with_facts(BASE, competitor_or_leased_share=40.0, upstream_notice_days=90.0), "upstream_notice")
+    inp = with_answers(BASE, INT_06=180)
+    hit = fired(with_facts(inp, competitor_or_leased_share=40.0, upstream_notice_days=90.0), "upstream_notice")
     assert hit is not None and (
-        "The recorded supply chain puts 40% of the serving capacity on competitor-owned or leased providers,"
-        " above 0%." in hit.reasons
+        "The recorded supply chain puts 40% of the serving capacity on competitor-owned or leased providers."
+        in hit.reasons
     )
 
 
@@ -188,7 +191,7 @@ def test_every_fact_the_chain_offers_is_one_rules_may_name():
     from procurement.scoring.supply import SERVICE, Link, Provider, chain_facts
 
     facts = chain_facts(
-        [Link(SERVICE, "p", "inference_compute", notice_days=30)],
+        [Link(SERVICE, "p", "inference_compute", notice_days=30, competitor=None)],
         {"p": Provider("p", "P")},
         vendor_notice_days=10,
         migrate_days=5,

@@ -236,3 +236,29 @@ def test_a_region_scenario_finds_every_site_in_it():
     rows = scenario(_portfolio(), PROVIDERS, region="US-EAST", notice_days=30)
     assert {r.name for r in rows} == {"Frontier API", "Helpdesk copilot"}
     assert scenario(_portfolio(), PROVIDERS, region="ap-south", notice_days=30) == []
+
+
+def test_three_services_reselling_one_labs_model_are_one_model_provider_dependency():
+    """Concentration per layer: the compute is spread over three clouds, the model is one lab's."""
+    from procurement.scoring.supply import SERVICE, Link, Provider, ServiceChain, concentration, shared_providers
+
+    providers = {
+        "lab": Provider("lab", "Frontier Lab"),
+        **{f"c{i}": Provider(f"c{i}", f"Cloud {i}") for i in range(3)},
+    }
+    services = [
+        ServiceChain(
+            f"s{i}",
+            f"Service {i}",
+            (Link(SERVICE, "lab", "model_provider", share=100), Link(SERVICE, f"c{i}", "inference_compute", share=100)),
+            annual_spend=100.0,
+        )
+        for i in range(3)
+    ]
+    _, compute_hhi = concentration(services, providers)
+    model_shares, model_hhi = concentration(services, providers, role="model_provider")
+    assert round(compute_hhi) == 3333 and model_hhi == 10000 and model_shares == {"Frontier Lab": 100.0}
+    assert shared_providers(services, providers, role="model_provider") == {
+        "Frontier Lab": ["Service 0", "Service 1", "Service 2"]
+    }
+    assert shared_providers(services, providers, role="inference_compute") == {}

@@ -168,7 +168,15 @@ def decision_state(assessment: Assessment) -> str:
 
 
 def _knockouts(result: t.ScoreResult) -> list[au.Knockout]:
-    return [au.Knockout(k.name, k.title) for k in result.knockouts]
+    """Knockouts that fired, and knockouts still waiting for answers: a pending knockout blocks
+    approval until its answers come in or it is accepted as a risk."""
+    fired = [au.Knockout(k.name, k.title) for k in result.knockouts]
+    pending = [
+        au.Knockout(p.name, f"{p.title} (waiting for answers)")
+        for p in result.pending_rules
+        if p.severity == "knockout"
+    ]
+    return fired + pending
 
 
 def _deciding_members(organisation, *, authority: int):
@@ -323,7 +331,9 @@ def _open_for_review(assessment: Assessment) -> None:
 def _scope_title(result: t.ScoreResult, scope: str, rule: str) -> str:
     if scope == RiskAcceptance.Scope.RESIDUAL:
         return f"{(result.residual or 'unrated').capitalize()} residual risk"
-    hits = {h.name: h for h in (*result.knockouts, *result.flags)}
+    hits: dict[str, t.RuleHit | t.PendingRule] = {h.name: h for h in (*result.knockouts, *result.flags)}
+    # A pending knockout can be accepted as a risk too: it blocks approval until then.
+    hits.update({p.name: p for p in result.pending_rules if p.severity == "knockout" and p.name not in hits})
     if rule not in hits or (scope == RiskAcceptance.Scope.KNOCKOUT) != (hits[rule].severity == "knockout"):
         raise ValidationError("That risk is not raised on this assessment.", code="unknown_rule")
     return hits[rule].title

@@ -7,7 +7,7 @@ from procurement.questionbank.document import BankFileError
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.scoring_input import read_answer_file
 from procurement.questionbank.services import version_to_document
-from procurement.scoring.engine import score
+from procurement.scoring.engine import rule_statuses, score
 from procurement.scoring.explain import result_text
 
 
@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("answers", type=Path)
         parser.add_argument("--bank", default="ai-vendor-due-diligence", help="Slug of a shipped bank.")
         parser.add_argument("--version", dest="number", type=int, help="Version number (default: latest published).")
-        parser.add_argument("--json", action="store_true", help="Print the whole result as JSON.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print the whole result as JSON, with each rule's status and inputs."
+        )
 
     def handle(self, *args, answers: Path, bank: str, number: int | None, json: bool, **options):
         versions = BankVersion.objects.filter(bank__slug=bank, bank__organisation__isnull=True).exclude(status="draft")
@@ -38,7 +40,8 @@ class Command(BaseCommand):
             self.stderr.write(f"Check: {warning}")
         result = score(inp)
         if json:
-            self.stdout.write(_json_dumps(result.as_dict()))
+            # The result, and each rule's status with the inputs it read (why it stayed quiet).
+            self.stdout.write(_json_dumps({**result.as_dict(), "rules": rule_statuses(inp)}))
         else:
             self.stdout.write(f"{version} — {answers.name}\n")
             self.stdout.write(result_text(result), ending="")
