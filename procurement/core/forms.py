@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from procurement.core.models import NotificationKind, NotificationPreference
+from procurement.core.money import Money, MoneyError, currency_choices, money_format, money_parse
 from procurement.core.text import text_problem
 
 MAX_PK = 2**63 - 1
@@ -47,6 +48,64 @@ class StorableTextMixin:
 
 def _one_line(field: forms.Field) -> bool:
     return isinstance(field.widget, forms.TextInput | forms.EmailInput | forms.URLInput)
+
+
+class MoneyField(forms.CharField):
+    """A text input for an amount (``250k``, ``1.2M``, ``EUR 250,000``): never type=number, whose
+    browsers drop what they cannot read (``250k`` arrived as 250). Cleans to a Money, whose
+    currency is empty unless the text named one; the form decides which currency applies."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("help_text", "For example 250000, 250,000, 250k or 1.2M.")
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Money):
+            return money_format(value.amount)
+        if value not in (None, "") and not isinstance(value, str):
+            return money_format(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        problem = text_problem(text)
+        if problem:
+            raise ValidationError(f"This text {problem}; remove it and try again.", code="text")
+        try:
+            return money_parse(text)
+        except MoneyError as exc:
+            raise ValidationError(str(exc), code="money") from None
+
+
+class CurrencyField(forms.ChoiceField):
+    """An ISO 4217 currency, the common ones first."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", currency_choices)
+        super().__init__(*args, **kwargs)
+
+
+AMOUNT_CURRENCY_CLASH = "The amount says {typed} but the currency chosen is {chosen}: change one of them."
+
+
+def money_with_currency(form: forms.Form, amount_field: str, currency_field: str) -> None:
+    """In ``clean``: turn the amount field's Money into a Decimal and settle the currency. A
+    currency typed in the amount wins over an untouched select only when they agree; when
+    they differ the form says so (nothing is guessed)."""
+    money = form.cleaned_data.get(amount_field)
+    if not isinstance(money, Money):
+        return
+    chosen = form.cleaned_data.get(currency_field) or ""
+    if money.currency and chosen and money.currency != chosen:
+        form.add_error(amount_field, AMOUNT_CURRENCY_CLASH.format(typed=money.currency, chosen=chosen))
+        return
+    form.cleaned_data[amount_field] = money.amount
+    form.cleaned_data[currency_field] = money.currency or chosen
 
 
 CHOOSE_MODE = "Choose at once, daily summary or never."
