@@ -1,5 +1,9 @@
 """Form pieces shared by the apps."""
 
+import datetime as dt
+import re
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -106,6 +110,52 @@ def money_with_currency(form: forms.Form, amount_field: str, currency_field: str
         return
     form.cleaned_data[amount_field] = money.amount
     form.cleaned_data[currency_field] = money.currency or chosen
+
+
+RATE_RE = r"^\d{1,10}(\.\d{1,8})?$"
+
+
+class ReportingCurrencyForm(forms.Form):
+    currency = CurrencyField(label="Reporting currency")
+
+
+class CurrencyRateForm(forms.Form):
+    """1 unit of a currency = ``rate`` units of the reporting currency, as of a date."""
+
+    currency = CurrencyField(label="Currency")
+    rate = forms.CharField(
+        label="Rate",
+        max_length=20,
+        help_text="What one unit of the currency is worth in the reporting currency, e.g. 0.92.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, reporting: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reporting = reporting
+        self.fields["rate"].help_text = f"What one unit of the currency is worth in {reporting}, e.g. 0.92."
+        self.initial.setdefault("as_of", dt.date.today())
+
+    def clean_currency(self):
+        code = self.cleaned_data["currency"]
+        if code == self.reporting:
+            raise ValidationError(f"{code} is the reporting currency; choose another one.")
+        return code
+
+    def clean_rate(self):
+        text = self.cleaned_data["rate"].strip()
+        if not re.fullmatch(RATE_RE, text) or Decimal(text) <= 0:
+            raise ValidationError(
+                f"“{text[:30]}” is not a rate: write a positive number with a dot for decimals (at most 8), e.g. 0.92."
+            )
+        return Decimal(text)
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day > dt.date.today():
+            raise ValidationError("A rate's date cannot be in the future.")
+        return day
 
 
 CHOOSE_MODE = "Choose at once, daily summary or never."

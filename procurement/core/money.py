@@ -108,7 +108,7 @@ def money_parse(text: str, *, default_currency: str = "") -> Money:
     raw = text.strip(GROUP_SPACES + "\t")
     if not raw:
         raise MoneyError("Enter an amount.")
-    if any(sign in raw for sign in "-−(") or raw.endswith(")"):
+    if any(sign in raw for sign in "-\u2212(") or raw.endswith(")"):
         raise _refuse(raw, "amounts cannot be negative")
     currency, rest = _split_currency(raw)
     if currency and not is_currency(currency):
@@ -152,6 +152,15 @@ def money_format(amount: Decimal | float | int | None, currency: str = "", *, em
 def money_convert(amount: Decimal, rate: Decimal) -> Decimal:
     """An amount times a rate (units of the target currency per unit of the amount's), to the cent."""
     return (amount * rate).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def money_to(amount: Decimal, currency: str, *, to: str, rates: dict[str, Decimal]) -> Decimal | None:
+    """The amount in ``to``, using ``rates`` (currency -> units of ``to`` per unit); None when
+    no rate is known (the caller says which currency lacks one; nothing is guessed)."""
+    if currency == to:
+        return amount
+    rate = rates.get(currency)
+    return None if rate is None else money_convert(amount, rate)
 
 
 def xlsx_number_format(currency: str) -> str:
