@@ -163,6 +163,21 @@ def money_to(amount: Decimal, currency: str, *, to: str, rates: dict[str, Decima
     return None if rate is None else money_convert(amount, rate)
 
 
+def money_between(
+    amount: Decimal, currency: str, *, to: str, reporting: str, rates: dict[str, Decimal]
+) -> tuple[Decimal | None, list[str]]:
+    """The amount in ``to`` through the reporting currency (``rates`` are into it). Returns
+    (amount, []) or (None, the currencies that lack a rate)."""
+    if currency == to:
+        return amount, []
+    missing = [c for c in (currency, to) if c != reporting and c not in rates]
+    if missing:
+        return None, missing
+    in_reporting = amount if currency == reporting else amount * rates[currency]
+    result = in_reporting if to == reporting else in_reporting / rates[to]
+    return result.quantize(CENTS, rounding=ROUND_HALF_UP), []
+
+
 def xlsx_number_format(currency: str) -> str:
     """An Excel number format that shows the code before a grouped amount: "EUR" #,##0.00."""
     return f'"{currency}" #,##0.00' if currency else "#,##0.00"
