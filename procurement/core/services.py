@@ -12,6 +12,7 @@ from django.db import transaction
 from procurement.core.models import AuditEvent, CurrencyRate, Membership, Organisation
 
 DEMO_ORG = ("Demo Buyer Ltd", "demo")
+DEMO_RATES = (("USD", "0.92"), ("GBP", "1.17"))  # into the demo's reporting currency, EUR
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the local demo only
 A = Membership.Authority
 # (username, role, full name, decision authority). The approver is a reviewer with executive
@@ -70,6 +71,9 @@ def demo_seed() -> list[DemoLogin]:
         staff.set_password(DEMO_PASSWORD)
         staff.save()
     logins.append(DemoLogin(staff.username, DEMO_PASSWORD, "Site staff (superuser)"))
+    if not org.currency_rates.exists():  # the demo's services spend in USD and GBP too
+        for currency, rate in DEMO_RATES:
+            currency_rate_set(organisation=org, currency=currency, rate=Decimal(rate), as_of=dt.date.today())
     return logins
 
 
