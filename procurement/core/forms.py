@@ -54,17 +54,24 @@ def _one_line(field: forms.Field) -> bool:
     return isinstance(field.widget, forms.TextInput | forms.EmailInput | forms.URLInput)
 
 
-class MoneyField(forms.CharField):
+class MoneyField(forms.Field):
     """A text input for an amount (``250k``, ``1.2M``, ``EUR 250,000``): never type=number, whose
     browsers drop what they cannot read (``250k`` arrived as 250). Cleans to a Money, whose
     currency is empty unless the text named one; the form decides which currency applies."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"})
+    widget = forms.TextInput
+    MAX_LENGTH = 60
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 60)
         kwargs.setdefault("help_text", "For example 250000, 250,000, 250k or 1.2M.")
         super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(
+            {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", "maxlength": str(self.MAX_LENGTH)}
+        )
+        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, Money):
@@ -74,9 +81,11 @@ class MoneyField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
+        text = "" if value is None else str(value).strip()
+        if not text:
             return None
+        if len(text) > self.MAX_LENGTH:
+            raise ValidationError(f"An amount has at most {self.MAX_LENGTH} characters.", code="max_length")
         problem = text_problem(text)
         if problem:
             raise ValidationError(f"This text {problem}; remove it and try again.", code="text")

@@ -277,7 +277,9 @@ class CurrencyRate(models.Model):
     to_currency = models.CharField(_("reporting currency"), max_length=3)
     rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
     as_of = models.DateField(_("as of"))
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     set_at = models.DateTimeField(_("set at"), default=timezone.now)
 
     class Meta:

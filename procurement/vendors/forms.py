@@ -24,7 +24,7 @@ class VendorForm(StorableTextMixin, forms.ModelForm):
 
 class AIServiceForm(StorableTextMixin, forms.ModelForm):
     annual_spend = MoneyField(label="Annual spend", required=False)
-    currency = CurrencyField(label="Currency")
+    currency = CurrencyField(label="Currency", required=False, help_text="Of the annual spend.")
 
     class Meta:
         model = AIService
@@ -48,6 +48,8 @@ class AIServiceForm(StorableTextMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("currency") and "currency" not in self.errors:
+            cleaned["currency"] = self.vendor.organisation.reporting_currency
         money_with_currency(self, "annual_spend", "currency")
         return cleaned
 
