@@ -37,7 +37,7 @@ _NUMBER = re.compile(
     r"^(?P<int>\d{1,3}(?:,\d{3})+|\d{1,3}(?:" + _SPACE + r"\d{3})+|\d+)"
     r"(?:\.(?P<frac>\d+))?"
     r"(?:" + _SPACE + r"?(?P<scale>k|m|bn))?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # \d is 0-9 only: other scripts' digits are refused, not read
 )
 
 
@@ -92,10 +92,10 @@ def _split_currency(text: str) -> tuple[str, str]:
         return SYMBOLS[text[0]], text[1:].lstrip(GROUP_SPACES)
     if text and text[-1] in SYMBOLS:
         return SYMBOLS[text[-1]], text[:-1].rstrip(GROUP_SPACES)
-    head = re.match(r"^([A-Za-z]{3})[" + GROUP_SPACES + r"]*(?=[\d.])", text)
+    head = re.match(r"^([A-Za-z]{3})[" + GROUP_SPACES + r"]*(?=[0-9.])", text)
     if head:
         return head.group(1).upper(), text[head.end() :]
-    tail = re.search(r"(?<=[\dkKmMnN])[" + GROUP_SPACES + r"]*([A-Za-z]{3})$", text)
+    tail = re.search(r"(?<=[0-9kKmMnN])[" + GROUP_SPACES + r"]*([A-Za-z]{3})$", text)
     if tail:
         return tail.group(1).upper(), text[: tail.start()]
     return "", text
@@ -113,13 +113,13 @@ def money_parse(text: str, *, default_currency: str = "") -> Money:
     currency, rest = _split_currency(raw)
     if currency and not is_currency(currency):
         raise _refuse(raw, f"{currency} is not an ISO 4217 currency code")
-    if re.search(r"\d[eE][+-]?\d", rest) or rest.lower() in {"nan", "inf", "infinity"}:
+    if re.search(r"[0-9][eE][+-]?[0-9]", rest) or rest.lower() in {"nan", "inf", "infinity"}:
         raise _refuse(raw, f"exponents, NaN and infinity are not amounts; {HOW}")
     match = _NUMBER.match(rest)
     if not match:
-        if re.fullmatch(r"\d+(,\d+)+(\.\d+)?", rest):
+        if re.fullmatch(r"[0-9]+(,[0-9]+)+(\.[0-9]+)?", rest):
             raise _refuse(raw, "commas separate thousands, in groups of three digits (250,000 or 1,250.50)")
-        if re.fullmatch(r"\d+\.\d{3}(\.\d{3})+", rest):
+        if re.fullmatch(r"[0-9]+\.[0-9]{3}(\.[0-9]{3})+", rest):
             raise _refuse(raw, "use a comma or a space between thousands (250,000 or 250 000), and a dot for cents")
         raise _refuse(raw, HOW)
     digits = re.sub(f"[,{GROUP_SPACES}]", "", match.group("int"))
