@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import os
+import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -315,3 +317,49 @@ def test_nul_characters_in_answer_files_and_provider_tables_are_refused(assessme
     assert "control character (U+0000)" in exc.value.problems[0]
     with pytest.raises(TableError):
         clean_rows([{"provider": "a\x00b", "role": "storage", "arrangement": "owned"}])
+
+
+MONEY_JUNK = st.one_of(
+    JUNK_TEXT,
+    st.from_regex(r"[€$£]?[0-9 ,.\u00a0\u2009\u202f]{0,14}(k|m|bn|K|M)?( ?[A-Za-z]{3})?", fullmatch=True),
+    st.sampled_from(["250k", "1.2M", "€250k", "$1.2m", "EUR 250,000", "1e9", "-30", "250.000", "1,2M", "XYZ 5"]),
+)
+
+
+@FUZZ
+@given(text=MONEY_JUNK)
+def test_money_parse_reads_an_amount_exactly_or_refuses_naming_the_input(text):
+    from procurement.core.money import MAX_AMOUNT, MoneyError, is_currency, money_format, money_parse
+
+    try:
+        money = money_parse(text)
+    except MoneyError as exc:
+        assert str(exc)
+        return
+    assert 0 <= money.amount <= MAX_AMOUNT and money.amount == money.amount.quantize(Decimal("0.01"))
+    assert money.currency == "" or is_currency(money.currency)
+    # Nothing dropped: the amount is exactly the digits typed, times the k/M/bn typed.
+    scale = re.search(r"(?i)[0-9.][ \u00a0\u2009\u202f]?(k|m|bn)(?![a-z])", text)
+    factor = {"k": 1000, "m": 10**6, "bn": 10**9}[scale.group(1).lower()] if scale else 1
+    assert money.amount == Decimal(re.sub(r"[^0-9.]", "", text)) * factor
+    assert money_parse(money_format(money.amount, money.currency or "EUR")).amount == money.amount
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(spend=MONEY_JUNK, currency=JUNK_TEXT | st.sampled_from(["EUR", "USD", "GBP"]))
+def test_service_form_never_500s_and_keeps_the_stored_spend_on_a_refusal(client, personas, service, spend, currency):
+    from procurement.vendors.models import AIService
+
+    client.force_login(personas["analyst"])
+    before = AIService.objects.values("annual_spend", "currency").get(pk=service.pk)
+    response = client.post(
+        reverse("vendors:service_edit", args=[service.vendor_id, service.pk]),
+        {"name": service.name, "kind": "api", "annual_spend": spend, "currency": currency},
+    )
+    assert response.status_code in (200, 302)
+    stored = AIService.objects.get(pk=service.pk)
+    stored.full_clean()
+    if response.status_code == 200:
+        assert "invalid-feedback" in response.content.decode()
+        assert AIService.objects.values("annual_spend", "currency").get(pk=service.pk) == before
