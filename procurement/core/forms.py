@@ -1,11 +1,11 @@
 """Form pieces shared by the apps."""
 
-import datetime as dt
 import re
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from procurement.core.models import NotificationKind, NotificationPreference
 from procurement.core.money import Money, MoneyError, currency_choices, money_format, money_parse
@@ -138,13 +138,13 @@ class CurrencyRateForm(forms.Form):
         help_text="What one unit of the currency is worth in the reporting currency, e.g. 0.92.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, reporting: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.reporting = reporting
         self.fields["rate"].help_text = f"What one unit of the currency is worth in {reporting}, e.g. 0.92."
-        self.initial.setdefault("as_of", dt.date.today())
+        self.initial.setdefault("as_of", timezone.localdate())
 
     def clean_currency(self):
         code = self.cleaned_data["currency"]
@@ -162,7 +162,7 @@ class CurrencyRateForm(forms.Form):
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
-        if day > dt.date.today():
+        if day > timezone.localdate():
             raise ValidationError("A rate's date cannot be in the future.")
         return day
 
