@@ -131,7 +131,7 @@ class ReportingCurrencyForm(forms.Form):
 class CurrencyRateForm(forms.Form):
     """1 unit of a currency = ``rate`` units of the reporting currency, as of a date."""
 
-    currency = CurrencyField(label="Currency")
+    currency = CurrencyField(label="Currency", choices=lambda: [("", "—"), *currency_choices()])
     rate = forms.CharField(
         label="Rate",
         max_length=20,
