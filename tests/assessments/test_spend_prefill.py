@@ -37,6 +37,7 @@ def test_int08_is_prefilled_from_a_spend_in_the_buckets_currency(service, shippe
     assert not Answer.objects.filter(assessment=a, question_code="INT-09").exists()  # still a question
     note = TimelineEvent.objects.get(assessment=a, kind="prefill").note
     assert note.startswith("INT-08 pre-filled from the service record: EUR ")
+    assert a.status == "draft"  # nobody has started on it yet
 
 
 def test_int08_converts_another_currency_with_the_organisations_rates(service, shipped_version, personas, org):

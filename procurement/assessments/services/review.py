@@ -98,7 +98,14 @@ def assessment_create(
     prefill, note = spend_prefill(service=service, version=version)
     prefill = {code: answer for code, answer in prefill.items() if code not in (intake or {})}
     if prefill:
-        answers_save(assessment=assessment, values=prefill, by=by, base_revisions=None, by_label=FROM_SERVICE_RECORD)
+        answers_save(
+            assessment=assessment,
+            values=prefill,
+            by=by,
+            base_revisions=None,
+            by_label=FROM_SERVICE_RECORD,
+            starts_work=False,
+        )
     if note and (prefill or not intake):
         timeline_add(assessment, "prefill", by=by, note=note)
     if intake:
