@@ -87,3 +87,9 @@ def test_the_intake_form_says_the_answer_came_from_the_service_record_until_some
     )
     page = client.get(reverse("assessments:section", args=[a.pk, "INT"])).content.decode()
     assert 'id="source-INT-08"' not in page
+
+
+def test_a_missing_rate_is_noted_even_when_other_intake_answers_are_given(service, shipped_version, personas):
+    _spend(service, "10", "JPY")
+    a = _create(service, shipped_version, personas, intake={"INT-01": "productivity"})
+    assert a.timeline.get(kind="prefill").note.startswith("INT-08 not pre-filled: no rate set for JPY")

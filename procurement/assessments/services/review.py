@@ -96,7 +96,8 @@ def assessment_create(
     if reviewers:
         notifications.notify_reviewers_assigned(assessment=assessment, reviewers=reviewers, by=by)
     prefill, note = spend_prefill(service=service, version=version)
-    prefill = {code: answer for code, answer in prefill.items() if code not in (intake or {})}
+    if any(code in (intake or {}) for code in prefill):  # the intake given at creation wins
+        prefill, note = {}, ""
     if prefill:
         answers_save(
             assessment=assessment,
@@ -106,7 +107,7 @@ def assessment_create(
             by_label=FROM_SERVICE_RECORD,
             starts_work=False,
         )
-    if note and (prefill or not intake):
+    if note:
         timeline_add(assessment, "prefill", by=by, note=note)
     if intake:
         values = {code: AnswerInput(value=value) for code, value in intake.items()}
