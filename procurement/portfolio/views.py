@@ -163,7 +163,7 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
                         r.migrate_days,
                         r.gap_days,
                         "yes" if r.alternative else "no",
-                        r.spend_at_risk if portfolio.spend.ok else "",
+                        f"{r.spend_at_risk:.2f}" if portfolio.spend.ok else "",
                         "; ".join(r.via),
                     ]
                 )

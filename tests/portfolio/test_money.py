@@ -157,3 +157,18 @@ def test_changing_the_reporting_currency_keeps_old_rates_on_record(login, person
 def test_only_admins_of_the_organisation_reach_the_rates(login, personas):
     for persona, status in (("analyst", 403), ("viewer", 403), ("outsider", 200), ("nobody", 404)):
         assert login(personas[persona]).get(reverse("portfolio:currency_rates")).status_code == status
+
+
+def test_the_scenario_csv_names_the_currency_and_writes_amounts_to_the_cent(login, personas, org, mixed):
+    currency_rate_set(organisation=org, currency="USD", rate=Decimal("0.9"), as_of=dt.date(2026, 11, 1))
+    client = login(personas["analyst"])
+    response = client.get(reverse("portfolio:scenario_export", args=["csv"]), {"provider": mixed["lab"].pk})
+    rows = response.content.decode().splitlines()
+    assert "spend at risk (EUR)" in rows[1] and "180000.00" in rows[2]
+
+
+def test_without_a_rate_the_scenario_csv_leaves_spend_at_risk_empty(login, personas, mixed):
+    client = login(personas["analyst"])
+    response = client.get(reverse("portfolio:scenario_export", args=["csv"]), {"provider": mixed["lab"].pk})
+    header, row = (line.split(",") for line in response.content.decode().splitlines()[1:3])
+    assert header[6] == "spend at risk" and row[6] == ""
