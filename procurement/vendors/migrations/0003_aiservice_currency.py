@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('vendors', '0002_supply_chain'),
-        ('core', '0006_reporting_currency_and_rates'),
+        ('core', '0008_reporting_currency_and_rates'),
     ]
 
     operations = [
