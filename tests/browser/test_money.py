@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from procurement.assessments.models import Assessment
 from procurement.core.services import DEMO_PASSWORD
 from procurement.vendors.models import AIService
 
@@ -57,6 +58,13 @@ def test_typing_250k_as_annual_spend_shows_250000(page, live_server, artifacts_d
     # Frontier API spends USD 2,400,000: at the demo's 0.92, EUR 2,208,000 on its serving providers.
     assert page.locator("#providers >> text=EUR").count() > 0
     page.screenshot(path=str(artifacts_dir / "money-3-portfolio.png"), full_page=True)
+
+    # The draft's intake: INT-08 came from the service record (USD 2,400,000 at 0.92 is EUR 1M to 5M).
+    draft = Assessment.objects.get(status=Assessment.Status.DRAFT)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/INT/")
+    page.wait_for_selector("#source-INT-08")
+    assert page.locator("#q-INT-08 input[value='1m_5m']").is_checked()
+    page.locator("#q-INT-08").screenshot(path=str(artifacts_dir / "money-5-int08.png"))
     assert csp_errors == []
 
 
