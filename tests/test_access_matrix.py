@@ -79,6 +79,8 @@ MATRIX = {
     "portfolio:index": ("get", lambda w: {}, ORG_LIST),
     "portfolio:scenario_export": ("get", lambda w: {"fmt": "csv"}, ORG_QUERY),
     "portfolio:compare": ("get", lambda w: {}, ORG_LIST),
+    # Only org admins set the reporting currency and the rates.
+    "portfolio:currency_rates": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
     "portfolio:reviews": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions_export": ("get", lambda w: {"fmt": "csv"}, ORG_LIST),

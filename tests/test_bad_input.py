@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import os
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -426,6 +428,13 @@ REGION_TEXT = st.one_of(
 )
 
 
+MONEY_JUNK = st.one_of(
+    JUNK_TEXT,
+    st.from_regex(r"[€$£]?[0-9 ,.\u00a0\u2009\u202f]{0,14}(k|m|bn|K|M)?( ?[A-Za-z]{3})?", fullmatch=True),
+    st.sampled_from(["250k", "1.2M", "€250k", "$1.2m", "EUR 250,000", "1e9", "-30", "250.000", "1,2M", "XYZ 5"]),
+)
+
+
 @FUZZ
 @given(text=REGION_TEXT, required=st.lists(REGION_TEXT, max_size=3))
 def test_region_strings_are_a_place_or_an_unknown_location_never_an_error(text, required):
@@ -440,6 +449,25 @@ def test_region_strings_are_a_place_or_an_unknown_location_never_an_error(text, 
     stored, _ = geo.normalise_list(text)
     assert geo.parse_list(stored) == (codes, unknown)  # converting twice changes nothing
     assert isinstance(geo.name(text), str)
+
+
+@FUZZ
+@given(text=MONEY_JUNK)
+def test_money_parse_reads_an_amount_exactly_or_refuses_naming_the_input(text):
+    from procurement.core.money import MAX_AMOUNT, MoneyError, is_currency, money_format, money_parse
+
+    try:
+        money = money_parse(text)
+    except MoneyError as exc:
+        assert str(exc)
+        return
+    assert 0 <= money.amount <= MAX_AMOUNT and money.amount == money.amount.quantize(Decimal("0.01"))
+    assert money.currency == "" or is_currency(money.currency)
+    # Nothing dropped: the amount is exactly the digits typed, times the k/M/bn typed.
+    scale = re.search(r"(?i)[0-9.][ \u00a0\u2009\u202f]?(k|m|bn)(?![a-z])", text)
+    factor = {"k": 1000, "m": 10**6, "bn": 10**9}[scale.group(1).lower()] if scale else 1
+    assert money.amount == Decimal(re.sub(r"[^0-9.]", "", text)) * factor
+    assert money_parse(money_format(money.amount, money.currency or "EUR")).amount == money.amount
 
 
 @pytest.mark.django_db
@@ -484,3 +512,23 @@ def test_required_geography_never_500s_and_stores_only_places(client, personas, 
         type(service).objects.filter(pk=service.pk).update(required_regions="")
     else:
         assert type(service).objects.values().get(pk=service.pk) == before
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(spend=MONEY_JUNK, currency=JUNK_TEXT | st.sampled_from(["EUR", "USD", "GBP"]))
+def test_service_form_never_500s_and_keeps_the_stored_spend_on_a_refusal(client, personas, service, spend, currency):
+    from procurement.vendors.models import AIService
+
+    client.force_login(personas["analyst"])
+    before = AIService.objects.values("annual_spend", "currency").get(pk=service.pk)
+    response = client.post(
+        reverse("vendors:service_edit", args=[service.vendor_id, service.pk]),
+        {"name": service.name, "kind": "api", "annual_spend": spend, "currency": currency},
+    )
+    assert response.status_code in (200, 302)
+    stored = AIService.objects.get(pk=service.pk)
+    stored.full_clean()
+    if response.status_code == 200:
+        assert "invalid-feedback" in response.content.decode()
+        assert AIService.objects.values("annual_spend", "currency").get(pk=service.pk) == before

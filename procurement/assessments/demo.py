@@ -24,7 +24,7 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SHIPPED_BANK = FIXTURES / "banks" / "ai-vendor-due-diligence.yaml"
 
 DEMO_VENDORS = [
-    # vendor, website, service, kind, model, provider, spend, use, profile
+    # vendor, website, service, kind, model, provider, (annual spend, currency), use, profile
     (
         "Frontier Lab Inc.",
         "https://lab.example",
@@ -32,7 +32,7 @@ DEMO_VENDORS = [
         "api",
         "frontier-xl-2026-06",
         "Frontier Lab",
-        2_400_000,
+        (2_400_000, "USD"),
         "Customer-facing support assistant",
         "lab-api-leased-capacity",
     ),
@@ -43,7 +43,7 @@ DEMO_VENDORS = [
         "hosted",
         "open-model-70b",
         "Model Co (via Hyperscale Cloud)",
-        350_000,
+        (350_000, "EUR"),
         "Internal drafting aid",
         "hyperscaler-pinned-region",
     ),
@@ -54,7 +54,7 @@ DEMO_VENDORS = [
         "product",
         "",
         "",
-        180_000,
+        (180_000, "GBP"),
         "Claims triage in the operations workflow",
         "thin-saas-reseller",
     ),
@@ -108,7 +108,8 @@ def demo_assessments_seed(org: Organisation) -> int:
                 "kind": kind,
                 "model_name": model,
                 "model_provider": provider,
-                "annual_spend": spend,
+                "annual_spend": spend[0],
+                "currency": spend[1],
                 "business_use": use,
             },
         )

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from procurement.assessments.models import Finding
 from procurement.assessments.services import AnswerInput
+from procurement.assessments.services.review import FROM_SERVICE_RECORD
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
 from procurement.questionbank.values import allows_undisclosed, check_limits, range_words
 from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
@@ -446,11 +447,13 @@ def section_rows(
         keys = (name, f"na-{code}", f"nar-{code}", f"nd-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
         banded = q["type"] in ("number", "date")
+        stored = answers.get(code)
         rows.append(
             {
                 "q": q,
                 "code": code,
                 "name": name,
+                "from_service": bool(stored and stored.updated_by_label == FROM_SERVICE_RECORD),
                 "value": value if q["type"] not in ("multi_choice",) else "",
                 "choices": [(c["value"], c["label"], c["value"] in selected) for c in q["choices"]],
                 "na": na,

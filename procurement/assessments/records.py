@@ -112,6 +112,9 @@ def _service_parts(assessment: Assessment) -> dict[str, Any]:
             "model_name": service.model_name,
             "model_provider": service.model_provider,
             "business_use": service.business_use,
+            # Text, so the JSON record keeps the Decimal exact; absent from records frozen before.
+            "annual_spend": None if service.annual_spend is None else str(service.annual_spend),
+            "currency": service.currency,
         },
     }
 

@@ -30,6 +30,8 @@ class Organisation(TimeStampedModel):
         default=True,
         help_text=_("Whoever answered, submitted or owns an assessment may not also decide it."),
     )
+    # Spend-weighted portfolio figures are converted into this currency with the rates below.
+    reporting_currency = models.CharField(_("reporting currency"), max_length=3, default="EUR")
 
     class Meta:
         ordering = ["name"]
@@ -341,3 +343,34 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class CurrencyRate(models.Model):
+    """What one unit of ``currency`` is worth in ``to_currency`` (the organisation's reporting
+    currency when it was set), as the organisation's admins set it, dated. Rates to a currency
+    that is no longer the reporting one stay on record but are not used."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="currency_rates")
+    currency = models.CharField(_("currency"), max_length=3)
+    to_currency = models.CharField(_("reporting currency"), max_length=3)
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
+    as_of = models.DateField(_("as of"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "currency", "to_currency"], name="core_currency_rate_unique_pair"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="core_currency_rate_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(currency=models.F("to_currency")), name="core_currency_rate_two_currencies"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} {self.to_currency} ({self.as_of})"

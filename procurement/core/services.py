@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from procurement.core.models import AuditEvent, Membership, Organisation
+from procurement.core.models import AuditEvent, CurrencyRate, Membership, Organisation
 
 DEMO_ORG = ("Demo Buyer Ltd", "demo")
+DEMO_RATES = (("USD", "0.92"), ("GBP", "1.17"))  # into the demo's reporting currency, EUR
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the local demo only
 A = Membership.Authority
 # (username, role, full name, decision authority). The approver is a reviewer with executive
@@ -68,6 +71,9 @@ def demo_seed() -> list[DemoLogin]:
         staff.set_password(DEMO_PASSWORD)
         staff.save()
     logins.append(DemoLogin(staff.username, DEMO_PASSWORD, "Site staff (superuser)"))
+    if not org.currency_rates.exists():  # the demo's services spend in USD and GBP too
+        for currency, rate in DEMO_RATES:
+            currency_rate_set(organisation=org, currency=currency, rate=Decimal(rate), as_of=dt.date.today())
     return logins
 
 
@@ -101,3 +107,57 @@ def organisation_decision_rules_set(
             note="; ".join(changes),
         )
     return changes
+
+
+# --- Currency rates ---------------------------------------------------------------
+
+
+def _audit(organisation: Organisation, by, note: str) -> None:
+    AuditEvent.objects.create(
+        organisation=organisation,
+        by=by,
+        by_label=(by.get_full_name() or by.get_username()) if by else "system",
+        note=note,
+    )
+
+
+@transaction.atomic
+def organisation_reporting_currency_set(*, organisation: Organisation, currency: str, by=None) -> bool:
+    """The currency the portfolio's spend-weighted figures are shown in. Rates into the previous
+    one stay on record and apply again if it comes back. Returns whether it changed."""
+    if organisation.reporting_currency == currency:
+        return False
+    before = organisation.reporting_currency
+    organisation.reporting_currency = currency
+    organisation.save(update_fields=["reporting_currency", "updated_at"])
+    _audit(organisation, by, f"reporting currency {before} → {currency}")
+    return True
+
+
+@transaction.atomic
+def currency_rate_set(
+    *, organisation: Organisation, currency: str, rate: Decimal, as_of: dt.date, by=None
+) -> CurrencyRate:
+    """1 ``currency`` = ``rate`` of the reporting currency, as of a date; replaces the previous rate."""
+    to = organisation.reporting_currency
+    if currency == to:
+        raise ValueError("a rate needs two different currencies")
+    row, _ = CurrencyRate.objects.update_or_create(
+        organisation=organisation,
+        currency=currency,
+        to_currency=to,
+        defaults={"rate": rate, "as_of": as_of, "set_by": by if getattr(by, "pk", None) else None},
+    )
+    row.full_clean()
+    _audit(organisation, by, f"rate 1 {currency} = {rate.normalize():f} {to} as of {as_of.isoformat()}")
+    return row
+
+
+@transaction.atomic
+def currency_rate_remove(*, organisation: Organisation, currency: str, by=None) -> bool:
+    deleted, _ = CurrencyRate.objects.filter(
+        organisation=organisation, currency=currency, to_currency=organisation.reporting_currency
+    ).delete()
+    if deleted:
+        _audit(organisation, by, f"rate for {currency} removed")
+    return bool(deleted)

@@ -16,6 +16,8 @@ from django.db.models.functions import Cast
 from procurement.assessments.models import Answer, Assessment
 from procurement.assessments.selectors import bank_structure, notice_inputs, supply_chain_snapshot
 from procurement.core.models import Organisation
+from procurement.core.money import money_to
+from procurement.core.selectors import currency_rates
 from procurement.scoring import geo
 from procurement.scoring import supply as pure
 from procurement.scoring.params import DEFAULTS
@@ -25,11 +27,51 @@ from procurement.vendors.supply import OrgChains, chain_snapshot, org_chains
 
 
 @dataclass
+class SpendBasis:
+    """The currency spend-weighted figures are in, and the currencies that lack a rate into it.
+    With any missing, no spend is mixed: every spend figure is withheld and the page says why."""
+
+    currency: str
+    missing: list[str]
+    as_of: dt.date | None = None  # the oldest rate used
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+@dataclass
 class Portfolio:
     services: list[AIService]
     chains: OrgChains
     service_chains: list[pure.ServiceChain]
     latest: dict[int, Assessment]
+    spend: SpendBasis
+
+
+def spend_converted(organisation: Organisation, services: list[AIService]) -> tuple[dict[int, float], SpendBasis]:
+    """Each service's annual spend in the reporting currency, with the organisation's rates.
+    When a currency in use has no rate, every spend is 0 and the basis lists what is missing."""
+    to = organisation.reporting_currency
+    rates = currency_rates(organisation)
+    values = {code: r.rate for code, r in rates.items()}
+    converted: dict[int, float] = {}
+    missing: set[str] = set()
+    used: set[str] = set()
+    for s in services:
+        if s.annual_spend is None:
+            continue
+        amount = money_to(s.annual_spend, s.currency, to=to, rates=values)
+        if amount is None:
+            missing.add(s.currency)
+            continue
+        if s.currency != to:
+            used.add(s.currency)
+        converted[s.pk] = float(amount)
+    as_of = min((rates[c].as_of for c in used), default=None)
+    if missing:
+        return {}, SpendBasis(currency=to, missing=sorted(missing), as_of=as_of)
+    return converted, SpendBasis(currency=to, missing=[], as_of=as_of)
 
 
 def latest_assessments(organisation: Organisation) -> dict[int, Assessment]:
@@ -60,6 +102,7 @@ def portfolio_load(organisation: Organisation) -> Portfolio:
     services = list(AIService.objects.filter(vendor__organisation=organisation).select_related("vendor"))
     chains = org_chains(organisation)
     latest = latest_assessments(organisation)
+    spend, basis = spend_converted(organisation, services)
     answers: dict[int, dict[str, Answer]] = defaultdict(dict)
     for answer in Answer.objects.filter(assessment__in=list(latest.values())):
         answers[answer.assessment_id][answer.question_code] = answer
@@ -72,12 +115,12 @@ def portfolio_load(organisation: Organisation) -> Portfolio:
                 key=str(s.pk),
                 name=f"{s.vendor.name} — {s.name}",
                 links=tuple(chains.chain(s.pk)),
-                annual_spend=float(s.annual_spend or 0),
+                annual_spend=spend.get(s.pk, 0.0),
                 vendor_notice_days=vendor_notice,
                 migrate_days=migrate,
             )
         )
-    return Portfolio(services=services, chains=chains, service_chains=service_chains, latest=latest)
+    return Portfolio(services=services, chains=chains, service_chains=service_chains, latest=latest, spend=basis)
 
 
 def dependency_table(p: Portfolio) -> tuple[list[dict], list[dict]]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("scenario.<str:fmt>", views.scenario_export, name="scenario_export"),
     path("compare/", views.compare, name="compare"),
+    path("currency-rates/", views.currency_rates_page, name="currency_rates"),
     path("reviews/", views.reviews, name="reviews"),
     path("conditions/", views.conditions, name="conditions"),
     path("conditions.<str:fmt>", views.conditions_export, name="conditions_export"),

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -17,9 +18,18 @@ from openpyxl.styles import Font
 from procurement.assessments.models import Assessment
 from procurement.assessments.presentation import decision_summary, score_provisional
 from procurement.assessments.selectors import assessment_score, dashboard_for_user
-from procurement.core.access import organisation_for
+from procurement.core.access import membership_for, organisation_for, require_role
 from procurement.core.cells import csv_row, xlsx_append
+from procurement.core.forms import CurrencyRateForm, ReportingCurrencyForm
+from procurement.core.models import Membership
+from procurement.core.money import currency_name
 from procurement.core.pagination import CountingPaginator
+from procurement.core.selectors import currency_rates
+from procurement.core.services import (
+    currency_rate_remove,
+    currency_rate_set,
+    organisation_reporting_currency_set,
+)
 from procurement.portfolio.forms import ConditionFilterForm
 from procurement.portfolio.obligations import condition_item, obligations_for_user, open_conditions_qs
 from procurement.portfolio.selectors import (
@@ -36,6 +46,7 @@ from procurement.questionbank.selectors import banks_for_user
 from procurement.reports.pdf import render_pdf
 from procurement.scoring import geo
 from procurement.scoring import supply as pure
+from procurement.vendors.models import AIService
 
 MAX_NOTICE = 3650
 
@@ -110,6 +121,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "shared_models": pure.shared_providers(
             portfolio.service_chains, portfolio.chains.providers, role="model_provider"
         ),
+        "spend": portfolio.spend,
         "with_chain": sum(1 for sc in portfolio.service_chains if sc.links),
         "services": portfolio.services,
         "provider_choices": sorted(portfolio.chains.rows.values(), key=lambda p: p.name),
@@ -148,7 +160,7 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
                 "days to migrate",
                 "gap (days)",
                 "alternative channel",
-                "spend at risk",
+                f"spend at risk ({portfolio.spend.currency})" if portfolio.spend.ok else "spend at risk",
                 "via",
             ]
         )
@@ -162,7 +174,7 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
                         r.migrate_days,
                         r.gap_days,
                         "yes" if r.alternative else "no",
-                        r.spend_at_risk,
+                        f"{r.spend_at_risk:.2f}" if portfolio.spend.ok else "",
                         "; ".join(r.via),
                     ]
                 )
@@ -178,7 +190,8 @@ def scenario_export(request: HttpRequest, fmt: str) -> HttpResponse:
                 "rows": rows,
                 "organisation": org,
                 "date": stamp,
-                "spend": sum(r.spend_at_risk for r in rows),
+                "spend_total": sum(r.spend_at_risk for r in rows),
+                "spend": portfolio.spend,
             },
         )
         data, _ = render_pdf(html)
@@ -329,3 +342,48 @@ def conditions_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="open-conditions-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+def currency_rates_page(request: HttpRequest) -> HttpResponse:
+    """Organisation admins set the reporting currency and the dated rates into it that the
+    portfolio uses to add up spend in different currencies."""
+    membership = membership_for(request.user)
+    if membership is None:
+        raise Http404
+    require_role(request.user, Membership.Role.ADMIN)
+    organisation = membership.organisation
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    reporting_form = ReportingCurrencyForm(
+        request.POST if action == "reporting" else None, initial={"currency": organisation.reporting_currency}
+    )
+    rate_form = CurrencyRateForm(request.POST if action == "rate" else None, reporting=organisation.reporting_currency)
+    if action == "reporting" and reporting_form.is_valid():
+        code = reporting_form.cleaned_data["currency"]
+        changed = organisation_reporting_currency_set(organisation=organisation, currency=code, by=request.user)
+        messages.success(request, f"Spend is now reported in {code}." if changed else "Nothing changed.")
+        return redirect("portfolio:currency_rates")
+    if action == "rate" and rate_form.is_valid():
+        row = currency_rate_set(organisation=organisation, by=request.user, **rate_form.cleaned_data)
+        messages.success(request, f"Saved: 1 {row.currency} = {row.rate.normalize():f} {row.to_currency}.")
+        return redirect("portfolio:currency_rates")
+    if action == "remove":
+        if currency_rate_remove(organisation=organisation, currency=request.POST.get("currency", ""), by=request.user):
+            messages.success(request, "Rate removed.")
+        return redirect("portfolio:currency_rates")
+    rates = currency_rates(organisation)
+    in_use = set(
+        AIService.objects.filter(vendor__organisation=organisation, annual_spend__isnull=False).values_list(
+            "currency", flat=True
+        )
+    ) - {organisation.reporting_currency}
+    ctx = {
+        "organisation": organisation,
+        "reporting_name": currency_name(organisation.reporting_currency),
+        "reporting_form": reporting_form,
+        "rate_form": rate_form,
+        "rates": sorted(rates.values(), key=lambda r: r.currency),
+        "missing": sorted(c for c in in_use if c not in rates),
+    }
+    invalid = (action == "rate" and rate_form.errors) or (action == "reporting" and reporting_form.errors)
+    return render(request, "portfolio/currency_rates.html", ctx, status=400 if invalid else 200)

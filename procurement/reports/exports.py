@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from procurement.assessments.models import Assessment, Finding
 from procurement.core.cells import xlsx_append
+from procurement.core.money import xlsx_number_format
 from procurement.reports.context import report_context_from_record
 from procurement.reports.signing import envelope_sign
 from procurement.scoring import geo
@@ -56,6 +58,10 @@ def record_xlsx(record: dict) -> bytes:
         rows.append(("Vendor statement", ctx["no_attestation"]))
     for label, value in rows:
         xlsx_append(summary, [label, value])
+    spend = record["service"].get("annual_spend")
+    if spend is not None:  # a number with a currency format, e.g. "EUR" #,##0.00
+        xlsx_append(summary, ["Annual spend", float(Decimal(spend))])
+        summary.cell(summary.max_row, 2).number_format = xlsx_number_format(record["service"].get("currency", ""))
     xlsx_append(summary, [])
     xlsx_append(summary, ["Section", "Title", "Risk", "Band"])
     for s in ctx["scored_sections"]:

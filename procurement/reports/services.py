@@ -28,7 +28,7 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # and decided assessments re-render from their unchanged frozen records (never from live
 # data). Within one format a record renders byte-identically every time.
 # 3: supply-chain regions shown by name from the geography taxonomy, with unknown locations;
-#    supporting documents under their answers.
+#    supporting documents under their answers; annual spend with its currency.
 REPORT_FORMAT = 3
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.

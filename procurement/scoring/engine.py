@@ -351,7 +351,8 @@ def _tier(
             continue
         level = intake_level(q, answers.get(code), as_of)
         if level is None:
-            levels.append((4, f"{w.question_words(q, code)} is not answered yet ({code}), so it counts as level 4."))
+            reason = f"{w.question_words(q, code)} is not answered yet ({code}), so it counts at the highest level"
+            levels.append((4, reason + " (4 of 4)."))
         else:
             levels.append((level, w.answered(q, code, answers[code].value, f", level {level} of 4") + "."))
     if not levels:

@@ -21,7 +21,10 @@ import copy
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
+
+from procurement.core.money import is_currency
 
 BANDS = ("low", "moderate", "high", "critical")
 DECISIONS = ("approve", "approve_with_conditions", "executive_acceptance", "reject")
@@ -188,6 +191,77 @@ def _check_section_floor(floor: Any, c: _Checker) -> None:
         or floor["decision"] not in DECISIONS
     ):
         c.add("section_floor: expected {bands: [band, ...], decision: DECISION}")
+
+
+def _positive_amount(value: Any) -> bool:
+    if isinstance(value, str):  # a strict loader may hand numbers over as text
+        return value.isdigit() and int(value) > 0
+    return _num(value) and value > 0
+
+
+def _check_spend_bucket(bucket: Any, c: _Checker) -> None:
+    """{question: CODE, currency: ISO, below: {choice: amount, ...}}: a buyer choice question whose
+    choices are spend ranges. Each named choice holds amounts below its figure (and at or above
+    the next lower one); the one choice not named holds everything from the largest figure up."""
+    if bucket == {}:
+        return
+    where = "spend_bucket"
+    if not isinstance(bucket, dict) or set(bucket) != {"question", "currency", "below"}:
+        c.add(f"{where}: expected {{question: CODE, currency: ISO 4217 code, below: {{choice: amount, ...}}}}")
+        return
+    if not is_currency(str(bucket["currency"])):
+        c.add(f"{where}.currency: {bucket['currency']!r} is not an ISO 4217 currency code")
+    q = c.question(bucket["question"], f"{where}.question", ("single_choice",))
+    below = bucket["below"]
+    if not isinstance(below, dict) or not below or not all(_positive_amount(v) for v in below.values()):
+        c.add(f"{where}.below: map choice values to positive amounts")
+        return
+    if q is None:
+        return
+    if q.get("audience") != "buyer":
+        c.add(f"{where}.question: {bucket['question']} must be a buyer intake question (audience: buyer)")
+    values = list(q["values"])
+    unknown = sorted(set(below) - set(values))
+    if unknown:
+        c.add(
+            f"{where}.below: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a choice of the question"
+        )
+    if len(set(values) - set(below)) != 1:
+        c.add(f"{where}.below: name every choice but one (the one for the largest amounts)")
+    amounts = [Decimal(str(below[v])) for v in values if v in below]
+    if amounts != sorted(set(amounts)):
+        c.add(f"{where}.below: amounts must rise in the order of the question's choices")
+
+
+@dataclass(frozen=True)
+class SpendBucket:
+    """Which choice of the spend question an annual amount (in ``currency``) falls in."""
+
+    question: str = ""
+    currency: str = ""
+    below: tuple[tuple[str, Decimal], ...] = ()
+    top: str = ""
+
+    @classmethod
+    def build(cls, value: dict) -> SpendBucket:
+        return cls(
+            question=value["question"],
+            currency=value["currency"],
+            below=tuple(sorted(((k, Decimal(str(v))) for k, v in value["below"].items()), key=lambda kv: kv[1])),
+            top=value.get("top", ""),
+        )
+
+    @staticmethod
+    def from_params(value: dict, values: Iterable[str]) -> SpendBucket | None:
+        """The bucket of a version's parameters, given its question's choice values (None when absent)."""
+        if not value:
+            return None
+        bucket = SpendBucket.build(value)
+        rest = [v for v in values if v not in dict(bucket.below)]
+        return dataclasses.replace(bucket, top=rest[0] if rest else "")
+
+    def choice_for(self, amount: Decimal) -> str:
+        return next((value for value, limit in self.below if amount < limit), self.top)
 
 
 def _check_rules(rules: Any, c: _Checker) -> None:
@@ -540,6 +614,8 @@ class RuleParams:
         build=SectionFloor.build,
     )
     rules: dict[str, dict] = param({}, check=_check_rules, build=_nested)
+    # The intake question pre-filled from the service's annual spend (see SpendBucket).
+    spend_bucket: dict = param({}, check=_check_spend_bucket, build=dict)
 
     @classmethod
     def from_dict(cls, params: dict | None) -> RuleParams:

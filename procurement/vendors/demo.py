@@ -111,6 +111,7 @@ def demo_supply_chain_seed(org: Organisation) -> int:
             "model_name": "frontier-xl (via API)",
             "model_provider": "Frontier Lab",
             "annual_spend": 400_000,
+            "currency": "EUR",
             "business_use": "Drafts replies for the internal IT helpdesk",
         },
     )

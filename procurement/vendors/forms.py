@@ -1,6 +1,6 @@
 from django import forms
 
-from procurement.core.forms import StorableTextMixin
+from procurement.core.forms import CurrencyField, MoneyField, StorableTextMixin, money_with_currency
 from procurement.scoring import geo
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor, VendorContact
 
@@ -119,9 +119,21 @@ class VendorForm(StorableTextMixin, forms.ModelForm):
 
 
 class AIServiceForm(StorableTextMixin, forms.ModelForm):
+    annual_spend = MoneyField(label="Annual spend", required=False)
+    currency = CurrencyField(label="Currency", required=False, help_text="Of the annual spend.")
+
     class Meta:
         model = AIService
-        fields = ["name", "kind", "model_name", "model_provider", "annual_spend", "business_use", "required_regions"]
+        fields = [
+            "name",
+            "kind",
+            "model_name",
+            "model_provider",
+            "annual_spend",
+            "currency",
+            "business_use",
+            "required_regions",
+        ]
         widgets = {"business_use": forms.Textarea(attrs={"rows": 3})}
 
     required_regions = LocationsField(
@@ -134,6 +146,15 @@ class AIServiceForm(StorableTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.vendor = vendor
         _locations_initial(self, "required_regions")
+        if not self.instance.currency:
+            self.initial.setdefault("currency", vendor.organisation.reporting_currency)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("currency") and "currency" not in self.errors:
+            cleaned["currency"] = self.vendor.organisation.reporting_currency
+        money_with_currency(self, "annual_spend", "currency")
+        return cleaned
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from procurement.core.models import Organisation, TimeStampedModel
+from procurement.core.money import money_format
 
 
 class Vendor(TimeStampedModel):
@@ -54,6 +55,9 @@ class AIService(TimeStampedModel):
     model_name = models.CharField(_("underlying model"), max_length=200, blank=True)
     model_provider = models.CharField(_("model provider"), max_length=200, blank=True)
     annual_spend = models.DecimalField(_("annual spend"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code of the annual spend, e.g. EUR.")
+    )
     business_use = models.TextField(_("business use"), blank=True)
     required_regions = models.CharField(
         _("required geography"),
@@ -73,6 +77,10 @@ class AIService(TimeStampedModel):
                 condition=models.Q(annual_spend__isnull=True) | models.Q(annual_spend__gte=0),
                 name="vendors_service_spend_nonneg",
             ),
+            models.CheckConstraint(
+                condition=models.Q(annual_spend__isnull=True) | ~models.Q(currency=""),
+                name="vendors_service_spend_has_currency",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +88,11 @@ class AIService(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("vendors:service", args=[self.vendor_id, self.pk])
+
+    @property
+    def spend_display(self) -> str:
+        """The annual spend as shown everywhere: EUR 250,000, or a dash."""
+        return money_format(self.annual_spend, self.currency)
 
     @property
     def allowed_regions(self) -> tuple[str, ...]:

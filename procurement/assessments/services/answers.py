@@ -83,6 +83,7 @@ def answers_save(
     by,
     base_revisions: dict[str, int] | None,
     by_label: str = "",
+    starts_work: bool = True,
 ) -> dict[str, int]:
     """Save answers keyed by question code; record every change; bump section revisions.
 
@@ -93,7 +94,8 @@ def answers_save(
 
     Reviewer-only questions (audience ``reviewer``) are answered by a reviewer or an org
     admin, on the review page, at any time until the decision; every other answer only
-    while the assessment is editable.
+    while the assessment is editable. ``starts_work=False`` (an answer copied from the service
+    record at creation) leaves a draft a draft.
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     structure = bank_structure(assessment.bank_version)
@@ -151,7 +153,7 @@ def answers_save(
             row.save()
         result[code] = row.revision
     # A reviewer's check does not start the respondents' work.
-    if respondent_changed and assessment.status == S.DRAFT:
+    if starts_work and respondent_changed and assessment.status == S.DRAFT:
         transition(assessment, S.IN_PROGRESS, by=by, by_label=by_label)
     if changed_sections:
         # The recommendation shown in lists and headers is never stale.

@@ -19,14 +19,48 @@ from procurement.assessments.services.status import TRANSITIONS, S, assessment_r
 from procurement.assessments.signals import clarification_added
 from procurement.core.access import REVIEWERS
 from procurement.core.models import Membership
+from procurement.core.money import money_between, money_format
+from procurement.core.selectors import rate_values
 from procurement.questionbank.models import BankVersion, QuestionBank
+from procurement.scoring.params import SpendBucket
 from procurement.vendors.models import AIService
 
+FROM_SERVICE_RECORD = "from the service record"
 NO_PUBLISHED_VERSION = "The bank {bank} has no published version to pin."
 OVERRIDE_REASON_REQUIRED = "An override needs a reason."
 
 
 # --- Creating ---------------------------------------------------------------------------
+
+
+def spend_prefill(*, service: AIService, version: BankVersion) -> tuple[dict[str, AnswerInput], str]:
+    """The spend question's answer from the service's annual spend, converted to the bucket's
+    currency with the organisation's rates: ({code: answer}, a note for the timeline). Empty
+    when the version has no spend bucket or the service no spend; a missing rate leaves the
+    question to be answered and says why in the note."""
+    structure = bank_structure(version)
+    params = structure.document["version"]["rule_params"].get("spend_bucket") or {}
+    question = structure.question_index.get(params.get("question", ""))
+    if question is None or service.annual_spend is None:
+        return {}, ""
+    bucket = SpendBucket.from_params(params, [c["value"] for c in question["choices"]])
+    org = service.vendor.organisation
+    amount, missing = money_between(
+        service.annual_spend,
+        service.currency,
+        to=bucket.currency,
+        reporting=org.reporting_currency,
+        rates=rate_values(org),
+    )
+    spend = money_format(service.annual_spend, service.currency)
+    if amount is None:
+        return {}, f"{bucket.question} not pre-filled: no rate set for {', '.join(missing)} (annual spend {spend})."
+    value = bucket.choice_for(amount)
+    label = next(c["label"] for c in question["choices"] if c["value"] == value)
+    shown = spend if service.currency == bucket.currency else f"{spend} ≈ {money_format(amount, bucket.currency)}"
+    return {
+        bucket.question: AnswerInput(value=value)
+    }, f"{bucket.question} pre-filled from the service record: {shown}, {label}."
 
 
 def latest_published(bank: QuestionBank) -> BankVersion:
@@ -61,6 +95,20 @@ def assessment_create(
     timeline_add(assessment, "created", by=by, note=f"Pinned {version}", new=S.DRAFT)
     if reviewers:
         notifications.notify_reviewers_assigned(assessment=assessment, reviewers=reviewers, by=by)
+    prefill, note = spend_prefill(service=service, version=version)
+    if any(code in (intake or {}) for code in prefill):  # the intake given at creation wins
+        prefill, note = {}, ""
+    if prefill:
+        answers_save(
+            assessment=assessment,
+            values=prefill,
+            by=by,
+            base_revisions=None,
+            by_label=FROM_SERVICE_RECORD,
+            starts_work=False,
+        )
+    if note:
+        timeline_add(assessment, "prefill", by=by, note=note)
     if intake:
         values = {code: AnswerInput(value=value) for code, value in intake.items()}
         answers_save(assessment=assessment, values=values, by=by, base_revisions=None)
