@@ -389,6 +389,9 @@ def section_rows(
         )
         keys = (name, f"na-{code}", f"nar-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
+        # Which field is wrong (the answer, or the N/A reason), and what describes the answer input.
+        answer_invalid = bound and any(key in form.errors for key in keys[:2])
+        described = ([f"err-{code}"] if errors else []) + ([f"help-{code}"] if q.get("help") else [])
         rows.append(
             {
                 "q": q,
@@ -399,6 +402,10 @@ def section_rows(
                 "na": na,
                 "na_reason": na_reason or "",
                 "errors": errors,
+                "answer_invalid": answer_invalid,
+                "reason_invalid": bound and f"nar-{code}" in form.errors,
+                "describedby": " ".join(described),
+                "error_target": error_target(q, code, reason=bound and f"nar-{code}" in form.errors),
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
                 "table": table_rows(raw) if q["type"] == "provider_table" else None,
                 "table_choices": TABLE_CHOICES if q["type"] == "provider_table" else None,
@@ -409,6 +416,17 @@ def section_rows(
             }
         )
     return rows
+
+
+def error_target(q: dict, code: str, *, reason: bool) -> str:
+    """The id of the control the error summary links to: the field to change."""
+    if reason:
+        return f"nar-{code}"
+    if q["type"] in ("single_choice", "yes_no", "multi_choice"):
+        return f"in-{code}-1"
+    if q["type"] == "provider_table":
+        return f"q-{code}"
+    return f"in-{code}"
 
 
 TABLE_CHOICES = {
