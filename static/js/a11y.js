@@ -3,6 +3,7 @@
 //   and a link in the error summary moves focus to the field it names.
 // - Tables wider than the screen scroll inside their own region, which can take keyboard focus
 //   and is named, so the page itself never scrolls sideways (reflow at 320 px).
+// - The sticky Save bar never covers the focused control.
 // - After htmx swaps new content into a region (the report's PDF status), the change is
 //   announced in the page's live region, once per new text, and focus that was inside the
 //   region and fell out with the old content goes to the new content.
@@ -97,6 +98,22 @@
       target.setAttribute("tabindex", "-1");
       target.focus();
     }
+  });
+
+  // The sticky Save bar never hides the focused control (SC 2.4.11). scroll-padding (app.css)
+  // covers controls the browser scrolls to; a control already on screen but under the bar is
+  // scrolled clear here, now and again after the browser's own scrolling.
+  function clearOfBar(el) {
+    var bar = document.querySelector(".sticky-bottom");
+    if (!bar || !el || !el.getBoundingClientRect || bar.contains(el)) return;
+    var r = el.getBoundingClientRect(), b = bar.getBoundingClientRect();
+    if (r.height > 0 && r.bottom > b.top && r.top < b.bottom) {
+      window.scrollBy(0, r.bottom - b.top + 16);
+    }
+  }
+  document.addEventListener("focusin", function (event) {
+    clearOfBar(event.target);
+    requestAnimationFrame(function () { clearOfBar(document.activeElement); });
   });
 
   function ready() { scrollRegions(); focusFirst(); }
