@@ -24,7 +24,7 @@ OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["vio
 # Marks a document axe has already checked, so the automatic check runs once per page load.
 CHECKED_FLAG = "__axeChecked"
 
-_UNSTICK = "(position) => document.querySelectorAll('.sticky-bottom').forEach((el) => { el.style.position = position; })"
+_UNSTICK = "(at) => document.querySelectorAll('.sticky-bottom').forEach((el) => { el.style.position = at; })"
 
 
 def axe_violations(page, *, context: str | None = None) -> list[dict]:

@@ -51,7 +51,7 @@ LOCATOR_STEPS = (
     "focus",
 )
 
-_STATE = "() => [document.readyState, window.%s === true, location.protocol]" % CHECKED_FLAG
+_STATE = f"() => [document.readyState, window.{CHECKED_FLAG} === true, location.protocol]"
 
 
 def check_pending(page: Page) -> None:

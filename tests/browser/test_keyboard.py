@@ -18,7 +18,8 @@ FOCUS = """async () => {
   const b = bar ? bar.getBoundingClientRect() : null;
   const style = getComputedStyle(el);
   return {
-    id: el.id, type: el.type || '', name: el.getAttribute('name') || '', tag: el.tagName, text: (el.textContent || '').trim().slice(0, 40),
+    id: el.id, type: el.type || '', name: el.getAttribute('name') || '', tag: el.tagName,
+    text: (el.textContent || '').trim().slice(0, 40),
     inBar: bar ? bar.contains(el) : false,
     covered: b !== null && !bar.contains(el) && r.bottom > b.top && r.top < b.bottom && r.height > 0,
     outline: style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0,

@@ -44,7 +44,8 @@ def structure(data: bytes) -> tuple[dict, Counter, list[str]]:
 def test_the_report_is_tagged_with_language_headings_table_headers_and_chart_alt_text(decided, artifacts_dir):
     data, _ = report_pdf(decided.frozen_record)
     (artifacts_dir / "report-tagged.pdf").write_bytes(data)
-    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    pdfinfo = shutil.which("pdfinfo")
+    info = subprocess.run([pdfinfo, "-"], input=data, capture_output=True, check=True).stdout.decode()
     assert "Tagged:          yes" in info
 
     catalogue, kinds, alts = structure(data)
