@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "procurement.portfolio",
     "django_tasks_db",
     "axes",
+    # Two-step sign-in (TOTP with recovery codes): procurement/core/mfa.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -87,11 +91,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: a signed-in person who owes a second step is sent to it first.
+    "procurement.core.mfa.TwoStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", "AI vendor due diligence")
 
 AUTHENTICATION_BACKENDS = [
     # django-axes must come first: it refuses logins for locked-out users before any password check.

@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
+from procurement.core.members import member_invitation_token, member_invite
+from procurement.core.models import WebhookEndpoint
 from procurement.portal import services as portal_services
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
@@ -55,6 +57,8 @@ MATRIX = {
     "questionbank:version_preview": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
     "vendors:list": ("get", lambda w: {}, ORG_LIST),
     "vendors:create": ("get", lambda w: {}, ORG_CREATE),
+    "vendors:import": ("get", lambda w: {}, ORG_CREATE),
+    "vendors:import_template": ("get", lambda w: {}, ORG_LIST),
     "vendors:detail": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
     "vendors:edit": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
     "vendors:service_create": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
@@ -108,6 +112,43 @@ MATRIX = {
         "get",
         lambda w: {},
         {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
+    # Org admins manage their own organisation's members; another organisation's member is 404.
+    "accounts:members": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
+    "accounts:member_change": (
+        "post",
+        lambda w: {"pk": w["membership"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
+    "accounts:member_withdraw": (
+        "post",
+        lambda w: {"pk": w["member_invitation"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
+    "accounts:two_step_require": (
+        "post",
+        lambda w: {},
+        {**ORG_LIST, "outsider": OK, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
+    "accounts:webhooks": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
+    "accounts:webhook_detail": (
+        "get",
+        lambda w: {"pk": w["webhook"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
+    "accounts:webhook_action": (
+        "post",
+        lambda w: {"pk": w["webhook"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK},
+    ),
+    # One's own two-step sign-in; the code prompt sends anyone who owes no code on.
+    "accounts:two_step": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:two_step_verify": ("get", lambda w: {}, {p: 302 for p in PERSONAS}),
+    # The invitation link is the credential; someone already signed in is asked to log out first.
+    "accounts:join": (
+        "get",
+        lambda w: {"token": w["member_token"]},
+        {p: (200 if p in ("anonymous", *VENDORS) else 409) for p in PERSONAS},
     ),
     "assessments:review_answers": ("post", lambda w: {"pk": w["review"].pk, "section": "CON"}, REVIEW),
     "assessments:history": ("get", lambda w: {"pk": w["draft"].pk, "code": "SUP-05"}, READ),
@@ -204,11 +245,25 @@ def world(personas, org, shipped_version, complete_assessment, service):
     report = ReportFile(assessment=review, content_hash=digest, record=record, status=ReportFile.Status.READY, pages=1)
     report.file.save(f"{digest}.pdf", ContentFile(b"%PDF-1.7 placeholder"), save=False)
     report.save()
+    member_invitation = member_invite(
+        organisation=org, email="new@acme.example", role="analyst", by=personas["admin"], base_url=""
+    )
+    webhook = WebhookEndpoint.objects.create(
+        organisation=org, url="https://hooks.example.com/x", events=["assessment.decided"], secret="whsec_eA=="
+    )
     return {
+        "webhook": webhook,
+        "membership": personas["viewer"].memberships.get(),
+        "member_invitation": member_invitation,
+        # Another invitation than the one the admin withdraws above.
+        "member_token": member_invitation_token(
+            member_invite(organisation=org, email="join@acme.example", role="viewer", by=personas["admin"], base_url="")
+        ),
         "own_version": own_version,
         "vendor": service.vendor,
         "service": service,
         "draft": draft,
+        "other_draft": other_draft,
         "review": review,
         "finding": finding,
         "acceptance": acceptance,
@@ -263,3 +318,64 @@ def test_outsiders_get_404_and_no_data(client, personas, world, persona, name):
     body = response.content.decode(errors="ignore")
     assert response.status_code == 404
     assert "Frontier" not in body and "ClaimsBot" not in body and "SUP-05" not in body
+
+
+# Pages a member who owes the second step may still reach: the step itself, leaving, links
+# that are credentials of their own (vendor portal, invitations) and the login page.
+TWO_STEP_OPEN = ("accounts:two_step", "accounts:two_step_verify", "logout", "login", "accounts:join")
+
+
+@pytest.mark.parametrize("enrolled", [False, True], ids=["not-set-up", "set-up-not-verified"])
+def test_a_member_who_owes_the_second_step_reaches_no_page_but_the_step(client, personas, world, org, enrolled):
+    """The matrix's persona without MFA where MFA is required (and one with MFA who has not typed
+    the code yet): every staff URL sends them to the step, whatever their role would allow."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    org.require_two_step = True
+    org.save()
+    user = personas["admin"]
+    if enrolled:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client.force_login(user)
+    step = reverse("accounts:two_step_verify" if enrolled else "accounts:two_step")
+    failures = []
+    for name, (method, kwargs, _) in MATRIX.items():
+        if name in TWO_STEP_OPEN or name.startswith("portal:"):
+            continue
+        response = getattr(client, method)(reverse(name, kwargs=kwargs(world)))
+        if response.status_code != 302 or not response["Location"].startswith(step):
+            failures.append(f"{name}: {response.status_code} {response.get('Location', '')}")
+    admin = client.get(reverse("admin:index"))
+    if not admin["Location"].startswith(step):
+        failures.append(f"admin: {admin.status_code}")
+    assert failures == []
+
+
+def test_a_vendor_link_sees_and_reuses_only_its_own_assessments_documents(client, personas, world):
+    """Documents are the vendor's, but a link holder reaches only those on its own assessment's
+    questions: not a file the team attached in another assessment of the same vendor."""
+    elsewhere = evidence_store(
+        assessment=world["other_draft"],
+        question_code="SEC-02",
+        upload=SimpleUploadedFile("internal roadmap.pdf", b"%PDF-1.7 roadmap"),
+        by=personas["analyst"],
+        field="x",
+    )
+    draft = world["draft"]
+    _become(client, personas, world, "vendor_link")
+    page = client.get(reverse("portal:section", args=[draft.pk, "SEC"])).content.decode()
+    assert "soc2.pdf" in page and "internal roadmap.pdf" not in page
+    refused = client.post(
+        reverse("portal:section", args=[draft.pk, "SEC"]),
+        {"revision": 0, "attach-SEC-02": str(elsewhere.document_id), "attach_to": "SEC-02"},
+    )
+    assert refused.status_code == 400 and "cannot be attached here" in refused.content.decode()
+    assert not draft.evidence.filter(document=elsewhere.document).exists()
+    download = reverse("portal:evidence", args=[draft.pk, elsewhere.pk])
+    assert client.get(download).status_code == 404
+    # Its own document can support a second answer of its own assessment.
+    reused = client.post(
+        reverse("portal:section", args=[draft.pk, "SEC"]),
+        {"revision": 0, "attach-SEC-02": str(world["evidence"].document_id), "attach_to": "SEC-02"},
+    )
+    assert reused.status_code == 302 and draft.evidence.filter(question_code="SEC-02").count() == 1

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -315,3 +316,171 @@ def test_nul_characters_in_answer_files_and_provider_tables_are_refused(assessme
     assert "control character (U+0000)" in exc.value.problems[0]
     with pytest.raises(TableError):
         clean_rows([{"provider": "a\x00b", "role": "storage", "arrangement": "owned"}])
+
+
+# --- Limits, strict scalars, huge integers, invalid dates (issue 17) -------------------------
+
+SHIPPED_QUESTIONS = {
+    q["code"]: q
+    for s in parse_document(
+        (Path(__file__).resolve().parents[1] / "fixtures/banks/ai-vendor-due-diligence.yaml").read_bytes()
+    )["sections"]
+    for q in s["questions"]
+}
+YAML_TRAPS = st.sampled_from(
+    [
+        *("10_30", "yes", "no", "on", "off", "y", "012", "1e3", "0x10", "1_000", "2026-01-01", "12:30", ".inf"),
+        *(".nan", "~", "null", "'10_30'", '"1e3"', "-30", "1e9", "-0", "+7", "9" * 31, "2199-12-31", "2023-02-30"),
+    ]
+)
+SCALARS = YAML_TRAPS | st.integers(min_value=-(10**40), max_value=10**40).map(str) | st.floats().map(repr)
+
+
+@FUZZ
+@given(value=SCALARS, code=st.sampled_from(["SUP-05", "INT-06", "CON-05", "CAP-02", "SEC-01A", "CST-11"]))
+def test_answer_files_refuse_or_store_a_value_inside_the_questions_limits(value, code):
+    """Whatever is written, an imported number or date is inside its question's hard limits and
+    of its type, a choice is one of its values; anything else is a problem naming the code."""
+    import datetime as dt
+
+    from procurement.core.loaders import load_yaml
+    from procurement.questionbank.values import offset_date
+
+    q = SHIPPED_QUESTIONS[code]
+    # The loader itself never types a trap: text, or null/true/false.
+    loaded = load_yaml(f"A: {value}\n", source="t", max_bytes=1000)["A"]
+    assert loaded is None or isinstance(loaded, str | bool)
+    try:
+        answers = parse_answers(f"{code}: {value}\n".encode(), fmt="yaml", source="a.yaml", questions=SHIPPED_QUESTIONS)
+    except AnswerFileError as exc:
+        assert all(code in p for p in exc.problems), exc.problems
+        return
+    stored = answers[code].value if code in answers else None
+    if stored is None:
+        return
+    limits = q["limits"]
+    if q["type"] == "number":
+        assert isinstance(stored, int | float) and not isinstance(stored, bool)
+        assert limits["min"] <= stored <= limits["max"]
+    elif q["type"] == "date":
+        today = dt.date.today()
+        assert offset_date(limits["min"], today) <= dt.date.fromisoformat(stored) <= offset_date(limits["max"], today)
+    else:
+        assert stored in {c["value"] for c in q["choices"]}
+
+
+@FUZZ
+@given(digits=st.integers(min_value=31, max_value=5000), sign=st.sampled_from(["", "-", "+"]))
+def test_huge_integers_are_refused_in_bank_files_and_answer_files(digits, sign):
+    number = sign + "9" * digits
+    with pytest.raises(AnswerFileError) as exc:
+        parse_answers(f"SUP-05: {number}\n".encode(), fmt="yaml", source="a.yaml", questions=SHIPPED_QUESTIONS)
+    assert "longer than 30 digits" in exc.value.problems[0]
+    bank = SMALL_BANK.replace("    - {from: 90, to: null, points: 0}", f"    - {{from: 90, to: {number}, points: 0}}")
+    with pytest.raises(BankFileError):
+        parse_document(bank, source="b.yaml")
+
+
+@FUZZ
+@given(
+    year=st.integers(min_value=0, max_value=99999),
+    month=st.integers(min_value=-1, max_value=14),
+    day=st.integers(min_value=-1, max_value=40),
+)
+def test_invalid_dates_are_a_problem_with_the_question_code(year, month, day):
+    import datetime as dt
+
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        valid = dt.date.fromisoformat(text)
+    except ValueError:
+        valid = None
+    try:
+        answers = parse_answers(f"SEC-01A: {text}\n".encode(), fmt="yaml", source="a.yaml", questions=SHIPPED_QUESTIONS)
+    except AnswerFileError as exc:
+        assert exc.problems[0].startswith("a.yaml:1 (SEC-01A): SEC-01A")
+        return
+    assert valid is not None and answers["SEC-01A"].value == valid.isoformat()
+
+
+REGION_TEXT = st.one_of(
+    JUNK_TEXT,
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=()), max_size=40),
+    st.sampled_from(
+        [
+            "eu-west-1",
+            "EU",
+            "de, nl",
+            "aws:",
+            ":",
+            "aws:eu-west-99",
+            "eu-west",
+            "no",
+            "\ud800",  # a lone surrogate
+            "eu\x00",
+            "e" * 5000,
+            "de;fr\nit",
+            "Germany,,,",
+        ]
+    ),
+)
+
+
+@FUZZ
+@given(text=REGION_TEXT, required=st.lists(REGION_TEXT, max_size=3))
+def test_region_strings_are_a_place_or_an_unknown_location_never_an_error(text, required):
+    from procurement.scoring import geo
+
+    place = geo.parse(text)
+    assert place is None or geo.parse(place.code) == place  # a code reads back as itself
+    assert geo.verdict(text, required) in (geo.INSIDE, geo.OUTSIDE, geo.UNKNOWN)
+    if place is None and any(geo.parse(r) for r in required) and not any(geo.canonical(r) == "any" for r in required):
+        assert geo.verdict(text, required) == geo.UNKNOWN  # never "outside" for what is not recognised
+    codes, unknown = geo.parse_list(text)
+    stored, _ = geo.normalise_list(text)
+    assert geo.parse_list(stored) == (codes, unknown)  # converting twice changes nothing
+    assert isinstance(geo.name(text), str)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(number=SCALARS, undisclosed=st.booleans())
+def test_section_form_refuses_out_of_range_numbers_and_never_stores_one(
+    client, personas, assessment, number, undisclosed
+):
+    client.force_login(personas["analyst"])
+    data = {
+        "revision": assessment.section_revisions.filter(section_code="INT").values_list("revision", flat=True).first()
+        or 0
+    }
+    data["q-INT-06"] = number
+    if undisclosed:
+        data["nd-RES-04"] = "on"
+    response = client.post(reverse("assessments:section", args=[assessment.pk, "INT"]), data)
+    assert response.status_code in (200, 302, 400, 409), response.status_code
+    stored = Answer.objects.filter(assessment=assessment, question_code="INT-06").first()
+    if stored is not None and stored.value is not None:
+        assert 0 <= stored.value <= 3650
+    if response.status_code == 400:
+        assert "invalid-feedback" in response.content.decode()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(regions=st.lists(JUNK_TEXT | st.sampled_from(["eu", "Germany", "eu-west-1", "aws:eu-west-1"]), max_size=4))
+def test_required_geography_never_500s_and_stores_only_places(client, personas, service, regions):
+    from procurement.scoring import geo
+
+    client.force_login(personas["analyst"])
+    before = type(service).objects.values().get(pk=service.pk)
+    response = client.post(
+        reverse("vendors:service_edit", args=[service.vendor.pk, service.pk]),
+        {"name": service.name, "kind": "api", "required_regions": regions},
+    )
+    assert response.status_code in (200, 302, 400)
+    stored = type(service).objects.get(pk=service.pk)
+    if response.status_code == 302:
+        assert all(geo.canonical(code) == code for code in geo.split(stored.required_regions))
+        type(service).objects.filter(pk=service.pk).update(required_regions="")
+    else:
+        assert type(service).objects.values().get(pk=service.pk) == before

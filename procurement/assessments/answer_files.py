@@ -2,9 +2,11 @@
 
 Formats:
 - JSON / YAML: a mapping ``{CODE: value}``; a list for multiple choice; a date as
-  YYYY-MM-DD; ``{na: "why it does not apply"}`` for N/A.
+  YYYY-MM-DD; ``{na: "why it does not apply"}`` for N/A; ``not disclosed`` when the vendor
+  does not disclose a number or a date. YAML values are text until the question types them
+  (strict scalars: ``10_30`` and ``'10_30'`` are the same choice).
 - CSV: header ``code,value,na_reason``; multiple choices separated by ``|``;
-  value ``N/A`` with a reason in ``na_reason``. The export adds ``question`` and
+  value ``N/A`` with a reason in ``na_reason``; value ``not disclosed``. The export adds ``question`` and
   ``answer (label)`` columns for people (the question's text, the answer as the pages show
   it); the import reads codes and values only and ignores them.
 """
@@ -18,12 +20,15 @@ import json
 from typing import Any
 
 import yaml
+from django.utils import timezone
 
 from procurement.assessments.presentation import answer_label
 from procurement.assessments.services import AnswerInput
 from procurement.core.cells import csv_row, csv_value
-from procurement.core.loaders import LoadError, load_json, load_yaml
+from procurement.core.loaders import LineDict, LoadError, load_json, load_yaml
+from procurement.core.scalars import to_date, to_number
 from procurement.core.text import text_problem
+from procurement.questionbank.values import UNDISCLOSED_MARK, allows_undisclosed, check_limits, is_undisclosed_mark
 from procurement.scoring.provider_table import TableError, clean_rows
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -85,51 +90,76 @@ def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | 
         raise AnswerFileError([f"{source}: expected a mapping of question codes to answers"])
     rows = []
     for code, value in data.items():
+        line = data.key_line(code) if isinstance(data, LineDict) else 0
+        where = f"{source}:{line} ({code})" if line else f"{source} ({code})"
         if isinstance(value, dict) and set(value) == {"na"}:
             reason = value["na"]
             if reason is not None and not isinstance(reason, str | int | float):
-                raise AnswerFileError([f"{source} ({code}): give the N/A justification as text"])
-            rows.append((f"{source} ({code})", str(code), None, str(reason or "")))
+                raise AnswerFileError([f"{where}: give the N/A justification as text"])
+            rows.append((where, str(code), None, str(reason or "")))
         else:
-            rows.append((f"{source} ({code})", str(code), value, None))
+            rows.append((where, str(code), value, None))
     return rows
 
 
-def parse_answers(raw: bytes, *, fmt: str, source: str, questions: dict[str, dict]) -> dict[str, AnswerInput]:
-    """Every problem, or the answers to write. ``questions`` is the bank's question index."""
+def parse_answers(
+    raw: bytes, *, fmt: str, source: str, questions: dict[str, dict], warnings: list[str] | None = None
+) -> dict[str, AnswerInput]:
+    """Every problem, or the answers to write. ``questions`` is the bank's question index.
+
+    A number or date outside its question's limits is a problem; one outside the usual (soft)
+    range is written, with a line added to ``warnings``."""
     problems: list[str] = []
+    today = timezone.localdate()
     result: dict[str, AnswerInput] = {}
     for where, code, value, na_reason in _rows(raw, fmt, source):
         q = questions.get(code)
         if q is None:
             problems.append(f"{where}: {code!r} is not a question of this bank version")
-            continue
-        if code in result:
+        elif code in result:
             problems.append(f"{where}: {code} is answered twice")
-            continue
-        if q["audience"] == "reviewer":
+        elif q["audience"] == "reviewer":
             problems.append(f"{where}: {code} is for reviewers only")
-            continue
-        if q["type"] == "evidence":
+        elif q["type"] == "evidence":
             problems.append(f"{where}: {code} takes a file upload; attach it in the app")
-            continue
-        if na_reason is not None:
-            if not q["na"]:
-                problems.append(f"{where}: {code} cannot be marked not applicable")
-            elif not na_reason:
-                problems.append(f"{where}: {code} is N/A without a justification")
-            elif problem := text_problem(na_reason):
-                problems.append(f"{where}: {code}: the justification {problem}")
+        else:
+            answer, problem, warning = _answer(q, value, na_reason, fmt, today)
+            if problem:
+                problems.append(f"{where}: {problem}")
             else:
-                result[code] = AnswerInput(na=True, na_reason=na_reason)
-            continue
-        try:
-            result[code] = AnswerInput(value=_coerce(q, value, fmt))
-        except ValueError as exc:
-            problems.append(f"{where}: {code}: {exc}")
+                result[code] = answer
+            if warning and warnings is not None:
+                warnings.append(f"{where}: {warning}")
     if problems:
         raise AnswerFileError(problems)
     return result
+
+
+def _answer(
+    q: dict, value: Any, na_reason: str | None, fmt: str, today: dt.date
+) -> tuple[AnswerInput | None, str, str]:
+    """(answer, problem, warning) for one row."""
+    code = q["code"]
+    if na_reason is not None:
+        if not q["na"]:
+            return None, f"{code} cannot be marked not applicable", ""
+        if not na_reason:
+            return None, f"{code} is N/A without a justification", ""
+        if problem := text_problem(na_reason):
+            return None, f"{code}: the justification {problem}", ""
+        return AnswerInput(na=True, na_reason=na_reason), "", ""
+    if is_undisclosed_mark(value):
+        if not allows_undisclosed(q):
+            return None, f"{code} cannot be 'not disclosed' (only number and date questions can)", ""
+        return AnswerInput(undisclosed=True), "", ""
+    try:
+        typed = _coerce(q, value, fmt)
+    except ValueError as exc:
+        return None, f"{code}: {exc}", ""
+    checked = check_limits(q, typed, today)
+    if checked.error:
+        return None, checked.error, ""
+    return AnswerInput(value=typed), "", checked.warning
 
 
 def _coerce(q: dict, value: Any, fmt: str) -> Any:
@@ -179,24 +209,12 @@ def _coerce_choices(value: Any, valid: list[str]) -> list[str]:
 def _coerce_number(value: Any, valid: list[str]) -> int | float:
     if isinstance(value, bool | list | dt.date):
         raise ValueError("expected a number")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{value!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError("expected a finite number")
-    return int(number) if number.is_integer() else number
+    number = to_number(value)  # plain decimals only: not 1e3, 10_30 or inf
+    return int(number) if float(number).is_integer() else number
 
 
 def _coerce_date(value: Any, valid: list[str]) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return to_date(value).isoformat()
 
 
 def _coerce_text(value: Any, valid: list[str]) -> str:
@@ -234,6 +252,8 @@ def dump_answers(answers: dict[str, dict], *, fmt: str, questions: dict[str, dic
             a = answers[code]
             if a["na"]:
                 cells = [code, "N/A", a["na_reason"]]
+            elif a.get("undisclosed"):
+                cells = [code, UNDISCLOSED_MARK, ""]
             elif isinstance(a["value"], list) and a["value"] and isinstance(a["value"][0], dict):
                 cells = [code, json.dumps(a["value"], ensure_ascii=False), ""]
             elif isinstance(a["value"], list):
@@ -245,9 +265,9 @@ def dump_answers(answers: dict[str, dict], *, fmt: str, questions: dict[str, dic
             writer.writerow(csv_row([*cells, *_for_people(code, a, questions)]))
         return out.getvalue()
     data = {
-        code: {"na": a["na_reason"]} if a["na"] else a["value"]
+        code: {"na": a["na_reason"]} if a["na"] else UNDISCLOSED_MARK if a.get("undisclosed") else a["value"]
         for code, a in sorted(answers.items())
-        if a["na"] or a["value"] is not None
+        if a["na"] or a.get("undisclosed") or a["value"] is not None
     }
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -13,9 +13,11 @@ from procurement.assessments import services
 from procurement.assessments.models import Assessment
 from procurement.assessments.services import AnswerInput
 from procurement.core.models import Membership, Organisation
+from procurement.questionbank import document as bankdoc
 from procurement.questionbank.document import read_yaml
 from procurement.questionbank.models import QuestionBank
 from procurement.questionbank.services import bank_load
+from procurement.questionbank.values import is_undisclosed_mark, typed_value
 from procurement.vendors.models import AIService, Vendor, VendorContact
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -60,17 +62,19 @@ DEMO_VENDORS = [
 
 
 def profile_answers(name: str) -> dict[str, AnswerInput]:
+    """A profile's answers as the shipped bank types them (the strict loader gives text)."""
     data = read_yaml((FIXTURES / "profiles" / f"{name}.yaml").read_bytes(), source=name, max_bytes=1024 * 1024)
+    doc = bankdoc.parse_document(SHIPPED_BANK.read_bytes(), source=str(SHIPPED_BANK))
+    index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
     answers = {}
     for code, value in data["answers"].items():
         if value == "N/A":
             answers[code] = AnswerInput(na=True, na_reason="Not applicable to this service (demo data).")
-        elif isinstance(value, dt.date):
-            answers[code] = AnswerInput(value=value.isoformat())
-        elif isinstance(value, bool):
-            answers[code] = AnswerInput(value="yes" if value else "no")
+        elif is_undisclosed_mark(value):
+            answers[code] = AnswerInput(undisclosed=True)
         else:
-            answers[code] = AnswerInput(value=list(value) if isinstance(value, list) else value)
+            typed = typed_value(index[code], value) if code in index else value
+            answers[code] = AnswerInput(value=typed.isoformat() if isinstance(typed, dt.date) else typed)
     return answers
 
 

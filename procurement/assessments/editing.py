@@ -16,10 +16,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.assessments import services
-from procurement.assessments.evidence import EvidenceRejected, evidence_store
+from procurement.assessments.evidence import (
+    EvidenceRejected,
+    documents_attachable,
+    evidence_attach_existing,
+    evidence_store,
+)
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
-from procurement.assessments.selectors import answers_by_code, answers_visibility, bank_structure, section_progress
+from procurement.assessments.presentation import answer_words
+from procurement.assessments.selectors import (
+    answer_documents,
+    answers_by_code,
+    answers_visibility,
+    bank_structure,
+    section_progress,
+)
+from procurement.vendors.documents import ACCEPT as DOCUMENT_ACCEPT
 
 CONFLICT_MESSAGE = (
     "Someone else saved this section while you were editing it. "
@@ -44,10 +57,15 @@ def section_save(
     revision: int,
     by,
     by_label: str = "",
+    attach: dict | None = None,
+    portal_codes=None,
 ) -> SaveOutcome:
     """Save every valid answer in the form and store its uploads; invalid ones come back with their messages.
 
-    The answers are saved before the uploads, so a rejected file loses no typed answer.
+    Any question takes supporting documents: an evidence-type question's own file input
+    (``q-CODE``), any other's ``doc-CODE``, and ``attach`` ({"attach-CODE": document pk}) links a
+    document of the vendor stored before (``portal_codes``: see documents_attachable). The
+    answers are saved before the uploads, so a rejected file loses no typed answer.
     """
     valid = form.is_valid()
     # A missing or tampered revision can never match, so the save is treated as stale.
@@ -63,9 +81,14 @@ def section_save(
                 by_label=by_label,
                 base_revisions={section: base if base is not None else -1},
             ).get(section, revision)
-        for q in questions:
-            field = f"q-{q['code']}"
-            if q["type"] == "evidence" and (upload := files.get(field)):
+    except services.StaleSection as exc:
+        return SaveOutcome(False, revision, exc)
+    attach = attach or {}
+    for q in questions:
+        # An evidence question's input is its answer field, so its refusal shows on the question.
+        field = f"q-{q['code']}" if q["type"] == "evidence" else f"doc-{q['code']}"
+        try:
+            if upload := files.get(field):
                 evidence_store(
                     assessment=assessment,
                     question_code=q["code"],
@@ -74,11 +97,19 @@ def section_save(
                     by_label=by_label,
                     field=field,
                 )
-    except services.StaleSection as exc:
-        return SaveOutcome(False, revision, exc)
-    except EvidenceRejected as exc:
-        form.add_error(exc.field, exc.message)
-        valid = False
+            if chosen := attach.get(f"attach-{q['code']}"):
+                evidence_attach_existing(
+                    assessment=assessment,
+                    question_code=q["code"],
+                    document_pk=chosen,
+                    by=by,
+                    by_label=by_label,
+                    field=field,
+                    codes=portal_codes,
+                )
+        except EvidenceRejected as exc:
+            form.add_document_error(q["code"], exc.message)
+            valid = False
     return SaveOutcome(valid, revision)
 
 
@@ -97,21 +128,25 @@ def _prefix(name: str, pk: int, placeholder: str | int) -> str:
 
 
 def conflict_rows(questions: list[dict], answers: dict, form: SectionForm) -> list[dict]:
-    """Their stored answer beside mine, per question, for the stale-write conflict page."""
+    """Their stored answer beside mine, per question, for the stale-write conflict page: both as
+    a person reads them (choice labels, units, N/A with its reason), never stored values. Evidence
+    questions are left out: their answer is a file, and a stale save never loses an attached file."""
     mine = form.answer_inputs() if hasattr(form, "cleaned_data") else {}
     rows = []
     for q in questions:
+        if q["type"] == "evidence":
+            continue
         theirs = answers.get(q["code"])
-        their_value = ("N/A: " + theirs.na_reason) if theirs and theirs.na else (theirs.value if theirs else None)
         my = mine.get(q["code"])
-        my_value = ("N/A: " + my.na_reason) if my and my.na else (my.value if my else None)
+        their_key = (theirs.value, theirs.na, theirs.na_reason) if theirs else (None, False, "")
+        my_key = (my.value, my.na, my.na_reason) if my else (None, False, "")
         rows.append(
             {
                 "code": q["code"],
                 "text": q["text"],
-                "theirs": their_value,
-                "mine": my_value,
-                "differs": their_value != my_value,
+                "theirs": answer_words(q, *their_key[:1], na=their_key[1], na_reason=their_key[2]),
+                "mine": answer_words(q, *my_key[:1], na=my_key[1], na_reason=my_key[2]),
+                "differs": their_key != my_key,
             }
         )
     return rows
@@ -143,13 +178,17 @@ def section_page(
     question shown beside each row; ``extra`` adds to the page's context.
     """
     code = section["code"]
+    # The vendor portal may reuse only documents already on its own questions (documents_attachable).
+    portal_codes = {q["code"] for s in sections for q in s["questions"]} if audience == "vendor" else None
     revision = services.section_revisions(assessment).get(code, 0)
     answers = answers_by_code(assessment)
     form = None
     if request.method == "POST":
         autosave = request.headers.get("HX-Request") == "true"
-        # Autosave never stores a file: a file goes up once, with Save (autosave.js leaves it out too).
+        # Autosave never stores or attaches a file: a file goes up once, with Save or Attach
+        # (autosave.js leaves file inputs out too).
         files = {} if autosave else request.FILES
+        attach = {} if autosave else {k: v for k, v in request.POST.items() if k.startswith("attach-") and v}
         # The form validates posted answers (an empty POST is still a bound, valid form);
         # a GET writes the inputs straight from the stored answers.
         form = SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
@@ -162,6 +201,8 @@ def section_page(
             revision=revision,
             by=by,
             by_label=by_label,
+            attach=attach,
+            portal_codes=portal_codes,
         )
         if autosave:
             ctx = {
@@ -184,6 +225,9 @@ def section_page(
             target = request.POST.get("next")
             if target not in {s["code"] for s in sections}:
                 target = code
+            attached_to = request.POST.get("attach_to", "")
+            if attached_to in {q["code"] for q in questions}:  # back to the question the file went to
+                return redirect(reverse(urls.section, args=[assessment.pk, code]) + f"#q-{attached_to}")
             return redirect(urls.section, assessment.pk, target)
         revision = outcome.revision
         answers = answers_by_code(assessment)
@@ -197,6 +241,12 @@ def section_page(
     codes = [s["code"] for s in sections]
     i = codes.index(code)
     shown = {q["code"] for q in questions}
+    attached = answer_documents(assessment, shown)
+    attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    for row in rows:
+        row["documents"] = attached.get(row["code"], [])
+        mine = {e.document_id for e in row["documents"]}
+        row["attachable"] = [d for d in attachable if d.pk not in mine]
     ctx = {
         **(extra or {}),
         "assessment": assessment,
@@ -210,7 +260,7 @@ def section_page(
         "evidence_url": _prefix(urls.evidence, assessment.pk, 0),
         "revision": revision,
         "can_edit": can_edit,
-        "evidence": [e for e in assessment.evidence.all() if e.question_code in shown],
+        "document_accept": DOCUMENT_ACCEPT,
         "next_section": codes[i + 1] if i + 1 < len(codes) else None,
     }
     return render(request, template, ctx, status=400 if form is not None and form.errors else 200)

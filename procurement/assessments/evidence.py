@@ -1,52 +1,34 @@
-"""Evidence uploads: size and type limits, with the type read from the content."""
+"""Supporting documents on answers: upload one (checked and stored once per vendor by
+procurement.vendors.documents) or attach one the vendor supplied before, within quotas.
+
+An ``Evidence`` row links one vendor document to one answer (or to a finding it closes).
+The same bytes on the same answer are linked once; the same bytes anywhere else for the
+same vendor reuse the stored document.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Sum
 
 from procurement.assessments.models import Assessment, Evidence
+from procurement.vendors.documents import DocumentRejected, clean_name, document_store, upload_check
+from procurement.vendors.models import Document
 
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-)
-TEXT_TYPES = {".txt": "text/plain", ".csv": "text/csv", ".md": "text/markdown"}
+__all__ = [
+    "EvidenceRejected",
+    "clean_name",
+    "documents_attachable",
+    "evidence_attach_existing",
+    "evidence_store",
+]
 
 
 class EvidenceRejected(Exception):
     def __init__(self, field: str, message: str):
         self.field, self.message = field, message
         super().__init__(message)
-
-
-def sniff(head: bytes, name: str) -> str | None:
-    for magic, content_type, _ in SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix in TEXT_TYPES and b"\x00" not in head:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # a cut multi-byte sequence at the end is fine
-                return None
-        return TEXT_TYPES[suffix]
-    return None
-
-
-def clean_name(name: str) -> str:
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"\s+", " ", name).strip().lstrip(".")
-    return (name or "evidence")[:200]
 
 
 def _quota_problem(used: dict, *, size: int, files: int, total: int, whose: str) -> str | None:
@@ -61,9 +43,10 @@ def _quota_problem(used: dict, *, size: int, files: int, total: int, whose: str)
 
 
 def _check_quotas(assessment: Assessment, *, size: int, by, by_label: str, field: str) -> None:
-    """Per assessment, and per vendor link (an upload without a user, under the contact's label)."""
+    """Per assessment, and per vendor link (an attachment without a user, under the contact's label).
+    Each attachment counts with its document's size, whether its bytes were new or not."""
     stored = Evidence.objects.filter(assessment=assessment)
-    used = stored.aggregate(files=Count("pk"), bytes=Sum("size"))
+    used = stored.aggregate(files=Count("pk"), bytes=Sum("document__size"))
     problem = _quota_problem(
         used,
         size=size,
@@ -73,7 +56,7 @@ def _check_quotas(assessment: Assessment, *, size: int, by, by_label: str, field
     )
     if problem is None and by is None and by_label:
         used = stored.filter(uploaded_by=None, uploaded_by_label=by_label).aggregate(
-            files=Count("pk"), bytes=Sum("size")
+            files=Count("pk"), bytes=Sum("document__size")
         )
         problem = _quota_problem(
             used,
@@ -86,52 +69,96 @@ def _check_quotas(assessment: Assessment, *, size: int, by, by_label: str, field
         raise EvidenceRejected(field, problem)
 
 
-def evidence_store(
-    *, assessment: Assessment, question_code: str, upload, by, field: str, by_label: str = "", finding=None
-) -> Evidence:
-    """Store one upload for one question, once: the same content on the same question returns the
-    stored file (by sha256) instead of a second copy. Size, type and quotas are checked first.
+def _who(by, by_label: str) -> str:
+    return by_label or (by.get_full_name() or by.get_username() if by else "")
 
-    With ``finding`` the file is closure evidence for that condition or finding (no question),
-    kept once per finding by content."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size == 0:
-        raise EvidenceRejected(field, "The file is empty.")
-    if upload.size > limit:
-        raise EvidenceRejected(field, f"The file is {upload.size // 1024} KiB; the limit is {limit // 1024} KiB.")
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise EvidenceRejected(field, f"The file is larger than {limit // 1024} KiB.")
-    name = clean_name(upload.name or "")
-    content_type = sniff(data[:4096], name)
-    if content_type is None:
-        raise EvidenceRejected(
-            field,
-            "Only PDF, PNG, JPEG or plain-text (.txt, .csv, .md) files are accepted; "
-            "this file's content is none of those.",
-        )
-    digest = hashlib.sha256(data).hexdigest()
+
+def _link(
+    *, assessment: Assessment, question_code: str, finding, by, by_label: str, field: str, size: int, document_for
+) -> Evidence:
+    """Link a document to the answer (or finding) once, after the quota checks, under the assessment's row lock.
+    ``document_for`` returns the document to link (storing it when new) and is called only within quota."""
     with transaction.atomic():
         # The row lock makes the duplicate and quota checks hold against concurrent uploads.
         Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
-        existing = Evidence.objects.filter(
-            assessment=assessment, question_code=question_code, finding=finding, sha256=digest
-        ).first()
-        if existing is not None:
-            return existing
-        by_label = by_label or (by.get_full_name() or by.get_username() if by else "")
-        _check_quotas(assessment, size=len(data), by=by, by_label=by_label, field=field)
-        item = Evidence(
+        document = document_for(existing_only=True)
+        if document is not None:
+            linked = Evidence.objects.filter(
+                assessment=assessment, question_code=question_code, finding=finding, document=document
+            ).first()
+            if linked is not None:
+                return linked
+        by_label = _who(by, by_label)
+        _check_quotas(assessment, size=size, by=by, by_label=by_label, field=field)
+        document = document or document_for(existing_only=False)
+        return Evidence.objects.create(
             assessment=assessment,
             question_code=question_code,
             finding=finding,
-            original_name=name,
-            content_type=content_type,
-            size=len(data),
-            sha256=digest,
+            document=document,
             uploaded_by=by,
             uploaded_by_label=by_label,
         )
-        item.file.save(digest[:16], ContentFile(data), save=False)
-        item.save()
-        return item
+
+
+def evidence_store(
+    *, assessment: Assessment, question_code: str, upload, by, field: str, by_label: str = "", finding=None
+) -> Evidence:
+    """Check one upload and attach it to one answer, once: the same content on the same answer
+    returns the existing link; the same content elsewhere for this vendor links the stored document
+    (by sha256) instead of storing a second copy. Size, type and quotas are checked first.
+
+    With ``finding`` the file is closure evidence for that condition or finding (no question)."""
+    try:
+        checked = upload_check(upload)
+    except DocumentRejected as exc:
+        raise EvidenceRejected(field, exc.message) from exc
+    vendor = assessment.service.vendor
+
+    def document_for(*, existing_only: bool):
+        if existing_only:
+            return Document.objects.filter(vendor=vendor, sha256=checked.sha256).first()
+        return document_store(vendor=vendor, checked=checked, by=by, by_label=_who(by, by_label))[0]
+
+    return _link(
+        assessment=assessment,
+        question_code=question_code,
+        finding=finding,
+        by=by,
+        by_label=by_label,
+        field=field,
+        size=checked.size,
+        document_for=document_for,
+    )
+
+
+def documents_attachable(assessment: Assessment, *, codes=None):
+    """The documents of this assessment's vendor that an answer of it may link to: for the team,
+    every document of the vendor (from any of its assessments); with ``codes`` (the vendor
+    portal), only those already attached to these questions of this assessment, so a link
+    holder never sees a file from another assessment."""
+    documents = Document.objects.filter(vendor_id=assessment.service.vendor_id)
+    if codes is not None:
+        documents = documents.filter(attachments__assessment=assessment, attachments__question_code__in=codes)
+    return documents.distinct().order_by("original_name", "pk")
+
+
+def evidence_attach_existing(
+    *, assessment: Assessment, question_code: str, document_pk, by, field: str, by_label: str = "", codes=None
+) -> Evidence:
+    """Link a document the vendor supplied before (in any assessment of this vendor) to one answer.
+    A document of another vendor, or one outside ``codes`` (see documents_attachable), is refused."""
+    pk = str(document_pk)
+    document = documents_attachable(assessment, codes=codes).filter(pk=pk).first() if pk.isdigit() else None
+    if document is None:
+        raise EvidenceRejected(field, "That document cannot be attached here; choose one from the list.")
+    return _link(
+        assessment=assessment,
+        question_code=question_code,
+        finding=None,
+        by=by,
+        by_label=by_label,
+        field=field,
+        size=document.size,
+        document_for=lambda *, existing_only: document,
+    )

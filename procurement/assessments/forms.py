@@ -2,7 +2,10 @@
 
 Every field is optional at form level so a section can be saved half done;
 completeness is checked on submit. Field names: ``q-CODE`` for the answer,
-``na-CODE`` and ``nar-CODE`` for N/A and its justification.
+``na-CODE`` and ``nar-CODE`` for N/A and its justification, ``nd-CODE`` for "the vendor
+does not disclose this" (number and date questions). Numbers and dates are checked against
+their question's limits (procurement.questionbank.values): outside ``min``/``max`` refused with
+the allowed range, outside the soft range saved with a warning.
 """
 
 from __future__ import annotations
@@ -13,14 +16,20 @@ from decimal import Decimal, InvalidOperation
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from procurement.assessments.models import Finding
 from procurement.assessments.services import AnswerInput
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
+from procurement.questionbank.values import allows_undisclosed, check_limits, range_words
 from procurement.scoring.provider_table import COLUMNS, KINDS, MAX_ROWS, TableError, clean_rows
 from procurement.scoring.supply import ARRANGEMENTS, ROLES
 
 NA_NEEDS_REASON = "Say why this question does not apply."
+DUE_DATE_PAST = "The due date {due:%d %b %Y} is in the past; choose today ({today:%d %b %Y}) or a later date."
+UNDISCLOSED_AND_VALUE = "Either give a value or tick “{label}”, not both."
+UNDISCLOSED_AND_NA = "Tick “Not applicable” or “{label}”, not both."
+UNDISCLOSED_CONTROL = "Vendor does not disclose"
 
 
 def _choices(q: dict) -> list[tuple[str, str]]:
@@ -136,6 +145,7 @@ class SectionForm(StorableTextMixin, forms.Form):
     def __init__(self, *args, questions: list[dict], answers: dict, revision: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.document_errors: dict[str, list[str]] = {}
         self.fields["revision"].initial = revision
         for q in questions:
             code = q["code"]
@@ -153,14 +163,41 @@ class SectionForm(StorableTextMixin, forms.Form):
                     max_length=2000,
                     initial=answer.na_reason if answer else "",
                 )
+            if allows_undisclosed(q):
+                self.fields[f"nd-{code}"] = forms.BooleanField(
+                    required=False,
+                    label=UNDISCLOSED_CONTROL,
+                    initial=bool(answer and getattr(answer, "undisclosed", False)),
+                )
+        self.warnings: dict[str, str] = {}
 
     def clean(self):
         cleaned = super().clean()
+        today = timezone.localdate()
         for q in self.questions:
             code = q["code"]
             if cleaned.get(f"na-{code}") and not (cleaned.get(f"nar-{code}") or "").strip():
                 self.add_error(f"nar-{code}", NA_NEEDS_REASON)
+            value = cleaned.get(f"q-{code}")
+            if cleaned.get(f"nd-{code}"):
+                if cleaned.get(f"na-{code}"):
+                    self.add_error(f"nd-{code}", UNDISCLOSED_AND_NA.format(label=UNDISCLOSED_CONTROL))
+                elif value not in (None, ""):
+                    self.add_error(f"nd-{code}", UNDISCLOSED_AND_VALUE.format(label=UNDISCLOSED_CONTROL))
+                continue
+            if value in (None, "") or cleaned.get(f"na-{code}"):
+                continue
+            checked = check_limits(q, value, today)
+            if checked.error:
+                self.add_error(f"q-{code}", checked.error)
+            elif checked.warning:
+                self.warnings[code] = checked.warning
         return cleaned
+
+    def add_document_error(self, code: str, message: str) -> None:
+        """A refused supporting document for question ``code``: shown under that question."""
+        self.document_errors.setdefault(code, []).append(message)
+        self.add_error(None, f"{code}: {message}")
 
     def answer_inputs(self, *, only_valid: bool = False) -> dict[str, AnswerInput]:
         """The answers this form carries. Evidence files are handled separately."""
@@ -170,10 +207,13 @@ class SectionForm(StorableTextMixin, forms.Form):
             code = q["code"]
             if q["type"] == "evidence":
                 continue
-            names = (f"q-{code}", f"na-{code}", f"nar-{code}")
+            names = (f"q-{code}", f"na-{code}", f"nar-{code}", f"nd-{code}")
             if only_valid and any(name in self.errors for name in names):
                 continue
             na = bool(data.get(f"na-{code}"))
+            if data.get(f"nd-{code}") and not na:
+                result[code] = AnswerInput(undisclosed=True)
+                continue
             try:
                 value = stored_value(q, data.get(f"q-{code}"))
             except (InvalidOperation, ValueError):
@@ -202,7 +242,11 @@ class AssessmentCreateForm(StorableTextMixin, forms.Form):
     )
     owner = forms.ModelChoiceField(queryset=None, required=False)
     reviewers = IdsMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
+    )
 
     def __init__(self, *args, services, banks, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,6 +256,13 @@ class AssessmentCreateForm(StorableTextMixin, forms.Form):
         self.fields["reviewers"].queryset = members
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        today = timezone.localdate()
+        if due is not None and due < today:
+            raise forms.ValidationError(DUE_DATE_PAST.format(due=due, today=today))
+        return due
 
 
 class OverrideForm(StorableTextMixin, forms.Form):
@@ -363,6 +414,7 @@ def section_rows(
     """
     on_page = {q["code"] for q in questions}
     rows = []
+    today = timezone.localdate()
     bound = form is not None and form.is_bound
     for q in questions:
         code = q["code"]
@@ -375,11 +427,15 @@ def section_rows(
             raw = form.data.getlist(name) if q["type"] == "multi_choice" else form.data.get(name, "")
             na = bool(form.data.get(f"na-{code}"))
             na_reason = form.data.get(f"nar-{code}", "")
+            undisclosed = bool(form.data.get(f"nd-{code}"))
         else:
             answer = answers.get(code)
             raw = answer.value if answer else None
             na = bool(answer and answer.na)
             na_reason = answer.na_reason if answer else ""
+            undisclosed = bool(answer and getattr(answer, "undisclosed", False))
+        if q["type"] == "provider_table":
+            undisclosed = False
         multi = q["type"] == "multi_choice"
         selected = {str(v) for v in (raw or [])} if multi else {"" if raw is None else str(raw)}
         value = (
@@ -387,11 +443,17 @@ def section_rows(
             if raw is None or isinstance(raw, list)  # lists: choices or table rows, written separately
             else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
         )
-        keys = (name, f"na-{code}", f"nar-{code}")
+        keys = (name, f"na-{code}", f"nar-{code}", f"nd-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
         # Which field is wrong (the answer, or the N/A reason), and what describes the answer input.
-        answer_invalid = bound and any(key in form.errors for key in keys[:2])
-        described = ([f"err-{code}"] if errors else []) + ([f"help-{code}"] if q.get("help") else [])
+        answer_invalid = bound and any(key in form.errors for key in (name, f"na-{code}", f"nd-{code}"))
+        allowed = range_words(q, today) if q["type"] in ("number", "date") else ""
+        described = (
+            ([f"err-{code}"] if errors else [])
+            + ([f"range-{code}"] if allowed else [])
+            + ([f"help-{code}"] if q.get("help") else [])
+        )
+        banded = q["type"] in ("number", "date")
         rows.append(
             {
                 "q": q,
@@ -401,11 +463,16 @@ def section_rows(
                 "choices": [(c["value"], c["label"], c["value"] in selected) for c in q["choices"]],
                 "na": na,
                 "na_reason": na_reason or "",
+                "undisclosed": undisclosed,
+                "undisclosed_allowed": allows_undisclosed(q),
+                "allowed": allowed,
+                "warning": _row_warning(q, value, today) if banded and value and not errors and not na else "",
                 "errors": errors,
                 "answer_invalid": answer_invalid,
                 "reason_invalid": bound and f"nar-{code}" in form.errors,
                 "describedby": " ".join(described),
                 "error_target": error_target(q, code, reason=bound and f"nar-{code}" in form.errors),
+                "document_errors": form.document_errors.get(code, []) if bound else [],
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
                 "table": table_rows(raw) if q["type"] == "provider_table" else None,
                 "table_choices": TABLE_CHOICES if q["type"] == "provider_table" else None,
@@ -427,6 +494,18 @@ def error_target(q: dict, code: str, *, reason: bool) -> str:
     if q["type"] == "provider_table":
         return f"q-{code}"
     return f"in-{code}"
+
+
+def _row_warning(q: dict, value: str, today) -> str:
+    """The soft-range warning for a shown value (stored or posted), "" when none."""
+    if q["type"] == "number":
+        try:
+            typed = Decimal(value)
+        except InvalidOperation:
+            return ""
+    else:
+        typed = value
+    return check_limits(q, typed, today).warning
 
 
 TABLE_CHOICES = {

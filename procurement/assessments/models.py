@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.core.models import Organisation, TimeStampedModel
 from procurement.questionbank.models import BankVersion
-from procurement.vendors.models import AIService
+from procurement.vendors.models import AIService, Document
 
 
 class Assessment(TimeStampedModel):
@@ -166,6 +166,9 @@ class Answer(models.Model):
     value = models.JSONField(_("value"), null=True, blank=True)
     na = models.BooleanField(_("not applicable"), default=False)
     na_reason = models.TextField(_("N/A justification"), blank=True)
+    # "The vendor does not disclose this" (number and date questions): an answer scored at the
+    # question's worst points, not a gap; its value is empty.
+    undisclosed = models.BooleanField(_("not disclosed by the vendor"), default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_by_label = models.CharField(max_length=200, blank=True, help_text=_("Who answered, e.g. a vendor contact."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -176,6 +179,10 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["assessment", "question_code"], name="assessments_answer_unique_question"),
             models.CheckConstraint(
                 condition=models.Q(na=False) | ~models.Q(na_reason=""), name="assessments_answer_na_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(undisclosed=False) | models.Q(na=False, value__isnull=True),
+                name="assessments_answer_undisclosed_has_no_value",
             ),
         ]
 
@@ -265,31 +272,59 @@ class Clarification(models.Model):
         return f"{self.question_code}: {self.body[:60]}"
 
 
-def evidence_path(instance: "Evidence", filename: str) -> str:
+def evidence_path(instance, filename: str) -> str:
+    """Where evidence files were stored before they became vendor documents (migrations 0013-0014 read it)."""
     return f"evidence/{instance.assessment.organisation_id}/{instance.assessment_id}/{instance.sha256[:16]}"
 
 
 class Evidence(models.Model):
+    """A vendor document attached to one answer (assessment and question) as its support, or to a
+    condition or finding as closure evidence. The file itself is the vendor's
+    (procurement.vendors.models.Document): one document supports any number of answers, in this
+    assessment and later ones of the same vendor, and is stored once."""
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     question_code = models.CharField(max_length=32)
     # Set when the file was attached to close a condition or finding (not to an answer).
     finding = models.ForeignKey("Finding", on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_by_label = models.CharField(
-        max_length=200, blank=True, help_text=_("Who uploaded, e.g. a vendor contact.")
+        max_length=200, blank=True, help_text=_("Who attached it, e.g. a vendor contact.")
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["question_code", "uploaded_at"]
+        ordering = ["question_code", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["assessment", "question_code"], name="assess_evidence_question")]
 
     def __str__(self) -> str:
-        return self.original_name
+        return self.document.original_name
+
+    # The document's facts, read through the link (each reads the document row: select_related it).
+    @property
+    def original_name(self) -> str:
+        return self.document.original_name
+
+    @property
+    def content_type(self) -> str:
+        return self.document.content_type
+
+    @property
+    def size(self) -> int:
+        return self.document.size
+
+    @property
+    def sha256(self) -> str:
+        return self.document.sha256
+
+    @property
+    def file(self):
+        return self.document.file
+
+    @property
+    def type_label(self) -> str:
+        return self.document.type_label
 
 
 class Override(models.Model):

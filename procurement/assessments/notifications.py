@@ -19,7 +19,8 @@ from procurement.assessments.models import Assessment, Clarification, RiskAccept
 from procurement.assessments.records import person_label
 from procurement.core.access import REVIEWERS
 from procurement.core.models import Membership, NotificationKind
-from procurement.core.notifications import Delivery, notify
+from procurement.core.notifications import Delivery, absolute_url, notify
+from procurement.core.webhooks import webhook_emit
 from procurement.scoring.explain import DECISION_LABELS
 
 K = NotificationKind
@@ -44,6 +45,38 @@ def _without(users: Iterable, *left_out) -> list:
     return [u for u in users if u is not None and u.pk not in skip]
 
 
+# What the organisation's webhook endpoints hear when people are told (procurement/core/webhooks.py).
+WEBHOOK_EVENTS = {
+    K.VENDOR_SUBMITTED: "assessment.vendor_submitted",
+    K.DECISION_MADE: "assessment.decided",
+    K.REASSESSMENT_FLAGGED: "assessment.reassessment_flagged",
+    K.CONDITION_DUE: "condition.due",
+    K.ACCEPTANCE_EXPIRING: "acceptance.expiring",
+}
+
+
+def assessment_event(assessment: Assessment, *, event: str, key: str, summary: str, lines: Sequence[str]) -> None:
+    """Queue a webhook event about ``assessment`` for the endpoints that listen to it: the
+    assessment as data (ids, names, status, recommendation, decision) and the same words the
+    mail uses."""
+    decision = getattr(assessment, "decision", None) if assessment.is_final else None
+    data = {
+        "assessment": {
+            "id": assessment.pk,
+            "reference": assessment_label(assessment),
+            "url": absolute_url(assessment.get_absolute_url()),
+            "vendor": assessment.service.vendor.name,
+            "service": assessment.service.name,
+            "status": assessment.status,
+            "recommendation": assessment.recommendation or None,
+            "decision": decision.outcome if decision else None,
+        },
+        "summary": summary,
+        "details": list(lines),
+    }
+    webhook_emit(organisation=assessment.organisation, event=event, key=key, data=data)
+
+
 def _notify(
     assessment: Assessment,
     *,
@@ -55,6 +88,8 @@ def _notify(
     url: str,
     key: str,
 ) -> list[Delivery]:
+    if kind in WEBHOOK_EVENTS:
+        assessment_event(assessment, event=WEBHOOK_EVENTS[kind], key=key, summary=subject, lines=lines)
     return notify(
         kind=kind,
         users=users,

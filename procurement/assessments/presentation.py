@@ -11,12 +11,16 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from procurement.assessments.authority import AUTHORITY_LABELS, decision_differs, difference_words
+from procurement.questionbank.values import UNDISCLOSED_LABEL
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.provider_table import describe
 
 
 def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
-    """(kind, text) for a stored answer {value, na, na_reason}; kind is answered, na or empty."""
+    """(kind, text) for a stored answer {value, na, na_reason[, undisclosed]}; kind is answered,
+    undisclosed, na or empty."""
+    if stored and stored.get("undisclosed") and not stored.get("na"):
+        return "undisclosed", UNDISCLOSED_LABEL
     if not stored or (stored.get("value") in (None, "", []) and not stored.get("na")):
         return "empty", "Not answered"
     if stored.get("na"):
@@ -43,6 +47,56 @@ def change_label(q: dict, stored, *, empty: str) -> str:
         return str(stored)
     kind, text = answer_label(q, stored)
     return empty if kind == "empty" else text
+
+
+def answer_words(q: dict, value, *, na: bool = False, na_reason: str = "", empty: str = "—") -> str:
+    """An answer's value as a person reads it (for values not stored yet, such as a conflict's "mine")."""
+    return change_label(q, {"value": value, "na": na, "na_reason": na_reason}, empty=empty)
+
+
+# --- Timeline: what happened, in words --------------------------------------------------------
+
+STATUS_WORDS = {
+    "draft": "Draft",
+    "in_progress": "In progress",
+    "submitted": "Submitted",
+    "in_review": "In review",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "rejected": "Rejected",
+}
+TIMELINE_KINDS = {
+    "created": "Created",
+    "reviewers": "Reviewers set",
+    "override": "Points overridden",
+    "reminder": "Reminder sent",
+    "reassessment needed": "Reassessment needed",
+    "finding": "Finding",
+    "condition": "Condition",
+    "upgrade": "Moved to a newer bank version",
+    "supply chain recorded": "Supply chain recorded from the answers",
+    "vendor invited": "Vendor invited",
+    "vendor link revoked": "Vendor link revoked",
+    "vendor submitted": "Vendor submitted",
+    "vendor reminded": "Vendor reminded",
+    "vendor asked for changes": "Vendor asked for changes",
+    "risk accepted": "Risk accepted",
+    "acceptance requested": "Risk acceptance requested",
+    "acceptance declined": "Risk acceptance declined",
+    "acceptance expired": "Risk acceptance expired",
+}
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+
+
+def timeline_words(kind: str, from_status: str = "", to_status: str = "") -> str:
+    """One timeline event's "what", such as "In review → Approved" or "Vendor invited": never a stored code."""
+    if kind == "status" or (to_status and kind == "created"):
+        moved = f"{status_words(from_status) if from_status else 'New'} → {status_words(to_status)}"
+        return moved if kind == "status" else f"Created ({status_words(to_status).lower()})"
+    return TIMELINE_KINDS.get(kind, kind.replace("_", " ").capitalize())
 
 
 # --- Recommendation and decision: two things, in plain words ------------------------------

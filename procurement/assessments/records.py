@@ -36,10 +36,13 @@ def person_label(user) -> str:
 
 
 def stored_answer(answer: Answer | None) -> dict:
-    """An answer as it is stored and compared: value, N/A flag and reason."""
+    """An answer as it is stored and compared: value, N/A flag and reason, and ``undisclosed``
+    only when the vendor does not disclose it (so every earlier record and history row keeps
+    its shape)."""
     if answer is None:
         return {"value": None, "na": False, "na_reason": ""}
-    return {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
+    stored = {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
+    return stored | {"undisclosed": True} if answer.undisclosed else stored
 
 
 def assessment_record(assessment: Assessment) -> dict:
@@ -142,8 +145,14 @@ def _review_parts(assessment: Assessment) -> dict[str, list]:
             for c in assessment.comments.select_related("author")
         ],
         "evidence": [
-            {"question": e.question_code, "name": e.original_name, "size": e.size, "sha256": e.sha256}
-            for e in assessment.evidence.all()
+            {
+                "question": e.question_code,
+                "name": e.document.original_name,
+                "size": e.document.size,
+                "sha256": e.document.sha256,
+                "type": e.document.content_type,
+            }
+            for e in assessment.evidence.select_related("document")
         ],
         # Each item's state at the decision; the row goes on living (services/findings.py).
         "findings": [

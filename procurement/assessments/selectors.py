@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from procurement.assessments.models import Answer, Assessment, Override, RiskAcceptance
+from procurement.assessments.models import Answer, Assessment, Evidence, Override, RiskAcceptance
 from procurement.core.access import organisation_for
 from procurement.core.text import text_problem
 from procurement.questionbank.models import BankVersion
@@ -108,6 +108,8 @@ def bank_structure(version: BankVersion) -> BankStructure:
 def answer_to_scoring(answer: Answer) -> t.Answer:
     if answer.na:
         return t.Answer(answer.question_code, None, na=True)
+    if answer.undisclosed:
+        return t.Answer(answer.question_code, None, undisclosed=True)
     value = answer.value
     if isinstance(value, list):
         value = tuple(str(v) for v in value)
@@ -202,6 +204,19 @@ def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
     return {a.question_code: a for a in assessment.answers.all()}
+
+
+def answer_documents(assessment: Assessment, codes=None) -> dict[str, list[Evidence]]:
+    """Each answer's supporting documents, by question code: the links (who attached, when) with
+    their documents (``link.document``: name, type, size, sha256), oldest first. One query.
+    Closure evidence of findings is not an answer's and is left out."""
+    links = assessment.evidence.filter(finding=None).select_related("document")
+    if codes is not None:
+        links = links.filter(question_code__in=codes)
+    result: dict[str, list[Evidence]] = {}
+    for link in links:
+        result.setdefault(link.question_code, []).append(link)
+    return result
 
 
 def answers_visibility(structure: BankStructure, answers: dict[str, Answer]) -> dict[str, bool]:

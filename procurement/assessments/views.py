@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,8 +39,11 @@ from procurement.assessments.presentation import (
     decision_summary,
     provisional_words,
     score_provisional,
+    timeline_words,
 )
+from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
+    answer_documents,
     answers_by_code,
     answers_visibility,
     assessment_for_user,
@@ -59,6 +62,7 @@ from procurement.core.reauth import authenticated_at
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.vendors.diagram import chain_diagram
+from procurement.vendors.documents import document_response
 from procurement.vendors.models import AIService
 
 PAGE_SIZE = 25
@@ -152,7 +156,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "table_answers": [code for code in answers if index.get(code, {}).get("type") == "provider_table"],
         "done": sum(r["done"] for r in progress),
         "total": sum(r["total"] for r in progress),
-        "timeline": assessment.timeline.select_related("by"),
+        "timeline": [
+            {"event": e, "what": timeline_words(e.kind, e.from_status, e.to_status)}
+            for e in assessment.timeline.select_related("by")
+        ],
         "findings": finding_rows(assessment),
         "can_edit": assessment.is_editable and has_role(request.user, *EDITORS),
         "can_review": has_role(request.user, *REVIEWERS),
@@ -353,7 +360,7 @@ def review_answers(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 def _answer_label(q: dict, answer) -> str:
     if answer is None:
         return "—"
-    kind, text = answer_label(q, {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason})
+    kind, text = answer_label(q, stored_answer(answer))
     return "—" if kind == "empty" else text
 
 
@@ -592,6 +599,7 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             }
             for c in assessment.answer_changes.filter(question_code=code).select_related("by")
         ],
+        "documents": answer_documents(assessment, [code]).get(code, []),
         "comments": assessment.comments.filter(question_code=code).select_related("author"),
         "clarifications": assessment.clarifications.filter(question_code=code),
         "can_comment": has_role(request.user, "admin", "analyst", "reviewer"),
@@ -603,12 +611,8 @@ def question_history(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    item = get_object_or_404(assessment.evidence, pk=evidence_pk)
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    item = get_object_or_404(assessment.evidence.select_related("document"), pk=evidence_pk)
+    return document_response(item.document)
 
 
 @login_required
@@ -619,6 +623,7 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *EDITORS)
     upload = request.FILES.get("file")
     problems: list[str] = []
+    warnings: list[str] = []
     if upload is None:
         problems = ["Choose a file to import."]
     else:
@@ -629,6 +634,7 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
                 fmt=fmt,
                 source=clean_name(upload.name),
                 questions=bank_structure(assessment.bank_version).question_index,
+                warnings=warnings,
             )
             services.answers_save(
                 assessment=assessment, values=values, by=request.user, base_revisions=None, by_label=""
@@ -641,6 +647,8 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
         ctx = {"assessment": assessment, "problems": problems}
         return render(request, "assessments/import_problems.html", ctx, status=400)
     messages.success(request, f"Imported {len(values)} answer(s).")
+    for warning in warnings:
+        messages.warning(request, f"Imported, but check: {warning}")
     return redirect(assessment)
 
 
@@ -650,9 +658,7 @@ def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in ("json", "yaml", "csv"):
         raise Http404
-    answers = {
-        a.question_code: {"value": a.value, "na": a.na, "na_reason": a.na_reason} for a in assessment.answers.all()
-    }
+    answers = {a.question_code: stored_answer(a) for a in assessment.answers.all()}
     content_type = {"json": "application/json", "yaml": "application/yaml", "csv": "text/csv"}[fmt]
     questions = bank_structure(assessment.bank_version).question_index
     text = dump_answers(answers, fmt=fmt, questions=questions)

@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Organisations and access"
 
     def ready(self) -> None:
-        # The sign-in signal (reauth), the builders of the notification mails, the worker check.
-        from procurement.core import notifications, reauth, workers  # noqa: F401
+        # The sign-in signal (reauth), the builders of the notification and member-invitation mails, the
+        # worker check.
+        from procurement.core import members, mfa, notifications, reauth, workers  # noqa: F401
 
 
 class ProcurementAdminConfig(admin_apps.AdminConfig):

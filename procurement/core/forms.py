@@ -1,9 +1,11 @@
 """Form pieces shared by the apps."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
-from procurement.core.models import NotificationKind, NotificationPreference
+from procurement.core.models import Membership, NotificationKind, NotificationPreference
 from procurement.core.text import text_problem
 
 MAX_PK = 2**63 - 1
@@ -69,3 +71,27 @@ class NotificationPreferencesForm(forms.Form):
     def rows(self):
         """(label, bound field) per kind, for the table."""
         return [(self.fields[name].label, self[name]) for name in self.fields]
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.VIEWER,
+        help_text="What they may do: viewers read; analysts fill in assessments; reviewers check and decide; "
+        "admins also manage members, decision rules and the organisation's question banks.",
+    )
+
+
+class MemberJoinForm(StorableTextMixin, UserCreationForm):
+    """The invited person's own account: a name, a username and a password (the validators apply)."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("first_name", "last_name", "username")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True

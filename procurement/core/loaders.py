@@ -4,6 +4,12 @@
 Pure Python (PyYAML and the standard library, no Django), so the bank format, the
 answer-file import and the command-line tools share one set of limits:
 
+* scalars mean what they look like: only ``null`` (and ``~`` or nothing), ``true`` and
+  ``false`` resolve implicitly; every other plain scalar is a string, quoted or not. YAML 1.1
+  reads ``10_30`` as 1030, ``yes``/``no``/``on``/``off`` as booleans, ``012`` as 10 (octal) and
+  ``2026-01-01`` as a date; even a YAML 1.2 core resolver reads ``012`` and ``1e3`` as numbers.
+  Numbers, dates and booleans are converted by the schema that asks for them
+  (procurement.core.scalars), so ``'10_30'`` and ``10_30`` are the same text;
 * no aliases or anchors (``*a``/``&a``): a 500-byte file of nested aliases otherwise
   expands into gigabytes once anything walks it ("billion laughs");
 * nesting depth, node count and integer length are bounded, so a crafted file is refused
@@ -45,9 +51,12 @@ class LoadError(Exception):
 
 
 class LineDict(dict):
-    """A mapping that remembers the line it started on."""
+    """A mapping that remembers the line it started on, and the line of each key."""
 
     line: int = 0
+
+    def key_line(self, key) -> int:
+        return getattr(self, "key_lines", {}).get(key, self.line)
 
 
 class LineList(list):
@@ -93,6 +102,7 @@ class StrictLoader(yaml.SafeLoader):
 def _construct_map(loader: StrictLoader, node: yaml.MappingNode):
     data = LineDict()
     data.line = node.start_mark.line + 1
+    data.key_lines = {}
     yield data
     loader.flatten_mapping(node)
     seen: set = set()
@@ -105,6 +115,7 @@ def _construct_map(loader: StrictLoader, node: yaml.MappingNode):
                 None, None, f"duplicate key {key!r} (the second would silently win)", key_node.start_mark
             )
         seen.add(key)
+        data.key_lines[key] = key_node.start_mark.line + 1
         data[key] = loader.construct_object(value_node, deep=True)
 
 
@@ -151,6 +162,13 @@ StrictLoader.yaml_constructors = {
     "tag:yaml.org,2002:seq": _construct_seq,
     None: _construct_other,
 }
+
+
+# Implicit resolution: null and the two booleans, spelled exactly so; nothing else. Explicit
+# core tags (``!!int 12``) still work, within the same limits.
+StrictLoader.yaml_implicit_resolvers = {}
+StrictLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|)$"), ["~", "n", ""])
+StrictLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), ["t", "f"])
 
 
 def _decode(raw: bytes | str, *, source: str, max_bytes: int) -> str:

@@ -20,6 +20,11 @@ class Organisation(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     # Separation of duties: whoever answered, submitted or owns an assessment may not decide it.
     # A small team may relax this; a decision taken under the relaxation records it.
+    require_two_step = models.BooleanField(
+        _("two-step sign-in required"),
+        default=False,
+        help_text=_("Every member must sign in with a code from an authenticator app as well as their password."),
+    )
     separation_of_duties = models.BooleanField(
         _("separation of duties"),
         default=True,
@@ -263,3 +268,76 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.by_label}: {self.note[:60]}"
+
+
+class MemberInvitation(models.Model):
+    """An org admin's invitation to join the organisation with a role: a signed, expiring link
+    mailed through the outbox. Used once; an admin may revoke it before then."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="member_invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.VIEWER)
+    key = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["admin", "analyst", "reviewer", "viewer"]),
+                name="core_memberinvitation_role_valid",
+            ),
+            # At most one open invitation per address in an organisation: re-inviting renews it.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="core_memberinvitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()}, {self.organisation})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def state(self) -> str:
+        """In words, for the members page and the link's own page."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "withdrawn"
+        return "expired" if self.is_expired else "waiting"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an organisation wants to hear about events: an https URL on a public address, the
+    events it listens to, and the secret its deliveries are signed with (Standard Webhooks)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "pk"]
+
+    def __str__(self) -> str:
+        return self.url

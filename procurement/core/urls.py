@@ -1,10 +1,20 @@
 from django.urls import path
 
-from procurement.core import views
+from procurement.core import member_views, views, webhook_views
 
 # /accounts/
 app_name = "accounts"
 urlpatterns = [
     path("confirm/", views.confirm_password, name="confirm_password"),
     path("decision-rules/", views.decision_rules, name="decision_rules"),
+    path("members/", member_views.member_list, name="members"),
+    path("members/<int:pk>/", member_views.member_change, name="member_change"),
+    path("members/invitations/<int:pk>/withdraw/", member_views.member_invitation_withdraw, name="member_withdraw"),
+    path("join/<str:token>/", member_views.join, name="join"),
+    path("members/two-step/", member_views.two_step_require, name="two_step_require"),
+    path("webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook_detail"),
+    path("webhooks/<int:pk>/actions/", webhook_views.webhook_action, name="webhook_action"),
+    path("two-step/", views.two_step, name="two_step"),
+    path("two-step/verify/", views.two_step_verify, name="two_step_verify"),
 ]

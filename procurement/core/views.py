@@ -7,11 +7,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from procurement.core.access import is_org_admin, membership_for, require_role
+from procurement.core import mfa
+from procurement.core.access import is_org_admin, membership_for, organisation_for, require_role
 from procurement.core.models import Membership
 from procurement.core.reauth import authenticated_mark, confirm_first
 from procurement.core.services import organisation_decision_rules_set
@@ -79,3 +81,78 @@ def decision_rules(request: HttpRequest) -> HttpResponse:
         "history": organisation.audit_events.all()[:10],
     }
     return render(request, "accounts/decision_rules.html", ctx)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes. "
+        "You may paste it; spaces are ignored.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+
+@login_required
+def two_step(request: HttpRequest) -> HttpResponse:
+    """One's own two-step sign-in: set it up (scan, confirm with a code, keep the recovery codes),
+    make new recovery codes, or turn it off where the organisation allows."""
+    form = CodeForm(request.POST if request.POST.get("action") == "confirm" else None)
+    form.fields["code"].help_text = "The 6-digit code the app shows now. You may paste it; spaces are ignored."
+    codes = None
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in ("renew", "off") and (response := confirm_first(request, next_url=request.path)):
+        return response
+    if action == "start":
+        mfa.two_step_setup_start(user=request.user)
+        return redirect("accounts:two_step")
+    if action == "confirm" and form.is_valid():
+        codes = mfa.two_step_setup_confirm(request=request, code=form.cleaned_data["code"])
+        if codes is None:
+            form.add_error(
+                "code", "That code does not match; check the app shows this site's key, then try its next code."
+            )
+    elif action == "renew":
+        codes = mfa.two_step_recovery_codes_renew(user=request.user)
+    elif action == "off":
+        try:
+            mfa.two_step_turn_off(request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Two-step sign-in is off for your account.")
+        return redirect("accounts:two_step")
+    enrolled = mfa.enrolled(request.user)
+    pending = None if enrolled else mfa.pending_device(request.user)
+    organisation = organisation_for(request.user)
+    ctx = {
+        "enrolled": enrolled,
+        "pending": pending,
+        "qr": mfa.qr_svg(pending) if pending else "",
+        "secret": mfa.secret_text(pending) if pending else "",
+        "form": form,
+        "codes": codes,
+        "codes_left": mfa.recovery_codes_left(request.user) if enrolled else 0,
+        "required": bool(organisation and organisation.require_two_step),
+        "organisation": organisation,
+        "next": _safe_next(request) if request.GET.get("next") else "",
+    }
+    return render(request, "accounts/two_step.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def two_step_verify(request: HttpRequest) -> HttpResponse:
+    """The second step after the password."""
+    if request.user.is_verified() or not mfa.enrolled(request.user):
+        return redirect(_safe_next(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = mfa.two_step_verify(request=request, code=form.cleaned_data["code"])
+        if outcome == mfa.OK:
+            return redirect(_safe_next(request))
+        if outcome == mfa.WAIT:
+            form.add_error("code", "Too many wrong codes: wait a little, then type the code the app shows next.")
+        else:
+            form.add_error("code", "That code does not match. Wait for the next code, or use a recovery code.")
+    ctx = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/two_step_verify.html", ctx, status=400 if form.errors else 200)

@@ -8,7 +8,7 @@ from procurement.assessments.services import (
     ATTESTATION_TITLE_REQUIRED,
 )
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
-from procurement.portal.services import MAX_DAYS
+from procurement.portal.services import MAX_DAYS, default_link_days
 
 
 class InviteForm(StorableTextMixin, forms.Form):
@@ -30,13 +30,17 @@ class InviteForm(StorableTextMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
     )
 
-    def __init__(self, *args, contacts, **kwargs):
+    def __init__(self, *args, contacts, assessment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contacts"].queryset = contacts
         self.fields["contacts"].label_from_instance = lambda c: (
             f"{c.name} <{c.email}>" + (f", {c.role}" if c.role else "")
         )
-        self.fields["days"].initial = settings.PORTAL_LINK_DAYS
+        self.fields["days"].initial = (
+            default_link_days(assessment) if assessment is not None else settings.PORTAL_LINK_DAYS
+        )
+        if assessment is not None and assessment.due_date is not None:
+            self.fields["days"].help_text = f"The answers are due on {assessment.due_date:%d %b %Y}."
 
 
 class NoteForm(StorableTextMixin, forms.Form):

@@ -182,6 +182,16 @@ def invitation_mail_status(invitations: list[Invitation]) -> dict[int, OutboxMes
     return {i.pk: latest[invitation_ref(i)] for i in invitations if invitation_ref(i) in latest}
 
 
+def default_link_days(assessment, *, today: dt.date | None = None) -> int:
+    """How long a new link stays valid by default: the setting, or longer so the link still
+    works on the assessment's due date (up to MAX_DAYS)."""
+    days = settings.PORTAL_LINK_DAYS
+    if assessment.due_date is not None:
+        today = today or timezone.localdate()
+        days = max(days, (assessment.due_date - today).days + 1)
+    return min(days, MAX_DAYS)
+
+
 @transaction.atomic
 def invite(
     *,
@@ -197,7 +207,7 @@ def invite(
     A contact who already holds a live invitation gets it renewed (new expiry) and
     resent, so there is never more than one working link per contact.
     """
-    days = settings.PORTAL_LINK_DAYS if days is None else days
+    days = default_link_days(assessment) if days is None else days
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError(DAYS_RANGE, code="days")
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)

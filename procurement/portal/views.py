@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
@@ -26,6 +26,7 @@ from procurement.core.net import client_ip
 from procurement.portal import services
 from procurement.portal.forms import AttestationForm, MessageForm
 from procurement.portal.models import Invitation
+from procurement.vendors.documents import document_response
 
 SESSION_KEY = "portal_invitation"
 PORTAL_SECTION_URLS = SectionUrls(section="portal:section", question="portal:clarify", evidence="portal:evidence")
@@ -141,7 +142,7 @@ def _overview_page(
         "can_edit": _can_edit(request, invitation),
         "staff_note": _staff_refusal(request),
         "threads": sorted(_thread_counts(assessment).items()),
-        "evidence": [e for e in assessment.evidence.all() if e.question_code in codes],
+        "evidence": [e for e in assessment.evidence.select_related("document") if e.question_code in codes],
         "owner": assessment.owner or assessment.created_by,
         # The contact's own name and role to start from: whoever answers may be someone else.
         "attestation_form": attestation_form or AttestationForm(initial={"name": contact.name, "title": contact.role}),
@@ -262,12 +263,8 @@ def submit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 def evidence_download(request: HttpRequest, invitation: Invitation, evidence_pk: int) -> HttpResponse:
     assessment = invitation.assessment
     codes = {q["code"] for s in services.vendor_sections(assessment) for q in s["questions"]}
-    item = get_object_or_404(assessment.evidence, pk=evidence_pk, question_code__in=codes)
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    item = get_object_or_404(assessment.evidence.select_related("document"), pk=evidence_pk, question_code__in=codes)
+    return document_response(item.document)
 
 
 @require_POST

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from procurement.assessments.models import Assessment, Finding, RiskAcceptance
-from procurement.assessments.notifications import assessment_label, owner_of
+from procurement.assessments.notifications import WEBHOOK_EVENTS, assessment_event, assessment_label, owner_of
 from procurement.assessments.services import assessment_rescore, reassessment_mark, timeline_add
 from procurement.core.models import DeadlineKind, NotificationKind, Organisation
 from procurement.core.notifications import Delivery, Schedules, digests_send, display_name, notify
@@ -64,6 +64,8 @@ def _isolated(report: RunReport, what: str, work: Callable[[], None]) -> None:
 
 
 def _notify_step(assessment: Assessment, *, kind: str, users, what: str, subject: str, lines, action, key, report):
+    if kind in WEBHOOK_EVENTS:
+        assessment_event(assessment, event=WEBHOOK_EVENTS[kind], key=key, summary=subject, lines=lines)
     deliveries = notify(
         kind=kind,
         users=users,

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from procurement.assessments.models import Answer, Assessment
 from procurement.assessments.selectors import bank_structure, notice_inputs, supply_chain_snapshot
 from procurement.core.models import Organisation
+from procurement.scoring import geo
 from procurement.scoring import supply as pure
 from procurement.scoring.params import DEFAULTS
 from procurement.vendors.diagram import chain_diagram
@@ -80,7 +81,12 @@ def portfolio_load(organisation: Organisation) -> Portfolio:
 
 
 def dependency_table(p: Portfolio) -> tuple[list[dict], list[dict]]:
-    """Per provider and per region: the services that depend on it and the spend behind them."""
+    """Per provider and per region: the services that depend on it and the spend behind them.
+
+    Regions are counted by the taxonomy (procurement.scoring.geo.bloc): everything wholly
+    inside the EU is one row ("eu", "de", "aws:eu-west-1"), anything else by its country;
+    unrecognised text is one "unknown location" row, never a region of its own.
+    """
     by_provider: dict[str, dict] = {}
     by_region: dict[str, dict] = {}
     for sc in p.service_chains:
@@ -92,8 +98,12 @@ def dependency_table(p: Portfolio) -> tuple[list[dict], list[dict]]:
             row["services"][sc.key] = sc.name
             row["roles"].add(link.role)
             for region in link.regions:
-                key = region.strip().lower()
-                r = by_region.setdefault(key, {"region": region, "services": {}, "spend": {}})
+                place = geo.parse(region)
+                code, label = geo.bloc(place)
+                r = by_region.setdefault(
+                    code or "?", {"region": label, "code": code, "places": {}, "services": {}, "spend": {}}
+                )
+                r["places"][place.code if place else region.strip()] = place.name if place else region.strip()
                 r["services"][sc.key] = sc.name
                 r["spend"][sc.key] = sc.annual_spend
             if link.serving:
@@ -119,6 +129,12 @@ def dependency_table(p: Portfolio) -> tuple[list[dict], list[dict]]:
     regions = [
         {
             "region": r["region"],
+            "code": r["code"],
+            "unknown": not r["code"],
+            # The places recorded under this row ("Ireland", "AWS eu-west-1 (Ireland)"), when they
+            # say more than the row itself.
+            "places": sorted(n for n in r["places"].values() if n != r["region"]),
+            "place_codes": sorted(r["places"]),
             "services": sorted(r["services"].values()),
             "count": len(r["services"]),
             "spend": sum(r["spend"].values()),
@@ -126,7 +142,7 @@ def dependency_table(p: Portfolio) -> tuple[list[dict], list[dict]]:
         }
         for r in by_region.values()
     ]
-    regions.sort(key=lambda r: (-r["count"], -r["spend"], r["region"]))
+    regions.sort(key=lambda r: (r["unknown"], -r["count"], -r["spend"], r["region"]))
     return providers, regions
 
 
@@ -142,6 +158,17 @@ class ScenarioSpec:
     provider: str = ""  # a provider id or an owner name
     region: str = ""
     notice_days: int = 90
+
+
+def region_choices(regions: list[dict]) -> list[tuple[str, str]]:
+    """Scenario choices: each row of the region table, then each place recorded under it."""
+    choices: dict[str, str] = {}
+    for r in regions:
+        if r["code"]:
+            choices[r["code"]] = r["region"]
+        for code in r["place_codes"]:
+            choices.setdefault(code, geo.name(code) if geo.parse(code) else f"{code} ({geo.UNKNOWN_LOCATION})")
+    return list(choices.items())
 
 
 def scenario_run(p: Portfolio, spec: ScenarioSpec) -> list[pure.ScenarioRow]:

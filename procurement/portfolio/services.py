@@ -52,11 +52,11 @@ def _change_reason(before: SupplyLink | None, link: SupplyLink) -> str:
 
 
 @transaction.atomic
-def link_change(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
+def link_change(*, link: SupplyLink, organisation: Organisation, by=None) -> SupplyLink:
     """Create or change a link. A new provider, a shorter notice or another provider marks the
     current assessment of every service the link reaches for reassessment."""
     before = SupplyLink.objects.filter(pk=link.pk).first() if link.pk else None
-    supply.link_save(link=link, organisation=organisation)
+    supply.link_save(link=link, organisation=organisation, by=by)
     affected = _affected(link)
     open_assessments_rescore(services=affected)
     if reason := _change_reason(before, link):
@@ -65,17 +65,17 @@ def link_change(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
 
 
 @transaction.atomic
-def link_remove(*, link: SupplyLink) -> None:
+def link_remove(*, link: SupplyLink, by=None) -> None:
     """Delete a link and mark every service it reached for reassessment."""
     affected = _affected(link)
     source = link.service.name if link.service_id else link.from_provider.name
-    supply.link_delete(link=link)
+    supply.link_delete(link=link, by=by)
     open_assessments_rescore(services=affected)
     _mark_for_reassessment(affected, f"Provider removed from the supply chain: {source} → {link.provider.name}.")
 
 
 @transaction.atomic
-def provider_change(*, provider: Provider, organisation: Organisation) -> Provider:
+def provider_change(*, provider: Provider, organisation: Organisation, by=None) -> Provider:
     """Save a provider's changed details. A new owner or kind changes how the chain's
     concentration is counted: every service reaching the provider is marked for reassessment.
     A new name alone changes nothing the scores read."""
@@ -83,7 +83,7 @@ def provider_change(*, provider: Provider, organisation: Organisation) -> Provid
         raise ValidationError("Unknown provider.", code="scope")
     stored = Provider.objects.select_for_update().get(pk=provider.pk)
     changed = [f for f in GROUPING_FIELDS if getattr(stored, f) != getattr(provider, f)]
-    supply.provider_save(provider=provider, organisation=organisation)
+    supply.provider_save(provider=provider, organisation=organisation, by=by)
     if changed:
         was = ", ".join(f"{f} was {getattr(stored, f) or 'empty'}" for f in changed)
         services = supply.services_reaching(organisation, provider.pk)

@@ -7,6 +7,8 @@ app_name = "vendors"
 urlpatterns = [
     path("", views.vendor_list, name="list"),
     path("new/", views.vendor_edit, name="create"),
+    path("import/", views.vendor_import, name="import"),
+    path("import/template.csv", views.vendor_import_template, name="import_template"),
     # /vendors/<pk>/
     path("<int:pk>/", views.vendor_detail, name="detail"),
     path("<int:pk>/edit/", views.vendor_edit, name="edit"),

@@ -11,13 +11,19 @@ from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import list_rows
+from procurement.core import tables
 from procurement.core.access import EDITORS, has_role, organisation_for, require_role
+from procurement.core.tables import Row, TableError, table_read
 from procurement.portfolio import services as chain_services
 from procurement.portfolio.selectors import service_chain_context
-from procurement.vendors import services
+from procurement.vendors import bulk, services
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
+from procurement.vendors.history import chain_changes_for_provider, chain_changes_for_service
 from procurement.vendors.models import Provider, Vendor
 from procurement.vendors.supply import org_chains, provider_delete, provider_save
+
+# The newest changes shown on a service or provider page.
+HISTORY_ROWS = 50
 
 
 def _org(request):
@@ -118,6 +124,7 @@ def _service_page(request, service, *, link_form=None, provider_form=None) -> Ht
         "providers": {p.pk: p for p in providers},
         "can_edit": has_role(request.user, *EDITORS),
         "link_form": link_form or SupplyLinkForm(service=service, providers=providers),
+        "chain_history": chain_changes_for_service(service)[:HISTORY_ROWS],
         "provider_form": provider_form or ProviderForm(organisation=org),
         "assessments": list_rows(service.assessments.all()).order_by("-created_at", "-id"),
         **service_chain_context(service, chains=chains),
@@ -136,7 +143,7 @@ def link_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     form = SupplyLinkForm(request.POST, service=service, providers=Provider.objects.filter(organisation=org))
     if form.is_valid():
         try:
-            chain_services.link_change(link=form.instance, organisation=org)
+            chain_services.link_change(link=form.instance, organisation=org, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -153,7 +160,7 @@ def link_remove(request: HttpRequest, pk: int, service_pk: int, link_pk: int) ->
     link = next((lk for lk in org_chains(service.vendor.organisation).links_for(service.pk) if lk.pk == link_pk), None)
     if link is None:
         raise Http404
-    chain_services.link_remove(link=link)
+    chain_services.link_remove(link=link, by=request.user)
     messages.success(request, f"Removed {link}.")
     return redirect(service)
 
@@ -168,7 +175,7 @@ def provider_add(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse
     form = ProviderForm(request.POST, organisation=org)
     if form.is_valid():
         try:
-            provider = provider_save(provider=form.instance, organisation=org)
+            provider = provider_save(provider=form.instance, organisation=org, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -204,7 +211,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         edited = Provider.objects.get(pk=provider.pk)
         form = ProviderForm(request.POST, instance=edited, organisation=org)
         if form.is_valid():
-            saved = chain_services.provider_change(provider=form.instance, organisation=org)
+            saved = chain_services.provider_change(provider=form.instance, organisation=org, by=request.user)
             messages.success(request, f"Saved {saved}.")
             return redirect(provider)
     ctx = {
@@ -213,6 +220,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
         "can_edit": has_role(request.user, *EDITORS),
         "supplies": provider.supplies.select_related("service__vendor", "from_provider", "provider"),
         "upstream": provider.upstream_links.select_related("provider", "from_provider"),
+        "chain_history": chain_changes_for_provider(provider)[:HISTORY_ROWS],
     }
     return render(request, "vendors/provider_detail.html", ctx, status=400 if form.errors else 200)
 
@@ -223,9 +231,66 @@ def provider_remove(request: HttpRequest, provider_pk: int) -> HttpResponse:
     provider = get_object_or_404(Provider.objects.filter(organisation=_org(request)), pk=provider_pk)
     require_role(request.user, *EDITORS)
     try:
-        provider_delete(provider=provider)
+        provider_delete(provider=provider, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(provider)
     messages.success(request, f"Deleted provider {provider.name}.")
     return redirect("vendors:providers")
+
+
+IMPORT_SESSION_KEY = "vendor_import_rows"
+
+
+@login_required
+def vendor_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or XLSX of vendors, services and contacts; see what it will do; import all or nothing."""
+    org = _org(request)
+    require_role(request.user, *EDITORS)
+    members = get_user_model().objects.filter(memberships__organisation=org)
+    ctx = {"columns": bulk.columns()}
+    if request.method == "POST" and request.POST.get("action") == "import":
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored.get("organisation") != org.pk:
+            messages.error(request, "Upload the file again: the preview is no longer available.")
+            return redirect("vendors:import")
+        rows = [Row(number, cells) for number, cells in stored["rows"]]
+        plan = bulk.vendors_import(organisation=org, rows=rows, members=members, commit=True)
+        if plan.problems:
+            ctx.update(plan=plan, filename=stored["filename"])
+            return render(request, "vendors/import.html", ctx, status=400)
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(
+            request,
+            f"Imported {stored['filename']}: {len(plan.created)} created, {len(plan.updated)} updated, "
+            f"{plan.unchanged} unchanged.",
+        )
+        return redirect("vendors:list")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["error"] = "Choose a CSV or XLSX file."
+            return render(request, "vendors/import.html", ctx, status=400)
+        try:
+            rows = table_read(upload.read(tables.MAX_BYTES + 1), filename=upload.name)
+        except TableError as exc:
+            ctx["error"] = str(exc)
+            return render(request, "vendors/import.html", ctx, status=400)
+        plan = bulk.vendors_import(organisation=org, rows=rows, members=members, commit=False)
+        if not plan.problems:
+            request.session[IMPORT_SESSION_KEY] = {
+                "organisation": org.pk,
+                "filename": upload.name[:200],
+                "rows": [[r.number, r.cells] for r in rows],
+            }
+        ctx.update(plan=plan, filename=upload.name)
+        return render(request, "vendors/import.html", ctx, status=400 if plan.problems else 200)
+    return render(request, "vendors/import.html", ctx)
+
+
+@login_required
+def vendor_import_template(request: HttpRequest) -> HttpResponse:
+    _org(request)
+    response = HttpResponse(bulk.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vendors-import-template.csv"'
+    return response

@@ -27,12 +27,14 @@ from procurement.portfolio.selectors import (
     dependency_table,
     hhi_band,
     portfolio_load,
+    region_choices,
     review_schedule,
     scenario_run,
     service_chain_context,
 )
 from procurement.questionbank.selectors import banks_for_user
 from procurement.reports.pdf import render_pdf
+from procurement.scoring import geo
 from procurement.scoring import supply as pure
 
 MAX_NOTICE = 3650
@@ -72,15 +74,15 @@ def _scenario_spec(request, portfolio) -> tuple[ScenarioSpec | None, list[str]]:
     owners = {p.group for p in portfolio.chains.providers.values()}
     if provider and provider not in portfolio.chains.providers and provider not in owners:
         problems.append("Choose a provider from the list.")
-    regions = {r.lower() for sc in portfolio.service_chains for link in sc.links for r in link.regions}
-    if region and region.lower() not in regions:
+    region = geo.canonical(region) or region if region else ""  # "eu-west-1" names "aws:eu-west-1"
+    if region and region not in dict(region_choices(dependency_table(portfolio)[1])):
         problems.append("Choose a region from the list.")
     return (None if problems else ScenarioSpec(provider=provider, region=region, notice_days=notice)), problems
 
 
 def _scenario_title(spec: ScenarioSpec, portfolio) -> str:
     if spec.region:
-        return f"Every site in {spec.region} goes on {spec.notice_days} days' notice"
+        return f"Every site in {geo.name(spec.region)} goes on {spec.notice_days} days' notice"
     p = portfolio.chains.providers.get(spec.provider)
     name = p.name if p else spec.provider
     return f"{name} reclaims its capacity on {spec.notice_days} days' notice"
@@ -103,7 +105,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "services": portfolio.services,
         "provider_choices": sorted(portfolio.chains.rows.values(), key=lambda p: p.name),
         "owner_choices": sorted({p.owner for p in portfolio.chains.rows.values() if p.owner}),
-        "region_choices": sorted({r["region"] for r in regions}),
+        "region_choices": region_choices(regions),
         "problems": problems,
         "spec": spec,
         "title": _scenario_title(spec, portfolio) if spec else "",

@@ -99,7 +99,7 @@ class BankScopedAdmin(admin.ModelAdmin):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     extra = 0
-    fields = ["order", "value", "label", "points"]
+    fields = ["order", "value", "label", "points", "renamed_from"]
 
     def has_add_permission(self, request, obj=None):
         return obj is None or not obj.version.is_locked
@@ -377,7 +377,7 @@ class QuestionAdmin(BankScopedAdmin):
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
-        ("Answer", {"fields": ["answer_type", "unit", "bands", "allow_na", "scored"]}),
+        ("Answer", {"fields": ["answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"]}),
         ("Risk", {"fields": ["weight", "critical"]}),
         ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
         ("Traceability", {"fields": ["framework_refs"]}),

@@ -235,6 +235,21 @@ class Question(VersionContentModel):
         blank=True,
         help_text=_('Numbers and dates: [{"from": 0, "to": 30, "points": 4}, ...]; null means unbounded.'),
     )
+    limits = models.JSONField(
+        _("limits"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Numbers: {"min": 0, "max": 3650, "soft_max": 1095} (refused outside min-max, warned outside the soft'
+            ' range). Dates: offsets from today, {"min": "-3y", "max": "+1y"}.'
+        ),
+    )
+    score_by = models.CharField(
+        _("date bands measure"),
+        max_length=16,
+        blank=True,
+        help_text=_('Dates: blank scores days until the date; "months_since" scores the age in whole months.'),
+    )
     weight = models.PositiveSmallIntegerField(_("weight class"), choices=Weight.choices, default=Weight.STANDARD)
     critical = models.BooleanField(_("critical"), default=False)
     scored = models.BooleanField(_("scored"), default=True)
@@ -269,6 +284,12 @@ class Choice(VersionContentModel):
     label = models.CharField(_("label"), max_length=300)
     value = models.SlugField(_("stored value"), max_length=64)
     points = models.PositiveSmallIntegerField(_("risk points"), null=True, blank=True)
+    renamed_from = models.JSONField(
+        _("renamed from"),
+        default=list,
+        blank=True,
+        help_text=_("Values this choice had in earlier versions; upgrading an assessment maps them to this one."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

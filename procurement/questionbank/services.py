@@ -81,9 +81,12 @@ def _question_to_dict(q: Question) -> dict:
         "refs": list(q.framework_refs),
         "choices": [
             {"value": c.value, "label": c.label, "points": c.points}
+            | ({"renamed_from": list(c.renamed_from)} if c.renamed_from else {})
             for c in sorted(q.choices.all(), key=lambda c: (c.order, c.pk))
         ],
         "bands": [dict(b) for b in q.bands],
+        "limits": dict(q.limits or {}),
+        "score_by": q.score_by,
     }
 
 
@@ -128,6 +131,8 @@ def version_create_from_document(
                     answer_type=q["type"],
                     unit=q["unit"],
                     bands=q["bands"],
+                    limits=q.get("limits") or {},
+                    score_by=q.get("score_by") or "",
                     weight=q["weight"],
                     critical=q["critical"],
                     scored=q["scored"],
@@ -142,7 +147,14 @@ def version_create_from_document(
             pending_choices.append((len(questions) - 1, q["choices"]))
     questions = Question.objects.bulk_create(questions)
     Choice.objects.bulk_create(
-        Choice(question=questions[i], label=c["label"], value=c["value"], points=c["points"], order=k)
+        Choice(
+            question=questions[i],
+            label=c["label"],
+            value=c["value"],
+            points=c["points"],
+            renamed_from=c.get("renamed_from") or [],
+            order=k,
+        )
         for i, choices in pending_choices
         for k, c in enumerate(choices)
     )
@@ -227,6 +239,13 @@ def bank_load(
                 return LoadResult(bank, latest, True, f"{bank.slug}: published the matching draft as {latest.label}")
             return LoadResult(
                 bank, latest, False, f"{bank.slug}: unchanged, {latest.label} ({latest.get_status_display()})"
+            )
+        # An earlier published version's file (a shipped bank's history, loaded before the
+        # current file on a new installation): it is that version, not a new one.
+        earlier = bank.versions.exclude(status=BankVersion.Status.DRAFT).filter(content_hash=digest).first()
+        if earlier is not None:
+            return LoadResult(
+                bank, earlier, False, f"{bank.slug}: already {earlier.label}; the latest is {latest.label}, unchanged"
             )
     version = version_create_from_document(bank=bank, doc=doc, based_on=latest)
     if publish:

@@ -17,12 +17,14 @@ from procurement.assessments.presentation import (
     decision_summary,
     recommendation_words,
     score_provisional,
+    timeline_words,
 )
 from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.wording import sentences
 from procurement.vendors.diagram import chain_diagram
+from procurement.vendors.models import DOCUMENT_TYPE_LABELS
 
 TIER_MEANING = {1: "critical use", 2: "important use", 3: "limited use"}
 STATUS_TEXT = {
@@ -61,7 +63,8 @@ def report_context_from_record(
         comments.setdefault(c["question"], []).append(c)
     evidence: dict[str, list] = {}
     for e in record.get("evidence", []):
-        evidence.setdefault(e["question"], []).append(e)
+        # Records before documents had types carry no "type": the line then omits it.
+        evidence.setdefault(e["question"], []).append({**e, "type_label": DOCUMENT_TYPE_LABELS.get(e.get("type"), "")})
     question_index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
     decision = record.get("decision") or {}
 
@@ -75,6 +78,10 @@ def report_context_from_record(
                 kind, text = "hidden", "Not shown (its condition was not met)"
             elif kind == "empty" and q.get("audience") == "reviewer":
                 kind, text = "reviewer", REVIEWER_NONE if decision else REVIEWER_PENDING
+            elif kind == "empty" and q["type"] == "evidence" and evidence.get(q["code"]):
+                # An evidence question's answer is its file, listed below it.
+                n = len(evidence[q["code"]])
+                kind, text = "answered", "Document attached" if n == 1 else f"{n} documents attached"
             rows.append(
                 {
                     "code": q["code"],
@@ -92,6 +99,7 @@ def report_context_from_record(
                     "by": (answers.get(q["code"]) or {}).get("by", ""),
                     "comments": comments.get(q["code"], []),
                     "evidence": evidence.get(q["code"], []),
+                    "evidence_question": q["type"] == "evidence",
                 }
             )
         sections.append(
@@ -136,7 +144,10 @@ def report_context_from_record(
         "supply": supply_chain_facts(answers, question_index, hits) | chain_view(record),
         "params": params_view(params, [s["code"] for s in doc["sections"]], question_index),
         "findings": record.get("findings", []),
-        "timeline": record.get("timeline", []),
+        "timeline": [
+            {**e, "what": timeline_words(e.get("kind", ""), e.get("from", ""), e.get("to", ""))}
+            for e in record.get("timeline", [])
+        ],
         # Records frozen before attestations existed have no such key.
         "attestation": record.get("attestation"),
         "no_attestation": NO_ATTESTATION,

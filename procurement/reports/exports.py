@@ -13,6 +13,7 @@ from procurement.assessments.models import Assessment, Finding
 from procurement.core.cells import xlsx_append
 from procurement.reports.context import report_context_from_record
 from procurement.reports.signing import envelope_sign
+from procurement.scoring import geo
 from procurement.vendors.models import Provider, SupplyLink
 from procurement.vendors.supply import SOURCE_SERVICE
 
@@ -315,7 +316,7 @@ def supply_chain_sheet(wb: Workbook, record: dict) -> None:
                 _yes_no(link.get("pass_through")),
                 _yes_no(link.get("alternative")),
                 _yes_no(link.get("competitor")),
-                ", ".join(link.get("regions") or ()),
+                ", ".join(geo.name(r) for r in link.get("regions") or ()),
             ],
         )
     if not links:

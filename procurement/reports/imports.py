@@ -167,6 +167,7 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
             value=a["value"],
             na=a["na"],
             na_reason=a["na_reason"],
+            undisclosed=bool(a.get("undisclosed")),  # absent from records made before it existed
             updated_by_label=a.get("by", ""),
         )
         for code, a in record["answers"].items()

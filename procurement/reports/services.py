@@ -27,7 +27,10 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # change to the templates, the context or the PDF settings changes what a record renders to,
 # and decided assessments re-render from their unchanged frozen records (never from live
 # data). Within one format a record renders byte-identically every time.
-REPORT_FORMAT = 3  # 3: tagged PDF/UA-1, SVG text alternatives, darker High band (issue 22)
+# 3: supply-chain regions shown by name from the geography taxonomy, with unknown locations;
+#    supporting documents under their answers.
+#    4: tagged PDF/UA-1, SVG text alternatives, darker High band (issue 22).
+REPORT_FORMAT = 4
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)

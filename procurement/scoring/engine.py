@@ -6,7 +6,9 @@ Method (docs/scoring.md explains it for a procurement lead):
    depends on is visible and answered with one of its values.
 2. Answer points (0 best .. 4 worst): the choice's points (multiple choice:
    the worst selected), the band holding a number, or the band holding the
-   days from the scoring date to a date. N/A and hidden questions are left
+   days from the scoring date to a date (or, for a date scored by age, the
+   whole months since it). An answer "not disclosed by the vendor" gets the
+   worst points and counts as answered. N/A and hidden questions are left
    out. A visible unanswered question counts at its worst points and marks the
    result incomplete. Free text and evidence count only once a reviewer
    assigns points. A reviewer override replaces the points; the original is kept.
@@ -158,9 +160,22 @@ def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[
         day = _as_date(answer.value)
         if day is None:
             return None, f"{q.code}: {answer.value!r} is not a date"
+        if q.score_by == "months_since":
+            months = _months_since(day, as_of)
+            return _band_points(q, months, f"{q.code} = {day.isoformat()} ({months} months old on {as_of.isoformat()})")
         days = (day - as_of).days
         return _band_points(q, days, f"{q.code} = {day.isoformat()} ({days:+d} days from {as_of.isoformat()})")
     return None, f"{q.code}: {q.answer_type} answers are scored by reviewers"
+
+
+def _months_since(day: dt.date, as_of: dt.date) -> int:
+    """Whole months from ``day`` to ``as_of``; negative when ``day`` is later."""
+    months = (as_of.year - day.year) * 12 + as_of.month - day.month
+    if months > 0 and as_of.day < day.day:
+        months -= 1
+    elif months < 0 and as_of.day > day.day:
+        months += 1
+    return months
 
 
 def _band_points(q: t.QuestionSpec, value: float, label: str) -> tuple[int | None, str]:
@@ -204,6 +219,10 @@ def _question_result(
         status, explanation = t.NA, f"{q.code} is not applicable"
     elif not q.scored:
         status, explanation = t.UNSCORED, f"{q.code} has no points until a reviewer assigns them"
+    elif answer is not None and answer.undisclosed:
+        # An answer, not a gap: the result is not incomplete for it.
+        original = q.worst_points
+        status, explanation = t.SCORED, f"{q.code} is not disclosed by the vendor -> worst {original}"
     elif answer is None or answer.is_empty:
         original = q.worst_points
         status, explanation = t.UNANSWERED, f"{q.code} is unanswered -> worst {original}"

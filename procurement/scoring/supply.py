@@ -31,6 +31,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from procurement.scoring import geo
+
 SERVICE = "service"
 ROLES = ("model_provider", "inference_compute", "training_compute", "storage", "network")
 SERVING_ROLES = ("model_provider", "inference_compute")
@@ -94,6 +96,9 @@ class ChainFacts:
     single_points_of_failure: tuple[str, ...]
     no_pass_through: tuple[str, ...]  # material providers whose notice the vendor does not pass on
     risky_links: frozenset[int] = field(default_factory=frozenset)  # indexes into the links
+    # Serving regions that cannot be placed against the required geography: not recognised
+    # (or, without a requirement, simply not recognised). Never counted as outside.
+    regions_unknown: tuple[str, ...] = ()
 
     def as_scoring_facts(self) -> dict[str, float]:
         """The numbers the bank's rules may compare (``{fact: NAME, lt: N}``)."""
@@ -178,9 +183,13 @@ def exposures(links: list[Link]) -> tuple[dict[str, float], list[float]]:
 
 
 def region_inside(region: str, allowed: tuple[str, ...]) -> bool:
-    """``eu-west-1`` is inside ``eu``; ``EU`` is inside ``eu``; ``us-east`` is not."""
-    region = region.strip().lower()
-    return any(region == a or region.startswith(a + "-") for a in (a.strip().lower() for a in allowed))
+    """``de`` and ``eu-west-1`` (Ireland) are inside ``eu``; ``us-east`` is not (procurement.scoring.geo)."""
+    return geo.verdict(region, allowed) == geo.INSIDE
+
+
+def region_outside(region: str, allowed: tuple[str, ...]) -> bool:
+    """Known to be outside: an unrecognised location, or one that may be on either side, is not."""
+    return bool(allowed) and geo.verdict(region, allowed) == geo.OUTSIDE
 
 
 def chain_facts(
@@ -211,7 +220,11 @@ def chain_facts(
         carried[i] for i, link in enumerate(links) if link.serving and (link.competitor or link.arrangement == "lease")
     )
     regions = sorted({r for i, link in enumerate(links) if link.serving and carried[i] > 0 for r in link.regions})
-    outside = tuple(r for r in regions if allowed_regions and not region_inside(r, allowed_regions))
+    outside = tuple(r for r in regions if region_outside(r, allowed_regions))
+    if allowed_regions:
+        unknown = tuple(r for r in regions if geo.verdict(r, allowed_regions) == geo.UNKNOWN)
+    else:
+        unknown = tuple(r for r in regions if geo.parse(r) is None)
 
     alternatives: dict[str, bool] = defaultdict(bool)
     for link in links:
@@ -227,7 +240,7 @@ def chain_facts(
             link.competitor
             or link.arrangement == "lease"
             or (link.notice_days is not None and migrate_days is not None and link.notice_days < migrate_days)
-            or (allowed_regions and any(not region_inside(r, allowed_regions) for r in link.regions))
+            or any(region_outside(r, allowed_regions) for r in link.regions)
         )
     )
     return ChainFacts(
@@ -245,6 +258,7 @@ def chain_facts(
         single_points_of_failure=spof,
         no_pass_through=no_pass,
         risky_links=risky,
+        regions_unknown=unknown,
     )
 
 
@@ -282,6 +296,15 @@ def concentration(services: list[ServiceChain], providers: dict[str, Provider]) 
             if link.role == "inference_compute":
                 shares[providers[link.provider].group] += s.annual_spend * carried[i] / total
     return dict(shares), sum(v * v for v in shares.values())
+
+
+def _region_hit(location: str, chosen: str) -> bool:
+    """A site is hit when it lies within the chosen place (``de`` and ``aws:eu-west-1`` within ``eu``);
+    unrecognised text is hit only by the same text."""
+    place, target = geo.parse(location), geo.parse(chosen)
+    if place is None or target is None:
+        return location.strip().lower() == chosen.strip().lower()
+    return geo.within(place, target)
 
 
 @dataclass(frozen=True)
@@ -324,7 +347,7 @@ def scenario(
             and carried[i] > 0
             and (
                 (provider and (link.provider == provider or providers[link.provider].group == provider))
-                or (region and any(r.strip().lower() == region.strip().lower() for r in link.regions))
+                or (region and any(_region_hit(r, region) for r in link.regions))
             )
         ]
         if not hit:

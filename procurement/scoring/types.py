@@ -66,6 +66,9 @@ class QuestionSpec:
     show_if: ShowIf | None = None
     unit: str = ""
     text: str = ""  # the question as a person reads it; reasons quote it
+    # Dates only: "" scores the days from the scoring date to the answer; "months_since" the
+    # whole months from the answer to the scoring date (a report's age).
+    score_by: str = ""
 
     @cached_property
     def choice_outcomes(self) -> dict[str, tuple[int | None, str]]:

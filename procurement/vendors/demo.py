@@ -15,15 +15,15 @@ from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
 
 PROVIDERS = [
     # name, kind, owner, country
-    ("Frontier Lab", "model_lab", "Frontier Lab Inc.", "US"),
-    ("Hyperscale Cloud us-east", "hyperscaler", "Hyperscale Inc.", "US"),
-    ("Hyperscale Cloud eu-west", "hyperscaler", "Hyperscale Inc.", "IE"),
-    ("Rival AI data centre (Ohio)", "colocation", "Rival AI Corp.", "US"),
-    ("Model Co", "model_lab", "Model Co", "FR"),
+    ("Frontier Lab", "model_lab", "Frontier Lab Inc.", "us"),
+    ("Hyperscale Cloud us-east", "hyperscaler", "Hyperscale Inc.", "us"),
+    ("Hyperscale Cloud eu-west", "hyperscaler", "Hyperscale Inc.", "ie"),
+    ("Rival AI data centre (Ohio)", "colocation", "Rival AI Corp.", "us"),
+    ("Model Co", "model_lab", "Model Co", "fr"),
 ]
 
 # source (service "vendor/service" or provider name), provider, role, share, arrangement, notice,
-# regions, pass_through, alternative, competitor
+# regions (taxonomy codes, procurement/scoring/geo.py), pass_through, alternative, competitor
 LINKS = [
     ("Frontier Lab Inc./Frontier API", "Frontier Lab", "model_provider", 100, "owned", 365, "us", True, False, False),
     (
@@ -45,7 +45,7 @@ LINKS = [
         40,
         "lease",
         90,
-        "us-east",
+        "us",
         False,
         False,
         True,
@@ -58,7 +58,7 @@ LINKS = [
         None,
         "on_demand",
         90,
-        "eu-west",
+        "ie",
         True,
         False,
         False,
@@ -83,7 +83,7 @@ LINKS = [
         100,
         "reserved",
         365,
-        "eu-west-1",
+        "ie,de",
         True,
         False,
         False,

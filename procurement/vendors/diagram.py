@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from procurement.scoring import geo
+
 BOX_W, BOX_H = 200, 56
 COL_W, ROW_H, PAD = 400, 84, 12
 ROLE_SHORT = {
@@ -113,7 +115,7 @@ def _edge(link: dict, pos: dict[str, tuple[int, int]], *, risky: bool) -> dict:
         parts.append("lease")
     if link.get("competitor"):
         parts.append("competitor")
-    detail = ", ".join(link.get("regions", []))
+    detail = ", ".join(geo.short_name(r) for r in link.get("regions", []))
     if link.get("alternative"):
         detail = (detail + " · alt. channel").strip(" ·")
     return {

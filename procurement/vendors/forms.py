@@ -1,7 +1,103 @@
 from django import forms
 
 from procurement.core.forms import StorableTextMixin
+from procurement.scoring import geo
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor, VendorContact
+
+# --- Locations from the geography taxonomy (procurement/scoring/geo.py) ---------------------
+
+KEPT_AS_TYPED = "Not recognised (kept as typed; choose a place from the list instead)"
+LOCATIONS_HELP = "Type to filter, then pick one or more: a group (EU), a country or a cloud region."
+
+
+class LocationPicker(forms.SelectMultiple):
+    """A list box with a filter box and the picked places as removable chips (static/js/geo-picker.js)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-geo-picker": "multi", "size": 8, "class": "form-select", **(attrs or {})})
+
+
+class LocationsField(forms.MultipleChoiceField):
+    """Places from the taxonomy, stored as canonical codes joined by commas ("eu,de,aws:eu-west-1")."""
+
+    widget = LocationPicker
+    max_length = 500
+
+    def __init__(self, *, kinds=(geo.GROUP, geo.COUNTRY, geo.CLOUD), **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", LOCATIONS_HELP)
+        super().__init__(choices=geo.choices(kinds=kinds), **kwargs)
+
+    def keep_unrecognised(self, stored: str) -> list[str]:
+        """The picked codes for a stored value; text the taxonomy does not know stays as a choice of its own,
+        so saving the form again loses nothing."""
+        codes, unknown = geo.parse_list(stored)
+        if unknown:
+            self.choices = [*self.choices, (KEPT_AS_TYPED, [(u, u) for u in unknown])]
+        return codes + unknown
+
+    default_error_messages = {
+        "invalid_choice": "%(value)s is not a place the list knows: pick a group, a country or a cloud region from it.",
+    }
+
+    def to_python(self, value):
+        """Posted codes, or names and codes typed by hand ("Germany", "eu-west-1, us-east"), as codes."""
+        items = []
+        for raw in super().to_python(value):
+            for item in geo.split(raw):
+                items.append(geo.canonical(item) or item)
+        return items
+
+    def valid_value(self, value):
+        """Any place the taxonomy knows (region families such as "us-east" are not listed but are places),
+        or text kept as typed from before the taxonomy."""
+        place = geo.parse(value)
+        return (place is not None and place.code == value) or super().valid_value(value)
+
+    def clean(self, value):
+        picked = super().clean(value)
+        stored = ",".join(dict.fromkeys(picked))
+        if len(stored) > self.max_length:
+            raise forms.ValidationError("Too many places: pick a group (such as EU) instead of each country.")
+        return stored
+
+
+class CountryPicker(forms.Select):
+    def __init__(self, attrs=None):
+        super().__init__({"data-geo-picker": "single", "class": "form-select", **(attrs or {})})
+
+
+class CountryField(forms.ChoiceField):
+    """One country, stored as its ISO 3166 alpha-2 code in lower case ("de")."""
+
+    widget = CountryPicker
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[("", "—"), *geo.choices(kinds=(geo.COUNTRY,))[0][1]], **kwargs)
+
+    default_error_messages = {"invalid_choice": "%(value)s is not a country the list knows: pick one from it."}
+
+    def to_python(self, value):
+        """A posted code, or a country typed by hand ("IE", "Ireland", "IRL"), as its code."""
+        text = super().to_python(value).strip()
+        return geo.normalise_country(text)[0] if text else ""
+
+    def keep_unrecognised(self, stored: str) -> str:
+        if not stored:
+            return ""
+        place = geo.parse(stored)
+        if place is not None and place.kind == geo.COUNTRY:
+            return place.code
+        self.choices = [*self.choices, (KEPT_AS_TYPED, [(stored, stored)])]
+        return stored
+
+
+def _locations_initial(form: forms.ModelForm, *names: str) -> None:
+    """Show the instance's stored value as picked places; text the taxonomy does not know stays a
+    valid choice, so posting the form back keeps it."""
+    for name in names:
+        form.initial[name] = form.fields[name].keep_unrecognised(getattr(form.instance, name) or "")
 
 
 class VendorForm(StorableTextMixin, forms.ModelForm):
@@ -28,9 +124,16 @@ class AIServiceForm(StorableTextMixin, forms.ModelForm):
         fields = ["name", "kind", "model_name", "model_provider", "annual_spend", "business_use", "required_regions"]
         widgets = {"business_use": forms.Textarea(attrs={"rows": 3})}
 
+    required_regions = LocationsField(
+        label="Required geography",
+        help_text="Where inference must stay. Type to filter, then pick a group (EU), countries or cloud regions. "
+        "None picked: no requirement.",
+    )
+
     def __init__(self, *args, vendor, **kwargs):
         super().__init__(*args, **kwargs)
         self.vendor = vendor
+        _locations_initial(self, "required_regions")
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -50,9 +153,12 @@ class ProviderForm(StorableTextMixin, forms.ModelForm):
         model = Provider
         fields = ["name", "kind", "owner", "country"]
 
+    country = CountryField(label="Country", help_text="Where the company is established. Type to filter.")
+
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        _locations_initial(self, "country")
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -66,6 +172,7 @@ class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
     """A link from this service, or (deeper tier) from one of the organisation's providers."""
 
     source = forms.ChoiceField(label="Who depends on the provider")
+    regions = LocationsField(label="Regions or countries")
 
     class Meta:
         model = SupplyLink
@@ -88,7 +195,7 @@ class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
         self.fields["source"].choices = [("service", f"{service.name} (this service)")] + [
             (str(p.pk), f"{p.name} (deeper tier)") for p in providers
         ]
-        self.fields["regions"].help_text = "Comma-separated, e.g. eu-west-1, us-east."
+        _locations_initial(self, "regions")
         self.order_fields(["source"])
 
     def clean(self):

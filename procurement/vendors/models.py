@@ -57,9 +57,12 @@ class AIService(TimeStampedModel):
     business_use = models.TextField(_("business use"), blank=True)
     required_regions = models.CharField(
         _("required geography"),
-        max_length=200,
+        max_length=500,
         blank=True,
-        help_text=_("Regions where inference must stay, comma-separated (e.g. eu, uk). Empty: no requirement."),
+        help_text=_(
+            "Places where inference must stay, as taxonomy codes joined by commas (eu, de, aws:eu-west-1; "
+            "procurement/scoring/geo.py). Empty: no requirement."
+        ),
     )
 
     class Meta:
@@ -105,7 +108,9 @@ class Provider(TimeStampedModel):
         blank=True,
         help_text=_("Providers with one owner count as one provider for concentration."),
     )
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"), max_length=100, blank=True, help_text=_("ISO 3166 alpha-2 code in lower case (de).")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -150,7 +155,12 @@ class SupplyLink(TimeStampedModel):
     )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="supplies")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    regions = models.CharField(_("regions or countries"), max_length=200, blank=True)
+    regions = models.CharField(
+        _("regions or countries"),
+        max_length=500,
+        blank=True,
+        help_text=_("Taxonomy codes joined by commas (eu, de, aws:eu-west-1; procurement/scoring/geo.py)."),
+    )
     share = models.DecimalField(
         _("share of capacity (%)"),
         max_digits=5,
@@ -204,3 +214,101 @@ class SupplyLink(TimeStampedModel):
     @property
     def region_list(self) -> tuple[str, ...]:
         return tuple(r.strip() for r in self.regions.split(",") if r.strip())
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+# The accepted types, read from the content (procurement/vendors/documents.py), in words.
+DOCUMENT_TYPE_LABELS = {
+    "application/pdf": "PDF",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "text/plain": "text",
+    "text/csv": "CSV text",
+    "text/markdown": "text (Markdown)",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document (DOCX)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook (XLSX)",
+}
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    return f"documents/{instance.vendor.organisation_id}/{instance.vendor_id}/{instance.sha256[:16]}"
+
+
+class Document(models.Model):
+    """A file the vendor (or the team, about the vendor) supplied: a DPA, a model card, a SOC 2
+    report. Stored once per vendor by content (sha256) and linked to the answers it supports
+    (procurement.assessments.models.Evidence), in this assessment or later ones of the same vendor.
+
+    The content type is the one read from the bytes (procurement.vendors.documents), never the
+    name's or the browser's. The evidence register (types, expiry dates) extends this model."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by_label = models.CharField(
+        max_length=200, blank=True, help_text=_("Who uploaded, e.g. a vendor contact through the portal link.")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["original_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "sha256"], name="vendors_document_unique_content_per_vendor"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def type_label(self) -> str:
+        """The type in words, such as "PDF" or "Word document"."""
+        return DOCUMENT_TYPE_LABELS.get(self.content_type, "file")
+
+
+# --- History of the supply chain -------------------------------------------------------------
+
+
+class ChainChange(models.Model):
+    """One change to a provider or a supply link: who, when, and each field's old and new value
+    as a person reads it (labels, not stored codes). Append-only; kept when the link is removed."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Added")
+        CHANGED = "changed", _("Changed")
+        REMOVED = "removed", _("Removed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="chain_changes")
+    provider = models.ForeignKey(Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    service = models.ForeignKey(
+        AIService, on_delete=models.SET_NULL, null=True, blank=True, related_name="chain_changes"
+    )
+    # A deeper-tier link's source provider (its page shows the change too).
+    source_provider = models.ForeignKey(
+        Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="downstream_changes"
+    )
+    link_id = models.PositiveIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    subject = models.CharField(max_length=400, help_text=_("What changed, in words, as it was named then."))
+    # [{"field": label, "old": text, "new": text}, ...]
+    fields = models.JSONField(default=list, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_label = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "provider"], name="vendors_chainchange_provider")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["created", "changed", "removed"]), name="vendors_chainchange_action"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"

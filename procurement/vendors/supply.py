@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from procurement.core.models import Organisation
+from procurement.scoring import geo
 from procurement.scoring import supply as pure
+from procurement.vendors import history
 from procurement.vendors.models import AIService, Provider, SupplyLink
 
 SOURCE_SERVICE = pure.SERVICE
@@ -163,6 +165,7 @@ def facts_as_dict(facts: pure.ChainFacts) -> dict:
         "competitor_or_leased_share": facts.competitor_or_leased_share,
         "regions": list(facts.regions),
         "regions_outside": list(facts.regions_outside),
+        "regions_unknown": list(facts.regions_unknown),
         "single_points_of_failure": list(facts.single_points_of_failure),
         "no_pass_through": list(facts.no_pass_through),
         "risky_links": sorted(facts.risky_links),
@@ -195,9 +198,10 @@ def _check_no_cycle(organisation: Organisation, candidate: SupplyLink) -> None:
 
 
 @transaction.atomic
-def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
-    """Create or change a link after the scope and loop checks. Only the link is written: a change
-    that should flag assessments for reassessment goes through procurement.portfolio.services."""
+def link_save(*, link: SupplyLink, organisation: Organisation, by=None, by_label: str = "") -> SupplyLink:
+    """Create or change a link after the scope and loop checks, and record the change in the chain's
+    history (``by``/``by_label``: who). Only the link is written: a change that should flag
+    assessments for reassessment goes through procurement.portfolio.services."""
     if link.provider.organisation_id != organisation.pk:
         raise ValidationError("Unknown provider.", code="scope")
     if link.service_id and link.service.vendor.organisation_id != organisation.pk:
@@ -206,12 +210,14 @@ def link_save(*, link: SupplyLink, organisation: Organisation) -> SupplyLink:
         raise ValidationError("Unknown provider.", code="scope")
     link.full_clean()
     _check_no_cycle(organisation, link)
+    before = SupplyLink.objects.select_related("provider").filter(pk=link.pk).first() if link.pk else None
     link.save()
+    history.link_change_record(before=before, link=link, by=by, by_label=by_label)
     return link
 
 
 @transaction.atomic
-def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
+def chain_from_rows(*, service: AIService, rows: list[dict], by=None, by_label: str = "") -> tuple[int, int]:
     """Record a vendor's provider table (already cleaned) as the service's first-tier links.
 
     Providers are matched by name within the organisation and created when new; a link
@@ -223,33 +229,48 @@ def chain_from_rows(*, service: AIService, rows: list[dict]) -> tuple[int, int]:
         provider = Provider.objects.filter(organisation=organisation, name__iexact=row["provider"]).first()
         if provider is None:
             provider = provider_save(
-                provider=Provider(name=row["provider"], kind=row["kind"], owner=row["owner"], country=row["country"]),
+                provider=Provider(
+                    name=row["provider"],
+                    kind=row["kind"],
+                    owner=row["owner"],
+                    country=geo.normalise_country(row["country"])[0],
+                ),
                 organisation=organisation,
+                by=by,
+                by_label=by_label,
             )
         link = SupplyLink.objects.filter(service=service, provider=provider, role=row["role"]).first()
         is_new = link is None
         link = link or SupplyLink(service=service, provider=provider, role=row["role"])
         for field in ("share", "arrangement", "notice_days", "regions", "pass_through", "alternative", "competitor"):
             setattr(link, field, row[field])
-        link_save(link=link, organisation=organisation)
+        link.regions = geo.normalise_list(row["regions"])[0]  # codes where recognised, the rest as typed
+        link_save(link=link, organisation=organisation, by=by, by_label=by_label)
         created, updated = created + is_new, updated + (not is_new)
     return created, updated
 
 
-def link_delete(*, link: SupplyLink) -> None:
-    """Delete a link (procurement.portfolio.services.link_remove also flags the assessments it reached)."""
+@transaction.atomic
+def link_delete(*, link: SupplyLink, by=None, by_label: str = "") -> None:
+    """Delete a link, recorded in the history (procurement.portfolio.services.link_remove also
+    flags the assessments it reached)."""
+    history.link_remove_record(link=link, by=by, by_label=by_label)
     link.delete()
 
 
-def provider_save(*, provider: Provider, organisation: Organisation) -> Provider:
+@transaction.atomic
+def provider_save(*, provider: Provider, organisation: Organisation, by=None, by_label: str = "") -> Provider:
+    """Create or change a provider, recorded in the history."""
     provider.organisation = organisation
     provider.full_clean()
+    before = Provider.objects.filter(pk=provider.pk).first() if provider.pk else None
     provider.save()
+    history.provider_change_record(before=before, provider=provider, by=by, by_label=by_label)
     return provider
 
 
 @transaction.atomic
-def provider_delete(*, provider: Provider) -> None:
+def provider_delete(*, provider: Provider, by=None, by_label: str = "") -> None:
     """Delete a provider nothing depends on (its own upstream links go with it: no service
     reaches them). A provider still in a chain is refused, naming who depends on it."""
     users = [str(link) for link in provider.supplies.select_related("service", "from_provider", "provider")]
@@ -258,7 +279,78 @@ def provider_delete(*, provider: Provider) -> None:
             f"{provider.name} is still in the supply chain: {'; '.join(users)}. Remove those links first.",
             code="in_use",
         )
+    history.provider_remove_record(provider=provider, by=by, by_label=by_label)
     try:
         provider.delete()
     except ProtectedError:  # a link to it arrived since we looked
         raise ValidationError(f"{provider.name} was just linked into a supply chain.", code="in_use") from None
+
+
+# --- Locations the taxonomy does not recognise ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnrecognisedLocation:
+    organisation: str
+    where: str  # "Service Acme — Chat: required geography"
+    value: str  # the stored value
+    unknown: tuple[str, ...]  # the items that are not recognised
+
+
+def locations_unrecognised(organisation: Organisation | None = None) -> list[UnrecognisedLocation]:
+    """Stored locations the taxonomy does not recognise (for review after the free-text migration)."""
+    services = AIService.objects.exclude(required_regions="").select_related("vendor__organisation")
+    providers = Provider.objects.exclude(country="").select_related("organisation")
+    links = SupplyLink.objects.exclude(regions="").select_related(
+        "provider__organisation", "service__vendor", "from_provider"
+    )
+    if organisation is not None:
+        services = services.filter(vendor__organisation=organisation)
+        providers = providers.filter(organisation=organisation)
+        links = links.filter(provider__organisation=organisation)
+    found = []
+    for s in services:
+        _, unknown = geo.parse_list(s.required_regions)
+        if unknown:
+            where = f"Service {s.vendor.name} — {s.name}: required geography"
+            found.append(UnrecognisedLocation(s.vendor.organisation.name, where, s.required_regions, tuple(unknown)))
+    for p in providers:
+        if not geo.normalise_country(p.country)[1]:
+            found.append(
+                UnrecognisedLocation(p.organisation.name, f"Provider {p.name}: country", p.country, (p.country,))
+            )
+    for link in links:
+        _, unknown = geo.parse_list(link.regions)
+        if unknown:
+            found.append(
+                UnrecognisedLocation(
+                    link.provider.organisation.name, f"Link {link}: regions", link.regions, tuple(unknown)
+                )
+            )
+    return found
+
+
+@transaction.atomic
+def locations_convert(*, organisation: Organisation | None = None) -> int:
+    """Rewrite recognised free-text locations as taxonomy codes (what migration 0004 did), e.g. after
+    an import of old rows; unrecognised text is kept. Returns the number of rows changed. Frozen
+    records are not touched: they keep the text they were decided on."""
+    changed = 0
+    services = AIService.objects.exclude(required_regions="")
+    providers = Provider.objects.exclude(country="")
+    links = SupplyLink.objects.exclude(regions="")
+    if organisation is not None:
+        services = services.filter(vendor__organisation=organisation)
+        providers = providers.filter(organisation=organisation)
+        links = links.filter(provider__organisation=organisation)
+    for qs, field, convert in (
+        (services, "required_regions", lambda v: geo.normalise_list(v)[0]),
+        (links, "regions", lambda v: geo.normalise_list(v)[0]),
+        (providers, "country", lambda v: geo.normalise_country(v)[0]),
+    ):
+        for pk, value in qs.values_list("pk", field):
+            new = convert(value)
+            if new != value:
+                qs.model.objects.filter(pk=pk).update(**{field: new})
+                changed += 1
+    return changed

@@ -1,6 +1,7 @@
 // Autosave for the section form (staff screen and vendor portal), on top of htmx.
-// - Autosave never posts a file: a file goes up once, with Save (the server ignores files on
-//   autosave too), so choosing a file and then typing elsewhere cannot store it twice.
+// - Autosave never posts a file or a choice of a document to attach: a file goes up once, with
+//   Save or Attach (the server ignores both on autosave too), so choosing a file and then typing
+//   elsewhere cannot store it twice.
 // - A save that failed never looks saved: on a server error or a dropped connection the status
 //   line says so and the save is retried with backoff; when retries run out it says the
 //   changes are kept in the page.
@@ -52,7 +53,7 @@
   });
 
   form.addEventListener("htmx:configRequest", function (event) {
-    form.querySelectorAll("input[type=file]").forEach(function (input) {
+    form.querySelectorAll("input[type=file], select[name^='attach-']").forEach(function (input) {
       delete event.detail.parameters[input.name];
     });
     sent = edits;

@@ -134,7 +134,7 @@ def test_ui_import_is_all_or_nothing(login, personas, assessment):
         ("huge.json", '{"LOC-07": ' + "9" * 5000 + "}", "longer than 30 digits"),
         ("huge.yaml", "LOC-07: " + "9" * 5000 + "\n", "longer than 30 digits"),
         ("date.yaml", "SEC-01A: 9999-99-99\n", "is not a valid date"),
-        ("time.yaml", "SEC-01A: 2020-01-01T25:99:99\n", "is not a valid date"),
+        ("time.yaml", "SEC-01A: 2020-01-01T25:99:99\n", "is not a date (YYYY-MM-DD)"),
         ("surrogate.json", '{"CAP-01": "x\\ud800y"}', "lone surrogate"),  # F9
         ("control.json", '{"CAP-01": "text \\u0001\\u000b text"}', "control character"),  # F7
         ("control.csv", "code,value,na_reason\nCAP-01,a\x0bb,\n", "control character"),

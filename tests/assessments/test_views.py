@@ -379,3 +379,13 @@ def test_section_page_queries_do_not_grow_with_questions(login, personas, servic
     assert counts[0] == counts[1], counts
     with django_assert_num_queries(counts[1]):
         client.get(url)
+
+
+def test_the_intake_section_shows_the_services_required_geography_by_name(login, personas, assessment):
+    """INT-09 asks how strict residency is; the geography itself is the service's taxonomy field."""
+    assessment.service.required_regions = "eu,aws:eu-west-2"
+    assessment.service.save()
+    page = login(personas["analyst"]).get(section_url(assessment, "INT")).content.decode()
+    line = page.split('id="intake-geography"')[1].split("</p>")[0]
+    assert "EU, AWS eu-west-2 (United Kingdom)" in line and "change it" in line
+    assert 'id="intake-geography"' not in login(personas["analyst"]).get(section_url(assessment)).content.decode()

@@ -117,3 +117,31 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_rejects(
     assert assessment.status == "rejected" and assessment.decision.role == "reviewer"
     assert assessment.frozen_record["overrides"][0]["points"] == 1
     assert csp_errors == []
+
+
+def test_minus_30_days_is_refused_with_the_allowed_range_and_an_unusual_share_is_saved_with_a_warning(
+    page, live_server, assessment, personas, artifacts_dir
+):
+    """The section page shows each number's unit beside its input and its allowed range; -30 days
+    comes back with a message naming the question, the value and the range, and nothing of it is
+    stored; an unusual value is stored and flagged. The vendor may also tick "does not disclose"."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    log_in(page, live_server, personas["analyst"].username)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/SUP/")
+    page.fill("input[name='q-SUP-05']", "-30")
+    page.fill("input[name='q-SUP-14']", "800")
+    # Autosave stores what is valid and says the rest needs attention.
+    page.wait_for_selector("#save-status:has-text('some answers need attention')")
+    page.click("button:has-text('Save'):not([name=next])")
+    refusal = page.locator("#q-SUP-05 .invalid-feedback")
+    expect(refusal).to_have_text("SUP-05: -30 days is outside the allowed range (from 0 to 3650 days).")
+    expect(page.locator("#q-SUP-05 .input-group-text")).to_have_text("days")
+    expect(page.locator("#range-SUP-05")).to_have_text("Allowed: from 0 to 3650 days")
+    expect(page.locator("#warn-SUP-14")).to_contain_text("SUP-14: 800 % is unusual (expected at most 300 %)")
+    expect(page.locator("label[for='nd-SUP-05']")).to_be_visible()
+    assert page.input_value("input[name='q-SUP-05']") == "-30"  # what was typed stays in the box
+    page.locator("#q-SUP-05").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "section-limits.png"))
+    page.locator("#q-SUP-14").screenshot(path=str(artifacts_dir / "section-limits-warning.png"))
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_code", "value"))
+    assert "SUP-05" not in stored and stored["SUP-14"] == 800

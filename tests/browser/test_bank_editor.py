@@ -32,7 +32,8 @@ def test_admin_logs_in_opens_the_editor_and_previews_the_shipped_bank(
     page.wait_for_selector("text=Question banks")
     page.screenshot(path=str(artifacts_dir / "home.png"), full_page=True)
 
-    page.click("text=Bank editor")
+    page.click("nav.navbar >> text=Organisation")
+    page.click("nav[aria-label='Organisation settings'] >> text=Question banks")
     page.wait_for_selector("text=Question banks and organisations")
     page.click("a[href$='/admin/questionbank/bankversion/']")
     page.click(f"a[href$='/admin/questionbank/bankversion/{shipped_version.pk}/change/']")

@@ -16,6 +16,7 @@ from procurement.portal.models import Invitation
 from procurement.vendors.models import AIService, Vendor, VendorContact
 from tests.browser.test_assessment_flow import log_in
 from tests.conftest import PASSWORD
+from tests.documents import docx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,8 +130,20 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     assert posted and not any(posted)
     assert not Evidence.objects.filter(assessment=assessment).exists()
     vpage.click("button:has-text('Save'):not([name=next])")
-    vpage.wait_for_selector("text=Uploaded for SEC-01B")
+    vpage.wait_for_selector("#docs-SEC-01B >> text=soc2-type2.pdf")
     assert Evidence.objects.filter(assessment=assessment).count() == 1
+    # A supporting document on an answer that is not an evidence question: a DOCX, through Attach.
+    docx_file = tmp_path / "Data processing agreement.docx"
+    docx_file.write_bytes(docx("Frontier Lab DPA, signed 2026"))
+    vpage.click("#q-SEC-02 summary:has-text('Attach a supporting document')")
+    vpage.set_input_files("input[name='doc-SEC-02']", str(docx_file))
+    vpage.click("#q-SEC-02 button:has-text('Attach')")
+    vpage.wait_for_selector("#docs-SEC-02 >> text=Data processing agreement.docx")
+    expect(vpage.locator("#docs-SEC-02")).to_contain_text("Word document (DOCX)")
+    supporting = Evidence.objects.select_related("document").get(assessment=assessment, question_code="SEC-02")
+    assert supporting.document.content_type.endswith("wordprocessingml.document")
+    assert Evidence.objects.filter(assessment=assessment).count() == 2
+    vpage.locator("#q-SEC-02").screenshot(path=str(artifacts_dir / "portal-3c-supporting-docx.png"))
     vpage.click("#q-SEC-02 >> text=Ask the team about this question")
     vpage.fill("#id_body", "Does the bridge letter count as full scope?")
     vpage.click("button:has-text('Send')")
@@ -172,7 +185,9 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     expect(page.locator("#vendor-statement")).to_contain_text("Vera Q. Vendor, Chief Trust Officer, attested on")
     page.locator("#vendor-statement").screenshot(path=str(artifacts_dir / "portal-5b-report-statement.png"))
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
-    assert Evidence.objects.get(assessment=assessment).uploaded_by_label.startswith("Vera Vendor")
+    assert Evidence.objects.get(assessment=assessment, question_code="SEC-01B").uploaded_by_label.startswith(
+        "Vera Vendor"
+    )
 
     # 5. The analyst revokes the link; the vendor's open page and the mailed link both stop working.
     page.click("#vendor-links button:has-text('Revoke')")

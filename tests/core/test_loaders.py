@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from procurement.core.loaders import MAX_DEPTH, LoadError, load_json, load_yaml
+from procurement.core.scalars import to_date, to_number
 from procurement.core.text import strip_unstorable, text_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,19 +77,97 @@ def test_brackets_inside_json_strings_do_not_count_as_nesting():
     assert load_json(text, source="s", max_bytes=LIMIT)["CAP-01"].startswith("[[[")
 
 
-@pytest.mark.parametrize("load", [load_json, load_yaml])
-def test_integers_longer_than_thirty_digits_are_refused(load):
+@pytest.mark.parametrize("text", ['{"LOC-07": %s}', "LOC-07: !!int %s\n"])
+def test_integers_longer_than_thirty_digits_are_refused(text):
+    load = load_json if text.startswith("{") else load_yaml
     with pytest.raises(LoadError) as exc:
-        load('{"LOC-07": ' + "9" * 5000 + "}", source="n", max_bytes=LIMIT)
+        load(text % ("9" * 5000), source="n", max_bytes=LIMIT)
     assert "longer than 30 digits" in exc.value.message
-    assert load('{"LOC-07": ' + "9" * 30 + "}", source="n", max_bytes=LIMIT)["LOC-07"] == int("9" * 30)
+    assert load(text % ("9" * 30), source="n", max_bytes=LIMIT)["LOC-07"] == int("9" * 30)
+
+
+def test_a_long_plain_yaml_number_is_text_and_refused_where_a_number_is_asked_for():
+    assert load_yaml("LOC-07: " + "9" * 5000 + "\n", source="n", max_bytes=LIMIT)["LOC-07"] == "9" * 5000
+    with pytest.raises(ValueError, match="longer than 30 digits"):
+        to_number("9" * 5000)
+    assert to_number("9" * 30) == int("9" * 30)
 
 
 @pytest.mark.parametrize("value", ["9999-99-99", "2020-01-01T25:99:99", "2023-02-30"])
 def test_invalid_yaml_dates_are_a_problem_with_a_line(value):
+    """A plain date is text (converted where a date is asked for); an explicit timestamp is checked here."""
+    assert load_yaml(f"SEC-01A: {value}\n", source="d.yaml", max_bytes=LIMIT)["SEC-01A"] == value
+    with pytest.raises(ValueError, match="not a"):
+        to_date(value)
     with pytest.raises(LoadError) as exc:
-        load_yaml(f"CAP-01: x\nSEC-01A: {value}\n", source="d.yaml", max_bytes=LIMIT)
+        load_yaml(f"CAP-01: x\nSEC-01A: !!timestamp {value}\n", source="d.yaml", max_bytes=LIMIT)
     assert exc.value.where == "d.yaml:2" and "is not a valid date" in exc.value.message
+
+
+# --- Strict scalars: the YAML 1.1 traps -----------------------------------------------
+
+TRAPS = [
+    # (as written, what the loader returns, what YAML 1.1 would have made of it)
+    ("10_30", "10_30", 1030),
+    ("30_100", "30_100", 30100),
+    ("yes", "yes", True),
+    ("no", "no", False),
+    ("on", "on", True),
+    ("off", "off", False),
+    ("Y", "Y", "Y"),
+    ("012", "012", 10),
+    ("1e3", "1e3", "1e3"),
+    ("1.0e+3", "1.0e+3", 1000.0),
+    ("0x10", "0x10", 16),
+    ("2026-01-01", "2026-01-01", __import__("datetime").date(2026, 1, 1)),
+    ("12:30", "12:30", 750),
+    (".inf", ".inf", float("inf")),
+    ("90", "90", 90),
+    ("2.5", "2.5", 2.5),
+    ("True", "True", True),
+    ("NULL", "NULL", None),
+    ("~", None, None),
+    ("null", None, None),
+    ("", None, None),
+    ("true", True, True),
+    ("false", False, False),
+    ("'10_30'", "10_30", "10_30"),
+    ('"yes"', "yes", "yes"),
+    ("'012'", "012", "012"),
+]
+
+
+@pytest.mark.parametrize(("written", "strict", "yaml_1_1"), TRAPS)
+def test_only_null_true_and_false_resolve_implicitly(written, strict, yaml_1_1):
+    import yaml
+
+    assert load_yaml(f"A: {written}\n", source="t.yaml", max_bytes=LIMIT)["A"] == strict
+    # The trap is real: what a YAML 1.1 safe loader reads instead.
+    assert yaml.safe_load(f"A: {written}\n")["A"] == yaml_1_1
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("90", 90), ("-30", -30), ("012", 12), ("2.5", 2.5), ("+7", 7), (" 14 ", 14)]
+)
+def test_plain_decimals_convert_to_numbers_where_a_number_is_asked_for(text, number):
+    assert to_number(text) == number and type(to_number(text)) is type(number)
+
+
+@pytest.mark.parametrize("text", ["1e3", "10_30", "0x10", "1,000", ".inf", "nan", "12:30", "yes", "", "1.", ".5"])
+def test_text_that_only_a_yaml_1_1_reader_takes_for_a_number_is_refused(text):
+    with pytest.raises(ValueError, match="not a number"):
+        to_number(text)
+
+
+def test_booleans_and_none_are_never_numbers_or_dates():
+    for value in (True, False, None):
+        with pytest.raises(ValueError):
+            to_number(value)
+        with pytest.raises(ValueError):
+            to_date(value)
+    assert to_date("2026-01-01").isoformat() == "2026-01-01"
+    with pytest.raises(ValueError):
+        to_date("20260101")  # fromisoformat would take it; a file should not
 
 
 @pytest.mark.parametrize("tag", ["!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1]", "!!python/name:os.system"])

@@ -41,10 +41,30 @@ def test_the_demo_portfolio_shows_the_shared_lab_and_region(analyst_client):
     frontier_row = providers.split("Frontier Lab</a></td>")[1].split("</tr>")[0]
     assert '>3 <span class="badge text-bg-warning">shared</span>' in frontier_row
     regions = page.split('id="regions"')[1].split("</section>")[0]
-    assert '<tr class="table-warning"><td>us-east</td>' in regions
-    us_east = regions.split("<td>us-east</td>")[1].split("</tr>")[0]
+    # "us" and "us-east" are one row: the United States, with the region named under it.
+    assert '<tr class="table-warning"><td>United States\n      <div class="text-secondary">us-east (United States)' in (
+        regions
+    )
+    assert regions.count("<tr") == 3  # header, the United States, the EU
+    us = regions.split("<td>United States")[1].split("</tr>")[0]
     # The tint is not the only signal (WCAG 1.4.1): the row says "shared" in words too.
-    assert '<td class="text-end">3\n' in us_east and '<span class="badge text-bg-warning">shared</span>' in us_east
+    assert '<span class="badge text-bg-warning">shared</span>' in us
+
+
+def test_eu_its_countries_and_its_cloud_regions_are_one_row_and_unknown_text_is_apart(analyst_client):
+    """Issue 17: "eu", "eu-west-1" (Ireland) and "de" are not three regions; "mars-1" is an unknown location."""
+    service = AIService.objects.get(name="Managed model (eu-west, provisioned)")
+    link = SupplyLink.objects.get(service=service, role="inference_compute")
+    link.regions = "aws:eu-west-1,de,mars-1"
+    link.save()
+    page = analyst_client.get(reverse("portfolio:index")).content.decode()
+    regions = page.split('id="regions"')[1].split("</section>")[0]
+    rows = regions.split("<tr")[2:]
+    eu = next(r for r in rows if "<td>EU" in r)
+    assert "AWS eu-west-1 (Ireland)" in eu and "Germany" in eu and "Ireland" in eu
+    assert not [r for r in rows if "<td>Germany" in r or "<td>Ireland" in r or "<td>AWS" in r]
+    unknown = next(r for r in rows if "unknown location" in r)
+    assert "mars-1" in unknown and "outside" not in regions
 
 
 def test_the_leased_capacity_reclaimed_on_90_days_lists_the_affected_services(analyst_client):
@@ -97,8 +117,10 @@ def test_bad_scenario_input_gets_a_message(analyst_client, params):
     assert export.status_code == 400
 
 
-def test_a_region_scenario(analyst_client):
-    response = analyst_client.get(reverse("portfolio:index"), {"region": "eu-west-1", "notice": 30})
+@pytest.mark.parametrize("region", ["eu", "de", "Germany"])
+def test_a_region_scenario(analyst_client, region):
+    """Every site within the chosen place: Germany is within the EU, and "Germany" names "de"."""
+    response = analyst_client.get(reverse("portfolio:index"), {"region": region, "notice": 30})
     result = response.content.decode().split('id="scenario-result"')[1]
     assert "Managed model" in result and "Frontier API" not in result
 

@@ -136,7 +136,7 @@ def test_supply_chain_sheet_lists_each_link_with_numbers_and_labels(chained_and_
     assert rival["Supplies"] == "Frontier Lab" and rival["Owner"] == "Rival AI"
     assert rival["Role"] == "Inference compute" and rival["Arrangement"] == "Lease"
     assert rival["Share (%)"] == 40 and rival["Notice (days)"] == 90 and rival["Competitor"] == "yes"
-    assert rival["Regions"] == "us-east, eu-west"
+    assert rival["Regions"] == "us-east (United States), eu-west (France, Ireland or United Kingdom)"
     assert all(isinstance(r["Notice (days)"], int | float) for r in rows)
 
 

@@ -50,8 +50,11 @@ class AnswerInput:
     value: Any = None
     na: bool = False
     na_reason: str = ""
+    undisclosed: bool = False  # the vendor does not disclose it (number and date questions)
 
     def as_stored(self) -> dict:
+        if self.undisclosed and not self.na:
+            return {"value": None, "na": False, "na_reason": "", "undisclosed": True}
         return {"value": None if self.na else self.value, "na": self.na, "na_reason": self.na_reason if self.na else ""}
 
 
@@ -126,6 +129,7 @@ def answers_save(
         else:
             for field, value in new_stored.items():
                 setattr(old, field, value)
+            old.undisclosed = bool(new_stored.get("undisclosed"))
             old.updated_by, old.updated_by_label = by, label
             old.save()
         AnswerChange.objects.create(
@@ -163,7 +167,9 @@ def required_missing(assessment: Assessment) -> list[tuple[str, str]]:
     result = assessment_score(assessment)
     structure = bank_structure(assessment.bank_version)
     index = structure.question_index
-    answered = {a.question_code for a in assessment.answers.all() if a.na or a.value not in (None, "", [])}
+    answered = {
+        a.question_code for a in assessment.answers.all() if a.na or a.undisclosed or a.value not in (None, "", [])
+    }
     missing = []
     for q in result.questions:
         spec = index[q.code]
@@ -186,7 +192,7 @@ def chain_record_from_answer(*, assessment: Assessment, question_code: str, by) 
         rows = clean_rows(answer.value)
     except TableError as exc:
         raise ValidationError(exc.problems, code="invalid") from exc
-    created, updated = chain_from_rows(service=assessment.service, rows=rows)
+    created, updated = chain_from_rows(service=assessment.service, rows=rows, by=by)
     open_assessments_rescore(services=[assessment.service])
     timeline_add(
         assessment,

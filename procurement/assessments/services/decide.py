@@ -159,7 +159,7 @@ def decision_state(assessment: Assessment) -> str:
         ),
         "acceptances": sorted(assessment.acceptances.values_list("pk", "status", "expires_on")),
         "findings": sorted(assessment.findings.values_list("pk", "text", "status", "due_date", "owner_user")),
-        "evidence": sorted(assessment.evidence.values_list("question_code", "sha256")),
+        "evidence": sorted(assessment.evidence.values_list("question_code", "document__sha256")),
         "comments": assessment.comments.count(),
         # The supply chain's facts feed the score and can change on the vendor pages meanwhile.
         "chain": chain_scoring_facts(supply_chain_snapshot(assessment)),

@@ -107,6 +107,13 @@ def assessment_submit(*, assessment: Assessment, by, by_label: str = "") -> Asse
         raise MissingAnswers(missing)
     transition(assessment, S.SUBMITTED, by=by, by_label=by_label)
     assessment_rescore(assessment=assessment)
+    notifications.assessment_event(
+        assessment,
+        event="assessment.submitted",
+        key=f"assessment:{assessment.pk}:submitted:{timezone.now():%Y%m%dT%H%M%S%f}",
+        summary=f"Submitted for review: {notifications.assessment_label(assessment)}",
+        lines=[f"Submitted by {by_label or person_label(by)}."],
+    )
     return assessment
 
 
@@ -141,7 +148,7 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
     override = Override.objects.create(
         assessment=assessment, question_code=question_code, points=points, reason=reason.strip(), by=by
     )
-    timeline_add(assessment, "override", by=by, note=f"{question_code} -> {points} points: {reason.strip()}")
+    timeline_add(assessment, "override", by=by, note=f"{question_code} → {points} points: {reason.strip()}")
     assessment_rescore(assessment=assessment)
     return override
 

@@ -40,7 +40,7 @@ def vendor_links(context, assessment):
         "can_manage": can_manage,
         "can_invite": can_manage and assessment.is_editable,
         "has_contacts": contacts.exists(),
-        "invite_form": InviteForm(contacts=contacts),
+        "invite_form": InviteForm(contacts=contacts, assessment=assessment),
         "reopen_form": NoteForm(),
         "submitted": any(i.submitted_at and not i.revoked_at for i in invitations),
         "csrf_token": context.get("csrf_token"),

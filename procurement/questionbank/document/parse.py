@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from procurement.core.loaders import LineDict, LoadError, load_yaml
+from procurement.core.scalars import number_or_same
 from procurement.questionbank.document.schema import (
     ANSWER_TYPES,
     AUDIENCES,
@@ -14,6 +15,7 @@ from procurement.questionbank.document.schema import (
     BANK_KEYS,
     CHOICE_KEYS,
     CHOICE_TYPES,
+    DATE_MEASURES,
     FORMAT_VERSION,
     QUESTION_KEYS,
     SCORABLE_TYPES,
@@ -27,6 +29,7 @@ from procurement.questionbank.document.schema import (
     Problem,
 )
 from procurement.questionbank.document.validate import validate_document
+from procurement.questionbank.values import LIMIT_KEYS, parse_offset
 
 # --- YAML reading with line numbers -------------------------------------------
 
@@ -114,7 +117,7 @@ def _normalise(c: _Collector, data: Any) -> dict:
         c.add(0, "the file must be a mapping with 'format', 'bank', 'version' and 'sections'")
         return {}
     _unknown_keys(c, data, TOP_KEYS, "the file")
-    if data.get("format") != FORMAT_VERSION:
+    if number_or_same(data.get("format")) != FORMAT_VERSION:
         c.add(data, f"'format' must be {FORMAT_VERSION} (found {data.get('format')!r})")
 
     bank_in = data.get("bank")
@@ -140,7 +143,7 @@ def _normalise(c: _Collector, data: Any) -> dict:
         if not isinstance(params, dict):
             c.add(version_in, "'rule_params' must be a mapping")
         else:
-            version["rule_params"] = _plain(params)
+            version["rule_params"] = _typed_params(params)
 
     sections_in = data.get("sections")
     sections: list[dict] = []
@@ -163,13 +166,24 @@ def _yes_no(value: Any) -> Any:
     return value
 
 
-def _plain(value: Any, key: str = "") -> Any:
-    """Line-tracking containers back to plain dicts and lists (answer values as words)."""
+# Keys of rule parameters that hold text or choice values, never numbers.
+_PARAM_TEXT_KEYS = {"title", "explain", "in", "alternative_values"}
+
+
+def _typed_params(value: Any, key: str = "") -> Any:
+    """Rule parameters with numbers typed: the strict loader gives every scalar as text, and
+    rule parameters compare numbers (cut-offs, weights, months, levels, ``lt: 90``). A value
+    written as plain digits is a number, except in titles, explanations and lists of choice
+    values (``in:``, ``alternative_values:``), which stay text."""
     if isinstance(value, dict):
-        return {str(_yes_no(k)): _plain(v, str(k)) for k, v in value.items()}
+        return {str(_yes_no(k)): _typed_params(v, str(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_yes_no(v) if key == "in" else _plain(v) for v in value]
-    return value
+        if key in _PARAM_TEXT_KEYS:
+            return [_yes_no(v) for v in value]
+        return [_typed_params(v, key) for v in value]
+    if key in _PARAM_TEXT_KEYS:
+        return value
+    return number_or_same(value)
 
 
 def _normalise_section(c: _Collector, s: Any) -> dict | None:
@@ -178,7 +192,7 @@ def _normalise_section(c: _Collector, s: Any) -> dict | None:
         return None
     code = _text(c, s, "code", "a section")
     _unknown_keys(c, s, SECTION_KEYS, f"section {code or '?'}", code)
-    weight = s.get("weight", 1)
+    weight = number_or_same(s.get("weight", 1))
     if not _number(weight) or weight < 0:
         c.add(s, f"section weight must be a number >= 0 (found {weight!r})", code)
         weight = 1
@@ -251,6 +265,8 @@ def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict
         "refs": [r.strip() for r in refs],
         "choices": [],
         "bands": [],
+        "limits": {},
+        "score_by": "",
     }
     show_if = q.get("show_if")
     if show_if is not None:
@@ -266,9 +282,44 @@ def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict
             question["show_if"] = {"question": show_if["question"], "in": [str(_yes_no(v)) for v in show_if["in"]]}
     if type_known:
         _normalise_answers(c, q, question, code)
+        _normalise_limits(c, q, question, code)
     else:
         question["scored"] = False
     return question
+
+
+def _normalise_limits(c: _Collector, q: dict, question: dict, code: str) -> None:
+    """``min``/``max`` (refused outside) and ``soft_min``/``soft_max`` (warned outside): numbers
+    for a number question, offsets from today (``-3y``, ``+1y``, ``-18m``, ``30d``) for a date
+    question; ``score_by`` for a date question's bands."""
+    qtype = question["type"]
+    present = [key for key in LIMIT_KEYS if key in q]
+    if present and qtype not in BANDED_TYPES:
+        c.add(q, f"a {qtype} question takes no {', '.join(present)} (only number and date questions do)", code)
+        return
+    limits: dict = {}
+    for key in present:
+        value = q[key]
+        if value is None:
+            continue
+        if qtype == "number":
+            value = number_or_same(value)
+            if not _number(value):
+                c.add(q, f"'{key}' must be a number (found {value!r})", code)
+                continue
+        elif parse_offset(value) is None:
+            c.add(q, f"'{key}' must be an offset from today such as -3y, +1y, -18m or 30d (found {value!r})", code)
+            continue
+        limits[key] = value
+    question["limits"] = limits  # their order is a publish rule (validate.py)
+    score_by = q.get("score_by")
+    if score_by is not None:
+        if qtype != "date":
+            c.add(q, f"'score_by' is for date questions (this is a {qtype} question)", code)
+        elif score_by not in DATE_MEASURES:
+            c.add(q, f"'score_by' must be one of {', '.join(DATE_MEASURES)} (found {score_by!r})", code)
+        elif score_by != "days_until":
+            question["score_by"] = score_by
 
 
 def _normalise_answers(c: _Collector, q: dict, question: dict, code: str) -> None:
@@ -305,11 +356,19 @@ def _normalise_choices(c: _Collector, q: dict, question: dict, code: str) -> Non
         value = _text(c, ch, "value", "a choice", code)
         if value and not SLUG_RE.match(value):
             c.add(ch, f"choice value {value!r} may hold only lowercase letters, digits, '-' and '_'", code)
-        points = ch.get("points")
+        points = number_or_same(ch.get("points"))
         if points is not None and not _points(points):
             c.add(ch, f"choice points must be a whole number from 0 to 4 (found {points!r})", code)
             points = None
-        question["choices"].append({"value": value, "label": _text(c, ch, "label", "a choice", code), "points": points})
+        choice = {"value": value, "label": _text(c, ch, "label", "a choice", code), "points": points}
+        renamed = ch.get("renamed_from")
+        if renamed is not None:
+            renamed = renamed if isinstance(renamed, list) else [renamed]
+            if not all(isinstance(r, str) and SLUG_RE.match(r) for r in renamed):
+                c.add(ch, "'renamed_from' lists the value(s) this choice had in earlier versions", code)
+            else:
+                choice["renamed_from"] = list(renamed)
+        question["choices"].append(choice)
 
 
 def _normalise_yes_no(c: _Collector, q: dict, question: dict, code: str) -> None:
@@ -326,7 +385,7 @@ def _normalise_yes_no(c: _Collector, q: dict, question: dict, code: str) -> None
     for value in YES_NO_LABELS:
         if value not in points:
             continue
-        p = points[value]
+        p = number_or_same(points[value])
         if p is not None and not _points(p):
             c.add(q, f"points for {value!r} must be a whole number from 0 to 4 (found {p!r})", code)
             p = None
@@ -344,7 +403,7 @@ def _normalise_bands(c: _Collector, q: dict, question: dict, code: str) -> None:
         if not isinstance(band, dict) or not {"points"} <= set(band) or not set(band) <= BAND_KEYS:
             c.add(q, "each band must be a mapping {from: N|null, to: N|null, points: 0-4}", code)
             continue
-        lo, hi, p = band.get("from"), band.get("to"), band.get("points")
+        lo, hi, p = (number_or_same(band.get(key)) for key in ("from", "to", "points"))
         if any(v is not None and not _number(v) for v in (lo, hi)):
             c.add(band, f"band bounds must be numbers or null (found from={lo!r}, to={hi!r})", code)
             continue

@@ -39,8 +39,16 @@ QUESTION_KEYS = {
     "refs",
     "choices",
     "points",
+    "min",
+    "max",
+    "soft_min",
+    "soft_max",
+    "score_by",
 }
-CHOICE_KEYS = {"value", "label", "points"}
+CHOICE_KEYS = {"value", "label", "points", "renamed_from"}
+# How a date question's bands read the date: days from the scoring date to it (the default,
+# negative in the past), or whole months since it (the age of a report's period end).
+DATE_MEASURES = ("days_until", "months_since")
 BAND_KEYS = {"from", "to", "points"}
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from procurement.questionbank.document.schema import BANDED_TYPES, CHOICE_TYPES, CODE_RE, Problem
+from procurement.questionbank.document.schema import BANDED_TYPES, CHOICE_TYPES, CODE_RE, DATE_MEASURES, Problem
+from procurement.questionbank.values import parse_offset
 from procurement.scoring.params import VersionIndex, validate_rule_params
 
 
@@ -81,14 +82,56 @@ def _check_show_if(by_code: dict[str, dict], position: dict[str, int], add: Call
         add(cycle[0], "show_if dependencies form a cycle: " + " -> ".join([*cycle, cycle[0]]))
 
 
+LIMITS_IN_ORDER = ("min", "soft_min", "soft_max", "max")
+
+
+def _offset_days(text: str) -> float:
+    amount, unit = parse_offset(text)
+    return amount * {"d": 1, "m": 30.44, "y": 365.25}[unit]
+
+
+def _check_limits(q: dict, add) -> None:
+    """Limits (a file's or a version edited in the admin): known keys, of the question's kind, in order."""
+    qtype, limits = q["type"], q.get("limits") or {}
+    if not isinstance(limits, dict):
+        add("limits must be a mapping of min, max, soft_min, soft_max")
+        return
+    if limits and qtype not in BANDED_TYPES:
+        add(f"a {qtype} question takes no limits (only number and date questions do)")
+        return
+    unknown = sorted(set(limits) - set(LIMITS_IN_ORDER))
+    if unknown:
+        add(f"unknown limit(s) {', '.join(unknown)} (allowed: min, max, soft_min, soft_max)")
+    if qtype == "number":
+        good = {k: v for k, v in limits.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        size = float
+    else:
+        good = {k: v for k, v in limits.items() if parse_offset(v) is not None}
+        size = _offset_days
+    for key in sorted(set(limits) & set(LIMITS_IN_ORDER) - set(good)):
+        kind = "a number" if qtype == "number" else "an offset from today such as -3y, +1y, -18m or 30d"
+        add(f"'{key}' must be {kind} (found {limits[key]!r})")
+    order = [k for k in LIMITS_IN_ORDER if k in good]
+    for before, after in itertools.pairwise(order):
+        if size(good[before]) > size(good[after]):
+            add(f"'{before}' ({good[before]}) must not be above '{after}' ({good[after]})")
+    score_by = q.get("score_by") or ""
+    if score_by and (qtype != "date" or score_by not in DATE_MEASURES):
+        add(f"'score_by' {score_by!r} needs a date question and one of {', '.join(DATE_MEASURES)}")
+
+
 def _check_answer_rules(q: dict, add) -> None:
     qtype = q["type"]
+    _check_limits(q, add)
     if not q["text"]:
         add("the question has no text")
     if qtype in (*CHOICE_TYPES, "yes_no"):
         values = [ch["value"] for ch in q["choices"]]
         for value in {v for v in values if values.count(v) > 1}:
             add(f"choice value {value!r} is used twice")
+        old = [r for ch in q["choices"] for r in ch.get("renamed_from", ())]
+        for value in sorted({v for v in old if v in values or old.count(v) > 1}):
+            add(f"renamed_from value {value!r} is a current choice value or is claimed twice")
         if q["scored"]:
             missing = [ch["value"] for ch in q["choices"] if ch["points"] is None]
             if missing:

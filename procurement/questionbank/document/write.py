@@ -24,8 +24,24 @@ def content_hash(doc: dict) -> str:
     The bank's name and the changelog are not part of it: changing only those
     does not make a new version.
     """
-    payload = {"sections": doc["sections"], "rule_params": doc["version"]["rule_params"]}
+    payload = {"sections": [_hashed_section(s) for s in doc["sections"]], "rule_params": doc["version"]["rule_params"]}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# Keys added to questions after versions were published, with the value that means "not
+# used": left out of the hash at that value, so a version published before they existed
+# keeps its hash (and reloading its file changes nothing).
+_LATER_QUESTION_KEYS = {"limits": {}, "score_by": ""}
+
+
+def _hashed_section(section: dict) -> dict:
+    return {
+        **section,
+        "questions": [
+            {k: v for k, v in q.items() if k not in _LATER_QUESTION_KEYS or v != _LATER_QUESTION_KEYS[k]}
+            for q in section["questions"]
+        ],
+    }
 
 
 def dump_document(doc: dict) -> str:
@@ -61,6 +77,10 @@ def _dump_question(q: dict) -> dict:
         out["na"] = False
     if q["scored"] != (q["type"] in SCORABLE_TYPES):
         out["scored"] = q["scored"]
+    for key, value in (q.get("limits") or {}).items():
+        out[key] = value
+    if q.get("score_by"):
+        out["score_by"] = q["score_by"]
     if q["show_if"]:
         out["show_if"] = dict(q["show_if"])
     if q["type"] in CHOICE_TYPES:

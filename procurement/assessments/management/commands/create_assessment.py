@@ -1,12 +1,16 @@
+import datetime as dt
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services import assessment_create
+from procurement.assessments.services.review import latest_published
 from procurement.questionbank.document import BankFileError, read_yaml
 from procurement.questionbank.models import QuestionBank
+from procurement.questionbank.values import check_limits, typed_value
 from procurement.vendors.models import AIService
 
 
@@ -47,8 +51,37 @@ class Command(BaseCommand):
             if not isinstance(data, dict):
                 raise CommandError(f"{intake}: expected a mapping of question codes to answers.")
             answers = {str(k): v for k, v in data.items()}
+            answers = _typed_intake(answers, banks[0], intake)
         try:
             assessment = assessment_create(service=svc, bank=banks[0], by=user, owner=user, intake=answers)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(str(assessment.pk))
+
+
+def _typed_intake(answers: dict, bank: QuestionBank, source: Path) -> dict:
+    """Intake values typed by their question (YAML gives text) and checked against its limits."""
+    try:
+        index = bank_structure(latest_published(bank)).question_index
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from None
+    problems, typed = [], {}
+    today = dt.date.today()
+    for code, value in answers.items():
+        q = index.get(code)
+        if q is None:
+            problems.append(f"{source} ({code}): not a question of {bank.slug}")
+            continue
+        try:
+            typed[code] = typed_value(q, value)
+        except ValueError as exc:
+            problems.append(f"{source} ({code}): {exc}")
+            continue
+        error = check_limits(q, typed[code], today).error
+        if error:
+            problems.append(f"{source}: {error}")
+        if isinstance(typed[code], dt.date):
+            typed[code] = typed[code].isoformat()
+    if problems:
+        raise CommandError("Nothing was created:\n" + "\n".join(f"  - {p}" for p in problems))
+    return typed

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from procurement.assessments.answer_files import AnswerFileError, detect_format, dump_answers
 from procurement.assessments.models import Assessment
+from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import bank_structure
 
 
@@ -22,9 +23,7 @@ class Command(BaseCommand):
             fmt = detect_format(output.name) if output else "json"
         except AnswerFileError as exc:
             raise CommandError(str(exc)) from None
-        answers = {
-            a.question_code: {"value": a.value, "na": a.na, "na_reason": a.na_reason} for a in assessment.answers.all()
-        }
+        answers = {a.question_code: stored_answer(a) for a in assessment.answers.all()}
         text = dump_answers(answers, fmt=fmt, questions=bank_structure(assessment.bank_version).question_index)
         if output:
             output.write_text(text, encoding="utf-8")

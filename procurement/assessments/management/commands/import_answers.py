@@ -23,6 +23,7 @@ class Command(BaseCommand):
         assessment = Assessment.objects.filter(pk=id).first()
         if assessment is None:
             raise CommandError(f"No assessment {id}.")
+        warnings: list[str] = []
         try:
             fmt = detect_format(file.name)
             values = parse_answers(
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 fmt=fmt,
                 source=str(file),
                 questions=bank_structure(assessment.bank_version).question_index,
+                warnings=warnings,
             )
             answers_save(
                 assessment=assessment, values=values, by=None, by_label=f"import {file.name}", base_revisions=None
@@ -42,3 +44,5 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"Imported {len(values)} answer(s) into {assessment}.")
+        for warning in warnings:
+            self.stdout.write(f"Check: {warning}")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from procurement.questionbank.document import BankFileError
 from procurement.questionbank.models import BankVersion
-from procurement.questionbank.scoring_input import input_from_answer_file
+from procurement.questionbank.scoring_input import read_answer_file
 from procurement.questionbank.services import version_to_document
 from procurement.scoring.engine import score
 from procurement.scoring.explain import result_text
@@ -29,11 +29,13 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(f"No published version of bank {bank!r}; run load_bank first.")
         try:
-            inp = input_from_answer_file(version_to_document(version), answers.read_bytes(), source=str(answers))
+            inp, warnings = read_answer_file(version_to_document(version), answers.read_bytes(), source=str(answers))
         except OSError as exc:
             raise CommandError(f"Cannot read {answers}: {exc.strerror}") from None
         except (BankFileError, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        for warning in warnings:
+            self.stderr.write(f"Check: {warning}")
         result = score(inp)
         if json:
             self.stdout.write(_json_dumps(result.as_dict()))
