@@ -86,7 +86,7 @@ sections:
 # and the Makefile adds -m "not browser and not pdf" (browser and PDF rendering tests
 # run once, on SQLite).
 
-PDF_MODULES = {"tests/reports/test_pdf.py"}
+PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
 
 
 def pytest_addoption(parser):

@@ -446,6 +446,14 @@ def section_rows(
         )
         keys = (name, f"na-{code}", f"nar-{code}", f"nd-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
+        # Which field is wrong (the answer, or the N/A reason), and what describes the answer input.
+        answer_invalid = bound and any(key in form.errors for key in (name, f"na-{code}", f"nd-{code}"))
+        allowed = range_words(q, today) if q["type"] in ("number", "date") else ""
+        described = (
+            ([f"err-{code}"] if errors else [])
+            + ([f"range-{code}"] if allowed else [])
+            + ([f"help-{code}"] if q.get("help") else [])
+        )
         banded = q["type"] in ("number", "date")
         stored = answers.get(code)
         rows.append(
@@ -460,9 +468,13 @@ def section_rows(
                 "na_reason": na_reason or "",
                 "undisclosed": undisclosed,
                 "undisclosed_allowed": allows_undisclosed(q),
-                "allowed": range_words(q, today) if banded else "",
+                "allowed": allowed,
                 "warning": _row_warning(q, value, today) if banded and value and not errors and not na else "",
                 "errors": errors,
+                "answer_invalid": answer_invalid,
+                "reason_invalid": bound and f"nar-{code}" in form.errors,
+                "describedby": " ".join(described),
+                "error_target": error_target(q, code, reason=bound and f"nar-{code}" in form.errors),
                 "document_errors": form.document_errors.get(code, []) if bound else [],
                 "show_if_values": " ".join(q["show_if"]["in"]) if q["show_if"] else "",
                 "table": table_rows(raw) if q["type"] == "provider_table" else None,
@@ -474,6 +486,17 @@ def section_rows(
             }
         )
     return rows
+
+
+def error_target(q: dict, code: str, *, reason: bool) -> str:
+    """The id of the control the error summary links to: the field to change."""
+    if reason:
+        return f"nar-{code}"
+    if q["type"] in ("single_choice", "yes_no", "multi_choice"):
+        return f"in-{code}-1"
+    if q["type"] == "provider_table":
+        return f"q-{code}"
+    return f"in-{code}"
 
 
 def _row_warning(q: dict, value: str, today) -> str:

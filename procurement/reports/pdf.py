@@ -105,7 +105,13 @@ def render_document(html: str, *, stylesheets=REPORT_STYLESHEETS, ua: bool = Tru
     )
 
 
+# Tagged PDF/UA-1 (docs/accessibility.md): a structure tree (headings, lists, tables with header
+# cells, figures with their SVG <title> as alternative text), the document language from
+# <html lang>, XMP metadata and DisplayDocTitle. About 5% more render time than untagged.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str, *, stylesheets=REPORT_STYLESHEETS) -> tuple[bytes, int]:
     """PDF bytes and page count."""
     document = render_document(html, stylesheets=stylesheets)
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)

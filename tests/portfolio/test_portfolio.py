@@ -46,6 +46,9 @@ def test_the_demo_portfolio_shows_the_shared_lab_and_region(analyst_client):
         regions
     )
     assert regions.count("<tr") == 3  # header, the United States, the EU
+    us = regions.split("<td>United States")[1].split("</tr>")[0]
+    # The tint is not the only signal (WCAG 1.4.1): the row says "shared" in words too.
+    assert '<span class="badge text-bg-warning">shared</span>' in us
 
 
 def test_eu_its_countries_and_its_cloud_regions_are_one_row_and_unknown_text_is_apart(analyst_client):

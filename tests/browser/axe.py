@@ -1,0 +1,66 @@
+"""axe-core in the browser suite (docs/accessibility.md, "How it is tested").
+
+axe-core comes from the axe-playwright-python package (it ships ``axe.min.js``). The app's
+CSP stays in force: Playwright's ``page.evaluate`` runs through the DevTools protocol, which
+page CSP does not govern, so the source is evaluated as an expression rather than added as a
+``<script>`` tag (which the CSP would block). No context bypasses the CSP; pages are checked
+as users get them.
+
+Rules: the WCAG 2.0, 2.1 and 2.2 A and AA tags. A critical or serious violation fails.
+"""
+
+from __future__ import annotations
+
+import json
+
+from axe_playwright_python.base import AXE_SCRIPT
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING_IMPACTS = {"critical", "serious"}
+
+# The run's options: WCAG rules only, violations only (no passes: a smaller result to ship back).
+OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+# Marks a document axe has already checked, so the automatic check runs once per page load.
+CHECKED_FLAG = "__axeChecked"
+
+_UNSTICK = "(at) => document.querySelectorAll('.sticky-bottom').forEach((el) => { el.style.position = at; })"
+
+
+def axe_violations(page, *, context: str | None = None) -> list[dict]:
+    """The critical and serious WCAG violations axe finds on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    target = json.dumps(context) if context else "document"
+    # The section pages' Save bar is sticky: it lies over whatever is at the bottom of the window,
+    # and axe, which scrolls controls into view to measure them, counts each control it measures
+    # there as an obscured target. The bar is measured in its place at the end of the form
+    # instead (that focus is never hidden under it is test_keyboard.py's job), then put back.
+    page.evaluate(_UNSTICK, "static")
+    try:
+        results = page.evaluate(f"axe.run({target}, {json.dumps(OPTIONS)})")
+    finally:
+        page.evaluate(_UNSTICK, "")
+    page.evaluate(f"() => {{ window.{CHECKED_FLAG} = true; }}")
+    return [v for v in results["violations"] if v.get("impact") in FAILING_IMPACTS]
+
+
+def describe(violations: list[dict], url: str = "") -> str:
+    """One line per violation and node: the rule, its impact, the element and axe's reason."""
+    lines = [f"axe: {len(violations)} critical or serious WCAG violation(s) on {url}"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl'].split('?')[0]}]")
+        for node in v["nodes"][:8]:
+            reason = "; ".join(item["message"] for key in ("any", "all", "none") for item in node.get(key, []))
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+            if reason:
+                lines.append(f"      {reason[:300]}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"    … and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page, *, context: str | None = None) -> None:
+    """Fails with a readable list when axe finds a critical or serious WCAG A/AA violation."""
+    violations = axe_violations(page, context=context)
+    assert not violations, describe(violations, page.url)

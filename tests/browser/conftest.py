@@ -1,0 +1,105 @@
+"""Every page a browser test visits is checked by axe-core (tests/browser/axe.py).
+
+The check runs once per page load, at the test's next step: before the next action on the page
+(goto, click, fill, check, press, select, screenshot, a wait, ...) or a locator on it, and before
+the page or its context closes. So each page is checked fully loaded, as the test left it, and a
+test needs no call of its own. A test that changes a page in place (htmx) and wants that state
+checked calls ``assert_no_axe_violations(page)`` itself.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.browser.axe import CHECKED_FLAG, axe_violations, describe
+
+PAGE_STEPS = (
+    "goto",
+    "reload",
+    "go_back",
+    "click",
+    "dblclick",
+    "fill",
+    "type",
+    "press",
+    "check",
+    "uncheck",
+    "set_checked",
+    "select_option",
+    "set_input_files",
+    "screenshot",
+    "wait_for_selector",
+    "wait_for_url",
+    "close",
+)
+LOCATOR_STEPS = (
+    "click",
+    "dblclick",
+    "fill",
+    "type",
+    "press",
+    "check",
+    "uncheck",
+    "set_checked",
+    "select_option",
+    "set_input_files",
+    "screenshot",
+    "focus",
+)
+
+_STATE = f"() => [document.readyState, window.{CHECKED_FLAG} === true, location.protocol]"
+
+
+def check_pending(page: Page) -> None:
+    """Runs axe on the page's current document unless it was checked or is still loading."""
+    if page.is_closed():
+        return
+    try:
+        ready, checked, protocol = page.evaluate(_STATE)
+        if ready != "complete" or checked or not protocol.startswith("http"):
+            return
+        violations = axe_violations(page)
+    except PlaywrightError:
+        return  # the page navigated away while being checked; the next document gets its turn
+    if violations:
+        raise AssertionError(describe(violations, page.url))
+
+
+def _before(step, get_page):
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        check_pending(get_page(self))
+        return step(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _context_close(close):
+    @functools.wraps(close)
+    def wrapper(self, *args, **kwargs):
+        try:
+            for page in self.pages:
+                check_pending(page)
+        finally:
+            close(self, *args, **kwargs)
+
+    return wrapper
+
+
+@pytest.fixture(autouse=True)
+def axe_on_every_page(request, monkeypatch):
+    """Patches Playwright's page and locator steps for the test (see the module docstring).
+    ``@pytest.mark.no_axe`` turns it off for a test that checks pages itself."""
+    if request.node.get_closest_marker("no_axe"):
+        yield
+        return
+    for name in PAGE_STEPS:
+        monkeypatch.setattr(Page, name, _before(getattr(Page, name), lambda page: page))
+    for name in LOCATOR_STEPS:
+        monkeypatch.setattr(Locator, name, _before(getattr(Locator, name), lambda locator: locator.page))
+    monkeypatch.setattr(BrowserContext, "close", _context_close(BrowserContext.close))
+    yield

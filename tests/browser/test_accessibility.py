@@ -1,0 +1,276 @@
+"""WCAG 2.2 AA with axe-core (docs/accessibility.md): every page, as every persona, with the demo data.
+
+One browser and one page per persona, reused across the crawl. Each page is loaded and checked
+with axe (the WCAG 2.0/2.1/2.2 A and AA rules; a critical or serious violation fails), and the
+failures of the whole crawl are reported together. Error states (a form with errors, a
+conflict, 403 and 404) are checked too. The keyboard walk is in test_keyboard.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from procurement.assessments import services
+from procurement.assessments.models import Assessment, Finding
+from procurement.assessments.services import AnswerInput
+from procurement.core.models import Organisation
+from procurement.core.services import DEMO_ORG
+from procurement.portal import services as portal_services
+from procurement.questionbank.models import BankVersion
+from procurement.vendors.models import AIService, Provider
+from tests.browser.axe import axe_violations, describe
+from tests.test_access_matrix import all_url_names
+
+pytestmark = [pytest.mark.browser, pytest.mark.no_axe, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "demo-pass-2026"
+PERSONAS = ("admin", "analyst", "reviewer", "viewer", "approver")
+
+# URL name -> the page(s) to visit, built from the demo world. One entry per GET page.
+PAGES = {
+    "core:home": lambda w: ["/"],
+    "questionbank:version_preview": lambda w: [reverse("questionbank:version_preview", args=[w["version"].pk])],
+    "vendors:list": lambda w: [reverse("vendors:list")],
+    "vendors:create": lambda w: [reverse("vendors:create")],
+    "vendors:detail": lambda w: [reverse("vendors:detail", args=[w["service"].vendor_id])],
+    "vendors:edit": lambda w: [reverse("vendors:edit", args=[w["service"].vendor_id])],
+    "vendors:service_create": lambda w: [reverse("vendors:service_create", args=[w["service"].vendor_id])],
+    "vendors:contact_create": lambda w: [reverse("vendors:contact_create", args=[w["service"].vendor_id])],
+    "vendors:service": lambda w: [reverse("vendors:service", args=[w["service"].vendor_id, w["service"].pk])],
+    "vendors:service_edit": lambda w: [reverse("vendors:service_edit", args=[w["service"].vendor_id, w["service"].pk])],
+    "vendors:providers": lambda w: [reverse("vendors:providers")],
+    "vendors:provider": lambda w: [reverse("vendors:provider", args=[w["provider"].pk])],
+    "portfolio:index": lambda w: [reverse("portfolio:index")],
+    "portfolio:compare": lambda w: [reverse("portfolio:compare") + "?" + "&".join(f"s={s}" for s in w["services"])],
+    "portfolio:reviews": lambda w: [reverse("portfolio:reviews")],
+    "portfolio:conditions": lambda w: [reverse("portfolio:conditions")],
+    "assessments:list": lambda w: [reverse("assessments:list")],
+    "assessments:create": lambda w: [reverse("assessments:create")],
+    # Every state: the page differs by what may be done next.
+    "assessments:detail": lambda w: [reverse("assessments:detail", args=[a.pk]) for a in w["by_status"].values()],
+    "assessments:section": lambda w: [
+        reverse("assessments:section", args=[w["by_status"]["draft"].pk, code]) for code in w["sections"]
+    ],
+    "assessments:review": lambda w: [
+        reverse("assessments:review", args=[w["by_status"][s].pk]) for s in ("submitted", "in_review", "approved")
+    ],
+    "assessments:finding_detail": lambda w: [
+        reverse("assessments:finding_detail", args=[w["finding"].assessment_id, w["finding"].pk])
+    ],
+    "assessments:decide": lambda w: [
+        reverse("assessments:decide", args=[w["by_status"]["in_review"].pk]) + "?outcome=approve"
+    ],
+    "assessments:accept": lambda w: [reverse("assessments:accept", args=[w["by_status"]["in_review"].pk])],
+    "assessments:history": lambda w: [reverse("assessments:history", args=[w["by_status"]["in_review"].pk, "SUP-05"])],
+    "reports:preview": lambda w: [reverse("reports:preview", args=[w["by_status"]["approved"].pk])],
+    "accounts:confirm_password": lambda w: [reverse("accounts:confirm_password")],
+    "accounts:decision_rules": lambda w: [reverse("accounts:decision_rules")],
+    "notifications:preferences": lambda w: [reverse("notifications:preferences")],
+    "accounts:members": lambda w: [reverse("accounts:members")],
+    "accounts:two_step": lambda w: [reverse("accounts:two_step")],
+    "accounts:webhooks": lambda w: [reverse("accounts:webhooks")],
+    "portfolio:currency_rates": lambda w: [reverse("portfolio:currency_rates")],
+    "vendors:import": lambda w: [reverse("vendors:import")],
+}
+# Pages whose controls differ by role: every persona opens these.
+ROLE_PAGES = {
+    "core:home",
+    "assessments:list",
+    "assessments:detail",
+    "assessments:section",
+    "assessments:review",
+    "assessments:finding_detail",
+    "assessments:accept",
+    "assessments:decide",
+    "reports:preview",
+    "vendors:service",
+}
+# Pages the vendor sees, through the portal link of the draft.
+PORTAL_PAGES = {
+    "portal:overview": lambda w: [reverse("portal:overview", args=[w["by_status"]["draft"].pk])],
+    "portal:section": lambda w: [
+        # The same template as the staff section pages (all ten checked there): the sections with
+        # every input type (number, date, file, text, the provider table, N/A).
+        reverse("portal:section", args=[w["by_status"]["draft"].pk, code])
+        for code in ("SUP", "CAP", "CON", "SEC")
+    ],
+    "portal:clarify": lambda w: [reverse("portal:clarify", args=[w["by_status"]["draft"].pk, "SUP-05"])],
+}
+# Everything else is not a page of its own: an action (POST, then a redirect to a page above),
+# a download, or a fragment of a page above. Checked by test_every_url_name_is_crawled.
+NOT_PAGES = {
+    "accounts:member_change": "POST action",
+    "accounts:member_withdraw": "POST action",
+    "accounts:two_step_require": "POST action",
+    "accounts:webhook_action": "POST action",
+    "vendors:import_template": "a CSV download",
+    "login": "checked anonymously in the crawl",
+    "logout": "POST action",
+    "portal:enter": "redirects to portal:overview",
+    "portal:leave": "POST action",
+    "portal:submit": "POST action (the attestation form is on portal:overview)",
+    "portal:evidence": "a file download",
+    "assessments:evidence": "a file download",
+    "assessments:export": "a JSON download",
+    "assessments:import": "POST action",
+    "assessments:upgrade": "redirects to assessments:detail unless a newer bank version exists",
+    "assessments:submit": "POST action",
+    "assessments:reviewers": "POST action",
+    "assessments:review_start": "POST action",
+    "assessments:override": "POST action",
+    "assessments:finding": "POST action",
+    "assessments:finding_update": "POST action",
+    "assessments:finding_verify": "POST action",
+    "assessments:finding_accept": "POST action",
+    "assessments:request_changes": "POST action",
+    "assessments:acceptance_request": "POST action",
+    "assessments:acceptance_decline": "POST action",
+    "assessments:review_answers": "POST action",
+    "assessments:comment": "POST action",
+    "assessments:clarification": "POST action",
+    "assessments:chain_from_answer": "POST action",
+    "vendorlinks:invite": "POST action",
+    "vendorlinks:revoke": "POST action",
+    "vendorlinks:resend": "POST action",
+    "vendorlinks:reopen": "POST action",
+    "vendors:link_add": "POST action",
+    "vendors:link_remove": "POST action",
+    "vendors:provider_add": "POST action",
+    "vendors:provider_delete": "POST action",
+    "portfolio:scenario_export": "a CSV or PDF download",
+    "portfolio:conditions_export": "a CSV or XLSX download",
+    "reports:generate": "POST action (htmx; its status fragment is part of reports:preview)",
+    "reports:status": "a fragment of reports:preview",
+    "reports:download": "a PDF download",
+    "reports:export_xlsx": "an XLSX download",
+    "reports:export_json": "a JSON download",
+}
+
+
+# Pages merged from other branches after this crawl was written, not yet crawled or checked with
+# axe: each belongs in PAGES (with demo data to open it) or NOT_PAGES. docs/accessibility.md,
+# "Known gaps".
+NOT_YET_CRAWLED = {
+    "accounts:join",  # needs an invitation token: the demo data has none
+    "accounts:two_step_verify",  # only a page for someone with two-step sign-in set up
+    "accounts:webhook_detail",  # needs an endpoint: the demo data has none
+}
+
+
+def test_every_url_name_is_crawled():
+    names = {n for n in all_url_names() if not n.startswith("admin:")}
+    known = set(PAGES) | set(PORTAL_PAGES) | set(NOT_PAGES) | NOT_YET_CRAWLED
+    assert sorted(names - known) == [], "add these URL names to the accessibility crawl (PAGES or NOT_PAGES)"
+    assert sorted(known - names) == [], "these crawl entries name no URL"
+
+
+def _demo_world(live_server) -> dict:
+    call_command("seed_demo", site_url=live_server.url, verbosity=0)
+    org = Organisation.objects.get(slug=DEMO_ORG[1])
+    assessments = Assessment.objects.filter(organisation=org).select_related("service", "bank_version")
+    by_status = {}
+    for a in assessments.order_by("pk"):
+        by_status.setdefault(a.status, a)
+    draft = by_status["draft"]
+    sections = list(draft.bank_version.sections.values_list("code", flat=True))
+    (invitation,) = portal_services.invite(
+        assessment=draft, contacts=list(draft.service.vendor.contacts.all()[:1]), by=draft.owner, base_url=""
+    )
+    provider = Provider.objects.filter(organisation=org, supplies__isnull=False).first()
+    return {
+        "by_status": by_status,
+        "sections": sections,
+        "service": by_status["approved"].service,
+        "services": list(AIService.objects.filter(vendor__organisation=org).values_list("pk", flat=True)[:3]),
+        "provider": provider,
+        "finding": Finding.objects.filter(assessment__organisation=org).first(),
+        "version": BankVersion.objects.filter(bank__slug="ai-vendor-due-diligence").first(),
+        "portal_link": portal_services.invitation_link(invitation, base_url=live_server.url),
+    }
+
+
+class Crawl:
+    def __init__(self, page, base: str):
+        self.page, self.base, self.failures, self.visited = page, base, [], 0
+
+    def check(self, label: str) -> None:
+        self.visited += 1
+        violations = axe_violations(self.page)
+        if violations:
+            self.failures.append(f"[{label}] " + describe(violations, self.page.url))
+
+    def visit(self, path: str, label: str, *, skip_statuses=(403, 404, 405)) -> int:
+        response = self.page.goto(self.base + path)
+        status = response.status if response else 0
+        if status not in skip_statuses:
+            self.check(label)
+        return status
+
+
+def _log_in(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Log out")
+
+
+def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server, settings):
+    settings.AXES_ENABLED = False
+    world = _demo_world(live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    crawl = Crawl(page, live_server.url)
+
+    crawl.visit("/accounts/login/", "anonymous")
+    # The admin opens every page; the other personas the pages whose controls depend on the role
+    # (two instances of each), which keeps the crawl to about a hundred pages.
+    for persona in PERSONAS:
+        _log_in(page, live_server.url, persona)
+        for name, build in PAGES.items():
+            if persona != "admin" and name not in ROLE_PAGES:
+                continue
+            for path in build(world)[: None if persona == "admin" else 2]:
+                crawl.visit(path, f"{persona} {name}")
+
+    # Error states: a 404, a 403 (a viewer on an edit page), a form with errors, a section save
+    # with errors (focus goes to the summary), a conflict.
+    _log_in(page, live_server.url, "viewer")
+    assert crawl.visit("/assessments/999999/", "404", skip_statuses=()) == 404
+    assert crawl.visit(reverse("vendors:create"), "403", skip_statuses=()) == 403
+    _log_in(page, live_server.url, "analyst")
+    crawl.visit(reverse("vendors:create"), "vendor form")
+    page.click("form button[type=submit]:not(.btn-outline-light)")
+    crawl.check("vendor form with errors")
+    draft = world["by_status"]["draft"]
+    section = reverse("assessments:section", args=[draft.pk, "SUP"])
+    crawl.visit(section, "section")
+    page.check("#na-SUP-03")
+    page.fill("input[name='nar-SUP-03']", "")
+    page.click("#section-form button[type=submit]:not([name])")
+    page.wait_for_selector("#error-summary")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'error-summary'")
+    crawl.check("section with errors")
+    page.goto(live_server.url + section)  # then someone else saves SUP while this page is open
+    revision = services.section_revisions(draft).get("SUP", 0)
+    services.answers_save(
+        assessment=draft, values={"SUP-05": AnswerInput(365)}, by=None, base_revisions={"SUP": revision}
+    )
+    page.fill("#in-SUP-05", "30")
+    page.click("#section-form button[type=submit]:not([name])")
+    page.wait_for_selector("text=was changed while you were editing")
+    crawl.check("conflict")
+
+    # The vendor: the portal link, then every portal page.
+    page.context.clear_cookies()
+    page.goto(world["portal_link"])
+    page.wait_for_url("**/portal/a/**")
+    crawl.check("vendor portal:enter")
+    for name, build in PORTAL_PAGES.items():
+        for path in build(world):
+            crawl.visit(path, f"vendor {name}")
+
+    assert crawl.visited > 80
+    assert not crawl.failures, "\n\n".join(crawl.failures)
