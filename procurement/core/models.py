@@ -399,3 +399,6 @@ class ApiRateCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "minute"], name="core_apiratecount_token_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.token_id} at {self.minute:%H:%M}: {self.count}"
