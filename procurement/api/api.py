@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -36,6 +36,7 @@ from procurement.core.access import EDITORS, require_role
 from procurement.core.pagination import CountingPaginator
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
+from procurement.questionbank.values import allows_undisclosed
 from procurement.reports import services as reports
 from procurement.reports.models import ReportFile
 from procurement.vendors import services as vendor_services
@@ -81,8 +82,9 @@ def _invalid(request, exc: NinjaValidationError):
 
 @api.exception_handler(DjangoValidationError)
 def _refused(request, exc: DjangoValidationError):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else None
-    return _error(request, " ".join(exc.messages), 400, errors)
+    if hasattr(exc, "error_dict"):
+        return _error(request, "The request has problems; see errors.", 400, exc.message_dict)
+    return _error(request, " ".join(exc.messages), 400)
 
 
 @api.exception_handler(PermissionDenied)
@@ -145,7 +147,7 @@ class VendorIn(Schema):
 
 class ServiceIn(Schema):
     name: str = ""
-    kind: str = ""
+    kind: str = AIService.Kind.API.value
     model_name: str = ""
     model_provider: str = ""
     annual_spend: str | None = None
@@ -190,7 +192,7 @@ def vendor_create(request, payload: VendorIn):
     form = VendorForm(_query_dict(payload.dict()), members=_members(org), organisation=org)
     if not form.is_valid():
         _form_invalid(form)
-    return 201, _vendor_out(vendor_services.vendor_save(form=form, organisation=org))
+    return Status(201, _vendor_out(vendor_services.vendor_save(form=form, organisation=org)))
 
 
 @api.get("/vendors/{vendor_id}/services", url_name="services", summary="A vendor's AI services")
@@ -206,7 +208,7 @@ def service_create(request, vendor_id: int, payload: ServiceIn):
     form = AIServiceForm(_query_dict(payload.dict()), vendor=vendor)
     if not form.is_valid():
         _form_invalid(form)
-    return 201, _service_out(vendor_services.service_save(form=form, vendor=vendor))
+    return Status(201, _service_out(vendor_services.service_save(form=form, vendor=vendor)))
 
 
 # --- assessments ------------------------------------------------------------------------
@@ -306,7 +308,7 @@ def assessment_create(request, payload: AssessmentIn):
     if not form.is_valid():
         _form_invalid(form)
     assessment = services.assessment_create(by=request.user, **form.cleaned_data)
-    return 201, _detail_out(assessment_for_user(request.user, assessment.pk))
+    return Status(201, _detail_out(assessment_for_user(request.user, assessment.pk)))
 
 
 @api.get("/assessments/{assessment_id}", url_name="assessment", summary="One assessment with its live recommendation")
@@ -395,7 +397,9 @@ def section_answers_write(request, assessment_id: int, section: str, payload: Se
     if section_doc is None:
         raise Http404
     if not assessment.is_editable:
-        return 409, {"detail": f"This assessment is {assessment.get_status_display().lower()}; answers are locked."}
+        return Status(
+            409, {"detail": f"This assessment is {assessment.get_status_display().lower()}; answers are locked."}
+        )
     questions = {q["code"]: q for q in section_doc["questions"] if q["audience"] != "reviewer"}
     problems = {}
     for code in payload.answers:
@@ -403,19 +407,21 @@ def section_answers_write(request, assessment_id: int, section: str, payload: Se
             problems[code] = [f"{section} has no question {code} that you answer here."]
         elif questions[code]["type"] == "evidence":
             problems[code] = ["Evidence is a file; upload it on the section page."]
-    if problems:
-        raise DjangoValidationError(problems)
-    chosen = [questions[c] for c in payload.answers]
+        elif payload.answers[code].na and not questions[code]["na"]:
+            problems[code] = ["This question has no “Not applicable”; answer it."]
+        elif payload.answers[code].undisclosed and not allows_undisclosed(questions[code]):
+            problems[code] = ["“Vendor does not disclose” is offered only for the vendor's number and date questions."]
+    chosen = [questions[c] for c in payload.answers if c not in problems]
     data: dict[str, Any] = {"revision": payload.revision}
     for q in chosen:
         data.update(_posted(q, payload.answers[q["code"]]))
     form = SectionForm(_query_dict(data), questions=chosen, answers=answers_by_code(assessment), revision=0)
-    if not form.is_valid():
-        errors = {}
+    if not form.is_valid() or problems:
+        # Keyed by question code: "q-INT-05" and "nar-INT-05" are both INT-05's.
         for field, items in form.errors.get_json_data().items():
             name = field.split("-", 1)[1] if "-" in field else field
-            errors.setdefault(name, []).extend(e["message"] for e in items)
-        raise DjangoValidationError(errors)
+            problems.setdefault(name, []).extend(e["message"] for e in items)
+        raise DjangoValidationError(problems)
     try:
         revisions = services.answers_save(
             assessment=assessment,
@@ -424,18 +430,24 @@ def section_answers_write(request, assessment_id: int, section: str, payload: Se
             base_revisions={section: payload.revision},
         )
     except services.StaleSection as exc:
-        return 409, {
-            "detail": f"Someone else ({exc.by or 'another person'}) saved {section} since revision "
-            f"{payload.revision}; read the answers again and send yours on the current revision.",
-            "current_revision": exc.current_revision,
-        }
+        return Status(
+            409,
+            {
+                "detail": f"Someone else ({exc.by or 'another person'}) saved {section} since revision "
+                f"{payload.revision}; read the answers again and send yours on the current revision.",
+                "current_revision": exc.current_revision,
+            },
+        )
     fresh = assessment_for_user(request.user, assessment.pk)
-    return 200, {
-        "section": section,
-        "revision": revisions.get(section, payload.revision),
-        "warnings": form.warnings,
-        "status": fresh.status,
-    }
+    return Status(
+        200,
+        {
+            "section": section,
+            "revision": revisions.get(section, payload.revision),
+            "warnings": form.warnings,
+            "status": fresh.status,
+        },
+    )
 
 
 # --- score and report -------------------------------------------------------------------
@@ -474,7 +486,7 @@ def report_request(request, assessment_id: int):
     writer(request)
     report = reports.report_request(assessment=assessment)
     report.refresh_from_db(fields=["status", "pages", "error", "content_hash"])
-    return 202, _report_out(assessment, report, report.content_hash)
+    return Status(202, _report_out(assessment, report, report.content_hash))
 
 
 @api.get("/assessments/{assessment_id}/report/pdf", url_name="report_pdf", summary="The PDF of the current record")
