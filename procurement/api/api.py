@@ -9,7 +9,7 @@ page's service. Writes also need a read-and-write token and count against its ra
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from procurement.api.auth import TokenAuth, organisation, writer
@@ -104,7 +104,7 @@ def _unauthorised(request, exc: AuthenticationError):
     return response
 
 
-def _form_invalid(form) -> HttpError:
+def _form_invalid(form) -> NoReturn:
     errors = {field: [e["message"] for e in items] for field, items in form.errors.get_json_data().items()}
     raise DjangoValidationError({("body" if k == "__all__" else k): v for k, v in errors.items()})
 
@@ -365,6 +365,27 @@ def answers_read(request, assessment_id: int):
     return {"assessment": assessment.pk, "status": assessment.status, "sections": sections}
 
 
+LIST_TYPES = ("multi_choice", "provider_table")
+
+
+def _shape_problem(section: str, q: dict | None, code: str, answer: AnswerIn) -> str:
+    """What the section page could never post for this question, in words; "" when none."""
+    if q is None:
+        return f"{section} has no question {code} that you answer here."
+    if q["type"] == "evidence":
+        return "Evidence is a file; upload it on the section page."
+    value = answer.value
+    if value is not None and isinstance(value, list) != (q["type"] in LIST_TYPES):
+        return "Send a list for this question." if q["type"] in LIST_TYPES else "Send one value, not a list."
+    if isinstance(value, dict):
+        return "Send one value, not an object."
+    if answer.na and not q["na"]:
+        return "This question has no “Not applicable”; answer it."
+    if answer.undisclosed and not allows_undisclosed(q):
+        return "“Vendor does not disclose” is offered only for the vendor's number and date questions."
+    return ""
+
+
 def _posted(q: dict, answer: AnswerIn) -> dict[str, Any]:
     """One answer as the section page posts it (field names: procurement.assessments.forms)."""
     code, value = q["code"], answer.value
@@ -401,16 +422,11 @@ def section_answers_write(request, assessment_id: int, section: str, payload: Se
             409, {"detail": f"This assessment is {assessment.get_status_display().lower()}; answers are locked."}
         )
     questions = {q["code"]: q for q in section_doc["questions"] if q["audience"] != "reviewer"}
-    problems = {}
-    for code in payload.answers:
-        if code not in questions:
-            problems[code] = [f"{section} has no question {code} that you answer here."]
-        elif questions[code]["type"] == "evidence":
-            problems[code] = ["Evidence is a file; upload it on the section page."]
-        elif payload.answers[code].na and not questions[code]["na"]:
-            problems[code] = ["This question has no “Not applicable”; answer it."]
-        elif payload.answers[code].undisclosed and not allows_undisclosed(questions[code]):
-            problems[code] = ["“Vendor does not disclose” is offered only for the vendor's number and date questions."]
+    problems = {
+        code: [msg]
+        for code, answer in payload.answers.items()
+        if (msg := _shape_problem(section, questions.get(code), code, answer))
+    }
     chosen = [questions[c] for c in payload.answers if c not in problems]
     data: dict[str, Any] = {"revision": payload.revision}
     for q in chosen:

@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from procurement.assessments.models import Assessment
 from procurement.core.models import ApiToken, AuditEvent
@@ -214,3 +216,42 @@ def test_last_use_is_noted(client, personas, bearer):
     client.get(BASE + "/vendors", **auth)
     assert ApiToken.objects.get(user=personas["viewer"]).last_used_at is not None
     assert not AuditEvent.objects.filter(note__contains="revoked").exists()
+
+
+JSON_JUNK = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.text(max_size=20),
+        st.sampled_from(["experiment", "gdpr", "1e309", "\x00", "9" * 40, "2026-02-30", "-1"]),
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+CODES = st.sampled_from(["INT-01", "INT-05", "INT-07", "INT-10", "SUP-16", "NOPE", "INT-01\x00"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.dictionaries(CODES, st.fixed_dictionaries({"value": JSON_JUNK}, optional={"na": JSON_JUNK})))
+def test_junk_answers_never_500_and_a_refusal_writes_nothing(client, personas, assessment, bearer, answers):
+    before = list(assessment.answers.values_list("question_code", "value"))
+    response = _json(
+        client,
+        "put",
+        f"/assessments/{assessment.pk}/sections/INT/answers",
+        bearer(personas["admin"]),
+        {
+            "revision": assessment.section_revisions.filter(section_code="INT")
+            .values_list("revision", flat=True)
+            .first()
+            or 0,
+            "answers": answers,
+        },
+    )
+    assert response.status_code in (200, 400), response.content
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code == 400:
+        assert response.json()["detail"]
+        assert list(assessment.answers.values_list("question_code", "value")) == before
