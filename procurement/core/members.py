@@ -248,8 +248,8 @@ def member_active_set(*, organisation: Organisation, membership_id: int, active:
         raise ValidationError(LAST_ADMIN, code="last_admin")
     user.is_active = active
     user.save(update_fields=["is_active"])
-    if not active:
-        # Their API tokens stop at once, and stay revoked if the account comes back.
-        api_tokens_revoke_all(user=user)
     _audit(organisation, by, f"{person_label(user)}: {'reactivated' if active else 'deactivated'}")
+    # Their API tokens stop at once, and stay revoked if the account comes back.
+    if not active and (revoked := api_tokens_revoke_all(user=user)):
+        _audit(organisation, by, f"{person_label(user)}: {revoked} API token(s) revoked with the deactivation")
     return True

@@ -65,6 +65,7 @@ def test_deactivating_a_member_revokes_their_tokens_at_once(client, personas, or
     members.member_active_set(organisation=org, membership_id=membership.pk, active=False, by=personas["admin"])
     token.refresh_from_db()
     assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(note="analyst: 1 API token(s) revoked with the deactivation").exists()
     assert client.get("/api/v1/vendors", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
     # Coming back does not bring the old tokens back.
     members.member_active_set(organisation=org, membership_id=membership.pk, active=True, by=personas["admin"])
