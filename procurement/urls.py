@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from procurement.api.api import api
 from procurement.portal.urls import staff_patterns
 from procurement.portfolio.urls import home_patterns
 
@@ -19,4 +20,5 @@ urlpatterns = [
     path("accounts/notifications/", include("procurement.core.notification_urls")),
     path("accounts/", include("procurement.core.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

@@ -17,6 +17,7 @@ from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
 from procurement.core.members import member_invitation_token, member_invite
 from procurement.core.models import WebhookEndpoint
+from procurement.core.tokens import api_token_create
 from procurement.portal import services as portal_services
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
@@ -145,6 +146,13 @@ MATRIX = {
     ),
     # One's own two-step sign-in; the code prompt sends anyone who owes no code on.
     "accounts:two_step": ("get", lambda w: {}, ANY_MEMBER),
+    # One's own API tokens; another person's token is as unknown as a wrong id.
+    "accounts:tokens": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:token_revoke": (
+        "post",
+        lambda w: {"pk": w["api_token"].pk},
+        {**{p: 404 for p in PERSONAS if p not in VENDORS}, "anonymous": 302, "analyst": OK},
+    ),
     "accounts:two_step_verify": ("get", lambda w: {}, {p: 302 for p in PERSONAS}),
     # The invitation link is the credential; someone already signed in is asked to log out first.
     "accounts:join": (
@@ -211,7 +219,9 @@ def all_url_names(resolver=None, namespace="") -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    missing = sorted(n for n in all_url_names() if not n.startswith("admin:") and n not in MATRIX)
+    # The REST API's URLs ("api:…") have their own matrix, by token rather than session:
+    # tests/api/test_api_access_matrix.py, which checks it lists every one of them.
+    missing = sorted(n for n in all_url_names() if not n.startswith(("admin:", "api:")) and n not in MATRIX)
     assert missing == [], f"add these URLs to the access matrix: {missing}"
 
 
@@ -254,6 +264,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         organisation=org, url="https://hooks.example.com/x", events=["assessment.decided"], secret="whsec_eA=="
     )
     return {
+        "api_token": api_token_create(user=personas["analyst"], name="sync", scope="read", days=30)[0],
         "webhook": webhook,
         "membership": personas["viewer"].memberships.get(),
         "member_invitation": member_invitation,

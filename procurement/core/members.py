@@ -24,6 +24,7 @@ from django.utils import dateformat, timezone
 from procurement.core import outbox
 from procurement.core.models import AuditEvent, MemberInvitation, Membership, Organisation, OutboxMessage
 from procurement.core.services import membership_set
+from procurement.core.tokens import api_tokens_revoke_all
 
 SALT = "procurement.core.members.invitation"
 INVITATION_DAYS = 7
@@ -248,4 +249,7 @@ def member_active_set(*, organisation: Organisation, membership_id: int, active:
     user.is_active = active
     user.save(update_fields=["is_active"])
     _audit(organisation, by, f"{person_label(user)}: {'reactivated' if active else 'deactivated'}")
+    # Their API tokens stop at once, and stay revoked if the account comes back.
+    if not active and (revoked := api_tokens_revoke_all(user=user)):
+        _audit(organisation, by, f"{person_label(user)}: {revoked} API token(s) revoked with the deactivation")
     return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
 # Views that take a file: evidence on section saves (staff and portal) and the answers import.
@@ -36,7 +36,9 @@ def body_limit(request: HttpRequest) -> int:
     return settings.REQUEST_BODY_MAX_BYTES
 
 
-def _plain(text: str, status: int) -> HttpResponse:
+def _plain(text: str, status: int, path: str = "") -> HttpResponse:
+    if path.startswith("/api/"):  # the REST API answers every error in JSON
+        return JsonResponse({"detail": text.strip()}, status=status)
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
@@ -46,7 +48,7 @@ class RequestBodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "HTTP_TRANSFER_ENCODING" in request.META:
-            return _plain(LENGTH_REQUIRED, 411)
+            return _plain(LENGTH_REQUIRED, 411, request.path_info)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -55,5 +57,5 @@ class RequestBodyLimitMiddleware:
         if length > settings.REQUEST_BODY_MAX_BYTES:
             limit = body_limit(request)
             if length > limit:
-                return _plain(TOO_LARGE.format(limit=limit // 1024), 413)
+                return _plain(TOO_LARGE.format(limit=limit // 1024), 413, request.path_info)
         return self.get_response(request)

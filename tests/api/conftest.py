@@ -1,0 +1,14 @@
+import pytest
+
+from procurement.core.tokens import api_token_create
+
+
+@pytest.fixture
+def bearer():
+    """A token for ``user`` (``scope`` read or write) as request headers for the test client."""
+
+    def _bearer(user, scope="write", days=30):
+        _, secret = api_token_create(user=user, name=f"{user.username} {scope}", scope=scope, days=days)
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    return _bearer
