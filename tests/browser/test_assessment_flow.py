@@ -58,6 +58,9 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_rejects(
     page.check("input[name='q-INT-08'][value='1m_5m']")
     page.check("input[name='q-INT-09'][value='preferred']")
     page.check("input[name='q-INT-10'][value='partial']")
+    page.fill("input[name='q-INT-11']", "100000")
+    page.check("input[name='q-INT-12'][value='tokens']")
+    page.check("input[name='q-INT-13'][value='yes']")
     page.wait_for_selector("#save-status span:text-matches('^Saved ')")  # htmx autosave, no click
     assert Answer.objects.get(assessment=assessment, question_code="INT-06").value == 180
     page.screenshot(path=str(artifacts_dir / "flow-2-intake.png"), full_page=True)
@@ -134,7 +137,8 @@ def test_minus_30_days_is_refused_with_the_allowed_range_and_an_unusual_share_is
     page.wait_for_selector("#save-status:has-text('some answers need attention')")
     page.click("button:has-text('Save'):not([name=next])")
     refusal = page.locator("#q-SUP-05 .invalid-feedback")
-    expect(refusal).to_have_text("SUP-05: -30 days is outside the allowed range (from 0 to 3650 days).")
+    # The visible message; screen readers hear "Error:" first (a visually hidden prefix).
+    expect(refusal).to_contain_text("SUP-05: -30 days is outside the allowed range (from 0 to 3650 days).")
     expect(page.locator("#q-SUP-05 .input-group-text")).to_have_text("days")
     expect(page.locator("#range-SUP-05")).to_have_text("Allowed: from 0 to 3650 days")
     expect(page.locator("#warn-SUP-14")).to_contain_text("SUP-14: 800 % is unusual (expected at most 300 %)")
