@@ -88,7 +88,11 @@ def number_words(value: float, unit: str = "") -> str:
     number = t.fmt_number(value)
     if not unit:
         return number
-    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+    if unit == "%":
+        return f"{number}{unit}"
+    if value == 1 and unit.endswith("s") and " " not in unit:
+        unit = unit[:-1]  # 1 provider, 1 day (the bank's units are plural nouns)
+    return f"{number} {unit}"
 
 
 def choice_label(q: t.QuestionSpec | None, value: str) -> str:
