@@ -84,9 +84,15 @@ def _xlsx_rows(raw: bytes) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise TableError(f"The workbook cannot be read ({type(exc).__name__}).") from None
     sheet = book.worksheets[0]
+    # The declared size is the file's word: a tiny workbook may declare A1:XFD5001, and
+    # read-only openpyxl would pad every row to 16,384 cells. Read only what the limits allow.
+    sheet.reset_dimensions()
     rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(list(values))
+    for values in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True):
+        values = list(values)
+        while values and values[-1] is None:  # iter_rows pads to max_col; keep the cells the row has
+            values.pop()
+        rows.append(values)
         if len(rows) > MAX_ROWS + 1:
             break
     book.close()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from procurement.core import tokens
 from procurement.core.forms import StorableTextMixin
 from procurement.core.models import ApiToken
+from procurement.core.reauth import confirm_first
 
 
 class TokenForm(StorableTextMixin, forms.Form):
@@ -32,6 +33,8 @@ class TokenForm(StorableTextMixin, forms.Form):
 @never_cache
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (response := confirm_first(request, next_url=request.path)):
+        return response  # a token outlives the session: making one needs a recent sign-in
     form = TokenForm(request.POST or None)
     created = secret = None
     if request.method == "POST" and form.is_valid():

@@ -3,6 +3,8 @@ decision rules (who may decide what), which its admins set."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -10,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from procurement.core import mfa
@@ -97,6 +100,10 @@ class CodeForm(forms.Form):
 def two_step(request: HttpRequest) -> HttpResponse:
     """One's own two-step sign-in: set it up (scan, confirm with a code, keep the recovery codes),
     make new recovery codes, or turn it off where the organisation allows."""
+    if mfa.enrolled(request.user) and not request.user.is_verified():
+        # Signed in with the password only: nothing here (new recovery codes, turning it off)
+        # until the code is typed, or the password alone would unlock the second step.
+        return redirect(f"{reverse('accounts:two_step_verify')}?{urlencode({'next': request.path})}")
     form = CodeForm(request.POST if request.POST.get("action") == "confirm" else None)
     form.fields["code"].help_text = "The 6-digit code the app shows now. You may paste it; spaces are ignored."
     codes = None

@@ -15,6 +15,7 @@ followed. ``WEBHOOK_ALLOW_LOOPBACK`` (tests only) admits http://127.0.0.1.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -24,6 +25,7 @@ import json
 import secrets
 import socket
 import ssl
+import threading
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,6 +49,7 @@ EVENTS = {
 }
 PING = "ping"  # a test event sent from the webhooks page to one endpoint
 TIMEOUT_S = 10
+TOTAL_S = 30
 MAX_RESPONSE_BYTES = 64 * 1024
 USER_AGENT = "ai-vendor-due-diligence-webhooks/1"
 
@@ -69,9 +72,15 @@ def sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 # --- where a URL may point ---------------------------------------------------------------
 
 
+# NAT64 prefixes: on an IPv6-only network these reach IPv4 addresses, private ones included.
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if _allow_loopback() and ip.is_loopback:
         return True
+    if ip.version == 6 and any(ip in net for net in NAT64):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -132,6 +141,15 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 # --- deliveries ----------------------------------------------------------------------------
 
 
+def _cut(connection: http.client.HTTPConnection, fired: threading.Event) -> None:
+    """End a delivery that ran past its overall deadline: the blocked read fails at once."""
+    fired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 @dataclass
 class Delivery:
     """One signed POST; the outbox calls ``send()`` and records the outcome."""
@@ -162,11 +180,21 @@ class Delivery:
         cls = _PinnedHTTPSConnection if secure else _PinnedHTTPConnection
         connection = cls(parts.hostname, address, port, timeout=TIMEOUT_S)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        # TIMEOUT_S bounds each read; an endpoint trickling a byte at a time could still hold the
+        # shared worker for hours, so the whole delivery is cut off after TOTAL_S.
+        fired = threading.Event()
+        watchdog = threading.Timer(TOTAL_S, _cut, args=(connection, fired))
+        watchdog.start()
         try:
             connection.request("POST", path, body=self.body, headers=self.headers())
             response = connection.getresponse()
             response.read(MAX_RESPONSE_BYTES)
+        except Exception:
+            if fired.is_set():  # whatever the cut-off read raised, the reason is the deadline
+                raise TimeoutError(f"the endpoint took longer than {TOTAL_S} s in all") from None
+            raise
         finally:
+            watchdog.cancel()
             connection.close()
         if not 200 <= response.status < 300:
             raise RuntimeError(f"the endpoint answered {response.status} {response.reason}")

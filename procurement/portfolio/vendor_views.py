@@ -267,6 +267,8 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
         )
         return redirect("vendors:list")
     if request.method == "POST":
+        # A new upload replaces any earlier preview, so Import never commits a file not last shown.
+        request.session.pop(IMPORT_SESSION_KEY, None)
         upload = request.FILES.get("file")
         if upload is None:
             ctx["error"] = "Choose a CSV or XLSX file."

@@ -141,3 +141,17 @@ def test_after_a_wrong_code_even_the_right_one_waits_and_the_page_says_so(client
     response = client.post(reverse("accounts:two_step_verify"), {"code": _next_code(secret)})
     assert response.status_code == 400 and "Too many wrong codes" in response.content.decode()
     assert client.get(reverse("vendors:list")).status_code == 302
+
+
+def test_the_password_alone_cannot_make_recovery_codes_or_turn_it_off(client, personas, no_throttle):
+    """Red-team finding: after the password, before the code, the set-up page's actions (new
+    recovery codes, turning it off) would have unlocked the second step. They send to the code."""
+    client.force_login(personas["analyst"])
+    _set_up(client)
+    client.logout()
+    _password_login(client, "analyst")
+    for action in ("renew", "off", "start"):
+        response = client.post(reverse("accounts:two_step"), {"action": action})
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two_step_verify"))
+    assert TOTPDevice.objects.filter(user=personas["analyst"], confirmed=True).count() == 1
+    assert client.get(reverse("vendors:list")).status_code == 302

@@ -164,3 +164,45 @@ def test_the_signature_matches_the_scheme_written_out(org):
     secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
     expected = base64.b64encode(hmac.new(b"k" * 32, b"msg_1.1700000000.{}", hashlib.sha256).digest()).decode()
     assert webhooks.sign(secret=secret, msg_id="msg_1", timestamp=1700000000, body=b"{}") == f"v1,{expected}"
+
+
+def test_an_endpoint_that_trickles_its_answer_is_cut_off_at_the_overall_deadline(personas, org, settings, monkeypatch):
+    """Red-team finding: a per-read timeout let an endpoint sending a byte every few seconds hold
+    the shared worker for hours. The whole delivery now has a deadline (shortened here)."""
+    import socket
+    import time
+
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    monkeypatch.setattr(webhooks, "TOTAL_S", 1)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        while not stop.is_set():  # one header byte at a time, never finishing the headers
+            try:
+                conn.sendall(b"H")
+            except OSError:
+                break
+            stop.wait(0.2)
+        conn.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    endpoint = webhooks.webhook_endpoint_add(
+        organisation=org,
+        url=f"http://127.0.0.1:{listener.getsockname()[1]}/x",
+        events=["assessment.decided"],
+        description="",
+        by=None,
+    )
+    webhooks.webhook_ping(endpoint=endpoint, by=personas["admin"])
+    started = time.monotonic()
+    outbox_drain()
+    stop.set()
+    listener.close()
+    assert time.monotonic() - started < 20
+    delivery = OutboxMessage.objects.get(kind="webhook")
+    assert delivery.status == "pending" and "longer than 1 s in all" in delivery.last_error

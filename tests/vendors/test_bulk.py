@@ -2,6 +2,7 @@
 nothing, every problem by row and column, CSV and XLSX, the page and the command."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -133,3 +134,30 @@ def test_the_command_does_the_same_with_a_dry_run(tmp_path, org, personas):
     path.write_text("vendor,contact_email\nX,nope\n")
     with pytest.raises(CommandError, match="Row 2, column contact_email"):
         call_command("import_vendors", str(path), "--organisation", org.slug)
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_read_within_the_limits():
+    """Red-team finding: a few KB declaring A1:XFD5001 made read-only openpyxl pad every row to
+    16,384 cells (700 MB). The reader ignores the declared size and reads at most the limits."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["vendor"])
+    sheet.append(["Tiny"])
+    out = io.BytesIO()
+    book.save(out)
+    raw = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"]
+    if b"<dimension" in sheet_xml:
+        sheet_xml = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD5001"/>', sheet_xml)
+    else:
+        sheet_xml = sheet_xml.replace(b"<sheetData>", b'<dimension ref="A1:XFD5001"/><sheetData>', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml
+    assert b"XFD5001" in parts["xl/worksheets/sheet1.xml"]
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    rows = table_read(forged.getvalue(), filename="huge.xlsx")
+    assert [r.cells for r in rows] == [{"vendor": "Tiny"}]
