@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from procurement.core import outbox
-from procurement.core.models import AuditEvent, MemberInvitation, Membership, Organisation, OutboxMessage
-from procurement.core.services import membership_set
+from procurement.core.models import MemberInvitation, Membership, Organisation, OutboxMessage
+from procurement.core.services import audit_add, membership_set, person_label
 from procurement.core.tokens import api_tokens_revoke_all
 
 SALT = "procurement.core.members.invitation"
@@ -32,12 +32,8 @@ MAX_INVITATION_DAYS = 30
 LAST_ADMIN = "The organisation needs at least one active admin; make someone else an admin first."
 
 
-def person_label(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "system"
-
-
 def _audit(organisation: Organisation, by, note: str) -> None:
-    AuditEvent.objects.create(organisation=organisation, by=by, by_label=person_label(by), note=note)
+    audit_add(organisation=organisation, by=by, note=note)
 
 
 def short_day(moment: dt.datetime) -> str:

@@ -31,7 +31,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procurement.core.access import organisation_for
-from procurement.core.models import AuditEvent, Organisation
+from procurement.core.models import Organisation
+from procurement.core.services import audit_add, audit_own
 
 RECOVERY_CODES = 10
 APP_DEVICE = "Authenticator app"
@@ -155,9 +156,8 @@ def organisation_two_step_require(*, organisation: Organisation, required: bool,
         return False
     organisation.require_two_step = required
     organisation.save(update_fields=["require_two_step", "updated_at"])
-    label = (by.get_full_name() or by.get_username()) if by else "system"
     note = "two-step sign-in " + ("required for every member" if required else "no longer required")
-    AuditEvent.objects.create(organisation=organisation, by=by, by_label=label, note=note)
+    audit_add(organisation=organisation, by=by, note=note)
     return True
 
 
@@ -166,10 +166,7 @@ def _organisation(user) -> Organisation | None:
 
 
 def _audit(user, note: str) -> None:
-    organisation = _organisation(user)
-    if organisation is not None:
-        label = user.get_full_name() or user.get_username()
-        AuditEvent.objects.create(organisation=organisation, by=user, by_label=label, note=f"{label} {note}")
+    audit_own(user, note)
 
 
 @receiver(user_logged_in, dispatch_uid="core.mfa.note_enrolment")

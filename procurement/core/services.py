@@ -77,6 +77,24 @@ def demo_seed() -> list[DemoLogin]:
     return logins
 
 
+def person_label(user) -> str:
+    """Who did it, as the audit log and mails name them."""
+    return (user.get_full_name() or user.get_username()) if user else "system"
+
+
+def audit_add(*, organisation: Organisation, by, note: str) -> AuditEvent:
+    """One line on the organisation's audit log (members, decision rules, webhooks, ...)."""
+    return AuditEvent.objects.create(organisation=organisation, by=by, by_label=person_label(by), note=note)
+
+
+def audit_own(user, note: str) -> None:
+    """A member's change to their own account (two-step sign-in, API tokens), on their
+    organisation's log as "<name> <note>"; nothing for someone without an organisation."""
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    if membership is not None:
+        audit_add(organisation=membership.organisation, by=user, note=f"{person_label(user)} {note}")
+
+
 @transaction.atomic
 def organisation_decision_rules_set(
     *, organisation: Organisation, separation_of_duties: bool, authorities: dict[int, int], by=None
@@ -100,12 +118,7 @@ def organisation_decision_rules_set(
             name = membership.user.get_full_name() or membership.user.get_username()
             changes.append(f"{name}: {Membership.Authority(level).label.split(':')[0].lower()} authority")
     if changes:
-        AuditEvent.objects.create(
-            organisation=organisation,
-            by=by,
-            by_label=(by.get_full_name() or by.get_username()) if by else "system",
-            note="; ".join(changes),
-        )
+        audit_add(organisation=organisation, by=by, note="; ".join(changes))
     return changes
 
 
@@ -113,12 +126,7 @@ def organisation_decision_rules_set(
 
 
 def _audit(organisation: Organisation, by, note: str) -> None:
-    AuditEvent.objects.create(
-        organisation=organisation,
-        by=by,
-        by_label=(by.get_full_name() or by.get_username()) if by else "system",
-        note=note,
-    )
+    audit_add(organisation=organisation, by=by, note=note)
 
 
 @transaction.atomic

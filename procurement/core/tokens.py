@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from procurement.core.access import organisation_for
-from procurement.core.models import ApiRateCount, ApiToken, AuditEvent
+from procurement.core.models import ApiRateCount, ApiToken
+from procurement.core.services import audit_own
 
 PREFIX = "pat_"
 PREFIX_SHOWN = 12
@@ -36,10 +36,7 @@ def secret_hash(secret: str) -> str:
 
 
 def _audit(user, note: str) -> None:
-    organisation = organisation_for(user)
-    if organisation is not None:
-        label = user.get_full_name() or user.get_username()
-        AuditEvent.objects.create(organisation=organisation, by=user, by_label=label, note=f"{label} {note}")
+    audit_own(user, note)
 
 
 @transaction.atomic

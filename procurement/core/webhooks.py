@@ -37,7 +37,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from procurement.core import outbox
-from procurement.core.models import AuditEvent, Organisation, OutboxMessage, WebhookEndpoint
+from procurement.core.models import Organisation, OutboxMessage, WebhookEndpoint
+from procurement.core.services import audit_add, person_label
 
 EVENTS = {
     "assessment.submitted": "An assessment was submitted for review",
@@ -254,8 +255,7 @@ def webhook_emit(
 
 
 def _audit(organisation: Organisation, by, note: str) -> None:
-    label = (by.get_full_name() or by.get_username()) if by else "system"
-    AuditEvent.objects.create(organisation=organisation, by=by, by_label=label, note=note)
+    audit_add(organisation=organisation, by=by, note=note)
 
 
 @transaction.atomic
@@ -295,7 +295,7 @@ def webhook_endpoint_active_set(*, endpoint: WebhookEndpoint, active: bool, by) 
 
 @transaction.atomic
 def webhook_ping(*, endpoint: WebhookEndpoint, by) -> OutboxMessage:
-    label = (by.get_full_name() or by.get_username()) if by else "system"
+    label = person_label(by)
     (message,) = webhook_emit(
         organisation=endpoint.organisation,
         event=PING,

@@ -17,10 +17,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.axe import CHECKED_FLAG, axe_violations, describe
 
-PAGE_STEPS = (
-    "goto",
-    "reload",
-    "go_back",
+# Actions that may leave the page in a new state, on pages and on locators alike.
+_ACTIONS = (
     "click",
     "dblclick",
     "fill",
@@ -32,24 +30,9 @@ PAGE_STEPS = (
     "select_option",
     "set_input_files",
     "screenshot",
-    "wait_for_selector",
-    "wait_for_url",
-    "close",
 )
-LOCATOR_STEPS = (
-    "click",
-    "dblclick",
-    "fill",
-    "type",
-    "press",
-    "check",
-    "uncheck",
-    "set_checked",
-    "select_option",
-    "set_input_files",
-    "screenshot",
-    "focus",
-)
+PAGE_STEPS = ("goto", "reload", "go_back", *_ACTIONS, "wait_for_selector", "wait_for_url", "close")
+LOCATOR_STEPS = (*_ACTIONS, "focus")
 
 _STATE = f"() => [document.readyState, window.{CHECKED_FLAG} === true, location.protocol]"
 
