@@ -28,8 +28,10 @@
     span.textContent = text;
     status.appendChild(span);
   }
-  form.addEventListener("input", function () { edits += 1; });
-  form.addEventListener("change", function () { edits += 1; });
+  // data-all-saved says whether every edit so far has a "saved" reply (tests wait on it).
+  function mark() { form.dataset.allSaved = saved >= edits ? "yes" : "no"; }
+  form.addEventListener("input", function () { edits += 1; mark(); });
+  form.addEventListener("change", function () { edits += 1; mark(); });
   form.addEventListener("submit", function (event) {
     submitting = true;
     clearTimeout(timer);
@@ -88,6 +90,7 @@
     form.dataset.saveFailures = "0";
     // A conflict, a read-only answer or a partial save comes back as a 200 without the mark.
     if (status.querySelector("[data-saved]")) saved = Math.max(saved, sent);
+    mark();
   });
   window.addEventListener("beforeunload", function (event) {
     if (submitting || saved >= edits) return;

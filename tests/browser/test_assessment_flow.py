@@ -2,6 +2,8 @@
 
 Approvals that need a risk acceptance are in test_decision_flow.py."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -61,7 +63,9 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_rejects(
     page.fill("input[name='q-INT-11']", "100000")
     page.check("input[name='q-INT-12'][value='tokens']")
     page.check("input[name='q-INT-13'][value='yes']")
-    page.wait_for_selector("#save-status span:text-matches('^Saved ')")  # htmx autosave, no click
+    # htmx autosave, no click: wait until every edit above has a "saved" reply, not just the first.
+    page.wait_for_selector("#section-form[data-all-saved=yes]", state="attached")
+    expect(page.locator("#save-status span")).to_have_text(re.compile("^Saved "))
     assert Answer.objects.get(assessment=assessment, question_code="INT-06").value == 180
     page.screenshot(path=str(artifacts_dir / "flow-2-intake.png"), full_page=True)
     page.click("button[name=next]")

@@ -125,7 +125,7 @@ def test_vendor_answers_through_the_mailed_link_and_the_revoked_link_stops_worki
     vpage.set_input_files("input[name='q-SEC-01B']", str(pdf))
     # Typing elsewhere fires autosave, which must not post the chosen file; Save then stores it once.
     vpage.fill("input[name='q-SEC-11']", "12")
-    vpage.wait_for_selector("#save-status span:text-matches('^Saved ')")
+    vpage.wait_for_selector("#section-form[data-all-saved=yes]", state="attached")
     posted = vpage.evaluate("window.postedFiles")
     assert posted and not any(posted)
     assert not Evidence.objects.filter(assessment=assessment).exists()
