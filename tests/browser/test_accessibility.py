@@ -76,6 +76,7 @@ PAGES = {
     "portfolio:currency_rates": lambda w: [reverse("portfolio:currency_rates")],
     "vendors:import": lambda w: [reverse("vendors:import")],
     "accounts:tokens": lambda w: [reverse("accounts:tokens")],
+    "accounts:password": lambda w: [reverse("accounts:password")],
     "accounts:webhook_detail": lambda w: [reverse("accounts:webhook_detail", args=[w["webhook"].pk])],
 }
 # Pages whose controls differ by role: every persona opens these.
