@@ -249,6 +249,19 @@ def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server
             for path in build(world)[: None if persona == "admin" else 2]:
                 crawl.visit(path, f"{persona} {name}")
 
+    # Reflow (SC 1.4.10): at 320 CSS px wide, no page scrolls sideways (wide tables scroll inside
+    # their own box). The admin opens each page once.
+    _log_in(page, live_server.url, "admin")
+    page.set_viewport_size({"width": 320, "height": 800})
+    sideways = []
+    for name, build in PAGES.items():
+        path = build(world)[0]
+        page.goto(live_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            sideways.append(f"{name} ({path}): {width} px wide")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # Error states: a 404, a 403 (a viewer on an edit page), a form with errors, a section save
     # with errors (focus goes to the summary), a conflict.
     _log_in(page, live_server.url, "viewer")
@@ -299,3 +312,4 @@ def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server
 
     assert crawl.visited > 80
     assert not crawl.failures, "\n\n".join(crawl.failures)
+    assert sideways == [], "pages wider than a 320 px window"
