@@ -50,3 +50,46 @@ def section_bars(sections: list[dict], *, cutoffs: dict, width: int = 640, row: 
         "axis_text_y": axis_y + 14,
         "cutoffs": lines,
     }
+
+
+def hbars(
+    rows: list[dict],
+    *,
+    title: str,
+    width: int = 640,
+    row: int = 24,
+    label_w: int = 200,
+    maximum: float | None = None,
+    colour: str = "#1565c0",
+) -> dict:
+    """Labelled horizontal bars (``rows``: label, value, text shown after the bar, optional
+    colour), scaled to ``maximum`` or the largest value. ``title`` is the chart's text
+    alternative, with every bar's label and text appended. Long labels are shortened at a word."""
+    pad = 6
+    plot_w = width - label_w - 110
+    top = maximum or max((r["value"] for r in rows), default=0) or 1
+    bars = []
+    for i, r in enumerate(rows):
+        y = pad + i * row
+        w = round(plot_w * max(r["value"], 0) / top, 1)
+        bars.append(
+            {
+                "label": _short(r["label"], label_w // 6),
+                "y": y + 3,
+                "text_y": y + row / 2 + 4,
+                "w": w,
+                "text": r["text"],
+                "text_x": label_w + w + 4,
+                "colour": r.get("colour") or colour,
+            }
+        )
+    alt = "; ".join(f"{r['label']}: {r['text']}" for r in rows)
+    return {
+        "width": width,
+        "height": pad * 2 + row * len(rows),
+        "label_w": label_w,
+        "plot_w": plot_w,
+        "bar_h": row - 6,
+        "bars": bars,
+        "title": f"{title}. {alt}." if alt else f"{title}.",
+    }
