@@ -16,6 +16,6 @@ urlpatterns = [
     path("conditions/", views.conditions, name="conditions"),
     path("conditions.<str:fmt>", views.conditions_export, name="conditions_export"),
     path("board-pack/generate/", views.board_pack_generate, name="board_pack_generate"),
-    path("board-pack/status/", views.board_pack_status, name="board_pack_status"),
+    path("board-pack/<str:digest>/status/", views.board_pack_status, name="board_pack_status"),
     path("board-pack/<str:digest>.pdf", views.board_pack_download, name="board_pack_download"),
 ]

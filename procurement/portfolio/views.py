@@ -420,14 +420,17 @@ def board_pack_generate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def board_pack_status(request: HttpRequest) -> HttpResponse:
-    """The spinner polls this with the inputs' hash the generate action gave it: one row read."""
+def board_pack_status(request: HttpRequest, digest: str) -> HttpResponse:
+    """The spinner polls this with the inputs' hash the generate action gave it: one row read.
+    ``n`` counts the polls so far (the page polls quickly at first, then once a second)."""
     org = _org(request)
     try:
         polls = min(int(request.GET.get("n", "0")), 1000)
     except ValueError:
         polls = 0
-    pack = board_pack.board_pack_status(org, request.GET.get("hash", "")[:64])
+    pack = board_pack.board_pack_status(org, digest)
+    if pack is None:
+        raise Http404("No board pack with that hash.")
     return render(request, "portfolio/includes/board_pack_status.html", _pack_ctx(pack, polls=polls))
 
 
