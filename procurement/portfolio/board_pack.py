@@ -79,9 +79,10 @@ def _scenario_title(spec: ScenarioSpec, providers: dict) -> str:
 def _exposures(portfolio, regions: list[dict], *, spend_ok: bool) -> list[dict]:
     """What if each provider owner, or each region, gave ``SCENARIO_NOTICE_DAYS`` notice: the
     worst ones, by spend at risk (when spend can be added up), then by services left with a gap."""
-    specs = [ScenarioSpec(provider=owner, notice_days=SCENARIO_NOTICE_DAYS) for owner in sorted(
-        {p.group for p in portfolio.chains.providers.values()}
-    )]
+    specs = [
+        ScenarioSpec(provider=owner, notice_days=SCENARIO_NOTICE_DAYS)
+        for owner in sorted({p.group for p in portfolio.chains.providers.values()})
+    ]
     specs += [ScenarioSpec(region=r["code"], notice_days=SCENARIO_NOTICE_DAYS) for r in regions if r["code"]]
     found = []
     for spec in specs:
@@ -201,9 +202,7 @@ def board_pack_inputs(organisation: Organisation, *, today: dt.date) -> dict:
 
     providers, regions = dependency_table(portfolio)
     shares, hhi = pure.concentration(portfolio.service_chains, portfolio.chains.providers)
-    model_shares, model_hhi = pure.concentration(
-        portfolio.service_chains, portfolio.chains.providers, role="model_provider"
-    )
+    _, model_hhi = pure.concentration(portfolio.service_chains, portfolio.chains.providers, role="model_provider")
     return {
         "organisation": organisation.name,
         "as_of": today.isoformat(),
@@ -312,14 +311,17 @@ def board_pack_context(inputs: dict) -> dict:
     # Decisions by tier and residual: decided services by their tier; open ones in a row of their own.
     grid_rows = []
     for tier, label in (*TIER_WORDS.items(), (None, "Not decided yet")):
-        picked = [s for s in inputs["services"] if s["assessment"] and (s["tier"] == tier if tier else not s["decision"])]
+        picked = [
+            s for s in inputs["services"] if s["assessment"] and (s["tier"] == tier if tier else not s["decision"])
+        ]
         if tier and not picked:
             continue
         cells = []
         for band in BANDS:
             here = [s for s in picked if s["residual"] == band]
             if tier:
-                counts = [(n, word) for word in ("approved", "rejected") if (n := sum(s["decision"] == word for s in here))]
+                counts = [(sum(s["decision"] == word for s in here), word) for word in ("approved", "rejected")]
+                counts = [(n, word) for n, word in counts if n]
             else:
                 counts = [(len(here), "open")] if here else []
             cells.append(", ".join(f"{n} {word}" for n, word in counts))
@@ -458,7 +460,13 @@ def board_pack_request(*, organisation: Organisation, today: dt.date) -> BoardPa
         organisation=organisation,
         inputs_hash=digest,
         format_version=BOARD_PACK_FORMAT,
-        defaults={"inputs": inputs, "status": BoardPack.Status.PENDING, "error": "", "claimed_until": None, "attempts": 0},
+        defaults={
+            "inputs": inputs,
+            "status": BoardPack.Status.PENDING,
+            "error": "",
+            "claimed_until": None,
+            "attempts": 0,
+        },
     )
     _enqueue(pack.pk)
     return pack

@@ -27,12 +27,12 @@ from procurement.core.money import currency_name
 from procurement.core.pagination import CountingPaginator
 from procurement.core.polling import poll_schedule
 from procurement.core.selectors import currency_rates
-from procurement.core.workers import WORKER_MISSING
 from procurement.core.services import (
     currency_rate_remove,
     currency_rate_set,
     organisation_reporting_currency_set,
 )
+from procurement.core.workers import WORKER_MISSING
 from procurement.portfolio import board_pack
 from procurement.portfolio.forms import ConditionFilterForm
 from procurement.portfolio.models import BoardPack

@@ -122,7 +122,8 @@ def lease_revive(row, *, enqueue, now: dt.datetime | None = None):
             return row
         lapsed = model.objects.filter(pk=row.pk, status="pending", claimed_until=row.claimed_until)
         if row.attempts >= settings.REPORT_MAX_ATTEMPTS:
-            lapsed.update(status="failed", error=LOST_MESSAGE.format(n=row.attempts), claimed_until=None, updated_at=now)
+            error = LOST_MESSAGE.format(n=row.attempts)
+            lapsed.update(status="failed", error=error, claimed_until=None, updated_at=now)
         elif lapsed.update(claimed_until=None, updated_at=now):
             enqueue(row.pk)
         row.refresh_from_db(fields=["status", "error", "claimed_until", "attempts", "updated_at"])

@@ -68,7 +68,13 @@ def test_the_demo_board_pack_has_every_section_in_plain_words_with_the_demo_figu
     # Four services: two approved, one rejected, one never assessed.
     assert "approved, 1 rejected, 0 still being assessed, 1 not assessed" in text
     assert board_pack.board_pack_context(inputs)["counts"] | {} == {
-        "services": 4, "decided": 3, "approved": 2, "rejected": 1, "open": 0, "unassessed": 1, "high_or_worse": 2,
+        "services": 4,
+        "decided": 3,
+        "approved": 2,
+        "rejected": 1,
+        "open": 0,
+        "unassessed": 1,
+        "high_or_worse": 2,
     }
     assert "Approved by Alex Approver (reviewer)" in text
     assert "Executive risk acceptance required (high residual)" in text
