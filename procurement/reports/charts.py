@@ -15,7 +15,7 @@ def _short(text: str, limit: int) -> str:
 
 def section_bars(sections: list[dict], *, cutoffs: dict, width: int = 640, row: int = 26) -> dict:
     """Horizontal bars, one per scored section, 0-100 with band cut-off lines."""
-    label_w, pad = 210, 8
+    label_w, pad = 280, 8
     plot_w = width - label_w - 60
     rows = [s for s in sections if s.get("risk") is not None]
     height = pad * 2 + row * len(rows) + 22
@@ -24,7 +24,7 @@ def section_bars(sections: list[dict], *, cutoffs: dict, width: int = 640, row: 
         y = pad + i * row
         bars.append(
             {
-                "label": _short(f"{s['code']} {s['title']}", 32),
+                "label": _short(f"{s['code']} {s['title']}", 46),
                 "y": y,
                 "text_y": y + row / 2 + 4,
                 "w": round(plot_w * s["risk"] / 100, 1),
