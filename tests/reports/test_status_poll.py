@@ -37,7 +37,7 @@ def test_the_poll_carries_the_hash_it_waits_for_and_counts_the_polls(pending):
 
 
 def test_the_page_polls_quickly_at_first_then_once_a_second(pending):
-    client, url, report = pending
+    client, _, report = pending
     base = f"{reverse('reports:status', args=[report.assessment_id])}?hash={report.content_hash}"
     first = client.get(base + "&n=1").content.decode()
     assert 'hx-trigger="load delay:200ms"' in first and "n=2" in first
