@@ -20,7 +20,7 @@ run: setup
 	@echo ""
 	@echo "  A report worker (manage.py db_worker) runs beside the server; Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	  $(PY) manage.py db_worker --no-reload --interval 0.1 & worker=$$!; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: setup-dev

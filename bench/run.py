@@ -360,6 +360,17 @@ def bench_decided_at_scale():
     NOTES["home_queue_ratio_2k_decided_500_conditions"] = "goal <= 1.3 (issue 19)"
 
 
+# --- Click to PDF, end to end (gunicorn + a real db_worker; bench/clicks.py) ----------------------
+
+
+def bench_clicks():
+    from bench.clicks import main as clicks_main
+
+    RESULTS.update(clicks_main())
+    NOTES["click_to_pdf_s"] = "goal <= 1.5 (p95, Generate PDF to the download link, 120-question demo draft)"
+    NOTES["board_pack_s"] = "p95, Board pack to the download link, demo portfolio"
+
+
 def main() -> None:
     started = time.perf_counter()
     setup_data()
@@ -369,6 +380,7 @@ def main() -> None:
         ("list page", bench_list_page),
         ("pdf", bench_pdf),
         ("decided at scale", bench_decided_at_scale),
+        ("clicks", bench_clicks),
     ):
         t = time.perf_counter()
         try:

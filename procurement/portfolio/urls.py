@@ -15,4 +15,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("conditions/", views.conditions, name="conditions"),
     path("conditions.<str:fmt>", views.conditions_export, name="conditions_export"),
+    path("board-pack/generate/", views.board_pack_generate, name="board_pack_generate"),
+    path("board-pack/<str:digest>/status/", views.board_pack_status, name="board_pack_status"),
+    path("board-pack/<str:digest>.pdf", views.board_pack_download, name="board_pack_download"),
 ]
