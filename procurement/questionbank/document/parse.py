@@ -226,7 +226,11 @@ def _fresh_months(c: _Collector, where: Any, value: Any, what: str, code: str) -
         return None
     value = number_or_same(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= FRESH_MONTHS_MAX:
-        c.add(where, f"{what}: 'fresh_for_months' must be whole months from 1 to {FRESH_MONTHS_MAX} (found {value!r})", code)
+        c.add(
+            where,
+            f"{what}: 'fresh_for_months' must be whole months from 1 to {FRESH_MONTHS_MAX} (found {value!r})",
+            code,
+        )
         return None
     return value
 
