@@ -43,9 +43,10 @@ pytestmark = pytest.mark.django_db
 # (a substantive change: asked again) and adds OPS-06; everything else is as it was.
 V1 = SMALL_BANK.replace("  weight: 2\n  questions:", "  weight: 2\n  fresh_for_months: 6\n  questions:")
 V2 = (
-    V1.replace("changelog: first", "changelog: second")
-    .replace("    - {from: 0, to: 90, points: 4}\n    - {from: 90, to: null, points: 0}",
-             "    - {from: 0, to: 180, points: 4}\n    - {from: 180, to: null, points: 0}")
+    V1.replace("changelog: first", "changelog: second").replace(
+        "    - {from: 0, to: 90, points: 4}\n    - {from: 90, to: null, points: 0}",
+        "    - {from: 0, to: 180, points: 4}\n    - {from: 180, to: null, points: 0}",
+    )
     + "  - code: OPS-06\n    text: Who is on call?\n    type: text\n"
 )
 # The OPS section's form as a browser posts it, unchanged from the carried answers.
@@ -286,8 +287,10 @@ def test_the_portal_section_shows_carried_answers_collapsed_and_confirms_them(ve
     assert response.status_code == 302 and response.url.endswith("#q-OPS-01")
     answer = new.answers.get(question_code="OPS-01")
     assert answer.confirmed_at is not None
-    assert AnswerChange.objects.filter(assessment=new, question_code="OPS-01").last().by_label.endswith(
-        "(confirmed unchanged)"
+    assert (
+        AnswerChange.objects.filter(assessment=new, question_code="OPS-01")
+        .last()
+        .by_label.endswith("(confirmed unchanged)")
     )
 
 
