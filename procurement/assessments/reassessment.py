@@ -189,9 +189,10 @@ def reassessment_diff(assessment: Assessment, *, score: dict) -> dict | None:
             )
     old_rules, new_rules = _rules(record["score"]), _rules(score)
     decision = record.get("decision") or {}
+    decided_at = decision.get("at") or (previous.decided_at.isoformat() if previous.decided_at else "")
     return {
         "previous": previous,
-        "decided": decision.get("at", "")[:10],
+        "decided": _day(dt.datetime.fromisoformat(decided_at)) if decided_at else "",
         "outcome": decision.get("outcome", previous.status),
         "answers": answers,
         "points": points,
