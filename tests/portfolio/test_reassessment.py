@@ -33,8 +33,9 @@ from procurement.portfolio.reassessment import (
     reassessment_target,
     reassessments_start_due,
 )
+from procurement.portfolio.services import link_change
 from procurement.questionbank.services import bank_load
-from procurement.vendors.models import AIService, Vendor, VendorContact
+from procurement.vendors.models import AIService, SupplyLink, Vendor, VendorContact
 from tests.conftest import SMALL_BANK
 
 pytestmark = pytest.mark.django_db
@@ -383,3 +384,29 @@ def test_outsiders_and_viewers_cannot_start_a_reassessment(previous, personas, l
     assert login(personas["outsider"]).post(reverse("portfolio:reassess", args=[previous.pk])).status_code == 404
     assert login(personas["viewer"]).post(reverse("portfolio:reassess", args=[previous.pk])).status_code == 403
     assert not Assessment.objects.filter(previous=previous).exists()
+
+
+def test_a_supply_chain_edit_flags_the_decision_and_the_daily_run_starts_one_when_chosen(
+    previous, org, providers, personas
+):
+    ReassessmentPolicy.objects.create(organisation=org, trigger="chain", action="start")
+    link = SupplyLink(service=previous.service, provider=providers["neo"], role="inference_compute", notice_days=30)
+    link_change(link=link, organisation=org)
+    previous.refresh_from_db()
+    assert previous.reassess_triggers == ["chain"] and "New provider" in previous.reassess_reason
+    report = reassessments_start_due(today=timezone.localdate())
+    assert len(report.started) == 1 and "supply chain" in report.started[0]
+    assert reassessments_start_due(today=timezone.localdate()).started == []
+
+
+def test_a_vendor_link_to_another_assessment_cannot_confirm_on_this_one(
+    vendor_on_reassessment, previous, personas, client
+):
+    new, _ = vendor_on_reassessment
+    other = services.assessment_create(service=new.service, bank=new.bank_version.bank, by=personas["analyst"])
+    contact = VendorContact.objects.create(vendor=new.service.vendor, name="Sam", email="sam@lab.example")
+    (invitation,) = portal_services.invite(assessment=other, contacts=[contact], by=personas["analyst"], base_url="")
+    client.get(portal_services.invitation_link(invitation, base_url=""))  # this browser now holds the other link
+    response = client.post(reverse("portal:section", args=[new.pk, "OPS"]), {**SECTION_AS_LOADED, "confirm": "section"})
+    assert response.status_code == 404
+    assert not new.answers.filter(confirmed_at__isnull=False).exists()
