@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from procurement.assessments.models import Assessment
-from procurement.assessments.notifications import assessment_label
+from procurement.assessments.notifications import assessment_label, notify_reassessment_started
 from procurement.assessments.services import (
     answers_carry_forward,
     assessment_create,
@@ -176,5 +176,6 @@ def reassessments_start_due(*, today: dt.date, organisations=None) -> StartRepor
                 report.problems += 1
                 continue
             if created:
+                notify_reassessment_started(assessment=assessment, why=why)
                 report.started.append(f"{assessment_label(assessment)}: reassessment of A-{previous.pk} ({why})")
     return report

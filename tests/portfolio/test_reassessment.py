@@ -25,6 +25,7 @@ from procurement.assessments.reassessment import (
 )
 from procurement.assessments.selectors import assessment_score
 from procurement.assessments.services import AnswerInput
+from procurement.core.models import OutboxMessage
 from procurement.portal import services as portal_services
 from procurement.portfolio.models import ReassessmentPolicy
 from procurement.portfolio.reassessment import (
@@ -390,12 +391,17 @@ def test_a_supply_chain_edit_flags_the_decision_and_the_daily_run_starts_one_whe
     previous, org, providers, personas
 ):
     ReassessmentPolicy.objects.create(organisation=org, trigger="chain", action="start")
+    personas["analyst"].email = "ana@acme.example"
+    personas["analyst"].save()
     link = SupplyLink(service=previous.service, provider=providers["neo"], role="inference_compute", notice_days=30)
     link_change(link=link, organisation=org)
     previous.refresh_from_db()
     assert previous.reassess_triggers == ["chain"] and "New provider" in previous.reassess_reason
     report = reassessments_start_due(today=timezone.localdate())
     assert len(report.started) == 1 and "supply chain" in report.started[0]
+    new = Assessment.objects.get(previous=previous)
+    # The owner is told it started.
+    assert OutboxMessage.objects.filter(key__contains=f"assessment:{new.pk}:reassessment-started").count() == 1
     assert reassessments_start_due(today=timezone.localdate()).started == []
 
 
