@@ -72,6 +72,7 @@ PAGES = {
     "accounts:two_step": lambda w: [reverse("accounts:two_step")],
     "accounts:webhooks": lambda w: [reverse("accounts:webhooks")],
     "portfolio:currency_rates": lambda w: [reverse("portfolio:currency_rates")],
+    "portfolio:reassessment_settings": lambda w: [reverse("portfolio:reassessment_settings")],
     "vendors:import": lambda w: [reverse("vendors:import")],
     "accounts:tokens": lambda w: [reverse("accounts:tokens")],
 }
@@ -143,6 +144,7 @@ NOT_PAGES = {
     "vendors:provider_delete": "POST action",
     "portfolio:scenario_export": "a CSV or PDF download",
     "portfolio:conditions_export": "a CSV or XLSX download",
+    "portfolio:reassess": "POST action (its pages are checked in tests/browser/test_reassessment.py)",
     "reports:generate": "POST action (htmx; its status fragment is part of reports:preview)",
     "reports:status": "a fragment of reports:preview",
     "reports:download": "a PDF download",
