@@ -125,13 +125,15 @@ def test_reassess_carries_answers_that_still_hold_and_asks_again_for_changed_and
     assert marks["OPS-01"].state == CONFIRM and marks["OPS-01"].provenance.startswith(f"Carried from A-{previous.pk}")
 
 
-def test_each_carried_answer_is_in_the_history_as_a_carry_by_whom(previous, small_v2, personas):
+def test_each_carried_answer_is_in_the_history_as_a_carry_by_whom(previous, small_v2, personas, login):
     new, _ = reassessment_start(previous=previous, by=personas["admin"])
     change = AnswerChange.objects.get(assessment=new, question_code="OPS-01")
     assert change.old_value is None and change.new_value["value"] == "yes"
     assert change.by == personas["admin"] and f"carried from A-{previous.pk}" in change.by_label
     # Who gave the answer stays who gave it.
     assert new.answers.get(question_code="OPS-01").updated_by == personas["analyst"]
+    page = login(personas["viewer"]).get(reverse("assessments:history", args=[new.pk, "OPS-01"])).content.decode()
+    assert f"(carried from A-{previous.pk})" in page
 
 
 def test_supporting_documents_are_linked_to_the_same_questions(previous, small_v2, personas):
