@@ -84,6 +84,12 @@ MATRIX = {
     # Only org admins set the reporting currency and the rates.
     "portfolio:currency_rates": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
     "portfolio:reviews": ("get", lambda w: {}, ORG_LIST),
+    "portfolio:reassess": ("post", lambda w: {"pk": w["decided"].pk}, EDIT),
+    "portfolio:reassessment_settings": (
+        "get",
+        lambda w: {},
+        {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
     "portfolio:conditions": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions_export": ("get", lambda w: {"fmt": "csv"}, ORG_LIST),
     # Generating renders the asker's own organisation's pack: an outsider gets theirs, never ours.
@@ -232,7 +238,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(personas, org, shipped_version, complete_assessment, service):
+def world(personas, org, shipped_version, complete_assessment, service, decided):
     own_version = version_new_draft(version=bank_load(raw=SMALL_BANK, source="s", organisation=org).version)
     review = complete_assessment
     services.assessment_submit(assessment=review, by=personas["analyst"])
@@ -288,6 +294,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "draft": draft,
         "other_draft": other_draft,
         "review": review,
+        "decided": decided,
         "finding": finding,
         "acceptance": acceptance,
         "evidence": evidence,

@@ -24,7 +24,9 @@ from procurement.assessments.evidence import (
 )
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
-from procurement.assessments.presentation import answer_words
+from procurement.assessments.presentation import answer_label, answer_words
+from procurement.assessments.reassessment import CONFIRM, marks_by_section, reassessment_marks
+from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
     answer_documents,
     answers_by_code,
@@ -111,6 +113,24 @@ def section_save(
             form.add_document_error(q["code"], exc.message)
             valid = False
     return SaveOutcome(valid, revision)
+
+
+def _confirm(request, *, assessment, section, questions, target, by, by_label, urls) -> HttpResponse:
+    """The section's "Confirm unchanged" buttons: one carried answer (``target`` is its code) or
+    every carried answer of the section that needs no attention (``target`` is "section")."""
+    codes = {q["code"] for q in questions}
+    if target == "section":
+        marks = reassessment_marks(assessment)
+        chosen = [c for c in codes if (m := marks.get(c)) is not None and m.state == CONFIRM]
+    else:
+        chosen = [target] if target in codes else []
+    confirmed = services.answers_confirm(assessment=assessment, codes=chosen, by=by, by_label=by_label)
+    if confirmed:
+        messages.success(request, f"Confirmed unchanged: {len(confirmed)} answer{'s' if len(confirmed) != 1 else ''}.")
+    else:
+        messages.info(request, services.carry.NOTHING_TO_CONFIRM)
+    anchor = f"#q-{target}" if target in codes else ""
+    return redirect(reverse(urls.section, args=[assessment.pk, section]) + anchor)
 
 
 @dataclass(frozen=True)
@@ -220,6 +240,17 @@ def section_page(
             rows = conflict_rows(questions, answers, form)
             ctx = {"assessment": assessment, "section": section, "conflict": outcome.conflict, "rows": rows}
             return render(request, conflict_template, ctx, status=409)
+        if outcome.valid and (confirm := request.POST.get("confirm")):
+            return _confirm(
+                request,
+                assessment=assessment,
+                section=code,
+                questions=questions,
+                target=confirm,
+                by=by,
+                by_label=by_label,
+                urls=urls,
+            )
         if outcome.valid:
             messages.success(request, "Saved.")
             target = request.POST.get("next")
@@ -243,6 +274,15 @@ def section_page(
     shown = {q["code"] for q in questions}
     attached = answer_documents(assessment, shown)
     attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    marks = reassessment_marks(assessment, answers=answers)
+    for row in rows:
+        row["mark"] = marks.get(row["code"])
+        if row["mark"] is not None and row["mark"].provenance:
+            row["carried_words"] = answer_label(row["q"], stored_answer(answers.get(row["code"])))[1]
+    section_marks = marks_by_section(assessment, marks) if marks else {}
+    progress = section_progress(assessment, answers, audience=audience)
+    for s in progress:
+        s["marks"] = section_marks.get(s["code"])
     for row in rows:
         row["documents"] = attached.get(row["code"], [])
         mine = {e.document_id for e in row["documents"]}
@@ -251,7 +291,9 @@ def section_page(
         **(extra or {}),
         "assessment": assessment,
         "section": section,
-        "sections": section_progress(assessment, answers, audience=audience),
+        "sections": progress,
+        "previous": assessment.previous if assessment.previous_id else None,
+        "section_marks": section_marks.get(code) if marks else None,
         "form": form,
         "rows": rows,
         # URL prefixes, so the template does not reverse a URL per question and per section.

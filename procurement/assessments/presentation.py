@@ -84,6 +84,9 @@ TIMELINE_KINDS = {
     "acceptance requested": "Risk acceptance requested",
     "acceptance declined": "Risk acceptance declined",
     "acceptance expired": "Risk acceptance expired",
+    "carried forward": "Answers carried forward",
+    "confirmed": "Carried answers confirmed unchanged",
+    "reassessment started": "Reassessment started",
 }
 
 

@@ -41,6 +41,7 @@ from procurement.assessments.presentation import (
     score_provisional,
     timeline_words,
 )
+from procurement.assessments.reassessment import reassessment_diff
 from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
     answer_documents,
@@ -291,6 +292,8 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
         "provisional": score_provisional(result_dict) if live is not None else "",
         "assessment": assessment,
         "result": result_dict,
+        # A reassessment: what moved since the previous decision's frozen record.
+        "since": reassessment_diff(assessment, score=result_dict) if assessment.previous_id else None,
         "sections": sections,
         "can_review": can_review,
         # Reviewer-only questions: inputs for reviewers until the decision, the answers for everyone.

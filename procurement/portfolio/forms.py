@@ -67,3 +67,31 @@ class ConditionFilterForm(forms.Form):
             statuses=(status,) if status else tuple(Finding.LIVE),
             kind=data.get("kind") or "",
         )
+
+
+TRIGGER_HELP = {
+    "review_due": "The review date set by the service's tier comes.",
+    "chain": "A provider in the supply chain is added, removed or gives shorter notice, or the model changes.",
+    "evidence_expired": "A supporting document (a SOC 2 report, a certificate) passes its expiry.",
+    "contract_renewal": "The contract's renewal (or its last day to give notice) approaches.",
+}
+
+
+class ReassessmentPolicyForm(forms.Form):
+    """One choice per trigger: start a reassessment, or only notify the owner."""
+
+    def __init__(self, *args, organisation, **kwargs):
+        from procurement.portfolio.models import ReassessmentPolicy, ReassessmentTrigger
+        from procurement.portfolio.reassessment import policy_actions
+
+        super().__init__(*args, **kwargs)
+        current = policy_actions(organisation)
+        for trigger in ReassessmentTrigger:
+            self.fields[trigger.value] = forms.ChoiceField(
+                label=trigger.label,
+                choices=ReassessmentPolicy.Action.choices,
+                initial=current[trigger.value],
+                widget=forms.RadioSelect,
+                help_text=TRIGGER_HELP[trigger.value],
+                error_messages={"required": "Choose what happens.", "invalid_choice": "Choose one of the two."},
+            )

@@ -194,6 +194,7 @@ def acceptance_expire(*, acceptance: RiskAcceptance, report: RunReport | None = 
             service=a.service,
             reason=f"Risk acceptance expired on {acceptance.expires_on:%d %b %Y}: {acceptance.title}",
             by_label="risk acceptance",
+            trigger="acceptance_expired",  # only notifies: no organisation setting starts one
         )
     else:
         # The waiver no longer counts: the open assessment's recommendation moves with it.

@@ -377,7 +377,21 @@ class QuestionAdmin(BankScopedAdmin):
     inlines = [ChoiceInline]
     fieldsets = [
         (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
-        ("Answer", {"fields": ["answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"]}),
+        (
+            "Answer",
+            {
+                "fields": [
+                    "answer_type",
+                    "unit",
+                    "limits",
+                    "bands",
+                    "score_by",
+                    "allow_na",
+                    "scored",
+                    "fresh_for_months",
+                ]
+            },
+        ),
         ("Risk", {"fields": ["weight", "critical"]}),
         ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
         ("Traceability", {"fields": ["framework_refs"]}),

@@ -87,6 +87,7 @@ def _question_to_dict(q: Question) -> dict:
         "bands": [dict(b) for b in q.bands],
         "limits": dict(q.limits or {}),
         "score_by": q.score_by,
+        "fresh_for_months": q.fresh_for_months,
     }
 
 
@@ -133,6 +134,7 @@ def version_create_from_document(
                     bands=q["bands"],
                     limits=q.get("limits") or {},
                     score_by=q.get("score_by") or "",
+                    fresh_for_months=q.get("fresh_for_months"),
                     weight=q["weight"],
                     critical=q["critical"],
                     scored=q["scored"],

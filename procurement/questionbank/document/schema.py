@@ -22,7 +22,7 @@ SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 TOP_KEYS = {"format", "bank", "version", "sections"}
 BANK_KEYS = {"slug", "name", "description"}
 VERSION_KEYS = {"changelog", "rule_params"}
-SECTION_KEYS = {"code", "title", "description", "weight", "audience", "questions"}
+SECTION_KEYS = {"code", "title", "description", "weight", "audience", "fresh_for_months", "questions"}
 QUESTION_KEYS = {
     "code",
     "text",
@@ -44,12 +44,16 @@ QUESTION_KEYS = {
     "soft_min",
     "soft_max",
     "score_by",
+    "fresh_for_months",
 }
 CHOICE_KEYS = {"value", "label", "points", "renamed_from"}
 # How a date question's bands read the date: days from the scoring date to it (the default,
 # negative in the past), or whole months since it (the age of a report's period end).
 DATE_MEASURES = ("days_until", "months_since")
 BAND_KEYS = {"from", "to", "points"}
+# How long an answer stays fresh (``fresh_for_months``), in whole months: a reassessment asks
+# again for an answer older than this (docs/question-bank-format.md).
+FRESH_MONTHS_MAX = 120
 
 
 class BankFileError(Exception):
