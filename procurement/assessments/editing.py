@@ -20,6 +20,7 @@ from procurement.assessments.evidence import (
     EvidenceRejected,
     documents_attachable,
     evidence_attach_existing,
+    evidence_notes,
     evidence_store,
 )
 from procurement.assessments.forms import SectionForm, section_rows
@@ -243,8 +244,14 @@ def section_page(
     shown = {q["code"] for q in questions}
     attached = answer_documents(assessment, shown)
     attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    today = timezone.localdate()
     for row in rows:
         row["documents"] = attached.get(row["code"], [])
+        row["evidence_notes"] = (
+            evidence_notes(question=row["q"], answer=answers.get(row["code"]), links=row["documents"], today=today)
+            if row["documents"]
+            else []
+        )
         mine = {e.document_id for e in row["documents"]}
         row["attachable"] = [d for d in attachable if d.pk not in mine]
     ctx = {

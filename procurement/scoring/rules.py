@@ -601,9 +601,7 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
             f" The move is due by {day.isoformat()}.",
         )
     else:
-        legs.reasons.insert(
-            0, f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). {need}"
-        )
+        legs.reasons.insert(0, f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). {need}")
     compared = {"shortest_notice_days": shortest, "migrate_days": migrate, "gap_days": migrate - shortest, "tier": tier}
     if what is None:
         retires = ctx.as_of + dt.timedelta(days=int(shortest))

@@ -44,7 +44,10 @@ FACT_WORDS = {
         "The recorded supply chain has {value} independent compute provider(s)",
         "",
     ),
-    "model_retirement_days": ("The vendor's announced retirement of the model this service uses is {value} away", " days"),
+    "model_retirement_days": (
+        "The vendor's announced retirement of the model this service uses is {value} away",
+        " days",
+    ),
     "unknown_link_share": (
         "The recorded supply chain puts {value} of the serving capacity on links whose arrangement or"
         " competitor status is not recorded",

@@ -120,8 +120,15 @@ def document_details_save(*, document: Document, values: dict, subservice: list[
     return document
 
 
-def soc2_review_add(*, document: Document, reviewer, answers: dict[str, str], notes: dict[str, str], conclusion: str,
-                    conclusion_notes: str = "") -> SOC2Review:
+def soc2_review_add(
+    *,
+    document: Document,
+    reviewer,
+    answers: dict[str, str],
+    notes: dict[str, str],
+    conclusion: str,
+    conclusion_notes: str = "",
+) -> SOC2Review:
     """Record one reviewer's SOC 2 checklist: every item answered yes, no or not applicable."""
     if not document.is_soc2:
         raise ValidationError("Only a SOC 2 report has a SOC 2 review; say what the document is first.")

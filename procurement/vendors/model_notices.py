@@ -78,7 +78,13 @@ def _records(raw: bytes, filename: str) -> list[tuple[str, dict]]:
             raise LoadError(filename, f"more than {MAX_ROWS} notices; split the file")
         records = []
         for i, item in enumerate(data, start=1):
-            line = item.line if isinstance(item, LineDict) else getattr(data, "line", 0) if isinstance(data, LineList) else 0
+            line = (
+                item.line
+                if isinstance(item, LineDict)
+                else getattr(data, "line", 0)
+                if isinstance(data, LineList)
+                else 0
+            )
             where = f"line {line}" if line else f"notice {i}"
             if not isinstance(item, dict):
                 records.append((where, {"__bad__": "each notice is a mapping of model, retirement_date, ..."}))
@@ -176,7 +182,9 @@ def notices_read(raw: bytes, *, filename: str, vendor: Vendor, today: dt.date) -
         if (model or service) and not any(", column model" in p or ", column service" in p for p in problems):
             matched = _matches(services, lifecycles, model, service)
             if not matched:
-                named = " and ".join(x for x in (f"model {model!r}" if model else "", f"service {service!r}" if service else "") if x)
+                named = " and ".join(
+                    x for x in (f"model {model!r}" if model else "", f"service {service!r}" if service else "") if x
+                )
                 problems.append(
                     f"{where}, column {'model' if model else 'service'}: no service of {vendor.name} matches {named}."
                 )
