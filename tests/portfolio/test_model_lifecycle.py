@@ -107,7 +107,7 @@ def test_the_lifecycle_form_refuses_far_dates_with_a_message(client, personas, s
 
 # --- Deprecation notices -----------------------------------------------------------------------
 
-CSV_NOTICE = ("model,service,deprecation_date,retirement_date,replacement\nfx-1,,2026-12-01,2027-02-28,fx-2\n").encode()
+CSV_NOTICE = b"model,service,deprecation_date,retirement_date,replacement\nfx-1,,2026-12-01,2027-02-28,fx-2\n"
 
 
 def test_a_notice_file_sets_the_dates_of_every_matching_service_and_flags_them(service, personas, decided):
