@@ -148,24 +148,32 @@ def soc2_review_add(
     )
 
 
+# The roles whose providers a SOC 2 report names as subservice organisations: the upstream
+# compute and hosting, not the model lab whose model the vendor serves.
+SUBSERVICE_ROLES = ("inference_compute", "training_compute", "storage", "network")
+
+
 def vendor_chain_providers(vendor) -> dict[int, Provider]:
-    """Every provider in the recorded supply chains of the vendor's services, deeper tiers included."""
+    """Every provider in the recorded supply chains of the vendor's services, deeper tiers
+    included, with ``subservice`` set on those that supply compute, storage or network."""
     chains = org_chains(vendor.organisation)
     providers: dict[int, Provider] = {}
     for service_id in vendor.services.values_list("pk", flat=True):
         for link in chains.links_for(service_id):
-            providers[link.provider_id] = link.provider
+            provider = providers.setdefault(link.provider_id, link.provider)
+            provider.subservice = getattr(provider, "subservice", False) or link.role in SUBSERVICE_ROLES
     return providers
 
 
 def subservice_mismatches(document: Document, chain: dict[int, Provider]) -> dict[str, list[str]]:
-    """Subservice organisations the report names that the recorded chain lacks, and chain
-    providers the report does not name: {"not_in_chain": [...], "not_in_report": [...]}."""
+    """Subservice organisations the report names that the recorded chain lacks, and the chain's
+    compute, storage or network providers the report does not name:
+    {"not_in_chain": [...], "not_in_report": [...]}."""
     named = {p.pk: p for p in document.subservice_providers.all()}
     others = [line.strip() for line in document.subservice_other.splitlines() if line.strip()]
     return {
         "not_in_chain": sorted([p.name for pk, p in named.items() if pk not in chain] + others),
-        "not_in_report": sorted(p.name for pk, p in chain.items() if pk not in named),
+        "not_in_report": sorted(p.name for pk, p in chain.items() if pk not in named and p.subservice),
     }
 
 

@@ -10,6 +10,7 @@ from procurement.vendors.evidence import dates_problems, lifecycle_problems
 from procurement.vendors.models import SOC2_CHECKLIST, AuditOpinion, Document, DocumentKind, ModelLifecycle, SOC2Review
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RADIO = forms.RadioSelect(attrs={"class": "form-check-input"})
 INSCOPE_CHOICES = (("", "Not recorded"), ("yes", "Yes"), ("no", "No"))
 
 
@@ -98,7 +99,7 @@ class SOC2ReviewForm(forms.Form):
             self.fields[f"check_{key}"] = forms.ChoiceField(
                 label=question,
                 choices=SOC2Review.Answer.choices,
-                widget=forms.RadioSelect,
+                widget=RADIO,
                 error_messages={"required": "Answer this check."},
             )
             self.fields[f"note_{key}"] = forms.CharField(label=f"Note on: {question}", max_length=1000, required=False)

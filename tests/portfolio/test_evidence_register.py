@@ -210,6 +210,7 @@ def test_subservice_organisations_are_checked_against_the_recorded_chain(complet
     service = complete_assessment.service
     SupplyLink.objects.create(service=service, provider=providers["cloud"], role="inference_compute")
     SupplyLink.objects.create(service=service, provider=providers["neo"], role="inference_compute")
+    SupplyLink.objects.create(service=service, provider=providers["lab"], role="model_provider")  # not a subservice
     document = attach(complete_assessment, by=personas["analyst"])
     document_details_update(
         document=document,
