@@ -18,6 +18,7 @@ from procurement.assessments.models import Assessment, Evidence
 from procurement.assessments.selectors import assessment_score, bank_structure, scoring_input
 from procurement.core.models import OutboxMessage
 from procurement.portfolio.evidence_services import document_details_update, evidence_expire
+from procurement.reports.context import stale_sentence
 from procurement.vendors.evidence import soc2_review_add, subservice_mismatches, vendor_chain_providers
 from procurement.vendors.models import Document, SOC2Review, SupplyLink, add_months
 from procurement.vendors.selectors import documents_expiring, register_rows
@@ -151,6 +152,10 @@ def test_an_expired_soc2_makes_the_answer_it_supports_score_as_stale(complete_as
     after = question(assessment_score(complete_assessment), "SEC-01A")
     assert before.points == 0 and after.points == 4
     assert "SOC 2 Type II report 'soc2-2025.pdf' expired on 2025-06-30 -> stale" in after.explanation
+    # The report's risk paragraphs say it in words.
+    assert stale_sentence(after.explanation) == (
+        "Its supporting SOC 2 Type II report “soc2-2025.pdf” expired on 30 Jun 2025, so the answer counts as stale."
+    )
 
 
 def test_expiry_rescores_the_open_assessment_once(complete_assessment, personas):
