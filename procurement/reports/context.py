@@ -17,6 +17,7 @@ from procurement.assessments.presentation import (
     decision_summary,
     recommendation_words,
     score_provisional,
+    stale_sentence,
     timeline_words,
 )
 from procurement.assessments.records import record_hash
@@ -199,24 +200,6 @@ def top_risks(score: dict, questions: dict[str, dict], answers: dict | None = No
         parts = [answer, stale_sentence(q.get("explanation", "")), first_sentence(spec.get("help", ""))]
         items.append({"title": spec["text"], "ref": q["code"], "text": sentences([p for p in parts if p])})
     return items[:limit]
-
-
-# The engine's words for an answer whose supporting documents all expired (procurement.scoring.engine).
-_STALE = re.compile(r"its supporting (.+?) '(.+)' expired on (\d{4})-(\d{2})-(\d{2}) -> stale")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def stale_sentence(explanation: str) -> str:
-    """ "Its supporting SOC 2 Type II report “x.pdf” expired on 30 Jun 2026, so the answer counts
-    as stale." when the engine scored the answer as stale; "" otherwise."""
-    m = _STALE.search(explanation or "")
-    if m is None:
-        return ""
-    kind, name, year, month, day = m.groups()
-    return (
-        f"Its supporting {kind} “{name}” expired on {int(day)} {_MONTHS[int(month) - 1]} {year},"
-        " so the answer counts as stale."
-    )
 
 
 # A sentence ends at ., ! or ? followed by a space and a capital or an opening quote, never

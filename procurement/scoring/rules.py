@@ -553,6 +553,9 @@ def _derived_headroom(rule: dict, ctx: _Context, legs: _Legs) -> float | None:
     return committed / peak
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | t.PendingRule | None:
     """The vendor's committed notice of model retirement (and of material model changes) against
     our days to migrate. Mitigated to a flag when a pinned version stays available for the whole
@@ -595,10 +598,11 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
             if shortest > 0
             else ("today" if shortest == 0 else f"{number_words(-shortest, 'days')} ago")
         )
+        said = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
         legs.reasons.insert(
             0,
-            f"The vendor has announced that the model this service uses retires on {day.isoformat()}, {when}. {need}"
-            f" The move is due by {day.isoformat()}.",
+            f"The vendor has announced that the model this service uses retires on {said}, {when}. {need}"
+            f" The move is due by {said}.",
         )
     else:
         legs.reasons.insert(0, f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). {need}")

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from procurement.assessments.evidence import evidence_notes, evidence_store
 from procurement.assessments.models import Assessment, Evidence
+from procurement.assessments.presentation import stale_sentence
 from procurement.assessments.selectors import assessment_score, bank_structure, scoring_input
 from procurement.core.models import OutboxMessage
 from procurement.portfolio.evidence_services import document_details_update, evidence_expire
-from procurement.reports.context import stale_sentence
 from procurement.vendors.evidence import soc2_review_add, subservice_mismatches, vendor_chain_providers
 from procurement.vendors.models import Document, SOC2Review, SupplyLink, add_months
 from procurement.vendors.selectors import documents_expiring, register_rows
@@ -139,7 +139,7 @@ def test_documents_expiring_gives_dated_rows_of_the_organisation_only(personas, 
 # --- Expiry changes the score ----------------------------------------------------------------
 
 
-def test_an_expired_soc2_makes_the_answer_it_supports_score_as_stale(complete_assessment, personas):
+def test_an_expired_soc2_makes_the_answer_it_supports_score_as_stale(client, complete_assessment, personas):
     """SEC-01A's own date is fresh; the SOC 2 report linked to it expired, so it scores stale,
     and the explanation names the document and its expiry."""
     before = question(assessment_score(complete_assessment), "SEC-01A")
@@ -156,6 +156,9 @@ def test_an_expired_soc2_makes_the_answer_it_supports_score_as_stale(complete_as
     assert stale_sentence(after.explanation) == (
         "Its supporting SOC 2 Type II report “soc2-2025.pdf” expired on 30 Jun 2025, so the answer counts as stale."
     )
+    client.force_login(personas["reviewer"])
+    review = client.get(reverse("assessments:review", args=[complete_assessment.pk])).content.decode()
+    assert "soc2-2025.pdf” expired on 30 Jun 2025, so the answer counts as stale." in review
 
 
 def test_expiry_rescores_the_open_assessment_once(complete_assessment, personas):

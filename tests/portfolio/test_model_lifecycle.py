@@ -43,7 +43,7 @@ def test_a_retirement_inside_our_days_to_migrate_is_a_finding_with_a_due_date(co
     )
     hit = retirement_hit(complete_assessment)
     assert hit is not None and hit.compared["due_date"] == retires.isoformat()
-    assert f"retires on {retires.isoformat()}, in 60 days" in hit.reasons[0]
+    assert f"retires on {retires.day} {retires:%b %Y}, in 60 days" in hit.reasons[0]
     assert "We need 180 days" in hit.reasons[0]
 
 

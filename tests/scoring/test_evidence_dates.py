@@ -74,7 +74,7 @@ def test_a_retirement_inside_our_days_to_migrate_fires_the_model_retirement_rule
     assert hit is not None
     assert hit.compared["retires_on"] == hit.compared["due_date"] == "2026-12-12"
     assert hit.compared["gap_days"] == 40
-    assert hit.reasons[0].startswith("The vendor has announced that the model this service uses retires on 2026-12-12")
+    assert hit.reasons[0].startswith("The vendor has announced that the model this service uses retires on 12 Dec 2026")
     assert hit.inputs["fact:model_retirement_days"] == 20
 
 
