@@ -27,7 +27,9 @@ def _date(label: str, help_text: str = "") -> forms.DateField:
 class DocumentDetailsForm(forms.Form):
     """What a document is and its dates. The fields a kind does not use are ignored on save."""
 
-    kind = forms.ChoiceField(label="Kind of document", choices=(("", "Not said yet"), *DocumentKind.choices))
+    kind = forms.ChoiceField(
+        label="Kind of document", choices=(("", "Not said yet"), *DocumentKind.choices), required=False
+    )
     issued_on = _date("Dated", "The report's, certificate's, letter's or model card's date.")
     period_start = _date("Period start", "SOC 2 Type II: the first day of the period the auditor tested.")
     period_end = _date("Period end", "SOC 2: the last day of the period (Type I: the date of the description).")
@@ -57,8 +59,7 @@ class DocumentDetailsForm(forms.Form):
     model_version = forms.CharField(label="Model version", max_length=200, required=False)
 
     def __init__(self, *args, document: Document, providers, **kwargs):
-        if "initial" not in kwargs and not args:
-            kwargs["initial"] = document_initial(document)
+        kwargs.setdefault("initial", document_initial(document))  # shown only while unbound
         super().__init__(*args, **kwargs)
         self.fields["subservice_providers"].queryset = providers
 
@@ -127,7 +128,7 @@ class ModelLifecycleForm(forms.Form):
     )
 
     def __init__(self, *args, lifecycle: ModelLifecycle | None = None, **kwargs):
-        if lifecycle is not None and "initial" not in kwargs and not args:
+        if lifecycle is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 f: getattr(lifecycle, f)
                 for f in ("model_version", "deprecated_on", "retires_on", "replacement", "source")

@@ -291,3 +291,10 @@ def test_send_notifications_expires_the_document_and_flags_the_decided_service_o
     _run(TODAY)
     decided.refresh_from_db()
     assert decided.reassess_since == flagged_at and decided.reassess_reason.count("type1.pdf") == 1
+
+
+def test_the_details_form_opens_with_what_is_recorded(client, complete_assessment, personas):
+    document = soc2(attach(complete_assessment, by=personas["analyst"]), personas["analyst"], period_end=TODAY)
+    client.force_login(personas["analyst"])
+    page = client.get(reverse("vendors:document_edit", args=[document.vendor_id, document.pk])).content.decode()
+    assert '<option value="soc2_type2" selected>' in page and f'value="{TODAY.isoformat()}"' in page

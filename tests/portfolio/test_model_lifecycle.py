@@ -103,6 +103,7 @@ def test_the_lifecycle_form_refuses_far_dates_with_a_message(client, personas, s
     assert not ModelLifecycle.objects.exists()
     assert client.post(url, {"model_version": "fx-1", "retires_on": "2027-05-31"}).status_code == 302
     assert ModelLifecycle.objects.get().retires_on == dt.date(2027, 5, 31)
+    assert 'value="2027-05-31"' in client.get(url).content.decode()  # opens with what is recorded
 
 
 # --- Deprecation notices -----------------------------------------------------------------------
