@@ -10,7 +10,6 @@ record is never touched.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -152,12 +151,3 @@ def model_notices_import(*, vendor: Vendor, raw: bytes, filename: str, by, commi
     except _Preview:
         pass
     return result
-
-
-def documents_due_for_expiry(*, today: dt.date):
-    """Typed documents whose expiry has passed and was not handled yet (any organisation)."""
-    return [
-        d
-        for d in Document.objects.exclude(kind="").select_related("vendor__organisation", "vendor__owner")
-        if d.expiry_date is not None and d.expiry_date < today and d.expiry_handled != d.expiry_date
-    ]
