@@ -54,20 +54,38 @@ def typed_documents(*, organisation: Organisation):
     return Document.objects.filter(vendor__organisation=organisation).exclude(kind="")
 
 
+def _latest_expiry(organisation: Organisation, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dt.date]:
+    """The latest expiry date per (vendor, kind) among these pairs' documents. One query."""
+    latest: dict[tuple[int, str], dt.date] = {}
+    if not pairs:
+        return latest
+    vendors = {v for v, _ in pairs}
+    fields = ("vendor_id", "kind", "issued_on", "period_end", "expires_on")
+    for d in typed_documents(organisation=organisation).filter(vendor_id__in=vendors).only(*fields):
+        key, expires = (d.vendor_id, d.kind), d.expiry_date
+        if key in pairs and expires is not None and (key not in latest or expires > latest[key]):
+            latest[key] = expires
+    return latest
+
+
 def documents_expiring(*, organisation: Organisation, until: dt.date) -> list[DatedRow]:
     """Every typed document of the organisation's vendors whose expiry date is on or before
-    ``until`` (expired ones included), soonest first. Two queries."""
-    docs = (
-        typed_documents(organisation=organisation)
+    ``until`` (expired ones included), soonest first; a document superseded by a later one of
+    the same kind from the same vendor (a newer SOC 2 report) is left out. Two queries."""
+    docs = [
+        d
+        for d in typed_documents(organisation=organisation)
         .filter(_expiring_filter(until))
         .select_related("vendor__owner")
         .order_by("pk")
-    )
+        if d.expiry_date is not None and d.expiry_date <= until
+    ]
+    latest = _latest_expiry(organisation, {(d.vendor_id, d.kind) for d in docs})
     rows = []
     for d in docs:
         expires = d.expiry_date
-        if expires is None or expires > until:
-            continue
+        if latest.get((d.vendor_id, d.kind), expires) > expires:
+            continue  # superseded
         rows.append(
             DatedRow(
                 kind="evidence_expiry",
@@ -120,18 +138,30 @@ def register_url(vendor_id: int, document_id: int | None = None) -> str:
 
 def register_rows(vendor, *, today: dt.date) -> list[dict]:
     """The vendor's documents grouped by kind in the register's order, each with its expiry
-    status ("valid", "expiring", "expired" or "" without a date). Untyped documents come last."""
+    status ("valid", "expiring", "expired" or "" without a date) and whether a later document
+    of the same kind supersedes it. Untyped documents come last."""
     order = {k: i for i, k in enumerate(DocumentKind.values)}
     documents = (
         Document.objects.filter(vendor=vendor)
         .prefetch_related("subservice_providers", "soc2_reviews")
         .order_by("original_name", "pk")
     )
+    documents = list(documents)
+    latest: dict[str, dt.date] = {}
+    for d in documents:
+        if d.expiry_date is not None and (d.kind not in latest or d.expiry_date > latest[d.kind]):
+            latest[d.kind] = d.expiry_date
     groups: dict[str, dict] = {}
     for d in documents:
         label = d.get_kind_display() if d.kind else "Not yet described"
         group = groups.setdefault(d.kind, {"kind": d.kind, "label": label, "documents": []})
         group["documents"].append(
-            {"document": d, "expires": d.expiry_date, "status": expiry_status(d.expiry_date, today)}
+            {
+                "document": d,
+                "expires": d.expiry_date,
+                "status": expiry_status(d.expiry_date, today),
+                # A later document of the same kind replaces it: no reminders, no expiry flag.
+                "superseded": bool(d.kind and d.expiry_date and d.expiry_date < latest[d.kind]),
+            }
         )
     return sorted(groups.values(), key=lambda g: order.get(g["kind"], len(order)))

@@ -298,3 +298,17 @@ def test_the_details_form_opens_with_what_is_recorded(client, complete_assessmen
     client.force_login(personas["analyst"])
     page = client.get(reverse("vendors:document_edit", args=[document.vendor_id, document.pk])).content.decode()
     assert '<option value="soc2_type2" selected>' in page and f'value="{TODAY.isoformat()}"' in page
+
+
+def test_a_report_superseded_by_a_newer_one_is_neither_reminded_nor_listed(complete_assessment, personas):
+    old = soc2(
+        attach(complete_assessment, by=personas["analyst"]), personas["analyst"], period_end=dt.date(2024, 6, 30)
+    )
+    rows = documents_expiring(organisation=complete_assessment.organisation, until=TODAY)
+    assert [r.object_id for r in rows] == [old.pk]
+    soc2(
+        attach(complete_assessment, name="soc2-2026.pdf", by=personas["analyst"]), personas["analyst"], period_end=TODAY
+    )
+    assert documents_expiring(organisation=complete_assessment.organisation, until=TODAY) == []
+    rows = register_rows(old.vendor, today=TODAY)[0]["documents"]
+    assert [(r["document"].pk, r["superseded"]) for r in rows] == [(old.pk, True), (old.pk + 1, False)]
