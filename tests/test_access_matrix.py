@@ -78,6 +78,18 @@ MATRIX = {
     "vendors:provider": ("get", lambda w: {"provider_pk": w["link"].provider_id}, READ),
     # Still in a chain, so every allowed try is refused with a message and a redirect.
     "vendors:provider_delete": ("post", lambda w: {"provider_pk": w["link"].provider_id}, EDIT),
+    # The evidence register and the model lifecycle.
+    "vendors:evidence": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
+    "vendors:document_edit": ("post", lambda w: {"pk": w["vendor"].pk, "doc_pk": w["evidence"].document_id}, EDIT),
+    "vendors:document_download": (
+        "get",
+        lambda w: {"pk": w["vendor"].pk, "doc_pk": w["evidence"].document_id},
+        READ,
+    ),
+    "vendors:soc2_review": ("post", lambda w: {"pk": w["vendor"].pk, "doc_pk": w["evidence"].document_id}, COMMENT),
+    "vendors:model_notice_import": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:model_notice_template": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
+    "vendors:model_lifecycle": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
     "portfolio:index": ("get", lambda w: {}, ORG_LIST),
     "portfolio:scenario_export": ("get", lambda w: {"fmt": "csv"}, ORG_QUERY),
     "portfolio:compare": ("get", lambda w: {}, ORG_LIST),

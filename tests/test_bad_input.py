@@ -532,3 +532,79 @@ def test_service_form_never_500s_and_keeps_the_stored_spend_on_a_refusal(client,
     if response.status_code == 200:
         assert "invalid-feedback" in response.content.decode()
         assert AIService.objects.values("annual_spend", "currency").get(pk=service.pk) == before
+
+
+# --- Evidence register and model lifecycle (issue 23) ---------------------------------------
+
+NOTICE_CELLS = JUNK_TEXT | st.sampled_from(
+    ["fx-1", "Frontier API", "2027-01-31", "2026-02-29", "1999-01-01", "9999-12-31"]
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    raw=st.binary(max_size=300),
+    name=st.sampled_from(["n.csv", "n.xlsx", "n.yaml", "n.yml"]),
+    cells=st.lists(st.lists(NOTICE_CELLS, min_size=1, max_size=6), max_size=4),
+)
+def test_model_notice_import_only_reports_problems_and_writes_all_or_nothing(service, raw, name, cells):
+    from procurement.portfolio.evidence_services import model_notices_import
+    from procurement.vendors.models import ModelLifecycle
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["model", "service", "deprecation_date", "retirement_date", "replacement", "extra"])
+    for row in cells:
+        writer.writerow(row)
+    for data, filename in ((raw, name), (out.getvalue().encode(), "n.csv")):
+        result = model_notices_import(vendor=service.vendor, raw=data, filename=filename, by=None, commit=True)
+        if result.problems:
+            assert all(isinstance(p, str) and p for p in result.problems)
+            assert not ModelLifecycle.objects.exists()
+        else:
+            for life in ModelLifecycle.objects.all():
+                life.full_clean()
+            ModelLifecycle.objects.all().delete()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    kind=JUNK_TEXT | st.sampled_from(["soc2_type2", "soc2_type1", "iso27001", "pentest", "dpa"]),
+    dates=st.lists(JUNK_TEXT | st.dates().map(str), min_size=4, max_size=4),
+    opinion=JUNK_TEXT | st.sampled_from(["unqualified", "qualified"]),
+    text=JUNK_TEXT,
+)
+def test_document_details_form_never_500s_and_saves_all_or_nothing(
+    client, personas, assessment, kind, dates, opinion, text
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement.assessments.evidence import evidence_store
+    from procurement.vendors.models import Document
+
+    document = (
+        Document.objects.filter(vendor=assessment.service.vendor).first()
+        or evidence_store(
+            assessment=assessment,
+            question_code="SEC-01B",
+            upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"),
+            by=None,
+            field="f",
+        ).document
+    )
+    Document.objects.filter(pk=document.pk).update(kind="", period_start=None, period_end=None, expires_on=None)
+    client.force_login(personas["analyst"])
+    fields = ("issued_on", "period_start", "period_end", "expires_on")
+    response = client.post(
+        reverse("vendors:document_edit", args=[document.vendor_id, document.pk]),
+        {"kind": kind, **dict(zip(fields, dates, strict=True)), "opinion": opinion, "auditor": text, "scope": text},
+    )
+    assert response.status_code in (302, 400)
+    stored = Document.objects.get(pk=document.pk)
+    if response.status_code == 400:
+        assert "invalid-feedback" in response.content.decode() and stored.kind == ""
+    else:
+        stored.full_clean(exclude=["uploaded_by"])  # a portal upload has no user
+        assert stored.period_end is None or stored.period_start is None or stored.period_start <= stored.period_end

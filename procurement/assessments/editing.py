@@ -20,6 +20,7 @@ from procurement.assessments.evidence import (
     EvidenceRejected,
     documents_attachable,
     evidence_attach_existing,
+    evidence_notes,
     evidence_store,
 )
 from procurement.assessments.forms import SectionForm, section_rows
@@ -283,8 +284,14 @@ def section_page(
     progress = section_progress(assessment, answers, audience=audience)
     for s in progress:
         s["marks"] = section_marks.get(s["code"])
+    today = timezone.localdate()
     for row in rows:
         row["documents"] = attached.get(row["code"], [])
+        row["evidence_notes"] = (
+            evidence_notes(question=row["q"], answer=answers.get(row["code"]), links=row["documents"], today=today)
+            if row["documents"]
+            else []
+        )
         mine = {e.document_id for e in row["documents"]}
         row["attachable"] = [d for d in attachable if d.pk not in mine]
     ctx = {

@@ -42,12 +42,12 @@ def expired_evidence(assessment: Assessment, today: dt.date) -> dict[str, list[s
     """Question code -> the names of its supporting documents that have expired.
 
     A document's expiry comes from the evidence register (``Document.expiry_date``: the printed
-    expiry of a certificate, or the period end of a SOC 2 report plus its validity). Where the
-    document model has no expiry yet, nothing has expired: the check returns nothing."""
+    expiry of a certificate, or the period end of a SOC 2 report plus its validity); a document
+    with no expiry never expires."""
     result: dict[str, list[str]] = {}
     for code, links in answer_documents(assessment).items():
         for link in links:
-            expires = getattr(link.document, "expiry_date", None)
+            expires = link.document.expiry_date
             if expires is not None and expires < today:
                 result.setdefault(code, []).append(f"{link.document.original_name} (expired {_day(expires)})")
     return result

@@ -19,6 +19,7 @@ from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
+from procurement.vendors.evidence import lifecycle_facts
 from procurement.vendors.supply import OrgChains, chain_snapshot
 
 
@@ -155,16 +156,21 @@ def scoring_input(
     as_of: dt.date | None = None,
     facts: dict[str, float] | None = None,
     waivers: tuple[t.Waiver, ...] | None = None,
+    evidence: tuple[t.EvidenceDate, ...] | None = None,
 ) -> t.ScoringInput:
     """What the engine needs; ``facts`` default to those of the service's recorded supply chain,
-    ``waivers`` to the knockouts accepted as risk (accepted and not expired on ``as_of``)."""
+    ``waivers`` to the knockouts accepted as risk (accepted and not expired on ``as_of``),
+    ``evidence`` to the expiry dates of the documents supporting the answers. The service's
+    announced model retirement is always added to the facts (``model_retirement_days``)."""
     structure = bank_structure(assessment.bank_version)
+    day = as_of or timezone.localdate()
     if answers is None:
         answers = list(assessment.answers.all())
     if overrides is None:
         overrides = list(assessment.overrides.filter(active=True).select_related("by"))
     if facts is None:
         facts = chain_scoring_facts(supply_chain_snapshot(assessment, {a.question_code: a for a in answers}))
+    facts = {**facts, **lifecycle_facts(assessment.service_id, day)}
     return t.ScoringInput(
         sections=structure.sections,
         questions=structure.questions,
@@ -173,10 +179,30 @@ def scoring_input(
         overrides=tuple(
             t.Override(o.question_code, o.points, o.reason, o.by.get_username() if o.by else "") for o in overrides
         ),
-        as_of=as_of or timezone.localdate(),
+        as_of=day,
         facts=facts,
-        waivers=knockout_waivers(assessment, as_of or timezone.localdate()) if waivers is None else waivers,
+        waivers=knockout_waivers(assessment, day) if waivers is None else waivers,
+        evidence=evidence_dates(assessment) if evidence is None else evidence,
     )
+
+
+def evidence_dates(assessment: Assessment) -> tuple[t.EvidenceDate, ...]:
+    """The expiry date of each typed document supporting an answer of this assessment. One query."""
+    links = (
+        assessment.evidence.filter(finding=None)
+        .exclude(document__kind="")
+        .select_related("document")
+        .only("question_code", *(f"document__{f}" for f in EVIDENCE_DATE_FIELDS))
+    )
+    dates = []
+    for link in links:
+        d = link.document
+        if d.expiry_date is not None:
+            dates.append(t.EvidenceDate(link.question_code, d.original_name, str(d.get_kind_display()), d.expiry_date))
+    return tuple(dates)
+
+
+EVIDENCE_DATE_FIELDS = ("original_name", "kind", "issued_on", "period_end", "expires_on")
 
 
 def accepted_acceptances(assessment: Assessment, today: dt.date) -> list[RiskAcceptance]:

@@ -39,6 +39,7 @@ from procurement.assessments.presentation import (
     decision_summary,
     provisional_words,
     score_provisional,
+    stale_sentence,
     timeline_words,
 )
 from procurement.assessments.reassessment import reassessment_diff
@@ -278,7 +279,9 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
             label = _answer_label(q, answers.get(q["code"]))
             if q["audience"] == "reviewer" and label == "—" and not assessment.is_final:
                 label = REVIEWER_PENDING
-            rows.append({"q": q, "r": results[q["code"]], "answer": answers.get(q["code"]), "label": label})
+            r = results[q["code"]]
+            stale = stale_sentence(r.get("explanation", ""))
+            rows.append({"q": q, "r": r, "answer": answers.get(q["code"]), "label": label, "stale": stale})
         sections.append(
             {
                 "doc": section,

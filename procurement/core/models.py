@@ -152,6 +152,8 @@ class NotificationKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("A review is coming due or overdue")
     REASSESSMENT_FLAGGED = "reassessment_flagged", _("A service I own is flagged for reassessment")
     ACCEPTANCE_EXPIRING = "acceptance_expiring", _("A risk acceptance is expiring or has expired")
+    EVIDENCE_EXPIRING = "evidence_expiring", _("A vendor document I own is expiring or has expired")
+    MODEL_RETIRING = "model_retiring", _("A model a service I own uses is being retired")
 
 
 class NotificationPreference(models.Model):

@@ -3,8 +3,8 @@
 Reads every kind of deadline, so it sits in the top layer: conditions and findings coming due
 or overdue (to their owner), reviews coming due or overdue (the review schedule of the
 reviews page, to the owner and the reviewers), risk acceptances expiring, and expired ones
-(marked expired; a decided assessment's service is flagged for reassessment). Then the daily
-summaries.
+(marked expired; a decided assessment's service is flagged for reassessment), evidence expiring
+and model retirements (procurement.portfolio.evidence_notifications). Then the daily summaries.
 
 It only queues: the outbox sends. Each reminder step (procurement.core.schedule) has its own
 key, so a second run the same day queues nothing new. Each deadline is handled in its own
@@ -27,6 +27,7 @@ from procurement.assessments.services import assessment_rescore, reassessment_ma
 from procurement.core.models import DeadlineKind, NotificationKind, Organisation
 from procurement.core.notifications import Delivery, Schedules, digests_send, display_name, notify
 from procurement.core.schedule import Step, step_due
+from procurement.portfolio.evidence_notifications import evidence_remind, model_retirements_remind
 from procurement.portfolio.selectors import review_schedule
 
 logger = logging.getLogger(__name__)
@@ -252,5 +253,7 @@ def notifications_send(*, today: dt.date) -> RunReport:
     conditions_remind(today=today, schedules=schedules, report=report)
     reviews_remind(today=today, schedules=schedules, report=report)
     acceptances_remind(today=today, schedules=schedules, report=report)
+    evidence_remind(today=today, schedules=schedules, report=report, isolated=_isolated)
+    model_retirements_remind(today=today, schedules=schedules, report=report, isolated=_isolated)
     report.digests = len(digests_send(today=today))
     return report

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from procurement.portfolio import evidence_views
 from procurement.portfolio import vendor_views as views
 
 # /vendors/  (records from procurement.vendors; the pages read assessments too, so they live here)
@@ -19,6 +20,14 @@ urlpatterns = [
     path("<int:pk>/services/<int:service_pk>/links/", views.link_add, name="link_add"),
     path("<int:pk>/services/<int:service_pk>/links/<int:link_pk>/delete/", views.link_remove, name="link_remove"),
     path("<int:pk>/services/<int:service_pk>/providers/", views.provider_add, name="provider_add"),
+    # /vendors/<pk>/evidence/  (the evidence register) and the model lifecycle
+    path("<int:pk>/evidence/", evidence_views.vendor_evidence, name="evidence"),
+    path("<int:pk>/evidence/<int:doc_pk>/", evidence_views.document_edit, name="document_edit"),
+    path("<int:pk>/evidence/<int:doc_pk>/download/", evidence_views.document_download, name="document_download"),
+    path("<int:pk>/evidence/<int:doc_pk>/soc2-review/", evidence_views.soc2_review, name="soc2_review"),
+    path("<int:pk>/model-notices/", evidence_views.model_notice_import, name="model_notice_import"),
+    path("<int:pk>/model-notices/template.csv", evidence_views.model_notice_template, name="model_notice_template"),
+    path("<int:pk>/services/<int:service_pk>/model/", evidence_views.model_lifecycle_edit, name="model_lifecycle"),
     path("providers/", views.provider_list, name="providers"),
     path("providers/<int:provider_pk>/", views.provider_detail, name="provider"),
     path("providers/<int:provider_pk>/delete/", views.provider_remove, name="provider_delete"),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
@@ -17,6 +18,7 @@ from procurement.core.tables import Row, TableError, table_read
 from procurement.portfolio import services as chain_services
 from procurement.portfolio.selectors import service_chain_context
 from procurement.vendors import bulk, services
+from procurement.vendors.evidence import lifecycle_for
 from procurement.vendors.forms import AIServiceForm, ProviderForm, SupplyLinkForm, VendorContactForm, VendorForm
 from procurement.vendors.history import chain_changes_for_provider, chain_changes_for_service
 from procurement.vendors.models import Provider, Vendor
@@ -127,6 +129,8 @@ def _service_page(request, service, *, link_form=None, provider_form=None) -> Ht
         "chain_history": chain_changes_for_service(service)[:HISTORY_ROWS],
         "provider_form": provider_form or ProviderForm(organisation=org),
         "assessments": list_rows(service.assessments.all()).order_by("-created_at", "-id"),
+        "model_lifecycle": lifecycle_for(service),
+        "today": timezone.localdate(),
         **service_chain_context(service, chains=chains),
     }
     status = 400 if (link_form and link_form.errors) or (provider_form and provider_form.errors) else 200

@@ -18,6 +18,7 @@ from procurement.assessments.presentation import (
     decision_summary,
     recommendation_words,
     score_provisional,
+    stale_sentence,
     timeline_words,
 )
 from procurement.assessments.records import record_hash
@@ -211,9 +212,8 @@ def top_risks(score: dict, questions: dict[str, dict], answers: dict | None = No
             answer = f"It was not answered, so it counts at its worst: {q['points']} of 4 risk points."
         else:
             answer = f"The answer “{label}” scores {q['points']} of 4 risk points."
-        items.append(
-            {"title": spec["text"], "ref": q["code"], "text": sentences([answer, first_sentence(spec.get("help", ""))])}
-        )
+        parts = [answer, stale_sentence(q.get("explanation", "")), first_sentence(spec.get("help", ""))]
+        items.append({"title": spec["text"], "ref": q["code"], "text": sentences([p for p in parts if p])})
     return items[:limit]
 
 

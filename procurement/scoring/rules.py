@@ -50,6 +50,7 @@ def evaluate_rules(
     hits: list[t.RuleHit] = []
     pending: list[t.PendingRule] = []
     ctx = _Context(specs, answers, visible, facts or {})
+    ctx.as_of = as_of
     for name in sorted(rules):
         rule = rules[name]
         kind = rule.get("kind", "condition")
@@ -79,6 +80,7 @@ def _status(name: str, rule: dict, outcome: t.RuleHit | t.PendingRule | None, se
 class _Context:
     def __init__(self, specs, answers, visible, facts):
         self.specs, self.answers, self.visible, self.facts = specs, answers, visible, facts
+        self.as_of: dt.date = dt.date.today()
         self.seen: dict[str, Any] = {}  # every input the current rule read, as the status report shows it
         self.unknown: list[str] = []  # undisclosed inputs the current condition rule read as risky
 
@@ -551,6 +553,9 @@ def _derived_headroom(rule: dict, ctx: _Context, legs: _Legs) -> float | None:
     return committed / peak
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | t.PendingRule | None:
     """The vendor's committed notice of model retirement (and of material model changes) against
     our days to migrate. Mitigated to a flag when a pinned version stays available for the whole
@@ -569,9 +574,10 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
         elif state == UNDISCLOSED:
             notices[code] = 0.0
             legs.not_disclosed(code, "no notice at all")
-    fact_days = legs.fact(rule.get("retirement_fact"))
+    fact_name = _param(rule, "retirement_fact")
+    fact_days = legs.fact(fact_name)
     if fact_days is not None:
-        notices[f"fact:{rule['retirement_fact']}"] = fact_days
+        notices[f"fact:{fact_name}"] = fact_days
     if legs.missing and (not notices or min(notices.values()) >= migrate):
         return legs.pending(name, rule, severity)
     if not notices or min(notices.values()) >= migrate:
@@ -580,14 +586,30 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
     what = {
         rule.get("retirement_notice"): "notice before a model we use is retired",
         rule.get("change_notice"): "notice before a material change to the model",
-    }.get(source, "time until a recorded retirement date")
-    legs.reasons.insert(
-        0,
-        f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). We need"
-        f" {number_words(migrate, 'days')} to move this use to another model ({rule['migrate_days']}), a gap of"
-        f" {number_words(migrate - shortest, 'days')}.",
+    }.get(source)
+    need = (
+        f"We need {number_words(migrate, 'days')} to move this use to another model ({rule['migrate_days']}),"
+        f" a gap of {number_words(migrate - shortest, 'days')}."
     )
+    if what is None:  # the recorded retirement date
+        day = ctx.as_of + dt.timedelta(days=int(shortest))
+        when = (
+            f"in {number_words(shortest, 'days')}"
+            if shortest > 0
+            else ("today" if shortest == 0 else f"{number_words(-shortest, 'days')} ago")
+        )
+        said = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        legs.reasons.insert(
+            0,
+            f"The vendor has announced that the model this service uses retires on {said}, {when}. {need}"
+            f" The move is due by {said}.",
+        )
+    else:
+        legs.reasons.insert(0, f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). {need}")
     compared = {"shortest_notice_days": shortest, "migrate_days": migrate, "gap_days": migrate - shortest, "tier": tier}
+    if what is None:
+        retires = ctx.as_of + dt.timedelta(days=int(shortest))
+        compared |= {"retires_on": retires.isoformat(), "due_date": retires.isoformat()}
     pinned_code = rule.get("pinned_available")
     p_state, pinned = legs.number(pinned_code)
     if p_state == KNOWN and pinned is not None and pinned >= migrate:

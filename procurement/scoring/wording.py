@@ -44,6 +44,10 @@ FACT_WORDS = {
         "The recorded supply chain has {value} independent compute provider(s)",
         "",
     ),
+    "model_retirement_days": (
+        "The vendor's announced retirement of the model this service uses is {value} away",
+        " days",
+    ),
     "unknown_link_share": (
         "The recorded supply chain puts {value} of the serving capacity on links whose arrangement or"
         " competitor status is not recorded",
@@ -159,8 +163,10 @@ def judgement_fires(kind: str, rule: dict, text) -> str:
     if kind == "model_retirement_notice":
         return (
             f"Fires when the notice before a model is retired, {q('retirement_notice')}, or materially changed,"
-            f" {q('change_notice')}, is shorter than the days we need to move, {q('migrate_days')}. It is only a"
-            f" flag when a pinned version stays available for the whole migration, {q('pinned_available')}."
+            f" {q('change_notice')}, or the time left until a retirement date the vendor has announced for the"
+            " model the service uses (recorded on the service), is shorter than the days we need to move,"
+            f" {q('migrate_days')}. It is only a flag when a pinned version stays available for the whole migration,"
+            f" {q('pinned_available')}."
         )
     if kind == "recovery_vs_tolerance":
         return (

@@ -1,3 +1,5 @@
+import calendar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -254,6 +256,49 @@ DOCUMENT_TYPE_LABELS = {
 }
 
 
+class DocumentKind(models.TextChoices):
+    """What a vendor document is, for the evidence register (blank: not said yet)."""
+
+    SOC2_TYPE2 = "soc2_type2", _("SOC 2 Type II report")
+    SOC2_TYPE1 = "soc2_type1", _("SOC 2 Type I report")
+    ISO27001 = "iso27001", _("ISO/IEC 27001 certificate")
+    ISO42001 = "iso42001", _("ISO/IEC 42001 certificate")
+    PENTEST = "pentest", _("Penetration test letter")
+    MODEL_CARD = "model_card", _("Model card")
+    DPA = "dpa", _("Data processing agreement")
+    OTHER = "other", _("Other")
+
+
+class AuditOpinion(models.TextChoices):
+    UNQUALIFIED = "unqualified", _("Unqualified (clean)")
+    QUALIFIED = "qualified", _("Qualified")
+    ADVERSE = "adverse", _("Adverse")
+    DISCLAIMER = "disclaimer", _("Disclaimer of opinion")
+
+
+# A SOC 2 report or a pen-test letter counts as current this long after its period end or date.
+CURRENT_FOR_MONTHS = 12
+# "Expiring" in the register and the first reminder: this many days before the expiry date.
+EXPIRING_DAYS = 30
+
+
+def add_months(day, months: int):
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expiry_status(expires, today) -> str:
+    if expires is None:
+        return ""
+    if expires < today:
+        return "expired"
+    if (expires - today).days <= EXPIRING_DAYS:
+        return "expiring"
+    return "valid"
+
+
 def document_path(instance: "Document", filename: str) -> str:
     return f"documents/{instance.vendor.organisation_id}/{instance.vendor_id}/{instance.sha256[:16]}"
 
@@ -278,11 +323,71 @@ class Document(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    # --- Evidence register: what the document is and the dates it carries (vendors/evidence.py).
+    kind = models.CharField(_("kind of document"), max_length=16, choices=DocumentKind.choices, blank=True)
+    issued_on = models.DateField(
+        _("dated"), null=True, blank=True, help_text=_("The report, certificate, letter or model card's date.")
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Certificates: the expiry printed on them. SOC 2 reports and pen-test letters count as current for "
+            "12 months after the period end or the letter's date unless you give a date here."
+        ),
+    )
+    auditor = models.CharField(_("auditor, certification body or tester"), max_length=200, blank=True)
+    opinion = models.CharField(_("opinion"), max_length=12, choices=AuditOpinion.choices, blank=True)
+    exceptions = models.TextField(_("exceptions"), blank=True)
+    carve_outs = models.TextField(_("carve-outs"), blank=True)
+    subservice_providers = models.ManyToManyField(
+        Provider,
+        blank=True,
+        related_name="soc2_reports",
+        verbose_name=_("subservice organisations from the supply chain"),
+    )
+    subservice_other = models.TextField(
+        _("other subservice organisations"),
+        blank=True,
+        help_text=_("Named in the report but not among the supply-chain providers, one per line."),
+    )
+    cuecs = models.TextField(_("complementary user entity controls (CUECs)"), blank=True)
+    inference_in_scope = models.BooleanField(_("inference is in scope"), null=True, blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    model_version = models.CharField(_("model version"), max_length=200, blank=True)
+    details_by_label = models.CharField(max_length=200, blank=True)
+    details_at = models.DateTimeField(null=True, blank=True)
+    # The expiry date whose passing was handled (open assessments rescored, decided ones flagged),
+    # so send_notifications does it once per date.
+    expiry_handled = models.DateField(null=True, blank=True)
+
     class Meta:
         ordering = ["original_name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["vendor", "sha256"], name="vendors_document_unique_content_per_vendor"),
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="vendors_document_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(issued_on__isnull=True)
+                | models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("issued_on")),
+                name="vendors_document_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["", *DocumentKind.values]), name="vendors_document_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opinion__in=["", *AuditOpinion.values]), name="vendors_document_opinion_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["vendor", "kind"], name="vendors_document_kind")]
 
     def __str__(self) -> str:
         return self.original_name
@@ -291,6 +396,26 @@ class Document(models.Model):
     def type_label(self) -> str:
         """The type in words, such as "PDF" or "Word document"."""
         return DOCUMENT_TYPE_LABELS.get(self.content_type, "file")
+
+    @property
+    def is_soc2(self) -> bool:
+        return self.kind in (DocumentKind.SOC2_TYPE1, DocumentKind.SOC2_TYPE2)
+
+    @property
+    def expiry_date(self):
+        """The day after which the document no longer counts: the date given, else 12 months
+        after a SOC 2 period end or a pen-test letter's date; None when it carries no expiry."""
+        if self.expires_on:
+            return self.expires_on
+        if self.is_soc2 and self.period_end:
+            return add_months(self.period_end, CURRENT_FOR_MONTHS)
+        if self.kind == DocumentKind.PENTEST and self.issued_on:
+            return add_months(self.issued_on, CURRENT_FOR_MONTHS)
+        return None
+
+    def expiry_status(self, today) -> str:
+        """ "expired", "expiring" (within EXPIRING_DAYS), "valid", or "" without an expiry date."""
+        return expiry_status(self.expiry_date, today)
 
 
 # --- History of the supply chain -------------------------------------------------------------
@@ -334,3 +459,107 @@ class ChainChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.subject}"
+
+
+# --- Evidence register: SOC 2 reviews -----------------------------------------------------
+
+# What a reviewer checks in a SOC 2 report, in order: key, question.
+SOC2_CHECKLIST = (
+    ("type_two", "It is a Type II report (controls tested over a period, not at one date)."),
+    ("period_recent", "The period covers at least six months and ended within the last 12 months."),
+    ("opinion_clean", "The auditor's opinion is unqualified."),
+    ("service_in_scope", "The system description covers the service we buy."),
+    ("inference_in_scope", "Inference (model serving) and its infrastructure are in scope."),
+    ("exceptions_reviewed", "Each exception is understood and none affects our use."),
+    ("subservice_covered", "Each carved-out subservice organisation has its own assurance report."),
+    ("cuecs_mapped", "Each complementary user entity control (CUEC) maps to a control we run."),
+    ("bridge_letter", "A bridge letter covers the time since the period end, where needed."),
+)
+
+
+class SOC2Review(models.Model):
+    """What a reviewer checked in one SOC 2 report: who, when, each checklist answer with an
+    optional note, and a conclusion. Append-only: a second review adds a row."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NA = "na", _("Not applicable")
+
+    class Conclusion(models.TextChoices):
+        RELY = "rely", _("We can rely on this report")
+        RELY_WITH_FOLLOW_UP = "follow_up", _("We can rely on it with follow-up")
+        NOT_RELY = "not_rely", _("We cannot rely on this report")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="soc2_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reviewer_label = models.CharField(max_length=200)
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    # [{"key": ..., "answer": "yes" | "no" | "na", "note": text}, ...] in SOC2_CHECKLIST order.
+    checklist = models.JSONField(default=list)
+    conclusion = models.CharField(_("conclusion"), max_length=12, choices=Conclusion.choices)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(conclusion__in=["rely", "follow_up", "not_rely"]),
+                name="vendors_soc2review_conclusion_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} reviewed by {self.reviewer_label}"
+
+    @property
+    def checklist_rows(self) -> list[dict]:
+        """Each checklist item with its question and its answer in words."""
+        given = {row.get("key"): row for row in self.checklist}
+        labels = dict(self.Answer.choices)
+        return [
+            {
+                "question": question,
+                "answer": labels.get(given.get(key, {}).get("answer"), "Not answered"),
+                "note": given.get(key, {}).get("note", ""),
+            }
+            for key, question in SOC2_CHECKLIST
+        ]
+
+
+# --- Model lifecycle ----------------------------------------------------------------------
+
+
+class ModelLifecycle(models.Model):
+    """The model an AI service uses and what its vendor has announced about it: the version
+    in use, the deprecation and retirement dates, and the replacement. One per service."""
+
+    service = models.OneToOneField(AIService, on_delete=models.CASCADE, related_name="model_lifecycle")
+    model_version = models.CharField(
+        _("model version in use"), max_length=200, blank=True, help_text=_("The dated version we pin, if any.")
+    )
+    deprecated_on = models.DateField(_("deprecation date"), null=True, blank=True)
+    retires_on = models.DateField(
+        _("retirement date"), null=True, blank=True, help_text=_("The day the vendor stops serving the model.")
+    )
+    replacement = models.CharField(_("replacement model"), max_length=200, blank=True)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Where the dates come from, e.g. the vendor's notice.")
+    )
+    updated_by_label = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["retires_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deprecated_on__isnull=True)
+                | models.Q(retires_on__isnull=True)
+                | models.Q(retires_on__gte=models.F("deprecated_on")),
+                name="vendors_modellifecycle_retire_after_deprecation",
+            ),
+        ]
+        indexes = [models.Index(fields=["retires_on"], name="vendors_modellife_retires")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.model_version or 'model'}"
