@@ -224,9 +224,19 @@ def test_changing_a_carried_answer_ends_its_provenance(previous, personas):
     assert services.answers_confirm(assessment=new, codes=["OPS-01"], by=personas["analyst"]) == []
 
 
-def test_expired_evidence_check_returns_nothing_while_documents_have_no_expiry(previous, personas):
+def test_an_answer_resting_on_expired_evidence_needs_attention_and_one_without_expiry_does_not(
+    previous, personas
+):
     new, _ = reassessment_start(previous=previous, by=personas["analyst"])
     assert all("expired" not in " ".join(m.reasons) for m in reassessment_marks(new).values())
+
+    document = new.evidence.get(question_code="OPS-05").document
+    document.expires_on = timezone.localdate() - dt.timedelta(days=1)
+    document.save(update_fields=["expires_on"])
+
+    mark = reassessment_marks(new)["OPS-05"]
+    assert mark.state == ATTENTION
+    assert any("expired" in reason and document.original_name in reason for reason in mark.reasons)
 
 
 # --- Staff section pages and the portal --------------------------------------------------------
