@@ -152,6 +152,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("A review is coming due or overdue")
     REASSESSMENT_FLAGGED = "reassessment_flagged", _("A service I own is flagged for reassessment")
     ACCEPTANCE_EXPIRING = "acceptance_expiring", _("A risk acceptance is expiring or has expired")
+    CONTRACT_NOTICE = "contract_notice", _("A contract's notice date or renewal is coming up")
 
 
 class NotificationPreference(models.Model):
