@@ -91,7 +91,9 @@ class AIService(TimeStampedModel):
     class Meta:
         ordering = ["vendor__name", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=LIFECYCLE_VALUES), name="vendors_service_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=LIFECYCLE_VALUES), name="vendors_service_status_valid"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="ended") | models.Q(ended_at__isnull=False),
                 name="vendors_service_ended_has_date",
@@ -467,6 +469,11 @@ class Contract(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Contract {self.reference or 'without reference'} for {self.service}"
+
+    def clean(self) -> None:
+        from procurement.vendors.contracts import contract_validate  # the checks live with the writes
+
+        contract_validate(self)
 
     def get_absolute_url(self) -> str:
         return reverse("vendors:service", args=[self.service.vendor_id, self.service_id]) + "#contract"
