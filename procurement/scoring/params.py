@@ -47,7 +47,7 @@ FACTS = (
 )
 # The signed contract's notice figures, beside the answers (procurement.vendors.contracts).
 CONTRACT_NOTICE_FACT = "contract_notice_days"
-CONTRACT_PASS_THROUGH_FACT = "contract_pass_through_days"
+CONTRACT_UPSTREAM_FACT = "contract_pass_through_days"
 NUMERIC_TYPES = ("number",)
 CHOICE_LIKE = ("single_choice", "multi_choice", "yes_no")
 MAX_CONDITION_DEPTH = 8

@@ -18,15 +18,15 @@ from typing import Any
 from procurement.scoring import types as t
 from procurement.scoring.params import (
     CONTRACT_NOTICE_FACT,
-    CONTRACT_PASS_THROUGH_FACT,
+    CONTRACT_UPSTREAM_FACT,
     JUDGEMENT_DEFAULTS,
     RULE_DEFAULTS,
 )
 from procurement.scoring.wording import (
     COMPARISON_WORDS,
-    CONTRACT_PASS_THROUGH_SOURCE,
     CONTRACT_SHORTER_EXPLAIN,
     CONTRACT_SHORTER_TITLE,
+    CONTRACT_UPSTREAM_SOURCE,
     CONTRACT_VENDOR_NOTICE_SOURCE,
     UNKNOWN_MARK,
     answered,
@@ -271,8 +271,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
     migrate = ctx.number(codes["migrate_days"])
     answered = ctx.number(codes["vendor_notice"])
     contracted = _contract_fact(ctx, CONTRACT_NOTICE_FACT)
-    known_vendor = [v for v in (contracted, answered) if v is not None]
-    vendor = min(known_vendor) if known_vendor else None
+    vendor = min((v for v in (contracted, answered) if v is not None), default=None)
     missing = [codes[k] for k, v in (("migrate_days", migrate), ("vendor_notice", vendor)) if v is None]
     if missing:
         return t.PendingRule(name, title, tuple(missing), _severity(rule, tier))
@@ -283,7 +282,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         upstream = float(ctx.facts[fact])
         upstream_source = "fact"
     pass_through = ctx.number(codes["pass_through_notice"]) if codes["pass_through_notice"] else None
-    contract_pass = _contract_fact(ctx, CONTRACT_PASS_THROUGH_FACT)
+    contract_pass = _contract_fact(ctx, CONTRACT_UPSTREAM_FACT)
 
     # Where each candidate notice comes from, in words; the shortest is the one we can rely on.
     upstream_words = (
@@ -291,37 +290,18 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         if upstream_source == "fact"
         else f"the shortest notice a material upstream provider can give ({codes['upstream_notice']})"
     )
-    if contracted is not None and (answered is None or contracted <= answered):
-        vendor_words = CONTRACT_VENDOR_NOTICE_SOURCE
-    else:
-        vendor_words = f"the vendor's own notice for ending the contract ({codes['vendor_notice']})"
-    legs = {vendor_words: vendor}
-    # A committed pass-through notice (> 0 days) replaces the upstream notice; the contract's
-    # commitment and the answer's each count, the shorter one first.
-    commitments = {}
-    if pass_through is not None and pass_through > 0:
-        commitments[
-            "the notice the vendor commits to give when an upstream provider ends or reclaims capacity"
-            f" ({codes['pass_through_notice']})"
-        ] = pass_through
-    if contract_pass is not None and contract_pass > 0:
-        commitments[CONTRACT_PASS_THROUGH_SOURCE] = contract_pass
-    if commitments:
-        source, days = min(commitments.items(), key=lambda kv: (kv[1], kv[0] != CONTRACT_PASS_THROUGH_SOURCE))
-        legs[source] = days
-    elif upstream is not None:
-        legs[upstream_words] = upstream
+    legs = _notice_legs(codes, answered, contracted, pass_through, contract_pass, upstream, upstream_words)
     reliable_source, reliable = min(legs.items(), key=lambda kv: kv[1])
     inputs = {
-        code: value for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], answered)) if code
+        code: value
+        for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], answered))
+        if code and value is not None
     }
-    if answered is None:
-        inputs.pop(codes["vendor_notice"], None)
     if codes["upstream_notice"] and upstream is not None:
         inputs[codes["upstream_notice"] if upstream_source == "answer" else f"fact:{fact}"] = upstream
     if codes["pass_through_notice"] and pass_through is not None:
         inputs[codes["pass_through_notice"]] = pass_through
-    for fact_name, value in ((CONTRACT_NOTICE_FACT, contracted), (CONTRACT_PASS_THROUGH_FACT, contract_pass)):
+    for fact_name, value in ((CONTRACT_NOTICE_FACT, contracted), (CONTRACT_UPSTREAM_FACT, contract_pass)):
         if value is not None:
             inputs[f"fact:{fact_name}"] = value
     contract_findings = contract_notice_findings(
@@ -401,6 +381,31 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         compared=compared,
         explain=explain,
     )
+
+
+def _notice_legs(codes, answered, contracted, pass_through, contract_pass, upstream, upstream_words) -> dict:
+    """The candidate notices with where each comes from, in words: the vendor's own notice (the
+    contract's when it is no longer than the answer), and the upstream leg, which is a committed
+    notice of upstream changes (> 0 days, the shorter of contract and answer) when there is
+    one, otherwise the shortest upstream notice."""
+    if contracted is not None and (answered is None or contracted <= answered):
+        legs = {CONTRACT_VENDOR_NOTICE_SOURCE: contracted}
+    else:
+        legs = {f"the vendor's own notice for ending the contract ({codes['vendor_notice']})": answered}
+    commitments = {}
+    if pass_through is not None and pass_through > 0:
+        commitments[
+            "the notice the vendor commits to give when an upstream provider ends or reclaims capacity"
+            f" ({codes['pass_through_notice']})"
+        ] = pass_through
+    if contract_pass is not None and contract_pass > 0:
+        commitments[CONTRACT_UPSTREAM_SOURCE] = contract_pass
+    if commitments:
+        source, days = min(commitments.items(), key=lambda kv: (kv[1], kv[0] != CONTRACT_UPSTREAM_SOURCE))
+        legs[source] = days
+    elif upstream is not None:
+        legs[upstream_words] = upstream
+    return legs
 
 
 def _contract_fact(ctx: _Context, fact: str) -> float | None:

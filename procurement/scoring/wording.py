@@ -61,7 +61,7 @@ FACT_WORDS = {
 
 # The notice-gap rule's words for the signed contract's figures (procurement.scoring.rules._notice_gap).
 CONTRACT_VENDOR_NOTICE_SOURCE = "the vendor's notice for ending the contract, as the signed contract states it"
-CONTRACT_PASS_THROUGH_SOURCE = (
+CONTRACT_UPSTREAM_SOURCE = (
     "the notice the signed contract commits the vendor to give when an upstream provider ends or reclaims capacity"
 )
 CONTRACT_SHORTER_TITLE = "The contract gives less notice than the vendor's answer"

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from procurement.core.services import audit_add
-from procurement.scoring.params import CONTRACT_NOTICE_FACT, CONTRACT_PASS_THROUGH_FACT
+from procurement.scoring.params import CONTRACT_NOTICE_FACT, CONTRACT_UPSTREAM_FACT
 from procurement.vendors.documents import CheckedUpload, document_store
 from procurement.vendors.history import EMPTY, diff_words, person
 from procurement.vendors.models import AIService, Contract, ContractDocument, ServiceChange
@@ -158,7 +158,7 @@ def contract_scoring_facts(snapshot: dict | None) -> dict[str, float]:
     if snapshot.get("vendor_notice_days") is not None:
         facts[CONTRACT_NOTICE_FACT] = float(snapshot["vendor_notice_days"])
     if snapshot.get("pass_through_notice_days") is not None:
-        facts[CONTRACT_PASS_THROUGH_FACT] = float(snapshot["pass_through_notice_days"])
+        facts[CONTRACT_UPSTREAM_FACT] = float(snapshot["pass_through_notice_days"])
     return facts
 
 

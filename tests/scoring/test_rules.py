@@ -187,7 +187,7 @@ def test_without_facts_a_fact_leaf_is_false_not_pending():
 
 
 def test_every_fact_the_chain_offers_is_one_rules_may_name():
-    from procurement.scoring.params import CONTRACT_NOTICE_FACT, CONTRACT_PASS_THROUGH_FACT, FACTS
+    from procurement.scoring.params import CONTRACT_NOTICE_FACT, CONTRACT_UPSTREAM_FACT, FACTS
     from procurement.scoring.supply import SERVICE, Link, Provider, chain_facts
 
     facts = chain_facts(
@@ -197,4 +197,4 @@ def test_every_fact_the_chain_offers_is_one_rules_may_name():
         migrate_days=5,
     )
     # The rest come from the signed contract (procurement.vendors.contracts.contract_scoring_facts).
-    assert set(facts.as_scoring_facts()) == set(FACTS) - {CONTRACT_NOTICE_FACT, CONTRACT_PASS_THROUGH_FACT}
+    assert set(facts.as_scoring_facts()) == set(FACTS) - {CONTRACT_NOTICE_FACT, CONTRACT_UPSTREAM_FACT}
