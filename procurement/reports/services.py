@@ -30,7 +30,8 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # 3: supply-chain regions shown by name from the geography taxonomy, with unknown locations;
 #    supporting documents under their answers; annual spend with its currency.
 # 4: tagged PDF/UA-1, SVG text alternatives, darker High band (issue 22).
-REPORT_FORMAT = 4
+# 5: the signed contract's notice figures beside the vendor's answers (issue 23).
+REPORT_FORMAT = 5
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)
