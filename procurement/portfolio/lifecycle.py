@@ -53,7 +53,7 @@ def _status_change(service: AIService, status: str, *, by, extra: list[dict] | N
     service.status = status
     service.ended_at = timezone.now() if status == L.ENDED else None
     service.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
-    fields = [{"field": "Status", "old": L(before).label, "new": L(status).label}, *(extra or [])]
+    fields = [{"field": "Status", "old": str(L(before).label), "new": str(L(status).label)}, *(extra or [])]
     service_change_record(service=service, subject=f"Status of {service.name}", fields=fields, by=by)
     audit_add(
         organisation=service.vendor.organisation,

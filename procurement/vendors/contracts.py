@@ -220,7 +220,7 @@ def contract_document_attach(*, contract: Contract, checked: CheckedUpload, kind
     link, created = ContractDocument.objects.get_or_create(
         contract=contract, document=document, defaults={"kind": kind, "added_by_label": person(by, "")}
     )
-    label = ContractDocument.Kind(link.kind).label
+    label = str(ContractDocument.Kind(link.kind).label)
     if not created:
         raise ValidationError({"file": f"{document.original_name} is already attached to this contract as: {label}."})
     _record(
@@ -242,7 +242,7 @@ def contract_document_attach(*, contract: Contract, checked: CheckedUpload, kind
 def contract_document_detach(*, link: ContractDocument, by) -> None:
     """Take a document off the contract; the vendor's document itself stays."""
     service = link.contract.service
-    name, label = link.document.original_name, link.get_kind_display()
+    name, label = link.document.original_name, str(link.get_kind_display())
     link.delete()
     _record(
         service=service,
