@@ -205,6 +205,8 @@ def offboarding_checklist(service: AIService) -> list[Step]:
 
 
 def _offboarding(service: AIService) -> Offboarding:
+    """The service's checklist, locked; refused unless the service (as stored now) is offboarding."""
+    service.status = AIService.objects.select_for_update().values_list("status", flat=True).get(pk=service.pk)
     if service.status != L.OFFBOARDING:
         raise ValidationError("Start offboarding the service first.", code="not_offboarding")
     return Offboarding.objects.select_for_update().get_or_create(service=service)[0]
