@@ -85,7 +85,7 @@ def test_the_checklist_revokes_the_vendors_links_and_keeps_the_final_report(serv
     steps = {s.key: s for s in lifecycle.offboarding_checklist(service)}
     assert not any(s.done for s in steps.values())
     assert steps["links"].detail == "1 portal link still open."
-    assert "A-%d" % decided.pk in steps["report"].detail
+    assert f"A-{decided.pk}" in steps["report"].detail
 
     lifecycle.offboarding_deletion_confirm(service=service, checked=certificate(), by=personas["analyst"])
     lifecycle.offboarding_access_confirm(service=service, note="API keys and SSO app removed", by=personas["analyst"])
