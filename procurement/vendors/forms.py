@@ -301,6 +301,7 @@ class ContractForm(StorableTextMixin, forms.ModelForm):
         self.service = service
         self.instance.service = service
         self.fields["owner"].queryset = members
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         organisation = service.vendor.organisation
         if self.instance.pk is None:
             self.initial.setdefault("buyer_party", organisation.name)

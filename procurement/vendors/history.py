@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from procurement.core.money import money_format
 from procurement.vendors.models import ChainChange, Provider, SupplyLink
 
 EMPTY = "—"
@@ -29,6 +30,8 @@ UNITS = {
     "renewal_term_months": "months",
 }
 EMPTY_MEANS = {"notice_days": "unknown", "share": "split evenly"}
+# Amounts shown with their currency (the currency field beside them on the same row).
+MONEY_FIELDS = {"spend_amount": "spend_currency", "annual_spend": "currency"}
 
 
 def person(by, by_label: str = "") -> str:
@@ -47,7 +50,12 @@ def _words(instance: models.Model, field: models.Field) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):
-        return str(getattr(instance, field.name))
+        related = getattr(instance, field.name)
+        if hasattr(related, "get_full_name"):  # a person: their name, not their login
+            return related.get_full_name() or related.get_username()
+        return str(related)
+    if field.name in MONEY_FIELDS:
+        return money_format(value, getattr(instance, MONEY_FIELDS[field.name], ""))
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, (list, tuple)):
