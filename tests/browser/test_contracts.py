@@ -75,3 +75,9 @@ def test_contract_and_offboarding(page, live_server, artifacts_dir, tmp_path):
     page.screenshot(path=str(artifacts_dir / "contract-3-offboarding.png"), full_page=True)
     done = page.locator("#offboarding-checklist .badge.text-bg-success").count()
     assert done >= 2
+
+    page.goto(f"{live_server.url}/vendors/{service.vendor_id}/?status=offboarding")
+    page.wait_for_selector("#service-table")
+    assert "Offboarding" in page.locator("#service-table").inner_text()
+    assert page.locator("#service-table tbody tr").count() == 1
+    page.screenshot(path=str(artifacts_dir / "contract-4-vendor-services-by-status.png"), full_page=True)
