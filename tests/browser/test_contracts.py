@@ -47,7 +47,7 @@ def test_contract_and_offboarding(page, live_server, artifacts_dir, tmp_path):
     assert "longer than the contract's term" in page.locator("#contract-form").inner_text()
     assert page.locator("#id_reference").input_value() == "MSA-2026-014"
     page.screenshot(path=str(artifacts_dir / "contract-1-form-refusal.png"), full_page=True)
-    assert not Contract.objects.exists()
+    assert not Contract.objects.filter(service=service).exists()
 
     page.fill("#id_renewal_notice_days", "60")
     page.click("button:has-text('Save the contract')")
