@@ -8,6 +8,8 @@ invitation link for the assessment under test, "vendor_other" one for another
 assessment. To the staff screens both are anonymous visitors.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +25,15 @@ from procurement.portfolio.models import BoardPack
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
-from procurement.vendors.models import Provider, SupplyLink, VendorContact
+from procurement.vendors.models import (
+    Contract,
+    ContractDocument,
+    Document,
+    Offboarding,
+    Provider,
+    SupplyLink,
+    VendorContact,
+)
 from tests.conftest import SMALL_BANK
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +84,31 @@ MATRIX = {
         EDIT,
     ),
     "vendors:provider_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:vendor_status": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:contract_edit": ("get", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:contract_document_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    # Read before the removal below takes the document off the contract.
+    "vendors:contract_document": (
+        "get",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "link_pk": w["contract_document"].pk},
+        READ,
+    ),
+    "vendors:contract_document_remove": (
+        "post",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "link_pk": w["contract_document"].pk},
+        EDIT,
+    ),
+    "vendors:offboarding_certificate": ("get", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, READ),
+    # No status given: refused with a message and a redirect.
+    "vendors:service_status": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    # Not offboarding: refused with a message and a redirect.
+    "vendors:offboarding_step": (
+        "post",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "step": "access"},
+        EDIT,
+    ),
+    # The checklist is open and no reason is given: refused with a message (400).
+    "vendors:service_end": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
     "vendors:providers": ("get", lambda w: {}, ORG_LIST),
     "vendors:provider": ("get", lambda w: {"provider_pk": w["link"].provider_id}, READ),
     # Still in a chain, so every allowed try is refused with a message and a redirect.
@@ -291,7 +326,16 @@ def world(personas, org, shipped_version, complete_assessment, service, decided)
     webhook = WebhookEndpoint.objects.create(
         organisation=org, url="https://hooks.example.com/x", events=["assessment.decided"], secret="whsec_eA=="
     )
+    contract = Contract.objects.create(
+        service=service, buyer_party="Acme", vendor_party="Frontier", start_date=dt.date(2026, 1, 1)
+    )
+    document = Document.objects.create(
+        vendor=service.vendor, original_name="msa.pdf", content_type="application/pdf", size=10, sha256="a" * 64
+    )
+    document.file.save("msa", ContentFile(b"%PDF-1.7 x"), save=True)
+    Offboarding.objects.create(service=service, deletion_certificate=document)
     return {
+        "contract_document": ContractDocument.objects.create(contract=contract, document=document, kind="msa"),
         "api_token": api_token_create(user=personas["analyst"], name="sync", scope="read", days=30)[0],
         "webhook": webhook,
         "membership": personas["viewer"].memberships.get(),

@@ -608,3 +608,71 @@ def test_document_details_form_never_500s_and_saves_all_or_nothing(
     else:
         stored.full_clean(exclude=["uploaded_by"])  # a portal upload has no user
         assert stored.period_end is None or stored.period_start is None or stored.period_start <= stored.period_end
+
+
+# --- Contracts and lifecycle (issue 23) ---------------------------------------------------
+
+JUNK_DATE = JUNK_TEXT | st.sampled_from(["2026-02-30", "2027-01-01", "1999-12-31", "9999-12-31", "0001-01-01"])
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    start=JUNK_DATE,
+    end=JUNK_DATE,
+    renewal=JUNK_TEXT,
+    vendor_notice=JUNK_TEXT,
+    spend=JUNK_TEXT,
+    period=JUNK_TEXT,
+    reference=JUNK_TEXT,
+)
+def test_contract_form_never_500s_and_changes_all_or_nothing(
+    client, personas, service, start, end, renewal, vendor_notice, spend, period, reference
+):
+    from procurement.vendors.models import Contract
+
+    contract, _ = Contract.objects.get_or_create(
+        service=service,
+        defaults={"buyer_party": "Acme", "vendor_party": "Frontier", "start_date": "2026-01-01", "reference": "KEEP"},
+    )
+    before = Contract.objects.values().get(pk=contract.pk)
+    client.force_login(personas["analyst"])
+    data = {
+        "reference": reference,
+        "buyer_party": "Acme",
+        "vendor_party": "Frontier",
+        "start_date": start,
+        "end_date": end,
+        "auto_renews": "on",
+        "renewal_notice_days": renewal,
+        "vendor_termination_notice_days": vendor_notice,
+        "spend_amount": spend,
+        "spend_currency": "EUR",
+        "spend_period": period,
+    }
+    response = client.post(reverse("vendors:contract_edit", args=[service.vendor.pk, service.pk]), data)
+    assert response.status_code in (302, 400)
+    stored = Contract.objects.get(pk=contract.pk)
+    stored.full_clean()  # whatever was saved is valid
+    if response.status_code == 400:
+        assert Contract.objects.values().get(pk=contract.pk) == before
+    else:
+        Contract.objects.filter(pk=contract.pk).update(**{k: v for k, v in before.items() if k != "id"})
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(reason=JUNK_TEXT, status=JUNK_TEXT)
+def test_lifecycle_forms_never_500(client, personas, service, reason, status):
+    client.force_login(personas["analyst"])
+    args = [service.vendor.pk, service.pk]
+    assert client.post(reverse("vendors:service_status", args=args), {"status": status}).status_code == 302
+    assert (
+        client.post(reverse("vendors:vendor_status", args=[service.vendor.pk]), {"status": status}).status_code == 302
+    )
+    response = client.post(reverse("vendors:service_end", args=args), {"reason": reason})
+    assert response.status_code in (302, 400)
+    service.refresh_from_db()
+    if service.status == "ended":
+        assert service.end_reason and service.end_reason == service.end_reason.strip()
+        type(service).objects.filter(pk=service.pk).update(status="active", ended_at=None, end_reason="")

@@ -19,6 +19,7 @@ from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
+from procurement.vendors.contracts import contract_scoring_facts, contract_snapshot
 from procurement.vendors.evidence import lifecycle_facts
 from procurement.vendors.supply import OrgChains, chain_snapshot
 
@@ -140,12 +141,20 @@ def supply_chain_snapshot(
     """The service's recorded supply chain and its facts, with the notice inputs from this assessment."""
     answers = answers if answers is not None else answers_by_code(assessment)
     vendor_notice, migrate = notice_inputs(bank_structure(assessment.bank_version), answers)
-    return chain_snapshot(assessment.service, vendor_notice_days=vendor_notice, migrate_days=migrate, chains=chains)
+    return chain_snapshot(
+        assessment.service,
+        vendor_notice_days=vendor_notice,
+        migrate_days=migrate,
+        chains=chains,
+        contract=contract_snapshot(assessment.service),
+    )
 
 
 def chain_scoring_facts(chain: dict) -> dict[str, float]:
-    """What a chain snapshot offers the rules (none without a recorded chain)."""
-    return chain["facts"]["scoring"] if chain["facts"] else {}
+    """What a chain snapshot offers the rules: the recorded chain's facts (none without a
+    chain) and the signed contract's notice figures (none without a contract)."""
+    facts = dict(chain["facts"]["scoring"]) if chain["facts"] else {}
+    return facts | contract_scoring_facts(chain.get("contract"))
 
 
 def scoring_input(

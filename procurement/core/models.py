@@ -154,6 +154,7 @@ class NotificationKind(models.TextChoices):
     ACCEPTANCE_EXPIRING = "acceptance_expiring", _("A risk acceptance is expiring or has expired")
     EVIDENCE_EXPIRING = "evidence_expiring", _("A vendor document I own is expiring or has expired")
     MODEL_RETIRING = "model_retiring", _("A model a service I own uses is being retired")
+    CONTRACT_NOTICE = "contract_notice", _("A contract's notice date or renewal is coming up")
 
 
 class NotificationPreference(models.Model):

@@ -21,8 +21,9 @@ from procurement.core.selectors import currency_rates
 from procurement.scoring import geo
 from procurement.scoring import supply as pure
 from procurement.scoring.params import DEFAULTS
+from procurement.vendors.contracts import contract_snapshot
 from procurement.vendors.diagram import chain_diagram
-from procurement.vendors.models import AIService
+from procurement.vendors.models import AIService, Lifecycle
 from procurement.vendors.supply import OrgChains, chain_snapshot, org_chains
 
 
@@ -252,9 +253,15 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
     """Each service's latest assessment that is approved or flagged for reassessment, with its next review.
 
     ``within_days`` keeps only those due within that many days (or overdue, or flagged).
+    Ended services are not reviewed any more: they leave the schedule (their history stays).
     """
     rows = []
+    ended = set(
+        AIService.objects.filter(vendor__organisation=organisation, status=Lifecycle.ENDED).values_list("pk", flat=True)
+    )
     for a in latest_assessments(organisation).values():
+        if a.service_id in ended:
+            continue
         if a.status == Assessment.Status.APPROVED and a.decided_at:  # rejected vendors are not in use
             tier = a.frozen_tier or 3
             months = review_months(a)[tier]
@@ -284,7 +291,11 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
 def service_chain_context(service, *, chains=None) -> dict:
     """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
     latest = service.assessments.order_by("-created_at", "-pk").first()
-    snapshot = supply_chain_snapshot(latest, chains=chains) if latest else chain_snapshot(service, chains=chains)
+    snapshot = (
+        supply_chain_snapshot(latest, chains=chains)
+        if latest
+        else chain_snapshot(service, chains=chains, contract=contract_snapshot(service))
+    )
     return {
         "snapshot": snapshot,
         "facts": snapshot["facts"],

@@ -32,7 +32,8 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # 4: tagged PDF/UA-1, SVG text alternatives, darker High band (issue 22).
 # 5: chapters follow on (only the summary and the appendix start a page), who answered said once
 #    per section, section chart labels no longer cut.
-REPORT_FORMAT = 5
+# 6: the signed contract's notice figures beside the vendor's answers (issue 23).
+REPORT_FORMAT = 6
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)

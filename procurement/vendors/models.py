@@ -10,6 +10,18 @@ from procurement.core.models import Organisation, TimeStampedModel
 from procurement.core.money import money_format
 
 
+class Lifecycle(models.TextChoices):
+    """Where a vendor or a service stands: considered, in use, being left, left."""
+
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    OFFBOARDING = "offboarding", _("Offboarding")
+    ENDED = "ended", _("Ended")
+
+
+LIFECYCLE_VALUES = ["prospect", "active", "offboarding", "ended"]
+
+
 class Vendor(TimeStampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="vendors")
     name = models.CharField(_("name"), max_length=200)
@@ -18,11 +30,13 @@ class Vendor(TimeStampedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_vendors"
     )
+    status = models.CharField(_("status"), max_length=12, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="vendors_vendor_unique_name_per_org"),
+            models.CheckConstraint(condition=models.Q(status__in=LIFECYCLE_VALUES), name="vendors_vendor_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -70,10 +84,22 @@ class AIService(TimeStampedModel):
             "procurement/scoring/geo.py). Empty: no requirement."
         ),
     )
+    status = models.CharField(_("status"), max_length=12, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.TextField(
+        _("reason for ending"), blank=True, help_text=_("Given when a service ends before its offboarding is complete.")
+    )
 
     class Meta:
         ordering = ["vendor__name", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=LIFECYCLE_VALUES), name="vendors_service_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ended") | models.Q(ended_at__isnull=False),
+                name="vendors_service_ended_has_date",
+            ),
             models.UniqueConstraint(fields=["vendor", "name"], name="vendors_service_unique_name_per_vendor"),
             models.CheckConstraint(
                 condition=models.Q(annual_spend__isnull=True) | models.Q(annual_spend__gte=0),
@@ -563,3 +589,227 @@ class ModelLifecycle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.model_version or 'model'}"
+
+
+# --- Contracts ---------------------------------------------------------------------------
+
+
+class Contract(TimeStampedModel):
+    """The signed contract behind one AI service: who signed, how long it runs, how much notice
+    each side owes, and what it costs. Its notice figures feed the notice-gap rule beside the
+    vendor's questionnaire answers (procurement.assessments.selectors.supply_chain_snapshot)."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("per month")
+        QUARTER = "quarter", _("per quarter")
+        YEAR = "year", _("per year")
+        TERM = "term", _("for the whole term")
+
+    service = models.OneToOneField(AIService, on_delete=models.CASCADE, related_name="contract")
+    reference = models.CharField(_("contract reference"), max_length=100, blank=True)
+    buyer_party = models.CharField(_("our contracting entity"), max_length=200)
+    vendor_party = models.CharField(_("vendor's contracting entity"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_contracts",
+        verbose_name=_("contract owner"),
+        help_text=_("Who is reminded of the notice dates. Empty: the vendor's owner."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end or renewal date"), null=True, blank=True, help_text=_("Empty: runs until either side ends it.")
+    )
+    auto_renews = models.BooleanField(_("renews automatically"), default=False)
+    renewal_term_months = models.PositiveSmallIntegerField(
+        _("each renewal runs (months)"), null=True, blank=True, help_text=_("Empty: 12 months.")
+    )
+    renewal_notice_days = models.PositiveIntegerField(
+        _("notice to stop the renewal (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days before the renewal date by which we must say we will not renew."),
+    )
+    buyer_termination_notice_days = models.PositiveIntegerField(
+        _("our termination notice (days)"), null=True, blank=True, help_text=_("What we must give to end it.")
+    )
+    vendor_termination_notice_days = models.PositiveIntegerField(
+        _("vendor's termination notice (days)"),
+        null=True,
+        blank=True,
+        help_text=_("What the vendor must give us to end it. The notice-gap rule reads it."),
+    )
+    pass_through_notice_days = models.PositiveIntegerField(
+        _("committed notice of upstream changes (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Notice the vendor commits to give when an upstream provider ends or reclaims capacity. "
+            "0: no commitment. Empty: the contract says nothing."
+        ),
+    )
+    spend_amount = models.DecimalField(_("spend"), max_digits=14, decimal_places=2, null=True, blank=True)
+    spend_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    spend_period = models.CharField(_("spend period"), max_length=8, choices=Period.choices, default=Period.YEAR)
+    documents = models.ManyToManyField(Document, through="ContractDocument", related_name="contracts", blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gt=models.F("start_date")),
+                name="vendors_contract_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(auto_renews=False) | models.Q(end_date__isnull=False),
+                name="vendors_contract_renewal_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(renewal_term_months__isnull=True)
+                | (models.Q(renewal_term_months__gte=1) & models.Q(renewal_term_months__lte=120)),
+                name="vendors_contract_renewal_term_1_120",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True}) | models.Q(**{f"{name}__gte": 0}),
+                    name=f"vendors_contract_{name}_nonneg",
+                )
+                for name in (
+                    "renewal_notice_days",
+                    "buyer_termination_notice_days",
+                    "vendor_termination_notice_days",
+                    "pass_through_notice_days",
+                )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend_amount__isnull=True) | models.Q(spend_amount__gte=0),
+                name="vendors_contract_spend_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend_amount__isnull=True) | ~models.Q(spend_currency=""),
+                name="vendors_contract_spend_has_currency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend_period__in=["month", "quarter", "year", "term"]),
+                name="vendors_contract_spend_period_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contract {self.reference or 'without reference'} for {self.service}"
+
+    def clean(self) -> None:
+        from procurement.vendors.contracts import contract_validate  # the checks live with the writes
+
+        contract_validate(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:service", args=[self.service.vendor_id, self.service_id]) + "#contract"
+
+    @property
+    def spend_display(self) -> str:
+        """``EUR 20,000 per month``, or a dash."""
+        if self.spend_amount is None:
+            return money_format(None)
+        return f"{money_format(self.spend_amount, self.spend_currency)} {self.get_spend_period_display()}"
+
+
+class ContractDocument(models.Model):
+    """A vendor document attached to a contract as its MSA, DPA, order form or another part."""
+
+    class Kind(models.TextChoices):
+        MSA = "msa", _("Master services agreement")
+        DPA = "dpa", _("Data processing agreement")
+        ORDER_FORM = "order_form", _("Order form")
+        OTHER = "other", _("Other contract document")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="contract_links")
+    kind = models.CharField(_("what it is"), max_length=12, choices=Kind.choices, default=Kind.MSA)
+    added_by_label = models.CharField(max_length=200, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "document"], name="vendors_contractdocument_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["msa", "dpa", "order_form", "other"]),
+                name="vendors_contractdocument_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.document}"
+
+
+# --- Offboarding and the service's own history ------------------------------------------------
+
+
+class Offboarding(models.Model):
+    """The checklist for leaving a service: each step with when and by whom it was done. The
+    final report step is read from the reports, not ticked (procurement.portfolio.lifecycle)."""
+
+    service = models.OneToOneField(AIService, on_delete=models.CASCADE, related_name="offboarding")
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by_label = models.CharField(max_length=200, blank=True)
+    deletion_certificate = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The vendor's certificate that our data, backups included, is deleted (DAT-11)."),
+    )
+    deletion_confirmed_at = models.DateTimeField(null=True, blank=True)
+    deletion_confirmed_by_label = models.CharField(max_length=200, blank=True)
+    access_revoked_at = models.DateTimeField(null=True, blank=True)
+    access_revoked_by_label = models.CharField(max_length=200, blank=True)
+    access_note = models.CharField(
+        _("what was revoked"), max_length=500, blank=True, help_text=_("Accounts, API keys, SSO apps, network rules.")
+    )
+    links_revoked_at = models.DateTimeField(null=True, blank=True)
+    links_revoked_by_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deletion_confirmed_at__isnull=True) | models.Q(deletion_certificate__isnull=False),
+                name="vendors_offboarding_deletion_has_certificate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offboarding of {self.service}"
+
+
+class ServiceChange(models.Model):
+    """One change to a service's contract or lifecycle: who, when, and each field's old and new
+    value in words (as procurement.vendors.history writes them). Append-only."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Added")
+        CHANGED = "changed", _("Changed")
+        REMOVED = "removed", _("Removed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="service_changes")
+    service = models.ForeignKey(AIService, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    subject = models.CharField(max_length=400)
+    # [{"field": label, "old": text, "new": text}, ...]
+    fields = models.JSONField(default=list, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_label = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["created", "changed", "removed"]), name="vendors_servicechange_action"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"

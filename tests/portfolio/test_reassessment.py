@@ -224,9 +224,7 @@ def test_changing_a_carried_answer_ends_its_provenance(previous, personas):
     assert services.answers_confirm(assessment=new, codes=["OPS-01"], by=personas["analyst"]) == []
 
 
-def test_an_answer_resting_on_expired_evidence_needs_attention_and_one_without_expiry_does_not(
-    previous, personas
-):
+def test_an_answer_resting_on_expired_evidence_needs_attention_and_one_without_expiry_does_not(previous, personas):
     new, _ = reassessment_start(previous=previous, by=personas["analyst"])
     assert all("expired" not in " ".join(m.reasons) for m in reassessment_marks(new).values())
 
