@@ -9,11 +9,13 @@ conflict, 403 and 404) are checked too. The keyboard walk is in test_keyboard.py
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procurement.assessments import services
+from procurement.assessments.evidence import evidence_store
 from procurement.assessments.models import Assessment, Finding
 from procurement.assessments.services import AnswerInput
 from procurement.core.members import member_invitation_token, member_invite
@@ -81,6 +83,15 @@ PAGES = {
     "vendors:import": lambda w: [reverse("vendors:import")],
     "accounts:tokens": lambda w: [reverse("accounts:tokens")],
     "accounts:password": lambda w: [reverse("accounts:password")],
+    "vendors:evidence": lambda w: [reverse("vendors:evidence", args=[w["document"].vendor_id])],
+    "vendors:document_edit": lambda w: [
+        reverse("vendors:document_edit", args=[w["document"].vendor_id, w["document"].pk])
+    ],
+    "vendors:soc2_review": lambda w: [reverse("vendors:soc2_review", args=[w["document"].vendor_id, w["document"].pk])],
+    "vendors:model_lifecycle": lambda w: [
+        reverse("vendors:model_lifecycle", args=[w["service"].vendor_id, w["service"].pk])
+    ],
+    "vendors:model_notice_import": lambda w: [reverse("vendors:model_notice_import", args=[w["service"].vendor_id])],
     "accounts:webhook_detail": lambda w: [reverse("accounts:webhook_detail", args=[w["webhook"].pk])],
 }
 # Pages whose controls differ by role: every persona opens these.
@@ -158,6 +169,11 @@ NOT_PAGES = {
     "vendors:provider_add": "POST action",
     "vendors:provider_delete": "POST action",
     "portfolio:scenario_export": "a CSV or PDF download",
+    "vendors:document_download": "a file download",
+    "vendors:model_notice_template": "a CSV download",
+    "portfolio:board_pack_generate": "POST action (htmx; its status fragment is part of portfolio:index)",
+    "portfolio:board_pack_status": "a fragment of portfolio:index",
+    "portfolio:board_pack_download": "a PDF download",
     "portfolio:conditions_export": "a CSV or XLSX download",
     "portfolio:reassess": "POST action (its pages are checked in tests/browser/test_reassessment.py)",
     "reports:generate": "POST action (htmx; its status fragment is part of reports:preview)",
@@ -197,6 +213,13 @@ def _demo_world(live_server) -> dict:
         assessment=draft, contacts=list(draft.service.vendor.contacts.all()[:1]), by=draft.owner, base_url=""
     )
     provider = Provider.objects.filter(organisation=org, supplies__isnull=False).first()
+    document = evidence_store(
+        assessment=draft,
+        question_code="SEC-01B",
+        upload=SimpleUploadedFile("soc2-type2.pdf", b"%PDF-1.4\n%%EOF\n"),
+        by=draft.owner,
+        field="f",
+    ).document
     admin = Membership.objects.get(organisation=org, user__username="admin").user
     join = member_invite(organisation=org, email="new.colleague@example.com", role="analyst", by=admin, base_url="")
     # Straight to the table: adding one through the service resolves the host on the network.
@@ -214,6 +237,7 @@ def _demo_world(live_server) -> dict:
         "portal_link": portal_services.invitation_link(invitation, base_url=live_server.url),
         "join": reverse("accounts:join", args=[member_invitation_token(join)]),
         "webhook": webhook,
+        "document": document,
     }
 
 
