@@ -2,8 +2,29 @@
 
 ``obligations_for_user`` is the home page's work queue; ``open_conditions`` is the
 portfolio-wide list of conditions and findings still open (the Open conditions page and its
-exports). Both return ``Item`` rows of one general shape (kind, title, due date, owner,
-link, overdue flag), so a calendar or a feed can read the same selector.
+exports); ``calendar`` is every dated obligation of the organisation (the Calendar page and
+each person's iCalendar feed). All return ``Item`` rows of one general shape (kind, title,
+due date, owner, link, overdue flag).
+
+The calendar's kinds are a registry, ``CALENDAR_KINDS``. Each kind is one function::
+
+    def _calendar_reviews(organisation, filters: CalendarFilters, *, today, limit) -> tuple[list[Item], int]
+
+returning at most ``limit`` of the organisation's obligations of that kind that match
+``filters`` (``filters.start``/``end`` on the due date, ``owner`` a user id, ``vendor`` a
+vendor id; apply every filter the kind can: a kind with no owner matches no owner filter),
+in calendar order (due date, then a stable tie-break such as the row's id), and the count of
+all that match. Each item carries ``kind`` (the registry key), ``label`` (the kind in words,
+e.g. "Contract notice deadline"), ``key`` (stable across runs: "<kind>:<row id>", the
+feed's UID), ``due_date``, ``overdue``, ``url`` and the names it shows. Adding a kind is that
+function plus one line in ``CALENDAR_KINDS``:
+
+    CalendarKind("contract_notice", "Last day to give notice", _calendar_contract_notices),
+
+(the key, the filter's label in words, the function); the page's kind filter, the feed and
+the ordering pick it up. Scope every query to ``organisation``. Read at most ``limit`` rows
+through an index on the date (the page asks for one page's worth), and count only when there
+are as many as ``limit`` (``_calendar_take``).
 
 Every query is scoped to the user's organisation and reads through an index: assessments by
 (owner, status, due date) and (organisation, status, created); findings by (owner, status,
@@ -15,12 +36,14 @@ with none.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement.assessments.models import Assessment, Clarification, Finding, FindingEvent, RiskAcceptance
 from procurement.assessments.selectors import list_rows
@@ -55,6 +78,8 @@ class Item:
     service: str = ""
     detail: str = ""
     assessment_id: int | None = None
+    label: str = ""  # the kind in words (the calendar)
+    key: str = ""  # stable identifier "<kind>:<row id>" (the calendar feed's UID)
 
 
 @dataclass
@@ -468,3 +493,274 @@ def open_conditions(
     """Every matching condition and finding as an item (the exports; the calendar later)."""
     qs = open_conditions_qs(organisation, filters or ConditionFilters(), today=today)
     return [condition_item(f, today=today) for f in qs]
+
+
+# --- The obligations calendar -------------------------------------------------------------
+
+CALENDAR_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CalendarFilters:
+    """Filters of the calendar; every one optional. ``start`` and ``end`` bound the due date
+    (inclusive); ``kinds`` empty means every kind."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    owner: int | None = None  # a user id
+    vendor: int | None = None
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarKind:
+    key: str
+    label: str  # the kind in words, for the filter
+    read: object  # (organisation, filters, *, today, limit) -> (items, count)
+
+
+@dataclass
+class CalendarPage:
+    items: list[Item]
+    count: int  # every matching obligation, across kinds
+    counts: dict[str, int]  # per kind
+
+
+def _dated(qs: QuerySet, field_name: str, filters: CalendarFilters) -> QuerySet:
+    if filters.start is not None:
+        qs = qs.filter(**{f"{field_name}__gte": filters.start})
+    if filters.end is not None:
+        qs = qs.filter(**{f"{field_name}__lte": filters.end})
+    return qs
+
+
+def _calendar_take(qs: QuerySet, limit: int, *, shape) -> tuple[list, int]:
+    """At most ``limit`` shaped rows in ``qs``'s order, and the count of all (a COUNT only when
+    there may be more). The shaping joins run for the kept rows only."""
+    ids = list(qs.values_list("pk", flat=True)[:limit]) if limit > 0 else []
+    shaped = {row.pk: row for row in shape(qs.model.objects.filter(pk__in=ids))} if ids else {}
+    rows = [shaped[pk] for pk in ids]
+    count = len(rows) if len(rows) < limit else qs.order_by().count()
+    return rows, count
+
+
+def _owner_filter(qs: QuerySet, field_name: str, filters: CalendarFilters) -> QuerySet:
+    return qs if filters.owner is None else qs.filter(**{f"{field_name}_id": filters.owner})
+
+
+def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+    """Periodic reviews: each service whose newest assessment is approved, on its next review
+    date (``Assessment.review_due``, fixed when deciding). A service with a newer assessment is
+    being reviewed already."""
+    newer = Assessment.objects.filter(organisation=organisation, service=OuterRef("service")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    qs = _dated(
+        Assessment.objects.filter(organisation=organisation, status=S.APPROVED, review_due__isnull=False),
+        "review_due",
+        filters,
+    ).filter(~Exists(newer))
+    qs = _owner_filter(qs, "owner", filters)
+    if filters.vendor is not None:
+        qs = qs.filter(service__vendor_id=filters.vendor)
+
+    def shape(rows):
+        return rows.only("id", "service_id", "review_due", "reassess_reason", "owner_id").annotate(
+            vendor_name=F("service__vendor__name"), service_name=F("service__name"), owner_name=_person("owner")
+        )
+
+    rows, count = _calendar_take(qs.order_by("review_due", "pk"), limit, shape=shape)
+    items = [
+        Item(
+            kind="review",
+            label="Review due",
+            key=f"review:{a.pk}",
+            title=f"Review of {a.vendor_name} — {a.service_name}",
+            url=reverse("assessments:create") + f"?service={a.service_id}",
+            due_date=a.review_due,
+            owner=a.owner_name or "",
+            overdue=a.review_due < today,
+            status="Flagged for reassessment" if a.reassess_reason else "Approved",
+            vendor=a.vendor_name,
+            service=a.service_name,
+            detail=f"Last decided as A-{a.pk}; start a new assessment to review it",
+            assessment_id=a.pk,
+        )
+        for a in rows
+    ]
+    return items, count
+
+
+def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+    """Conditions and findings still live (open, in progress, or done and awaiting
+    verification), on their due date."""
+    qs = _dated(
+        _live_findings(organisation).filter(status__in=Finding.LIVE, due_date__isnull=False), "due_date", filters
+    )
+    qs = _owner_filter(qs, "owner_user", filters)
+    if filters.vendor is not None:
+        qs = qs.filter(assessment__service__vendor_id=filters.vendor)
+    rows, count = _calendar_take(qs.order_by("due_date", "pk"), limit, shape=_finding_rows)
+    items = []
+    for f in rows:
+        item = condition_item(f, today=today)
+        kind = Finding.Kind(f.kind).label
+        items.append(
+            Item(
+                **{**item.__dict__, "kind": "condition", "label": f"{kind} due", "key": f"condition:{f.pk}"},
+            )
+        )
+    return items, count
+
+
+def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+    """Accepted risks, on the day they expire (in force through that day). The owner is the
+    assessment's: they renew it or plan the reassessment."""
+    A = RiskAcceptance
+    qs = _dated(
+        A.objects.filter(assessment__organisation=organisation, status=A.Status.ACCEPTED, expires_on__isnull=False),
+        "expires_on",
+        filters,
+    )
+    qs = _owner_filter(qs, "assessment__owner", filters)
+    if filters.vendor is not None:
+        qs = qs.filter(assessment__service__vendor_id=filters.vendor)
+
+    def shape(rows):
+        return rows.only("id", "assessment_id", "title", "expires_on", "accepted_by_label").annotate(
+            vendor_name=F("assessment__service__vendor__name"),
+            service_name=F("assessment__service__name"),
+            owner_name=_person("assessment__owner"),
+        )
+
+    rows, count = _calendar_take(qs.order_by("expires_on", "pk"), limit, shape=shape)
+    items = [
+        Item(
+            kind="acceptance",
+            label="Risk acceptance expires",
+            key=f"acceptance:{r.pk}",
+            title=r.title,
+            url=reverse("assessments:detail", args=[r.assessment_id]),
+            due_date=r.expires_on,
+            owner=r.owner_name or "",
+            overdue=r.expires_on < today,
+            status=f"Accepted by {r.accepted_by_label}",
+            vendor=r.vendor_name,
+            service=r.service_name,
+            detail=f"A-{r.assessment_id} {r.vendor_name} — {r.service_name}: renew it or plan the reassessment",
+            assessment_id=r.assessment_id,
+        )
+        for r in rows
+    ]
+    return items, count
+
+
+def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+    """Open assessments on their due date (when the answers are due: the date the vendor's
+    invitation names)."""
+    qs = _dated(
+        Assessment.objects.filter(organisation=organisation, status__in=Assessment.OPEN, due_date__isnull=False),
+        "due_date",
+        filters,
+    )
+    qs = _owner_filter(qs, "owner", filters)
+    if filters.vendor is not None:
+        qs = qs.filter(service__vendor_id=filters.vendor)
+    rows, count = _calendar_take(qs.order_by("due_date", "pk"), limit, shape=list_rows)
+    items = [
+        Item(
+            **{
+                **_assessment_item(a, kind="assessment_due", url=a.get_absolute_url(), today=today).__dict__,
+                "label": "Assessment due",
+                "key": f"assessment_due:{a.pk}",
+                "detail": "The answers are due",
+            }
+        )
+        for a in rows
+    ]
+    return items, count
+
+
+def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+    """Vendor links still waiting for answers, on the day they stop working (renew them by
+    inviting the contact again)."""
+    qs = Invitation.objects.filter(
+        assessment__organisation=organisation,
+        assessment__status__in=Assessment.EDITABLE,
+        revoked_at__isnull=True,
+        submitted_at__isnull=True,
+    )
+    qs = _dated(qs, "expires_at__date", filters)
+    qs = _owner_filter(qs, "assessment__owner", filters)
+    if filters.vendor is not None:
+        qs = qs.filter(assessment__service__vendor_id=filters.vendor)
+
+    def shape(rows):
+        return rows.only("id", "assessment_id", "expires_at").annotate(
+            contact_name=F("contact__name"),
+            vendor_name=F("assessment__service__vendor__name"),
+            service_name=F("assessment__service__name"),
+            owner_name=_person("assessment__owner"),
+        )
+
+    rows, count = _calendar_take(qs.order_by("expires_at", "pk"), limit, shape=shape)
+    items = []
+    for i in rows:
+        day = timezone.localdate(i.expires_at)
+        items.append(
+            Item(
+                kind="vendor_link",
+                label="Vendor link expires",
+                key=f"vendor_link:{i.pk}",
+                title=f"{i.contact_name}'s link for A-{i.assessment_id} {i.vendor_name} — {i.service_name}",
+                url=reverse("assessments:detail", args=[i.assessment_id]) + "#vendor-links",
+                due_date=day,
+                owner=i.owner_name or "",
+                overdue=day < today,
+                status="Waiting for the vendor",
+                vendor=i.vendor_name,
+                service=i.service_name,
+                detail="Invite the contact again to renew the link",
+                assessment_id=i.assessment_id,
+            )
+        )
+    return items, count
+
+
+# The calendar's kinds, in the order they sort on one day. Add a kind here (see the module docstring).
+CALENDAR_KINDS: tuple[CalendarKind, ...] = (
+    CalendarKind("review", "Reviews due", _calendar_reviews),
+    CalendarKind("condition", "Conditions and findings due", _calendar_conditions),
+    CalendarKind("acceptance", "Risk acceptances expiring", _calendar_acceptances),
+    CalendarKind("assessment_due", "Assessments due", _calendar_answers_due),
+    CalendarKind("vendor_link", "Vendor links expiring", _calendar_vendor_links),
+)
+
+
+def calendar_kinds() -> tuple[CalendarKind, ...]:
+    return CALENDAR_KINDS
+
+
+def calendar(
+    organisation: Organisation,
+    filters: CalendarFilters | None = None,
+    *,
+    today: dt.date,
+    offset: int = 0,
+    limit: int = CALENDAR_PAGE,
+) -> CalendarPage:
+    """The organisation's dated obligations matching ``filters``, overdue first, then by due
+    date (on one day, in registry order), from ``offset``, at most ``limit``.
+
+    Each kind reads at most ``offset + limit`` rows and one COUNT, so a page costs the same
+    whatever the organisation holds beyond it; deep pages cost more (callers cap the offset).
+    """
+    filters = filters or CalendarFilters()
+    wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
+    order = {k.key: i for i, k in enumerate(CALENDAR_KINDS)}
+    streams, counts = [], {}
+    for kind in wanted:
+        items, counts[kind.key] = kind.read(organisation, filters, today=today, limit=offset + limit)
+        streams.append([((not it.overdue, it.due_date, order[kind.key], n), it) for n, it in enumerate(items)])
+    merged = [it for _, it in heapq.merge(*streams, key=lambda pair: pair[0])]
+    return CalendarPage(items=merged[offset : offset + limit], count=sum(counts.values()), counts=counts)
