@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.portfolio import views
+from procurement.portfolio import calendar_views, views
 
 # /  The home page keeps the ``core:`` namespace that LOGIN_REDIRECT_URL and base.html name.
 home_patterns = ([path("", views.home, name="home")], "core")
@@ -15,4 +15,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("conditions/", views.conditions, name="conditions"),
     path("conditions.<str:fmt>", views.conditions_export, name="conditions_export"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    # The secret is the key: the path is blanked in logs (procurement/core/redaction.py).
+    path("calendar/feed/<str:secret>.ics", calendar_views.calendar_feed, name="calendar_feed"),
 ]
