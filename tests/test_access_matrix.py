@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
+from procurement.core.calendar_feeds import calendar_feed_create
 from procurement.core.members import member_invitation_token, member_invite
 from procurement.core.models import WebhookEndpoint
 from procurement.core.tokens import api_token_create
@@ -85,6 +86,11 @@ MATRIX = {
     "portfolio:reviews": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions_export": ("get", lambda w: {"fmt": "csv"}, ORG_LIST),
+    "portfolio:calendar": ("get", lambda w: {}, ORG_LIST),
+    # The address is the credential (like a vendor link): whoever holds the analyst's live
+    # address reads the analyst's organisation's dates; a revoked or wrong one is 404 for
+    # everyone (tests/portfolio/test_calendar.py).
+    "portfolio:calendar_feed": ("get", lambda w: {"secret": w["feed_secret"]}, {p: 200 for p in PERSONAS}),
     "assessments:list": ("get", lambda w: {}, ANY_MEMBER),
     "assessments:create": ("get", lambda w: {}, ORG_CREATE),
     "assessments:detail": ("get", lambda w: {"pk": w["draft"].pk}, READ),
@@ -154,6 +160,9 @@ MATRIX = {
         {**{p: 404 for p in PERSONAS if p not in VENDORS}, "anonymous": 302, "analyst": OK},
     ),
     "accounts:two_step_verify": ("get", lambda w: {}, {p: 302 for p in PERSONAS}),
+    # One's own calendar feed address: no object, every signed-in person has their own page.
+    "accounts:calendar_feed": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:calendar_feed_revoke": ("post", lambda w: {}, {**{p: OK for p in ANY_MEMBER}, "anonymous": 302}),
     # The invitation link is the credential; someone already signed in is asked to log out first.
     "accounts:join": (
         "get",
@@ -265,6 +274,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
     )
     return {
         "api_token": api_token_create(user=personas["analyst"], name="sync", scope="read", days=30)[0],
+        "feed_secret": calendar_feed_create(user=personas["analyst"], scope="all")[1],
         "webhook": webhook,
         "membership": personas["viewer"].memberships.get(),
         "member_invitation": member_invitation,
