@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from procurement.core.models import CalendarFeed
 from procurement.core.notifications import absolute_url
 from procurement.portfolio.forms import CalendarFilterForm
 from procurement.portfolio.obligations import CALENDAR_PAGE, CalendarFilters, Item, calendar, calendar_kinds
+from procurement.vendors.models import Vendor
 
 # Pages beyond this are not offered: narrow the filters instead (each kind reads up to a page's end).
 CALENDAR_MAX_PAGES = 20
@@ -66,22 +67,36 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         number = 1
     offset = (number - 1) * CALENDAR_PAGE
     result = calendar(org, filters, today=today, offset=offset, limit=CALENDAR_PAGE)
-    cap = CALENDAR_PAGE * CALENDAR_MAX_PAGES
-    paginator = Paginator(range(min(result.count, cap)), CALENDAR_PAGE)
-    paginator.count_exact, paginator.count_limit = result.count <= cap, cap
     by = (form.cleaned_data.get("by") if not problems and form.is_bound else "") or "month"
+    # The selects list plain (id, name) pairs: cheaper than the form's model choices at scale.
+    people = (
+        get_user_model()
+        .objects.filter(memberships__organisation=org)
+        .order_by("username")
+        .only("id", "username", "first_name", "last_name")
+    )
     ctx = {
         "form": form,
         "problems": [str(e) for errors in problems.values() for e in errors],
         "filters": filters,
-        "page": paginator.get_page(number),
-        "count": result.count,
+        "number": number,
+        "first": offset + 1,
+        "last": offset + len(result.items),
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if result.more and number < CALENDAR_MAX_PAGES else None,
+        "capped": result.more and number >= CALENDAR_MAX_PAGES,
+        "owners": [
+            (u.pk, u.get_full_name() or u.username) for u in people.only("id", "username", "first_name", "last_name")
+        ],
+        "vendors": list(Vendor.objects.filter(organisation=org).order_by("name").values_list("pk", "name")),
+        "chosen": {k: request.GET.get(k, "") for k in ("owner", "vendor", "kind")} if not problems else {},
         "groups": _groups(result.items, by=by, today=today),
         "by": by,
         "today": today,
         "filtered": form.is_bound and not problems,
         "start_value": request.GET.get("start", "") if form.is_bound else "",
         "end_value": request.GET.get("end", "") if form.is_bound else f"{filters.end:%Y-%m-%d}",
+        "kinds": [(k.key, k.label) for k in kinds],
     }
     return render(request, "portfolio/calendar.html", ctx, status=400 if problems else 200)
 

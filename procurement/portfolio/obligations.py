@@ -8,35 +8,34 @@ due date, owner, link, overdue flag).
 
 The calendar's kinds are a registry, ``CALENDAR_KINDS``. Each kind is one function::
 
-    def _calendar_reviews(organisation, filters: CalendarFilters, *, today, limit) -> tuple[list[Item], int]
+    def _calendar_reviews(organisation, filters: CalendarFilters, *, today, limit) -> Dated
 
-returning at most ``limit`` of the organisation's obligations of that kind that match
-``filters`` (``filters.start``/``end`` on the due date, ``owner`` a user id, ``vendor`` a
-vendor id; apply every filter the kind can: a kind with no owner matches no owner filter),
-in calendar order (due date, then a stable tie-break such as the row's id), and the count of
-all that match. Each item carries ``kind`` (the registry key), ``label`` (the kind in words,
-e.g. "Contract notice deadline"), ``key`` (stable across runs: "<kind>:<row id>", the
-feed's UID), ``due_date``, ``overdue``, ``url`` and the names it shows. Adding a kind is that
-function plus one line in ``CALENDAR_KINDS``:
+that returns ``Dated(dates, build)``: ``dates`` is the (due date, row id) of at most ``limit``
+of the organisation's rows of that kind that match ``filters``, in date order (read them with
+``_dated`` for the filters and ``_rows`` for the order and limit: an index walk, no names
+yet); ``build(ids)`` returns the ``Item`` of each of those row ids (only the rows a page
+shows are built). An item carries ``kind`` (the registry key), ``label`` (the kind in
+words, e.g. "Last day to give notice"), ``key`` (stable: "<kind>:<row id>", the feed's UID),
+``due_date``, ``overdue`` (the date has passed), ``url`` (where to act) and the names it
+shows (title, vendor, service, owner, status, detail). A date that has passed is overdue.
 
-    CalendarKind("contract_notice", "Last day to give notice", _calendar_contract_notices),
+Adding a kind is that function plus one line in ``CALENDAR_KINDS``::
 
-(the key, the filter's label in words, the function); the page's kind filter, the feed and
-the ordering pick it up. Scope every query to ``organisation``. Read at most ``limit`` rows
-through an index on the date (the page asks for one page's worth), and count only when there
-are as many as ``limit`` (``_calendar_take``).
+    CalendarKind("contract_notice", "Contract notice deadlines", _calendar_contract_notices),
 
-Every query is scoped to the user's organisation and reads through an index: assessments by
-(owner, status, due date) and (organisation, status, created); findings by (owner, status,
-due date) and (status, due date). Each group reads at most ``limit + 1`` rows and counts
-only when there are more, so the queue costs the same with 2,000 decided assessments as
-with none.
+(the key, the kind in words for the filter, the function); ``_PATHS`` names the owner and
+vendor of a model the calendar has not read before (``Contract: ("service__owner",
+"service__vendor")``). The page's kind filter, the ordering, the iCalendar feed and its UIDs
+pick the kind up. Scope every query to ``organisation``; give the date column an index that
+starts with the organisation (or the owner) so a page stays cheap at scale (bench/run.py,
+``calendar_page_ratio``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -513,42 +512,57 @@ class CalendarFilters:
 
 
 @dataclass(frozen=True)
+class Dated:
+    """What a kind returns: ``dates``, the (due date, row id) of at most ``limit`` matching
+    rows in date order; ``build``, the items of some of those row ids (in any order)."""
+
+    dates: list[tuple[dt.date, int]]
+    build: Callable[[list[int]], list[Item]]
+
+
+@dataclass(frozen=True)
 class CalendarKind:
     key: str
     label: str  # the kind in words, for the filter
-    read: object  # (organisation, filters, *, today, limit) -> (items, count)
+    read: Callable[..., Dated]  # (organisation, filters, *, today, limit) -> Dated
 
 
 @dataclass
 class CalendarPage:
     items: list[Item]
-    count: int  # every matching obligation, across kinds
-    counts: dict[str, int]  # per kind
+    more: bool  # more obligations match after these
 
 
 def _dated(qs: QuerySet, field_name: str, filters: CalendarFilters) -> QuerySet:
+    """``qs`` within the filters' dates, owner and vendor. ``field_name`` is the date; the
+    owner and vendor paths are the model's (see ``_PATHS``)."""
     if filters.start is not None:
         qs = qs.filter(**{f"{field_name}__gte": filters.start})
     if filters.end is not None:
         qs = qs.filter(**{f"{field_name}__lte": filters.end})
+    owner, vendor = _PATHS[qs.model]
+    if filters.owner is not None:
+        qs = qs.filter(**{f"{owner}_id": filters.owner})
+    if filters.vendor is not None:
+        qs = qs.filter(**{f"{vendor}_id": filters.vendor})
     return qs
 
 
-def _calendar_take(qs: QuerySet, limit: int, *, shape) -> tuple[list, int]:
-    """At most ``limit`` shaped rows in ``qs``'s order, and the count of all (a COUNT only when
-    there may be more). The shaping joins run for the kept rows only."""
-    ids = list(qs.values_list("pk", flat=True)[:limit]) if limit > 0 else []
-    shaped = {row.pk: row for row in shape(qs.model.objects.filter(pk__in=ids))} if ids else {}
-    rows = [shaped[pk] for pk in ids]
-    count = len(rows) if len(rows) < limit else qs.order_by().count()
-    return rows, count
+# Who owns a row and which vendor it is about, per model the calendar reads.
+_PATHS = {
+    Assessment: ("owner", "service__vendor"),
+    Finding: ("owner_user", "assessment__service__vendor"),
+    RiskAcceptance: ("assessment__owner", "assessment__service__vendor"),
+    Invitation: ("assessment__owner", "assessment__service__vendor"),
+}
 
 
-def _owner_filter(qs: QuerySet, field_name: str, filters: CalendarFilters) -> QuerySet:
-    return qs if filters.owner is None else qs.filter(**{f"{field_name}_id": filters.owner})
+def _rows(qs: QuerySet, field_name: str, limit: int) -> list[tuple[dt.date, int]]:
+    """(date, id) of the first ``limit`` rows in date order: an index walk, no joins for names."""
+    return list(qs.order_by(field_name, "pk").values_list(field_name, "pk")[:limit]) if limit > 0 else []
 
 
-def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Periodic reviews: each service whose newest assessment is approved, on its next review
     date (``Assessment.review_due``, fixed when deciding). A service with a newer assessment is
     being reviewed already."""
@@ -560,60 +574,61 @@ def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date,
         "review_due",
         filters,
     ).filter(~Exists(newer))
-    qs = _owner_filter(qs, "owner", filters)
-    if filters.vendor is not None:
-        qs = qs.filter(service__vendor_id=filters.vendor)
 
-    def shape(rows):
-        return rows.only("id", "service_id", "review_due", "reassess_reason", "owner_id").annotate(
-            vendor_name=F("service__vendor__name"), service_name=F("service__name"), owner_name=_person("owner")
+    def build(ids: list[int]) -> list[Item]:
+        rows = (
+            Assessment.objects.filter(pk__in=ids)
+            .only("id", "service_id", "review_due", "reassess_reason", "owner_id")
+            .annotate(
+                vendor_name=F("service__vendor__name"), service_name=F("service__name"), owner_name=_person("owner")
+            )
         )
+        return [
+            Item(
+                kind="review",
+                label="Review due",
+                key=f"review:{a.pk}",
+                title=f"Review of {a.vendor_name} — {a.service_name}",
+                url=reverse("assessments:create") + f"?service={a.service_id}",
+                due_date=a.review_due,
+                owner=a.owner_name or "",
+                overdue=a.review_due < today,
+                status="Flagged for reassessment" if a.reassess_reason else "Approved",
+                vendor=a.vendor_name,
+                service=a.service_name,
+                detail=f"Last decided as A-{a.pk}; start a new assessment to review it",
+                assessment_id=a.pk,
+            )
+            for a in rows
+        ]
 
-    rows, count = _calendar_take(qs.order_by("review_due", "pk"), limit, shape=shape)
-    items = [
-        Item(
-            kind="review",
-            label="Review due",
-            key=f"review:{a.pk}",
-            title=f"Review of {a.vendor_name} — {a.service_name}",
-            url=reverse("assessments:create") + f"?service={a.service_id}",
-            due_date=a.review_due,
-            owner=a.owner_name or "",
-            overdue=a.review_due < today,
-            status="Flagged for reassessment" if a.reassess_reason else "Approved",
-            vendor=a.vendor_name,
-            service=a.service_name,
-            detail=f"Last decided as A-{a.pk}; start a new assessment to review it",
-            assessment_id=a.pk,
-        )
-        for a in rows
-    ]
-    return items, count
+    return Dated(_rows(qs, "review_due", limit), build)
 
 
-def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Conditions and findings still live (open, in progress, or done and awaiting
     verification), on their due date."""
     qs = _dated(
         _live_findings(organisation).filter(status__in=Finding.LIVE, due_date__isnull=False), "due_date", filters
     )
-    qs = _owner_filter(qs, "owner_user", filters)
-    if filters.vendor is not None:
-        qs = qs.filter(assessment__service__vendor_id=filters.vendor)
-    rows, count = _calendar_take(qs.order_by("due_date", "pk"), limit, shape=_finding_rows)
-    items = []
-    for f in rows:
-        item = condition_item(f, today=today)
-        kind = Finding.Kind(f.kind).label
-        items.append(
+
+    def build(ids: list[int]) -> list[Item]:
+        return [
             Item(
-                **{**item.__dict__, "kind": "condition", "label": f"{kind} due", "key": f"condition:{f.pk}"},
+                **{
+                    **condition_item(f, today=today).__dict__,
+                    "kind": "condition",
+                    "label": f"{Finding.Kind(f.kind).label} due",
+                    "key": f"condition:{f.pk}",
+                }
             )
-        )
-    return items, count
+            for f in _finding_rows(Finding.objects.filter(pk__in=ids))
+        ]
+
+    return Dated(_rows(qs, "due_date", limit), build)
 
 
-def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Accepted risks, on the day they expire (in force through that day). The owner is the
     assessment's: they renew it or plan the reassessment."""
     A = RiskAcceptance
@@ -622,40 +637,40 @@ def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.d
         "expires_on",
         filters,
     )
-    qs = _owner_filter(qs, "assessment__owner", filters)
-    if filters.vendor is not None:
-        qs = qs.filter(assessment__service__vendor_id=filters.vendor)
 
-    def shape(rows):
-        return rows.only("id", "assessment_id", "title", "expires_on", "accepted_by_label").annotate(
-            vendor_name=F("assessment__service__vendor__name"),
-            service_name=F("assessment__service__name"),
-            owner_name=_person("assessment__owner"),
+    def build(ids: list[int]) -> list[Item]:
+        rows = (
+            A.objects.filter(pk__in=ids)
+            .only("id", "assessment_id", "title", "expires_on", "accepted_by_label")
+            .annotate(
+                vendor_name=F("assessment__service__vendor__name"),
+                service_name=F("assessment__service__name"),
+                owner_name=_person("assessment__owner"),
+            )
         )
+        return [
+            Item(
+                kind="acceptance",
+                label="Risk acceptance expires",
+                key=f"acceptance:{r.pk}",
+                title=r.title,
+                url=reverse("assessments:detail", args=[r.assessment_id]),
+                due_date=r.expires_on,
+                owner=r.owner_name or "",
+                overdue=r.expires_on < today,
+                status=f"Accepted by {r.accepted_by_label}",
+                vendor=r.vendor_name,
+                service=r.service_name,
+                detail=f"A-{r.assessment_id} {r.vendor_name} — {r.service_name}: renew it or plan the reassessment",
+                assessment_id=r.assessment_id,
+            )
+            for r in rows
+        ]
 
-    rows, count = _calendar_take(qs.order_by("expires_on", "pk"), limit, shape=shape)
-    items = [
-        Item(
-            kind="acceptance",
-            label="Risk acceptance expires",
-            key=f"acceptance:{r.pk}",
-            title=r.title,
-            url=reverse("assessments:detail", args=[r.assessment_id]),
-            due_date=r.expires_on,
-            owner=r.owner_name or "",
-            overdue=r.expires_on < today,
-            status=f"Accepted by {r.accepted_by_label}",
-            vendor=r.vendor_name,
-            service=r.service_name,
-            detail=f"A-{r.assessment_id} {r.vendor_name} — {r.service_name}: renew it or plan the reassessment",
-            assessment_id=r.assessment_id,
-        )
-        for r in rows
-    ]
-    return items, count
+    return Dated(_rows(qs, "expires_on", limit), build)
 
 
-def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Open assessments on their due date (when the answers are due: the date the vendor's
     invitation names)."""
     qs = _dated(
@@ -663,68 +678,72 @@ def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.d
         "due_date",
         filters,
     )
-    qs = _owner_filter(qs, "owner", filters)
-    if filters.vendor is not None:
-        qs = qs.filter(service__vendor_id=filters.vendor)
-    rows, count = _calendar_take(qs.order_by("due_date", "pk"), limit, shape=list_rows)
-    items = [
-        Item(
-            **{
-                **_assessment_item(a, kind="assessment_due", url=a.get_absolute_url(), today=today).__dict__,
-                "label": "Assessment due",
-                "key": f"assessment_due:{a.pk}",
-                "detail": "The answers are due",
-            }
-        )
-        for a in rows
-    ]
-    return items, count
+
+    def build(ids: list[int]) -> list[Item]:
+        return [
+            Item(
+                **{
+                    **_assessment_item(a, kind="assessment_due", url=a.get_absolute_url(), today=today).__dict__,
+                    "label": "Assessment due",
+                    "key": f"assessment_due:{a.pk}",
+                    "detail": "The answers are due",
+                }
+            )
+            for a in list_rows(Assessment.objects.filter(pk__in=ids))
+        ]
+
+    return Dated(_rows(qs, "due_date", limit), build)
 
 
-def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.date, limit: int):
+def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Vendor links still waiting for answers, on the day they stop working (renew them by
     inviting the contact again)."""
-    qs = Invitation.objects.filter(
-        assessment__organisation=organisation,
-        assessment__status__in=Assessment.EDITABLE,
-        revoked_at__isnull=True,
-        submitted_at__isnull=True,
+    qs = _dated(
+        Invitation.objects.filter(
+            assessment__organisation=organisation,
+            assessment__status__in=Assessment.EDITABLE,
+            revoked_at__isnull=True,
+            submitted_at__isnull=True,
+        ),
+        "expires_at__date",
+        filters,
     )
-    qs = _dated(qs, "expires_at__date", filters)
-    qs = _owner_filter(qs, "assessment__owner", filters)
-    if filters.vendor is not None:
-        qs = qs.filter(assessment__service__vendor_id=filters.vendor)
+    dates = [(timezone.localdate(at), pk) for at, pk in _rows(qs, "expires_at", limit)]
 
-    def shape(rows):
-        return rows.only("id", "assessment_id", "expires_at").annotate(
-            contact_name=F("contact__name"),
-            vendor_name=F("assessment__service__vendor__name"),
-            service_name=F("assessment__service__name"),
-            owner_name=_person("assessment__owner"),
-        )
-
-    rows, count = _calendar_take(qs.order_by("expires_at", "pk"), limit, shape=shape)
-    items = []
-    for i in rows:
-        day = timezone.localdate(i.expires_at)
-        items.append(
-            Item(
-                kind="vendor_link",
-                label="Vendor link expires",
-                key=f"vendor_link:{i.pk}",
-                title=f"{i.contact_name}'s link for A-{i.assessment_id} {i.vendor_name} — {i.service_name}",
-                url=reverse("assessments:detail", args=[i.assessment_id]) + "#vendor-links",
-                due_date=day,
-                owner=i.owner_name or "",
-                overdue=day < today,
-                status="Waiting for the vendor",
-                vendor=i.vendor_name,
-                service=i.service_name,
-                detail="Invite the contact again to renew the link",
-                assessment_id=i.assessment_id,
+    def build(ids: list[int]) -> list[Item]:
+        rows = (
+            Invitation.objects.filter(pk__in=ids)
+            .only("id", "assessment_id", "expires_at")
+            .annotate(
+                contact_name=F("contact__name"),
+                vendor_name=F("assessment__service__vendor__name"),
+                service_name=F("assessment__service__name"),
+                owner_name=_person("assessment__owner"),
             )
         )
-    return items, count
+        items = []
+        for i in rows:
+            day = timezone.localdate(i.expires_at)
+            items.append(
+                Item(
+                    kind="vendor_link",
+                    label="Vendor link expires",
+                    key=f"vendor_link:{i.pk}",
+                    title=f"{i.contact_name}'s link for A-{i.assessment_id} {i.vendor_name} — {i.service_name}",
+                    url=reverse("assessments:detail", args=[i.assessment_id]),
+                    due_date=day,
+                    owner=i.owner_name or "",
+                    overdue=day < today,
+                    status="Waiting for the vendor",
+                    vendor=i.vendor_name,
+                    service=i.service_name,
+                    detail="Invite the contact again to renew the link",
+                    assessment_id=i.assessment_id,
+                )
+            )
+        return items
+
+    return Dated(dates, build)
 
 
 # The calendar's kinds, in the order they sort on one day. Add a kind here (see the module docstring).
@@ -749,18 +768,28 @@ def calendar(
     offset: int = 0,
     limit: int = CALENDAR_PAGE,
 ) -> CalendarPage:
-    """The organisation's dated obligations matching ``filters``, overdue first, then by due
-    date (on one day, in registry order), from ``offset``, at most ``limit``.
+    """The organisation's dated obligations matching ``filters``: overdue first (a date that
+    has passed), then by due date (on one day, in registry order), from ``offset``, at most
+    ``limit``.
 
-    Each kind reads at most ``offset + limit`` rows and one COUNT, so a page costs the same
-    whatever the organisation holds beyond it; deep pages cost more (callers cap the offset).
+    Each kind reads the (date, id) of at most ``offset + limit + 1`` rows through its date
+    index; only the rows shown are then read with their names, one query per kind. A page
+    costs the same whatever the organisation holds beyond it; deep pages read more dates
+    (callers cap the offset). Nothing is counted: ``more`` says whether a next page exists.
     """
     filters = filters or CalendarFilters()
     wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
-    order = {k.key: i for i, k in enumerate(CALENDAR_KINDS)}
-    streams, counts = [], {}
-    for kind in wanted:
-        items, counts[kind.key] = kind.read(organisation, filters, today=today, limit=offset + limit)
-        streams.append([((not it.overdue, it.due_date, order[kind.key], n), it) for n, it in enumerate(items)])
-    merged = [it for _, it in heapq.merge(*streams, key=lambda pair: pair[0])]
-    return CalendarPage(items=merged[offset : offset + limit], count=sum(counts.values()), counts=counts)
+    want = offset + limit + 1
+    streams, builders = [], {}
+    for position, kind in enumerate(wanted):
+        dated = kind.read(organisation, filters, today=today, limit=want)
+        builders[kind.key] = dated.build
+        streams.append([((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)])
+    merged = list(heapq.merge(*streams))
+    shown = merged[offset : offset + limit]
+    ids: dict[str, list[int]] = {}
+    for _, key, pk in shown:
+        ids.setdefault(key, []).append(pk)
+    built = {(key, int(item.key.split(":")[1])): item for key, pks in ids.items() for item in builders[key](pks)}
+    items = [built[(key, pk)] for _, key, pk in shown if (key, pk) in built]
+    return CalendarPage(items=items, more=len(merged) > offset + limit)
