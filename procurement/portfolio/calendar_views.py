@@ -50,6 +50,11 @@ def _groups(items: list[Item], *, by: str, today: dt.date) -> list[dict]:
     return groups
 
 
+def _options(pairs, chosen: str | None) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for a select, worked out here rather than per option in the template."""
+    return [(str(value), label, str(value) == chosen) for value, label in pairs]
+
+
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """Every dated obligation of the organisation, filterable by owner, vendor, kind and dates."""
@@ -67,6 +72,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         number = 1
     offset = (number - 1) * CALENDAR_PAGE
     result = calendar(org, filters, today=today, offset=offset, limit=CALENDAR_PAGE)
+    chosen = {k: request.GET.get(k, "") for k in ("owner", "vendor", "kind")} if not problems else {}
     by = (form.cleaned_data.get("by") if not problems and form.is_bound else "") or "month"
     # The selects list plain (id, name) pairs: cheaper than the form's model choices at scale.
     people = (
@@ -85,18 +91,17 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if result.more and number < CALENDAR_MAX_PAGES else None,
         "capped": result.more and number >= CALENDAR_MAX_PAGES,
-        "owners": [
-            (u.pk, u.get_full_name() or u.username) for u in people.only("id", "username", "first_name", "last_name")
-        ],
-        "vendors": list(Vendor.objects.filter(organisation=org).order_by("name").values_list("pk", "name")),
-        "chosen": {k: request.GET.get(k, "") for k in ("owner", "vendor", "kind")} if not problems else {},
+        "owners": _options([(u.pk, u.get_full_name() or u.username) for u in people], chosen.get("owner")),
+        "vendors": _options(
+            Vendor.objects.filter(organisation=org).order_by("name").values_list("pk", "name"), chosen.get("vendor")
+        ),
+        "kinds": _options([(k.key, k.label) for k in kinds], chosen.get("kind")),
         "groups": _groups(result.items, by=by, today=today),
         "by": by,
         "today": today,
         "filtered": form.is_bound and not problems,
         "start_value": request.GET.get("start", "") if form.is_bound else "",
         "end_value": request.GET.get("end", "") if form.is_bound else f"{filters.end:%Y-%m-%d}",
-        "kinds": [(k.key, k.label) for k in kinds],
     }
     return render(request, "portfolio/calendar.html", ctx, status=400 if problems else 200)
 
