@@ -23,7 +23,7 @@ class CalendarFeedForm(forms.Form):
         label="What it shows",
         choices=CalendarFeed.Scope.choices,
         initial=CalendarFeed.Scope.ALL,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": "Choose everything, or only what you own."},
     )
 

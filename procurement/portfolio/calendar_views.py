@@ -97,6 +97,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         ),
         "kinds": _options([(k.key, k.label) for k in kinds], chosen.get("kind")),
         "groups": _groups(result.items, by=by, today=today),
+        "kind_label": next((k.label for k in kinds if (k.key,) == filters.kinds), ""),
         "by": by,
         "today": today,
         "filtered": form.is_bound and not problems,

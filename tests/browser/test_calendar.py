@@ -87,7 +87,7 @@ def test_the_calendar_shows_overdue_first_and_the_feed_follows_the_settings(
 
     page.goto(f"{live_server.url}/accounts/calendar-feed/")
     expect(page.locator("#feed-address")).to_have_count(0)
-    expect(page.locator("#feed-live")).to_contain_text("only what i own")
+    expect(page.locator("#feed-live")).to_contain_text("What it shows: Only what I own")
     page.click("text=Revoke this address")
     expect(page.locator(".alert-success")).to_contain_text("revoked")
     page.screenshot(path=str(artifacts_dir / "calendar-feed-revoked.png"), full_page=True)
