@@ -625,7 +625,10 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
             for f in _finding_rows(Finding.objects.filter(pk__in=ids))
         ]
 
-    return Dated(_rows(qs, "due_date", limit), build)
+    # One walk of the (status, due date) index per live status, merged: with the three statuses
+    # in one IN, SQLite sorts every finding in the range before the limit (9 ms of 5,000).
+    per_status = [_rows(qs.filter(status=status), "due_date", limit) for status in Finding.LIVE]
+    return Dated(list(heapq.merge(*per_status))[:limit], build)
 
 
 def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
