@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.assessments import services
-from procurement.assessments.models import Assessment, RiskAcceptance
+from procurement.assessments.models import Assessment, Finding, RiskAcceptance
 from procurement.core.calendar_feeds import calendar_feed_create, calendar_feed_revoke
 from procurement.core.members import member_active_set
 from procurement.core.models import CalendarFeed
@@ -159,6 +159,28 @@ def test_closed_conditions_rejected_assessments_and_newer_assessments_leave_the_
     assert "review" in {i.kind for i in calendar(org, today=TODAY).items}
     services.assessment_create(service=reviewed.service, bank=shipped_version.bank, by=personas["admin"])
     assert "review" not in {i.kind for i in calendar(org, today=TODAY).items}  # the review has started
+
+    overdue = Finding.objects.get(text="overdue condition")
+    Finding.objects.filter(pk=overdue.pk).update(status="verified", verified_at=timezone.now())
+    titles = {i.title for i in calendar(org, today=TODAY).items}
+    assert "overdue condition" not in titles and "admin's finding" in titles
+    Assessment.objects.filter(pk=overdue.assessment_id).update(
+        status="rejected", frozen_record={"score": {}}, frozen_hash="x"
+    )
+    kinds = {i.kind for i in calendar(org, today=TODAY).items}
+    assert "condition" not in kinds  # a rejected service is not in use: its conditions bind nobody
+    assert "acceptance" in kinds  # still reminded by send_notifications, so still on the calendar
+
+
+def test_the_page_pages_through_everything_with_next_and_previous(in_review, personas, login):
+    for n in range(-3, 60):
+        _condition(in_review, personas["analyst"], n)
+    client = login(personas["viewer"])
+    first = client.get(reverse("portfolio:calendar")).content.decode()
+    assert "1 to 50 on this page, more on the next" in " ".join(first.split()) and "page=2" in first
+    second = client.get(reverse("portfolio:calendar"), {"page": 2}).content.decode()
+    assert "51 to 63 on this page." in " ".join(second.split()) and "page=1" in second and "due +59" in second
+    assert client.get(reverse("portfolio:calendar"), {"page": "x"}).status_code == 200  # the first page
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(in_review, personas, org):
