@@ -496,6 +496,15 @@ def bench_calendar():
     RESULTS["calendar_page_queries"] = len(ctx.captured_queries)
     NOTES["calendar_page_ratio"] = "goal <= 1.3 (issue 23: 2,000 services, 5,000 obligations vs an empty organisation)"
     NOTES["calendar_page_ratio_same_rows"] = "the same, against 100 services whose first page is as full"
+# --- Click to PDF, end to end (gunicorn + a real db_worker; bench/clicks.py) ----------------------
+
+
+def bench_clicks():
+    from bench.clicks import main as clicks_main
+
+    RESULTS.update(clicks_main())
+    NOTES["click_to_pdf_s"] = "goal <= 1.5 (p95, Generate PDF to the download link, 120-question demo draft)"
+    NOTES["board_pack_s"] = "p95, Board pack to the download link, demo portfolio"
 
 
 def main() -> None:
@@ -508,6 +517,7 @@ def main() -> None:
         ("pdf", bench_pdf),
         ("decided at scale", bench_decided_at_scale),
         ("calendar", bench_calendar),
+        ("clicks", bench_clicks),
     ):
         t = time.perf_counter()
         try:

@@ -20,6 +20,7 @@ from procurement.core.members import member_invitation_token, member_invite
 from procurement.core.models import WebhookEndpoint
 from procurement.core.tokens import api_token_create
 from procurement.portal import services as portal_services
+from procurement.portfolio.models import BoardPack
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
@@ -91,6 +92,10 @@ MATRIX = {
     # address reads the analyst's organisation's dates; a revoked or wrong one is 404 for
     # everyone (tests/portfolio/test_calendar.py).
     "portfolio:calendar_feed": ("get", lambda w: {"secret": w["feed_secret"]}, {p: 200 for p in PERSONAS}),
+    # Generating renders the asker's own organisation's pack: an outsider gets theirs, never ours.
+    "portfolio:board_pack_generate": ("post", lambda w: {}, ORG_LIST),
+    "portfolio:board_pack_status": ("get", lambda w: {"digest": w["board_pack"].inputs_hash}, READ),
+    "portfolio:board_pack_download": ("get", lambda w: {"digest": w["board_pack"].inputs_hash}, READ),
     "assessments:list": ("get", lambda w: {}, ANY_MEMBER),
     "assessments:create": ("get", lambda w: {}, ORG_CREATE),
     "assessments:detail": ("get", lambda w: {"pk": w["draft"].pk}, READ),
@@ -154,6 +159,7 @@ MATRIX = {
     "accounts:two_step": ("get", lambda w: {}, ANY_MEMBER),
     # One's own API tokens; another person's token is as unknown as a wrong id.
     "accounts:tokens": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:password": ("get", lambda w: {}, ANY_MEMBER),
     "accounts:token_revoke": (
         "post",
         lambda w: {"pk": w["api_token"].pk},
@@ -266,6 +272,10 @@ def world(personas, org, shipped_version, complete_assessment, service):
     report = ReportFile(assessment=review, content_hash=digest, record=record, status=ReportFile.Status.READY, pages=1)
     report.file.save(f"{digest}.pdf", ContentFile(b"%PDF-1.7 placeholder"), save=False)
     report.save()
+    # A ready board pack of the organisation, likewise without rendering one.
+    board_pack = BoardPack(organisation=org, inputs_hash="b" * 64, inputs={"as_of": "2026-11-26"}, status="ready")
+    board_pack.file.save("pack.pdf", ContentFile(b"%PDF-1.7 placeholder"), save=False)
+    board_pack.save()
     member_invitation = member_invite(
         organisation=org, email="new@acme.example", role="analyst", by=personas["admin"], base_url=""
     )
@@ -292,6 +302,7 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "acceptance": acceptance,
         "evidence": evidence,
         "report": report,
+        "board_pack": board_pack,
         "spare_invitation": spare_invitation,
         "link": link,
         "token": portal_services.invitation_token(invitation),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("calendar-feed/", calendar_feed_views.calendar_feed, name="calendar_feed"),
     path("calendar-feed/revoke/", calendar_feed_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("password/", views.password_change, name="password"),
     path("two-step/", views.two_step, name="two_step"),
     path("two-step/verify/", views.two_step_verify, name="two_step_verify"),
 ]

@@ -18,4 +18,7 @@ urlpatterns = [
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     # The secret is the key: the path is blanked in logs (procurement/core/redaction.py).
     path("calendar/feed/<str:secret>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    path("board-pack/generate/", views.board_pack_generate, name="board_pack_generate"),
+    path("board-pack/<str:digest>/status/", views.board_pack_status, name="board_pack_status"),
+    path("board-pack/<str:digest>.pdf", views.board_pack_download, name="board_pack_download"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from procurement.assessments.presentation import (
@@ -103,8 +104,22 @@ def report_context_from_record(
                     "evidence_question": q["type"] == "evidence",
                 }
             )
+        # Who answered, said once per section: the most frequent answerer; an answer from anyone
+        # else names them at the answer. A hidden question was answered by nobody.
+        answered = Counter(r["by"] for r in rows if r["by"] and r["answer_kind"] != "hidden")
+        main = answered.most_common(1)[0][0] if answered else ""
+        for r in rows:
+            if r["answer_kind"] == "hidden" or r["by"] == main:
+                r["by"] = ""
         sections.append(
-            {"code": section["code"], "title": section["title"], "result": s_results[section["code"]], "rows": rows}
+            {
+                "code": section["code"],
+                "title": section["title"],
+                "result": s_results[section["code"]],
+                "rows": rows,
+                "answered_by": main,
+                "others": any(r["by"] for r in rows),
+            }
         )
 
     hits = [dict(k, kind="Knockout") for k in score["knockouts"]] + [dict(f, kind="Flag") for f in score["flags"]]
