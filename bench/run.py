@@ -496,6 +496,8 @@ def bench_calendar():
     RESULTS["calendar_page_queries"] = len(ctx.captured_queries)
     NOTES["calendar_page_ratio"] = "goal <= 1.3 (issue 23: 2,000 services, 5,000 obligations vs an empty organisation)"
     NOTES["calendar_page_ratio_same_rows"] = "the same, against 100 services whose first page is as full"
+
+
 # --- Click to PDF, end to end (gunicorn + a real db_worker; bench/clicks.py) ----------------------
 
 
