@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
+from procurement.core.calendar_feeds import calendar_feed_create
 from procurement.core.members import member_invitation_token, member_invite
 from procurement.core.models import WebhookEndpoint
 from procurement.core.tokens import api_token_create
@@ -139,6 +140,11 @@ MATRIX = {
     ),
     "portfolio:conditions": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions_export": ("get", lambda w: {"fmt": "csv"}, ORG_LIST),
+    "portfolio:calendar": ("get", lambda w: {}, ORG_LIST),
+    # The address is the credential (like a vendor link): whoever holds the analyst's live
+    # address reads the analyst's organisation's dates; a revoked or wrong one is 404 for
+    # everyone (tests/portfolio/test_calendar.py).
+    "portfolio:calendar_feed": ("get", lambda w: {"secret": w["feed_secret"]}, {p: 200 for p in PERSONAS}),
     # Generating renders the asker's own organisation's pack: an outsider gets theirs, never ours.
     "portfolio:board_pack_generate": ("post", lambda w: {}, ORG_LIST),
     "portfolio:board_pack_status": ("get", lambda w: {"digest": w["board_pack"].inputs_hash}, READ),
@@ -213,6 +219,9 @@ MATRIX = {
         {**{p: 404 for p in PERSONAS if p not in VENDORS}, "anonymous": 302, "analyst": OK},
     ),
     "accounts:two_step_verify": ("get", lambda w: {}, {p: 302 for p in PERSONAS}),
+    # One's own calendar feed address: no object, every signed-in person has their own page.
+    "accounts:calendar_feed": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:calendar_feed_revoke": ("post", lambda w: {}, {**{p: OK for p in ANY_MEMBER}, "anonymous": 302}),
     # The invitation link is the credential; someone already signed in is asked to log out first.
     "accounts:join": (
         "get",
@@ -337,6 +346,7 @@ def world(personas, org, shipped_version, complete_assessment, service, decided)
     return {
         "contract_document": ContractDocument.objects.create(contract=contract, document=document, kind="msa"),
         "api_token": api_token_create(user=personas["analyst"], name="sync", scope="read", days=30)[0],
+        "feed_secret": calendar_feed_create(user=personas["analyst"], scope="all")[1],
         "webhook": webhook,
         "membership": personas["viewer"].memberships.get(),
         "member_invitation": member_invitation,

@@ -69,6 +69,9 @@ class Assessment(TimeStampedModel):
     frozen_record = models.JSONField(_("frozen record"), null=True, blank=True)
     frozen_hash = models.CharField(_("frozen record hash"), max_length=64, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # An approved assessment's next periodic review (decision day + its tier's months, fixed when
+    # deciding: every input is frozen), so the obligations calendar selects reviews by date.
+    review_due = models.DateField(_("next review due"), null=True, blank=True)
     # Set when the service's supply chain changes after this assessment (see vendors.supply).
     reassess_reason = models.TextField(_("why a reassessment is needed"), blank=True)
     reassess_since = models.DateTimeField(_("reassessment needed since"), null=True, blank=True)
@@ -126,6 +129,12 @@ class Assessment(TimeStampedModel):
                 fields=["organisation", "-decided_at"],
                 condition=models.Q(status__in=["approved", "rejected"]),
                 name="assess_org_final_decided",
+            ),
+            # The obligations calendar's reviews: approved ones by their next review date.
+            models.Index(
+                fields=["organisation", "review_due"],
+                condition=models.Q(status="approved"),
+                name="assess_org_approved_review",
             ),
         ]
         constraints = [

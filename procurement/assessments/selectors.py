@@ -19,6 +19,7 @@ from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
+from procurement.scoring.params import DEFAULTS
 from procurement.vendors.contracts import contract_scoring_facts, contract_snapshot
 from procurement.vendors.evidence import lifecycle_facts
 from procurement.vendors.supply import OrgChains, chain_snapshot
@@ -102,6 +103,35 @@ def bank_structure(version: BankVersion) -> BankStructure:
     if version.is_locked and version.content_hash:
         return _structure(version.pk, version.content_hash)
     return _structure.__wrapped__(version.pk, "")
+
+
+# --- Review cadence ------------------------------------------------------------------
+
+
+def review_months_for(version: BankVersion) -> dict[int, int]:
+    """Months between reviews per tier: the bank version's ``review_months`` parameter."""
+    params = bank_structure(version).document["version"]["rule_params"]
+    configured = {int(k): int(v) for k, v in (params.get("review_months") or {}).items()}
+    return {**DEFAULTS["review_months"], **configured}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months; the 31st becomes the month's last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def review_due_on(*, version: BankVersion, tier: int | None, decided_at: dt.datetime) -> dt.date:
+    """When an approved service is next reviewed: its decision day plus its tier's months
+    (tier 3 when the record names none). Stored as ``Assessment.review_due`` when deciding,
+    so the calendar selects by it; the review schedule computes the same."""
+    return add_months(decided_at.date(), review_months_for(version)[tier or 3])
 
 
 # --- Answers as scoring input ------------------------------------------------------

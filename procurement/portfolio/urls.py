@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.portfolio import reassessment_views, views
+from procurement.portfolio import calendar_views, reassessment_views, views
 
 # /  The home page keeps the ``core:`` namespace that LOGIN_REDIRECT_URL and base.html name.
 home_patterns = ([path("", views.home, name="home")], "core")
@@ -17,6 +17,9 @@ urlpatterns = [
     path("reassessment-settings/", reassessment_views.reassessment_settings, name="reassessment_settings"),
     path("conditions/", views.conditions, name="conditions"),
     path("conditions.<str:fmt>", views.conditions_export, name="conditions_export"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    # The secret is the key: the path is blanked in logs (procurement/core/redaction.py).
+    path("calendar/feed/<str:secret>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("board-pack/generate/", views.board_pack_generate, name="board_pack_generate"),
     path("board-pack/<str:digest>/status/", views.board_pack_status, name="board_pack_status"),
     path("board-pack/<str:digest>.pdf", views.board_pack_download, name="board_pack_download"),

@@ -53,6 +53,8 @@ PAGES = {
     "portfolio:compare": lambda w: [reverse("portfolio:compare") + "?" + "&".join(f"s={s}" for s in w["services"])],
     "portfolio:reviews": lambda w: [reverse("portfolio:reviews")],
     "portfolio:conditions": lambda w: [reverse("portfolio:conditions")],
+    "portfolio:calendar": lambda w: [reverse("portfolio:calendar"), reverse("portfolio:calendar") + "?by=week&end="],
+    "accounts:calendar_feed": lambda w: [reverse("accounts:calendar_feed")],
     "assessments:list": lambda w: [reverse("assessments:list")],
     "assessments:create": lambda w: [reverse("assessments:create")],
     # Every state: the page differs by what may be done next.
@@ -97,6 +99,7 @@ PAGES = {
 # Pages whose controls differ by role: every persona opens these.
 ROLE_PAGES = {
     "core:home",
+    "portfolio:calendar",
     "assessments:list",
     "assessments:detail",
     "assessments:section",
@@ -127,6 +130,8 @@ NOT_PAGES = {
     "accounts:webhook_action": "POST action",
     "vendors:import_template": "a CSV download",
     "accounts:token_revoke": "POST action",
+    "accounts:calendar_feed_revoke": "POST action",
+    "portfolio:calendar_feed": "an iCalendar download",
     "login": "checked anonymously in the crawl",
     "logout": "POST action",
     "portal:enter": "redirects to portal:overview",

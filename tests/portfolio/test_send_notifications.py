@@ -174,6 +174,33 @@ def test_an_acceptance_expiring_on_an_open_assessment_flags_nothing_and_refreshe
     assert assessment.recommended_at is not None
 
 
+# --- Every calendar kind with a reminder: run twice, sent once ---------------------------------
+
+
+@pytest.mark.parametrize("kind", ["condition", "review", "acceptance"])
+def test_each_obligation_kind_is_reminded_once_per_step_however_often_cron_runs(kind, assessment, team, org):
+    """The calendar's reviews, conditions and risk acceptances are each reminded on the shared
+    schedule: the 7-day step goes out once to each person however often the command runs
+    that day and the next."""
+    if kind == "condition":
+        condition(assessment, team["reviewer"], due=TODAY + dt.timedelta(days=7))
+        expected = {("condition_due", "reviewer@acme.example")}
+    elif kind == "review":
+        approve(assessment, on=dt.date(2025, 12, 8), tier=1)
+        (row,) = review_schedule(org, today=TODAY)
+        assert row["due"] == TODAY + dt.timedelta(days=7)
+        expected = {("review_due", "analyst@acme.example"), ("review_due", "reviewer@acme.example")}
+    else:
+        approve(assessment, on=dt.date(2026, 6, 1))
+        accepted(assessment, team["admin"], expires=TODAY + dt.timedelta(days=7))
+        expected = {("acceptance_expiring", "analyst@acme.example"), ("acceptance_expiring", "admin@acme.example")}
+    for day in (TODAY, TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=1)):
+        run(day)
+    sent = rows("core.notification")
+    assert {(r.payload["kind"], r.recipient) for r in sent} == expected
+    assert len(sent) == len(expected) and {r.key.split(":")[-2] for r in sent} == {"before-7"}
+
+
 # --- Failures ---------------------------------------------------------------------------------
 
 
