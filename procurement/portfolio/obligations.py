@@ -21,11 +21,13 @@ shows (title, vendor, service, owner, status, detail). A date that has passed is
 
 Adding a kind is that function plus one line in ``CALENDAR_KINDS``::
 
-    CalendarKind("contract_notice", "Contract notice deadlines", _calendar_contract_notices),
+    CalendarKind("insurance_renewal", "Insurance renewals", _calendar_insurance_renewals),
 
 (the key, the kind in words for the filter, the function); ``_PATHS`` names the owner and
-vendor of a model the calendar has not read before (``Contract: ("service__owner",
-"service__vendor")``). The page's kind filter, the ordering, the iCalendar feed and its UIDs
+vendor of a model the calendar has not read before. Dates that are computed rather than
+stored (a document's expiry derived from its period, a contract's next renewal) come from the
+vendors selectors and are filtered here (``_calendar_evidence``, ``_contract_kind``). The page's
+kind filter, the ordering, the iCalendar feed and its UIDs
 pick the kind up. Scope every query to ``organisation``; give the date column an index that
 starts with the organisation (or the owner) so a page stays cheap at scale (bench/run.py,
 ``calendar_page_ratio``).
@@ -50,7 +52,9 @@ from procurement.core.access import EDITORS, REVIEWERS, membership_for
 from procurement.core.models import Membership, Organisation
 from procurement.portal.models import Invitation
 from procurement.portfolio.selectors import review_schedule
-from procurement.vendors.models import AIService
+from procurement.vendors.models import AIService, Lifecycle
+from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
+from procurement.vendors.selectors import contract_deadlines, documents_expiring, model_retirements
 
 CONDITION_SOON_DAYS = 14
 REVIEW_SOON_DAYS = 60
@@ -541,6 +545,8 @@ def _dated(qs: QuerySet, field_name: str, filters: CalendarFilters) -> QuerySet:
     if filters.end is not None:
         qs = qs.filter(**{f"{field_name}__lte": filters.end})
     owner, vendor = _PATHS[qs.model]
+    # Ended services leave the calendar (their history stays).
+    qs = qs.exclude(**{f"{vendor.removesuffix('__vendor')}__status": Lifecycle.ENDED})
     if filters.owner is not None:
         qs = qs.filter(**{f"{owner}_id": filters.owner})
     if filters.vendor is not None:
@@ -749,6 +755,112 @@ def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.
     return Dated(dates, build)
 
 
+# Dates computed in Python from the vendor records (an expiry derived from a SOC 2 period end, a
+# contract's next renewal): the vendors selectors give every such row of the organisation up to
+# the range's end, and the calendar filters and orders them here.
+FAR_AHEAD_DAYS = 3660
+
+
+def _person_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _in_filters(day: dt.date, owner, vendor_id: int, filters: CalendarFilters) -> bool:
+    return (
+        (filters.start is None or day >= filters.start)
+        and (filters.owner is None or (owner is not None and owner.pk == filters.owner))
+        and (filters.vendor is None or vendor_id == filters.vendor)
+    )
+
+
+def _from_rows(rows: list[tuple[dt.date, int, Item]], limit: int) -> Dated:
+    rows.sort(key=lambda r: (r[0], r[1]))
+    items = {pk: item for _, pk, item in rows}
+    return Dated([(day, pk) for day, pk, _ in rows[:limit]], lambda ids: [items[pk] for pk in ids if pk in items])
+
+
+def _until(filters: CalendarFilters, today: dt.date) -> dt.date:
+    return filters.end or today + dt.timedelta(days=FAR_AHEAD_DAYS)
+
+
+def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Vendor documents (SOC 2 reports, certificates, pen-test letters) on the day they expire;
+    one superseded by a newer document of the same kind is not listed. The vendor's owner renews it."""
+    rows = []
+    for r in documents_expiring(organisation=organisation, until=_until(filters, today)):
+        if not _in_filters(r.due, r.owner, r.vendor_id, filters):
+            continue
+        item = Item(
+            kind="evidence_expiry",
+            label="Evidence expires",
+            key=f"evidence_expiry:{r.object_id}",
+            title=f"{r.vendor_name}: {r.title}",
+            url=r.url,
+            due_date=r.due,
+            owner=_person_label(r.owner),
+            overdue=r.due < today,
+            status="Expired" if r.due < today else "Valid until then",
+            vendor=r.vendor_name,
+            detail="Ask the vendor for the current report or certificate",
+        )
+        rows.append((r.due, r.object_id, item))
+    return _from_rows(rows, limit)
+
+
+def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Models the vendor has announced it will retire, on the retirement day; services that have
+    ended are left out."""
+    ended = set(
+        AIService.objects.filter(vendor__organisation=organisation, status=Lifecycle.ENDED).values_list("pk", flat=True)
+    )
+    rows = []
+    for r in model_retirements(organisation=organisation, until=_until(filters, today)):
+        if r.service_id in ended or not _in_filters(r.due, r.owner, r.vendor_id, filters):
+            continue
+        item = Item(
+            kind="model_retirement",
+            label="Model retires",
+            key=f"model_retirement:{r.object_id}",
+            title=f"{r.vendor_name} — {r.service_name}: {r.title}",
+            url=r.url,
+            due_date=r.due,
+            owner=_person_label(r.owner),
+            overdue=r.due < today,
+            status="Retired" if r.due < today else "Announced",
+            vendor=r.vendor_name,
+            service=r.service_name,
+            detail="Move to the replacement before this day",
+        )
+        rows.append((r.due, r.object_id, item))
+    return _from_rows(rows, limit)
+
+
+def _contract_kind(kind: str):
+    def read(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+        rows = []
+        for r in contract_deadlines(organisation=organisation, until=_until(filters, today), today=today):
+            if r.kind != kind or not _in_filters(r.date, r.owner, r.vendor.pk, filters):
+                continue
+            item = Item(
+                kind=kind,
+                label=CONTRACT_LABELS[kind],
+                key=f"{kind}:{r.contract.pk}",
+                title=f"{CONTRACT_LABELS[kind]}: {r.title}",
+                url=r.url,
+                due_date=r.date,
+                owner=r.owner_label,
+                overdue=r.date < today,
+                vendor=r.vendor.name,
+                service=r.service.name,
+                detail=r.detail,
+            )
+            rows.append((r.date, r.contract.pk, item))
+        return _from_rows(rows, limit)
+
+    read.__doc__ = f"Contracts: {CONTRACT_LABELS[kind].lower()} (procurement.vendors.selectors.contract_deadlines)."
+    return read
+
+
 # The calendar's kinds, in the order they sort on one day. Add a kind here (see the module docstring).
 CALENDAR_KINDS: tuple[CalendarKind, ...] = (
     CalendarKind("review", "Reviews due", _calendar_reviews),
@@ -756,6 +868,11 @@ CALENDAR_KINDS: tuple[CalendarKind, ...] = (
     CalendarKind("acceptance", "Risk acceptances expiring", _calendar_acceptances),
     CalendarKind("assessment_due", "Assessments due", _calendar_answers_due),
     CalendarKind("vendor_link", "Vendor links expiring", _calendar_vendor_links),
+    CalendarKind("contract_notice", "Last days to give notice", _contract_kind("contract_notice")),
+    CalendarKind("contract_renewal", "Contract renewals", _contract_kind("contract_renewal")),
+    CalendarKind("contract_end", "Contracts ending", _contract_kind("contract_end")),
+    CalendarKind("evidence_expiry", "Evidence expiring", _calendar_evidence),
+    CalendarKind("model_retirement", "Model retirements", _calendar_model_retirements),
 )
 
 

@@ -225,6 +225,52 @@ def test_approving_fixes_the_next_review_date_the_review_schedule_shows(approved
     assert item.due_date == a.review_due and item.assessment_id == a.pk
 
 
+def test_expiring_evidence_contract_dates_and_model_retirements_are_on_the_calendar(in_review, personas, org):
+    """The vendor records' dates: a SOC 2 report that expired yesterday (overdue, first), a
+    model retiring in 20 days, and a renewing contract's last day to give notice and its
+    renewal; a service that has ended leaves the calendar."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement.assessments.evidence import evidence_store
+    from procurement.vendors.models import Contract, Document, ModelLifecycle
+
+    document = evidence_store(
+        assessment=in_review,
+        question_code="SEC-01B",
+        upload=SimpleUploadedFile("soc2.pdf", b"%PDF-1.4\n%%EOF\n"),
+        by=personas["analyst"],
+        field="f",
+    ).document
+    Document.objects.filter(pk=document.pk).update(kind="soc2_type2", issued_on=day(-400), expires_on=day(-1))
+    ModelLifecycle.objects.create(service=in_review.service, model_version="fx-1", retires_on=day(20))
+    Contract.objects.create(
+        service=in_review.service,
+        buyer_party="Acme",
+        vendor_party="Frontier",
+        start_date=day(-300),
+        end_date=day(65),
+        auto_renews=True,
+        renewal_notice_days=30,
+    )
+
+    page = calendar(org, CalendarFilters(end=day(90)), today=TODAY)
+
+    got = [(i.kind, i.due_date, i.overdue) for i in page.items if i.kind not in ("assessment_due", "vendor_link")]
+    assert got == [
+        ("evidence_expiry", day(-1), True),
+        ("model_retirement", day(20), False),
+        ("contract_notice", day(35), False),
+        ("contract_renewal", day(65), False),
+    ]
+    assert all(i.label and i.url and i.title for i in page.items)
+    mine = calendar(org, CalendarFilters(end=day(90), kinds=("model_retirement",)), today=TODAY).items
+    assert [i.service for i in mine] == [in_review.service.name]
+
+    AIService.objects.filter(pk=in_review.service_id).update(status="ended", ended_at=timezone.now())
+    left = {i.kind for i in calendar(org, CalendarFilters(end=day(90)), today=TODAY).items}
+    assert not left & {"model_retirement", "contract_notice", "contract_renewal", "assessment_due"}
+
+
 def test_the_registry_names_each_kind_once_in_words():
     assert len({k.key for k in CALENDAR_KINDS}) == len(CALENDAR_KINDS)
     assert all(k.label and k.label[0].isupper() and "_" not in k.label for k in CALENDAR_KINDS)
