@@ -156,6 +156,14 @@ def notice_inputs(structure: BankStructure, answers: dict[str, Answer]) -> tuple
     return None, None
 
 
+def pass_through_input(structure: BankStructure, answers: dict[str, Answer]) -> float | None:
+    """The vendor's answered notice of upstream changes, from the question the notice-gap rule names."""
+    for rule in structure.document["version"]["rule_params"].get("rules", {}).values():
+        if rule.get("kind") == "notice_gap" and rule.get("pass_through_notice"):
+            return _number(answers.get(rule["pass_through_notice"]))
+    return None
+
+
 def _number(answer: Answer | None) -> float | None:
     if answer is None or answer.na or isinstance(answer.value, bool):
         return None
@@ -170,13 +178,15 @@ def supply_chain_snapshot(
 ) -> dict:
     """The service's recorded supply chain and its facts, with the notice inputs from this assessment."""
     answers = answers if answers is not None else answers_by_code(assessment)
-    vendor_notice, migrate = notice_inputs(bank_structure(assessment.bank_version), answers)
+    structure = bank_structure(assessment.bank_version)
+    vendor_notice, migrate = notice_inputs(structure, answers)
     return chain_snapshot(
         assessment.service,
         vendor_notice_days=vendor_notice,
         migrate_days=migrate,
         chains=chains,
         contract=contract_snapshot(assessment.service),
+        pass_through_days=pass_through_input(structure, answers),
     )
 
 

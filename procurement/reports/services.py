@@ -33,7 +33,9 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # 5: chapters follow on (only the summary and the appendix start a page), who answered said once
 #    per section, section chart labels no longer cut.
 # 6: the signed contract's notice figures beside the vendor's answers (issue 23).
-REPORT_FORMAT = 6
+# 7: the effective notice counts a committed notice of upstream changes, as the notice-gap rule
+#    does, and says so beside the shortest upstream notice.
+REPORT_FORMAT = 7
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)

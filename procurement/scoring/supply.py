@@ -240,13 +240,20 @@ def chain_facts(
     migrate_days: float | None = None,
     allowed_regions: tuple[str, ...] = (),
     material_share: float = MATERIAL_SHARE,
+    committed_notice_days: float | None = None,
 ) -> ChainFacts:
+    """The chain's facts. ``committed_notice_days`` is the notice the vendor commits to give of
+    upstream changes (answered or contracted, > 0): it replaces the upstream leg of the
+    effective notice, as in the notice-gap rule, so the facts and the rule agree."""
     exposure, carried = exposures(links)
     material = [i for i, link in enumerate(links) if link.serving and carried[i] >= material_share]
 
     notices = [(links[i].notice_days, links[i].provider) for i in material if links[i].notice_days is not None]
     upstream, via = min(notices, key=lambda n: n[0]) if notices else (None, "")
-    known = [n for n in (vendor_notice_days, upstream) if n is not None]
+    upstream_leg = (
+        committed_notice_days if committed_notice_days is not None and committed_notice_days > 0 else upstream
+    )
+    known = [n for n in (vendor_notice_days, upstream_leg) if n is not None]
     effective = min(known) if known else None
     gap = migrate_days - effective if migrate_days is not None and effective is not None else None
 

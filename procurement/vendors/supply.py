@@ -103,8 +103,13 @@ def chain_snapshot(
     migrate_days: float | None = None,
     chains: OrgChains | None = None,
     contract: dict | None = None,
+    pass_through_days: float | None = None,
 ) -> dict:
     """The service's chain and its facts as plain JSON (frozen records and reports draw from this).
+
+    ``pass_through_days`` is the vendor's answered notice of upstream changes; with the
+    contract's, the shorter commitment (> 0 days) replaces the upstream leg of the effective
+    notice, as the notice-gap rule does.
 
     ``contract`` is the service's contract snapshot (procurement.vendors.contracts.contract_snapshot):
     kept in the snapshot, and its vendor notice counts beside the answered one when it is shorter,
@@ -143,6 +148,10 @@ def chain_snapshot(
     snapshot["contract"] = contract
     contracted = (contract or {}).get("vendor_notice_days")
     known = [n for n in (vendor_notice_days, contracted) if n is not None]
+    commitments = [
+        n for n in (pass_through_days, (contract or {}).get("pass_through_notice_days")) if n is not None and n > 0
+    ]
+    snapshot["committed_notice_days"] = min(commitments) if commitments else None
     if links:
         facts = pure.chain_facts(
             links,
@@ -150,6 +159,7 @@ def chain_snapshot(
             vendor_notice_days=min(known) if known else None,
             migrate_days=migrate_days,
             allowed_regions=service.allowed_regions,
+            committed_notice_days=snapshot["committed_notice_days"],
         )
         snapshot["facts"] = facts_as_dict(facts)
         name = {pk: p["name"] for pk, p in snapshot["providers"].items()}.get

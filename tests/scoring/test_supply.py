@@ -147,6 +147,17 @@ def test_an_owner_reached_directly_and_again_upstream_is_counted_once_never_over
     assert facts.independent_compute_providers == 2  # Hyperscale and neo, which runs half of it
 
 
+def test_a_committed_notice_of_upstream_changes_replaces_the_upstream_leg():
+    links = [Link(SERVICE, "cloud", "inference_compute", share=100, notice_days=30)]
+    plain = chain_facts(links, PROVIDERS, vendor_notice_days=90, migrate_days=180)
+    committed = chain_facts(links, PROVIDERS, vendor_notice_days=90, migrate_days=180, committed_notice_days=60)
+    none = chain_facts(links, PROVIDERS, vendor_notice_days=90, migrate_days=180, committed_notice_days=0)
+    assert plain.effective_notice_days == 30 and plain.notice_gap_days == 150
+    assert committed.effective_notice_days == 60 and committed.notice_gap_days == 120
+    assert committed.upstream_notice_days == 30
+    assert none.effective_notice_days == 30  # 0 days: no commitment, the upstream notice applies
+
+
 def test_an_alternative_channel_removes_a_single_point_of_failure():
     links = [Link(SERVICE, "cloud", "inference_compute", share=100, alternative=True)]
     assert chain_facts(links, PROVIDERS).single_points_of_failure == ()

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from procurement.assessments.records import record_build
-from procurement.assessments.selectors import assessment_score, scoring_input
+from procurement.assessments.selectors import assessment_score, scoring_input, supply_chain_snapshot
+from procurement.assessments.services import AnswerInput, answers_save
 from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
 from procurement.vendors.supply import link_delete, link_save, org_chains, provider_delete
 
@@ -108,6 +109,27 @@ def test_the_recorded_chain_feeds_the_rules(org, providers, service, complete_as
     result = assessment_score(complete_assessment)
     hit = next(h for h in result.knockouts + result.flags if h.name == "notice_gap")
     assert hit.compared["reliable_notice_days"] == 30
+
+
+def test_a_committed_notice_of_upstream_changes_gives_the_facts_and_the_rule_one_figure(
+    org, providers, service, complete_assessment, personas
+):
+    """Upstream can reclaim on 30 days, but the vendor commits to 60 days' notice of upstream
+    changes (CON-03): the fact table and the notice-gap flag both say 60, not 30 and 60."""
+    p = providers
+    _link(org, service=service, provider=p["lab"], role="model_provider", share=100, notice_days=365)
+    _link(org, from_provider=p["lab"], provider=p["rival"], role="inference_compute", share=100, notice_days=30)
+    answers_save(
+        assessment=complete_assessment, values={"CON-03": AnswerInput(60)}, by=personas["analyst"], base_revisions=None
+    )
+
+    facts = supply_chain_snapshot(complete_assessment)["facts"]
+    result = assessment_score(complete_assessment)
+    hit = next(h for h in result.knockouts + result.flags if h.name == "notice_gap")
+
+    assert facts["upstream_notice_days"] == 30  # still shown, beside the commitment
+    assert facts["effective_notice_days"] == hit.compared["reliable_notice_days"] == 60
+    assert facts["notice_gap_days"] == hit.compared["gap_days"] == 120
 
 
 def test_the_frozen_record_keeps_the_chain_and_its_facts(org, providers, service, complete_assessment, personas):
