@@ -4,8 +4,8 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -213,3 +213,20 @@ class MemberJoinForm(StorableTextMixin, UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+
+
+class AccountPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked through ``authenticate()``: a
+    wrong guess counts towards the sign-in lockout (django-axes) like a failed login, and a
+    locked-out account cannot change its password, so a stolen session cannot guess it."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        checked = authenticate(self.request, username=self.user.get_username(), password=old)
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old

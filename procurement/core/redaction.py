@@ -34,6 +34,21 @@ _FEED_PATH = re.compile(
 )
 
 
+# A calendar-feed secret wherever it appears (its own shape: procurement.core.calendar_feeds).
+_FEED_SECRET = re.compile(r"cal_[A-Za-z0-9_-]{20,}")
+# A percent-encoded letter or digit ("/p%6Frtal/", "%66eed"): Django routes the decoded path, so
+# the log must be matched decoded too. Encoded slashes and the like stay as they are.
+_ENCODED_ALNUM = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _alnum_decoded(text: str) -> str:
+    def one(match: re.Match) -> str:
+        char = chr(int(match[1], 16))
+        return char if char.isascii() and char.isalnum() else match[0]
+
+    return _ENCODED_ALNUM.sub(one, text)
+
+
 def _replace(match: re.Match) -> str:
     if match["segment"] in PORTAL_ROUTES:
         return match[0]
@@ -42,10 +57,14 @@ def _replace(match: re.Match) -> str:
 
 def redact(text: str) -> str:
     """``text`` with every portal-link token and calendar-feed secret replaced by ``<redacted>``."""
+    if "%" in text:
+        text = _alnum_decoded(text)
     if "portal" in text:
         text = _TOKEN_PATH.sub(_replace, text)
     if "feed" in text:
         text = _FEED_PATH.sub(lambda m: m["prefix"] + REDACTED, text)
+    if "cal_" in text:
+        text = _FEED_SECRET.sub(REDACTED, text)
     return text
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from procurement.core import mfa, passwords
 from procurement.core.access import is_org_admin, membership_for, organisation_for, require_role
+from procurement.core.forms import AccountPasswordChangeForm
 from procurement.core.models import Membership
 from procurement.core.reauth import authenticated_mark, confirm_first
 from procurement.core.services import organisation_decision_rules_set
@@ -173,11 +173,14 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change one's own password: the old one, then the new one twice (Django's validators)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = AccountPasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         revoked = passwords.user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
-        note = " Your API tokens were revoked: make new ones where scripts need them." if revoked else ""
-        messages.success(request, "Password changed. You stay signed in here; other sessions are signed out." + note)
+        note = " Your API tokens and calendar feed addresses were revoked: make new ones where needed."
+        messages.success(
+            request,
+            "Password changed. You stay signed in here; other sessions are signed out." + (note if revoked else ""),
+        )
         return redirect("accounts:password")
     return render(request, "accounts/password.html", {"form": form}, status=400 if form.errors else 200)

@@ -39,6 +39,12 @@ TOKEN = "Zq3vB8yN0kE5tLw2xR7uC1oP4sD6fG9hJ-aXbYcZdE_:8dGQ1xV0zYk3tq-WmN2bR5cH7uJ
         ("/portfolio/calendar/feed/guess/", "/portfolio/calendar/feed/<redacted>/"),
         ("/portfolio/calendar/?kind=review", "/portfolio/calendar/?kind=review"),
         ("/accounts/calendar-feed/", "/accounts/calendar-feed/"),
+        # Letters percent-encoded in the path route the same: matched decoded, still redacted.
+        (f"/portfolio/calendar/%66eed/{FEED}.ics", "/portfolio/calendar/feed/<redacted>"),
+        (f"/portfolio/%63alendar/feed/{FEED}.ics", "/portfolio/calendar/feed/<redacted>"),
+        (f"/p%6Frtal/{TOKEN}/", "/portal/<redacted>/"),
+        # A feed secret anywhere else in a line.
+        (f"referer={FEED}", "referer=<redacted>"),
     ],
 )
 def test_redact_replaces_the_token_segment_only(text, expected):

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from procurement.core.calendar_feeds import calendar_feed_create, calendar_feed_for_secret
 from procurement.core.models import ApiToken, AuditEvent
 from procurement.core.tokens import api_token_create, api_token_for_secret
 from tests.conftest import PASSWORD
@@ -25,19 +26,22 @@ def test_a_new_password_signs_out_other_sessions_revokes_tokens_and_is_audited(c
     elsewhere.force_login(analyst)
     assert elsewhere.get(reverse("core:home")).status_code == 200
     _token, secret = api_token_create(user=analyst, name="sync", scope="read", days=30)
+    _feed, feed_secret = calendar_feed_create(user=analyst, scope="all")
     client.force_login(analyst)
 
     response = _change(client)
 
     assert response.status_code == 302
-    assert "Your API tokens were revoked" in client.get(response.url).content.decode()
+    assert "Your API tokens and calendar feed addresses were revoked" in client.get(response.url).content.decode()
     analyst.refresh_from_db()
     assert analyst.check_password(NEW)
     assert client.get(reverse("core:home")).status_code == 200  # this session stays signed in
     assert elsewhere.get(reverse("core:home")).status_code == 302  # the other one is signed out
     assert api_token_for_secret(secret) is None
     assert ApiToken.objects.get(user=analyst).revoked_at is not None
-    assert AuditEvent.objects.filter(note__contains="changed their password; 1 API token revoked").exists()
+    assert calendar_feed_for_secret(feed_secret) is None
+    note = "changed their password; 1 API token revoked; 1 calendar feed address revoked"
+    assert AuditEvent.objects.filter(note__contains=note).exists()
 
 
 @pytest.mark.parametrize(
@@ -60,3 +64,21 @@ def test_a_refused_change_says_why_and_keeps_the_old_password_and_tokens(client,
     analyst.refresh_from_db()
     assert analyst.check_password(PASSWORD)
     assert api_token_for_secret(secret) is not None
+
+
+def test_wrong_old_passwords_count_towards_the_lockout_and_a_locked_account_cannot_change(
+    client, personas, settings
+):
+    """A stolen session cannot guess the current password: each wrong guess counts like a
+    failed sign-in, and once locked out even the right one is refused."""
+    settings.AXES_FAILURE_LIMIT = 3
+    analyst = personas["analyst"]
+    client.force_login(analyst)
+    for n in range(3):
+        assert _change(client, old=f"guess-{n}-wrong").status_code in (400, 429)
+
+    response = _change(client)
+
+    assert response.status_code in (400, 429)
+    analyst.refresh_from_db()
+    assert analyst.check_password(PASSWORD) and not analyst.check_password(NEW)
