@@ -29,7 +29,7 @@ from procurement.core.models import OutboxMessage
 from procurement.core.notifications import render_mail
 from procurement.core.outbox import one_line
 from procurement.portal.models import BadLinkAttempt, Invitation, InvitationReminder
-from procurement.vendors.models import VendorContact
+from procurement.vendors.models import Lifecycle, VendorContact
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,14 @@ def vendor_missing(assessment: Assessment) -> list[tuple[str, str]]:
 
 
 def vendor_can_edit(invitation: Invitation) -> bool:
-    return invitation.is_usable and invitation.submitted_at is None and invitation.assessment.is_editable
+    """The link works, its answers are not sent yet, the assessment is open and the service
+    has not ended (ending a service revokes its links; this also holds for one missed)."""
+    return (
+        invitation.is_usable
+        and invitation.submitted_at is None
+        and invitation.assessment.is_editable
+        and invitation.assessment.service.status != Lifecycle.ENDED
+    )
 
 
 # --- Inviting ---------------------------------------------------------------------------
@@ -213,6 +220,8 @@ def invite(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_final or not assessment.is_editable:
         raise ValidationError(NOT_OPEN.format(status=assessment.get_status_display().lower()), code="state")
+    if assessment.service.status == Lifecycle.ENDED:
+        raise ValidationError("This service has ended: its vendor is not invited any more.", code="ended")
     if not contacts:
         raise ValidationError("Choose at least one contact.", code="no_contacts")
     vendor = assessment.service.vendor

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from procurement.assessments.models import Finding
 from procurement.portfolio.obligations import CalendarFilters, ConditionFilters
@@ -148,6 +149,21 @@ class CalendarFilterForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.fields["vendor"].queryset = Vendor.objects.filter(organisation=organisation).order_by("name")
         self.fields["kind"].choices = [("", "Every kind"), *((k.key, k.label) for k in kinds)]
+
+    EARLIEST = dt.date(2000, 1, 1)
+
+    def _within(self, name: str) -> dt.date | None:
+        day = self.cleaned_data.get(name)
+        latest = timezone.localdate() + dt.timedelta(days=self.MAX_DAYS)
+        if day is not None and not self.EARLIEST <= day <= latest:
+            raise forms.ValidationError(f"Give a day between {self.EARLIEST:%-d %b %Y} and {latest:%-d %b %Y}.")
+        return day
+
+    def clean_start(self):
+        return self._within("start")
+
+    def clean_end(self):
+        return self._within("end")
 
     def clean(self):
         data = super().clean()

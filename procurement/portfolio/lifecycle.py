@@ -284,6 +284,9 @@ def service_end(*, service: AIService, by, reason: str = "") -> AIService:
     if missing and not reason:
         raise ValidationError({"reason": CHECKLIST_OPEN.format(missing="; ".join(missing))})
     service.end_reason = reason[:4000]
+    # Whatever the checklist says, no vendor link outlives the service.
+    for invitation in live_invitations(service).select_for_update(of=("self",)):
+        invitation_revoke(invitation=invitation, by=by)
     extra = [{"field": "Reason", "old": EMPTY, "new": reason}] if reason else []
     if missing:
         extra.append({"field": "Checklist steps not done", "old": EMPTY, "new": "; ".join(missing)})

@@ -38,6 +38,7 @@ from procurement.core.models import Organisation
 from procurement.portfolio.models import ReassessmentPolicy, ReassessmentTrigger
 from procurement.portfolio.selectors import review_schedule
 from procurement.questionbank.models import BankVersion, QuestionBank
+from procurement.vendors.models import Lifecycle
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ def reassessment_start(*, previous: Assessment, by, by_label: str = "") -> tuple
     previous = Assessment.objects.select_for_update().select_related("bank_version__bank").get(pk=previous.pk)
     if not previous.is_final:
         raise ValidationError(NOT_DECIDED, code="not_decided")
+    if previous.service.status == Lifecycle.ENDED:
+        raise ValidationError("This service has ended: it is not reassessed any more.", code="ended")
     if (existing := open_reassessment(previous)) is not None:
         return existing, False
     target = reassessment_target(previous)

@@ -18,7 +18,7 @@ from procurement.core.services import audit_add
 from procurement.scoring.params import CONTRACT_NOTICE_FACT, CONTRACT_UPSTREAM_FACT
 from procurement.vendors.documents import CheckedUpload, document_store
 from procurement.vendors.history import EMPTY, diff_words, person
-from procurement.vendors.models import AIService, Contract, ContractDocument, ServiceChange
+from procurement.vendors.models import AIService, Contract, ContractDocument, ServiceChange, add_months
 
 DEFAULT_RENEWAL_MONTHS = 12
 
@@ -35,6 +35,11 @@ def field_label(name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+# Contract dates a person can mean: renewals are computed from them, decades ahead.
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
 def contract_problems(contract: Contract) -> dict[str, str]:
     """Each field whose value contradicts the rest, with a message naming it. Empty when fine."""
     problems: dict[str, str] = {}
@@ -43,6 +48,11 @@ def contract_problems(contract: Contract) -> dict[str, str]:
         if value is not None and value < 0:
             problems[name] = f"{field_label(name)} cannot be negative; enter 0 or more days."
     start, end = contract.start_date, contract.end_date
+    for name, day in (("start_date", start), ("end_date", end)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            problems[name] = f"{field_label(name)} must be between {EARLIEST:%d %b %Y} and {LATEST:%d %b %Y}."
+    if problems.keys() & {"start_date", "end_date"}:
+        return problems
     if start and end and end <= start:
         problems["end_date"] = (
             f"The end or renewal date ({end:%d %b %Y}) must be after the start date ({start:%d %b %Y})."
@@ -80,17 +90,6 @@ def contract_validate(contract: Contract) -> None:
 
 
 # --- Dates ------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - day 28 exists in every month
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from procurement.vendors.models import (
     ModelLifecycle,
     Provider,
     SOC2Review,
+    add_months,
 )
 from procurement.vendors.supply import org_chains
 
@@ -70,7 +71,7 @@ def dates_problems(values: dict, *, today: dt.date) -> dict[str, str]:
         "period_end": "The period end",
         "expires_on": "The expiry date",
     }
-    latest = today.replace(year=today.year + FUTURE_YEARS)
+    latest = add_months(today, 12 * FUTURE_YEARS)
     for name, what in labels.items():
         day = values.get(name)
         if day is None:
@@ -182,7 +183,7 @@ def subservice_mismatches(document: Document, chain: dict[int, Provider]) -> dic
 
 def lifecycle_problems(values: dict, *, today: dt.date) -> dict[str, str]:
     problems: dict[str, str] = {}
-    latest = today.replace(year=today.year + FUTURE_YEARS)
+    latest = add_months(today, 12 * FUTURE_YEARS)
     for name, what in (("deprecated_on", "The deprecation date"), ("retires_on", "The retirement date")):
         day = values.get(name)
         if day is None:

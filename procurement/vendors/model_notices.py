@@ -30,7 +30,7 @@ from procurement.core.scalars import to_date
 from procurement.core.tables import TableError, table_read
 from procurement.core.text import text_problem
 from procurement.vendors.evidence import DATE_FLOOR, FUTURE_YEARS
-from procurement.vendors.models import AIService, ModelLifecycle, Vendor
+from procurement.vendors.models import AIService, ModelLifecycle, Vendor, add_months
 
 COLUMNS = ("model", "service", "deprecation_date", "retirement_date", "replacement")
 MAX_BYTES = 256 * 1024
@@ -100,6 +100,9 @@ def _records(raw: bytes, filename: str) -> list[tuple[str, dict]]:
 def _text(where: str, column: str, value, problems: list[str]) -> str:
     if value is None:
         return ""
+    if isinstance(value, list | dict):
+        problems.append(f"{where}, column {column}: give one name as text, not a list or a mapping.")
+        return ""
     text = str(value).strip()
     if len(text) > TEXT_MAX:
         problems.append(f"{where}, column {column}: longer than {TEXT_MAX} characters.")
@@ -121,7 +124,7 @@ def _date(where: str, column: str, value, problems: list[str], *, today: dt.date
     if day < DATE_FLOOR:
         problems.append(f"{where}, column {column}: {day.isoformat()} is before 1 January 2000; check the year.")
         return None
-    if day > today.replace(year=today.year + FUTURE_YEARS):
+    if day > add_months(today, 12 * FUTURE_YEARS):
         problems.append(
             f"{where}, column {column}: {day.isoformat()} is more than {FUTURE_YEARS} years away; check the year."
         )

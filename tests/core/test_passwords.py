@@ -66,9 +66,7 @@ def test_a_refused_change_says_why_and_keeps_the_old_password_and_tokens(client,
     assert api_token_for_secret(secret) is not None
 
 
-def test_wrong_old_passwords_count_towards_the_lockout_and_a_locked_account_cannot_change(
-    client, personas, settings
-):
+def test_wrong_old_passwords_count_towards_the_lockout_and_a_locked_account_cannot_change(client, personas, settings):
     """A stolen session cannot guess the current password: each wrong guess counts like a
     failed sign-in, and once locked out even the right one is refused."""
     settings.AXES_FAILURE_LIMIT = 3

@@ -309,6 +309,9 @@ def test_bad_filters_are_refused_in_words_and_the_usual_range_shown(spread, logi
     response = client.get(reverse("portfolio:calendar"), {"vendor": foreign.pk})
     assert response.status_code == 400 and "Choose a vendor from the list." in response.content.decode()
     assert "overdue condition" in response.content.decode()
+    for far in ({"end": "0001-01-01"}, {"start": "0001-01-01", "end": "0001-01-02"}, {"end": "9999-12-31"}):
+        response = client.get(reverse("portfolio:calendar"), far)
+        assert response.status_code == 400 and "Give a day between 1 Jan 2000 and" in response.content.decode()
 
 
 def test_outsiders_and_people_without_an_organisation_get_404(login, personas):

@@ -108,6 +108,25 @@ def test_the_checklist_revokes_the_vendors_links_and_keeps_the_final_report(serv
     assert service.status == "ended" and service.end_reason == ""
 
 
+def test_ending_with_a_reason_revokes_open_links_and_the_vendor_can_no_longer_answer_or_be_invited(
+    service, assessment, personas
+):
+    """The links step may be skipped with a reason, but no vendor link outlives the service."""
+    contact = VendorContact.objects.create(vendor=service.vendor, name="Vera", email="vera@frontier.example")
+    (invitation,) = portal_services.invite(
+        assessment=assessment, contacts=[contact], by=personas["analyst"], base_url=""
+    )
+    assert portal_services.vendor_can_edit(invitation)
+    lifecycle.service_status_set(service=service, status="offboarding", by=None)
+
+    lifecycle.service_end(service=service, by=personas["admin"], reason="Terminated for convenience")
+
+    invitation.refresh_from_db()
+    assert invitation.is_revoked and not portal_services.vendor_can_edit(invitation)
+    with pytest.raises(ValidationError, match="has ended"):
+        portal_services.invite(assessment=assessment, contacts=[contact], by=personas["analyst"], base_url="")
+
+
 def test_a_service_never_decided_has_no_report_to_keep(service):
     step = next(s for s in lifecycle.offboarding_checklist(service) if s.key == "report")
     assert step.done and "no report to keep" in step.detail

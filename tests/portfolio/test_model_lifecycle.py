@@ -227,3 +227,17 @@ def test_model_retirement_reminders_run_twice_are_sent_once(service, personas):
     assert (
         sent.count() == 1 and "Model retires in 30 days: Frontier Lab — Frontier API" in sent.get().payload["subject"]
     )
+
+
+@pytest.mark.parametrize("today", [dt.date(2028, 2, 29), dt.date(2026, 11, 26)])
+def test_date_limits_hold_on_a_leap_day_and_nested_yaml_values_are_refused(service, today):
+    """Ten years after 29 Feb 2028 is 28 Feb 2038: checking a date's range never fails on a
+    leap day (it did with date.replace), and a list where a name belongs is a problem in words."""
+    from procurement.vendors.evidence import dates_problems, lifecycle_problems
+    from procurement.vendors.model_notices import notices_read
+
+    assert lifecycle_problems({"retires_on": today + dt.timedelta(days=30)}, today=today) == {}
+    assert dates_problems({"kind": "iso27001", "expires_on": today + dt.timedelta(days=30)}, today=today) == {}
+    raw = f"- model: [a]\n  retirement_date: {today + dt.timedelta(days=30)}\n".encode()
+    read = notices_read(raw, filename="n.yaml", vendor=service.vendor, today=today)
+    assert any("not a list or a mapping" in p for p in read.problems)

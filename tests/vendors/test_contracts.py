@@ -72,6 +72,13 @@ def test_saving_a_contract_records_who_changed_what(service, personas):
             "longer than each renewal",
         ),
         ({"vendor_termination_notice_days": -5}, "vendor_termination_notice_days", "cannot be negative"),
+        # Renewals are computed decades ahead from these: a date near 9999 would overflow.
+        (
+            {"start_date": D(9999, 12, 30), "end_date": D(9999, 12, 31), "auto_renews": True},
+            "start_date",
+            "must be between",
+        ),
+        ({"end_date": D(9999, 12, 31), "auto_renews": True}, "end_date", "must be between"),
     ],
 )
 def test_contradicting_dates_and_notices_are_refused_naming_the_field(service, personas, fields, field, words):
