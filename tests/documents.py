@@ -25,12 +25,16 @@ DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 def docx(text: str = "Data processing agreement", *, main: str = DOCX_MAIN, extra: dict | None = None) -> bytes:
     """A minimal valid Word document (the three parts Word needs), built by hand."""
     out = io.BytesIO()
+    parts = {
+        "[Content_Types].xml": CONTENT_TYPES.format(main=main),
+        "_rels/.rels": RELS,
+        "word/document.xml": DOCUMENT.format(text=text),
+        **(extra or {}),
+    }
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES.format(main=main))
-        z.writestr("_rels/.rels", RELS)
-        z.writestr("word/document.xml", DOCUMENT.format(text=text))
-        for name, data in (extra or {}).items():
-            z.writestr(name, data)
+        for name, data in parts.items():
+            # A fixed date: the same text gives the same bytes, however slowly the clock ticks.
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
