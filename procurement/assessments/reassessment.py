@@ -16,22 +16,15 @@ from procurement.assessments.presentation import change_label
 from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import answer_documents, answers_by_code, answers_visibility, bank_structure
 from procurement.assessments.services.upgrade import version_diff
+from procurement.vendors.models import add_months
 
 ATTENTION = "attention"  # new or changed question, stale answer, expired evidence, not answered yet
 CONFIRM = "confirm"  # carried, still fresh: the respondent confirms it or changes it
 DONE = "done"  # confirmed unchanged, or answered in this assessment
 
 
-def months_after(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it has fewer days)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
+# The same day ``months`` later (the month's last day when it has fewer days): one helper for all.
+months_after = add_months
 
 
 def _day(moment) -> str:

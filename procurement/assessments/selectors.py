@@ -22,6 +22,7 @@ from procurement.scoring.engine import score, visibility
 from procurement.scoring.params import DEFAULTS
 from procurement.vendors.contracts import contract_scoring_facts, contract_snapshot
 from procurement.vendors.evidence import lifecycle_facts
+from procurement.vendors.models import add_months
 from procurement.vendors.supply import OrgChains, chain_snapshot
 
 
@@ -113,18 +114,6 @@ def review_months_for(version: BankVersion) -> dict[int, int]:
     params = bank_structure(version).document["version"]["rule_params"]
     configured = {int(k): int(v) for k, v in (params.get("review_months") or {}).items()}
     return {**DEFAULTS["review_months"], **configured}
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months; the 31st becomes the month's last day."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def review_due_on(*, version: BankVersion, tier: int | None, decided_at: dt.datetime) -> dt.date:
