@@ -17,6 +17,7 @@ from procurement.questionbank.models import BankVersion, Choice, Question, Quest
 
 NOT_A_DRAFT = "Only a draft can be published; {version} is {status}."
 NOT_PUBLISHED = "Only a published version can be retired; {version} is {status}."
+CHANGELOG_REQUIRED = "Write a changelog before publishing: say what changed in this version and why."
 SHIPPED_SLUG_TAKEN = "A bank with slug {slug!r} already exists for this organisation."
 
 
@@ -87,7 +88,7 @@ def _question_to_dict(q: Question) -> dict:
         "bands": [dict(b) for b in q.bands],
         "limits": dict(q.limits or {}),
         "score_by": q.score_by,
-    }
+    } | ({"change": q.change_kind} if q.change_kind else {})
 
 
 # --- Creating versions ------------------------------------------------------------
@@ -141,6 +142,7 @@ def version_create_from_document(
                     show_if_question=q["show_if"]["question"] if q["show_if"] else "",
                     show_if_values=q["show_if"]["in"] if q["show_if"] else [],
                     framework_refs=q["refs"],
+                    change_kind=q.get("change") or "",
                     order=j,
                 )
             )
@@ -164,19 +166,31 @@ def version_create_from_document(
 def version_new_draft(*, version: BankVersion) -> BankVersion:
     """ "New draft from this version": a full copy that can be edited."""
     doc = version_to_document(version)
+    # An editor's editorial/substantive mark describes a change from the version before;
+    # the new draft starts with none.
+    for section in doc["sections"]:
+        for q in section["questions"]:
+            q.pop("change", None)
     return version_create_from_document(bank=version.bank, doc=doc, based_on=version, changelog="")
 
 
 @transaction.atomic
-def version_publish(*, version: BankVersion, by=None) -> BankVersion:
-    """Validate the whole version, then freeze it under the next version number."""
+def version_publish(*, version: BankVersion, by=None, changelog: str | None = None) -> BankVersion:
+    """Validate the whole version, then freeze it under the next version number. A version
+    that follows another needs a changelog (given here or already on the draft)."""
     version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
     if version.status != BankVersion.Status.DRAFT:
         raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
+    if changelog is not None:
+        version.changelog = changelog.strip()
+    follows = version.based_on_id is not None or version.bank.versions.exclude(status=BankVersion.Status.DRAFT).exists()
+    no_changelog = follows and not version.changelog.strip()
     doc = version_to_document(version)
     problems = bankdoc.validate_document(doc)
     if problems:
-        raise bankdoc.BankFileError(problems)
+        raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED)] * no_changelog))
+    if no_changelog:
+        raise ValidationError(CHANGELOG_REQUIRED, code="changelog_required")
     # Lock the bank row so two publishes cannot take the same number.
     QuestionBank.objects.select_for_update().filter(pk=version.bank_id).first()
     latest = BankVersion.objects.filter(bank_id=version.bank_id).aggregate(n=Max("number"))["n"] or 0

@@ -44,6 +44,8 @@ def test_admin_pages_open_for_site_staff(login, personas, shipped_version):
 
 def test_publish_goes_through_the_admin_action(login, personas, shipped_version):
     draft = version_new_draft(version=shipped_version)
+    draft.changelog = "Reworded SUP-05."
+    draft.save()
     response = login(personas["staff"]).post(
         admin_url("bankversion_changelist"),
         {"action": "publish_versions", "_selected_action": [draft.pk]},

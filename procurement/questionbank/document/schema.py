@@ -44,12 +44,16 @@ QUESTION_KEYS = {
     "soft_min",
     "soft_max",
     "score_by",
+    "change",
 }
 CHOICE_KEYS = {"value", "label", "points", "renamed_from"}
 # How a date question's bands read the date: days from the scoring date to it (the default,
 # negative in the past), or whole months since it (the age of a report's period end).
 DATE_MEASURES = ("days_until", "months_since")
 BAND_KEYS = {"from", "to", "points"}
+# A bank editor's mark on a question in a new version: how its change since the previous
+# version is to be treated on upgrade (see document/diff.py).
+CHANGE_KINDS = ("editorial", "substantive")
 
 
 class BankFileError(Exception):
