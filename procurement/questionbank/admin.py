@@ -249,9 +249,14 @@ class BankVersionAdmin(BankScopedAdmin):
     def preview_link(self, obj):
         if not obj.pk:
             return ""
-        return format_html(
-            '<a href="{}">Preview as respondent</a>', reverse("questionbank:version_preview", args=[obj.pk])
+        links = format_html(
+            '<a href="{}">Preview as respondent</a> · <a href="{}">What changed</a>',
+            reverse("questionbank:version_preview", args=[obj.pk]),
+            reverse("questionbank:version_compare", args=[obj.pk]),
         )
+        if obj.status == BankVersion.Status.DRAFT:
+            links += format_html(' · <a href="{}">Publish…</a>', reverse("questionbank:version_publish", args=[obj.pk]))
+        return links
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "bank" and not is_site_staff(request.user):

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from procurement.core.access import is_site_staff, organisation_for
+from procurement.questionbank.document.diff import DocumentDiff, documents_diff
 from procurement.questionbank.models import BankVersion, Question, QuestionBank, Section
+from procurement.questionbank.services import version_to_document
 
 
 def banks_visible_to(user) -> QuerySet[QuestionBank]:
@@ -46,3 +48,30 @@ def version_for_preview(version: BankVersion) -> list[PreviewSection]:
     for q in questions:
         grouped.setdefault(q.section_id, []).append(q)
     return [PreviewSection(s, grouped.get(s.pk, [])) for s in sections]
+
+
+# --- Comparing versions -------------------------------------------------------------
+
+
+def version_previous(version: BankVersion) -> BankVersion | None:
+    """What a version is compared with: the version it was made from (a shipped version, for an
+    organisation's copy), else the bank's latest published or retired version before it."""
+    if version.based_on_id:
+        return BankVersion.objects.select_related("bank").get(pk=version.based_on_id)
+    earlier = version.bank.versions.exclude(status=BankVersion.Status.DRAFT).exclude(pk=version.pk)
+    if version.number:
+        earlier = earlier.filter(number__lt=version.number)
+    return earlier.order_by("-number").first()
+
+
+def versions_diff(old: BankVersion, new: BankVersion) -> DocumentDiff:
+    """Question by question, from ``old`` to ``new`` (through the same bank's published
+    versions in between, as an upgrade does)."""
+    chain = [old]
+    if old.bank_id == new.bank_id and old.number:
+        between = new.bank.versions.exclude(status=BankVersion.Status.DRAFT).filter(number__gt=old.number)
+        if new.number:
+            between = between.filter(number__lt=new.number)
+        chain += list(between.order_by("number"))
+    chain.append(new)
+    return documents_diff([version_to_document(v) for v in chain])

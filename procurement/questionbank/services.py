@@ -175,14 +175,25 @@ def version_new_draft(*, version: BankVersion) -> BankVersion:
 
 
 @transaction.atomic
-def version_publish(*, version: BankVersion, by=None, changelog: str | None = None) -> BankVersion:
+def version_publish(
+    *, version: BankVersion, by=None, changelog: str | None = None, marks: dict[str, str] | None = None
+) -> BankVersion:
     """Validate the whole version, then freeze it under the next version number. A version
-    that follows another needs a changelog (given here or already on the draft)."""
+    that follows another needs a changelog (given here or already on the draft). ``marks``
+    sets, per question code, the editor's classification of its change ("editorial",
+    "substantive", or "" to let the comparison decide) before the version freezes."""
     version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
     if version.status != BankVersion.Status.DRAFT:
         raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
     if changelog is not None:
         version.changelog = changelog.strip()
+    for code, kind in (marks or {}).items():
+        if kind not in ("", *Question.ChangeKind.values):
+            raise ValidationError(f"{code}: choose editorial, substantive or automatic.", code="bad_mark")
+        question = version.questions.filter(code=code).first()
+        if question is not None and question.change_kind != kind:
+            question.change_kind = kind
+            question.save(update_fields=["change_kind", "updated_at"])
     follows = version.based_on_id is not None or version.bank.versions.exclude(status=BankVersion.Status.DRAFT).exists()
     no_changelog = follows and not version.changelog.strip()
     doc = version_to_document(version)

@@ -6,4 +6,6 @@ app_name = "questionbank"
 urlpatterns = [
     # /banks/versions/<pk>/
     path("versions/<int:pk>/preview/", views.version_preview, name="version_preview"),
+    path("versions/<int:pk>/compare/", views.version_compare, name="version_compare"),
+    path("versions/<int:pk>/publish/", views.version_publish_page, name="version_publish"),
 ]

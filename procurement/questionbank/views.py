@@ -1,9 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
-from procurement.questionbank.selectors import version_for_preview, versions_visible_to
-from procurement.questionbank.services import bank_can_edit
+from procurement.questionbank.document import BankFileError
+from procurement.questionbank.forms import PublishForm
+from procurement.questionbank.models import BankVersion
+from procurement.questionbank.selectors import (
+    version_for_preview,
+    version_previous,
+    versions_diff,
+    versions_visible_to,
+)
+from procurement.questionbank.services import bank_can_edit, version_publish
 
 
 @login_required
@@ -22,5 +32,71 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "audience": audience,
         "question_total": sum(len(s.questions) for s in sections),
         "can_edit": bank_can_edit(request.user, version.bank),
+        "previous": version_previous(version),
     }
     return render(request, "questionbank/version_preview.html", ctx)
+
+
+def _compare_ctx(version: BankVersion, previous: BankVersion) -> dict:
+    diff = versions_diff(previous, version)
+    return {
+        "version": version,
+        "previous": previous,
+        "diff": diff,
+        "substantive": [diff.details[c] for c in diff.changed],
+        "editorial": [diff.details[c] for c in sorted({*diff.editorial, *diff.renamed}) if c in diff.details],
+    }
+
+
+@login_required
+def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed from the previous version (or ``?with=<pk>``), question by question, in words."""
+    visible = versions_visible_to(request.user)
+    version = get_object_or_404(visible, pk=pk)
+    other = request.GET.get("with", "")
+    if other:
+        previous = get_object_or_404(visible, pk=other) if other.isdigit() else None
+        if previous is None:
+            raise Http404
+    else:
+        previous = version_previous(version)
+    ctx = {"can_edit": bank_can_edit(request.user, version.bank)}
+    if previous is None:
+        ctx |= {"version": version, "previous": None}
+    else:
+        ctx |= _compare_ctx(version, previous)
+    return render(request, "questionbank/version_compare.html", ctx)
+
+
+@login_required
+def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a draft: the diff against the previous version, the changelog (required) and,
+    per changed question, whether its answers are kept (editorial) or asked again."""
+    version = get_object_or_404(versions_visible_to(request.user), pk=pk)
+    if not bank_can_edit(request.user, version.bank):
+        raise PermissionDenied
+    if version.status != BankVersion.Status.DRAFT:
+        messages.info(request, f"{version} is already {version.get_status_display().lower()}.")
+        return redirect("questionbank:version_compare", version.pk)
+    previous = version_previous(version)
+    ctx = {"can_edit": True, "version": version, "previous": previous}
+    if previous is not None:
+        ctx |= _compare_ctx(version, previous)
+    diff = ctx.get("diff")
+    marks = dict(version.questions.exclude(change_kind="").values_list("code", "change_kind"))
+    form = PublishForm(request.POST or None, initial={"changelog": version.changelog}, diff=diff, marks=marks)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = version_publish(
+                version=version, by=request.user, changelog=form.cleaned_data["changelog"], marks=form.marks
+            )
+        except BankFileError as exc:
+            problems = [str(p) for p in exc.problems]
+        except ValidationError as exc:
+            problems = list(exc.messages)
+        else:
+            messages.success(request, f"Published {published}.")
+            return redirect("questionbank:version_compare", published.pk)
+    ctx |= {"form": form, "problems": problems}
+    return render(request, "questionbank/version_publish.html", ctx, status=400 if problems or form.errors else 200)
