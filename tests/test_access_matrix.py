@@ -63,6 +63,11 @@ MATRIX = {
         lambda w: {"pk": w["own_version"].pk},
         {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "staff": 403},
     ),
+    "questionbank:version_copy": (
+        "post",
+        lambda w: {"pk": w["own_version"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK, "staff": 403},
+    ),
     "vendors:list": ("get", lambda w: {}, ORG_LIST),
     "vendors:create": ("get", lambda w: {}, ORG_CREATE),
     "vendors:import": ("get", lambda w: {}, ORG_CREATE),

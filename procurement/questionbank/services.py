@@ -175,6 +175,26 @@ def version_new_draft(*, version: BankVersion) -> BankVersion:
 
 
 @transaction.atomic
+def bank_copy_to_organisation(*, version: BankVersion, organisation: Organisation) -> BankVersion:
+    """An organisation's own copy of a version it can see (a shipped one, typically): a draft
+    in the organisation's bank of the same slug (made if missing), based on ``version`` so
+    "What changed" compares the copy with it. Published versions are never touched."""
+    source = version.bank
+    bank = QuestionBank.objects.filter(organisation=organisation, slug=source.slug).first()
+    if bank is None:
+        bank = QuestionBank.objects.create(
+            organisation=organisation, slug=source.slug, name=source.name, description=source.description
+        )
+    doc = version_to_document(version)
+    for section in doc["sections"]:
+        for q in section["questions"]:
+            q.pop("change", None)
+    return version_create_from_document(
+        bank=bank, doc=doc, based_on=version, changelog=f"Copied from {source.name} {version.label}."
+    )
+
+
+@transaction.atomic
 def version_publish(
     *, version: BankVersion, by=None, changelog: str | None = None, marks: dict[str, str] | None = None
 ) -> BankVersion:

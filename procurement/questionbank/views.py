@@ -3,7 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from procurement.core.access import is_org_admin, organisation_for
 from procurement.questionbank.document import BankFileError
 from procurement.questionbank.forms import PublishForm
 from procurement.questionbank.models import BankVersion
@@ -13,7 +16,7 @@ from procurement.questionbank.selectors import (
     versions_diff,
     versions_visible_to,
 )
-from procurement.questionbank.services import bank_can_edit, version_publish
+from procurement.questionbank.services import bank_can_edit, bank_copy_to_organisation, version_publish
 
 
 @login_required
@@ -32,6 +35,7 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "audience": audience,
         "question_total": sum(len(s.questions) for s in sections),
         "can_edit": bank_can_edit(request.user, version.bank),
+        "can_copy": is_org_admin(request.user) and version.status != BankVersion.Status.DRAFT,
         "previous": version_previous(version),
     }
     return render(request, "questionbank/version_preview.html", ctx)
@@ -100,3 +104,19 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("questionbank:version_compare", published.pk)
     ctx |= {"form": form, "problems": problems}
     return render(request, "questionbank/version_publish.html", ctx, status=400 if problems or form.errors else 200)
+
+
+@login_required
+@require_POST
+def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Customise a version (a shipped one, typically) for the user's organisation: a draft of
+    the organisation's own bank, based on it. Organisation admins only."""
+    version = get_object_or_404(versions_visible_to(request.user), pk=pk)
+    org = organisation_for(request.user)
+    if not is_org_admin(request.user) or org is None:
+        raise PermissionDenied("Only your organisation's admins make its own banks.")
+    draft = bank_copy_to_organisation(version=version, organisation=org)
+    messages.success(
+        request, f"{version} copied into {org} as {draft}. Edit it here, then publish it from its preview page."
+    )
+    return redirect(reverse("admin:questionbank_bankversion_change", args=[draft.pk]))

@@ -163,3 +163,115 @@ def test_non_editors_get_403_from_the_admin(login, personas, role, org_bank):
 def test_anonymous_users_are_sent_to_the_admin_login(client, org_bank):
     response = client.get(admin_url("bankversion_change", org_bank.pk))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- Customising the shipped bank, uploading files, deleting drafts ----------------------------
+
+
+def test_an_org_admin_copies_the_shipped_bank_into_the_organisation(login, personas, org, shipped_version):
+    client = login(personas["admin"])
+    response = client.post(
+        admin_url("bankversion_changelist"),
+        {"action": "new_draft_from_versions", "_selected_action": [shipped_version.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "cannot edit and were skipped" not in page and "copied into" in page
+    copy = BankVersion.objects.get(bank__organisation=org, status="draft")
+    assert copy.based_on == shipped_version and copy.bank.slug == shipped_version.bank.slug
+    assert copy.questions.count() == shipped_version.questions.count()
+    # The copy is theirs to edit; the shipped bank is untouched and still read-only to them.
+    assert 'name="text"' in client.get(admin_url("question_change", copy.questions.first().pk)).content.decode()
+    assert shipped_version.bank.versions.count() == 1
+
+
+def test_the_customise_button_copies_and_opens_the_draft(login, personas, org, shipped_version):
+    client = login(personas["admin"])
+    preview = client.get(reverse("questionbank:version_preview", args=[shipped_version.pk])).content.decode()
+    assert 'id="copy-form"' in preview and "Customise for my" in preview
+    response = client.post(reverse("questionbank:version_copy", args=[shipped_version.pk]))
+    copy = BankVersion.objects.get(bank__organisation=org)
+    assert response["Location"] == admin_url("bankversion_change", copy.pk)
+    assert (
+        login(personas["analyst"]).post(reverse("questionbank:version_copy", args=[shipped_version.pk])).status_code
+        == 403
+    )
+    assert BankVersion.objects.filter(bank__organisation=org).count() == 1
+
+
+def test_an_org_admin_publishes_the_copy_with_its_changelog(login, personas, org, shipped_version):
+    from procurement.questionbank.services import bank_copy_to_organisation, version_publish
+
+    copy = bank_copy_to_organisation(version=shipped_version, organisation=org)
+    assert version_publish(version=copy, by=personas["admin"]).number == 1
+    assert copy.bank.organisation == org and shipped_version.bank.organisation is None
+
+
+def test_yaml_upload_makes_a_draft_of_the_organisations_bank(login, personas, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(personas["admin"])
+    assert client.get(admin_url("bankversion_upload")).status_code == 200
+    upload = SimpleUploadedFile("small.yaml", SMALL_BANK.encode(), content_type="application/yaml")
+    response = client.post(admin_url("bankversion_upload"), {"file": upload})
+    version = BankVersion.objects.get(bank__organisation=org)
+    assert response.status_code == 302 and version.status == "draft"
+
+
+def test_yaml_upload_lists_every_problem_with_line_and_code_and_saves_nothing(login, personas, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SMALL_BANK.replace("type: yes_no", "type: maybe").replace("{from: 90, to: null", "{from: 80, to: null")
+    upload = SimpleUploadedFile("bad.yaml", bad.encode(), content_type="application/yaml")
+    response = login(personas["admin"]).post(admin_url("bankversion_upload"), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Nothing was saved" in page
+    assert (
+        "bad.yaml:" in page
+        and "(OPS-01)" in page
+        and "&#x27;type&#x27; must be one of" in page
+        and "bad.yaml:23 (OPS-01)" in page
+        and "(OPS-02)" in page
+    )
+    assert not BankVersion.objects.filter(bank__organisation=org).exists()
+
+
+def test_members_who_are_not_editors_cannot_upload(login, personas):
+    assert login(personas["analyst"]).get(admin_url("bankversion_upload")).status_code in (302, 403)
+
+
+def test_delete_is_offered_for_drafts_only(login, personas, org_bank):
+    draft = version_new_draft(version=org_bank)
+    client = login(personas["admin"])
+    changelist = client.get(admin_url("bankversion_changelist")).content.decode()
+    assert 'value="delete_selected"' not in changelist and 'value="delete_drafts"' in changelist
+    response = client.post(
+        admin_url("bankversion_changelist"),
+        {"action": "delete_drafts", "_selected_action": [draft.pk, org_bank.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Deleted" in page and "published versions never change" in page
+    assert not BankVersion.objects.filter(pk=draft.pk).exists() and BankVersion.objects.filter(pk=org_bank.pk).exists()
+    assert "deletelink" not in client.get(admin_url("bankversion_change", org_bank.pk)).content.decode()
+
+
+def test_publish_action_without_a_changelog_points_to_the_publish_page(login, personas, org_bank):
+    draft = version_new_draft(version=org_bank)
+    response = login(personas["admin"]).post(
+        admin_url("bankversion_changelist"), {"action": "publish_versions", "_selected_action": [draft.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Write a changelog before publishing" in page
+    assert reverse("questionbank:version_publish", args=[draft.pk]) in page
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_retiring_says_how_many_assessments_still_pin_the_version(login, personas, assessment, shipped_version):
+    response = login(personas["staff"]).post(
+        admin_url("bankversion_changelist"),
+        {"action": "retire_versions", "_selected_action": [shipped_version.pk]},
+        follow=True,
+    )
+    assert "1 assessment still pin it" in response.content.decode()
