@@ -257,7 +257,11 @@ class BankVersionAdmin(BankScopedAdmin):
             reverse("questionbank:version_compare", args=[obj.pk]),
         )
         if obj.status == BankVersion.Status.DRAFT:
-            links += format_html(' · <a href="{}">Publish…</a>', reverse("questionbank:version_publish", args=[obj.pk]))
+            links += format_html(
+                ' · <a href="{}">Scoring rules (form and preview)</a> · <a href="{}">Publish…</a>',
+                reverse("questionbank:version_rules", args=[obj.pk]),
+                reverse("questionbank:version_publish", args=[obj.pk]),
+            )
         return links
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -175,6 +175,17 @@ def version_new_draft(*, version: BankVersion) -> BankVersion:
 
 
 @transaction.atomic
+def version_set_rule_params(*, version: BankVersion, params: dict) -> BankVersion:
+    """New rule parameters for a draft (already checked by the form; publishing checks again)."""
+    version = BankVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_locked:
+        raise version.locked_error()
+    version.rule_params = params
+    version.save(update_fields=["rule_params", "updated_at"])
+    return version
+
+
+@transaction.atomic
 def bank_copy_to_organisation(*, version: BankVersion, organisation: Organisation) -> BankVersion:
     """An organisation's own copy of a version it can see (a shipped one, typically): a draft
     in the organisation's bank of the same slug (made if missing), based on ``version`` so

@@ -1,3 +1,6 @@
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,17 +9,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from procurement.core.access import is_org_admin, organisation_for
+from procurement.core.access import is_org_admin, is_site_staff, organisation_for
 from procurement.questionbank.document import BankFileError
-from procurement.questionbank.forms import PublishForm
+from procurement.questionbank.forms import PublishForm, RawRuleParamsForm, RuleParamsForm
 from procurement.questionbank.models import BankVersion
+from procurement.questionbank.rules_preview import profiles_rescored, rule_lines
 from procurement.questionbank.selectors import (
     version_for_preview,
     version_previous,
     versions_diff,
     versions_visible_to,
 )
-from procurement.questionbank.services import bank_can_edit, bank_copy_to_organisation, version_publish
+from procurement.questionbank.services import (
+    bank_can_edit,
+    bank_copy_to_organisation,
+    version_publish,
+    version_set_rule_params,
+    version_to_document,
+)
 
 
 @login_required
@@ -120,3 +130,58 @@ def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"{version} copied into {org} as {draft}. Edit it here, then publish it from its preview page."
     )
     return redirect(reverse("admin:questionbank_bankversion_change", args=[draft.pk]))
+
+
+def _editable_draft(request: HttpRequest, pk: int) -> BankVersion:
+    """A draft the user may edit: 404 outside their scope, 403 for others who can see it."""
+    version = get_object_or_404(versions_visible_to(request.user), pk=pk)
+    if not bank_can_edit(request.user, version.bank):
+        raise PermissionDenied
+    return version
+
+
+@login_required
+def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rule parameters of a draft as a form, each rule in words, and the shipped profiles
+    rescored under the edited parameters beside the previous version (Preview), before saving."""
+    version = _editable_draft(request, pk)
+    if version.status != BankVersion.Status.DRAFT:
+        messages.info(request, f"{version} is {version.get_status_display().lower()} and never changes.")
+        return redirect("questionbank:version_compare", version.pk)
+    doc = version_to_document(version)
+    params = doc["version"]["rule_params"]
+    advanced = is_site_staff(request.user)
+    raw_post = request.method == "POST" and "raw" in request.POST
+    form = RuleParamsForm(request.POST if request.method == "POST" and not raw_post else None, params=params, doc=doc)
+    raw_form = None
+    if advanced:
+        raw_form = RawRuleParamsForm(
+            request.POST if raw_post else None, doc=doc, initial={"raw": json.dumps(params, indent=2)}
+        )
+    edited = params
+    status = 200
+    if request.method == "POST":
+        bound = raw_form if raw_post else form
+        if bound is None:
+            raise PermissionDenied
+        if bound.is_valid():
+            edited = bound.cleaned_data["raw"] if raw_post else form.new_params
+            if "save" in request.POST:
+                version_set_rule_params(version=version, params=edited)
+                messages.success(request, "Rule parameters saved in the draft.")
+                return redirect("questionbank:version_rules", version.pk)
+        else:
+            status = 400
+    after = {**doc, "version": {**doc["version"], "rule_params": edited}}
+    previous = version_previous(version)
+    before = version_to_document(previous) if previous else doc
+    ctx = {
+        "version": version,
+        "previous": previous,
+        "form": form,
+        "raw_form": raw_form,
+        "rules": rule_lines(after),
+        "profiles": profiles_rescored(before=before, after=after, profiles_dir=settings.BASE_DIR / "fixtures/profiles"),
+        "previewing": request.method == "POST" and status == 200,
+    }
+    return render(request, "questionbank/version_rules.html", ctx, status=status)

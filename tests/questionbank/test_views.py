@@ -108,3 +108,97 @@ def test_an_org_admin_cannot_publish_the_shipped_bank(login, personas, shipped_v
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.status == "draft"
+
+
+# --- Rule parameters through a form, with a preview -----------------------------------------
+
+
+@pytest.fixture
+def shipped_copy(org, shipped_version):
+    from procurement.questionbank.services import bank_copy_to_organisation
+
+    return bank_copy_to_organisation(version=shipped_version, organisation=org)
+
+
+def _rule_form_data(client, url):
+    """The form's current values, as a browser would post them."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        data[name] = [str(v) for v in value] if isinstance(value, list) else ("" if value is None else str(value))
+    return data
+
+
+def test_rules_page_says_what_each_rule_does_and_rescores_the_profiles(login, personas, shipped_copy):
+    page = login(personas["admin"]).get(reverse("questionbank:version_rules", args=[shipped_copy.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Fires when the shortest notice we can rely on" in text and "days we need to migrate away" in text
+    assert "lab api leased capacity" in text and "Executive risk acceptance required" in text
+    assert 'name="p-bands-high"' in text and 'name="p-rules-notice_gap-severity"' in text
+
+
+def test_preview_shows_the_effect_of_a_threshold_without_saving(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {"p-bands-high": "30", "preview": "1"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    lab = next(p for p in response.context["profiles"] if p.name == "lab api leased capacity")
+    assert lab.before.decision == "Executive risk acceptance required" and lab.after.decision == "Reject"
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 45
+
+
+def test_saving_a_band_and_a_rule_threshold_through_the_form(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {
+        "p-bands-high": "40",
+        "p-rules-single_upstream_provider-condition-all-0-lt": "48",
+        "p-rules-capacity_headroom-flag_below": "1.5",
+        "save": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    shipped_copy.refresh_from_db()
+    params = shipped_copy.rule_params
+    assert params["bands"]["high"] == 40
+    assert params["rules"]["single_upstream_provider"]["condition"]["all"][0] == {"question": "INT-05", "lt": 48}
+    assert params["rules"]["capacity_headroom"]["flag_below"] == 1.5
+    # Nothing else moved: the form round-trips the rest unchanged.
+    original = shipped_copy.based_on.rule_params
+    assert {k: v for k, v in params.items() if k not in ("bands", "rules")} == {
+        k: v for k, v in original.items() if k not in ("bands", "rules")
+    }
+
+
+def test_values_that_would_not_work_are_refused_in_words_and_nothing_is_saved(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {"p-bands-high": "70", "p-bands-moderate": "abc", "save": "1"}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Enter a number." in response.content.decode()
+    data |= {"p-bands-moderate": "25"}
+    response = client.post(url, data)
+    text = response.content.decode()
+    assert response.status_code == 400 and "Not saved" in text and "bands" in text
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 45
+
+
+def test_the_json_view_is_for_site_staff_and_goes_through_the_same_check(login, personas, shipped_version):
+    draft = version_new_draft(version=shipped_version)
+    client = login(personas["staff"])
+    url = reverse("questionbank:version_rules", args=[draft.pk])
+    assert "Advanced: the rule parameters as JSON" in client.get(url).content.decode()
+    response = client.post(url, {"raw": '{"bands": {"moderate": 25,', "save": "1"})
+    assert response.status_code == 400 and "This is not valid JSON" in response.content.decode()
+    response = client.post(url, {"raw": '{"bands": {"moderate": 50, "high": 45, "critical": 65}}', "save": "1"})
+    assert response.status_code == 400 and "bands" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.rule_params["bands"]["moderate"] == 25
+    admin_page = login(personas["admin"]).get(
+        reverse("questionbank:version_rules", args=[draft.pk])
+    )  # an org admin may not edit the shipped bank
+    assert admin_page.status_code == 403

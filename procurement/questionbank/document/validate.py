@@ -189,3 +189,8 @@ def _question_index(doc: dict) -> VersionIndex:
                 },
             )
     return VersionIndex(questions=questions, section_codes=frozenset(s["code"] for s in doc["sections"]))
+
+
+def version_index(doc: dict) -> VersionIndex:
+    """What rule parameters may refer to in ``doc`` (for checking parameters edited on their own)."""
+    return _question_index(doc)
