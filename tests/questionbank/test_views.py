@@ -124,7 +124,7 @@ def _rule_form_data(client, url):
     """The form's current values, as a browser would post them."""
     form = client.get(url).context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         data[name] = [str(v) for v in value] if isinstance(value, list) else ("" if value is None else str(value))
     return data
