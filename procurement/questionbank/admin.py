@@ -7,6 +7,7 @@ Objects outside the user's scope are 404, as everywhere else in the app.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -19,7 +20,7 @@ from django.utils.text import slugify
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
 from procurement.questionbank import services
 from procurement.questionbank.document import BankFileError
-from procurement.questionbank.forms import BankUploadForm
+from procurement.questionbank.forms import BAND_FIELDS, REF_FIELDS, BankUploadForm, QuestionEditForm
 from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
 
 
@@ -483,13 +484,41 @@ class QuestionAdmin(BankScopedAdmin):
     search_fields = ["code", "text", "help_text"]
     list_select_related = ["version__bank"]
     inlines = [ChoiceInline]
+    form = QuestionEditForm
     fieldsets = [
         (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
-        ("Answer", {"fields": ["answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"]}),
+        ("Answer", {"fields": ["answer_type", "unit", "limits", "score_by", "allow_na", "scored"]}),
+        (
+            "Risk bands (number and date questions)",
+            {
+                "fields": BAND_FIELDS,
+                "description": "Each band starts where the previous one ends; the first from 0 or empty, the last"
+                " open-ended. Dates count days from the scoring date (negative: in the past).",
+            },
+        ),
         ("Risk", {"fields": ["weight", "critical"]}),
-        ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
-        ("Traceability", {"fields": ["framework_refs"]}),
+        ("Audience and visibility", {"fields": ["audience", "show_if_choice"]}),
+        ("Traceability", {"fields": REF_FIELDS}),
+        ("Upgrading assessments", {"fields": ["change_kind"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # A published question opens read-only: show its stored values, not the empty row fields.
+        if obj is not None and obj.version.is_locked:
+            return [
+                (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
+                ("Answer", {"fields": ["answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"]}),
+                ("Risk", {"fields": ["weight", "critical"]}),
+                ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
+                ("Traceability", {"fields": ["framework_refs"]}),
+                ("Upgrading assessments", {"fields": ["change_kind"]}),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and obj.version.is_locked:
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
     @admin.display(description="question")
     def short_text(self, obj):

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 
 from procurement.questionbank.document.diff import DocumentDiff
-from procurement.questionbank.document.validate import version_index
+from procurement.questionbank.document.validate import band_problems, version_index
 from procurement.questionbank.models import Question
 from procurement.scoring.params import BANDS, DECISIONS, DEFAULTS, JUDGEMENT_KEYS, TIERS, validate_rule_params
 
@@ -282,3 +282,181 @@ class RawRuleParamsForm(forms.Form):
         if problems:
             raise forms.ValidationError([_plain(p, params if isinstance(params, dict) else {}) for p in problems])
         return params
+
+
+# --- A question's bands, show-if and framework references as fields ------------------------------
+
+# Framework references: the framework picked from this list, the clause typed. A reference is
+# stored as "FRAMEWORK CLAUSE" (e.g. "DORA Art 30(2)(h)"), as the bank format writes it.
+FRAMEWORKS = (
+    "EU AI Act",
+    "ISO/IEC 42001",
+    "ISO/IEC 27001",
+    "NIST AI RMF",
+    "NIST AI 600-1",
+    "DORA",
+    "GDPR",
+    "HECVAT",
+    "SIG",
+    "CAIQ",
+    "AICM",
+    "OWASP",
+    "FINOS AIGF",
+    "FS-ISAC",
+    "EU CSF",
+    "HIPAA",
+)
+BAND_ROWS = 6
+REF_ROWS = 8
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """("DORA", "Art 30(2)(h)") for "DORA Art 30(2)(h)"; ("", ref) when no listed framework starts it."""
+    for name in sorted(FRAMEWORKS, key=len, reverse=True):
+        if ref == name or ref.startswith(name + " ") or ref.startswith(name + ":"):
+            return name, ref[len(name) :].lstrip(" :")
+    return "", ref
+
+
+def _number_or_none(value: str):
+    return None if value in (None, "") else (int(value) if float(value).is_integer() else float(value))
+
+
+class QuestionEditForm(forms.ModelForm):
+    """The bank editor's question form: bands as rows (from, to, points) with gaps and overlaps
+    refused, show-if picked from the earlier questions' choices, framework references picked
+    from a list with a clause. The JSON columns are written from these fields."""
+
+    show_if_choice = forms.MultipleChoiceField(
+        label="Shown only when",
+        required=False,
+        help_text="Pick answers of one earlier question; leave empty to always show the question.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            *("section", "code", "order", "text", "help_text", "answer_type", "unit", "limits", "score_by"),
+            *("allow_na", "scored", "weight", "critical", "audience", "change_kind"),
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        q = self.instance
+        for i in range(BAND_ROWS):
+            band = q.bands[i] if q.pk and i < len(q.bands or []) else {}
+            for key in ("from", "to", "points"):
+                if f"band_{i}_{key}" in self.fields:
+                    self.fields[f"band_{i}_{key}"].initial = band.get(key)
+        for i in range(REF_ROWS):
+            ref = q.framework_refs[i] if q.pk and i < len(q.framework_refs or []) else ""
+            framework, clause = split_ref(ref) if ref else ("", "")
+            if f"ref_{i}_framework" in self.fields:
+                self.fields[f"ref_{i}_framework"].initial = framework or ("other" if ref else "")
+                self.fields[f"ref_{i}_clause"].initial = clause
+        self.fields["show_if_choice"].choices = self._show_if_choices()
+        if q.pk and q.show_if_question:
+            self.fields["show_if_choice"].initial = [f"{q.show_if_question}:{v}" for v in q.show_if_values]
+
+    def _show_if_choices(self) -> list:
+        """The choice and yes/no questions before this one in its version, each with its choices."""
+        q = self.instance
+        if not q.pk:
+            return []
+        earlier = []
+        for other in (
+            Question.objects.filter(version_id=q.version_id)
+            .select_related("section")
+            .prefetch_related("choices")
+            .order_by("section__order", "section__code", "order", "code")
+        ):
+            if other.pk == q.pk:
+                break
+            if other.answer_type in ("single_choice", "multi_choice", "yes_no"):
+                earlier.append(other)
+        return [
+            (f"{o.code} {o.text[:70]}", [(f"{o.code}:{c.value}", c.label) for c in o.choices.all()]) for o in earlier
+        ]
+
+    def _bands(self) -> list[dict]:
+        bands = []
+        for i in range(BAND_ROWS):
+            lo, hi, points = (self.cleaned_data.get(f"band_{i}_{k}") for k in ("from", "to", "points"))
+            if lo is None and hi is None and points is None:
+                continue
+            if points is None:
+                self.add_error(f"band_{i}_points", "Give the band's risk points (0 best to 4 worst).")
+                continue
+            bands.append({"from": _number_or_none(lo), "to": _number_or_none(hi), "points": points})
+        return bands
+
+    def clean(self):
+        cleaned = super().clean()
+        qtype = cleaned.get("answer_type")
+        bands = self._bands()
+        if bands and qtype not in ("number", "date"):
+            self.add_error(None, "Only number and date questions take risk bands; clear the band rows.")
+        elif bands:
+            for problem in band_problems(bands):
+                self.add_error(None, f"Risk bands: {problem}.")
+        elif qtype in ("number", "date") and cleaned.get("scored"):
+            self.add_error(None, f"A scored {qtype} question needs risk bands (from, to, points).")
+        self.bands = bands
+        picks = cleaned.get("show_if_choice") or []
+        codes = {p.split(":", 1)[0] for p in picks}
+        if len(codes) > 1:
+            self.add_error("show_if_choice", "Pick answers of one question only (" + ", ".join(sorted(codes)) + ").")
+        self.show_if = (codes.pop(), [p.split(":", 1)[1] for p in picks]) if len(codes) == 1 else ("", [])
+        refs = []
+        for i in range(REF_ROWS):
+            framework = cleaned.get(f"ref_{i}_framework") or ""
+            clause = (cleaned.get(f"ref_{i}_clause") or "").strip()
+            if framework and framework != "other" and not clause:
+                self.add_error(f"ref_{i}_clause", f"Give the {framework} clause, e.g. an article or control ID.")
+            elif framework == "other" or (clause and not framework):
+                if clause:
+                    refs.append(clause)
+            elif framework:
+                refs.append(f"{framework} {clause}")
+        self.refs = refs
+        return cleaned
+
+    def save(self, commit=True):
+        q = super().save(commit=False)
+        q.bands = self.bands
+        q.show_if_question, q.show_if_values = self.show_if
+        q.framework_refs = self.refs
+        if commit:
+            q.save()
+            self.save_m2m()
+        return q
+
+
+def _row_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for i in range(BAND_ROWS):
+        fields[f"band_{i}_from"] = forms.FloatField(
+            label=f"Band {i + 1}: from", required=False, help_text="Empty: no lower bound." if i == 0 else ""
+        )
+        fields[f"band_{i}_to"] = forms.FloatField(
+            label="to (not included)", required=False, help_text="Empty: no upper bound." if i == 0 else ""
+        )
+        fields[f"band_{i}_points"] = forms.IntegerField(
+            label="risk points", required=False, min_value=0, max_value=4, help_text="0 best, 4 worst" if i == 0 else ""
+        )
+    for i in range(REF_ROWS):
+        fields[f"ref_{i}_framework"] = forms.ChoiceField(
+            label=f"Reference {i + 1}: framework",
+            required=False,
+            choices=[("", "—"), *[(f, f) for f in FRAMEWORKS], ("other", "Other (typed in full as the clause)")],
+        )
+        fields[f"ref_{i}_clause"] = forms.CharField(label="clause", required=False, max_length=120)
+    return fields
+
+
+# Declared on the class (not added per instance) so the admin's fieldsets can name them.
+QuestionEditForm.declared_fields.update(_row_fields())
+QuestionEditForm.base_fields.update(QuestionEditForm.declared_fields)
+BAND_FIELDS = [tuple(f"band_{i}_{k}" for k in ("from", "to", "points")) for i in range(BAND_ROWS)]
+REF_FIELDS = [(f"ref_{i}_framework", f"ref_{i}_clause") for i in range(REF_ROWS)]
