@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
@@ -23,6 +22,7 @@ from procurement.questionbank.selectors import (
 from procurement.questionbank.services import (
     bank_can_edit,
     bank_copy_to_organisation,
+    version_new_draft,
     version_publish,
     version_set_rule_params,
     version_to_document,
@@ -120,16 +120,23 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """Customise a version (a shipped one, typically) for the user's organisation: a draft of
-    the organisation's own bank, based on it. Organisation admins only."""
+    the organisation's own bank, based on it; for a version of the organisation's own bank,
+    simply its next draft. Organisation admins only."""
     version = get_object_or_404(versions_visible_to(request.user), pk=pk)
     org = organisation_for(request.user)
     if not is_org_admin(request.user) or org is None:
         raise PermissionDenied("Only your organisation's admins make its own banks.")
+    if version.bank.organisation_id == org.pk:
+        draft = version_new_draft(version=version)
+        messages.success(request, f"Created {draft} from {version}.")
+        return redirect("questionbank:version_preview", draft.pk)
     draft = bank_copy_to_organisation(version=version, organisation=org)
     messages.success(
-        request, f"{version} copied into {org} as {draft}. Edit it here, then publish it from its preview page."
+        request,
+        f"{version} copied into {org} as {draft}: edit its questions in the bank editor and its scoring rules"
+        " here, then publish it.",
     )
-    return redirect(reverse("admin:questionbank_bankversion_change", args=[draft.pk]))
+    return redirect("questionbank:version_preview", draft.pk)
 
 
 def _editable_draft(request: HttpRequest, pk: int) -> BankVersion:

@@ -193,7 +193,7 @@ def test_the_customise_button_copies_and_opens_the_draft(login, personas, org, s
     assert 'id="copy-form"' in preview and "Customise for my" in preview
     response = client.post(reverse("questionbank:version_copy", args=[shipped_version.pk]))
     copy = BankVersion.objects.get(bank__organisation=org)
-    assert response["Location"] == admin_url("bankversion_change", copy.pk)
+    assert response["Location"] == reverse("questionbank:version_preview", args=[copy.pk])
     assert (
         login(personas["analyst"]).post(reverse("questionbank:version_copy", args=[shipped_version.pk])).status_code
         == 403

@@ -8,8 +8,13 @@ out. A change is
   given to the old wording still means the same thing, so it is carried over on upgrade;
 * *substantive* when what an answer means or how it is scored moved: the answer type,
   choices added or removed, points, risk bands, weight, critical, scored, N/A allowed,
-  audience, show-if, limits and units, or a named rule's parameters about this question.
-  The answer is asked again.
+  audience, show-if, limits and units. The answer is asked again.
+
+Rule parameters (cut-offs, tier weights, a named rule's thresholds) are not a change to any
+question: an answer to "how many hours can we run without it?" means the same whatever the
+threshold it is compared with. They are listed per version (``rule_changes``) and the
+assessment is rescored under them; an editor who wants a question asked again because of a
+rule change marks it substantive.
 
 A bank editor may mark a question in a draft ``change: editorial`` or ``change:
 substantive`` (the bank format's ``change`` key, the admin's "change since the previous
@@ -145,66 +150,11 @@ def _limits(limits: dict, unit: str) -> str:
     return ", ".join(f"{names.get(k, k)} {v}{' ' + unit if unit else ''}" for k, v in limits.items())
 
 
-# --- Named rules: which part of a rule is about which question ----------------------
-
-
-def _rule_parts(rule: dict, code: str) -> list:
-    """The parts of one rule that concern question ``code``: condition leaves naming it and,
-    for a named rule, the role keys that name it with the keys that qualify them
-    (``facilities`` and ``facilities_risky``)."""
-    parts: list = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("question") == code:
-                parts.append(("condition", sorted((k, repr(v)) for k, v in node.items())))
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(rule.get("condition"))
-    if rule.get("kind"):
-        for key, value in rule.items():
-            if value == code or (isinstance(value, list) and code in value):
-                qualifiers = sorted((k, repr(v)) for k, v in rule.items() if k != key and k.startswith(f"{key}_"))
-                parts.append(("role", key, qualifiers))
-    return parts
+# --- Rule parameters ------------------------------------------------------------------------
 
 
 def _rule_title(name: str, rule: dict) -> str:
     return str(rule.get("title") or name.replace("_", " "))
-
-
-def _describe_rule_part(rule: dict, code: str) -> str:
-    bits = []
-    for part in _rule_parts(rule, code):
-        if part[0] == "condition":
-            bits.append(", ".join(f"{k} {v}" for k, v in part[1] if k != "question"))
-        else:
-            role = part[1].replace("_", " ")
-            quals = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in part[2])
-            bits.append(role + (f" ({quals})" if quals else ""))
-    return "; ".join(bits) or "not used"
-
-
-def _rule_changes(code: str, old_rules: dict, new_rules: dict) -> list[FieldChange]:
-    out = []
-    for name in sorted(set(old_rules) | set(new_rules)):
-        old_rule, new_rule = old_rules.get(name) or {}, new_rules.get(name) or {}
-        if _rule_parts(old_rule, code) != _rule_parts(new_rule, code):
-            title = _rule_title(name, new_rule or old_rule)
-            out.append(
-                FieldChange(
-                    f"Rule “{title}”",
-                    _describe_rule_part(old_rule, code) if old_rule else "no such rule",
-                    _describe_rule_part(new_rule, code) if new_rule else "rule removed",
-                    True,
-                )
-            )
-    return out
 
 
 def rule_param_changes(old_params: dict, new_params: dict) -> list[FieldChange]:
@@ -302,8 +252,6 @@ def question_field_changes(
     new: dict,
     *,
     rename: dict[str, str] | None = None,
-    old_rules: dict | None = None,
-    new_rules: dict | None = None,
     old_place: str = "",
     new_place: str = "",
 ) -> list[FieldChange]:
@@ -365,7 +313,6 @@ def question_field_changes(
         out.append(FieldChange("Answered by", old["audience"], new["audience"], True))
     if old["show_if"] != new["show_if"]:
         out.append(FieldChange("Shown when", describe_show_if(old["show_if"]), describe_show_if(new["show_if"]), True))
-    out.extend(_rule_changes(new["code"], old_rules or {}, new_rules or {}))
     return out
 
 
@@ -394,10 +341,10 @@ class _Step:
     note: str
 
 
-def _classify(old: dict, new: dict, old_rules: dict, new_rules: dict, old_place: str, new_place: str) -> _Step:
+def _classify(old: dict, new: dict, old_place: str, new_place: str) -> _Step:
     rename = renames(old, new)
     changes = question_field_changes(
-        old, new, rename=rename, old_rules=old_rules, new_rules=new_rules, old_place=old_place, new_place=new_place
+        old, new, rename=rename, old_place=old_place, new_place=new_place
     )
     marked = new.get("change") or ""
     if not changes:
@@ -447,8 +394,6 @@ def _walk(docs: list[dict], codes: list[str]):
     for before, after in itertools.pairwise(docs):
         b, a = _index(before), _index(after)
         bp, ap = _places(before), _places(after)
-        b_rules = before["version"]["rule_params"].get("rules") or {}
-        a_rules = after["version"]["rule_params"].get("rules") or {}
         for code in codes:
             if kind[code] == SUBSTANTIVE:
                 continue
@@ -456,7 +401,7 @@ def _walk(docs: list[dict], codes: list[str]):
                 kind[code] = SUBSTANTIVE
                 notes[code] = "The question was removed and added back in between."
                 continue
-            step = _classify(b[code], a[code], b_rules, a_rules, bp[code], ap[code])
+            step = _classify(b[code], a[code], bp[code], ap[code])
             if step.marked:
                 marked[code] = step.marked
             if step.note:
@@ -490,8 +435,6 @@ def documents_diff(docs: list[dict]) -> DocumentDiff:
     first, last = _index(docs[0]), _index(docs[-1])
     codes = sorted(set(first) & set(last))
     kind, mapping, marked, notes = _walk(docs, codes)
-    first_rules = docs[0]["version"]["rule_params"].get("rules") or {}
-    last_rules = docs[-1]["version"]["rule_params"].get("rules") or {}
     fp, lp = _places(docs[0]), _places(docs[-1])
     details: dict[str, QuestionChange] = {}
     for code in codes:
@@ -501,8 +444,6 @@ def documents_diff(docs: list[dict]) -> DocumentDiff:
             first[code],
             last[code],
             rename=mapping[code] if kind[code] == "renamed" else renames(first[code], last[code]),
-            old_rules=first_rules,
-            new_rules=last_rules,
             old_place=fp[code],
             new_place=lp[code],
         )
