@@ -130,6 +130,7 @@ class RuleParamsForm(forms.Form):
         self.doc = doc
         self.paths: dict[str, tuple] = {}
         self.groups: list[tuple[str, str, list[str]]] = []
+        self._implicit: dict[str, object] = {}  # fields showing a default the parameters leave out
         self._merged = {**DEFAULTS, **params}
         self._index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
         self._bands_and_tiers()
@@ -145,6 +146,8 @@ class RuleParamsForm(forms.Form):
         name = "p-" + "-".join(str(p) for p in path)
         value = _get(self._merged, path)
         field.initial = default if value is None else value
+        if value is None and default is not None:
+            self._implicit[name] = default
         self.fields[name] = field
         self.paths[name] = path
         group.append(name)
@@ -237,6 +240,8 @@ class RuleParamsForm(forms.Form):
                 value = int(value)
             if path[0] not in params and _get(DEFAULTS, path) == value:
                 continue  # an untouched default stays implicit
+            if name in self._implicit and self._implicit[name] == value:
+                continue
             if path[0] not in params:
                 params[path[0]] = copy.deepcopy(DEFAULTS[path[0]])
             _set(params, path, sorted(value) if isinstance(value, list) else value)

@@ -13,7 +13,7 @@ from procurement.scoring import types as t
 from procurement.scoring.engine import score
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.params import JUDGEMENT_KEYS, RULE_DEFAULTS
-from procurement.scoring.wording import COMPARISON_WORDS, FACT_WORDS, judgement_fires
+from procurement.scoring.wording import COMPARISON_WORDS, judgement_fires
 
 # --- Rules as sentences ------------------------------------------------------------------
 
@@ -29,8 +29,7 @@ def _labels(index: dict[str, dict], code: str, values) -> str:
 
 
 def _fact_name(fact: str) -> str:
-    template = FACT_WORDS.get(fact, (fact.replace("_", " "), ""))[0]
-    return template.split(" {value}")[0].replace("The recorded supply chain", "the recorded supply chain")
+    return f"the recorded supply chain's “{fact.replace('_', ' ')}”"
 
 
 def condition_words(cond: dict, index: dict[str, dict]) -> str:
@@ -92,6 +91,12 @@ def severity_words(rule: dict) -> str:
     if set(tiers) >= {1, 2, 3}:
         return "A knockout in every tier."
     return "A knockout in tier " + " and ".join(str(x) for x in tiers) + "; a flag otherwise."
+
+
+def rule_words(rule: dict, doc: dict) -> str:
+    """The rule as a sentence with its severity, naming the questions of ``doc``."""
+    index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
+    return f"{rule_sentence(rule, index)} {severity_words(rule)}".strip()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from procurement.core.access import is_site_staff, organisation_for
 from procurement.questionbank.document.diff import DocumentDiff, documents_diff
 from procurement.questionbank.models import BankVersion, Question, QuestionBank, Section
+from procurement.questionbank.rules_preview import rule_words
 from procurement.questionbank.services import version_to_document
 
 
@@ -74,4 +75,4 @@ def versions_diff(old: BankVersion, new: BankVersion) -> DocumentDiff:
             between = between.filter(number__lt=new.number)
         chain += list(between.order_by("number"))
     chain.append(new)
-    return documents_diff([version_to_document(v) for v in chain])
+    return documents_diff([version_to_document(v) for v in chain], describe_rule=rule_words)

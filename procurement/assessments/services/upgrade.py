@@ -15,6 +15,7 @@ from procurement.assessments.services.answers import NOT_EDITABLE
 from procurement.assessments.services.status import assessment_rescore, timeline_add
 from procurement.questionbank.document.diff import FieldChange, QuestionChange, documents_diff
 from procurement.questionbank.models import BankVersion
+from procurement.questionbank.rules_preview import rule_words
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def version_diff(current: BankVersion, target: BankVersion) -> VersionDiff:
     """Question by question, what changes from ``current`` to ``target`` (through every version
     in between: an answer carries only if every step kept it)."""
     docs = [bank_structure(v).document for v in (current, *_versions_between(current, target))]
-    d = documents_diff(docs)
+    d = documents_diff(docs, describe_rule=rule_words)
     return VersionDiff(
         added=d.added,
         removed=d.removed,

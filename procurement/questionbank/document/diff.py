@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from procurement.questionbank.document.schema import CHANGE_KINDS, WEIGHT_NAMES
@@ -127,7 +127,7 @@ def describe_bands(bands: Iterable[dict], unit: str = "") -> str:
             span = f"{_bound(lo)} or more"
         else:
             span = f"{_bound(lo)} to under {_bound(hi)}"
-        parts.append(f"{span}{' ' + unit if unit else ''}: {b.get('points')} points")
+        parts.append(f"{span}{' ' + unit if unit else ''}: {_points(b.get('points'))}")
     return "; ".join(parts) or "none"
 
 
@@ -157,8 +157,19 @@ def _rule_title(name: str, rule: dict) -> str:
     return str(rule.get("title") or name.replace("_", " "))
 
 
-def rule_param_changes(old_params: dict, new_params: dict) -> list[FieldChange]:
-    """Version-level rule parameters that changed (cut-offs, tier weights, a rule's thresholds), in words."""
+RuleWords = Callable[[dict, dict], str]  # (rule, document) -> the rule as a sentence
+
+
+def rule_param_changes(
+    old_params: dict,
+    new_params: dict,
+    *,
+    describe: RuleWords | None = None,
+    old_doc: dict | None = None,
+    new_doc: dict | None = None,
+) -> list[FieldChange]:
+    """Version-level rule parameters that changed (cut-offs, tier weights, a rule's thresholds), in
+    words; with ``describe``, a changed rule is shown as its sentence before and after, word by word."""
     out = []
     for key in sorted(set(old_params) | set(new_params)):
         if key == "rules":
@@ -183,6 +194,11 @@ def rule_param_changes(old_params: dict, new_params: dict) -> list[FieldChange]:
                 FieldChange(title, "none" if old_rule is None else "present", "added" if new_rule else "removed", False)
             )
             continue
+        if describe is not None and old_doc is not None and new_doc is not None:
+            before, after = describe(old_rule, old_doc), describe(new_rule, new_doc)
+            if before != after:
+                out.append(FieldChange(title, before, after, False, word_diff(before, after)))
+                continue
         keys = sorted(k for k in set(old_rule) | set(new_rule) if old_rule.get(k) != new_rule.get(k))
         out.append(
             FieldChange(
@@ -275,11 +291,8 @@ def question_field_changes(
     else:
         out.extend(_choice_changes(old, new, rename))
     if old["bands"] != new["bands"]:
-        out.append(
-            FieldChange(
-                "Risk bands", describe_bands(old["bands"], old["unit"]), describe_bands(new["bands"], new["unit"]), True
-            )
-        )
+        before, after = describe_bands(old["bands"], old["unit"]), describe_bands(new["bands"], new["unit"])
+        out.append(FieldChange("Risk bands", before, after, True, word_diff(before, after)))
     if old["unit"] != new["unit"]:
         out.append(FieldChange("Unit", old["unit"] or "none", new["unit"] or "none", True))
     if (old.get("limits") or {}) != (new.get("limits") or {}):
@@ -343,9 +356,7 @@ class _Step:
 
 def _classify(old: dict, new: dict, old_place: str, new_place: str) -> _Step:
     rename = renames(old, new)
-    changes = question_field_changes(
-        old, new, rename=rename, old_place=old_place, new_place=new_place
-    )
+    changes = question_field_changes(old, new, rename=rename, old_place=old_place, new_place=new_place)
     marked = new.get("change") or ""
     if not changes:
         return _Step("same", {}, marked, "")
@@ -422,7 +433,7 @@ def _walk(docs: list[dict], codes: list[str]):
     return kind, mapping, marked, notes
 
 
-def documents_diff(docs: list[dict]) -> DocumentDiff:
+def documents_diff(docs: list[dict], *, describe_rule: RuleWords | None = None) -> DocumentDiff:
     """The change from ``docs[0]`` to ``docs[-1]``, through every version in between.
 
     An answer survives only if every step kept it (unchanged, editorial or renamed
@@ -464,5 +475,11 @@ def documents_diff(docs: list[dict]) -> DocumentDiff:
         same=[c for c in codes if kind[c] == "same"],
         renamed={c: mapping[c] for c in codes if kind[c] == "renamed"},
         details=details,
-        rule_changes=rule_param_changes(docs[0]["version"]["rule_params"], docs[-1]["version"]["rule_params"]),
+        rule_changes=rule_param_changes(
+            docs[0]["version"]["rule_params"],
+            docs[-1]["version"]["rule_params"],
+            describe=describe_rule,
+            old_doc=docs[0],
+            new_doc=docs[-1],
+        ),
     )
