@@ -96,6 +96,11 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {"can_edit": True, "version": version, "previous": previous}
     if previous is not None:
         ctx |= _compare_ctx(version, previous)
+        ctx["profiles"] = profiles_rescored(
+            before=version_to_document(previous),
+            after=version_to_document(version),
+            profiles_dir=settings.BASE_DIR / "fixtures/profiles",
+        )
     diff = ctx.get("diff")
     marks = dict(version.questions.exclude(change_kind="").values_list("code", "change_kind"))
     form = PublishForm(request.POST or None, initial={"changelog": version.changelog}, diff=diff, marks=marks)
