@@ -31,13 +31,13 @@ lint: setup-dev
 	.venv/bin/lint-imports
 
 pytest: setup-dev
-	.venv/bin/pytest
+	.venv/bin/pytest --durations=15
 
 # What depends on the database, against a throwaway PostgreSQL cluster (scripts/with-postgres.sh):
 # tests that use no database, browser tests and PDF rendering run once, on SQLite (README, Quickstart).
 PG_SELECT := --db-tests-only -m "not browser and not pdf"
 pytest-postgres: setup-dev
-	scripts/with-postgres.sh .venv/bin/pytest $(PG_SELECT)
+	scripts/with-postgres.sh .venv/bin/pytest --durations=15 $(PG_SELECT)
 
 # Every test, browser and PDF ones included, on PostgreSQL.
 pytest-postgres-all: setup-dev

@@ -165,6 +165,7 @@ MATRIX = {
     "accounts:two_step": ("get", lambda w: {}, ANY_MEMBER),
     # One's own API tokens; another person's token is as unknown as a wrong id.
     "accounts:tokens": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:password": ("get", lambda w: {}, ANY_MEMBER),
     "accounts:token_revoke": (
         "post",
         lambda w: {"pk": w["api_token"].pk},

@@ -17,6 +17,7 @@ urlpatterns = [
     path("webhooks/<int:pk>/actions/", webhook_views.webhook_action, name="webhook_action"),
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
+    path("password/", views.password_change, name="password"),
     path("two-step/", views.two_step, name="two_step"),
     path("two-step/verify/", views.two_step_verify, name="two_step_verify"),
 ]

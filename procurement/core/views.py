@@ -7,15 +7,18 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
-from procurement.core import mfa
+from procurement.core import mfa, passwords
 from procurement.core.access import is_org_admin, membership_for, organisation_for, require_role
 from procurement.core.models import Membership
 from procurement.core.reauth import authenticated_mark, confirm_first
@@ -163,3 +166,18 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
             form.add_error("code", "That code does not match. Wait for the next code, or use a recovery code.")
     ctx = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/two_step_verify.html", ctx, status=400 if form.errors else 200)
+
+
+@sensitive_post_parameters()
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the old one, then the new one twice (Django's validators)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        revoked = passwords.user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        note = " Your API tokens were revoked: make new ones where scripts need them." if revoked else ""
+        messages.success(request, "Password changed. You stay signed in here; other sessions are signed out." + note)
+        return redirect("accounts:password")
+    return render(request, "accounts/password.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,4 +1,4 @@
-"""Debian's Chromium: a reviewer opens Notifications from the top bar and chooses per kind."""
+"""Debian's Chromium: a reviewer opens their settings from the top bar and chooses notifications per kind."""
 
 import pytest
 from playwright.sync_api import expect
@@ -19,7 +19,7 @@ def test_a_reviewer_chooses_a_daily_summary_and_never(page, live_server, org, dj
     membership_set(user=rita, organisation=org, role=Membership.Role.REVIEWER)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "rita")
-    page.click("nav >> text=Notifications")
+    page.click("nav >> text=Your settings")
     expect(page.locator("h1")).to_have_text("Notifications")
     page.check("input[aria-label='The vendor asked a question: In a daily summary']")
     page.check("input[aria-label='A review is coming due or overdue: Never']")

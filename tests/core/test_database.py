@@ -19,7 +19,9 @@ def test_postgresql_connections_are_health_checked():
 
 
 def _status(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    # Generous: on a loaded machine the gunicorn worker may still be importing the app. The
+    # answer is waited for, not timed.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         conn.request("GET", path)
         response = conn.getresponse()

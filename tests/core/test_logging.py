@@ -118,7 +118,7 @@ print(json.dumps({"tokens": tokens, "assessment": assessment.pk}))
 
 
 def _get(port: int, path: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
         response = connection.getresponse()

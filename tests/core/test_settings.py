@@ -75,7 +75,8 @@ def gunicorn(port: int, env: dict, tmp_path: Path, **popen) -> subprocess.Popen:
 
 
 def wait_until_serving(port: int) -> None:
-    for _ in range(100):
+    deadline = time.monotonic() + 120  # a ceiling for a loaded machine, not a timing
+    while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
@@ -106,13 +107,13 @@ def test_gunicorn_serves_the_app_with_production_settings(tmp_path):
         request = urllib.request.Request(  # behind a TLS proxy, as in production
             f"http://127.0.0.1:{port}/accounts/login/", headers={"X-Forwarded-Proto": "https"}
         )
-        page = urllib.request.urlopen(request, timeout=5)  # noqa: S310
+        page = urllib.request.urlopen(request, timeout=120)  # noqa: S310
         body = page.read().decode()
         assert page.status == 200 and "Log in" in body
         assert "Content-Security-Policy" in page.headers and "Strict-Transport-Security" in page.headers
         css_path = body.split('href="')[1].split('"')[0]
         assert "bootstrap.min." in css_path and css_path != "/static/vendor/bootstrap/bootstrap.min.css"  # hashed name
-        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{css_path}", timeout=5)
+        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{css_path}", timeout=120)
         assert css.status == 200 and "max-age" in css.headers.get("Cache-Control", "")
     finally:
         proc.terminate()
