@@ -30,6 +30,7 @@ from procurement.assessments.selectors import (
     answers_by_code,
     answers_visibility,
     bank_structure,
+    reworded_since_answered,
     section_progress,
 )
 from procurement.vendors.documents import ACCEPT as DOCUMENT_ACCEPT
@@ -243,7 +244,9 @@ def section_page(
     shown = {q["code"] for q in questions}
     attached = answer_documents(assessment, shown)
     attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    reworded = reworded_since_answered(assessment, shown)
     for row in rows:
+        row["reworded"] = row["code"] in reworded
         row["documents"] = attached.get(row["code"], [])
         mine = {e.document_id for e in row["documents"]}
         row["attachable"] = [d for d in attachable if d.pk not in mine]

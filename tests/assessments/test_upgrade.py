@@ -100,3 +100,19 @@ def test_an_editorial_mark_carries_through_one_version_but_not_past_a_substantiv
     v3 = _publish_with(v2, back_marked)
     assert "SUP-03" in services.version_diff(v2, v3).editorial
     assert services.version_diff(shipped_version, v3).changed == ["SUP-03"]
+
+
+def test_the_section_page_marks_a_kept_answer_to_a_reworded_question_until_it_changes(
+    login, answered, personas, shipped_version
+):
+    v2 = _publish_with(shipped_version, _reword_and_rescore)
+    services.assessment_upgrade(assessment=answered, target=v2, by=personas["analyst"])
+    client = login(personas["analyst"])
+    url = reverse("assessments:section", args=[answered.pk, "SUP"])
+    page = client.get(url).content.decode()
+    assert 'id="rw-SUP-03"' in page and "Wording\n        changed since answered" in page
+    assert 'id="rw-SUP-05"' not in page
+    services.answers_save(
+        assessment=answered, values={"SUP-03": services.AnswerInput(50)}, by=personas["analyst"], base_revisions=None
+    )
+    assert 'id="rw-SUP-03"' not in client.get(url).content.decode()

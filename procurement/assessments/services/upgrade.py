@@ -10,7 +10,7 @@ from django.db import transaction
 
 from procurement.assessments.models import AnswerChange, Assessment
 from procurement.assessments.records import person_label, stored_answer
-from procurement.assessments.selectors import bank_structure
+from procurement.assessments.selectors import WORDING_CHANGED, bank_structure
 from procurement.assessments.services.answers import NOT_EDITABLE
 from procurement.assessments.services.status import assessment_rescore, timeline_add
 from procurement.questionbank.document.diff import FieldChange, QuestionChange, documents_diff
@@ -153,7 +153,7 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
             old_value=stored,
             new_value=stored,
             by=by,
-            by_label=f"{person_label(by)} ({label}: wording changed since answered, answer kept)",
+            by_label=f"{person_label(by)} ({label}: {WORDING_CHANGED})",
         )
     kept = sorted(
         assessment.answers.filter(question_code__in=diff.unchanged + list(diff.renamed)).values_list(
