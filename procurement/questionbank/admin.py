@@ -486,7 +486,7 @@ class QuestionAdmin(BankScopedAdmin):
     inlines = [ChoiceInline]
     form = QuestionEditForm
     fieldsets = [
-        (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
+        (None, {"fields": ["section", "code", "order", "text", "help_text", "loaded_at"]}),
         ("Answer", {"fields": ["answer_type", "unit", "limits", "score_by", "allow_na", "scored"]}),
         (
             "Risk bands (number and date questions)",

@@ -332,6 +332,8 @@ class QuestionEditForm(forms.ModelForm):
     refused, show-if picked from the earlier questions' choices, framework references picked
     from a list with a clause. The JSON columns are written from these fields."""
 
+    # When the form was opened: a save over a newer save by someone else is refused (never merged).
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
     show_if_choice = forms.MultipleChoiceField(
         label="Shown only when",
         required=False,
@@ -360,6 +362,8 @@ class QuestionEditForm(forms.ModelForm):
             if f"ref_{i}_framework" in self.fields:
                 self.fields[f"ref_{i}_framework"].initial = framework or ("other" if ref else "")
                 self.fields[f"ref_{i}_clause"].initial = clause
+        if q.pk and q.updated_at:
+            self.fields["loaded_at"].initial = q.updated_at.isoformat()
         self.fields["show_if_choice"].choices = self._show_if_choices()
         if q.pk and q.show_if_question:
             self.fields["show_if_choice"].initial = [f"{q.show_if_question}:{v}" for v in q.show_if_values]
@@ -384,6 +388,18 @@ class QuestionEditForm(forms.ModelForm):
             (f"{o.code} {o.text[:70]}", [(f"{o.code}:{c.value}", c.label) for c in o.choices.all()]) for o in earlier
         ]
 
+    def _check_not_stale(self, loaded_at: str) -> None:
+        q = self.instance
+        if not q.pk or not loaded_at:
+            return
+        stored = Question.objects.filter(pk=q.pk).values_list("updated_at", flat=True).first()
+        if stored is not None and stored.isoformat() != loaded_at:
+            raise forms.ValidationError(
+                "Someone else saved this question after you opened it. Nothing of yours was saved: open the"
+                " question again to see their version, then make your change there.",
+                code="stale",
+            )
+
     def _bands(self) -> list[dict]:
         bands = []
         for i in range(BAND_ROWS):
@@ -398,6 +414,7 @@ class QuestionEditForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_not_stale(cleaned.get("loaded_at") or "")
         qtype = cleaned.get("answer_type")
         bands = self._bands()
         if bands and qtype not in ("number", "date"):

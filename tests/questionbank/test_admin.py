@@ -377,3 +377,18 @@ def test_editing_through_the_forms_exports_what_a_hand_edited_file_would(login, 
         "    refs: [DORA Art 28(8), Internal policy 7]\n",
     ).replace("show_if: {question: OPS-01, in: [yes, partial]}", "show_if: {question: OPS-01, in: [yes]}")
     assert exported["sections"] == parse_document(by_hand, source="by-hand.yaml")["sections"]
+
+
+def test_two_admins_editing_one_question_the_later_save_is_refused_not_merged(login, personas, org_bank):
+    draft = version_new_draft(version=org_bank)
+    question = draft.questions.get(code="OPS-05")
+    client = login(personas["admin"])
+    opened = _question_post(client, question)  # the first admin opens the form
+    question.text = "Describe the runbook (edited by a colleague)"
+    question.save()  # a colleague saves meanwhile
+    response = client.post(admin_url("question_change", question.pk), opened | {"text": "Mine"})
+    assert response.status_code == 200 and "Someone else saved this question after you opened it" in (
+        response.content.decode()
+    )
+    question.refresh_from_db()
+    assert question.text == "Describe the runbook (edited by a colleague)"
