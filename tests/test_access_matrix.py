@@ -68,6 +68,11 @@ MATRIX = {
         lambda w: {"pk": w["own_version"].pk},
         {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "staff": 403},
     ),
+    "questionbank:version_upstream": (
+        "get",
+        lambda w: {"pk": w["own_version"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "staff": 403},
+    ),
     "questionbank:version_copy": (
         "post",
         lambda w: {"pk": w["own_version"].pk},

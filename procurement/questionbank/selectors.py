@@ -76,3 +76,18 @@ def versions_diff(old: BankVersion, new: BankVersion) -> DocumentDiff:
         chain += list(between.order_by("number"))
     chain.append(new)
     return documents_diff([version_to_document(v) for v in chain], describe_rule=rule_words)
+
+
+def version_upstream(version: BankVersion) -> tuple[BankVersion, BankVersion] | None:
+    """For an organisation's version copied from a shipped bank: (the shipped version it was
+    copied from, the shipped bank's latest published version) when the latter is newer."""
+    base, seen = version, set()
+    while base is not None and base.bank.organisation_id is not None and base.pk not in seen:
+        seen.add(base.pk)
+        base = BankVersion.objects.select_related("bank").filter(pk=base.based_on_id).first()
+    if base is None or base.pk == version.pk or base.bank.organisation_id is not None:
+        return None
+    latest = base.bank.versions.filter(status=BankVersion.Status.PUBLISHED).order_by("-number").first()
+    if latest is None or (latest.number or 0) <= (base.number or 0):
+        return None
+    return base, latest

@@ -205,6 +205,72 @@ def bank_copy_to_organisation(*, version: BankVersion, organisation: Organisatio
     )
 
 
+def _question_fields(q: dict) -> dict:
+    """A document question as Question model fields (choices apart)."""
+    return {
+        "text": q["text"],
+        "help_text": q["help"],
+        "answer_type": q["type"],
+        "unit": q["unit"],
+        "bands": q["bands"],
+        "limits": q.get("limits") or {},
+        "score_by": q.get("score_by") or "",
+        "weight": q["weight"],
+        "critical": q["critical"],
+        "scored": q["scored"],
+        "audience": q["audience"],
+        "allow_na": q["na"],
+        "show_if_question": q["show_if"]["question"] if q["show_if"] else "",
+        "show_if_values": q["show_if"]["in"] if q["show_if"] else [],
+        "framework_refs": q["refs"],
+    }
+
+
+@transaction.atomic
+def version_take_upstream(*, draft: BankVersion, upstream: BankVersion, codes: list[str]) -> list[str]:
+    """Take ``codes`` from ``upstream`` (a newer shipped version) into an organisation's draft,
+    question by question: a question upstream replaces the draft's (text, answer rules and
+    choices), is added to the section of the same code (or the last section) when the draft
+    lacks it, or is removed from the draft when upstream removed it. Returns the codes taken."""
+    draft = BankVersion.objects.select_for_update().get(pk=draft.pk)
+    if draft.is_locked:
+        raise draft.locked_error()
+    upstream_doc = version_to_document(upstream)
+    up = {q["code"]: (s["code"], q) for s in upstream_doc["sections"] for q in s["questions"]}
+    taken = []
+    for code in codes:
+        existing = draft.questions.filter(code=code).first()
+        if code not in up:
+            if existing is not None:
+                existing.delete()
+                taken.append(code)
+            continue
+        section_code, q = up[code]
+        if existing is None:
+            section = draft.sections.filter(code=section_code).first() or draft.sections.order_by("-order").first()
+            last = section.questions.order_by("-order").values_list("order", flat=True).first()
+            existing = Question(version=draft, section=section, code=code, order=(last or 0) + 1)
+        for name, value in _question_fields(q).items():
+            setattr(existing, name, value)
+        existing.save()
+        existing.choices.all().delete()
+        for k, c in enumerate(q["choices"]):
+            Choice.objects.create(
+                question=existing,
+                label=c["label"],
+                value=c["value"],
+                points=c["points"],
+                renamed_from=c.get("renamed_from") or [],
+                order=k,
+            )
+        taken.append(code)
+    if taken:
+        note = f"Taken from {upstream.bank.name} {upstream.label}: {', '.join(taken)}."
+        draft.changelog = f"{draft.changelog}\n{note}".strip()
+        draft.save(update_fields=["changelog", "updated_at"])
+    return taken
+
+
 @transaction.atomic
 def version_publish(
     *, version: BankVersion, by=None, changelog: str | None = None, marks: dict[str, str] | None = None

@@ -10,4 +10,5 @@ urlpatterns = [
     path("versions/<int:pk>/publish/", views.version_publish_page, name="version_publish"),
     path("versions/<int:pk>/copy/", views.version_copy, name="version_copy"),
     path("versions/<int:pk>/rules/", views.version_rules, name="version_rules"),
+    path("versions/<int:pk>/upstream/", views.version_upstream_page, name="version_upstream"),
 ]

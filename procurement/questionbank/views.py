@@ -16,6 +16,7 @@ from procurement.questionbank.rules_preview import profiles_rescored, rule_lines
 from procurement.questionbank.selectors import (
     version_for_preview,
     version_previous,
+    version_upstream,
     versions_diff,
     versions_visible_to,
 )
@@ -25,6 +26,7 @@ from procurement.questionbank.services import (
     version_new_draft,
     version_publish,
     version_set_rule_params,
+    version_take_upstream,
     version_to_document,
 )
 
@@ -46,6 +48,7 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "question_total": sum(len(s.questions) for s in sections),
         "can_edit": bank_can_edit(request.user, version.bank),
         "can_copy": is_org_admin(request.user) and version.status != BankVersion.Status.DRAFT,
+        "upstream": version_upstream(version) if version.status == BankVersion.Status.DRAFT else None,
         "previous": version_previous(version),
     }
     return render(request, "questionbank/version_preview.html", ctx)
@@ -197,3 +200,47 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         "previewing": request.method == "POST" and status == 200,
     }
     return render(request, "questionbank/version_rules.html", ctx, status=status)
+
+
+def _same_question(a: dict | None, b: dict | None) -> bool:
+    strip = lambda q: {k: v for k, v in q.items() if k != "change"}  # noqa: E731
+    return a is not None and b is not None and strip(a) == strip(b)
+
+
+@login_required
+def version_upstream_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the shipped bank changed since this organisation's copy was made, question by
+    question, and taking the chosen changes into the draft."""
+    version = _editable_draft(request, pk)
+    if version.status != BankVersion.Status.DRAFT:
+        return redirect("questionbank:version_compare", version.pk)
+    pair = version_upstream(version)
+    ctx: dict = {"version": version, "upstream": None}
+    if pair is not None:
+        base, latest = pair
+        diff = versions_diff(base, latest)
+        mine = {q["code"]: q for s in version_to_document(version)["sections"] for q in s["questions"]}
+        theirs = {q["code"]: q for s in version_to_document(latest)["sections"] for q in s["questions"]}
+        offered = [*diff.changed, *sorted({*diff.editorial, *diff.renamed}), *diff.added, *diff.removed]
+        done = {
+            c for c in offered if _same_question(mine.get(c), theirs.get(c)) or (c in diff.removed and c not in mine)
+        }
+        if request.method == "POST":
+            codes = [c for c in request.POST.getlist("take") if c in offered and c not in done]
+            if not codes:
+                messages.error(request, "Tick the changes to take into your draft.")
+            else:
+                taken = version_take_upstream(draft=version, upstream=latest, codes=codes)
+                messages.success(
+                    request, f"Taken into {version}: {', '.join(taken)}. Check them, then publish with a changelog."
+                )
+                return redirect("questionbank:version_upstream", version.pk)
+        ctx |= {
+            "base": base,
+            "upstream": latest,
+            "diff": diff,
+            "done": done,
+            "substantive": [diff.details[c] for c in diff.changed],
+            "editorial": [diff.details[c] for c in sorted({*diff.editorial, *diff.renamed}) if c in diff.details],
+        }
+    return render(request, "questionbank/version_upstream.html", ctx)

@@ -41,6 +41,7 @@ PAGES = {
     ],
     "questionbank:version_publish": lambda w: [reverse("questionbank:version_publish", args=[w["bank_draft"].pk])],
     "questionbank:version_rules": lambda w: [reverse("questionbank:version_rules", args=[w["bank_draft"].pk])],
+    "questionbank:version_upstream": lambda w: [reverse("questionbank:version_upstream", args=[w["bank_draft"].pk])],
     "vendors:list": lambda w: [reverse("vendors:list")],
     "vendors:create": lambda w: [reverse("vendors:create")],
     "vendors:detail": lambda w: [reverse("vendors:detail", args=[w["service"].vendor_id])],

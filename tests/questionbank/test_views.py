@@ -202,3 +202,37 @@ def test_the_json_view_is_for_site_staff_and_goes_through_the_same_check(login, 
         reverse("questionbank:version_rules", args=[draft.pk])
     )  # an org admin may not edit the shipped bank
     assert admin_page.status_code == 403
+
+
+# --- Taking the shipped bank's later changes into an organisation's draft -----------------------
+
+
+def test_an_org_draft_takes_chosen_upstream_changes_question_by_question(login, personas, org, shipped_version):
+    from procurement.questionbank.services import bank_copy_to_organisation, version_publish
+
+    mine = version_publish(version=bank_copy_to_organisation(version=shipped_version, organisation=org))
+    draft = version_new_draft(version=mine)
+    own = draft.questions.get(code="SUP-05")
+    own.help_text = "Our own help."
+    own.save()
+    shipped_draft = version_new_draft(version=shipped_version)
+    for code, text in (("SUP-03", "Reworded upstream?"), ("SUP-04", "Also reworded upstream?")):
+        q = shipped_draft.questions.get(code=code)
+        q.text = text
+        q.save()
+    version_publish(version=shipped_draft, changelog="Two rewordings.")
+
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_upstream", args=[draft.pk])
+    assert "take its changes" in client.get(reverse("questionbank:version_preview", args=[draft.pk])).content.decode()
+    page = client.get(url).content.decode()
+    assert 'value="SUP-03"' in page and 'value="SUP-04"' in page and "Reworded <ins>upstream?" not in page
+    response = client.post(url, {"take": ["SUP-03"]}, follow=True)
+    assert "Taken into" in response.content.decode()
+    assert draft.questions.get(code="SUP-03").text == "Reworded upstream?"
+    assert draft.questions.get(code="SUP-04").text != "Also reworded upstream?"
+    assert draft.questions.get(code="SUP-05").help_text == "Our own help."
+    draft.refresh_from_db()
+    assert "SUP-03" in draft.changelog
+    page = client.get(url).content.decode()
+    assert "(already in your draft)" in page
