@@ -695,7 +695,7 @@ def upgrade(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect(assessment)
     answered = set(answers_by_code(assessment))
-    counts = diff.counts_for(answered)
+    counts = diff.counts_for(answered, services.answers_outside_new_limits(assessment, diff, target))
     details = diff.details
     ctx = {
         "assessment": assessment,

@@ -116,3 +116,29 @@ def test_the_section_page_marks_a_kept_answer_to_a_reworded_question_until_it_ch
         assessment=answered, values={"SUP-03": services.AnswerInput(50)}, by=personas["analyst"], base_revisions=None
     )
     assert 'id="rw-SUP-03"' not in client.get(url).content.decode()
+
+
+def test_new_limits_keep_answers_inside_them_and_ask_again_for_those_outside(
+    login, assessment, personas, shipped_version
+):
+    services.answers_save(
+        assessment=assessment,
+        values={"SUP-05": services.AnswerInput(900), "SUP-03": services.AnswerInput(45)},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+
+    def tighter(draft):
+        for code, limits in (("SUP-05", {"min": 0, "max": 730}), ("SUP-03", {"min": 0, "max": 90})):
+            q = draft.questions.get(code=code)
+            q.limits = limits
+            q.save()
+
+    v2 = _publish_with(shipped_version, tighter)
+    page = login(personas["analyst"]).get(reverse("assessments:upgrade", args=[assessment.pk])).content.decode()
+    assert "These answers will be cleared: SUP-05" in page
+    diff = services.assessment_upgrade(assessment=assessment, target=v2, by=personas["analyst"])
+    assert diff.cleared == ["SUP-05"] and "SUP-03" in diff.kept
+    change = AnswerChange.objects.filter(question_code="SUP-05").last()
+    assert "outside the new limits" in change.by_label
+    assert not AnswerChange.objects.filter(question_code="SUP-03", by_label__contains="wording").exists()

@@ -71,7 +71,6 @@ def test_moving_a_question_is_editorial():
         ("OPS-02", "type", "text"),
         ("OPS-02", "bands", [{"from": 0, "to": 60, "points": 4}, {"from": 60, "to": None, "points": 0}]),
         ("OPS-02", "unit", "months"),
-        ("OPS-02", "limits", {"max": 365}),
         ("OPS-01", "weight", 2),
         ("OPS-01", "critical", False),
         ("OPS-01", "na", False),
@@ -171,3 +170,9 @@ def test_word_diff_marks_only_the_words_that_changed():
     assert ("ins", "calendar ") in segments or ("ins", "calendar") in segments
     assert "".join(t for k, t in segments if k != "del") == "Notice period in calendar days"
     assert "".join(t for k, t in segments if k != "ins") == "Notice period in days"
+
+
+def test_new_limits_alone_are_decided_per_answer_on_upgrade_not_here():
+    d = documents_diff([BASE, edited(**{"OPS_02.limits": {"max": 365}})])
+    assert d.editorial == ["OPS-02"] and d.details["OPS-02"].limits_changed
+    assert not d.details["OPS-02"].reworded

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from procurement.assessments.models import AnswerChange, Assessment
 from procurement.assessments.records import person_label, stored_answer
@@ -16,6 +17,7 @@ from procurement.assessments.services.status import assessment_rescore, timeline
 from procurement.questionbank.document.diff import FieldChange, QuestionChange, documents_diff
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.rules_preview import rule_words
+from procurement.questionbank.values import check_limits
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,22 @@ class VersionDiff:
     kept: list[str] = field(default_factory=list)
     cleared: list[str] = field(default_factory=list)
 
-    def counts_for(self, answered: Iterable[str]) -> UpgradeCounts:
-        """What upgrading does to an assessment that has answers to the ``answered`` codes."""
-        answered = set(answered)
-        carried = answered & (set(self.unchanged) | set(self.renamed))
+    @property
+    def reworded(self) -> set[str]:
+        """Carried questions whose wording changed (text, help, refs, choice labels or order):
+        the answer's history notes "wording changed since answered"."""
+        carried = set(self.unchanged) | set(self.renamed)
+        return {code for code, change in self.details.items() if code in carried and change.reworded}
+
+    def counts_for(self, answered: Iterable[str], outside: Iterable[str] = ()) -> UpgradeCounts:
+        """What upgrading does to an assessment that has answers to the ``answered`` codes, of
+        which ``outside`` lie outside their question's new limits."""
+        answered, outside = set(answered), set(outside)
+        carried = answered & (set(self.unchanged) | set(self.renamed)) - outside
         return UpgradeCounts(
             kept=len(carried),
-            kept_reworded=len(answered & (set(self.editorial) | {c for c in self.renamed if c in self.details})),
-            cleared=sorted(answered & (set(self.changed) | set(self.removed))),
+            kept_reworded=len(carried & self.reworded),
+            cleared=sorted(answered & (set(self.changed) | set(self.removed) | outside)),
             added=len(self.added),
         )
 
@@ -117,8 +127,15 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
     diff = version_diff(assessment.bank_version, target)
     label = f"upgrade to v{target.number}"
     cleared: list[str] = []
-    for answer in assessment.answers.filter(question_code__in=diff.changed + diff.removed):
-        why = "question removed" if answer.question_code in diff.removed else "question changed, asked again"
+    outside = answers_outside_new_limits(assessment, diff, target)
+    for answer in assessment.answers.filter(question_code__in=[*diff.changed, *diff.removed, *outside]):
+        why = (
+            "question removed"
+            if answer.question_code in diff.removed
+            else "outside the new limits, asked again"
+            if answer.question_code in outside
+            else "question changed, asked again"
+        )
         AnswerChange.objects.create(
             assessment=assessment,
             question_code=answer.question_code,
@@ -144,7 +161,7 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
             by=by,
             by_label=f"{person_label(by)} ({label}: choice renamed)",
         )
-    reworded = set(diff.editorial) | {c for c in diff.renamed if diff.details.get(c)}
+    reworded = diff.reworded
     for answer in assessment.answers.filter(question_code__in=sorted(reworded)):
         stored = stored_answer(answer)
         AnswerChange.objects.create(
@@ -175,6 +192,20 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
     )
     assessment_rescore(assessment=assessment)
     return replace(diff, kept=kept, cleared=sorted(cleared))
+
+
+def answers_outside_new_limits(assessment: Assessment, diff: VersionDiff, target: BankVersion) -> set[str]:
+    """Carried answers that the target version's new limits (min, max) refuse: asked again."""
+    limited = [c for c, change in diff.details.items() if change.limits_changed and c not in diff.changed]
+    if not limited:
+        return set()
+    new_questions = bank_structure(target).question_index
+    today = timezone.localdate()
+    return {
+        a.question_code
+        for a in assessment.answers.filter(question_code__in=limited)
+        if not a.na and check_limits(new_questions[a.question_code], a.value, today).error
+    }
 
 
 def _n(count: int, noun: str) -> str:

@@ -8,7 +8,10 @@ out. A change is
   given to the old wording still means the same thing, so it is carried over on upgrade;
 * *substantive* when what an answer means or how it is scored moved: the answer type,
   choices added or removed, points, risk bands, weight, critical, scored, N/A allowed,
-  audience, show-if, limits and units. The answer is asked again.
+  audience, show-if, unit. The answer is asked again.
+
+New limits (``min``/``max``) keep an answer that lies inside them and ask again for one
+outside them; that is decided per answer on upgrade.
 
 Rule parameters (cut-offs, tier weights, a named rule's thresholds) are not a change to any
 question: an answer to "how many hours can we run without it?" means the same whatever the
@@ -34,6 +37,12 @@ from dataclasses import dataclass, field
 from procurement.questionbank.document.schema import CHANGE_KINDS, WEIGHT_NAMES
 
 EDITORIAL, SUBSTANTIVE = CHANGE_KINDS
+RENAMED_VALUE = "Choice value renamed"
+LIMITS = "Limits"
+# The changes a respondent reads: an answer kept across them is noted "wording changed since answered".
+WORDING = frozenset(
+    {"Question text", "Help text", "Framework references", "Choice reworded", "Choice order", "Place in the bank"}
+)
 KIND_LABELS = {EDITORIAL: "Editorial (answers kept)", SUBSTANTIVE: "Substantive (asked again)"}
 
 
@@ -68,6 +77,14 @@ class QuestionChange:
     @property
     def editorial(self) -> bool:
         return self.kind == EDITORIAL
+
+    @property
+    def reworded(self) -> bool:
+        return any(c.what in WORDING for c in self.changes)
+
+    @property
+    def limits_changed(self) -> bool:
+        return any(c.what == LIMITS for c in self.changes)
 
     @property
     def kind_label(self) -> str:
@@ -248,7 +265,7 @@ def _choice_changes(old: dict, new: dict, rename: dict[str, str]) -> list[FieldC
             out.append(FieldChange(f"Points for “{c['label']}”", _points(before["points"]), _points(c["points"]), True))
     for old_value, new_value in rename.items():
         if new_value in new_by:
-            out.append(FieldChange("Choice value renamed", old_value, new_value, False))
+            out.append(FieldChange(RENAMED_VALUE, old_value, new_value, False))
     kept_old = [v for v in old_by if v in new_by]
     kept_new = [v for v in new_by if v in old_by]
     if kept_old != kept_new:
@@ -296,14 +313,10 @@ def question_field_changes(
     if old["unit"] != new["unit"]:
         out.append(FieldChange("Unit", old["unit"] or "none", new["unit"] or "none", True))
     if (old.get("limits") or {}) != (new.get("limits") or {}):
-        out.append(
-            FieldChange(
-                "Limits",
-                _limits(old.get("limits") or {}, old["unit"]),
-                _limits(new.get("limits") or {}, new["unit"]),
-                True,
-            )
-        )
+        # Not substantive by itself: upgrading keeps an answer inside the new limits and asks
+        # again for one outside them (assessments.services.upgrade).
+        before, after = _limits(old.get("limits") or {}, old["unit"]), _limits(new.get("limits") or {}, new["unit"])
+        out.append(FieldChange(LIMITS, before, after, False))
     if (old.get("score_by") or "") != (new.get("score_by") or ""):
         out.append(
             FieldChange(
