@@ -13,14 +13,14 @@ setup-dev:
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_bank fixtures/banks/history/ai-vendor-due-diligence-v1.yaml fixtures/banks/ai-vendor-due-diligence.yaml
+	$(PY) manage.py load_bank fixtures/banks/history/ai-vendor-due-diligence-v1.yaml fixtures/banks/history/ai-vendor-due-diligence-v2.yaml fixtures/banks/ai-vendor-due-diligence.yaml
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/ and log in with one of the demo accounts above."
 	@echo ""
 	@echo "  A report worker (manage.py db_worker) runs beside the server; Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	  $(PY) manage.py db_worker --no-reload --interval 0.1 & worker=$$!; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: setup-dev

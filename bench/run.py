@@ -360,6 +360,155 @@ def bench_decided_at_scale():
     NOTES["home_queue_ratio_2k_decided_500_conditions"] = "goal <= 1.3 (issue 19)"
 
 
+# --- The obligations calendar: 2,000 services and 5,000 obligations vs none ---------------------
+
+
+def bench_calendar():
+    """The Calendar page of an organisation with 2,000 services (200 vendors, 20 members) and
+    5,000 dated obligations, against the same page of an empty organisation (the issue's
+    figure: it includes drawing a full page of 50 rows against none) and of an organisation of
+    100 services and 250 obligations (whose first page is just as full: what grows with the
+    data). Measured alternately.
+
+    The obligations: 1,800 reviews (approved assessments, next reviews from two months overdue
+    to two years ahead), 200 open assessments with a due date (each on a service of its own
+    reviews, which it takes off the calendar), 2,700 conditions and 300 risk acceptances
+    spread over the same range; a tenth of that for 200 services' worth of the small one.
+    The frozen records are small: the calendar never reads them (the next review date is a
+    column)."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from procurement.assessments.models import Assessment, Finding, RiskAcceptance
+    from procurement.core.models import Membership, Organisation
+    from procurement.vendors.models import AIService, Vendor
+
+    demo = Assessment.objects.select_related("bank_version").first()
+    User = get_user_model()
+    today = timezone.localdate()
+    now = timezone.now()
+    clients = {}
+    for name, size in (("empty", 0), ("small", 100), ("full", 2000)):
+        org = Organisation.objects.create(name=f"Calendar {name}", slug=f"calendar-{name}")
+        people = [User.objects.create_user(f"cal-{name}-{i}") for i in range(20 if size else 1)]
+        Membership.objects.bulk_create([Membership(user=u, organisation=org, role="analyst") for u in people])
+        client = Client()
+        client.force_login(people[0])
+        clients[name] = client
+        if not size:
+            continue
+        n_vendors = size // 10
+        vendors = Vendor.objects.bulk_create(
+            [Vendor(organisation=org, name=f"Vendor {i:03d}") for i in range(n_vendors)]
+        )
+        services = AIService.objects.bulk_create(
+            [AIService(vendor=vendors[i % n_vendors], name=f"Service {i:04d}") for i in range(size)], batch_size=500
+        )
+        decided_at = now - dt.timedelta(days=400)
+        approved = Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    organisation=org,
+                    service=s,
+                    bank_version=demo.bank_version,
+                    owner=people[i % 20],
+                    status="approved",
+                    frozen_record={"score": {"tier": 2}},
+                    frozen_hash="bench",
+                    decided_at=decided_at,
+                    created_at=decided_at,
+                    review_due=today + dt.timedelta(days=i * 790 // size - 60),
+                )
+                for i, s in enumerate(services)
+            ],
+            batch_size=500,
+        )
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    organisation=org,
+                    service=services[i * 10],
+                    bank_version=demo.bank_version,
+                    owner=people[i % 20],
+                    status="in_progress",
+                    due_date=today + dt.timedelta(days=i % 120 - 20),
+                )
+                for i in range(size // 10)
+            ],
+            batch_size=500,
+        )
+        Finding.objects.bulk_create(
+            [
+                Finding(
+                    assessment=approved[i % size],
+                    kind=("condition", "finding")[i % 2],
+                    text=f"Bench condition {i}",
+                    owner_user=people[i % 20],
+                    status=("open", "in_progress", "done")[i % 3],
+                    due_date=today + dt.timedelta(days=i * 455 // (size * 27 // 20) - 90),
+                )
+                for i in range(size * 27 // 20)
+            ],
+            batch_size=500,
+        )
+        RiskAcceptance.objects.bulk_create(
+            [
+                RiskAcceptance(
+                    assessment=approved[i * 6],
+                    scope="residual",
+                    title=f"Bench acceptance {i}",
+                    status="accepted",
+                    reason="Bench",
+                    accepted_by=people[i % 20],
+                    accepted_by_label="Bench",
+                    accepted_authority=3,
+                    accepted_at=now,
+                    expires_on=today + dt.timedelta(days=i * 400 // (size * 3 // 20) - 30),
+                )
+                for i in range(size * 3 // 20)
+            ],
+            batch_size=300,
+        )
+
+    def page(client):
+        def get():
+            assert client.get("/portfolio/calendar/").status_code == 200
+
+        return get
+
+    samples: dict[str, list[float]] = {name: [] for name in clients}
+    for round_ in range(17):
+        for name, client in clients.items():
+            started = time.perf_counter()
+            page(client)()
+            if round_ >= 2:  # two warm-up rounds
+                samples[name].append(time.perf_counter() - started)
+    empty, small, full = (statistics.median(samples[n]) for n in ("empty", "small", "full"))
+    with CaptureQueriesContext(connection) as ctx:
+        clients["full"].get("/portfolio/calendar/")
+    RESULTS["calendar_page_ms_empty"] = round(empty * 1000, 2)
+    RESULTS["calendar_page_ms_100_services_250_obligations"] = round(small * 1000, 2)
+    RESULTS["calendar_page_ms_2k_services_5k_obligations"] = round(full * 1000, 2)
+    RESULTS["calendar_page_ratio"] = round(full / empty, 3)
+    RESULTS["calendar_page_ratio_same_rows"] = round(full / small, 3)
+    RESULTS["calendar_page_queries"] = len(ctx.captured_queries)
+    NOTES["calendar_page_ratio"] = "goal <= 1.3 (issue 23: 2,000 services, 5,000 obligations vs an empty organisation)"
+    NOTES["calendar_page_ratio_same_rows"] = "the same, against 100 services whose first page is as full"
+
+
+# --- Click to PDF, end to end (gunicorn + a real db_worker; bench/clicks.py) ----------------------
+
+
+def bench_clicks():
+    from bench.clicks import main as clicks_main
+
+    RESULTS.update(clicks_main())
+    NOTES["click_to_pdf_s"] = "goal <= 1.5 (p95, Generate PDF to the download link, 120-question demo draft)"
+    NOTES["board_pack_s"] = "p95, Board pack to the download link, demo portfolio"
+
+
 def main() -> None:
     started = time.perf_counter()
     setup_data()
@@ -369,6 +518,8 @@ def main() -> None:
         ("list page", bench_list_page),
         ("pdf", bench_pdf),
         ("decided at scale", bench_decided_at_scale),
+        ("calendar", bench_calendar),
+        ("clicks", bench_clicks),
     ):
         t = time.perf_counter()
         try:

@@ -8,6 +8,8 @@ invitation link for the assessment under test, "vendor_other" one for another
 assessment. To the staff screens both are anonymous visitors.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,14 +17,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from procurement.assessments import services
 from procurement.assessments.evidence import evidence_store
+from procurement.core.calendar_feeds import calendar_feed_create
 from procurement.core.members import member_invitation_token, member_invite
 from procurement.core.models import WebhookEndpoint
 from procurement.core.tokens import api_token_create
 from procurement.portal import services as portal_services
+from procurement.portfolio.models import BoardPack
 from procurement.questionbank.services import bank_load, version_new_draft
 from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
-from procurement.vendors.models import Provider, SupplyLink, VendorContact
+from procurement.vendors.models import (
+    Contract,
+    ContractDocument,
+    Document,
+    Offboarding,
+    Provider,
+    SupplyLink,
+    VendorContact,
+)
 from tests.conftest import SMALL_BANK
 
 pytestmark = pytest.mark.django_db
@@ -95,18 +107,70 @@ MATRIX = {
         EDIT,
     ),
     "vendors:provider_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:vendor_status": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:contract_edit": ("get", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    "vendors:contract_document_add": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    # Read before the removal below takes the document off the contract.
+    "vendors:contract_document": (
+        "get",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "link_pk": w["contract_document"].pk},
+        READ,
+    ),
+    "vendors:contract_document_remove": (
+        "post",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "link_pk": w["contract_document"].pk},
+        EDIT,
+    ),
+    "vendors:offboarding_certificate": ("get", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, READ),
+    # No status given: refused with a message and a redirect.
+    "vendors:service_status": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
+    # Not offboarding: refused with a message and a redirect.
+    "vendors:offboarding_step": (
+        "post",
+        lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk, "step": "access"},
+        EDIT,
+    ),
+    # The checklist is open and no reason is given: refused with a message (400).
+    "vendors:service_end": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
     "vendors:providers": ("get", lambda w: {}, ORG_LIST),
     "vendors:provider": ("get", lambda w: {"provider_pk": w["link"].provider_id}, READ),
     # Still in a chain, so every allowed try is refused with a message and a redirect.
     "vendors:provider_delete": ("post", lambda w: {"provider_pk": w["link"].provider_id}, EDIT),
+    # The evidence register and the model lifecycle.
+    "vendors:evidence": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
+    "vendors:document_edit": ("post", lambda w: {"pk": w["vendor"].pk, "doc_pk": w["evidence"].document_id}, EDIT),
+    "vendors:document_download": (
+        "get",
+        lambda w: {"pk": w["vendor"].pk, "doc_pk": w["evidence"].document_id},
+        READ,
+    ),
+    "vendors:soc2_review": ("post", lambda w: {"pk": w["vendor"].pk, "doc_pk": w["evidence"].document_id}, COMMENT),
+    "vendors:model_notice_import": ("post", lambda w: {"pk": w["vendor"].pk}, EDIT),
+    "vendors:model_notice_template": ("get", lambda w: {"pk": w["vendor"].pk}, READ),
+    "vendors:model_lifecycle": ("post", lambda w: {"pk": w["vendor"].pk, "service_pk": w["service"].pk}, EDIT),
     "portfolio:index": ("get", lambda w: {}, ORG_LIST),
     "portfolio:scenario_export": ("get", lambda w: {"fmt": "csv"}, ORG_QUERY),
     "portfolio:compare": ("get", lambda w: {}, ORG_LIST),
     # Only org admins set the reporting currency and the rates.
     "portfolio:currency_rates": ("get", lambda w: {}, {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403}),
     "portfolio:reviews": ("get", lambda w: {}, ORG_LIST),
+    "portfolio:reassess": ("post", lambda w: {"pk": w["decided"].pk}, EDIT),
+    "portfolio:reassessment_settings": (
+        "get",
+        lambda w: {},
+        {**ORG_LIST, "viewer": 403, "analyst": 403, "reviewer": 403},
+    ),
     "portfolio:conditions": ("get", lambda w: {}, ORG_LIST),
     "portfolio:conditions_export": ("get", lambda w: {"fmt": "csv"}, ORG_LIST),
+    "portfolio:calendar": ("get", lambda w: {}, ORG_LIST),
+    # The address is the credential (like a vendor link): whoever holds the analyst's live
+    # address reads the analyst's organisation's dates; a revoked or wrong one is 404 for
+    # everyone (tests/portfolio/test_calendar.py).
+    "portfolio:calendar_feed": ("get", lambda w: {"secret": w["feed_secret"]}, {p: 200 for p in PERSONAS}),
+    # Generating renders the asker's own organisation's pack: an outsider gets theirs, never ours.
+    "portfolio:board_pack_generate": ("post", lambda w: {}, ORG_LIST),
+    "portfolio:board_pack_status": ("get", lambda w: {"digest": w["board_pack"].inputs_hash}, READ),
+    "portfolio:board_pack_download": ("get", lambda w: {"digest": w["board_pack"].inputs_hash}, READ),
     "assessments:list": ("get", lambda w: {}, ANY_MEMBER),
     "assessments:create": ("get", lambda w: {}, ORG_CREATE),
     "assessments:detail": ("get", lambda w: {"pk": w["draft"].pk}, READ),
@@ -177,6 +241,9 @@ MATRIX = {
         {**{p: 404 for p in PERSONAS if p not in VENDORS}, "anonymous": 302, "analyst": OK},
     ),
     "accounts:two_step_verify": ("get", lambda w: {}, {p: 302 for p in PERSONAS}),
+    # One's own calendar feed address: no object, every signed-in person has their own page.
+    "accounts:calendar_feed": ("get", lambda w: {}, ANY_MEMBER),
+    "accounts:calendar_feed_revoke": ("post", lambda w: {}, {**{p: OK for p in ANY_MEMBER}, "anonymous": 302}),
     # The invitation link is the credential; someone already signed in is asked to log out first.
     "accounts:join": (
         "get",
@@ -249,7 +316,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(personas, org, shipped_version, complete_assessment, service):
+def world(personas, org, shipped_version, complete_assessment, service, decided):
     own_version = version_new_draft(version=bank_load(raw=SMALL_BANK, source="s", organisation=org).version)
     review = complete_assessment
     services.assessment_submit(assessment=review, by=personas["analyst"])
@@ -280,14 +347,28 @@ def world(personas, org, shipped_version, complete_assessment, service):
     report = ReportFile(assessment=review, content_hash=digest, record=record, status=ReportFile.Status.READY, pages=1)
     report.file.save(f"{digest}.pdf", ContentFile(b"%PDF-1.7 placeholder"), save=False)
     report.save()
+    # A ready board pack of the organisation, likewise without rendering one.
+    board_pack = BoardPack(organisation=org, inputs_hash="b" * 64, inputs={"as_of": "2026-11-26"}, status="ready")
+    board_pack.file.save("pack.pdf", ContentFile(b"%PDF-1.7 placeholder"), save=False)
+    board_pack.save()
     member_invitation = member_invite(
         organisation=org, email="new@acme.example", role="analyst", by=personas["admin"], base_url=""
     )
     webhook = WebhookEndpoint.objects.create(
         organisation=org, url="https://hooks.example.com/x", events=["assessment.decided"], secret="whsec_eA=="
     )
+    contract = Contract.objects.create(
+        service=service, buyer_party="Acme", vendor_party="Frontier", start_date=dt.date(2026, 1, 1)
+    )
+    document = Document.objects.create(
+        vendor=service.vendor, original_name="msa.pdf", content_type="application/pdf", size=10, sha256="a" * 64
+    )
+    document.file.save("msa", ContentFile(b"%PDF-1.7 x"), save=True)
+    Offboarding.objects.create(service=service, deletion_certificate=document)
     return {
+        "contract_document": ContractDocument.objects.create(contract=contract, document=document, kind="msa"),
         "api_token": api_token_create(user=personas["analyst"], name="sync", scope="read", days=30)[0],
+        "feed_secret": calendar_feed_create(user=personas["analyst"], scope="all")[1],
         "webhook": webhook,
         "membership": personas["viewer"].memberships.get(),
         "member_invitation": member_invitation,
@@ -301,10 +382,12 @@ def world(personas, org, shipped_version, complete_assessment, service):
         "draft": draft,
         "other_draft": other_draft,
         "review": review,
+        "decided": decided,
         "finding": finding,
         "acceptance": acceptance,
         "evidence": evidence,
         "report": report,
+        "board_pack": board_pack,
         "spare_invitation": spare_invitation,
         "link": link,
         "token": portal_services.invitation_token(invitation),

@@ -558,6 +558,40 @@ def test_bank_upload_never_500s_and_saves_nothing_from_a_bad_file(client, person
     assert (QuestionBank.objects.count(), BankVersion.objects.count()) == before
 
 
+# --- Evidence register and model lifecycle (issue 23) ---------------------------------------
+
+NOTICE_CELLS = JUNK_TEXT | st.sampled_from(
+    ["fx-1", "Frontier API", "2027-01-31", "2026-02-29", "1999-01-01", "9999-12-31"]
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    raw=st.binary(max_size=300),
+    name=st.sampled_from(["n.csv", "n.xlsx", "n.yaml", "n.yml"]),
+    cells=st.lists(st.lists(NOTICE_CELLS, min_size=1, max_size=6), max_size=4),
+)
+def test_model_notice_import_only_reports_problems_and_writes_all_or_nothing(service, raw, name, cells):
+    from procurement.portfolio.evidence_services import model_notices_import
+    from procurement.vendors.models import ModelLifecycle
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["model", "service", "deprecation_date", "retirement_date", "replacement", "extra"])
+    for row in cells:
+        writer.writerow(row)
+    for data, filename in ((raw, name), (out.getvalue().encode(), "n.csv")):
+        result = model_notices_import(vendor=service.vendor, raw=data, filename=filename, by=None, commit=True)
+        if result.problems:
+            assert all(isinstance(p, str) and p for p in result.problems)
+            assert not ModelLifecycle.objects.exists()
+        else:
+            for life in ModelLifecycle.objects.all():
+                life.full_clean()
+            ModelLifecycle.objects.all().delete()
+
+
 @pytest.mark.django_db
 @FUZZ
 @given(changelog=JUNK_TEXT, mark=JUNK_TEXT)
@@ -581,3 +615,111 @@ def test_publish_form_never_500s_and_publishes_only_with_a_changelog_and_known_m
         assert draft.questions.get(code="OPS-05").change_kind in ("", "editorial", "substantive")
     else:
         assert draft.status == "draft"
+
+
+@given(
+    kind=JUNK_TEXT | st.sampled_from(["soc2_type2", "soc2_type1", "iso27001", "pentest", "dpa"]),
+    dates=st.lists(JUNK_TEXT | st.dates().map(str), min_size=4, max_size=4),
+    opinion=JUNK_TEXT | st.sampled_from(["unqualified", "qualified"]),
+    text=JUNK_TEXT,
+)
+def test_document_details_form_never_500s_and_saves_all_or_nothing(
+    client, personas, assessment, kind, dates, opinion, text
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement.assessments.evidence import evidence_store
+    from procurement.vendors.models import Document
+
+    document = (
+        Document.objects.filter(vendor=assessment.service.vendor).first()
+        or evidence_store(
+            assessment=assessment,
+            question_code="SEC-01B",
+            upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"),
+            by=None,
+            field="f",
+        ).document
+    )
+    Document.objects.filter(pk=document.pk).update(kind="", period_start=None, period_end=None, expires_on=None)
+    client.force_login(personas["analyst"])
+    fields = ("issued_on", "period_start", "period_end", "expires_on")
+    response = client.post(
+        reverse("vendors:document_edit", args=[document.vendor_id, document.pk]),
+        {"kind": kind, **dict(zip(fields, dates, strict=True)), "opinion": opinion, "auditor": text, "scope": text},
+    )
+    assert response.status_code in (302, 400)
+    stored = Document.objects.get(pk=document.pk)
+    if response.status_code == 400:
+        assert "invalid-feedback" in response.content.decode() and stored.kind == ""
+    else:
+        stored.full_clean(exclude=["uploaded_by"])  # a portal upload has no user
+        assert stored.period_end is None or stored.period_start is None or stored.period_start <= stored.period_end
+
+
+# --- Contracts and lifecycle (issue 23) ---------------------------------------------------
+
+JUNK_DATE = JUNK_TEXT | st.sampled_from(["2026-02-30", "2027-01-01", "1999-12-31", "9999-12-31", "0001-01-01"])
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    start=JUNK_DATE,
+    end=JUNK_DATE,
+    renewal=JUNK_TEXT,
+    vendor_notice=JUNK_TEXT,
+    spend=JUNK_TEXT,
+    period=JUNK_TEXT,
+    reference=JUNK_TEXT,
+)
+def test_contract_form_never_500s_and_changes_all_or_nothing(
+    client, personas, service, start, end, renewal, vendor_notice, spend, period, reference
+):
+    from procurement.vendors.models import Contract
+
+    contract, _ = Contract.objects.get_or_create(
+        service=service,
+        defaults={"buyer_party": "Acme", "vendor_party": "Frontier", "start_date": "2026-01-01", "reference": "KEEP"},
+    )
+    before = Contract.objects.values().get(pk=contract.pk)
+    client.force_login(personas["analyst"])
+    data = {
+        "reference": reference,
+        "buyer_party": "Acme",
+        "vendor_party": "Frontier",
+        "start_date": start,
+        "end_date": end,
+        "auto_renews": "on",
+        "renewal_notice_days": renewal,
+        "vendor_termination_notice_days": vendor_notice,
+        "spend_amount": spend,
+        "spend_currency": "EUR",
+        "spend_period": period,
+    }
+    response = client.post(reverse("vendors:contract_edit", args=[service.vendor.pk, service.pk]), data)
+    assert response.status_code in (302, 400)
+    stored = Contract.objects.get(pk=contract.pk)
+    stored.full_clean()  # whatever was saved is valid
+    if response.status_code == 400:
+        assert Contract.objects.values().get(pk=contract.pk) == before
+    else:
+        Contract.objects.filter(pk=contract.pk).update(**{k: v for k, v in before.items() if k != "id"})
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(reason=JUNK_TEXT, status=JUNK_TEXT)
+def test_lifecycle_forms_never_500(client, personas, service, reason, status):
+    client.force_login(personas["analyst"])
+    args = [service.vendor.pk, service.pk]
+    assert client.post(reverse("vendors:service_status", args=args), {"status": status}).status_code == 302
+    assert (
+        client.post(reverse("vendors:vendor_status", args=[service.vendor.pk]), {"status": status}).status_code == 302
+    )
+    response = client.post(reverse("vendors:service_end", args=args), {"reason": reason})
+    assert response.status_code in (302, 400)
+    service.refresh_from_db()
+    if service.status == "ended":
+        assert service.end_reason and service.end_reason == service.end_reason.strip()
+        type(service).objects.filter(pk=service.pk).update(status="active", ended_at=None, end_reason="")

@@ -20,11 +20,14 @@ from procurement.assessments.evidence import (
     EvidenceRejected,
     documents_attachable,
     evidence_attach_existing,
+    evidence_notes,
     evidence_store,
 )
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
-from procurement.assessments.presentation import answer_words
+from procurement.assessments.presentation import answer_label, answer_words
+from procurement.assessments.reassessment import CONFIRM, marks_by_section, reassessment_marks
+from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
     answer_documents,
     answers_by_code,
@@ -112,6 +115,24 @@ def section_save(
             form.add_document_error(q["code"], exc.message)
             valid = False
     return SaveOutcome(valid, revision)
+
+
+def _confirm(request, *, assessment, section, questions, target, by, by_label, urls) -> HttpResponse:
+    """The section's "Confirm unchanged" buttons: one carried answer (``target`` is its code) or
+    every carried answer of the section that needs no attention (``target`` is "section")."""
+    codes = {q["code"] for q in questions}
+    if target == "section":
+        marks = reassessment_marks(assessment)
+        chosen = [c for c in codes if (m := marks.get(c)) is not None and m.state == CONFIRM]
+    else:
+        chosen = [target] if target in codes else []
+    confirmed = services.answers_confirm(assessment=assessment, codes=chosen, by=by, by_label=by_label)
+    if confirmed:
+        messages.success(request, f"Confirmed unchanged: {len(confirmed)} answer{'s' if len(confirmed) != 1 else ''}.")
+    else:
+        messages.info(request, services.carry.NOTHING_TO_CONFIRM)
+    anchor = f"#q-{target}" if target in codes else ""
+    return redirect(reverse(urls.section, args=[assessment.pk, section]) + anchor)
 
 
 @dataclass(frozen=True)
@@ -221,6 +242,17 @@ def section_page(
             rows = conflict_rows(questions, answers, form)
             ctx = {"assessment": assessment, "section": section, "conflict": outcome.conflict, "rows": rows}
             return render(request, conflict_template, ctx, status=409)
+        if outcome.valid and (confirm := request.POST.get("confirm")):
+            return _confirm(
+                request,
+                assessment=assessment,
+                section=code,
+                questions=questions,
+                target=confirm,
+                by=by,
+                by_label=by_label,
+                urls=urls,
+            )
         if outcome.valid:
             messages.success(request, "Saved.")
             target = request.POST.get("next")
@@ -245,16 +277,33 @@ def section_page(
     attached = answer_documents(assessment, shown)
     attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
     reworded = reworded_since_answered(assessment, shown)
+    marks = reassessment_marks(assessment, answers=answers)
+    for row in rows:
+        row["mark"] = marks.get(row["code"])
+        if row["mark"] is not None and row["mark"].provenance:
+            row["carried_words"] = answer_label(row["q"], stored_answer(answers.get(row["code"])))[1]
+    section_marks = marks_by_section(assessment, marks) if marks else {}
+    progress = section_progress(assessment, answers, audience=audience)
+    for s in progress:
+        s["marks"] = section_marks.get(s["code"])
+    today = timezone.localdate()
     for row in rows:
         row["reworded"] = row["code"] in reworded
         row["documents"] = attached.get(row["code"], [])
+        row["evidence_notes"] = (
+            evidence_notes(question=row["q"], answer=answers.get(row["code"]), links=row["documents"], today=today)
+            if row["documents"]
+            else []
+        )
         mine = {e.document_id for e in row["documents"]}
         row["attachable"] = [d for d in attachable if d.pk not in mine]
     ctx = {
         **(extra or {}),
         "assessment": assessment,
         "section": section,
-        "sections": section_progress(assessment, answers, audience=audience),
+        "sections": progress,
+        "previous": assessment.previous if assessment.previous_id else None,
+        "section_marks": section_marks.get(code) if marks else None,
         "form": form,
         "rows": rows,
         # URL prefixes, so the template does not reverse a URL per question and per section.

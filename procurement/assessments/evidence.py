@@ -8,11 +8,14 @@ same vendor reuse the stored document.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
 
 from procurement.assessments.models import Assessment, Evidence
+from procurement.assessments.selectors import bank_structure
 from procurement.vendors.documents import DocumentRejected, clean_name, document_store, upload_check
 from procurement.vendors.models import Document
 
@@ -162,3 +165,80 @@ def evidence_attach_existing(
         size=document.size,
         document_for=lambda *, existing_only: document,
     )
+
+
+# --- The evidence register's dates against the answers --------------------------------------
+
+CONTRADICTS = (
+    "The answer gives {answer:%d %b %Y}, but the linked {kind} “{name}” has its period ending {period:%d %b %Y}."
+    " Check which is right; neither is preferred."
+)
+WRONG_TYPE = "The question asks about a SOC 2 Type II report; the linked “{name}” is a Type I report."
+EXPIRED = "The linked {kind} “{name}” expired on {expires:%d %b %Y}; the answer scores as stale."
+EXPIRING = "The linked {kind} “{name}” expires on {expires:%d %b %Y}."
+
+
+def _as_date(value):
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def evidence_notes(*, question: dict, answer, links: list[Evidence], today: dt.date) -> list[dict]:
+    """What the register's dates say about one answer: contradictions between the answer and a
+    linked document (flagged, never silently resolved), and expired or expiring documents.
+    Each note is {"level": "contradiction" | "expired" | "expiring", "text": ...}."""
+    notes = []
+    answered = _as_date(answer.value) if answer is not None and question.get("type") == "date" else None
+    for link in links:
+        d = link.document
+        if not d.kind:
+            continue
+        kind = d.get_kind_display()
+        if d.is_soc2 and answered and d.period_end and d.period_end != answered:
+            notes.append(
+                {
+                    "level": "contradiction",
+                    "text": CONTRADICTS.format(answer=answered, kind=kind, name=d.original_name, period=d.period_end),
+                }
+            )
+        if d.kind == "soc2_type1" and "type ii" in question.get("text", "").lower():
+            notes.append({"level": "contradiction", "text": WRONG_TYPE.format(name=d.original_name)})
+        status = d.expiry_status(today)
+        if status in ("expired", "expiring"):
+            template = EXPIRED if status == "expired" else EXPIRING
+            notes.append(
+                {"level": status, "text": template.format(kind=kind, name=d.original_name, expires=d.expiry_date)}
+            )
+    return notes
+
+
+def document_supports(document: Document, *, today: dt.date) -> list[dict]:
+    """The answers a document supports, newest assessment first, each with the notes
+    ``evidence_notes`` gives (a contradiction shows in the register too)."""
+    links = (
+        Evidence.objects.filter(document=document, finding=None)
+        .select_related("assessment__service", "assessment__bank_version", "document")
+        .order_by("-assessment__created_at", "question_code")
+    )
+    rows = []
+    for link in links:
+        a = link.assessment
+        question = bank_structure(a.bank_version).question_index.get(link.question_code, {})
+        answer = a.answers.filter(question_code=link.question_code).first()
+        rows.append(
+            {
+                "assessment": a,
+                "code": link.question_code,
+                "question": question.get("text", ""),
+                "notes": [
+                    n
+                    for n in evidence_notes(question=question, answer=answer, links=[link], today=today)
+                    if n["level"] == "contradiction"
+                ],
+            }
+        )
+    return rows

@@ -69,9 +69,25 @@ class Assessment(TimeStampedModel):
     frozen_record = models.JSONField(_("frozen record"), null=True, blank=True)
     frozen_hash = models.CharField(_("frozen record hash"), max_length=64, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # An approved assessment's next periodic review (decision day + its tier's months, fixed when
+    # deciding: every input is frozen), so the obligations calendar selects reviews by date.
+    review_due = models.DateField(_("next review due"), null=True, blank=True)
     # Set when the service's supply chain changes after this assessment (see vendors.supply).
     reassess_reason = models.TextField(_("why a reassessment is needed"), blank=True)
     reassess_since = models.DateTimeField(_("reassessment needed since"), null=True, blank=True)
+    # What flagged it, as trigger keys (procurement.portfolio.reassessment.Trigger): the
+    # organisation chooses per trigger whether a reassessment starts on its own.
+    reassess_triggers = models.JSONField(_("what flagged the reassessment"), default=list, blank=True)
+    # A reassessment: the decided assessment whose answers it started from (carried forward by
+    # question code; the review page shows the difference against its frozen record).
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reassessments",
+        verbose_name=_("reassessment of"),
+    )
     # Set once by reports.imports; an unverified import is marked wherever the assessment shows.
     origin = models.CharField(
         _("origin"),
@@ -114,6 +130,12 @@ class Assessment(TimeStampedModel):
                 condition=models.Q(status__in=["approved", "rejected"]),
                 name="assess_org_final_decided",
             ),
+            # The obligations calendar's reviews: approved ones by their next review date.
+            models.Index(
+                fields=["organisation", "review_due"],
+                condition=models.Q(status="approved"),
+                name="assess_org_approved_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -137,6 +159,13 @@ class Assessment(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(origin__in=["local", "imported", "imported_unverified"]),
                 name="assessments_assessment_origin_valid",
+            ),
+            # One open reassessment of a decision at a time: a second start (a double click, two
+            # workers) finds the first.
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=models.Q(status__in=["draft", "in_progress", "submitted", "in_review", "changes_requested"]),
+                name="assessments_one_open_reassessment",
             ),
         ]
 
@@ -172,6 +201,15 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_by_label = models.CharField(max_length=200, blank=True, help_text=_("Who answered, e.g. a vendor contact."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Carried forward from the previous assessment by a reassessment, and not changed since:
+    # where it came from and when it was given there (its age counts from then, not from the
+    # copy). Cleared when the answer changes; the answer history keeps the carry.
+    carried_from = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried from")
+    )
+    carried_given_at = models.DateTimeField(_("carried answer given at"), null=True, blank=True)
+    # The respondent confirmed the carried answer unchanged: it counts as given now.
+    confirmed_at = models.DateTimeField(_("confirmed unchanged at"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "question_code"]
@@ -188,6 +226,16 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_code} = {self.value!r}"
+
+    @property
+    def given_at(self):
+        """When the respondent last gave or confirmed this answer: its age for freshness."""
+        return self.confirmed_at or self.carried_given_at or self.updated_at
+
+    @property
+    def is_carried(self) -> bool:
+        """Copied from the previous assessment and neither changed nor confirmed since."""
+        return self.carried_from_id is not None and self.confirmed_at is None
 
 
 class AnswerChange(models.Model):

@@ -177,6 +177,25 @@ def notify_reassessment_flagged(*, assessment: Assessment, reason: str) -> list[
     )
 
 
+def notify_reassessment_started(*, assessment: Assessment, why: str) -> list[Delivery]:
+    """A reassessment started on its own (the organisation's choice for ``why``): its owner,
+    under the same preference as a reassessment flag."""
+    return _notify(
+        assessment,
+        kind=K.REASSESSMENT_FLAGGED,
+        users=[owner_of(assessment)],
+        subject=f"Reassessment started: {assessment_label(assessment)}",
+        lines=[
+            f"Started automatically from A-{assessment.previous_id}'s answers because {why}.",
+            "The answers that still hold are carried forward: invite the vendor to confirm them"
+            " and to answer what changed.",
+        ],
+        action="Open the reassessment",
+        url=assessment.get_absolute_url(),
+        key=f"assessment:{assessment.pk}:reassessment-started",
+    )
+
+
 def acceptance_approvers(acceptance: RiskAcceptance, *, authority: int, exclude: Iterable[int] = ()) -> list:
     """Who is asked to accept: the approver named in the request, or else every member of the
     organisation whose role may decide (admin, reviewer) holding at least ``authority``, never

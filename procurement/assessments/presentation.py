@@ -4,6 +4,7 @@ pages, the report and the exports."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -84,6 +85,9 @@ TIMELINE_KINDS = {
     "acceptance requested": "Risk acceptance requested",
     "acceptance declined": "Risk acceptance declined",
     "acceptance expired": "Risk acceptance expired",
+    "carried forward": "Answers carried forward",
+    "confirmed": "Carried answers confirmed unchanged",
+    "reassessment started": "Reassessment started",
 }
 
 
@@ -258,3 +262,21 @@ def acceptance_rows(acceptances: list[dict] | None) -> list[dict]:
             }
         )
     return rows
+
+
+# The engine's words for an answer whose supporting documents all expired (procurement.scoring.engine).
+_STALE = re.compile(r"its supporting (.+?) '(.+)' expired on (\d{4})-(\d{2})-(\d{2}) -> stale")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def stale_sentence(explanation: str) -> str:
+    """ "Its supporting SOC 2 Type II report “x.pdf” expired on 30 Jun 2026, so the answer counts
+    as stale." when the engine scored the answer as stale; "" otherwise."""
+    m = _STALE.search(explanation or "")
+    if m is None:
+        return ""
+    kind, name, year, month, day = m.groups()
+    return (
+        f"Its supporting {kind} “{name}” expired on {int(day)} {_MONTHS[int(month) - 1]} {year},"
+        " so the answer counts as stale."
+    )

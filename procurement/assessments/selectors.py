@@ -20,6 +20,9 @@ from procurement.questionbank.scoring_input import specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
+from procurement.scoring.params import DEFAULTS
+from procurement.vendors.contracts import contract_scoring_facts, contract_snapshot
+from procurement.vendors.evidence import lifecycle_facts
 from procurement.vendors.supply import OrgChains, chain_snapshot
 
 
@@ -103,6 +106,35 @@ def bank_structure(version: BankVersion) -> BankStructure:
     return _structure.__wrapped__(version.pk, "")
 
 
+# --- Review cadence ------------------------------------------------------------------
+
+
+def review_months_for(version: BankVersion) -> dict[int, int]:
+    """Months between reviews per tier: the bank version's ``review_months`` parameter."""
+    params = bank_structure(version).document["version"]["rule_params"]
+    configured = {int(k): int(v) for k, v in (params.get("review_months") or {}).items()}
+    return {**DEFAULTS["review_months"], **configured}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months; the 31st becomes the month's last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def review_due_on(*, version: BankVersion, tier: int | None, decided_at: dt.datetime) -> dt.date:
+    """When an approved service is next reviewed: its decision day plus its tier's months
+    (tier 3 when the record names none). Stored as ``Assessment.review_due`` when deciding,
+    so the calendar selects by it; the review schedule computes the same."""
+    return add_months(decided_at.date(), review_months_for(version)[tier or 3])
+
+
 # --- Answers as scoring input ------------------------------------------------------
 
 
@@ -140,12 +172,20 @@ def supply_chain_snapshot(
     """The service's recorded supply chain and its facts, with the notice inputs from this assessment."""
     answers = answers if answers is not None else answers_by_code(assessment)
     vendor_notice, migrate = notice_inputs(bank_structure(assessment.bank_version), answers)
-    return chain_snapshot(assessment.service, vendor_notice_days=vendor_notice, migrate_days=migrate, chains=chains)
+    return chain_snapshot(
+        assessment.service,
+        vendor_notice_days=vendor_notice,
+        migrate_days=migrate,
+        chains=chains,
+        contract=contract_snapshot(assessment.service),
+    )
 
 
 def chain_scoring_facts(chain: dict) -> dict[str, float]:
-    """What a chain snapshot offers the rules (none without a recorded chain)."""
-    return chain["facts"]["scoring"] if chain["facts"] else {}
+    """What a chain snapshot offers the rules: the recorded chain's facts (none without a
+    chain) and the signed contract's notice figures (none without a contract)."""
+    facts = dict(chain["facts"]["scoring"]) if chain["facts"] else {}
+    return facts | contract_scoring_facts(chain.get("contract"))
 
 
 def scoring_input(
@@ -156,16 +196,21 @@ def scoring_input(
     as_of: dt.date | None = None,
     facts: dict[str, float] | None = None,
     waivers: tuple[t.Waiver, ...] | None = None,
+    evidence: tuple[t.EvidenceDate, ...] | None = None,
 ) -> t.ScoringInput:
     """What the engine needs; ``facts`` default to those of the service's recorded supply chain,
-    ``waivers`` to the knockouts accepted as risk (accepted and not expired on ``as_of``)."""
+    ``waivers`` to the knockouts accepted as risk (accepted and not expired on ``as_of``),
+    ``evidence`` to the expiry dates of the documents supporting the answers. The service's
+    announced model retirement is always added to the facts (``model_retirement_days``)."""
     structure = bank_structure(assessment.bank_version)
+    day = as_of or timezone.localdate()
     if answers is None:
         answers = list(assessment.answers.all())
     if overrides is None:
         overrides = list(assessment.overrides.filter(active=True).select_related("by"))
     if facts is None:
         facts = chain_scoring_facts(supply_chain_snapshot(assessment, {a.question_code: a for a in answers}))
+    facts = {**facts, **lifecycle_facts(assessment.service_id, day)}
     return t.ScoringInput(
         sections=structure.sections,
         questions=structure.questions,
@@ -174,10 +219,30 @@ def scoring_input(
         overrides=tuple(
             t.Override(o.question_code, o.points, o.reason, o.by.get_username() if o.by else "") for o in overrides
         ),
-        as_of=as_of or timezone.localdate(),
+        as_of=day,
         facts=facts,
-        waivers=knockout_waivers(assessment, as_of or timezone.localdate()) if waivers is None else waivers,
+        waivers=knockout_waivers(assessment, day) if waivers is None else waivers,
+        evidence=evidence_dates(assessment) if evidence is None else evidence,
     )
+
+
+def evidence_dates(assessment: Assessment) -> tuple[t.EvidenceDate, ...]:
+    """The expiry date of each typed document supporting an answer of this assessment. One query."""
+    links = (
+        assessment.evidence.filter(finding=None)
+        .exclude(document__kind="")
+        .select_related("document")
+        .only("question_code", *(f"document__{f}" for f in EVIDENCE_DATE_FIELDS))
+    )
+    dates = []
+    for link in links:
+        d = link.document
+        if d.expiry_date is not None:
+            dates.append(t.EvidenceDate(link.question_code, d.original_name, str(d.get_kind_display()), d.expiry_date))
+    return tuple(dates)
+
+
+EVIDENCE_DATE_FIELDS = ("original_name", "kind", "issued_on", "period_end", "expires_on")
 
 
 def accepted_acceptances(assessment: Assessment, today: dt.date) -> list[RiskAcceptance]:

@@ -40,8 +40,10 @@ from procurement.assessments.presentation import (
     decision_summary,
     provisional_words,
     score_provisional,
+    stale_sentence,
     timeline_words,
 )
+from procurement.assessments.reassessment import reassessment_diff
 from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
     answer_documents,
@@ -278,7 +280,9 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
             label = _answer_label(q, answers.get(q["code"]))
             if q["audience"] == "reviewer" and label == "—" and not assessment.is_final:
                 label = REVIEWER_PENDING
-            rows.append({"q": q, "r": results[q["code"]], "answer": answers.get(q["code"]), "label": label})
+            r = results[q["code"]]
+            stale = stale_sentence(r.get("explanation", ""))
+            rows.append({"q": q, "r": r, "answer": answers.get(q["code"]), "label": label, "stale": stale})
         sections.append(
             {
                 "doc": section,
@@ -292,6 +296,8 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
         "provisional": score_provisional(result_dict) if live is not None else "",
         "assessment": assessment,
         "result": result_dict,
+        # A reassessment: what moved since the previous decision's frozen record.
+        "since": reassessment_diff(assessment, score=result_dict) if assessment.previous_id else None,
         "sections": sections,
         "can_review": can_review,
         # Reviewer-only questions: inputs for reviewers until the decision, the answers for everyone.

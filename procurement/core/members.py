@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from procurement.core import outbox
+from procurement.core.calendar_feeds import calendar_feeds_revoke_all
 from procurement.core.models import MemberInvitation, Membership, Organisation, OutboxMessage
 from procurement.core.services import audit_add, membership_set, person_label
 from procurement.core.tokens import api_tokens_revoke_all
@@ -248,4 +249,6 @@ def member_active_set(*, organisation: Organisation, membership_id: int, active:
     # Their API tokens stop at once, and stay revoked if the account comes back.
     if not active and (revoked := api_tokens_revoke_all(user=user)):
         _audit(organisation, by, f"{person_label(user)}: {revoked} API token(s) revoked with the deactivation")
+    if not active and calendar_feeds_revoke_all(user=user):
+        _audit(organisation, by, f"{person_label(user)}: calendar feed address revoked with the deactivation")
     return True

@@ -152,6 +152,9 @@ class NotificationKind(models.TextChoices):
     REVIEW_DUE = "review_due", _("A review is coming due or overdue")
     REASSESSMENT_FLAGGED = "reassessment_flagged", _("A service I own is flagged for reassessment")
     ACCEPTANCE_EXPIRING = "acceptance_expiring", _("A risk acceptance is expiring or has expired")
+    EVIDENCE_EXPIRING = "evidence_expiring", _("A vendor document I own is expiring or has expired")
+    MODEL_RETIRING = "model_retiring", _("A model a service I own uses is being retired")
+    CONTRACT_NOTICE = "contract_notice", _("A contract's notice date or renewal is coming up")
 
 
 class NotificationPreference(models.Model):
@@ -435,3 +438,33 @@ class ApiRateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_id} at {self.minute:%H:%M}: {self.count}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (an iCalendar feed of their organisation's dated
+    obligations). Only a SHA-256 hash of the secret is kept; the address is shown once, when it
+    is made. One live address per person: a new one revokes the old. Revoked ones stay, for
+    the record."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("Everything dated in my organisation")
+        MINE = "mine", _("Only what I own")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("what it shows"), max_length=8, choices=Scope.choices, default=Scope.ALL)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(scope__in=["all", "mine"]), name="core_calendarfeed_scope_valid"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="core_calendarfeed_one_live_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user} ({'revoked' if self.revoked_at else 'live'})"

@@ -1,10 +1,12 @@
-"""Keep vendor-link tokens out of logs.
+"""Keep vendor-link tokens and calendar-feed secrets out of logs.
 
 A portal link is ``/portal/<token>/``; whoever reads the token can answer the
 questionnaire until it expires, and a dead one still names an invitation. Access logs
 and Django's request log print paths, so every log record goes through ``redact``,
 which replaces the path segment after ``/portal/`` unless it is one of the portal's
-fixed routes (``a/<id>/...``, ``leave/``), which stay readable.
+fixed routes (``a/<id>/...``, ``leave/``), which stay readable. A calendar feed is
+``/portfolio/calendar/feed/<secret>.ics``: the segment after ``/calendar/feed/`` is
+always the secret, so it is always replaced.
 
 Only the standard library is imported here: gunicorn's logger class
 (procurement/core/gunicorn_logging.py) and Django's LOGGING both load it.
@@ -26,6 +28,12 @@ _TOKEN_PATH = re.compile(
 )
 
 
+# "/calendar/feed/" (or percent-encoded slashes), then the secret: every segment there is one.
+_FEED_PATH = re.compile(
+    r"(?P<prefix>(?:/|%2[fF])calendar(?:/|%2[fF])feed(?:/|%2[fF]))(?P<segment>(?:(?!%2[fF])[^/?#\s\"'<>])+)",
+)
+
+
 def _replace(match: re.Match) -> str:
     if match["segment"] in PORTAL_ROUTES:
         return match[0]
@@ -33,10 +41,12 @@ def _replace(match: re.Match) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with every portal-link token replaced by ``<redacted>``."""
-    if "portal" not in text:
-        return text
-    return _TOKEN_PATH.sub(_replace, text)
+    """``text`` with every portal-link token and calendar-feed secret replaced by ``<redacted>``."""
+    if "portal" in text:
+        text = _TOKEN_PATH.sub(_replace, text)
+    if "feed" in text:
+        text = _FEED_PATH.sub(lambda m: m["prefix"] + REDACTED, text)
+    return text
 
 
 def _redact_traceback(text: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.core import member_views, token_views, views, webhook_views
+from procurement.core import calendar_feed_views, member_views, token_views, views, webhook_views
 
 # /accounts/
 app_name = "accounts"
@@ -17,6 +17,8 @@ urlpatterns = [
     path("webhooks/<int:pk>/actions/", webhook_views.webhook_action, name="webhook_action"),
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
+    path("calendar-feed/", calendar_feed_views.calendar_feed, name="calendar_feed"),
+    path("calendar-feed/revoke/", calendar_feed_views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("password/", views.password_change, name="password"),
     path("two-step/", views.two_step, name="two_step"),
     path("two-step/verify/", views.two_step_verify, name="two_step_verify"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.editing import SectionUrls, section_page
+from procurement.assessments.reassessment import ATTENTION, CONFIRM, marks_by_section, reassessment_marks
 from procurement.assessments.selectors import bank_structure, section_progress
 from procurement.core.net import client_ip
 from procurement.portal import services
@@ -133,7 +134,15 @@ def _overview_page(
     progress = section_progress(assessment, audience="vendor")
     codes = {q["code"] for s in services.vendor_sections(assessment) for q in s["questions"]}
     contact = invitation.contact
+    # A reassessment: what needs the vendor's attention, and the carried answers to confirm.
+    marks = {c: m for c, m in reassessment_marks(assessment).items() if c in codes}
+    section_marks = marks_by_section(assessment, marks)
+    for row in progress:
+        row["marks"] = section_marks.get(row["code"])
     ctx = {
+        "reassessment": bool(assessment.previous_id),
+        "attention": sum(1 for m in marks.values() if m.state == ATTENTION),
+        "to_confirm": sum(1 for m in marks.values() if m.state == CONFIRM),
         "invitation": invitation,
         "assessment": assessment,
         "progress": progress,

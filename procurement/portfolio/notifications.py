@@ -3,8 +3,10 @@
 Reads every kind of deadline, so it sits in the top layer: conditions and findings coming due
 or overdue (to their owner), reviews coming due or overdue (the review schedule of the
 reviews page, to the owner and the reviewers), risk acceptances expiring, and expired ones
-(marked expired; a decided assessment's service is flagged for reassessment). Then the daily
-summaries.
+(marked expired; a decided assessment's service is flagged for reassessment), evidence expiring
+and model retirements (procurement.portfolio.evidence_notifications), and contract dates (the
+last day to give notice of non-renewal, or the end of a contract that does not renew by itself,
+to the contract's owner). Then the daily summaries. Services that have ended get none of these.
 
 It only queues: the outbox sends. Each reminder step (procurement.core.schedule) has its own
 key, so a second run the same day queues nothing new. Each deadline is handled in its own
@@ -24,10 +26,14 @@ from django.db import transaction
 from procurement.assessments.models import Assessment, Finding, RiskAcceptance
 from procurement.assessments.notifications import WEBHOOK_EVENTS, assessment_event, assessment_label, owner_of
 from procurement.assessments.services import assessment_rescore, reassessment_mark, timeline_add
-from procurement.core.models import DeadlineKind, NotificationKind, Organisation
+from procurement.core.models import DeadlineKind, Membership, NotificationKind, Organisation
 from procurement.core.notifications import Delivery, Schedules, digests_send, display_name, notify
 from procurement.core.schedule import Step, step_due
+from procurement.portfolio.evidence_notifications import evidence_remind, model_retirements_remind
 from procurement.portfolio.selectors import review_schedule
+from procurement.vendors.contracts import contract_dates
+from procurement.vendors.models import Contract, Lifecycle
+from procurement.vendors.selectors import live_contracts
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +112,7 @@ def _condition(finding: Finding, step: Step, report: RunReport) -> None:
 def conditions_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
     findings = (
         Finding.objects.filter(status__in=Finding.LIVE, due_date__isnull=False, owner_user__isnull=False)
+        .exclude(assessment__service__status=Lifecycle.ENDED)
         .select_related("assessment__service__vendor", "assessment__organisation", "owner_user")
         .order_by("pk")
     )
@@ -194,6 +201,7 @@ def acceptance_expire(*, acceptance: RiskAcceptance, report: RunReport | None = 
             service=a.service,
             reason=f"Risk acceptance expired on {acceptance.expires_on:%d %b %Y}: {acceptance.title}",
             by_label="risk acceptance",
+            trigger="acceptance_expired",  # only notifies: no organisation setting starts one
         )
     else:
         # The waiver no longer counts: the open assessment's recommendation moves with it.
@@ -219,6 +227,7 @@ def acceptance_expire(*, acceptance: RiskAcceptance, report: RunReport | None = 
 def acceptances_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
     acceptances = (
         RiskAcceptance.objects.filter(status=RiskAcceptance.Status.ACCEPTED, expires_on__isnull=False)
+        .exclude(assessment__service__status=Lifecycle.ENDED)
         .select_related("assessment__service__vendor", "assessment__organisation", "accepted_by")
         .order_by("pk")
     )
@@ -241,6 +250,87 @@ def acceptances_remind(*, today: dt.date, schedules: Schedules, report: RunRepor
             )
 
 
+# --- Contracts ------------------------------------------------------------------------------
+
+
+def contract_recipients(contract: Contract) -> list:
+    """The contract's owner, else the vendor's owner, else the organisation's admins: a notice
+    date nobody hears about is the failure this reminder exists for."""
+    owner = contract.owner or contract.service.vendor.owner
+    if owner is not None:
+        return [owner]
+    admins = Membership.objects.filter(
+        organisation=contract.service.vendor.organisation, role=Membership.Role.ADMIN
+    ).select_related("user")
+    return [m.user for m in admins]
+
+
+def _when(step: Step) -> str:
+    """The deadline relative to today: "in 7 days", "tomorrow", "today", "1 day ago", "7 days ago"."""
+    if step.days < -1:
+        return f"in {-step.days} days"
+    if step.days == -1:
+        return "tomorrow"
+    if step.days == 0:
+        return "today"
+    return "1 day ago" if step.days == 1 else f"{step.days} days ago"
+
+
+def _contract(contract: Contract, deadline: dt.date, step: Step, report: RunReport) -> None:
+    service = contract.service
+    dates = contract_dates(contract, today=deadline)
+    ref = f" {contract.reference}" if contract.reference else ""
+    when = _when(step)
+    if dates.notice_by is not None:
+        what = f"last day to give notice of non-renewal{ref} {'was' if step.overdue else 'is'} {when}"
+        subject = f"Contract{ref}: the last day to give notice {'was' if step.overdue else 'is'} {when}"
+        lines = [
+            f"Last day to give notice of non-renewal: {deadline:%d %b %Y}.",
+            f"Without notice the contract renews on {dates.term_end:%d %b %Y} for "
+            f"{contract.renewal_term_months or 12} months.",
+        ]
+    else:
+        what = f"contract{ref} {'ended' if step.overdue else 'ends'} {when}"
+        subject = f"Contract{ref} {'ended' if step.overdue else 'ends'} {when}"
+        lines = [
+            f"The contract ends on {deadline:%d %b %Y}.",
+            "Renew it and record the new end date, or offboard the service.",
+        ]
+    label = f"{service.vendor.name} — {service.name}"
+    deliveries = notify(
+        kind=NotificationKind.CONTRACT_NOTICE,
+        users=contract_recipients(contract),
+        subject=f"{subject}: {label}",
+        lines=[f"Service: {label}", f"Parties: {contract.buyer_party} and {contract.vendor_party}", *lines],
+        action="Open the contract",
+        url=contract.get_absolute_url(),
+        key=f"contract:{contract.pk}:{deadline.isoformat()}:{step.key}",
+        organisation=service.vendor.organisation,
+        ref=f"service:{service.pk}",
+    )
+    for d in deliveries:
+        if d.created:
+            how = " (in the daily summary)" if d.mode == "digest" else ""
+            report.queued.append(f"{label}: reminder to {display_name(d.user)}: {what}{how}")
+
+
+def contracts_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
+    """Each live contract's notice date (renewing automatically) or end date (otherwise), on
+    the contract-notice schedule."""
+    for organisation in Organisation.objects.order_by("pk"):
+        schedule = schedules.get(DeadlineKind.CONTRACT_NOTICE, organisation)
+        for contract in live_contracts(organisation):
+            dates = contract_dates(contract, today=today)
+            deadline = dates.notice_by or dates.term_end
+            step = step_due(deadline, today, schedule)
+            if step is not None:
+                _isolated(
+                    report,
+                    f"contract {contract.pk}",
+                    lambda c=contract, d=deadline, s=step: _contract(c, d, s, report),
+                )
+
+
 # --- The run ------------------------------------------------------------------------------
 
 
@@ -251,5 +341,8 @@ def notifications_send(*, today: dt.date) -> RunReport:
     conditions_remind(today=today, schedules=schedules, report=report)
     reviews_remind(today=today, schedules=schedules, report=report)
     acceptances_remind(today=today, schedules=schedules, report=report)
+    evidence_remind(today=today, schedules=schedules, report=report, isolated=_isolated)
+    model_retirements_remind(today=today, schedules=schedules, report=report, isolated=_isolated)
+    contracts_remind(today=today, schedules=schedules, report=report)
     report.digests = len(digests_send(today=today))
     return report

@@ -2,25 +2,49 @@
 
 ``obligations_for_user`` is the home page's work queue; ``open_conditions`` is the
 portfolio-wide list of conditions and findings still open (the Open conditions page and its
-exports). Both return ``Item`` rows of one general shape (kind, title, due date, owner,
-link, overdue flag), so a calendar or a feed can read the same selector.
+exports); ``calendar`` is every dated obligation of the organisation (the Calendar page and
+each person's iCalendar feed). All return ``Item`` rows of one general shape (kind, title,
+due date, owner, link, overdue flag).
 
-Every query is scoped to the user's organisation and reads through an index: assessments by
-(owner, status, due date) and (organisation, status, created); findings by (owner, status,
-due date) and (status, due date). Each group reads at most ``limit + 1`` rows and counts
-only when there are more, so the queue costs the same with 2,000 decided assessments as
-with none.
+The calendar's kinds are a registry, ``CALENDAR_KINDS``. Each kind is one function::
+
+    def _calendar_reviews(organisation, filters: CalendarFilters, *, today, limit) -> Dated
+
+that returns ``Dated(dates, build)``: ``dates`` is the (due date, row id) of at most ``limit``
+of the organisation's rows of that kind that match ``filters``, in date order (read them with
+``_dated`` for the filters and ``_rows`` for the order and limit: an index walk, no names
+yet); ``build(ids)`` returns the ``Item`` of each of those row ids (only the rows a page
+shows are built). An item carries ``kind`` (the registry key), ``label`` (the kind in
+words, e.g. "Last day to give notice"), ``key`` (stable: "<kind>:<row id>", the feed's UID),
+``due_date``, ``overdue`` (the date has passed), ``url`` (where to act) and the names it
+shows (title, vendor, service, owner, status, detail). A date that has passed is overdue.
+
+Adding a kind is that function plus one line in ``CALENDAR_KINDS``::
+
+    CalendarKind("insurance_renewal", "Insurance renewals", _calendar_insurance_renewals),
+
+(the key, the kind in words for the filter, the function); ``_PATHS`` names the owner and
+vendor of a model the calendar has not read before. Dates that are computed rather than
+stored (a document's expiry derived from its period, a contract's next renewal) come from the
+vendors selectors and are filtered here (``_calendar_evidence``, ``_contract_kind``). The page's
+kind filter, the ordering, the iCalendar feed and its UIDs
+pick the kind up. Scope every query to ``organisation``; give the date column an index that
+starts with the organisation (or the owner) so a page stays cheap at scale (bench/run.py,
+``calendar_page_ratio``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement.assessments.models import Assessment, Clarification, Finding, FindingEvent, RiskAcceptance
 from procurement.assessments.selectors import list_rows
@@ -28,7 +52,9 @@ from procurement.core.access import EDITORS, REVIEWERS, membership_for
 from procurement.core.models import Membership, Organisation
 from procurement.portal.models import Invitation
 from procurement.portfolio.selectors import review_schedule
-from procurement.vendors.models import AIService
+from procurement.vendors.models import AIService, Lifecycle
+from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
+from procurement.vendors.selectors import contract_deadlines, documents_expiring, model_retirements
 
 CONDITION_SOON_DAYS = 14
 REVIEW_SOON_DAYS = 60
@@ -55,6 +81,8 @@ class Item:
     service: str = ""
     detail: str = ""
     assessment_id: int | None = None
+    label: str = ""  # the kind in words (the calendar)
+    key: str = ""  # stable identifier "<kind>:<row id>" (the calendar feed's UID)
 
 
 @dataclass
@@ -468,3 +496,420 @@ def open_conditions(
     """Every matching condition and finding as an item (the exports; the calendar later)."""
     qs = open_conditions_qs(organisation, filters or ConditionFilters(), today=today)
     return [condition_item(f, today=today) for f in qs]
+
+
+# --- The obligations calendar -------------------------------------------------------------
+
+CALENDAR_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CalendarFilters:
+    """Filters of the calendar; every one optional. ``start`` and ``end`` bound the due date
+    (inclusive); ``kinds`` empty means every kind."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    owner: int | None = None  # a user id
+    vendor: int | None = None
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dated:
+    """What a kind returns: ``dates``, the (due date, row id) of at most ``limit`` matching
+    rows in date order; ``build``, the items of some of those row ids (in any order)."""
+
+    dates: list[tuple[dt.date, int]]
+    build: Callable[[list[int]], list[Item]]
+
+
+@dataclass(frozen=True)
+class CalendarKind:
+    key: str
+    label: str  # the kind in words, for the filter
+    read: Callable[..., Dated]  # (organisation, filters, *, today, limit) -> Dated
+
+
+@dataclass
+class CalendarPage:
+    items: list[Item]
+    more: bool  # more obligations match after these
+
+
+def _dated(qs: QuerySet, field_name: str, filters: CalendarFilters) -> QuerySet:
+    """``qs`` within the filters' dates, owner and vendor. ``field_name`` is the date; the
+    owner and vendor paths are the model's (see ``_PATHS``)."""
+    if filters.start is not None:
+        qs = qs.filter(**{f"{field_name}__gte": filters.start})
+    if filters.end is not None:
+        qs = qs.filter(**{f"{field_name}__lte": filters.end})
+    owner, vendor = _PATHS[qs.model]
+    # Ended services leave the calendar (their history stays).
+    qs = qs.exclude(**{f"{vendor.removesuffix('__vendor')}__status": Lifecycle.ENDED})
+    if filters.owner is not None:
+        qs = qs.filter(**{f"{owner}_id": filters.owner})
+    if filters.vendor is not None:
+        qs = qs.filter(**{f"{vendor}_id": filters.vendor})
+    return qs
+
+
+# Who owns a row and which vendor it is about, per model the calendar reads.
+_PATHS = {
+    Assessment: ("owner", "service__vendor"),
+    Finding: ("owner_user", "assessment__service__vendor"),
+    RiskAcceptance: ("assessment__owner", "assessment__service__vendor"),
+    Invitation: ("assessment__owner", "assessment__service__vendor"),
+}
+
+
+def _rows(qs: QuerySet, field_name: str, limit: int) -> list[tuple[dt.date, int]]:
+    """(date, id) of the first ``limit`` rows in date order: an index walk, no joins for names."""
+    return list(qs.order_by(field_name, "pk").values_list(field_name, "pk")[:limit]) if limit > 0 else []
+
+
+def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Periodic reviews: each service whose newest assessment is approved, on its next review
+    date (``Assessment.review_due``, fixed when deciding). A service with a newer assessment is
+    being reviewed already."""
+    newer = Assessment.objects.filter(organisation=organisation, service=OuterRef("service")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    qs = _dated(
+        Assessment.objects.filter(organisation=organisation, status=S.APPROVED, review_due__isnull=False),
+        "review_due",
+        filters,
+    ).filter(~Exists(newer))
+
+    def build(ids: list[int]) -> list[Item]:
+        rows = (
+            Assessment.objects.filter(pk__in=ids)
+            .only("id", "service_id", "review_due", "reassess_reason", "owner_id")
+            .annotate(
+                vendor_name=F("service__vendor__name"), service_name=F("service__name"), owner_name=_person("owner")
+            )
+        )
+        return [
+            Item(
+                kind="review",
+                label="Review due",
+                key=f"review:{a.pk}",
+                title=f"Review of {a.vendor_name} — {a.service_name}",
+                url=reverse("assessments:create") + f"?service={a.service_id}",
+                due_date=a.review_due,
+                owner=a.owner_name or "",
+                overdue=a.review_due < today,
+                status="Flagged for reassessment" if a.reassess_reason else "Approved",
+                vendor=a.vendor_name,
+                service=a.service_name,
+                detail=f"Last decided as A-{a.pk}; start a new assessment to review it",
+                assessment_id=a.pk,
+            )
+            for a in rows
+        ]
+
+    return Dated(_rows(qs, "review_due", limit), build)
+
+
+def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Conditions and findings still live (open, in progress, or done and awaiting
+    verification), on their due date."""
+    qs = _dated(
+        _live_findings(organisation).filter(status__in=Finding.LIVE, due_date__isnull=False), "due_date", filters
+    )
+
+    def build(ids: list[int]) -> list[Item]:
+        return [
+            Item(
+                **{
+                    **condition_item(f, today=today).__dict__,
+                    "kind": "condition",
+                    "label": f"{Finding.Kind(f.kind).label} due",
+                    "key": f"condition:{f.pk}",
+                }
+            )
+            for f in _finding_rows(Finding.objects.filter(pk__in=ids))
+        ]
+
+    # One walk of the (status, due date) index per live status, merged: with the three statuses
+    # in one IN, SQLite sorts every finding in the range before the limit (9 ms of 5,000).
+    per_status = [_rows(qs.filter(status=status), "due_date", limit) for status in Finding.LIVE]
+    return Dated(list(heapq.merge(*per_status))[:limit], build)
+
+
+def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Accepted risks, on the day they expire (in force through that day). The owner is the
+    assessment's: they renew it or plan the reassessment."""
+    A = RiskAcceptance
+    qs = _dated(
+        A.objects.filter(assessment__organisation=organisation, status=A.Status.ACCEPTED, expires_on__isnull=False),
+        "expires_on",
+        filters,
+    )
+
+    def build(ids: list[int]) -> list[Item]:
+        rows = (
+            A.objects.filter(pk__in=ids)
+            .only("id", "assessment_id", "title", "expires_on", "accepted_by_label")
+            .annotate(
+                vendor_name=F("assessment__service__vendor__name"),
+                service_name=F("assessment__service__name"),
+                owner_name=_person("assessment__owner"),
+            )
+        )
+        return [
+            Item(
+                kind="acceptance",
+                label="Risk acceptance expires",
+                key=f"acceptance:{r.pk}",
+                title=r.title,
+                url=reverse("assessments:detail", args=[r.assessment_id]),
+                due_date=r.expires_on,
+                owner=r.owner_name or "",
+                overdue=r.expires_on < today,
+                status=f"Accepted by {r.accepted_by_label}",
+                vendor=r.vendor_name,
+                service=r.service_name,
+                detail=f"A-{r.assessment_id} {r.vendor_name} — {r.service_name}: renew it or plan the reassessment",
+                assessment_id=r.assessment_id,
+            )
+            for r in rows
+        ]
+
+    return Dated(_rows(qs, "expires_on", limit), build)
+
+
+def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Open assessments on their due date (when the answers are due: the date the vendor's
+    invitation names)."""
+    qs = _dated(
+        Assessment.objects.filter(organisation=organisation, status__in=Assessment.OPEN, due_date__isnull=False),
+        "due_date",
+        filters,
+    )
+
+    def build(ids: list[int]) -> list[Item]:
+        return [
+            Item(
+                **{
+                    **_assessment_item(a, kind="assessment_due", url=a.get_absolute_url(), today=today).__dict__,
+                    "label": "Assessment due",
+                    "key": f"assessment_due:{a.pk}",
+                    "detail": "The answers are due",
+                }
+            )
+            for a in list_rows(Assessment.objects.filter(pk__in=ids))
+        ]
+
+    return Dated(_rows(qs, "due_date", limit), build)
+
+
+def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Vendor links still waiting for answers, on the day they stop working (renew them by
+    inviting the contact again)."""
+    qs = _dated(
+        Invitation.objects.filter(
+            assessment__organisation=organisation,
+            assessment__status__in=Assessment.EDITABLE,
+            revoked_at__isnull=True,
+            submitted_at__isnull=True,
+        ),
+        "expires_at__date",
+        filters,
+    )
+    dates = [(timezone.localdate(at), pk) for at, pk in _rows(qs, "expires_at", limit)]
+
+    def build(ids: list[int]) -> list[Item]:
+        rows = (
+            Invitation.objects.filter(pk__in=ids)
+            .only("id", "assessment_id", "expires_at")
+            .annotate(
+                contact_name=F("contact__name"),
+                vendor_name=F("assessment__service__vendor__name"),
+                service_name=F("assessment__service__name"),
+                owner_name=_person("assessment__owner"),
+            )
+        )
+        items = []
+        for i in rows:
+            day = timezone.localdate(i.expires_at)
+            items.append(
+                Item(
+                    kind="vendor_link",
+                    label="Vendor link expires",
+                    key=f"vendor_link:{i.pk}",
+                    title=f"{i.contact_name}'s link for A-{i.assessment_id} {i.vendor_name} — {i.service_name}",
+                    url=reverse("assessments:detail", args=[i.assessment_id]),
+                    due_date=day,
+                    owner=i.owner_name or "",
+                    overdue=day < today,
+                    status="Waiting for the vendor",
+                    vendor=i.vendor_name,
+                    service=i.service_name,
+                    detail="Invite the contact again to renew the link",
+                    assessment_id=i.assessment_id,
+                )
+            )
+        return items
+
+    return Dated(dates, build)
+
+
+# Dates computed in Python from the vendor records (an expiry derived from a SOC 2 period end, a
+# contract's next renewal): the vendors selectors give every such row of the organisation up to
+# the range's end, and the calendar filters and orders them here.
+FAR_AHEAD_DAYS = 3660
+
+
+def _person_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _in_filters(day: dt.date, owner, vendor_id: int, filters: CalendarFilters) -> bool:
+    return (
+        (filters.start is None or day >= filters.start)
+        and (filters.owner is None or (owner is not None and owner.pk == filters.owner))
+        and (filters.vendor is None or vendor_id == filters.vendor)
+    )
+
+
+def _from_rows(rows: list[tuple[dt.date, int, Item]], limit: int) -> Dated:
+    rows.sort(key=lambda r: (r[0], r[1]))
+    items = {pk: item for _, pk, item in rows}
+    return Dated([(day, pk) for day, pk, _ in rows[:limit]], lambda ids: [items[pk] for pk in ids if pk in items])
+
+
+def _until(filters: CalendarFilters, today: dt.date) -> dt.date:
+    return filters.end or today + dt.timedelta(days=FAR_AHEAD_DAYS)
+
+
+def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Vendor documents (SOC 2 reports, certificates, pen-test letters) on the day they expire;
+    one superseded by a newer document of the same kind is not listed. The vendor's owner renews it."""
+    rows = []
+    for r in documents_expiring(organisation=organisation, until=_until(filters, today)):
+        if not _in_filters(r.due, r.owner, r.vendor_id, filters):
+            continue
+        item = Item(
+            kind="evidence_expiry",
+            label="Evidence expires",
+            key=f"evidence_expiry:{r.object_id}",
+            title=f"{r.vendor_name}: {r.title}",
+            url=r.url,
+            due_date=r.due,
+            owner=_person_label(r.owner),
+            overdue=r.due < today,
+            status="Expired" if r.due < today else "Valid until then",
+            vendor=r.vendor_name,
+            detail="Ask the vendor for the current report or certificate",
+        )
+        rows.append((r.due, r.object_id, item))
+    return _from_rows(rows, limit)
+
+
+def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+    """Models the vendor has announced it will retire, on the retirement day; services that have
+    ended are left out."""
+    ended = set(
+        AIService.objects.filter(vendor__organisation=organisation, status=Lifecycle.ENDED).values_list("pk", flat=True)
+    )
+    rows = []
+    for r in model_retirements(organisation=organisation, until=_until(filters, today)):
+        if r.service_id in ended or not _in_filters(r.due, r.owner, r.vendor_id, filters):
+            continue
+        item = Item(
+            kind="model_retirement",
+            label="Model retires",
+            key=f"model_retirement:{r.object_id}",
+            title=f"{r.vendor_name} — {r.service_name}: {r.title}",
+            url=r.url,
+            due_date=r.due,
+            owner=_person_label(r.owner),
+            overdue=r.due < today,
+            status="Retired" if r.due < today else "Announced",
+            vendor=r.vendor_name,
+            service=r.service_name,
+            detail="Move to the replacement before this day",
+        )
+        rows.append((r.due, r.object_id, item))
+    return _from_rows(rows, limit)
+
+
+def _contract_kind(kind: str):
+    def read(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
+        rows = []
+        for r in contract_deadlines(organisation=organisation, until=_until(filters, today), today=today):
+            if r.kind != kind or not _in_filters(r.date, r.owner, r.vendor.pk, filters):
+                continue
+            item = Item(
+                kind=kind,
+                label=CONTRACT_LABELS[kind],
+                key=f"{kind}:{r.contract.pk}",
+                title=f"{CONTRACT_LABELS[kind]}: {r.title}",
+                url=r.url,
+                due_date=r.date,
+                owner=r.owner_label,
+                overdue=r.date < today,
+                vendor=r.vendor.name,
+                service=r.service.name,
+                detail=r.detail,
+            )
+            rows.append((r.date, r.contract.pk, item))
+        return _from_rows(rows, limit)
+
+    read.__doc__ = f"Contracts: {CONTRACT_LABELS[kind].lower()} (procurement.vendors.selectors.contract_deadlines)."
+    return read
+
+
+# The calendar's kinds, in the order they sort on one day. Add a kind here (see the module docstring).
+CALENDAR_KINDS: tuple[CalendarKind, ...] = (
+    CalendarKind("review", "Reviews due", _calendar_reviews),
+    CalendarKind("condition", "Conditions and findings due", _calendar_conditions),
+    CalendarKind("acceptance", "Risk acceptances expiring", _calendar_acceptances),
+    CalendarKind("assessment_due", "Assessments due", _calendar_answers_due),
+    CalendarKind("vendor_link", "Vendor links expiring", _calendar_vendor_links),
+    CalendarKind("contract_notice", "Last days to give notice", _contract_kind("contract_notice")),
+    CalendarKind("contract_renewal", "Contract renewals", _contract_kind("contract_renewal")),
+    CalendarKind("contract_end", "Contracts ending", _contract_kind("contract_end")),
+    CalendarKind("evidence_expiry", "Evidence expiring", _calendar_evidence),
+    CalendarKind("model_retirement", "Model retirements", _calendar_model_retirements),
+)
+
+
+def calendar_kinds() -> tuple[CalendarKind, ...]:
+    return CALENDAR_KINDS
+
+
+def calendar(
+    organisation: Organisation,
+    filters: CalendarFilters | None = None,
+    *,
+    today: dt.date,
+    offset: int = 0,
+    limit: int = CALENDAR_PAGE,
+) -> CalendarPage:
+    """The organisation's dated obligations matching ``filters``: overdue first (a date that
+    has passed), then by due date (on one day, in registry order), from ``offset``, at most
+    ``limit``.
+
+    Each kind reads the (date, id) of at most ``offset + limit + 1`` rows through its date
+    index; only the rows shown are then read with their names, one query per kind. A page
+    costs the same whatever the organisation holds beyond it; deep pages read more dates
+    (callers cap the offset). Nothing is counted: ``more`` says whether a next page exists.
+    """
+    filters = filters or CalendarFilters()
+    wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
+    want = offset + limit + 1
+    streams, builders = [], {}
+    for position, kind in enumerate(wanted):
+        dated = kind.read(organisation, filters, today=today, limit=want)
+        builders[kind.key] = dated.build
+        streams.append([((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)])
+    merged = list(heapq.merge(*streams))
+    shown = merged[offset : offset + limit]
+    ids: dict[str, list[int]] = {}
+    for _, key, pk in shown:
+        ids.setdefault(key, []).append(pk)
+    built = {(key, int(item.key.split(":")[1])): item for key, pks in ids.items() for item in builders[key](pks)}
+    items = [built[(key, pk)] for _, key, pk in shown if (key, pk) in built]
+    return CalendarPage(items=items, more=len(merged) > offset + limit)

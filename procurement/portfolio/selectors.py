@@ -14,15 +14,21 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from procurement.assessments.models import Answer, Assessment
-from procurement.assessments.selectors import bank_structure, notice_inputs, supply_chain_snapshot
+from procurement.assessments.selectors import (
+    add_months,
+    bank_structure,
+    notice_inputs,
+    review_months_for,
+    supply_chain_snapshot,
+)
 from procurement.core.models import Organisation
 from procurement.core.money import money_to
 from procurement.core.selectors import currency_rates
 from procurement.scoring import geo
 from procurement.scoring import supply as pure
-from procurement.scoring.params import DEFAULTS
+from procurement.vendors.contracts import contract_snapshot
 from procurement.vendors.diagram import chain_diagram
-from procurement.vendors.models import AIService
+from procurement.vendors.models import AIService, Lifecycle
 from procurement.vendors.supply import OrgChains, chain_snapshot, org_chains
 
 
@@ -92,7 +98,7 @@ def latest_assessments(organisation: Organisation) -> dict[int, Assessment]:
     rows = (
         Assessment.objects.filter(organisation=organisation, pk__in=[pk for pk in ids if pk is not None])
         .select_related("bank_version__bank")
-        .defer("frozen_record")
+        .defer("frozen_record", "bank_version__rule_params")
         .annotate(frozen_tier=Cast(KT("frozen_record__score__tier"), IntegerField()))
     )
     return {a.service_id: a for a in rows}
@@ -229,20 +235,7 @@ def scenario_run(p: Portfolio, spec: ScenarioSpec) -> list[pure.ScenarioRow]:
 
 def review_months(assessment: Assessment) -> dict[int, int]:
     """Months between reviews per tier: the bank version's ``review_months`` parameter."""
-    params = bank_structure(assessment.bank_version).document["version"]["rule_params"]
-    configured = {int(k): int(v) for k, v in (params.get("review_months") or {}).items()}
-    return {**DEFAULTS["review_months"], **configured}
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
+    return review_months_for(assessment.bank_version)
 
 
 DUE_SOON_DAYS = 60
@@ -252,13 +245,19 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
     """Each service's latest assessment that is approved or flagged for reassessment, with its next review.
 
     ``within_days`` keeps only those due within that many days (or overdue, or flagged).
+    Ended services are not reviewed any more: they leave the schedule (their history stays).
     """
     rows = []
+    ended = set(
+        AIService.objects.filter(vendor__organisation=organisation, status=Lifecycle.ENDED).values_list("pk", flat=True)
+    )
     for a in latest_assessments(organisation).values():
+        if a.service_id in ended:
+            continue
         if a.status == Assessment.Status.APPROVED and a.decided_at:  # rejected vendors are not in use
             tier = a.frozen_tier or 3
             months = review_months(a)[tier]
-            due = _add_months(a.decided_at.date(), months)
+            due = add_months(a.decided_at.date(), months)
         else:
             tier, months, due = None, None, None
         flagged = bool(a.reassess_reason)
@@ -284,7 +283,11 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
 def service_chain_context(service, *, chains=None) -> dict:
     """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
     latest = service.assessments.order_by("-created_at", "-pk").first()
-    snapshot = supply_chain_snapshot(latest, chains=chains) if latest else chain_snapshot(service, chains=chains)
+    snapshot = (
+        supply_chain_snapshot(latest, chains=chains)
+        if latest
+        else chain_snapshot(service, chains=chains, contract=contract_snapshot(service))
+    )
     return {
         "snapshot": snapshot,
         "facts": snapshot["facts"],

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -24,13 +25,17 @@ from procurement.core.forms import CurrencyRateForm, ReportingCurrencyForm
 from procurement.core.models import Membership
 from procurement.core.money import currency_name
 from procurement.core.pagination import CountingPaginator
+from procurement.core.polling import poll_schedule
 from procurement.core.selectors import currency_rates
 from procurement.core.services import (
     currency_rate_remove,
     currency_rate_set,
     organisation_reporting_currency_set,
 )
+from procurement.core.workers import WORKER_MISSING
+from procurement.portfolio import board_pack
 from procurement.portfolio.forms import ConditionFilterForm
+from procurement.portfolio.models import BoardPack
 from procurement.portfolio.obligations import condition_item, obligations_for_user, open_conditions_qs
 from procurement.portfolio.selectors import (
     ScenarioSpec,
@@ -387,3 +392,62 @@ def currency_rates_page(request: HttpRequest) -> HttpResponse:
     }
     invalid = (action == "rate" and rate_form.errors) or (action == "reporting" and reporting_form.errors)
     return render(request, "portfolio/currency_rates.html", ctx, status=400 if invalid else 200)
+
+
+# --- The board pack ------------------------------------------------------------------------------
+
+
+def _pack_ctx(pack: BoardPack | None, *, polls: int = 0) -> dict:
+    return {
+        "pack_ready": pack if pack and pack.status == BoardPack.Status.READY else None,
+        "pack_pending": pack is not None and pack.status == BoardPack.Status.PENDING,
+        "pack_hash": pack.inputs_hash if pack else "",
+        "pack_failed": pack.error if pack and pack.status == BoardPack.Status.FAILED else "",
+        "worker_missing": WORKER_MISSING if getattr(pack, "worker_missing", False) else "",
+        **poll_schedule(polls),
+    }
+
+
+@login_required
+@require_POST
+def board_pack_generate(request: HttpRequest) -> HttpResponse:
+    """Ask for the board pack of the portfolio as it stands: the cached PDF, or a queued render."""
+    org = _org(request)
+    pack = board_pack.board_pack_request(organisation=org, today=timezone.localdate())
+    # An inline (immediate) backend has already rendered it; the inputs themselves are not needed.
+    pack.refresh_from_db(fields=[f for f in board_pack.STATUS_FIELDS if f != "id"])
+    return render(request, "portfolio/includes/board_pack_status.html", _pack_ctx(pack))
+
+
+@login_required
+def board_pack_status(request: HttpRequest, digest: str) -> HttpResponse:
+    """The spinner polls this with the inputs' hash the generate action gave it: one row read.
+    ``n`` counts the polls so far (the page polls quickly at first, then once a second)."""
+    org = _org(request)
+    try:
+        polls = min(int(request.GET.get("n", "0")), 1000)
+    except ValueError:
+        polls = 0
+    pack = board_pack.board_pack_status(org, digest)
+    if pack is None:
+        raise Http404("No board pack with that hash.")
+    return render(request, "portfolio/includes/board_pack_status.html", _pack_ctx(pack, polls=polls))
+
+
+@login_required
+def board_pack_download(request: HttpRequest, digest: str) -> HttpResponse:
+    org = _org(request)
+    pack = (
+        BoardPack.objects.filter(organisation=org, inputs_hash=digest, status=BoardPack.Status.READY)
+        .order_by("-format_version")
+        .first()
+    )
+    if pack is None:
+        raise Http404("No board pack with that hash.")
+    with pack.file.open("rb") as fh:
+        data = fh.read()
+    response = HttpResponse(data, content_type="application/pdf")
+    stamp = pack.inputs["as_of"]
+    response["Content-Disposition"] = f'attachment; filename="ai-portfolio-board-pack-{stamp}-{digest[:8]}.pdf"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

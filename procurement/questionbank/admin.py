@@ -487,7 +487,7 @@ class QuestionAdmin(BankScopedAdmin):
     form = QuestionEditForm
     fieldsets = [
         (None, {"fields": ["section", "code", "order", "text", "help_text", "loaded_at"]}),
-        ("Answer", {"fields": ["answer_type", "unit", "limits", "score_by", "allow_na", "scored"]}),
+        ("Answer", {"fields": ["answer_type", "unit", "limits", "score_by", "allow_na", "scored", "fresh_for_months"]}),
         (
             "Risk bands (number and date questions)",
             {
@@ -507,7 +507,15 @@ class QuestionAdmin(BankScopedAdmin):
         if obj is not None and obj.version.is_locked:
             return [
                 (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
-                ("Answer", {"fields": ["answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"]}),
+                (
+                    "Answer",
+                    {
+                        "fields": [
+                            *("answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"),
+                            "fresh_for_months",
+                        ]
+                    },
+                ),
                 ("Risk", {"fields": ["weight", "critical"]}),
                 ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
                 ("Traceability", {"fields": ["framework_refs"]}),

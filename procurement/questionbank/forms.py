@@ -345,7 +345,7 @@ class QuestionEditForm(forms.ModelForm):
         model = Question
         fields = [
             *("section", "code", "order", "text", "help_text", "answer_type", "unit", "limits", "score_by"),
-            *("allow_na", "scored", "weight", "critical", "audience", "change_kind"),
+            *("allow_na", "scored", "weight", "critical", "audience", "change_kind", "fresh_for_months"),
         ]
 
     def __init__(self, *args, **kwargs):

@@ -254,6 +254,15 @@ class Question(VersionContentModel):
         blank=True,
         help_text=_('Dates: blank scores days until the date; "months_since" scores the age in whole months.'),
     )
+    fresh_for_months = models.PositiveSmallIntegerField(
+        _("fresh for (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How long an answer stays current. A reassessment asks again for an answer older than this;"
+            " blank: it never goes stale."
+        ),
+    )
     weight = models.PositiveSmallIntegerField(_("weight class"), choices=Weight.choices, default=Weight.STANDARD)
     critical = models.BooleanField(_("critical"), default=False)
     scored = models.BooleanField(_("scored"), default=True)
@@ -279,6 +288,10 @@ class Question(VersionContentModel):
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="questionbank_question_unique_code"),
             models.CheckConstraint(condition=models.Q(weight__in=[1, 2, 4]), name="questionbank_question_weight_class"),
+            models.CheckConstraint(
+                condition=models.Q(fresh_for_months__isnull=True) | models.Q(fresh_for_months__range=(1, 120)),
+                name="questionbank_question_fresh_months_range",
+            ),
         ]
 
     def __str__(self) -> str:

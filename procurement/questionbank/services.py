@@ -88,6 +88,7 @@ def _question_to_dict(q: Question) -> dict:
         "bands": [dict(b) for b in q.bands],
         "limits": dict(q.limits or {}),
         "score_by": q.score_by,
+        "fresh_for_months": q.fresh_for_months,
     } | ({"change": q.change_kind} if q.change_kind else {})
 
 
@@ -134,6 +135,7 @@ def version_create_from_document(
                     bands=q["bands"],
                     limits=q.get("limits") or {},
                     score_by=q.get("score_by") or "",
+                    fresh_for_months=q.get("fresh_for_months"),
                     weight=q["weight"],
                     critical=q["critical"],
                     scored=q["scored"],
@@ -223,6 +225,7 @@ def _question_fields(q: dict) -> dict:
         "show_if_question": q["show_if"]["question"] if q["show_if"] else "",
         "show_if_values": q["show_if"]["in"] if q["show_if"] else [],
         "framework_refs": q["refs"],
+        "fresh_for_months": q.get("fresh_for_months"),
     }
 
 

@@ -15,7 +15,7 @@ def _short(text: str, limit: int) -> str:
 
 def section_bars(sections: list[dict], *, cutoffs: dict, width: int = 640, row: int = 26) -> dict:
     """Horizontal bars, one per scored section, 0-100 with band cut-off lines."""
-    label_w, pad = 210, 8
+    label_w, pad = 280, 8
     plot_w = width - label_w - 60
     rows = [s for s in sections if s.get("risk") is not None]
     height = pad * 2 + row * len(rows) + 22
@@ -24,7 +24,7 @@ def section_bars(sections: list[dict], *, cutoffs: dict, width: int = 640, row: 
         y = pad + i * row
         bars.append(
             {
-                "label": _short(f"{s['code']} {s['title']}", 32),
+                "label": _short(f"{s['code']} {s['title']}", 46),
                 "y": y,
                 "text_y": y + row / 2 + 4,
                 "w": round(plot_w * s["risk"] / 100, 1),
@@ -49,4 +49,47 @@ def section_bars(sections: list[dict], *, cutoffs: dict, width: int = 640, row: 
         "axis_y": axis_y,
         "axis_text_y": axis_y + 14,
         "cutoffs": lines,
+    }
+
+
+def hbars(
+    rows: list[dict],
+    *,
+    title: str,
+    width: int = 640,
+    row: int = 24,
+    label_w: int = 200,
+    maximum: float | None = None,
+    colour: str = "#1565c0",
+) -> dict:
+    """Labelled horizontal bars (``rows``: label, value, text shown after the bar, optional
+    colour), scaled to ``maximum`` or the largest value. ``title`` is the chart's text
+    alternative, with every bar's label and text appended. Long labels are shortened at a word."""
+    pad = 6
+    plot_w = width - label_w - 110
+    top = maximum or max((r["value"] for r in rows), default=0) or 1
+    bars = []
+    for i, r in enumerate(rows):
+        y = pad + i * row
+        w = round(plot_w * max(r["value"], 0) / top, 1)
+        bars.append(
+            {
+                "label": _short(r["label"], label_w // 6),
+                "y": y + 3,
+                "text_y": y + row / 2 + 4,
+                "w": w,
+                "text": r["text"],
+                "text_x": label_w + w + 4,
+                "colour": r.get("colour") or colour,
+            }
+        )
+    alt = "; ".join(f"{r['label']}: {r['text']}" for r in rows)
+    return {
+        "width": width,
+        "height": pad * 2 + row * len(rows),
+        "label_w": label_w,
+        "plot_w": plot_w,
+        "bar_h": row - 6,
+        "bars": bars,
+        "title": f"{title}. {alt}." if alt else f"{title}.",
     }

@@ -6,9 +6,11 @@ a record built now. Rendering afterwards runs no database queries.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from procurement.assessments.presentation import (
@@ -17,6 +19,7 @@ from procurement.assessments.presentation import (
     decision_summary,
     recommendation_words,
     score_provisional,
+    stale_sentence,
     timeline_words,
 )
 from procurement.assessments.records import record_hash
@@ -103,8 +106,22 @@ def report_context_from_record(
                     "evidence_question": q["type"] == "evidence",
                 }
             )
+        # Who answered, said once per section: the most frequent answerer; an answer from anyone
+        # else names them at the answer. A hidden question was answered by nobody.
+        answered = Counter(r["by"] for r in rows if r["by"] and r["answer_kind"] != "hidden")
+        main = answered.most_common(1)[0][0] if answered else ""
+        for r in rows:
+            if r["answer_kind"] == "hidden" or r["by"] == main:
+                r["by"] = ""
         sections.append(
-            {"code": section["code"], "title": section["title"], "result": s_results[section["code"]], "rows": rows}
+            {
+                "code": section["code"],
+                "title": section["title"],
+                "result": s_results[section["code"]],
+                "rows": rows,
+                "answered_by": main,
+                "others": any(r["by"] for r in rows),
+            }
         )
 
     hits = [dict(k, kind="Knockout") for k in score["knockouts"]] + [dict(f, kind="Flag") for f in score["flags"]]
@@ -196,9 +213,8 @@ def top_risks(score: dict, questions: dict[str, dict], answers: dict | None = No
             answer = f"It was not answered, so it counts at its worst: {q['points']} of 4 risk points."
         else:
             answer = f"The answer “{label}” scores {q['points']} of 4 risk points."
-        items.append(
-            {"title": spec["text"], "ref": q["code"], "text": sentences([answer, first_sentence(spec.get("help", ""))])}
-        )
+        parts = [answer, stale_sentence(q.get("explanation", "")), first_sentence(spec.get("help", ""))]
+        items.append({"title": spec["text"], "ref": q["code"], "text": sentences([p for p in parts if p])})
     return items[:limit]
 
 
@@ -247,7 +263,56 @@ def chain_view(record: dict) -> dict:
     """The recorded supply chain as the record froze it (records made before chains existed have none)."""
     chain = record.get("supply_chain") or {}
     diagram = chain_diagram(chain, service_name=record["service"]["name"], vendor_name=record["vendor"]["name"])
-    return {"chain": chain, "facts": chain.get("facts"), "diagram": diagram}
+    return {"chain": chain, "facts": chain.get("facts"), "diagram": diagram, "contract": contract_view(chain)}
+
+
+def _days(value) -> str:
+    if value is None:
+        return "not stated"
+    return "1 day" if value == 1 else f"{value:g} days"
+
+
+def _day(text: str | None) -> str:
+    """An ISO date of the record as "1 Jan 2027" ("" for none)."""
+    if not text:
+        return ""
+    try:
+        return f"{dt.date.fromisoformat(text):%-d %b %Y}"
+    except ValueError:
+        return text
+
+
+def contract_view(chain: dict) -> dict | None:
+    """The signed contract's figures the score used, in words, or None (no contract, or a record
+    frozen before contracts were recorded). The vendor's notice stands beside its answer."""
+    contract = chain.get("contract")
+    if not contract:
+        return None
+    start = _day(contract.get("start_date"))
+    end = _day(contract.get("end_date"))
+    answered = chain.get("vendor_notice_days")
+    vendor = contract.get("vendor_notice_days")
+    upstream = contract.get("pass_through_notice_days")
+    if vendor is None:
+        vendor_words = "not stated in the contract"
+    elif answered is None:
+        vendor_words = f"{_days(vendor)} (the vendor has not answered)"
+    elif vendor < answered:
+        vendor_words = f"{_days(vendor)}, less than the {_days(answered)} the vendor's answer said: the contract counts"
+    else:
+        vendor_words = f"{_days(vendor)} (the vendor's answer: {_days(answered)})"
+    return {
+        "reference": contract.get("reference") or "no reference",
+        "parties": f"{contract.get('buyer_party', '')} and {contract.get('vendor_party', '')}",
+        "term": f"from {start}"
+        + (f" to {end}" if end else ", open-ended")
+        + (", renews automatically" if contract.get("auto_renews") else ""),
+        "vendor_notice": vendor_words,
+        "upstream_notice": "no commitment"
+        if upstream == 0
+        else (_days(upstream) if upstream is not None else "not stated in the contract"),
+        "shorter_than_answer": vendor is not None and answered is not None and vendor < answered,
+    }
 
 
 def params_view(params: dict, section_codes: list[str], questions: dict[str, dict] | None = None) -> dict:
@@ -289,6 +354,8 @@ FACT_NOUNS = {
     "independent_compute_providers": ("the number of independent compute providers", ""),
     "regions_outside": ("the number of regions outside the required geography", ""),
     "single_points_of_failure": ("the number of single points of failure", ""),
+    "contract_notice_days": ("the notice the signed contract requires of the vendor", " days"),
+    "contract_pass_through_days": ("the notice of upstream changes the signed contract commits the vendor to", " days"),
 }
 
 

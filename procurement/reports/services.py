@@ -30,7 +30,10 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # 3: supply-chain regions shown by name from the geography taxonomy, with unknown locations;
 #    supporting documents under their answers; annual spend with its currency.
 # 4: tagged PDF/UA-1, SVG text alternatives, darker High band (issue 22).
-REPORT_FORMAT = 4
+# 5: chapters follow on (only the summary and the appendix start a page), who answered said once
+#    per section, section chart labels no longer cut.
+# 6: the signed contract's notice figures beside the vendor's answers (issue 23).
+REPORT_FORMAT = 6
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)
@@ -96,45 +99,45 @@ def report_status(assessments: QuerySet[Assessment], pk: int, digest: str) -> Re
 
 
 def report_revive(report: ReportFile | None, *, now: dt.datetime | None = None) -> ReportFile | None:
-    """Keep a pending report moving; sets ``report.worker_missing``.
+    """Keep a pending report moving (``lease_revive``); sets ``report.worker_missing``."""
+    return lease_revive(report, enqueue=_enqueue, now=now)
+
+
+def lease_revive(row, *, enqueue, now: dt.datetime | None = None):
+    """Keep a pending rendered file (a report or a board pack: any model with ``status``,
+    ``claimed_until``, ``attempts``, ``error`` and ``updated_at``) moving; sets ``row.worker_missing``.
 
     - Claimed, lease not run out: a worker renders it; nothing to do (no query).
-    - Claimed, lease run out: its worker died mid-render. Queued again, or marked failed
-      after ``REPORT_MAX_ATTEMPTS`` lost renders. Only one of several concurrent polls wins.
+    - Claimed, lease run out: its worker died mid-render. Queued again (``enqueue(pk)``), or
+      marked failed after ``REPORT_MAX_ATTEMPTS`` lost renders. Only one of several
+      concurrent polls wins.
     - Unclaimed: it waits for a worker. After ``WORKER_SILENT_SECONDS`` the task queue is
       asked whether any worker runs (``worker_missing``); after STALE_AFTER with workers
       running, its task was lost and it is queued again.
     """
-    if report is None or report.status != ReportFile.Status.PENDING:
-        return report
+    if row is None or row.status != "pending":
+        return row
+    model = type(row)
     now = now or timezone.now()
-    report.worker_missing = False
-    if report.claimed_until is not None:
-        if report.claimed_until >= now:
-            return report
-        lapsed = ReportFile.objects.filter(
-            pk=report.pk, status=ReportFile.Status.PENDING, claimed_until=report.claimed_until
-        )
-        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
-            lapsed.update(
-                status=ReportFile.Status.FAILED,
-                error=LOST_MESSAGE.format(n=report.attempts),
-                claimed_until=None,
-                updated_at=now,
-            )
+    row.worker_missing = False
+    if row.claimed_until is not None:
+        if row.claimed_until >= now:
+            return row
+        lapsed = model.objects.filter(pk=row.pk, status="pending", claimed_until=row.claimed_until)
+        if row.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            error = LOST_MESSAGE.format(n=row.attempts)
+            lapsed.update(status="failed", error=error, claimed_until=None, updated_at=now)
         elif lapsed.update(claimed_until=None, updated_at=now):
-            _enqueue(report.pk)
-        report.refresh_from_db(fields=["status", "error", "claimed_until", "attempts", "updated_at"])
-        return report
-    if report.updated_at < now - dt.timedelta(seconds=settings.WORKER_SILENT_SECONDS):
-        report.worker_missing = worker_silent_since(now=now) is not None
-        lost = not report.worker_missing and report.updated_at < now - STALE_AFTER
-        unchanged = ReportFile.objects.filter(
-            pk=report.pk, status=ReportFile.Status.PENDING, claimed_until=None, updated_at=report.updated_at
-        )
+            enqueue(row.pk)
+        row.refresh_from_db(fields=["status", "error", "claimed_until", "attempts", "updated_at"])
+        return row
+    if row.updated_at < now - dt.timedelta(seconds=settings.WORKER_SILENT_SECONDS):
+        row.worker_missing = worker_silent_since(now=now) is not None
+        lost = not row.worker_missing and row.updated_at < now - STALE_AFTER
+        unchanged = model.objects.filter(pk=row.pk, status="pending", claimed_until=None, updated_at=row.updated_at)
         if lost and unchanged.update(updated_at=now):  # one of concurrent polls queues it
-            _enqueue(report.pk)
-    return report
+            enqueue(row.pk)
+    return row
 
 
 def _enqueue(report_id: int) -> None:
@@ -176,21 +179,19 @@ def _lease() -> dt.timedelta:
 
 
 @contextmanager
-def _holding(report_id: int):
-    """Renew the report's lease from a thread while the render runs, so a long render keeps
-    it and a dead worker (its thread dies with it) loses it within one lease."""
+def lease_held(model, pk: int):
+    """Renew a row's lease from a thread while the render runs, so a long render keeps it and a
+    dead worker (its thread dies with it) loses it within one lease."""
     stop = threading.Event()
 
     def renew() -> None:
         try:
             while not stop.wait(settings.REPORT_LEASE_SECONDS / 3):
-                ReportFile.objects.filter(pk=report_id, status=ReportFile.Status.PENDING).update(
-                    claimed_until=timezone.now() + _lease()
-                )
+                model.objects.filter(pk=pk, status="pending").update(claimed_until=timezone.now() + _lease())
         finally:
             connection.close()  # this thread's own connection
 
-    thread = threading.Thread(target=renew, name=f"report-{report_id}-lease", daemon=True)
+    thread = threading.Thread(target=renew, name=f"{model._meta.model_name}-{pk}-lease", daemon=True)
     thread.start()
     try:
         yield
@@ -199,16 +200,26 @@ def _holding(report_id: int):
         thread.join()
 
 
-def _reason(exc: BaseException) -> str:
+def lease_claim(model, pk: int) -> bool:
+    """Take a pending row for rendering: False when it is done, failed, or another worker
+    holds a live lease on it."""
+    now = timezone.now()
+    claimable = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return bool(
+        model.objects.filter(claimable, pk=pk, status="pending").update(
+            claimed_until=now + _lease(), attempts=F("attempts") + 1, updated_at=now
+        )
+    )
+
+
+def failure_reason(exc: BaseException) -> str:
     """The exception in words: an OS error without its number ("No space left on device")."""
     text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
     return (text or type(exc).__name__)[:1000]
 
 
-def _fail(report_id: int, error: str) -> None:
-    ReportFile.objects.filter(pk=report_id).update(
-        status=ReportFile.Status.FAILED, error=error, claimed_until=None, updated_at=timezone.now()
-    )
+def lease_fail(model, pk: int, error: str) -> None:
+    model.objects.filter(pk=pk).update(status="failed", error=error, claimed_until=None, updated_at=timezone.now())
 
 
 def report_render(report_id: int) -> ReportFile | None:
@@ -218,29 +229,24 @@ def report_render(report_id: int) -> ReportFile | None:
     a live lease on it. Any failure, rendering or storing, marks it failed with the reason
     (and is raised again, so the task shows it too).
     """
-    now = timezone.now()
-    claimable = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    claimed = ReportFile.objects.filter(claimable, pk=report_id, status=ReportFile.Status.PENDING).update(
-        claimed_until=now + _lease(), attempts=F("attempts") + 1, updated_at=now
-    )
-    if not claimed:
+    if not lease_claim(ReportFile, report_id):
         return None
     report = ReportFile.objects.select_related("assessment").get(pk=report_id)
     status_label = STATUS_LABELS.get(report.record["assessment"].get("status", ""), "")
     started = time.perf_counter()
-    with _holding(report_id):
+    with lease_held(ReportFile, report_id):
         try:
             data, pages = report_pdf(
                 report.record, status_label=status_label, unverified_import=report.assessment.is_unverified_import
             )
         except Exception as exc:  # a broken render must not leave the user waiting
-            _fail(report_id, RENDER_FAILED.format(reason=_reason(exc)))
+            lease_fail(ReportFile, report_id, RENDER_FAILED.format(reason=failure_reason(exc)))
             raise
         render_ms = round((time.perf_counter() - started) * 1000)
         try:
             report.file.save(f"{report.content_hash}.pdf", ContentFile(data), save=False)
         except Exception as exc:
-            _fail(report_id, STORE_FAILED.format(reason=_reason(exc)))
+            lease_fail(ReportFile, report_id, STORE_FAILED.format(reason=failure_reason(exc)))
             raise
     report.render_ms, report.pages = render_ms, pages
     report.status, report.error, report.claimed_until = ReportFile.Status.READY, "", None

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.selectors import assessment_for_user, assessments_listed
+from procurement.core.polling import poll_schedule
 from procurement.core.workers import WORKER_MISSING
 from procurement.reports import services
 from procurement.reports.context import report_context_from_record
@@ -12,8 +13,16 @@ from procurement.reports.exports import record_json, record_xlsx
 from procurement.reports.models import ReportFile
 
 
-def _status_ctx(assessment, report: ReportFile | None) -> dict:
+def _polls(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("n", "0")), 0), 1000)
+    except ValueError:
+        return 0
+
+
+def _status_ctx(assessment, report: ReportFile | None, *, polls: int = 0) -> dict:
     return {
+        **poll_schedule(polls),
         "assessment": assessment,
         "report_file": report if report and report.status == ReportFile.Status.READY else None,
         "pending": report is not None and report.status == ReportFile.Status.PENDING,
@@ -46,16 +55,19 @@ def generate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The pending spinner polls this every second with the hash it waits for: one row read.
+    """The pending spinner polls this with the hash it waits for: one row read. ``n`` counts
+    the polls so far (the page polls quickly at first, then once a second: core.polling).
     Without a hash (or for one not found) it falls back to the current record's report."""
     digest = request.GET.get("hash", "")
+    polls = _polls(request)
     report = services.report_status(assessments_listed(request.user), pk, digest) if digest else None
     if report is not None:
         # The template needs only the assessment's pk; the row was already scoped to the organisation.
-        return render(request, "reports/includes/status.html", _status_ctx(Assessment(pk=pk), report))
+        ctx = _status_ctx(Assessment(pk=pk), report, polls=polls)
+        return render(request, "reports/includes/status.html", ctx)
     assessment = assessment_for_user(request.user, pk)
     _, _, report = services.report_current(assessment)
-    return render(request, "reports/includes/status.html", _status_ctx(assessment, report))
+    return render(request, "reports/includes/status.html", _status_ctx(assessment, report, polls=polls))
 
 
 @login_required

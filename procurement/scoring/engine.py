@@ -44,11 +44,16 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     specs = {q.code: q for q in inp.questions}
 
     visible = visibility(inp.questions, answers)
+    evidence: dict[str, list[t.EvidenceDate]] = {}
+    for e in inp.evidence:
+        evidence.setdefault(e.code, []).append(e)
     # One pass: each question's result, and its section's running totals.
     results: list[t.QuestionResult] = []
     totals: dict[str, _SectionTotals] = {}
     for q in inp.questions:
-        r = _question_result(q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of)
+        r = _question_result(
+            q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of, evidence.get(q.code)
+        )
         results.append(r)
         if r.status in _COUNTED and r.points is not None:
             acc = totals.get(q.section)
@@ -185,6 +190,27 @@ def answer_points(q: t.QuestionSpec, answer: t.Answer, as_of: dt.date) -> tuple[
     return None, f"{q.code}: {q.answer_type} answers are scored by reviewers"
 
 
+def stale_evidence(evidence: list[t.EvidenceDate], as_of: dt.date) -> t.EvidenceDate | None:
+    """The document that expired last, when every dated document of an answer has expired
+    before ``as_of``; None while one of them is still current."""
+    if not evidence or any(e.expires >= as_of for e in evidence):
+        return None
+    return max(evidence, key=lambda e: e.expires)
+
+
+def _stale_evidence(
+    q: t.QuestionSpec, points: int, explanation: str, evidence: list[t.EvidenceDate], as_of: dt.date
+) -> tuple[int, str]:
+    """An answer whose supporting documents have all expired scores as stale: its worst points."""
+    last = stale_evidence(evidence, as_of)
+    if last is None or points >= q.worst_points:
+        return points, explanation
+    return q.worst_points, (
+        f"{explanation}; its supporting {last.kind} '{last.document}' expired on {last.expires.isoformat()}"
+        f" -> stale, worst {q.worst_points}"
+    )
+
+
 def _months_since(day: dt.date, as_of: dt.date) -> int:
     """Whole months from ``day`` to ``as_of``; negative when ``day`` is later."""
     months = (as_of.year - day.year) * 12 + as_of.month - day.month
@@ -225,7 +251,12 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _question_result(
-    q: t.QuestionSpec, answer: t.Answer | None, visible: bool, override: t.Override | None, as_of: dt.date
+    q: t.QuestionSpec,
+    answer: t.Answer | None,
+    visible: bool,
+    override: t.Override | None,
+    as_of: dt.date,
+    evidence: list[t.EvidenceDate] | None = None,
 ) -> t.QuestionResult:
     original: int | None = None
     if not visible:
@@ -250,6 +281,8 @@ def _question_result(
             status, explanation = t.UNANSWERED, f"{explanation} -> worst {original}"
         else:
             status = t.SCORED
+            if evidence:
+                original, explanation = _stale_evidence(q, original, explanation, evidence, as_of)
     if override is not None and status in (t.SCORED, t.UNANSWERED, t.UNSCORED):
         # A reviewer's points replace the computed ones; the original is kept.
         return t.QuestionResult(

@@ -31,8 +31,9 @@ DECISIONS = ("approve", "approve_with_conditions", "executive_acceptance", "reje
 TIERS = ("tier_1", "tier_2", "tier_3")
 SEVERITIES = ("knockout", "flag")
 COMPARATORS = ("lt", "le", "gt", "ge")
-# Facts a rule may compare ({fact: NAME, lt: N}); see procurement.scoring.supply.ChainFacts.
-FACTS = (
+# Facts a rule may compare ({fact: NAME, lt: N}): the supply chain's
+# (procurement.scoring.supply.ChainFacts), the signed contract's, then the service's model lifecycle.
+CHAIN_FACTS = (
     "upstream_notice_days",
     "effective_notice_days",
     "notice_gap_days",
@@ -43,6 +44,14 @@ FACTS = (
     "single_points_of_failure",
     "unknown_link_share",
 )
+# The signed contract's notice figures, beside the answers (procurement.vendors.contracts).
+CONTRACT_NOTICE_FACT = "contract_notice_days"
+CONTRACT_UPSTREAM_FACT = "contract_pass_through_days"
+CONTRACT_FACTS = (CONTRACT_NOTICE_FACT, CONTRACT_UPSTREAM_FACT)
+# The days from the scoring date to the announced retirement of the model the service uses
+# (procurement.vendors.models.ModelLifecycle); absent when none is announced.
+LIFECYCLE_FACTS = ("model_retirement_days",)
+FACTS = CHAIN_FACTS + CONTRACT_FACTS + LIFECYCLE_FACTS
 NUMERIC_TYPES = ("number",)
 CHOICE_LIKE = ("single_choice", "multi_choice", "yes_no")
 MAX_CONDITION_DEPTH = 8
@@ -389,7 +398,11 @@ JUDGEMENT_KEYS: dict[str, dict[str, Key]] = {
             " at least our days to migrate makes the finding a flag.",
             NUMERIC_TYPES,
         ),
-        "retirement_fact": Key("fact", "A recorded retirement date, as days from the scoring date."),
+        "retirement_fact": Key(
+            "fact",
+            "A recorded retirement date, as days from the scoring date (the service's announced model retirement).",
+            default="model_retirement_days",
+        ),
     },
     "recovery_vs_tolerance": {
         "tolerable_outage": Key("question", "The hours we can run without the service (intake).", NUMERIC_TYPES, True),

@@ -16,15 +16,28 @@ import datetime as dt
 from typing import Any
 
 from procurement.scoring import types as t
-from procurement.scoring.params import JUDGEMENT_DEFAULTS, RULE_DEFAULTS
+from procurement.scoring.params import (
+    CONTRACT_NOTICE_FACT,
+    CONTRACT_UPSTREAM_FACT,
+    JUDGEMENT_DEFAULTS,
+    RULE_DEFAULTS,
+)
 from procurement.scoring.wording import (
     COMPARISON_WORDS,
+    CONTRACT_SHORTER_EXPLAIN,
+    CONTRACT_SHORTER_TITLE,
+    CONTRACT_UPSTREAM_SOURCE,
+    CONTRACT_VENDOR_NOTICE_SOURCE,
     UNKNOWN_MARK,
     answered,
+    contract_notice_findings,
     fact_words,
+    notice_words,
     number_words,
     question_words,
 )
+
+answered_words = answered  # inside _notice_gap, "answered" names the vendor's answered notice
 
 UNKNOWN = None  # third truth value
 # A mitigated notice gap replaces the rule's own explanation, which says no other channel exists.
@@ -50,6 +63,7 @@ def evaluate_rules(
     hits: list[t.RuleHit] = []
     pending: list[t.PendingRule] = []
     ctx = _Context(specs, answers, visible, facts or {})
+    ctx.as_of = as_of
     for name in sorted(rules):
         rule = rules[name]
         kind = rule.get("kind", "condition")
@@ -79,6 +93,7 @@ def _status(name: str, rule: dict, outcome: t.RuleHit | t.PendingRule | None, se
 class _Context:
     def __init__(self, specs, answers, visible, facts):
         self.specs, self.answers, self.visible, self.facts = specs, answers, visible, facts
+        self.as_of: dt.date = dt.date.today()
         self.seen: dict[str, Any] = {}  # every input the current rule read, as the status report shows it
         self.unknown: list[str] = []  # undisclosed inputs the current condition rule read as risky
 
@@ -247,11 +262,18 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
     leg is the vendor's committed pass-through notice when it commits one (> 0
     days), otherwise the shortest notice its upstream providers can give.
     With an alternative channel for the same model the gap is a flag, not a knockout.
+
+    The signed contract's figures (facts ``contract_notice_days`` and
+    ``contract_pass_through_days``) stand beside the answers: the shorter of each pair
+    counts, and a contract that gives less notice than the answer claimed is a finding
+    (a flag when there is no gap, a reason when there is).
     """
     title = rule.get("title", name)
     codes = {k: rule.get(k) for k in ("migrate_days", "vendor_notice", "upstream_notice", "pass_through_notice")}
     migrate = ctx.number(codes["migrate_days"])
-    vendor = ctx.number(codes["vendor_notice"])
+    answered = ctx.number(codes["vendor_notice"])
+    contracted = _contract_fact(ctx, CONTRACT_NOTICE_FACT)
+    vendor = min((v for v in (contracted, answered) if v is not None), default=None)
     missing = [codes[k] for k, v in (("migrate_days", migrate), ("vendor_notice", vendor)) if v is None]
     if missing:
         return t.PendingRule(name, title, tuple(missing), _severity(rule, tier))
@@ -262,6 +284,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         upstream = float(ctx.facts[fact])
         upstream_source = "fact"
     pass_through = ctx.number(codes["pass_through_notice"]) if codes["pass_through_notice"] else None
+    contract_pass = _contract_fact(ctx, CONTRACT_UPSTREAM_FACT)
 
     # Where each candidate notice comes from, in words; the shortest is the one we can rely on.
     upstream_words = (
@@ -269,24 +292,54 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         if upstream_source == "fact"
         else f"the shortest notice a material upstream provider can give ({codes['upstream_notice']})"
     )
-    legs = {f"the vendor's own notice for ending the contract ({codes['vendor_notice']})": vendor}
-    if pass_through is not None and pass_through > 0:
-        legs[
-            "the notice the vendor commits to give when an upstream provider ends or reclaims capacity"
-            f" ({codes['pass_through_notice']})"
-        ] = pass_through
-    elif upstream is not None:
-        legs[upstream_words] = upstream
+    legs = _notice_legs(codes, answered, contracted, pass_through, contract_pass, upstream, upstream_words)
     reliable_source, reliable = min(legs.items(), key=lambda kv: kv[1])
     inputs = {
-        code: value for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], vendor)) if code
+        code: value
+        for code, value in ((codes["migrate_days"], migrate), (codes["vendor_notice"], answered))
+        if code and value is not None
     }
     if codes["upstream_notice"] and upstream is not None:
         inputs[codes["upstream_notice"] if upstream_source == "answer" else f"fact:{fact}"] = upstream
     if codes["pass_through_notice"] and pass_through is not None:
         inputs[codes["pass_through_notice"]] = pass_through
+    for fact_name, value in ((CONTRACT_NOTICE_FACT, contracted), (CONTRACT_UPSTREAM_FACT, contract_pass)):
+        if value is not None:
+            inputs[f"fact:{fact_name}"] = value
+    contract_findings = contract_notice_findings(
+        contracted=contracted,
+        answered=answered,
+        vendor_code=codes["vendor_notice"] or "",
+        contract_pass=contract_pass,
+        answered_pass=pass_through,
+        pass_code=codes["pass_through_notice"] or "",
+    )
+    compared: dict[str, Any] = {
+        "reliable_notice_days": reliable,
+        "migrate_days": migrate,
+        "gap_days": migrate - reliable,
+        "tier": tier,
+    }
+    if contracted is not None or contract_pass is not None:
+        compared["reliable_notice_source"] = reliable_source
     if reliable >= migrate:
-        return None
+        if not contract_findings:
+            return None
+        # No gap, but the contract gives less than the vendor said: a finding, not a knockout.
+        return t.RuleHit(
+            name=name,
+            title=CONTRACT_SHORTER_TITLE,
+            severity="flag",
+            reasons=(
+                *contract_findings,
+                f"We can still rely on {notice_words(reliable)}: {reliable_source}. That covers the"
+                f" {number_words(migrate, 'days')} we need to move this use to another provider"
+                f" ({codes['migrate_days']}).",
+            ),
+            inputs=inputs,
+            compared=compared,
+            explain=CONTRACT_SHORTER_EXPLAIN,
+        )
 
     alt_code = rule.get("alternative_channel")
     alternative = None
@@ -300,6 +353,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         f"We can rely on {t.fmt_number(reliable)} days' notice at most: {reliable_source}."
         f" We need {number_words(migrate, 'days')} to move this use to another provider"
         f" ({codes['migrate_days']}), a gap of {number_words(migrate - reliable, 'days')}.",
+        *contract_findings,
     ]
     if pass_through is not None and pass_through <= 0 and upstream is not None and reliable_source == upstream_words:
         reasons.append(
@@ -310,7 +364,7 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
     explain = rule.get("explain", "")
     if alt_code:
         chosen = alternative or ([inputs[alt_code]] if isinstance(inputs[alt_code], str) else inputs[alt_code])
-        channel = answered(ctx.specs.get(alt_code), alt_code, chosen[0] if len(chosen) == 1 else tuple(chosen))
+        channel = answered_words(ctx.specs.get(alt_code), alt_code, chosen[0] if len(chosen) == 1 else tuple(chosen))
         if alternative:
             reasons.append(
                 "Mitigated: the same model can be obtained through another channel, so a move is survivable and"
@@ -326,14 +380,43 @@ def _notice_gap(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | 
         severity=severity,
         reasons=tuple(reasons),
         inputs=inputs,
-        compared={
-            "reliable_notice_days": reliable,
-            "migrate_days": migrate,
-            "gap_days": migrate - reliable,
-            "tier": tier,
-        },
+        compared=compared,
         explain=explain,
     )
+
+
+def _notice_legs(codes, answered, contracted, pass_through, contract_pass, upstream, upstream_words) -> dict:
+    """The candidate notices with where each comes from, in words: the vendor's own notice (the
+    contract's when it is no longer than the answer), and the upstream leg, which is a committed
+    notice of upstream changes (> 0 days, the shorter of contract and answer) when there is
+    one, otherwise the shortest upstream notice."""
+    if contracted is not None and (answered is None or contracted <= answered):
+        legs = {CONTRACT_VENDOR_NOTICE_SOURCE: contracted}
+    else:
+        legs = {f"the vendor's own notice for ending the contract ({codes['vendor_notice']})": answered}
+    commitments = {}
+    if pass_through is not None and pass_through > 0:
+        commitments[
+            "the notice the vendor commits to give when an upstream provider ends or reclaims capacity"
+            f" ({codes['pass_through_notice']})"
+        ] = pass_through
+    if contract_pass is not None and contract_pass > 0:
+        commitments[CONTRACT_UPSTREAM_SOURCE] = contract_pass
+    if commitments:
+        source, days = min(commitments.items(), key=lambda kv: (kv[1], kv[0] != CONTRACT_UPSTREAM_SOURCE))
+        legs[source] = days
+    elif upstream is not None:
+        legs[upstream_words] = upstream
+    return legs
+
+
+def _contract_fact(ctx: _Context, fact: str) -> float | None:
+    """A contracted notice figure, noted among the rule's inputs; None without a contract figure."""
+    if fact not in ctx.facts:
+        return None
+    value = float(ctx.facts[fact])
+    ctx.seen[f"fact:{fact}"] = value
+    return value
 
 
 # --- Three-valued inputs for the judgement rules ------------------------------------------
@@ -551,6 +634,9 @@ def _derived_headroom(rule: dict, ctx: _Context, legs: _Legs) -> float | None:
     return committed / peak
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) -> t.RuleHit | t.PendingRule | None:
     """The vendor's committed notice of model retirement (and of material model changes) against
     our days to migrate. Mitigated to a flag when a pinned version stays available for the whole
@@ -569,9 +655,10 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
         elif state == UNDISCLOSED:
             notices[code] = 0.0
             legs.not_disclosed(code, "no notice at all")
-    fact_days = legs.fact(rule.get("retirement_fact"))
+    fact_name = _param(rule, "retirement_fact")
+    fact_days = legs.fact(fact_name)
     if fact_days is not None:
-        notices[f"fact:{rule['retirement_fact']}"] = fact_days
+        notices[f"fact:{fact_name}"] = fact_days
     if legs.missing and (not notices or min(notices.values()) >= migrate):
         return legs.pending(name, rule, severity)
     if not notices or min(notices.values()) >= migrate:
@@ -580,14 +667,30 @@ def _model_retirement_notice(name: str, rule: dict, ctx: _Context, tier: int) ->
     what = {
         rule.get("retirement_notice"): "notice before a model we use is retired",
         rule.get("change_notice"): "notice before a material change to the model",
-    }.get(source, "time until a recorded retirement date")
-    legs.reasons.insert(
-        0,
-        f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). We need"
-        f" {number_words(migrate, 'days')} to move this use to another model ({rule['migrate_days']}), a gap of"
-        f" {number_words(migrate - shortest, 'days')}.",
+    }.get(source)
+    need = (
+        f"We need {number_words(migrate, 'days')} to move this use to another model ({rule['migrate_days']}),"
+        f" a gap of {number_words(migrate - shortest, 'days')}."
     )
+    if what is None:  # the recorded retirement date
+        day = ctx.as_of + dt.timedelta(days=int(shortest))
+        when = (
+            f"in {number_words(shortest, 'days')}"
+            if shortest > 0
+            else ("today" if shortest == 0 else f"{number_words(-shortest, 'days')} ago")
+        )
+        said = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        legs.reasons.insert(
+            0,
+            f"The vendor has announced that the model this service uses retires on {said}, {when}. {need}"
+            f" The move is due by {said}.",
+        )
+    else:
+        legs.reasons.insert(0, f"The vendor commits to {number_words(shortest, 'days')}' {what} ({source}). {need}")
     compared = {"shortest_notice_days": shortest, "migrate_days": migrate, "gap_days": migrate - shortest, "tier": tier}
+    if what is None:
+        retires = ctx.as_of + dt.timedelta(days=int(shortest))
+        compared |= {"retires_on": retires.isoformat(), "due_date": retires.isoformat()}
     pinned_code = rule.get("pinned_available")
     p_state, pinned = legs.number(pinned_code)
     if p_state == KNOWN and pinned is not None and pinned >= migrate:

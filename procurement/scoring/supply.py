@@ -190,6 +190,38 @@ def exposures(links: list[Link]) -> tuple[dict[str, float], list[float]]:
     return dict(exposure), carried
 
 
+def _compute_reach(links: list[Link], providers: dict[str, Provider]) -> dict[str, float]:
+    """Per compute owner, the % of serving traffic that runs on its compute somewhere on the path.
+
+    Traffic is counted once per owner: when the vendor's compute provider itself runs on
+    capacity of the same owner (a region renting from its parent, say), that share is not
+    added twice, so no owner ever exceeds 100 %.
+    """
+    order = check_acyclic(links)
+    shares = _shares(links)
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, link in enumerate(links):
+        by_source[link.source].append(i)
+    owners = {providers[link.provider].group for link in links if link.role == "inference_compute"}
+    reach: dict[str, float] = {}
+    for owner in owners:
+        flow: dict[str, float] = defaultdict(float)
+        flow[SERVICE] = 100.0
+        reached = 0.0
+        for node in order:
+            for i in by_source.get(node, []):
+                link = links[i]
+                if not link.serving:
+                    continue
+                amount = flow[node] * shares[i] / 100.0
+                if link.role == "inference_compute" and providers[link.provider].group == owner:
+                    reached += amount  # on this owner's compute: counted, not followed further
+                else:
+                    flow[link.provider] += amount
+        reach[owner] = reached
+    return reach
+
+
 def region_inside(region: str, allowed: tuple[str, ...]) -> bool:
     """``de`` and ``eu-west-1`` (Ireland) are inside ``eu``; ``us-east`` is not (procurement.scoring.geo)."""
     return geo.verdict(region, allowed) == geo.INSIDE
@@ -218,10 +250,7 @@ def chain_facts(
     effective = min(known) if known else None
     gap = migrate_days - effective if migrate_days is not None and effective is not None else None
 
-    compute_groups: dict[str, float] = defaultdict(float)
-    for i, link in enumerate(links):
-        if link.role == "inference_compute":
-            compute_groups[providers[link.provider].group] += carried[i]
+    compute_groups = _compute_reach(links, providers)
     largest_group, largest = max(compute_groups.items(), key=lambda kv: kv[1]) if compute_groups else ("", None)
 
     risky_share = sum(

@@ -127,6 +127,18 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class EvidenceDate:
+    """A dated document that supports one answer: the day after which it no longer counts.
+    When every dated document of an answer has expired, the answer scores as stale (its worst
+    points), and the explanation names the document and the date."""
+
+    code: str
+    document: str  # its name as people read it
+    kind: str  # what it is, in words ("SOC 2 Type II report")
+    expires: dt.date
+
+
+@dataclass(frozen=True)
 class ScoringInput:
     sections: tuple[SectionSpec, ...]
     questions: tuple[QuestionSpec, ...]
@@ -138,6 +150,8 @@ class ScoringInput:
     # Numbers derived outside the answers, e.g. from the service's supply chain
     # (procurement.scoring.supply.FACTS). Rules read them with {fact: NAME, lt: N}.
     facts: dict[str, float] = field(default_factory=dict)
+    # Dated supporting documents (the evidence register); none for answer files.
+    evidence: tuple[EvidenceDate, ...] = ()
 
 
 class QuestionResult(NamedTuple):

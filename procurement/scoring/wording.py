@@ -44,6 +44,10 @@ FACT_WORDS = {
         "The recorded supply chain has {value} independent compute provider(s)",
         "",
     ),
+    "model_retirement_days": (
+        "The vendor's announced retirement of the model this service uses is {value} away",
+        " days",
+    ),
     "unknown_link_share": (
         "The recorded supply chain puts {value} of the serving capacity on links whose arrangement or"
         " competitor status is not recorded",
@@ -51,7 +55,57 @@ FACT_WORDS = {
     ),
     "regions_outside": ("The recorded supply chain has {value} region(s) outside the required geography", ""),
     "single_points_of_failure": ("The recorded supply chain has {value} single point(s) of failure", ""),
+    "contract_notice_days": ("The signed contract gives {value} of notice for the vendor ending it", " days"),
+    "contract_pass_through_days": (
+        "The signed contract commits the vendor to {value} of notice when an upstream provider ends or reclaims"
+        " capacity",
+        " days",
+    ),
 }
+
+# The notice-gap rule's words for the signed contract's figures (procurement.scoring.rules._notice_gap).
+CONTRACT_VENDOR_NOTICE_SOURCE = "the vendor's notice for ending the contract, as the signed contract states it"
+CONTRACT_UPSTREAM_SOURCE = (
+    "the notice the signed contract commits the vendor to give when an upstream provider ends or reclaims capacity"
+)
+CONTRACT_SHORTER_TITLE = "The contract gives less notice than the vendor's answer"
+CONTRACT_SHORTER_EXPLAIN = (
+    "The signed contract gives less notice than the vendor said in its answers. The contract is what binds, so"
+    " its figure counts; the notice still covers the time we need to move away."
+)
+
+
+def notice_words(days: float) -> str:
+    """``30 days' notice``, ``1 day's notice``, ``no notice``."""
+    if days <= 0:
+        return "no notice"
+    return f"{t.fmt_number(days)} day's notice" if days == 1 else f"{t.fmt_number(days)} days' notice"
+
+
+def contract_notice_findings(
+    *,
+    contracted: float | None,
+    answered: float | None,
+    vendor_code: str,
+    contract_pass: float | None,
+    answered_pass: float | None,
+    pass_code: str,
+) -> list[str]:
+    """Where the signed contract gives less notice than the vendor's answer claimed, in words:
+    "The contract gives 30 days' notice; the vendor's answer said 90 (CON-01)."."""
+    found = []
+    if contracted is not None and answered is not None and contracted < answered:
+        found.append(
+            f"The contract gives {notice_words(contracted)}; the vendor's answer said"
+            f" {t.fmt_number(answered)} ({vendor_code})."
+        )
+    if contract_pass is not None and answered_pass is not None and contract_pass < answered_pass:
+        given = "no notice" if contract_pass <= 0 else notice_words(contract_pass)
+        found.append(
+            f"The contract commits to {given} of upstream changes; the vendor's answer said"
+            f" {t.fmt_number(answered_pass)} days ({pass_code})."
+        )
+    return found
 
 
 def quoted(text: str) -> str:
@@ -159,8 +213,10 @@ def judgement_fires(kind: str, rule: dict, text) -> str:
     if kind == "model_retirement_notice":
         return (
             f"Fires when the notice before a model is retired, {q('retirement_notice')}, or materially changed,"
-            f" {q('change_notice')}, is shorter than the days we need to move, {q('migrate_days')}. It is only a"
-            f" flag when a pinned version stays available for the whole migration, {q('pinned_available')}."
+            f" {q('change_notice')}, or the time left until a retirement date the vendor has announced for the"
+            " model the service uses (recorded on the service), is shorter than the days we need to move,"
+            f" {q('migrate_days')}. It is only a flag when a pinned version stays available for the whole migration,"
+            f" {q('pinned_available')}."
         )
     if kind == "recovery_vs_tolerance":
         return (

@@ -8,10 +8,14 @@ runs an open-weights model in the EU on reserved capacity.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.db import transaction
 
 from procurement.core.models import Organisation
-from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor
+from procurement.vendors.contracts import contract_save
+from procurement.vendors.models import AIService, Contract, Provider, SupplyLink, Vendor
 
 PROVIDERS = [
     # name, kind, owner, country
@@ -145,3 +149,31 @@ def demo_supply_chain_seed(org: Organisation) -> int:
         link.save()
         created += 1
     return created
+
+
+def demo_contract_seed(org: Organisation, *, today: dt.date | None = None) -> bool:
+    """A signed contract for the demo's Helpdesk Copilot (no assessment reads it, so no demo score
+    moves): 90 days' mutual termination notice, renewing every year unless notice is given 90
+    days before; its last day to give notice falls about three weeks after seeding. Once."""
+    service = AIService.objects.filter(vendor__organisation=org, name="Helpdesk Copilot").first()
+    if service is None or Contract.objects.filter(service=service).exists():
+        return False
+    today = today or dt.date.today()
+    end = today + dt.timedelta(days=110)
+    contract = Contract(
+        reference="DESK-MSA-2025-07",
+        buyer_party=org.name,
+        vendor_party="DeskAI Ltd",
+        start_date=end - dt.timedelta(days=365),
+        end_date=end,
+        auto_renews=True,
+        renewal_term_months=12,
+        renewal_notice_days=90,
+        buyer_termination_notice_days=90,
+        vendor_termination_notice_days=90,
+        spend_amount=Decimal("33333.33"),
+        spend_currency="EUR",
+        spend_period=Contract.Period.MONTH,
+    )
+    contract_save(contract=contract, service=service, by=None)
+    return True

@@ -2,7 +2,16 @@ from django import forms
 
 from procurement.core.forms import CurrencyField, MoneyField, StorableTextMixin, money_with_currency
 from procurement.scoring import geo
-from procurement.vendors.models import AIService, Provider, SupplyLink, Vendor, VendorContact
+from procurement.vendors.models import (
+    AIService,
+    Contract,
+    ContractDocument,
+    Lifecycle,
+    Provider,
+    SupplyLink,
+    Vendor,
+    VendorContact,
+)
 
 # --- Locations from the geography taxonomy (procurement/scoring/geo.py) ---------------------
 
@@ -249,3 +258,120 @@ class SupplyLinkForm(StorableTextMixin, forms.ModelForm):
             self.instance.service = self.service
             self.instance.from_provider = None
         return cleaned
+
+
+# --- Contracts and lifecycle ----------------------------------------------------------------
+
+DATE_INPUT = {"type": "date"}
+
+
+class ContractForm(StorableTextMixin, forms.ModelForm):
+    """A service's contract. Dates and notice periods that contradict each other are refused
+    with a message on the field concerned (procurement.vendors.contracts.contract_problems)."""
+
+    spend_amount = MoneyField(label="Spend", required=False)
+    spend_currency = CurrencyField(label="Currency", required=False, help_text="Of the spend.")
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            "buyer_party",
+            "vendor_party",
+            "owner",
+            "start_date",
+            "end_date",
+            "auto_renews",
+            "renewal_term_months",
+            "renewal_notice_days",
+            "buyer_termination_notice_days",
+            "vendor_termination_notice_days",
+            "pass_through_notice_days",
+            "spend_amount",
+            "spend_currency",
+            "spend_period",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, service: AIService, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.instance.service = service
+        self.fields["owner"].queryset = members
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        organisation = service.vendor.organisation
+        if self.instance.pk is None:
+            self.initial.setdefault("buyer_party", organisation.name)
+            self.initial.setdefault("vendor_party", service.vendor.name)
+            self.initial.setdefault("owner", service.vendor.owner_id)
+        if not self.instance.spend_currency:
+            self.initial.setdefault("spend_currency", service.currency or organisation.reporting_currency)
+        for name in ("start_date", "end_date"):
+            self.fields[name].error_messages["invalid"] = (
+                f"{self.fields[name].label} is not a date: pick one, or write it as YYYY-MM-DD."
+            )
+        for name in (*NOTICE_FIELD_NAMES, "renewal_term_months"):
+            field = self.fields[name]
+            field.widget.attrs.update({"min": "0", "inputmode": "numeric"})
+            field.error_messages["min_value"] = f"{field.label} cannot be negative; enter 0 or more."
+            field.error_messages["invalid"] = f"{field.label}: enter a whole number of days."
+            field.error_messages["max_value"] = f"{field.label} is too large."
+        self.fields["renewal_term_months"].error_messages["invalid"] = "Each renewal runs for a whole number of months."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("spend_currency") and "spend_currency" not in self.errors:
+            cleaned["spend_currency"] = self.service.currency or self.service.vendor.organisation.reporting_currency
+        money_with_currency(self, "spend_amount", "spend_currency")
+        if cleaned.get("spend_amount") is None:
+            cleaned["spend_currency"] = ""
+        return cleaned
+
+
+NOTICE_FIELD_NAMES = (
+    "renewal_notice_days",
+    "buyer_termination_notice_days",
+    "vendor_termination_notice_days",
+    "pass_through_notice_days",
+)
+
+
+class ContractDocumentForm(forms.Form):
+    file = forms.FileField(label="File", error_messages={"required": "Choose a file to attach."})
+    kind = forms.ChoiceField(label="What it is", choices=ContractDocument.Kind.choices)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", choices=Lifecycle.choices, error_messages={"invalid_choice": "Choose one of the statuses."}
+    )
+
+
+class CertificateForm(forms.Form):
+    file = forms.FileField(
+        label="Deletion certificate",
+        help_text="The vendor's certificate that our data, backups included, is deleted (DAT-11).",
+        error_messages={"required": "Attach the deletion certificate to confirm the deletion."},
+    )
+
+
+class AccessRevokedForm(StorableTextMixin, forms.Form):
+    note = forms.CharField(
+        label="What was revoked",
+        max_length=500,
+        required=False,
+        help_text="Accounts, API keys, SSO apps, network rules.",
+    )
+
+
+class EndServiceForm(StorableTextMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason for ending before the checklist is complete",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only while a checklist step is open.",
+    )

@@ -8,21 +8,34 @@ save and delete.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import models
 
+from procurement.core.money import money_format
 from procurement.vendors.models import ChainChange, Provider, SupplyLink
 
 EMPTY = "—"
 # Fields the history leaves out: the source is part of the subject, timestamps are the row's own.
 SKIPPED = {"id", "created_at", "updated_at", "organisation", "service", "from_provider"}
 # Units for number fields, and what an empty value means where "—" would say less.
-UNITS = {"share": "%", "notice_days": "days"}
+UNITS = {
+    "share": "%",
+    "notice_days": "days",
+    "renewal_notice_days": "days",
+    "buyer_termination_notice_days": "days",
+    "vendor_termination_notice_days": "days",
+    "pass_through_notice_days": "days",
+    "renewal_term_months": "months",
+}
 EMPTY_MEANS = {"notice_days": "unknown", "share": "split evenly"}
+# Amounts shown with their currency (the currency field beside them on the same row).
+MONEY_FIELDS = {"spend_amount": "spend_currency", "annual_spend": "currency"}
 
 
-def _person(by, by_label: str) -> str:
+def person(by, by_label: str = "") -> str:
+    """Who did it: the label given, else the user's name ("" for nobody)."""
     if by_label:
         return by_label
     if by is None:
@@ -37,11 +50,18 @@ def _words(instance: models.Model, field: models.Field) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):
-        return str(getattr(instance, field.name))
+        related = getattr(instance, field.name)
+        if hasattr(related, "get_full_name"):  # a person: their name, not their login
+            return related.get_full_name() or related.get_username()
+        return str(related)
+    if field.name in MONEY_FIELDS:
+        return money_format(value, getattr(instance, MONEY_FIELDS[field.name], ""))
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or EMPTY_MEANS.get(field.name, EMPTY)
+    if isinstance(value, dt.date):
+        return f"{value:%d %b %Y}"
     if isinstance(value, Decimal):
         value = value.normalize()
         value = f"{value:f}"
@@ -54,13 +74,15 @@ def _label(field: models.Field) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _fields(instance: models.Model) -> list[models.Field]:
-    return [f for f in instance._meta.concrete_fields if f.name not in SKIPPED]
+def _fields(instance: models.Model, skip: set[str] = frozenset()) -> list[models.Field]:
+    return [f for f in instance._meta.concrete_fields if f.name not in SKIPPED and f.name not in skip]
 
 
-def _diff(before: models.Model | None, after: models.Model) -> list[dict]:
+def diff_words(before: models.Model | None, after: models.Model, *, skip: set[str] = frozenset()) -> list[dict]:
+    """Each field that differs between two versions of a row, as {"field", "old", "new"} in words;
+    for a new row (``before`` None), each field that has a value."""
     rows = []
-    for field in _fields(after):
+    for field in _fields(after, skip):
         new = _words(after, field)
         old = _words(before, field) if before is not None else EMPTY
         if before is None and new in (EMPTY, EMPTY_MEANS.get(field.name)):
@@ -84,7 +106,7 @@ def _link_scope(link: SupplyLink) -> dict:
 def link_change_record(*, before: SupplyLink | None, link: SupplyLink, by=None, by_label: str = "") -> None:
     """Record a saved link: "Added" with its values, or "Changed" with the fields that changed
     (nothing when none did)."""
-    fields = _diff(before, link)
+    fields = diff_words(before, link)
     if before is not None and not fields:
         return
     ChainChange.objects.create(
@@ -93,7 +115,7 @@ def link_change_record(*, before: SupplyLink | None, link: SupplyLink, by=None, 
         subject=f"Link {link}",
         fields=fields,
         by=by,
-        by_label=_person(by, by_label),
+        by_label=person(by, by_label),
     )
 
 
@@ -109,12 +131,12 @@ def link_remove_record(*, link: SupplyLink, by=None, by_label: str = "") -> None
             if _words(link, f) not in (EMPTY, EMPTY_MEANS.get(f.name))
         ],
         by=by,
-        by_label=_person(by, by_label),
+        by_label=person(by, by_label),
     )
 
 
 def provider_change_record(*, before: Provider | None, provider: Provider, by=None, by_label: str = "") -> None:
-    fields = _diff(before, provider)
+    fields = diff_words(before, provider)
     if before is not None and not fields:
         return
     ChainChange.objects.create(
@@ -124,7 +146,7 @@ def provider_change_record(*, before: Provider | None, provider: Provider, by=No
         subject=f"Provider {provider.name}",
         fields=fields,
         by=by,
-        by_label=_person(by, by_label),
+        by_label=person(by, by_label),
     )
 
 
@@ -135,7 +157,7 @@ def provider_remove_record(*, provider: Provider, by=None, by_label: str = "") -
         action=ChainChange.Action.REMOVED,
         subject=f"Provider {provider.name}",
         by=by,
-        by_label=_person(by, by_label),
+        by_label=person(by, by_label),
     )
 
 

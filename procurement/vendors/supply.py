@@ -102,8 +102,13 @@ def chain_snapshot(
     vendor_notice_days: float | None = None,
     migrate_days: float | None = None,
     chains: OrgChains | None = None,
+    contract: dict | None = None,
 ) -> dict:
-    """The service's chain and its facts as plain JSON (frozen records and reports draw from this)."""
+    """The service's chain and its facts as plain JSON (frozen records and reports draw from this).
+
+    ``contract`` is the service's contract snapshot (procurement.vendors.contracts.contract_snapshot):
+    kept in the snapshot, and its vendor notice counts beside the answered one when it is shorter,
+    so the effective notice shown agrees with the notice-gap rule."""
     chains = chains or org_chains(service.vendor.organisation)
     rows = chains.links_for(service.pk)
     links = [to_pure(link) for link in rows]
@@ -134,11 +139,15 @@ def chain_snapshot(
         "migrate_days": migrate_days,
         "facts": None,
     }
+    # Absent from snapshots made before contracts were recorded; None: no contract.
+    snapshot["contract"] = contract
+    contracted = (contract or {}).get("vendor_notice_days")
+    known = [n for n in (vendor_notice_days, contracted) if n is not None]
     if links:
         facts = pure.chain_facts(
             links,
             chains.providers,
-            vendor_notice_days=vendor_notice_days,
+            vendor_notice_days=min(known) if known else None,
             migrate_days=migrate_days,
             allowed_regions=service.allowed_regions,
         )

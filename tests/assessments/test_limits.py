@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "fixtures/banks/ai-vendor-due-diligence.yaml"
 SHIPPED_V1 = ROOT / "fixtures/banks/history/ai-vendor-due-diligence-v1.yaml"
+SHIPPED_V2 = ROOT / "fixtures/banks/history/ai-vendor-due-diligence-v2.yaml"
 
 
 def section_url(a, code):
@@ -203,7 +204,7 @@ def test_score_answers_scores_the_shipped_profiles(shipped_version):
 @pytest.fixture
 def shipped_v1_and_v2(db):
     v1 = bank_load(raw=SHIPPED_V1.read_bytes(), source=str(SHIPPED_V1)).version
-    v2 = bank_load(raw=SHIPPED.read_bytes(), source=str(SHIPPED)).version
+    v2 = bank_load(raw=SHIPPED_V2.read_bytes(), source=str(SHIPPED_V2)).version
     return v1, v2
 
 

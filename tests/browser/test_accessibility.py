@@ -9,11 +9,13 @@ conflict, 403 and 404) are checked too. The keyboard walk is in test_keyboard.py
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from procurement.assessments import services
+from procurement.assessments.evidence import evidence_store
 from procurement.assessments.models import Assessment, Finding
 from procurement.assessments.services import AnswerInput
 from procurement.core.members import member_invitation_token, member_invite
@@ -50,12 +52,17 @@ PAGES = {
     "vendors:contact_create": lambda w: [reverse("vendors:contact_create", args=[w["service"].vendor_id])],
     "vendors:service": lambda w: [reverse("vendors:service", args=[w["service"].vendor_id, w["service"].pk])],
     "vendors:service_edit": lambda w: [reverse("vendors:service_edit", args=[w["service"].vendor_id, w["service"].pk])],
+    "vendors:contract_edit": lambda w: [
+        reverse("vendors:contract_edit", args=[w["service"].vendor_id, w["service"].pk])
+    ],
     "vendors:providers": lambda w: [reverse("vendors:providers")],
     "vendors:provider": lambda w: [reverse("vendors:provider", args=[w["provider"].pk])],
     "portfolio:index": lambda w: [reverse("portfolio:index")],
     "portfolio:compare": lambda w: [reverse("portfolio:compare") + "?" + "&".join(f"s={s}" for s in w["services"])],
     "portfolio:reviews": lambda w: [reverse("portfolio:reviews")],
     "portfolio:conditions": lambda w: [reverse("portfolio:conditions")],
+    "portfolio:calendar": lambda w: [reverse("portfolio:calendar"), reverse("portfolio:calendar") + "?by=week&end="],
+    "accounts:calendar_feed": lambda w: [reverse("accounts:calendar_feed")],
     "assessments:list": lambda w: [reverse("assessments:list")],
     "assessments:create": lambda w: [reverse("assessments:create")],
     # Every state: the page differs by what may be done next.
@@ -82,14 +89,25 @@ PAGES = {
     "accounts:two_step": lambda w: [reverse("accounts:two_step")],
     "accounts:webhooks": lambda w: [reverse("accounts:webhooks")],
     "portfolio:currency_rates": lambda w: [reverse("portfolio:currency_rates")],
+    "portfolio:reassessment_settings": lambda w: [reverse("portfolio:reassessment_settings")],
     "vendors:import": lambda w: [reverse("vendors:import")],
     "accounts:tokens": lambda w: [reverse("accounts:tokens")],
     "accounts:password": lambda w: [reverse("accounts:password")],
+    "vendors:evidence": lambda w: [reverse("vendors:evidence", args=[w["document"].vendor_id])],
+    "vendors:document_edit": lambda w: [
+        reverse("vendors:document_edit", args=[w["document"].vendor_id, w["document"].pk])
+    ],
+    "vendors:soc2_review": lambda w: [reverse("vendors:soc2_review", args=[w["document"].vendor_id, w["document"].pk])],
+    "vendors:model_lifecycle": lambda w: [
+        reverse("vendors:model_lifecycle", args=[w["service"].vendor_id, w["service"].pk])
+    ],
+    "vendors:model_notice_import": lambda w: [reverse("vendors:model_notice_import", args=[w["service"].vendor_id])],
     "accounts:webhook_detail": lambda w: [reverse("accounts:webhook_detail", args=[w["webhook"].pk])],
 }
 # Pages whose controls differ by role: every persona opens these.
 ROLE_PAGES = {
     "core:home",
+    "portfolio:calendar",
     "assessments:list",
     "assessments:detail",
     "assessments:section",
@@ -121,6 +139,8 @@ NOT_PAGES = {
     "accounts:webhook_action": "POST action",
     "vendors:import_template": "a CSV download",
     "accounts:token_revoke": "POST action",
+    "accounts:calendar_feed_revoke": "POST action",
+    "portfolio:calendar_feed": "an iCalendar download",
     "login": "checked anonymously in the crawl",
     "logout": "POST action",
     "portal:enter": "redirects to portal:overview",
@@ -151,11 +171,25 @@ NOT_PAGES = {
     "vendorlinks:resend": "POST action",
     "vendorlinks:reopen": "POST action",
     "vendors:link_add": "POST action",
+    "vendors:vendor_status": "POST action",
+    "vendors:service_status": "POST action",
+    "vendors:service_end": "POST action (a refusal shows the service page, crawled above)",
+    "vendors:offboarding_step": "POST action",
+    "vendors:contract_document_add": "POST action",
+    "vendors:contract_document_remove": "POST action",
+    "vendors:contract_document": "a file download",
+    "vendors:offboarding_certificate": "a file download",
     "vendors:link_remove": "POST action",
     "vendors:provider_add": "POST action",
     "vendors:provider_delete": "POST action",
     "portfolio:scenario_export": "a CSV or PDF download",
+    "vendors:document_download": "a file download",
+    "vendors:model_notice_template": "a CSV download",
+    "portfolio:board_pack_generate": "POST action (htmx; its status fragment is part of portfolio:index)",
+    "portfolio:board_pack_status": "a fragment of portfolio:index",
+    "portfolio:board_pack_download": "a PDF download",
     "portfolio:conditions_export": "a CSV or XLSX download",
+    "portfolio:reassess": "POST action (its pages are checked in tests/browser/test_reassessment.py)",
     "reports:generate": "POST action (htmx; its status fragment is part of reports:preview)",
     "reports:status": "a fragment of reports:preview",
     "reports:download": "a PDF download",
@@ -194,6 +228,13 @@ def _demo_world(live_server) -> dict:
     )
     provider = Provider.objects.filter(organisation=org, supplies__isnull=False).first()
     shipped = BankVersion.objects.filter(bank__slug="ai-vendor-due-diligence").first()
+    document = evidence_store(
+        assessment=draft,
+        question_code="SEC-01B",
+        upload=SimpleUploadedFile("soc2-type2.pdf", b"%PDF-1.4\n%%EOF\n"),
+        by=draft.owner,
+        field="f",
+    ).document
     admin = Membership.objects.get(organisation=org, user__username="admin").user
     join = member_invite(organisation=org, email="new.colleague@example.com", role="analyst", by=admin, base_url="")
     # Straight to the table: adding one through the service resolves the host on the network.
@@ -213,6 +254,7 @@ def _demo_world(live_server) -> dict:
         "portal_link": portal_services.invitation_link(invitation, base_url=live_server.url),
         "join": reverse("accounts:join", args=[member_invitation_token(join)]),
         "webhook": webhook,
+        "document": document,
     }
 
 
@@ -271,6 +313,19 @@ def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server
             for path in build(world)[: None if persona == "admin" else 2]:
                 crawl.visit(path, f"{persona} {name}")
 
+    # Reflow (SC 1.4.10): at 320 CSS px wide, no page scrolls sideways (wide tables scroll inside
+    # their own box). The admin opens each page once; the vendor each portal page, below.
+    _log_in(page, live_server.url, "admin")
+    page.set_viewport_size({"width": 320, "height": 800})
+    sideways = []
+    for name, build in PAGES.items():
+        path = build(world)[0]
+        page.goto(live_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            sideways.append(f"{name} ({path}): {width} px wide")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # Error states: a 404, a 403 (a viewer on an edit page), a form with errors, a section save
     # with errors (focus goes to the summary), a conflict.
     _log_in(page, live_server.url, "viewer")
@@ -319,5 +374,14 @@ def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server
         for path in build(world):
             crawl.visit(path, f"vendor {name}")
 
+    page.set_viewport_size({"width": 320, "height": 800})
+    for name, build in PORTAL_PAGES.items():
+        path = build(world)[0]
+        page.goto(live_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            sideways.append(f"vendor {name} ({path}): {width} px wide")
+
     assert crawl.visited > 80
     assert not crawl.failures, "\n\n".join(crawl.failures)
+    assert sideways == [], "pages wider than a 320 px window"

@@ -10,6 +10,7 @@ import pytest
 from procurement.core.redaction import RedactTokensFilter, redact
 from tests.core.test_settings import free_port, gunicorn, manage, served_env, wait_until_serving
 
+FEED = "cal_Qm3vB8yN0kE5tLw2xR7uC1oP4sD6fG9hJ-aXbYcZdE_"
 TOKEN = "Zq3vB8yN0kE5tLw2xR7uC1oP4sD6fG9hJ-aXbYcZdE_:8dGQ1xV0zYk3tq-WmN2bR5cH7uJ9oL4pS6eA1fD3gK0"
 
 
@@ -28,6 +29,16 @@ TOKEN = "Zq3vB8yN0kE5tLw2xR7uC1oP4sD6fG9hJ-aXbYcZdE_:8dGQ1xV0zYk3tq-WmN2bR5cH7uJ
         ("/portal/a/12/sections/SUP/", "/portal/a/12/sections/SUP/"),
         ("/portal/leave/", "/portal/leave/"),
         ("/assessments/12/vendor-links/", "/assessments/12/vendor-links/"),
+        # A calendar feed's secret: the whole segment after /calendar/feed/, whatever it is.
+        (
+            f'"GET /portfolio/calendar/feed/{FEED}.ics HTTP/1.1" 200',
+            '"GET /portfolio/calendar/feed/<redacted> HTTP/1.1" 200',
+        ),
+        (f"Not Found: /portfolio/calendar/feed/{FEED}.ics", "Not Found: /portfolio/calendar/feed/<redacted>"),
+        (f"next=%2Fportfolio%2Fcalendar%2Ffeed%2F{FEED}.ics", "next=%2Fportfolio%2Fcalendar%2Ffeed%2F<redacted>"),
+        ("/portfolio/calendar/feed/guess/", "/portfolio/calendar/feed/<redacted>/"),
+        ("/portfolio/calendar/?kind=review", "/portfolio/calendar/?kind=review"),
+        ("/accounts/calendar-feed/", "/accounts/calendar-feed/"),
     ],
 )
 def test_redact_replaces_the_token_segment_only(text, expected):

@@ -174,6 +174,33 @@ def test_an_acceptance_expiring_on_an_open_assessment_flags_nothing_and_refreshe
     assert assessment.recommended_at is not None
 
 
+# --- Every calendar kind with a reminder: run twice, sent once ---------------------------------
+
+
+@pytest.mark.parametrize("kind", ["condition", "review", "acceptance"])
+def test_each_obligation_kind_is_reminded_once_per_step_however_often_cron_runs(kind, assessment, team, org):
+    """The calendar's reviews, conditions and risk acceptances are each reminded on the shared
+    schedule: the 7-day step goes out once to each person however often the command runs
+    that day and the next."""
+    if kind == "condition":
+        condition(assessment, team["reviewer"], due=TODAY + dt.timedelta(days=7))
+        expected = {("condition_due", "reviewer@acme.example")}
+    elif kind == "review":
+        approve(assessment, on=dt.date(2025, 12, 8), tier=1)
+        (row,) = review_schedule(org, today=TODAY)
+        assert row["due"] == TODAY + dt.timedelta(days=7)
+        expected = {("review_due", "analyst@acme.example"), ("review_due", "reviewer@acme.example")}
+    else:
+        approve(assessment, on=dt.date(2026, 6, 1))
+        accepted(assessment, team["admin"], expires=TODAY + dt.timedelta(days=7))
+        expected = {("acceptance_expiring", "analyst@acme.example"), ("acceptance_expiring", "admin@acme.example")}
+    for day in (TODAY, TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=1)):
+        run(day)
+    sent = rows("core.notification")
+    assert {(r.payload["kind"], r.recipient) for r in sent} == expected
+    assert len(sent) == len(expected) and {r.key.split(":")[-2] for r in sent} == {"before-7"}
+
+
 # --- Failures ---------------------------------------------------------------------------------
 
 
@@ -226,3 +253,61 @@ def test_a_name_with_a_line_break_reaches_no_header_and_stops_nobody(assessment,
 def test_a_bad_date_is_refused_in_words():
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_notifications", "--date", "1st of May")
+
+
+# --- Contracts ------------------------------------------------------------------------------
+
+
+def contract_for(service, **fields):
+    from procurement.vendors.models import Contract
+
+    values = {
+        "reference": "MSA-7",
+        "buyer_party": "Acme Buyer",
+        "vendor_party": "Frontier Lab Inc",
+        "start_date": dt.date(2026, 1, 1),
+        "end_date": dt.date(2027, 1, 1),
+    }
+    return Contract.objects.create(service=service, **(values | fields))
+
+
+def test_the_last_day_to_give_notice_is_sent_to_the_contract_owner_once_per_step(service, team):
+    contract_for(service, auto_renews=True, renewal_notice_days=60, owner=team["reviewer"])
+    notice_by = dt.date(2026, 11, 2)
+    out = run(notice_by - dt.timedelta(days=7))
+    assert (
+        "Frontier Lab — Frontier API: reminder to Reviewer: last day to give notice of non-renewal MSA-7 is in 7" in out
+    )
+    run(notice_by - dt.timedelta(days=7))  # cron twice a day
+    run(notice_by - dt.timedelta(days=6))  # the 7-day step is still current
+    (row,) = rows("core.notification")
+    assert row.recipient == "reviewer@acme.example" and row.payload["kind"] == "contract_notice"
+    parts = mail_parts(row)
+    assert parts.subject == ("Contract MSA-7: the last day to give notice is in 7 days: Frontier Lab — Frontier API")
+    for body in (parts.text, parts.html):
+        assert "Last day to give notice of non-renewal: 02 Nov 2026." in body
+        assert "renews on 01 Jan 2027 for 12 months" in body and "#contract" in body
+    run(notice_by)
+    run(notice_by + dt.timedelta(days=7))
+    steps = [r.key.split(":")[-2] for r in rows("core.notification")]
+    assert steps == ["before-7", "due", "overdue-7"]
+
+
+def test_a_contract_that_does_not_renew_reminds_of_its_end_and_the_vendor_owner_gets_it(service, team):
+    contract_for(service, end_date=dt.date(2026, 12, 31))
+    service.vendor.owner = team["analyst"]
+    service.vendor.save()
+    out = run(dt.date(2026, 12, 1))
+    assert "reminder to Analyst: contract MSA-7 ends in 30 days" in out
+    (row,) = rows("core.notification")
+    assert row.recipient == "analyst@acme.example"
+    assert mail_parts(row).subject == "Contract MSA-7 ends in 30 days: Frontier Lab — Frontier API"
+
+
+def test_an_ended_service_gets_no_contract_or_condition_reminders(service, assessment, team):
+    from procurement.vendors.models import AIService
+
+    contract_for(service, end_date=TODAY + dt.timedelta(days=7), owner=team["reviewer"])
+    condition(assessment, team["reviewer"], due=TODAY + dt.timedelta(days=7))
+    AIService.objects.filter(pk=service.pk).update(status="ended", ended_at=timezone.now())
+    assert "0 reminder(s)" in run(TODAY) and rows() == []

@@ -142,7 +142,7 @@ def test_the_page_and_the_check_say_when_no_worker_runs(
     ReportFile.objects.update(updated_at=waited)
     DBTaskResult.objects.update(enqueued_at=waited)
     body = client.get(reverse("reports:status", args=[decided.pk])).content.decode()
-    assert "The report worker is not running; ask your administrator." in body and 'hx-trigger="every 1s"' in body
+    assert "The report worker is not running; ask your administrator." in body and 'hx-trigger="load delay:' in body
     page = client.get(reverse("reports:preview", args=[decided.pk])).content.decode()
     assert "The report worker is not running" in page
     call_command("check", "--database", "default")

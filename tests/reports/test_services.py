@@ -79,7 +79,7 @@ def test_pending_report_shows_progress_and_polls(login, personas, decided, setti
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
     client = login(personas["analyst"])
     status = client.post(reverse("reports:generate", args=[decided.pk])).content.decode()
-    assert "being generated" in status and 'hx-trigger="every 1s"' in status
+    assert "being generated" in status and 'hx-trigger="load delay:200ms"' in status
 
 
 def test_xlsx_has_answers_points_overrides_and_comments(decided):

@@ -31,9 +31,20 @@ def pending(login, personas, complete_assessment, settings):
     return client, _poll_url(fragment), ReportFile.objects.get()
 
 
-def test_the_poll_carries_the_hash_it_waits_for(pending):
+def test_the_poll_carries_the_hash_it_waits_for_and_counts_the_polls(pending):
     _, url, report = pending
-    assert url == f"{reverse('reports:status', args=[report.assessment_id])}?hash={report.content_hash}"
+    assert url == f"{reverse('reports:status', args=[report.assessment_id])}?hash={report.content_hash}&n=1"
+
+
+def test_the_page_polls_quickly_at_first_then_once_a_second(pending):
+    client, _, report = pending
+    base = f"{reverse('reports:status', args=[report.assessment_id])}?hash={report.content_hash}"
+    first = client.get(base + "&n=1").content.decode()
+    assert 'hx-trigger="load delay:200ms"' in first and "n=2" in first
+    later = client.get(base + "&n=60").content.decode()
+    assert 'hx-trigger="load delay:1000ms"' in later and "n=61" in later
+    junk = client.get(base + "&n=junk").content.decode()
+    assert 'hx-trigger="load delay:200ms"' in junk and "being generated" in junk
 
 
 def test_the_poll_runs_a_few_queries_and_no_record_rebuild(pending, django_assert_max_num_queries):
@@ -41,7 +52,7 @@ def test_the_poll_runs_a_few_queries_and_no_record_rebuild(pending, django_asser
     # session, user, membership, the report row; rebuilding the record took about 20
     with django_assert_max_num_queries(4):
         body = client.get(url).content.decode()
-    assert "being generated" in body and 'hx-trigger="every 1s"' in body
+    assert "being generated" in body and 'hx-trigger="load delay:200ms"' in body
 
 
 def test_the_poll_shows_ready_and_failed(pending):

@@ -129,6 +129,24 @@ def test_one_owner_with_two_sites_is_one_provider_for_concentration():
     assert facts.largest_provider_share == 100.0 and facts.independent_compute_providers == 1
 
 
+def test_an_owner_reached_directly_and_again_upstream_is_counted_once_never_over_100():
+    """The vendor runs on a cloud region that itself rents half its capacity from its parent
+    company: the parent's compute carries all the traffic once, not 150 %."""
+    providers = {
+        **PROVIDERS,
+        "region": Provider("region", "Hyperscale us-east", "hyperscaler", owner="Hyperscale Inc"),
+        "parent": Provider("parent", "Hyperscale central", "hyperscaler", owner="Hyperscale Inc"),
+    }
+    links = [
+        Link(SERVICE, "region", "inference_compute", share=100),
+        Link("region", "parent", "inference_compute", share=50),
+        Link("region", "neo", "inference_compute", share=50),
+    ]
+    facts = chain_facts(links, providers)
+    assert facts.largest_provider == "Hyperscale Inc" and facts.largest_provider_share == 100.0
+    assert facts.independent_compute_providers == 2  # Hyperscale and neo, which runs half of it
+
+
 def test_an_alternative_channel_removes_a_single_point_of_failure():
     links = [Link(SERVICE, "cloud", "inference_compute", share=100, alternative=True)]
     assert chain_facts(links, PROVIDERS).single_points_of_failure == ()

@@ -10,6 +10,7 @@ Split by responsibility; every name is importable from here as before:
 * ``decide``: deciding (who may, under which authority; freezing the record, built by
   ``procurement.assessments.records``) and the risk acceptances a decision rests on;
 * ``upgrade``: moving to a newer bank version;
+* ``carry``: a reassessment's answers carried from the previous decision, and confirmed;
 * ``attestation``: the vendor respondent's attestation on submitting.
 """
 
@@ -30,6 +31,7 @@ from procurement.assessments.services.attestation import (
     ATTESTATION_TITLE_REQUIRED,
     attestation_add,
 )
+from procurement.assessments.services.carry import CarryResult, answers_carry_forward, answers_confirm
 from procurement.assessments.services.decide import (
     DecisionReview,
     acceptance_candidates,
@@ -93,6 +95,7 @@ __all__ = [
     "OWNER_MOVES",
     "TRANSITIONS",
     "AnswerInput",
+    "CarryResult",
     "DecisionReview",
     "MissingAnswers",
     "StaleSection",
@@ -101,6 +104,8 @@ __all__ = [
     "acceptance_decline",
     "acceptance_record",
     "acceptance_request",
+    "answers_carry_forward",
+    "answers_confirm",
     "answers_outside_new_limits",
     "answers_save",
     "assessment_create",

@@ -133,6 +133,8 @@ def answers_save(
                 setattr(old, field, value)
             old.undisclosed = bool(new_stored.get("undisclosed"))
             old.updated_by, old.updated_by_label = by, label
+            # A changed answer is given now: no longer the one carried from a previous assessment.
+            old.carried_from, old.carried_given_at, old.confirmed_at = None, None, None
             old.save()
         AnswerChange.objects.create(
             assessment=assessment,

@@ -32,6 +32,7 @@ from procurement.assessments.selectors import (
     assessment_score,
     bank_structure,
     chain_scoring_facts,
+    review_due_on,
     supply_chain_snapshot,
 )
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
@@ -299,6 +300,11 @@ def assessment_decide(
     assessment.frozen_record = record
     assessment.frozen_hash = record_hash(record)
     assessment.decided_at = decision.at
+    assessment.review_due = (
+        review_due_on(version=assessment.bank_version, tier=record["score"].get("tier"), decided_at=decision.at)
+        if approve
+        else None
+    )
     assessment.risk_band = review.result.residual or ""
     assessment.recommendation = review.result.decision
     assessment.overall_risk = review.result.overall_risk

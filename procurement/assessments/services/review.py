@@ -257,9 +257,14 @@ def clarification_add(
     return clarification
 
 
-def reassessment_mark(*, service: AIService, reason: str, by_label: str = "supply chain") -> Assessment | None:
+def reassessment_mark(
+    *, service: AIService, reason: str, by_label: str = "supply chain", trigger: str = "chain"
+) -> Assessment | None:
     """Mark the service's current (latest) assessment as needing reassessment, with the reason,
-    and tell its owner."""
+    and tell its owner. ``trigger`` names what flagged it (``chain``: the supply chain or the
+    model; ``evidence_expired``, ``contract_renewal``; anything else only notifies): the
+    organisation chooses per trigger whether a reassessment then starts on its own
+    (procurement.portfolio.reassessment)."""
     newest_first = Assessment.objects.filter(service=service).order_by("-created_at", "-pk")
     assessment = newest_first.defer("frozen_record").first()
     if assessment is None:
@@ -267,9 +272,12 @@ def reassessment_mark(*, service: AIService, reason: str, by_label: str = "suppl
     lines = [line for line in assessment.reassess_reason.splitlines() if line] + [reason]
     assessment.reassess_reason = "\n".join(dict.fromkeys(lines))
     assessment.reassess_since = assessment.reassess_since or timezone.now()
+    assessment.reassess_triggers = list(dict.fromkeys([*(assessment.reassess_triggers or []), trigger]))
     # A frozen record is not touched: these fields sit beside it.
     Assessment.objects.filter(pk=assessment.pk).update(
-        reassess_reason=assessment.reassess_reason, reassess_since=assessment.reassess_since
+        reassess_reason=assessment.reassess_reason,
+        reassess_since=assessment.reassess_since,
+        reassess_triggers=assessment.reassess_triggers,
     )
     timeline_add(assessment, "reassessment needed", by_label=by_label, note=reason)
     notifications.notify_reassessment_flagged(assessment=assessment, reason=reason)

@@ -280,6 +280,14 @@ def _choice_changes(old: dict, new: dict, rename: dict[str, str]) -> list[FieldC
     return out
 
 
+def _freshness_change(old: dict, new: dict) -> list[FieldChange]:
+    """When a reassessment asks the question again (``fresh_for_months``): not what an answer means."""
+    before, after = old.get("fresh_for_months"), new.get("fresh_for_months")
+    if before == after:
+        return []
+    return [FieldChange("Answer stays fresh for (months)", str(before or "always"), str(after or "always"), False)]
+
+
 def question_field_changes(
     old: dict,
     new: dict,
@@ -307,6 +315,7 @@ def question_field_changes(
         out.append(FieldChange("Answer type", old["type"].replace("_", " "), new["type"].replace("_", " "), True))
     else:
         out.extend(_choice_changes(old, new, rename))
+    out.extend(_freshness_change(old, new))
     if old["bands"] != new["bands"]:
         before, after = describe_bands(old["bands"], old["unit"]), describe_bands(new["bands"], new["unit"])
         out.append(FieldChange("Risk bands", before, after, True, word_diff(before, after)))

@@ -18,6 +18,7 @@ from procurement.questionbank.document.schema import (
     CHOICE_TYPES,
     DATE_MEASURES,
     FORMAT_VERSION,
+    FRESH_MONTHS_MAX,
     QUESTION_KEYS,
     SCORABLE_TYPES,
     SECTION_KEYS,
@@ -201,6 +202,7 @@ def _normalise_section(c: _Collector, s: Any) -> dict | None:
     if audience not in AUDIENCES:
         c.add(s, f"section audience must be one of {', '.join(AUDIENCES)} (found {audience!r})", code)
         audience = "vendor"
+    fresh = _fresh_months(c, s, s.get("fresh_for_months"), f"section {code}", code)
     section = {
         "code": code,
         "title": _text(c, s, "title", f"section {code}", code),
@@ -213,13 +215,30 @@ def _normalise_section(c: _Collector, s: Any) -> dict | None:
         c.add(s, "a section needs a non-empty 'questions' list", code)
         return section
     for q in questions:
-        question = _normalise_question(c, q, default_audience=audience)
+        question = _normalise_question(c, q, default_audience=audience, default_fresh=fresh)
         if question is not None:
             section["questions"].append(question)
     return section
 
 
-def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict | None:
+def _fresh_months(c: _Collector, where: Any, value: Any, what: str, code: str) -> int | None:
+    """``fresh_for_months``: whole months from 1 to FRESH_MONTHS_MAX, or absent (never stale)."""
+    if value is None:
+        return None
+    value = number_or_same(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= FRESH_MONTHS_MAX:
+        c.add(
+            where,
+            f"{what}: 'fresh_for_months' must be whole months from 1 to {FRESH_MONTHS_MAX} (found {value!r})",
+            code,
+        )
+        return None
+    return value
+
+
+def _normalise_question(
+    c: _Collector, q: Any, *, default_audience: str, default_fresh: int | None = None
+) -> dict | None:
     if not isinstance(q, dict):
         c.add(0, "each question must be a mapping")
         return None
@@ -268,6 +287,10 @@ def _normalise_question(c: _Collector, q: Any, *, default_audience: str) -> dict
         "bands": [],
         "limits": {},
         "score_by": "",
+        # A question's own value wins over its section's default.
+        "fresh_for_months": _fresh_months(c, q, q["fresh_for_months"], f"question {code}", code)
+        if "fresh_for_months" in q
+        else default_fresh,
     }
     change = q.get("change")
     if change is not None:

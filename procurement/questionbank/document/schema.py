@@ -22,7 +22,7 @@ SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 TOP_KEYS = {"format", "bank", "version", "sections"}
 BANK_KEYS = {"slug", "name", "description"}
 VERSION_KEYS = {"changelog", "rule_params"}
-SECTION_KEYS = {"code", "title", "description", "weight", "audience", "questions"}
+SECTION_KEYS = {"code", "title", "description", "weight", "audience", "fresh_for_months", "questions"}
 QUESTION_KEYS = {
     "code",
     "text",
@@ -45,6 +45,7 @@ QUESTION_KEYS = {
     "soft_max",
     "score_by",
     "change",
+    "fresh_for_months",
 }
 CHOICE_KEYS = {"value", "label", "points", "renamed_from"}
 # How a date question's bands read the date: days from the scoring date to it (the default,
@@ -54,6 +55,9 @@ BAND_KEYS = {"from", "to", "points"}
 # A bank editor's mark on a question in a new version: how its change since the previous
 # version is to be treated on upgrade (see document/diff.py).
 CHANGE_KINDS = ("editorial", "substantive")
+# How long an answer stays fresh (``fresh_for_months``), in whole months: a reassessment asks
+# again for an answer older than this (docs/question-bank-format.md).
+FRESH_MONTHS_MAX = 120
 
 
 class BankFileError(Exception):

@@ -7,7 +7,7 @@ from procurement.core.models import Organisation
 from procurement.core.services import DEMO_ORG, demo_seed
 from procurement.portal import services as portal_services
 from procurement.portal.models import Invitation
-from procurement.vendors.demo import demo_supply_chain_seed
+from procurement.vendors.demo import demo_contract_seed, demo_supply_chain_seed
 
 
 class Command(BaseCommand):
@@ -22,6 +22,8 @@ class Command(BaseCommand):
         created = demo_assessments_seed(org)
         if links := demo_supply_chain_seed(org):
             self.stdout.write(f"Recorded {links} supply-chain links (open /portfolio/ for the shared dependencies).")
+        if demo_contract_seed(org):
+            self.stdout.write("Recorded the Helpdesk Copilot contract (its last day to give notice is in 20 days).")
         if created:
             self.stdout.write(f"Created {created} demo assessments (one per workflow state).")
             draft = Assessment.objects.filter(organisation=org, status=Assessment.Status.DRAFT).first()

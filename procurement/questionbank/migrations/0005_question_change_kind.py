@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questionbank', '0003_question_limits_choice_renamed_from'),
+        ('questionbank', '0004_question_fresh_for_months'),
     ]
 
     operations = [

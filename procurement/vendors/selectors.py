@@ -1,0 +1,259 @@
+"""Reads over vendors and services for the pages and the calendar: dated rows of the evidence
+register, the model lifecycle and the contracts, for the obligations calendar, the reminders and
+the register page. Each read is scoped to one organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from procurement.core.models import Organisation
+from procurement.vendors.contracts import contract_dates
+from procurement.vendors.models import (
+    CURRENT_FOR_MONTHS,
+    AIService,
+    Contract,
+    Document,
+    DocumentKind,
+    Lifecycle,
+    ModelLifecycle,
+    Vendor,
+    add_months,
+    expiry_status,
+)
+
+SOC2_KINDS = (DocumentKind.SOC2_TYPE1, DocumentKind.SOC2_TYPE2)
+
+
+@dataclass(frozen=True)
+class DatedRow:
+    """One dated obligation: ``kind`` is "evidence_expiry" or "model_retirement"; ``due`` the date;
+    ``owner`` the vendor's owner (a user, or None); ``url`` the page to act on."""
+
+    kind: str
+    due: dt.date
+    title: str
+    vendor_id: int
+    vendor_name: str
+    owner: object
+    url: str
+    object_id: int
+    service_id: int | None = None
+    service_name: str = ""
+
+
+def _expiring_filter(until: dt.date) -> Q:
+    """Documents whose expiry date (given, or derived from a SOC 2 period end or a pen-test
+    letter's date) is on or before ``until``; exact in Python afterwards (month ends)."""
+    derived_from = add_months(until, -CURRENT_FOR_MONTHS)
+    return (
+        Q(expires_on__lte=until)
+        | Q(expires_on__isnull=True, kind__in=SOC2_KINDS, period_end__lte=derived_from)
+        | Q(expires_on__isnull=True, kind=DocumentKind.PENTEST, issued_on__lte=derived_from)
+    )
+
+
+def typed_documents(*, organisation: Organisation):
+    return Document.objects.filter(vendor__organisation=organisation).exclude(kind="")
+
+
+def _latest_expiry(organisation: Organisation, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dt.date]:
+    """The latest expiry date per (vendor, kind) among these pairs' documents. One query."""
+    latest: dict[tuple[int, str], dt.date] = {}
+    if not pairs:
+        return latest
+    vendors = {v for v, _ in pairs}
+    fields = ("vendor_id", "kind", "issued_on", "period_end", "expires_on")
+    for d in typed_documents(organisation=organisation).filter(vendor_id__in=vendors).only(*fields):
+        key, expires = (d.vendor_id, d.kind), d.expiry_date
+        if key in pairs and expires is not None and (key not in latest or expires > latest[key]):
+            latest[key] = expires
+    return latest
+
+
+def documents_expiring(*, organisation: Organisation, until: dt.date) -> list[DatedRow]:
+    """Every typed document of the organisation's vendors whose expiry date is on or before
+    ``until`` (expired ones included), soonest first; a document superseded by a later one of
+    the same kind from the same vendor (a newer SOC 2 report) is left out. Two queries."""
+    docs = [
+        d
+        for d in typed_documents(organisation=organisation)
+        .filter(_expiring_filter(until))
+        .select_related("vendor__owner")
+        .order_by("pk")
+        if d.expiry_date is not None and d.expiry_date <= until
+    ]
+    latest = _latest_expiry(organisation, {(d.vendor_id, d.kind) for d in docs})
+    rows = []
+    for d in docs:
+        expires = d.expiry_date
+        if latest.get((d.vendor_id, d.kind), expires) > expires:
+            continue  # superseded
+        rows.append(
+            DatedRow(
+                kind="evidence_expiry",
+                due=expires,
+                title=f"{d.get_kind_display()} “{d.original_name}” expires",
+                vendor_id=d.vendor_id,
+                vendor_name=d.vendor.name,
+                owner=d.vendor.owner,
+                url=register_url(d.vendor_id, d.pk),
+                object_id=d.pk,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.due, r.object_id))
+
+
+def model_retirements(*, organisation: Organisation, until: dt.date) -> list[DatedRow]:
+    """Every announced model retirement of the organisation's services on or before ``until``
+    (past ones included), soonest first. One query."""
+    rows = (
+        ModelLifecycle.objects.filter(service__vendor__organisation=organisation, retires_on__lte=until)
+        .select_related("service__vendor__owner")
+        .order_by("retires_on", "pk")
+    )
+    result = []
+    for life in rows:
+        service = life.service
+        model = life.model_version or service.model_name or "the model"
+        replacement = f" (replacement: {life.replacement})" if life.replacement else ""
+        result.append(
+            DatedRow(
+                kind="model_retirement",
+                due=life.retires_on,
+                title=f"{model} retires{replacement}",
+                vendor_id=service.vendor_id,
+                vendor_name=service.vendor.name,
+                owner=service.vendor.owner,
+                url=service.get_absolute_url(),
+                object_id=life.pk,
+                service_id=service.pk,
+                service_name=service.name,
+            )
+        )
+    return result
+
+
+def register_url(vendor_id: int, document_id: int | None = None) -> str:
+    url = reverse("vendors:evidence", args=[vendor_id])
+    return f"{url}#doc-{document_id}" if document_id else url
+
+
+def register_rows(vendor, *, today: dt.date) -> list[dict]:
+    """The vendor's documents grouped by kind in the register's order, each with its expiry
+    status ("valid", "expiring", "expired" or "" without a date) and whether a later document
+    of the same kind supersedes it. Untyped documents come last."""
+    order = {k: i for i, k in enumerate(DocumentKind.values)}
+    documents = (
+        Document.objects.filter(vendor=vendor)
+        .prefetch_related("subservice_providers", "soc2_reviews")
+        .order_by("original_name", "pk")
+    )
+    documents = list(documents)
+    latest: dict[str, dt.date] = {}
+    for d in documents:
+        if d.expiry_date is not None and (d.kind not in latest or d.expiry_date > latest[d.kind]):
+            latest[d.kind] = d.expiry_date
+    groups: dict[str, dict] = {}
+    for d in documents:
+        label = d.get_kind_display() if d.kind else "Not yet described"
+        group = groups.setdefault(d.kind, {"kind": d.kind, "label": label, "documents": []})
+        group["documents"].append(
+            {
+                "document": d,
+                "expires": d.expiry_date,
+                "status": expiry_status(d.expiry_date, today),
+                # A later document of the same kind replaces it: no reminders, no expiry flag.
+                "superseded": bool(d.kind and d.expiry_date and d.expiry_date < latest[d.kind]),
+            }
+        )
+    return sorted(groups.values(), key=lambda g: order.get(g["kind"], len(order)))
+
+
+@dataclass(frozen=True)
+class ContractDeadline:
+    """One dated obligation of a contract.
+
+    ``kind``: ``contract_notice`` (the last day to say we will not renew an automatically
+    renewing contract), ``contract_renewal`` (the day it renews) or ``contract_end`` (the day a
+    contract that does not renew by itself ends). ``owner`` is the contract's owner, else the
+    vendor's (None when neither is set)."""
+
+    kind: str
+    date: dt.date
+    title: str
+    detail: str
+    url: str
+    contract: Contract
+    service: AIService
+    vendor: Vendor
+    owner: object | None
+
+    @property
+    def owner_label(self) -> str:
+        return (self.owner.get_full_name() or self.owner.get_username()) if self.owner else ""
+
+
+KIND_LABELS = {
+    "contract_notice": "Last day to give notice",
+    "contract_renewal": "Contract renews",
+    "contract_end": "Contract ends",
+}
+
+
+def live_contracts(organisation: Organisation) -> QuerySet[Contract]:
+    """Contracts of the organisation's services that have not ended, with what a row needs (one query)."""
+    return (
+        Contract.objects.filter(service__vendor__organisation=organisation, end_date__isnull=False)
+        .exclude(service__status=Lifecycle.ENDED)
+        .select_related("service__vendor__owner", "owner")
+        .order_by("pk")
+    )
+
+
+def contract_deadlines(
+    *, organisation: Organisation, until: dt.date, today: dt.date | None = None
+) -> list[ContractDeadline]:
+    """Every dated contract obligation of the organisation on or before ``until``, oldest first:
+    for an automatically renewing contract its last day to give notice and its renewal date (of
+    the current term), for any other its end date. Ended services have none. Past dates stay in
+    (overdue) until the contract is changed or the service ends."""
+    today = today or dt.date.today()
+    rows: list[ContractDeadline] = []
+    for contract in live_contracts(organisation):
+        service = contract.service
+        dates = contract_dates(contract, today=today)
+        owner = contract.owner or service.vendor.owner
+        ref = f" ({contract.reference})" if contract.reference else ""
+        base = {
+            "url": contract.get_absolute_url(),
+            "contract": contract,
+            "service": service,
+            "vendor": service.vendor,
+            "owner": owner,
+        }
+        name = f"{service.vendor.name} — {service.name}"
+        if dates.notice_by is not None:
+            found = [
+                (
+                    "contract_notice",
+                    dates.notice_by,
+                    f"Last day to give notice of non-renewal{ref}: it renews on {dates.term_end:%d %b %Y}",
+                ),
+                ("contract_renewal", dates.term_end, f"Renews automatically{ref}"),
+            ]
+        else:
+            found = [("contract_end", dates.term_end, f"Contract ends{ref}")]
+        for kind, day, detail in found:
+            if day <= until:
+                rows.append(ContractDeadline(kind=kind, date=day, title=name, detail=detail, **base))
+    rows.sort(key=lambda r: (r.date, r.kind, r.service.pk))
+    return rows
+
+
+def services_with_status(qs: QuerySet[AIService], status: str | None) -> QuerySet[AIService]:
+    """``qs`` narrowed to one lifecycle status (any when ``status`` is empty or unknown)."""
+    return qs.filter(status=status) if status in Lifecycle.values else qs

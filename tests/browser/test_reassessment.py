@@ -1,0 +1,122 @@
+"""Debian's Chromium: an analyst starts a reassessment of a decided service; the vendor sees
+only what changed, answers it and confirms the rest; the reviewer sees what moved since the
+previous decision."""
+
+import pytest
+from django.utils import timezone
+
+from procurement.assessments import services
+from procurement.assessments.models import Answer, Assessment
+from procurement.core.models import Membership
+from procurement.core.services import membership_set
+from procurement.portal import services as portal_services
+from procurement.questionbank.services import bank_load
+from procurement.vendors.models import AIService, Vendor, VendorContact
+from tests.browser.test_assessment_flow import log_in
+from tests.conftest import PASSWORD
+from tests.portfolio.test_reassessment import GOOD, V1, V2
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_reassessment_vendor_confirms_the_unchanged_and_the_reviewer_sees_the_difference(
+    browser, page, live_server, org, django_user_model, artifacts_dir
+):
+    analyst = django_user_model.objects.create_user("ana", password=PASSWORD, first_name="Ana", last_name="Analyst")
+    reviewer = django_user_model.objects.create_user("rita", password=PASSWORD, first_name="Rita", last_name="Reviewer")
+    membership_set(user=analyst, organisation=org, role=Membership.Role.ANALYST)
+    membership_set(user=reviewer, organisation=org, role=Membership.Role.REVIEWER)
+    v1 = bank_load(raw=V1, source="v1").version
+    vendor = Vendor.objects.create(organisation=org, name="Frontier Lab", owner=analyst)
+    service = AIService.objects.create(vendor=vendor, name="Frontier API")
+    previous = services.assessment_create(service=service, bank=v1.bank, by=analyst, reviewers=[reviewer])
+    services.answers_save(
+        assessment=previous,
+        values={k: services.AnswerInput(value=v) for k, v in GOOD.items()},
+        by=analyst,
+        base_revisions=None,
+    )
+    services.assessment_submit(assessment=previous, by=analyst)
+    services.assessment_start_review(assessment=previous, by=reviewer)
+    services.assessment_decide(assessment=previous, by=reviewer, approve=True, note="", authenticated_at=timezone.now())
+    # Since the decision the bank moved on: OPS-02 is scored differently and OPS-06 is new.
+    bank_load(raw=V2, source="v2")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # 1. The analyst starts the reassessment from the decided assessment's page.
+    log_in(page, live_server, "ana")
+    page.goto(f"{live_server.url}/vendors/{vendor.pk}/services/{service.pk}/")
+    page.wait_for_selector(f"form[action='/portfolio/reassess/{previous.pk}/']")
+    page.screenshot(path=str(artifacts_dir / "reassess-0-service-page.png"))
+    page.goto(f"{live_server.url}/assessments/{previous.pk}/")
+    page.click("#reassess-actions button:has-text('Reassess')")
+    page.wait_for_selector("#reassessment-of")
+    new = Assessment.objects.get(previous=previous)
+    assert page.url.endswith(f"/assessments/{new.pk}/")
+    page.screenshot(path=str(artifacts_dir / "reassess-1-started.png"), full_page=True)
+    page.goto(f"{live_server.url}/assessments/{new.pk}/sections/OPS/")  # the staff page shows the same marks
+    page.wait_for_selector("#mark-OPS-02:has-text('Needs attention')")
+    page.screenshot(path=str(artifacts_dir / "reassess-1b-staff-section.png"))
+
+    # 2. The vendor opens its link: only what changed needs attention.
+    contact = VendorContact.objects.create(vendor=vendor, name="Vera Vendor", email="vera@frontier.example")
+    (invitation,) = portal_services.invite(assessment=new, contacts=[contact], by=analyst, base_url="")
+    vendor_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    vpage = vendor_context.new_page()
+    vpage.goto(live_server.url + portal_services.invitation_link(invitation, base_url=""))
+    vpage.wait_for_selector("#reassessment-summary")
+    summary = " ".join(vpage.locator("#reassessment-summary").inner_text().split())
+    assert "2 questions need your attention" in summary and "4 carried answers to confirm or change" in summary
+    vpage.screenshot(path=str(artifacts_dir / "reassess-2-portal-overview.png"), full_page=True)
+
+    vpage.goto(f"{live_server.url}/portal/a/{new.pk}/sections/OPS/")
+    vpage.wait_for_selector("#carried-OPS-01")
+    # Carried answers show as one line; the changed and the new question show in full.
+    assert not vpage.locator("#in-OPS-05").is_visible() and vpage.locator("#in-OPS-02").is_visible()
+    vpage.screenshot(path=str(artifacts_dir / "reassess-3-portal-section.png"), full_page=True)
+
+    # 3. The vendor answers the two, changes one carried answer and confirms the rest.
+    vpage.fill("#in-OPS-02", "200")
+    vpage.fill("#in-OPS-06", "The platform team, around the clock.")
+    vpage.click("#q-OPS-01 summary")
+    vpage.check("input[name='q-OPS-01'][value='partial']")
+    vpage.wait_for_selector("#section-form[data-all-saved=yes]", state="attached")
+    vpage.click("button:has-text('Confirm all unchanged')")
+    vpage.wait_for_selector("text=Confirmed unchanged: 3 answers.")
+    vpage.screenshot(path=str(artifacts_dir / "reassess-4-portal-confirmed.png"), full_page=True)
+    answers = {a.question_code: a for a in Answer.objects.filter(assessment=new)}
+    assert answers["OPS-02"].value == 200 and answers["OPS-01"].value == "partial"
+    assert answers["OPS-01"].carried_from is None  # changed, so no longer the carried answer
+    assert all(answers[c].confirmed_at for c in ("OPS-03", "OPS-04", "OPS-05"))
+    assert answers["OPS-03"].value == "other_cloud"
+    vendor_context.close()
+
+    # 4. Submitted, the reviewer sees what moved since the previous decision.
+    new.refresh_from_db()
+    services.assessment_submit(assessment=new, by=analyst)
+    rcontext = browser.new_context(viewport={"width": 1280, "height": 900})
+    rpage = rcontext.new_page()
+    log_in(rpage, live_server, "rita")
+    rpage.goto(f"{live_server.url}/assessments/{new.pk}/review/")
+    rpage.wait_for_selector("#since-previous")
+    answers_table = " ".join(rpage.locator("#since-answers").inner_text().split())
+    assert "OPS-01" in answers_table and "Yes" in answers_table and "Partially" in answers_table
+    assert "OPS-06" in answers_table and "OPS-02" in answers_table
+    assert "OPS-01" in rpage.locator("#since-points").inner_text()
+    rpage.locator("#since-previous").screenshot(path=str(artifacts_dir / "reassess-5-review-diff.png"))
+    rcontext.close()
+
+
+def test_an_admin_chooses_which_triggers_start_a_reassessment(page, live_server, org, django_user_model, artifacts_dir):
+    admin = django_user_model.objects.create_user("adam", password=PASSWORD, first_name="Adam", last_name="Admin")
+    membership_set(user=admin, organisation=org, role=Membership.Role.ADMIN)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, "adam")
+    page.goto(f"{live_server.url}/accounts/members/")
+    page.click("nav[aria-label='Organisation settings'] >> text=Reassessments")
+    page.check("input[name=review_due][value=start]")
+    page.check("input[name=chain][value=start]")
+    page.click("#reassessment-settings button[type=submit]")
+    page.wait_for_selector("text=Saved:")
+    assert dict(org.reassessment_policies.values_list("trigger", "action")) == {"review_due": "start", "chain": "start"}
+    page.screenshot(path=str(artifacts_dir / "reassess-6-settings.png"), full_page=True)

@@ -1,0 +1,28 @@
+"""The demo reports, decided and draft, page by page as a reader sees them: no page more than
+half empty except the last of a chapter (the cover, the page before the appendix, the last)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from procurement.assessments.models import Assessment
+from procurement.assessments.records import assessment_record
+from procurement.reports.services import report_pdf
+from tests.pdf_pages import half_empty_pages, pdf_text_pages
+
+pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
+
+
+@pytest.mark.parametrize("status", ["approved", "submitted"])
+def test_no_demo_report_page_is_half_empty_except_a_chapters_last(status, artifacts_dir):
+    call_command("seed_demo", stdout=io.StringIO())
+    a = Assessment.objects.filter(service__name="Frontier API", status=status).get()
+    record = a.frozen_record if a.is_final else assessment_record(a)
+    data, pages = report_pdf(record, status_label=a.get_status_display())
+    (artifacts_dir / f"report-demo-{status}.pdf").write_bytes(data)
+    texts = pdf_text_pages(data)
+    appendix = next(n for n, text in enumerate(texts, start=1) if "Appendix A" in text)
+    # The cover is a chapter of its own; the answers end on the page before the appendix.
+    assert half_empty_pages(data, top_mm=22, bottom_mm=20, last_pages={1, appendix - 1}) == []
+    assert pages == len(texts) > appendix
