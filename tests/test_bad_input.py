@@ -617,6 +617,8 @@ def test_publish_form_never_500s_and_publishes_only_with_a_changelog_and_known_m
         assert draft.status == "draft"
 
 
+@pytest.mark.django_db
+@FUZZ
 @given(
     kind=JUNK_TEXT | st.sampled_from(["soc2_type2", "soc2_type1", "iso27001", "pentest", "dpa"]),
     dates=st.lists(JUNK_TEXT | st.dates().map(str), min_size=4, max_size=4),
