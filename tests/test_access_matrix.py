@@ -68,6 +68,28 @@ ORG_QUERY = {**{p: OK for p in ANY_MEMBER}, "anonymous": 302, "staff": 404}  # 4
 MATRIX = {
     "core:home": ("get", lambda w: {}, ANY_MEMBER),
     "questionbank:version_preview": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
+    "questionbank:version_compare": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
+    # Only the organisation's admins edit its banks; site staff see them but edit shipped banks only.
+    "questionbank:version_publish": (
+        "get",
+        lambda w: {"pk": w["own_version"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "staff": 403},
+    ),
+    "questionbank:version_rules": (
+        "get",
+        lambda w: {"pk": w["own_version"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "staff": 403},
+    ),
+    "questionbank:version_upstream": (
+        "get",
+        lambda w: {"pk": w["own_version"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "staff": 403},
+    ),
+    "questionbank:version_copy": (
+        "post",
+        lambda w: {"pk": w["own_version"].pk},
+        {**READ, "viewer": 403, "analyst": 403, "reviewer": 403, "admin": OK, "staff": 403},
+    ),
     "vendors:list": ("get", lambda w: {}, ORG_LIST),
     "vendors:create": ("get", lambda w: {}, ORG_CREATE),
     "vendors:import": ("get", lambda w: {}, ORG_CREATE),

@@ -534,6 +534,30 @@ def test_service_form_never_500s_and_keeps_the_stored_spend_on_a_refusal(client,
         assert AIService.objects.values("annual_spend", "currency").get(pk=service.pk) == before
 
 
+@pytest.mark.django_db
+@FUZZ
+@given(
+    raw=st.binary(max_size=300)
+    | st.text(max_size=300).map(str.encode)
+    | st.sampled_from([SMALL_BANK.replace("points: 4}", "points: 9}"), SMALL_BANK.replace("OPS-03", "ops 3")]).map(
+        str.encode
+    )
+)
+def test_bank_upload_never_500s_and_saves_nothing_from_a_bad_file(client, personas, org, raw):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement.questionbank.models import BankVersion, QuestionBank
+
+    client.force_login(personas["admin"])
+    before = (QuestionBank.objects.count(), BankVersion.objects.count())
+    response = client.post(
+        reverse("admin:questionbank_bankversion_upload"), {"file": SimpleUploadedFile("junk.yaml", raw)}
+    )
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode() or "errorlist" in response.content.decode()
+    assert (QuestionBank.objects.count(), BankVersion.objects.count()) == before
+
+
 # --- Evidence register and model lifecycle (issue 23) ---------------------------------------
 
 NOTICE_CELLS = JUNK_TEXT | st.sampled_from(
@@ -566,6 +590,31 @@ def test_model_notice_import_only_reports_problems_and_writes_all_or_nothing(ser
             for life in ModelLifecycle.objects.all():
                 life.full_clean()
             ModelLifecycle.objects.all().delete()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(changelog=JUNK_TEXT, mark=JUNK_TEXT)
+def test_publish_form_never_500s_and_publishes_only_with_a_changelog_and_known_marks(
+    client, personas, org, changelog, mark
+):
+    from procurement.questionbank.services import bank_load, version_new_draft
+
+    draft = version_new_draft(version=bank_load(raw=SMALL_BANK, source="s", organisation=org).version)
+    question = draft.questions.get(code="OPS-05")
+    question.text = "Describe the tested runbook"
+    question.save()
+    client.force_login(personas["admin"])
+    response = client.post(
+        reverse("questionbank:version_publish", args=[draft.pk]), {"changelog": changelog, "mark-OPS-05": mark}
+    )
+    draft.refresh_from_db()
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert draft.status == "published" and draft.changelog.strip()
+        assert draft.questions.get(code="OPS-05").change_kind in ("", "editorial", "substantive")
+    else:
+        assert draft.status == "draft"
 
 
 @pytest.mark.django_db

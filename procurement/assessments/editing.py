@@ -33,6 +33,7 @@ from procurement.assessments.selectors import (
     answers_by_code,
     answers_visibility,
     bank_structure,
+    reworded_since_answered,
     section_progress,
 )
 from procurement.vendors.documents import ACCEPT as DOCUMENT_ACCEPT
@@ -275,6 +276,7 @@ def section_page(
     shown = {q["code"] for q in questions}
     attached = answer_documents(assessment, shown)
     attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    reworded = reworded_since_answered(assessment, shown)
     marks = reassessment_marks(assessment, answers=answers)
     for row in rows:
         row["mark"] = marks.get(row["code"])
@@ -286,6 +288,7 @@ def section_page(
         s["marks"] = section_marks.get(s["code"])
     today = timezone.localdate()
     for row in rows:
+        row["reworded"] = row["code"] in reworded
         row["documents"] = attached.get(row["code"], [])
         row["evidence_notes"] = (
             evidence_notes(question=row["q"], answer=answers.get(row["code"]), links=row["documents"], today=today)

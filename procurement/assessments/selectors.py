@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -11,7 +12,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from procurement.assessments.models import Answer, Assessment, Evidence, Override, RiskAcceptance
+from procurement.assessments.models import Answer, AnswerChange, Assessment, Evidence, Override, RiskAcceptance
 from procurement.core.access import organisation_for
 from procurement.core.text import text_problem
 from procurement.questionbank.models import BankVersion
@@ -372,3 +373,21 @@ def finding_rows(assessment: Assessment) -> list[dict]:
         {"finding": f, "frozen": finding_frozen_state(assessment, f)}
         for f in assessment.findings.select_related("owner_user")
     ]
+
+
+# How the answer history marks an answer kept across an editorial change on upgrade
+# (services.upgrade); the section page shows it beside the question until the answer changes.
+WORDING_CHANGED = "wording changed since answered, answer kept"
+
+
+def reworded_since_answered(assessment: Assessment, codes: Iterable[str]) -> set[str]:
+    """The questions among ``codes`` whose wording changed (an editorial change, on upgrade)
+    since they were answered, and whose answer has not changed since: one query."""
+    latest: dict[str, str] = {}
+    for code, label in (
+        AnswerChange.objects.filter(assessment=assessment, question_code__in=list(codes))
+        .order_by("question_code", "at", "pk")
+        .values_list("question_code", "by_label")
+    ):
+        latest[code] = label
+    return {code for code, label in latest.items() if WORDING_CHANGED in label}

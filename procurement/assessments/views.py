@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -689,18 +690,28 @@ def upgrade(request: HttpRequest, pk: int) -> HttpResponse:
     diff = services.version_diff(assessment.bank_version, target)
     if request.method == "POST":
         try:
-            services.assessment_upgrade(assessment=assessment, target=target, by=request.user)
+            done = services.assessment_upgrade(assessment=assessment, target=target, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Moved to v{target.number}; {len(diff.unchanged)} answers carried over.")
+            messages.success(
+                request,
+                f"Moved to v{target.number}: {len(done.kept)} answer{pluralize(len(done.kept))} kept, "
+                f"{len(done.cleared)} cleared, {len(done.added)} new question{pluralize(len(done.added))}.",
+            )
         return redirect(assessment)
     answered = set(answers_by_code(assessment))
+    counts = diff.counts_for(answered, services.answers_outside_new_limits(assessment, diff, target))
+    details = diff.details
     ctx = {
         "assessment": assessment,
         "target": target,
         "diff": diff,
-        "lost": sorted(answered & set(diff.changed + diff.removed)),
+        "counts": counts,
+        "lost": counts.cleared,
+        "substantive": [details[c] for c in diff.changed if c in details],
+        "editorial": [details[c] for c in sorted(set(diff.editorial) | set(diff.renamed)) if c in details],
+        "answered": answered,
     }
     return render(request, "assessments/upgrade.html", ctx)
 

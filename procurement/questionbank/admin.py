@@ -7,10 +7,12 @@ Objects outside the user's scope are 404, as everywhere else in the app.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
@@ -18,6 +20,7 @@ from django.utils.text import slugify
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
 from procurement.questionbank import services
 from procurement.questionbank.document import BankFileError
+from procurement.questionbank.forms import BAND_FIELDS, REF_FIELDS, BankUploadForm, QuestionEditForm
 from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
 
 
@@ -241,7 +244,7 @@ class BankVersionAdmin(BankScopedAdmin):
     search_fields = ["bank__name", "bank__slug", "changelog"]
     list_select_related = ["bank"]
     inlines = [SectionInline]
-    actions = ["publish_versions", "new_draft_from_versions", "export_yaml", "retire_versions"]
+    actions = ["publish_versions", "new_draft_from_versions", "export_yaml", "retire_versions", "delete_drafts"]
     readonly_fields = ["status", "number", "content_hash", "based_on", "published_at", "published_by", "preview_link"]
     fields = ["bank", "changelog", "rule_params", *readonly_fields]
 
@@ -249,9 +252,18 @@ class BankVersionAdmin(BankScopedAdmin):
     def preview_link(self, obj):
         if not obj.pk:
             return ""
-        return format_html(
-            '<a href="{}">Preview as respondent</a>', reverse("questionbank:version_preview", args=[obj.pk])
+        links = format_html(
+            '<a href="{}">Preview as respondent</a> · <a href="{}">What changed</a>',
+            reverse("questionbank:version_preview", args=[obj.pk]),
+            reverse("questionbank:version_compare", args=[obj.pk]),
         )
+        if obj.status == BankVersion.Status.DRAFT:
+            links += format_html(
+                ' · <a href="{}">Scoring rules (form and preview)</a> · <a href="{}">Publish…</a>',
+                reverse("questionbank:version_rules", args=[obj.pk]),
+                reverse("questionbank:version_publish", args=[obj.pk]),
+            )
+        return links
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "bank" and not is_site_staff(request.user):
@@ -266,12 +278,47 @@ class BankVersionAdmin(BankScopedAdmin):
                 name="questionbank_bankversion_export",
             ),
             path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="questionbank_bankversion_upload",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_redirect),
                 name="questionbank_bankversion_preview",
             ),
             *super().get_urls(),
         ]
+
+    def upload_view(self, request):
+        """A bank file, through the strict loader: a new draft, or every problem and nothing saved."""
+        if not self._is_editor(request):
+            raise PermissionDenied
+        organisation = None if is_site_staff(request.user) else organisation_for(request.user)
+        form = BankUploadForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.bank_load(
+                    raw=upload.read(), source=upload.name, organisation=organisation, publish=False, by=request.user
+                )
+            except BankFileError as exc:
+                problems = [str(p) for p in exc.problems]
+            else:
+                self.message_user(request, result.message, messages.SUCCESS if result.created else messages.INFO)
+                return redirect("admin:questionbank_bankversion_change", result.version.pk)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": "Upload a bank file",
+            "form": form,
+            "problems": problems,
+            "organisation": organisation,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/questionbank/bankversion/upload.html", ctx, status=400 if problems or form.errors else 200
+        )
 
     def preview_redirect(self, request, pk):
         version = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -305,15 +352,51 @@ class BankVersionAdmin(BankScopedAdmin):
                 more = f" (and {len(exc.problems) - 20} more)" if len(exc.problems) > 20 else ""
                 self.message_user(request, f"{version} was not published: {problems}{more}", messages.ERROR)
             except ValidationError as exc:
-                self.message_user(request, f"{version}: {' '.join(exc.messages)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    format_html(
+                        '{}: {} <a href="{}">Publish it from its page</a>, which shows what changed.',
+                        version,
+                        " ".join(exc.messages),
+                        reverse("questionbank:version_publish", args=[version.pk]),
+                    ),
+                    messages.ERROR,
+                )
             else:
                 self.message_user(request, f"Published {published}.", messages.SUCCESS)
 
-    @admin.action(description="New draft from selected versions")
+    @admin.action(description="New draft from selected versions (a copy in your organisation for shipped ones)")
     def new_draft_from_versions(self, request, queryset):
-        for version in self._editable_banks_only(request, queryset):
-            draft = services.version_new_draft(version=version)
-            self.message_user(request, f"Created {draft} from {version}.", messages.SUCCESS)
+        """A draft of the same bank where the user edits it; otherwise (an organisation admin
+        and a shipped bank) a draft in the organisation's own copy of the bank."""
+        org = organisation_for(request.user)
+        for version in queryset.select_related("bank"):
+            if services.bank_can_edit(request.user, version.bank):
+                draft = services.version_new_draft(version=version)
+                self.message_user(request, f"Created {draft} from {version}.", messages.SUCCESS)
+            elif is_org_admin(request.user) and org is not None:
+                draft = services.bank_copy_to_organisation(version=version, organisation=org)
+                url = reverse("admin:questionbank_bankversion_change", args=[draft.pk])
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} copied into {} as <a href="{}">{}</a>: edit it, then publish it as your own bank.',
+                        version,
+                        org,
+                        url,
+                        draft,
+                    ),
+                    messages.SUCCESS,
+                )
+
+    def get_actions(self, request, *args, action_location=None, **kwargs):
+        # Django's "Delete selected" would be offered for published versions too, and always
+        # fail there; delete_drafts deletes drafts only and says why it skips the rest.
+        if action_location is not None:
+            kwargs["action_location"] = action_location
+        actions = super().get_actions(request, *args, **kwargs)
+        actions.pop("delete_selected", None)
+        return actions
 
     @admin.action(description="Retire selected published versions")
     def retire_versions(self, request, queryset):
@@ -323,7 +406,33 @@ class BankVersionAdmin(BankScopedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{version}: {' '.join(exc.messages)}", messages.ERROR)
             else:
-                self.message_user(request, f"Retired {version}.", messages.SUCCESS)
+                # Through the reverse relation only: the question bank never imports assessments.
+                pinned = version.assessments.count()
+                still = (
+                    f" {pinned} assessment{'s' if pinned != 1 else ''} still pin it and keep it until moved to a"
+                    " newer version; no new assessment starts on it."
+                    if pinned
+                    else " No assessment pins it."
+                )
+                self.message_user(request, f"Retired {version}.{still}", messages.SUCCESS)
+
+    @admin.action(description="Delete selected drafts")
+    def delete_drafts(self, request, queryset):
+        """Drafts only: a published or retired version never changes, so it is never deleted."""
+        drafts = [v for v in self._editable_banks_only(request, queryset) if v.status == BankVersion.Status.DRAFT]
+        kept = [v for v in queryset if v.status != BankVersion.Status.DRAFT]
+        for version in drafts:
+            label = str(version)
+            version.delete()
+            self.message_user(request, f"Deleted {label}.", messages.SUCCESS)
+        if kept:
+            self.message_user(
+                request,
+                "Not deleted, because published versions never change (assessments pin them): "
+                + ", ".join(str(v) for v in kept)
+                + ". Retire a version instead.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Export selected version as YAML")
     def export_yaml(self, request, queryset):
@@ -375,27 +484,49 @@ class QuestionAdmin(BankScopedAdmin):
     search_fields = ["code", "text", "help_text"]
     list_select_related = ["version__bank"]
     inlines = [ChoiceInline]
+    form = QuestionEditForm
     fieldsets = [
-        (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
+        (None, {"fields": ["section", "code", "order", "text", "help_text", "loaded_at"]}),
+        ("Answer", {"fields": ["answer_type", "unit", "limits", "score_by", "allow_na", "scored", "fresh_for_months"]}),
         (
-            "Answer",
+            "Risk bands (number and date questions)",
             {
-                "fields": [
-                    "answer_type",
-                    "unit",
-                    "limits",
-                    "bands",
-                    "score_by",
-                    "allow_na",
-                    "scored",
-                    "fresh_for_months",
-                ]
+                "fields": BAND_FIELDS,
+                "description": "Each band starts where the previous one ends; the first from 0 or empty, the last"
+                " open-ended. Dates count days from the scoring date (negative: in the past).",
             },
         ),
         ("Risk", {"fields": ["weight", "critical"]}),
-        ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
-        ("Traceability", {"fields": ["framework_refs"]}),
+        ("Audience and visibility", {"fields": ["audience", "show_if_choice"]}),
+        ("Traceability", {"fields": REF_FIELDS}),
+        ("Upgrading assessments", {"fields": ["change_kind"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # A published question opens read-only: show its stored values, not the empty row fields.
+        if obj is not None and obj.version.is_locked:
+            return [
+                (None, {"fields": ["section", "code", "order", "text", "help_text"]}),
+                (
+                    "Answer",
+                    {
+                        "fields": [
+                            *("answer_type", "unit", "limits", "bands", "score_by", "allow_na", "scored"),
+                            "fresh_for_months",
+                        ]
+                    },
+                ),
+                ("Risk", {"fields": ["weight", "critical"]}),
+                ("Audience and visibility", {"fields": ["audience", "show_if_question", "show_if_values"]}),
+                ("Traceability", {"fields": ["framework_refs"]}),
+                ("Upgrading assessments", {"fields": ["change_kind"]}),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and obj.version.is_locked:
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
     @admin.display(description="question")
     def short_text(self, obj):

@@ -215,6 +215,10 @@ class Question(VersionContentModel):
         BUYER = "buyer", _("Buyer intake")
         REVIEWER = "reviewer", _("Reviewer only")
 
+    class ChangeKind(models.TextChoices):
+        EDITORIAL = "editorial", _("Editorial: keep answers")
+        SUBSTANTIVE = "substantive", _("Substantive: ask again")
+
     class Weight(models.IntegerChoices):
         MINOR = 1, _("Minor")
         STANDARD = 2, _("Standard")
@@ -267,6 +271,16 @@ class Question(VersionContentModel):
     show_if_question = models.CharField(_("show if question"), max_length=32, blank=True)
     show_if_values = models.JSONField(_("show if answer is one of"), default=list, blank=True)
     framework_refs = models.JSONField(_("framework references"), default=list, blank=True)
+    change_kind = models.CharField(
+        _("change since the previous version"),
+        max_length=16,
+        blank=True,
+        choices=ChangeKind.choices,
+        help_text=_(
+            "Blank: decided from what changed (wording, help and refs only keep answers). Editorial: answers given"
+            " to the previous version are kept (only where they still fit). Substantive: the question is asked again."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

@@ -17,6 +17,7 @@ from procurement.questionbank.models import BankVersion, Choice, Question, Quest
 
 NOT_A_DRAFT = "Only a draft can be published; {version} is {status}."
 NOT_PUBLISHED = "Only a published version can be retired; {version} is {status}."
+CHANGELOG_REQUIRED = "Write a changelog before publishing: say what changed in this version and why."
 SHIPPED_SLUG_TAKEN = "A bank with slug {slug!r} already exists for this organisation."
 
 
@@ -88,7 +89,7 @@ def _question_to_dict(q: Question) -> dict:
         "limits": dict(q.limits or {}),
         "score_by": q.score_by,
         "fresh_for_months": q.fresh_for_months,
-    }
+    } | ({"change": q.change_kind} if q.change_kind else {})
 
 
 # --- Creating versions ------------------------------------------------------------
@@ -143,6 +144,7 @@ def version_create_from_document(
                     show_if_question=q["show_if"]["question"] if q["show_if"] else "",
                     show_if_values=q["show_if"]["in"] if q["show_if"] else [],
                     framework_refs=q["refs"],
+                    change_kind=q.get("change") or "",
                     order=j,
                 )
             )
@@ -166,19 +168,140 @@ def version_create_from_document(
 def version_new_draft(*, version: BankVersion) -> BankVersion:
     """ "New draft from this version": a full copy that can be edited."""
     doc = version_to_document(version)
+    # An editor's editorial/substantive mark describes a change from the version before;
+    # the new draft starts with none.
+    for section in doc["sections"]:
+        for q in section["questions"]:
+            q.pop("change", None)
     return version_create_from_document(bank=version.bank, doc=doc, based_on=version, changelog="")
 
 
 @transaction.atomic
-def version_publish(*, version: BankVersion, by=None) -> BankVersion:
-    """Validate the whole version, then freeze it under the next version number."""
+def version_set_rule_params(*, version: BankVersion, params: dict) -> BankVersion:
+    """New rule parameters for a draft (already checked by the form; publishing checks again)."""
+    version = BankVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_locked:
+        raise version.locked_error()
+    version.rule_params = params
+    version.save(update_fields=["rule_params", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def bank_copy_to_organisation(*, version: BankVersion, organisation: Organisation) -> BankVersion:
+    """An organisation's own copy of a version it can see (a shipped one, typically): a draft
+    in the organisation's bank of the same slug (made if missing), based on ``version`` so
+    "What changed" compares the copy with it. Published versions are never touched."""
+    source = version.bank
+    bank = QuestionBank.objects.filter(organisation=organisation, slug=source.slug).first()
+    if bank is None:
+        bank = QuestionBank.objects.create(
+            organisation=organisation, slug=source.slug, name=source.name, description=source.description
+        )
+    doc = version_to_document(version)
+    for section in doc["sections"]:
+        for q in section["questions"]:
+            q.pop("change", None)
+    return version_create_from_document(
+        bank=bank, doc=doc, based_on=version, changelog=f"Copied from {source.name} {version.label}."
+    )
+
+
+def _question_fields(q: dict) -> dict:
+    """A document question as Question model fields (choices apart)."""
+    return {
+        "text": q["text"],
+        "help_text": q["help"],
+        "answer_type": q["type"],
+        "unit": q["unit"],
+        "bands": q["bands"],
+        "limits": q.get("limits") or {},
+        "score_by": q.get("score_by") or "",
+        "weight": q["weight"],
+        "critical": q["critical"],
+        "scored": q["scored"],
+        "audience": q["audience"],
+        "allow_na": q["na"],
+        "show_if_question": q["show_if"]["question"] if q["show_if"] else "",
+        "show_if_values": q["show_if"]["in"] if q["show_if"] else [],
+        "framework_refs": q["refs"],
+        "fresh_for_months": q.get("fresh_for_months"),
+    }
+
+
+@transaction.atomic
+def version_take_upstream(*, draft: BankVersion, upstream: BankVersion, codes: list[str]) -> list[str]:
+    """Take ``codes`` from ``upstream`` (a newer shipped version) into an organisation's draft,
+    question by question: a question upstream replaces the draft's (text, answer rules and
+    choices), is added to the section of the same code (or the last section) when the draft
+    lacks it, or is removed from the draft when upstream removed it. Returns the codes taken."""
+    draft = BankVersion.objects.select_for_update().get(pk=draft.pk)
+    if draft.is_locked:
+        raise draft.locked_error()
+    upstream_doc = version_to_document(upstream)
+    up = {q["code"]: (s["code"], q) for s in upstream_doc["sections"] for q in s["questions"]}
+    taken = []
+    for code in codes:
+        existing = draft.questions.filter(code=code).first()
+        if code not in up:
+            if existing is not None:
+                existing.delete()
+                taken.append(code)
+            continue
+        section_code, q = up[code]
+        if existing is None:
+            section = draft.sections.filter(code=section_code).first() or draft.sections.order_by("-order").first()
+            last = section.questions.order_by("-order").values_list("order", flat=True).first()
+            existing = Question(version=draft, section=section, code=code, order=(last or 0) + 1)
+        for name, value in _question_fields(q).items():
+            setattr(existing, name, value)
+        existing.save()
+        existing.choices.all().delete()
+        for k, c in enumerate(q["choices"]):
+            Choice.objects.create(
+                question=existing,
+                label=c["label"],
+                value=c["value"],
+                points=c["points"],
+                renamed_from=c.get("renamed_from") or [],
+                order=k,
+            )
+        taken.append(code)
+    if taken:
+        note = f"Taken from {upstream.bank.name} {upstream.label}: {', '.join(taken)}."
+        draft.changelog = f"{draft.changelog}\n{note}".strip()
+        draft.save(update_fields=["changelog", "updated_at"])
+    return taken
+
+
+@transaction.atomic
+def version_publish(
+    *, version: BankVersion, by=None, changelog: str | None = None, marks: dict[str, str] | None = None
+) -> BankVersion:
+    """Validate the whole version, then freeze it under the next version number. A version
+    that follows another needs a changelog (given here or already on the draft). ``marks``
+    sets, per question code, the editor's classification of its change ("editorial",
+    "substantive", or "" to let the comparison decide) before the version freezes."""
     version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
     if version.status != BankVersion.Status.DRAFT:
         raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
+    if changelog is not None:
+        version.changelog = changelog.strip()
+    for code, kind in (marks or {}).items():
+        if kind not in ("", *Question.ChangeKind.values):
+            raise ValidationError(f"{code}: choose editorial, substantive or automatic.", code="bad_mark")
+        question = version.questions.filter(code=code).first()
+        if question is not None and question.change_kind != kind:
+            question.change_kind = kind
+            question.save(update_fields=["change_kind", "updated_at"])
+    follows = version.based_on_id is not None or version.bank.versions.exclude(status=BankVersion.Status.DRAFT).exists()
+    no_changelog = follows and not version.changelog.strip()
     doc = version_to_document(version)
     problems = bankdoc.validate_document(doc)
     if problems:
-        raise bankdoc.BankFileError(problems)
+        raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED)] * no_changelog))
+    if no_changelog:
+        raise ValidationError(CHANGELOG_REQUIRED, code="changelog_required")
     # Lock the bank row so two publishes cannot take the same number.
     QuestionBank.objects.select_for_update().filter(pk=version.bank_id).first()
     latest = BankVersion.objects.filter(bank_id=version.bank_id).aggregate(n=Max("number"))["n"] or 0

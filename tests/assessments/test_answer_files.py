@@ -201,7 +201,7 @@ def test_upgrade_shows_the_diff_and_carries_over_unchanged_answers(login, person
     q.bands = [{"from": 0, "to": 60, "points": 4}, {"from": 60, "to": None, "points": 1}]
     q.save()
     draft.questions.get(code="CST-11").delete()
-    v2 = version_publish(version=draft)
+    v2 = version_publish(version=draft, changelog="Test change.")
     client = login(personas["analyst"])
     page = client.get(reverse("assessments:upgrade", args=[assessment.pk])).content.decode()
     assert "from v1 to v2" in page and "These answers will be cleared: CST-11, SUP-05" in page
@@ -216,7 +216,7 @@ def test_upgrade_shows_the_diff_and_carries_over_unchanged_answers(login, person
 def test_upgrade_is_refused_for_a_submitted_assessment(complete_assessment, personas, shipped_version):
     from django.core.exceptions import ValidationError
 
-    v2 = version_publish(version=version_new_draft(version=shipped_version))
+    v2 = version_publish(version=version_new_draft(version=shipped_version), changelog="Test change.")
     services.assessment_submit(assessment=complete_assessment, by=personas["analyst"])
     with pytest.raises(ValidationError, match="answers can only change"):
         services.assessment_upgrade(assessment=complete_assessment, target=v2, by=personas["analyst"])

@@ -17,7 +17,7 @@ S = Assessment.Status
 def test_create_pins_the_latest_published_version(assessment, shipped_version):
     assert assessment.bank_version == shipped_version and assessment.status == S.DRAFT
     draft = version_new_draft(version=shipped_version)
-    version_publish(version=draft)
+    version_publish(version=draft, changelog="Test change.")
     assessment.refresh_from_db()
     assert assessment.bank_version == shipped_version  # never changes by itself
 
@@ -180,7 +180,7 @@ def test_frozen_record_survives_a_new_bank_version(in_review, personas, shipped_
     q.text = "Changed wording"
     q.bands = [{"from": 0, "to": None, "points": 0}]
     q.save()
-    assert version_publish(version=draft).number == 2
+    assert version_publish(version=draft, changelog="Test change.").number == 2
     decided.service.vendor.name = "Renamed vendor"
     decided.service.vendor.save()
     decided.refresh_from_db()

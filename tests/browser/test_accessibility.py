@@ -35,7 +35,15 @@ PERSONAS = ("admin", "analyst", "reviewer", "viewer", "approver")
 # URL name -> the page(s) to visit, built from the demo world. One entry per GET page.
 PAGES = {
     "core:home": lambda w: ["/"],
-    "questionbank:version_preview": lambda w: [reverse("questionbank:version_preview", args=[w["version"].pk])],
+    "questionbank:version_preview": lambda w: [
+        reverse("questionbank:version_preview", args=[pk]) for pk in (w["version"].pk, w["bank_draft"].pk)
+    ],
+    "questionbank:version_compare": lambda w: [
+        reverse("questionbank:version_compare", args=[pk]) for pk in (w["version"].pk, w["bank_draft"].pk)
+    ],
+    "questionbank:version_publish": lambda w: [reverse("questionbank:version_publish", args=[w["bank_draft"].pk])],
+    "questionbank:version_rules": lambda w: [reverse("questionbank:version_rules", args=[w["bank_draft"].pk])],
+    "questionbank:version_upstream": lambda w: [reverse("questionbank:version_upstream", args=[w["bank_draft"].pk])],
     "vendors:list": lambda w: [reverse("vendors:list")],
     "vendors:create": lambda w: [reverse("vendors:create")],
     "vendors:detail": lambda w: [reverse("vendors:detail", args=[w["service"].vendor_id])],
@@ -125,6 +133,7 @@ PORTAL_PAGES = {
 # a download, or a fragment of a page above. Checked by test_every_url_name_is_crawled.
 NOT_PAGES = {
     "accounts:member_change": "POST action",
+    "questionbank:version_copy": "POST action (its button is on questionbank:version_preview)",
     "accounts:member_withdraw": "POST action",
     "accounts:two_step_require": "POST action",
     "accounts:webhook_action": "POST action",
@@ -218,6 +227,7 @@ def _demo_world(live_server) -> dict:
         assessment=draft, contacts=list(draft.service.vendor.contacts.all()[:1]), by=draft.owner, base_url=""
     )
     provider = Provider.objects.filter(organisation=org, supplies__isnull=False).first()
+    shipped = BankVersion.objects.filter(bank__slug="ai-vendor-due-diligence").first()
     document = evidence_store(
         assessment=draft,
         question_code="SEC-01B",
@@ -232,6 +242,8 @@ def _demo_world(live_server) -> dict:
         organisation=org, url="https://hooks.example.com/procurement", events=["assessment.decided"], secret="x" * 32
     )
     return {
+        # The organisation's own copy of the shipped bank, a draft with one reworded question.
+        "bank_draft": _reworded_copy(shipped, org),
         "by_status": by_status,
         "sections": sections,
         "service": by_status["approved"].service,
@@ -244,6 +256,16 @@ def _demo_world(live_server) -> dict:
         "webhook": webhook,
         "document": document,
     }
+
+
+def _reworded_copy(version: BankVersion, org: Organisation) -> BankVersion:
+    from procurement.questionbank.services import bank_copy_to_organisation
+
+    draft = bank_copy_to_organisation(version=version, organisation=org)
+    question = draft.questions.get(code="SUP-03")
+    question.text = question.text.replace("largest single provider", "single largest provider")
+    question.save()
+    return draft
 
 
 class Crawl:

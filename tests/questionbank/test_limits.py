@@ -253,7 +253,7 @@ def test_a_version_edited_in_the_admin_with_bad_limits_does_not_publish(small_ba
     q.limits = {"min": "abc", "max": 10, "soft_max": 20}
     q.save()
     with pytest.raises(BankFileError) as exc:
-        version_publish(version=draft)
+        version_publish(version=draft, changelog="Test change.")
     problems = " ".join(str(p) for p in exc.value.problems)
     assert "'min' must be a number (found 'abc')" in problems
     assert "'max' (10) must not be above" not in problems and "'soft_max' (20) must not be above 'max' (10)" in problems

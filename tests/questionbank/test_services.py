@@ -136,7 +136,7 @@ def test_new_draft_is_a_full_editable_copy():
     question = draft.questions.get(code="OPS-01")
     question.text = "Is there a tested fallback?"
     question.save()
-    published_again = version_publish(version=draft)
+    published_again = version_publish(version=draft, changelog="Test change.")
     assert published_again.number == 2
     assert published.questions.get(code="OPS-01").text == "Is there a fallback?"
 
@@ -145,7 +145,7 @@ def test_publishing_a_draft_runs_the_same_rules_as_a_file():
     draft = version_new_draft(version=load_small().version)
     Choice.objects.filter(question__version=draft, question__code="OPS-03", value="manual").update(points=None)
     with pytest.raises(BankFileError, match="no risk points: manual"):
-        version_publish(version=draft)
+        version_publish(version=draft, changelog="Test change.")
     draft.refresh_from_db()
     assert draft.status == BankVersion.Status.DRAFT and draft.number is None
 
@@ -154,8 +154,8 @@ def test_draft_numbers_follow_the_highest_published_number():
     v1 = load_small().version
     draft_a = version_new_draft(version=v1)
     draft_b = version_new_draft(version=v1)
-    assert version_publish(version=draft_b).number == 2
-    assert version_publish(version=draft_a).number == 3
+    assert version_publish(version=draft_b, changelog="B").number == 2
+    assert version_publish(version=draft_a, changelog="A").number == 3
 
 
 def test_organisation_banks_are_separate_from_shipped_ones(org):

@@ -34,3 +34,205 @@ def test_preview_of_another_organisations_draft_is_404(login, personas, other_or
 def test_preview_requires_login(client, shipped_version):
     response = client.get(reverse("questionbank:version_preview", args=[shipped_version.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- What changed, and publishing -------------------------------------------------------
+
+
+@pytest.fixture
+def org_draft(org):
+    v1 = bank_load(raw=SMALL_BANK, source="s", organisation=org).version
+    draft = version_new_draft(version=v1)
+    q = draft.questions.get(code="OPS-01")
+    q.text = "Is there a tested fallback?"
+    q.save()
+    choice = draft.questions.get(code="IN-01").choices.get(value="low")
+    choice.points = 0
+    choice.save()
+    return draft
+
+
+def test_compare_shows_each_change_in_words_with_its_kind(login, personas, org_draft):
+    page = login(personas["viewer"]).get(reverse("questionbank:version_compare", args=[org_draft.pk])).content.decode()
+    assert "Is there a <ins>tested </ins>fallback?" in page
+    assert "Points for “Low”" in page and "<del>1 point</del> → <ins>0 points</ins>" in page
+    assert 'id="change-OPS-01"' in page and "Editorial (answers kept)" in page
+    assert 'id="change-IN-01"' in page and "Substantive (asked again)" in page
+
+
+def test_publishing_needs_a_changelog_and_keeps_the_draft_without_one(login, personas, org_draft):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_publish", args=[org_draft.pk])
+    response = client.post(url, {"changelog": "   "})
+    assert response.status_code == 400
+    assert "Write a changelog before publishing" in response.content.decode()
+    org_draft.refresh_from_db()
+    assert org_draft.status == "draft"
+
+
+def test_publishing_with_a_changelog_and_an_editors_mark(login, personas, org_draft):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_publish", args=[org_draft.pk])
+    page = client.get(url).content.decode()
+    assert 'name="mark-IN-01"' in page and 'name="mark-OPS-01"' in page
+    response = client.post(url, {"changelog": "Fallback reworded; low criticity scores 0.", "mark-IN-01": "editorial"})
+    assert response.status_code == 302
+    org_draft.refresh_from_db()
+    assert org_draft.status == "published" and org_draft.number == 2
+    assert org_draft.changelog == "Fallback reworded; low criticity scores 0."
+    assert org_draft.questions.get(code="IN-01").change_kind == "editorial"
+    page = client.get(reverse("questionbank:version_compare", args=[org_draft.pk])).content.decode()
+    assert "marked by the editor" in page and "Substantive (asked again)" not in page
+
+
+def test_publishing_a_draft_that_would_not_load_lists_every_problem(login, personas, org_draft):
+    from procurement.questionbank.models import Question
+
+    Question.objects.filter(version=org_draft, code="OPS-02").update(bands=[{"from": 0, "to": 10, "points": 4}])
+    Question.objects.filter(version=org_draft, code="OPS-03").update(show_if_question="OPS-05")
+    response = login(personas["admin"]).post(
+        reverse("questionbank:version_publish", args=[org_draft.pk]), {"changelog": "Try"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Not published" in page
+    assert "OPS-02" in page and "the last band ends at 10" in page and "OPS-03" in page
+    org_draft.refresh_from_db()
+    assert org_draft.status == "draft"
+
+
+def test_an_org_admin_cannot_publish_the_shipped_bank(login, personas, shipped_version):
+    draft = version_new_draft(version=shipped_version)
+    response = login(personas["admin"]).post(
+        reverse("questionbank:version_publish", args=[draft.pk]), {"changelog": "Mine now"}
+    )
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+# --- Rule parameters through a form, with a preview -----------------------------------------
+
+
+@pytest.fixture
+def shipped_copy(org, shipped_version):
+    from procurement.questionbank.services import bank_copy_to_organisation
+
+    return bank_copy_to_organisation(version=shipped_version, organisation=org)
+
+
+def _rule_form_data(client, url):
+    """The form's current values, as a browser would post them."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = [str(v) for v in value] if isinstance(value, list) else ("" if value is None else str(value))
+    return data
+
+
+def test_rules_page_says_what_each_rule_does_and_rescores_the_profiles(login, personas, shipped_copy):
+    page = login(personas["admin"]).get(reverse("questionbank:version_rules", args=[shipped_copy.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Fires when the shortest notice we can rely on" in text and "days we need to migrate away" in text
+    assert "lab api leased capacity" in text and "Executive risk acceptance required" in text
+    assert 'name="p-bands-high"' in text and 'name="p-rules-notice_gap-severity"' in text
+
+
+def test_preview_shows_the_effect_of_a_threshold_without_saving(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {"p-bands-high": "30", "preview": "1"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    lab = next(p for p in response.context["profiles"] if p.name == "lab api leased capacity")
+    assert lab.before.decision == "Executive risk acceptance required" and lab.after.decision == "Reject"
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 45
+
+
+def test_saving_a_band_and_a_rule_threshold_through_the_form(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {
+        "p-bands-high": "40",
+        "p-rules-single_upstream_provider-condition-all-0-lt": "48",
+        "p-rules-capacity_headroom-flag_below": "1.5",
+        "save": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    shipped_copy.refresh_from_db()
+    params = shipped_copy.rule_params
+    assert params["bands"]["high"] == 40
+    assert params["rules"]["single_upstream_provider"]["condition"]["all"][0] == {"question": "INT-05", "lt": 48}
+    assert params["rules"]["capacity_headroom"]["flag_below"] == 1.5
+    # Nothing else moved: the form round-trips the rest unchanged.
+    original = shipped_copy.based_on.rule_params
+    assert {k: v for k, v in params.items() if k not in ("bands", "rules")} == {
+        k: v for k, v in original.items() if k not in ("bands", "rules")
+    }
+
+
+def test_values_that_would_not_work_are_refused_in_words_and_nothing_is_saved(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {"p-bands-high": "70", "p-bands-moderate": "abc", "save": "1"}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Enter a number." in response.content.decode()
+    data |= {"p-bands-moderate": "25"}
+    response = client.post(url, data)
+    text = response.content.decode()
+    assert response.status_code == 400 and "Not saved" in text and "bands" in text
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 45
+
+
+def test_the_json_view_is_for_site_staff_and_goes_through_the_same_check(login, personas, shipped_version):
+    draft = version_new_draft(version=shipped_version)
+    client = login(personas["staff"])
+    url = reverse("questionbank:version_rules", args=[draft.pk])
+    assert "Advanced: the rule parameters as JSON" in client.get(url).content.decode()
+    response = client.post(url, {"raw": '{"bands": {"moderate": 25,', "save": "1"})
+    assert response.status_code == 400 and "This is not valid JSON" in response.content.decode()
+    response = client.post(url, {"raw": '{"bands": {"moderate": 50, "high": 45, "critical": 65}}', "save": "1"})
+    assert response.status_code == 400 and "bands" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.rule_params["bands"]["moderate"] == 25
+    admin_page = login(personas["admin"]).get(
+        reverse("questionbank:version_rules", args=[draft.pk])
+    )  # an org admin may not edit the shipped bank
+    assert admin_page.status_code == 403
+
+
+# --- Taking the shipped bank's later changes into an organisation's draft -----------------------
+
+
+def test_an_org_draft_takes_chosen_upstream_changes_question_by_question(login, personas, org, shipped_version):
+    from procurement.questionbank.services import bank_copy_to_organisation, version_publish
+
+    mine = version_publish(version=bank_copy_to_organisation(version=shipped_version, organisation=org))
+    draft = version_new_draft(version=mine)
+    own = draft.questions.get(code="SUP-05")
+    own.help_text = "Our own help."
+    own.save()
+    shipped_draft = version_new_draft(version=shipped_version)
+    for code, text in (("SUP-03", "Reworded upstream?"), ("SUP-04", "Also reworded upstream?")):
+        q = shipped_draft.questions.get(code=code)
+        q.text = text
+        q.save()
+    version_publish(version=shipped_draft, changelog="Two rewordings.")
+
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_upstream", args=[draft.pk])
+    assert "take its changes" in client.get(reverse("questionbank:version_preview", args=[draft.pk])).content.decode()
+    page = client.get(url).content.decode()
+    assert 'value="SUP-03"' in page and 'value="SUP-04"' in page and "Reworded <ins>upstream?" not in page
+    response = client.post(url, {"take": ["SUP-03"]}, follow=True)
+    assert "Taken into" in response.content.decode()
+    assert draft.questions.get(code="SUP-03").text == "Reworded upstream?"
+    assert draft.questions.get(code="SUP-04").text != "Also reworded upstream?"
+    assert draft.questions.get(code="SUP-05").help_text == "Our own help."
+    draft.refresh_from_db()
+    assert "SUP-03" in draft.changelog
+    page = client.get(url).content.decode()
+    assert "(already in your draft)" in page

@@ -75,7 +75,12 @@ from procurement.assessments.services.status import (
     open_assessments_rescore,
     timeline_add,
 )
-from procurement.assessments.services.upgrade import VersionDiff, assessment_upgrade, version_diff
+from procurement.assessments.services.upgrade import (
+    VersionDiff,
+    answers_outside_new_limits,
+    assessment_upgrade,
+    version_diff,
+)
 
 __all__ = [
     "ATTESTATION_CONFIRM_REQUIRED",
@@ -101,6 +106,7 @@ __all__ = [
     "acceptance_request",
     "answers_carry_forward",
     "answers_confirm",
+    "answers_outside_new_limits",
     "answers_save",
     "assessment_create",
     "assessment_decide",

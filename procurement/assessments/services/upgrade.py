@@ -2,68 +2,103 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from procurement.assessments.models import AnswerChange, Assessment
 from procurement.assessments.records import person_label, stored_answer
-from procurement.assessments.selectors import bank_structure
+from procurement.assessments.selectors import WORDING_CHANGED, bank_structure
 from procurement.assessments.services.answers import NOT_EDITABLE
 from procurement.assessments.services.status import assessment_rescore, timeline_add
+from procurement.questionbank.document.diff import FieldChange, QuestionChange, documents_diff
 from procurement.questionbank.models import BankVersion
+from procurement.questionbank.rules_preview import rule_words
+from procurement.questionbank.values import check_limits
 
 
 @dataclass(frozen=True)
 class VersionDiff:
+    """What moving from one published version to another does, question by question.
+
+    ``unchanged`` lists every question whose answer carries over as it is: identical, or
+    changed only editorially (those are also in ``editorial``). ``changed`` lists the
+    substantive changes, whose answers are cleared and asked again. ``details`` says per
+    question (changed, editorial or renamed) what changed, in words. ``kept`` and
+    ``cleared`` are filled in by ``assessment_upgrade``: the answers this assessment
+    actually kept and lost."""
+
     added: list[str]
     removed: list[str]
     changed: list[str]
     unchanged: list[str]
-    # Questions whose only change is choice values renamed (``renamed_from``): answers are
-    # carried over with the old values mapped to the new ones. Code -> {old value: new value}.
+    # Questions whose choice values were renamed (``renamed_from``) and nothing else of
+    # substance changed: answers are carried over with the old values mapped to the new ones.
+    # Code -> {old value: new value}.
     renamed: dict[str, dict[str, str]] = field(default_factory=dict)
+    editorial: list[str] = field(default_factory=list)
+    details: dict[str, QuestionChange] = field(default_factory=dict)
+    rule_changes: list[FieldChange] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    cleared: list[str] = field(default_factory=list)
+
+    @property
+    def reworded(self) -> set[str]:
+        """Carried questions whose wording changed (text, help, refs, choice labels or order):
+        the answer's history notes "wording changed since answered"."""
+        carried = set(self.unchanged) | set(self.renamed)
+        return {code for code, change in self.details.items() if code in carried and change.reworded}
+
+    def counts_for(self, answered: Iterable[str], outside: Iterable[str] = ()) -> UpgradeCounts:
+        """What upgrading does to an assessment that has answers to the ``answered`` codes, of
+        which ``outside`` lie outside their question's new limits."""
+        answered, outside = set(answered), set(outside)
+        carried = answered & (set(self.unchanged) | set(self.renamed)) - outside
+        return UpgradeCounts(
+            kept=len(carried),
+            kept_reworded=len(carried & self.reworded),
+            cleared=sorted(answered & (set(self.changed) | set(self.removed) | outside)),
+            added=len(self.added),
+        )
 
 
-def _comparable(q: dict, rename: dict[str, str] | None = None) -> dict:
-    """What makes an answer mean the same thing: type, choices' values and points, bands.
-    ``rename`` maps old choice values to new ones before comparing."""
-    rename = rename or {}
-    return {
-        "type": q["type"],
-        "choices": [(rename.get(c["value"], c["value"]), c["points"]) for c in q["choices"]],
-        "bands": q["bands"],
-        "text": q["text"],
-        "show_if": q["show_if"],
-    }
+@dataclass(frozen=True)
+class UpgradeCounts:
+    kept: int  # answers carried over
+    kept_reworded: int  # of those, to questions whose wording changed
+    cleared: list[str]  # codes of answers cleared
+    added: int  # new questions to answer
 
 
-def _renames(old: dict, new: dict) -> dict[str, str]:
-    """Old value -> new value, for the old question's values that a new choice was renamed from."""
-    current = {c["value"] for c in old["choices"]}
-    return {
-        r: c["value"] for c in new["choices"] for r in c.get("renamed_from", ()) if r in current and r != c["value"]
-    }
+def _versions_between(current: BankVersion, target: BankVersion) -> list[BankVersion]:
+    """The published (or since retired) versions after ``current`` up to and including ``target``."""
+    if target.bank_id != current.bank_id or not current.number or not target.number:
+        return [target]
+    between = (
+        BankVersion.objects.filter(bank_id=current.bank_id, number__gt=current.number, number__lt=target.number)
+        .exclude(status=BankVersion.Status.DRAFT)
+        .order_by("number")
+    )
+    return [*between, target]
 
 
 def version_diff(current: BankVersion, target: BankVersion) -> VersionDiff:
-    old = bank_structure(current).question_index
-    new = bank_structure(target).question_index
-    changed, unchanged, renamed = [], [], {}
-    for code in sorted(set(old) & set(new)):
-        if _comparable(old[code]) == _comparable(new[code]):
-            unchanged.append(code)
-        elif (rename := _renames(old[code], new[code])) and _comparable(old[code], rename) == _comparable(new[code]):
-            renamed[code] = rename
-        else:
-            changed.append(code)
+    """Question by question, what changes from ``current`` to ``target`` (through every version
+    in between: an answer carries only if every step kept it)."""
+    docs = [bank_structure(v).document for v in (current, *_versions_between(current, target))]
+    d = documents_diff(docs, describe_rule=rule_words)
     return VersionDiff(
-        added=sorted(set(new) - set(old)),
-        removed=sorted(set(old) - set(new)),
-        changed=changed,
-        unchanged=unchanged,
-        renamed=renamed,
+        added=d.added,
+        removed=d.removed,
+        changed=d.changed,
+        unchanged=sorted(d.same + d.editorial),
+        renamed=d.renamed,
+        editorial=d.editorial,
+        details=d.details,
+        rule_changes=d.rule_changes,
     )
 
 
@@ -75,11 +110,13 @@ def _mapped(value, rename: dict[str, str]):
 
 @transaction.atomic
 def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> VersionDiff:
-    """Re-pin to a newer published version of the same bank. Answers to unchanged
-    questions carry over; answers to questions whose choices were only renamed carry over
-    with the old values mapped to the new; answers to changed or removed questions are
-    cleared. Each clearing and mapping is recorded in the answer history (nothing is
-    silently lost)."""
+    """Re-pin to a newer published version of the same bank. Answers to unchanged and
+    editorially changed questions carry over (an editorial carry is noted in the answer's
+    history as "wording changed since answered"); answers to questions whose choices were
+    only renamed carry over with the old values mapped to the new; answers to substantively
+    changed or removed questions are cleared. Each clearing and mapping is recorded in the
+    answer history (nothing is silently lost). The returned diff's ``kept`` and ``cleared``
+    name this assessment's answers that were carried and cleared."""
     assessment = Assessment.objects.select_for_update().select_related("bank_version").get(pk=assessment.pk)
     if not assessment.is_editable:
         raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
@@ -89,15 +126,25 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
         raise ValidationError("Choose a newer version than the one pinned.", code="not_newer")
     diff = version_diff(assessment.bank_version, target)
     label = f"upgrade to v{target.number}"
-    for answer in assessment.answers.filter(question_code__in=diff.changed + diff.removed):
+    cleared: list[str] = []
+    outside = answers_outside_new_limits(assessment, diff, target)
+    for answer in assessment.answers.filter(question_code__in=[*diff.changed, *diff.removed, *outside]):
+        why = (
+            "question removed"
+            if answer.question_code in diff.removed
+            else "outside the new limits, asked again"
+            if answer.question_code in outside
+            else "question changed, asked again"
+        )
         AnswerChange.objects.create(
             assessment=assessment,
             question_code=answer.question_code,
             old_value=stored_answer(answer),
             new_value=None,
             by=by,
-            by_label=f"{person_label(by)} ({label})",
+            by_label=f"{person_label(by)} ({label}: {why})",
         )
+        cleared.append(answer.question_code)
         answer.delete()
     for answer in assessment.answers.filter(question_code__in=list(diff.renamed)):
         old_stored = stored_answer(answer)
@@ -114,16 +161,52 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
             by=by,
             by_label=f"{person_label(by)} ({label}: choice renamed)",
         )
+    reworded = diff.reworded
+    for answer in assessment.answers.filter(question_code__in=sorted(reworded)):
+        stored = stored_answer(answer)
+        AnswerChange.objects.create(
+            assessment=assessment,
+            question_code=answer.question_code,
+            old_value=stored,
+            new_value=stored,
+            by=by,
+            by_label=f"{person_label(by)} ({label}: {WORDING_CHANGED})",
+        )
+    kept = sorted(
+        assessment.answers.filter(question_code__in=diff.unchanged + list(diff.renamed)).values_list(
+            "question_code", flat=True
+        )
+    )
     old_label = f"v{assessment.bank_version.number}"
     assessment.bank_version = target
     assessment.save(update_fields=["bank_version", "updated_at"])
+    kept_reworded = len(reworded & set(kept))
     timeline_add(
         assessment,
         "upgrade",
         by=by,
-        note=f"{old_label} -> v{target.number}: {len(diff.added)} added, {len(diff.removed)} removed, "
-        f"{len(diff.changed)} changed, {len(diff.unchanged)} carried over"
-        + (f", {len(diff.renamed)} with renamed choices mapped" if diff.renamed else ""),
+        note=f"{old_label} -> v{target.number}: {_n(len(kept), 'answer')} kept"
+        + (f" ({kept_reworded} to reworded questions)" if kept_reworded else "")
+        + f", {_n(len(cleared), 'answer')} cleared, {_n(len(diff.added), 'question')} added"
+        + (f", {_n(len(diff.removed), 'question')} removed" if diff.removed else ""),
     )
     assessment_rescore(assessment=assessment)
-    return diff
+    return replace(diff, kept=kept, cleared=sorted(cleared))
+
+
+def answers_outside_new_limits(assessment: Assessment, diff: VersionDiff, target: BankVersion) -> set[str]:
+    """Carried answers that the target version's new limits (min, max) refuse: asked again."""
+    limited = [c for c, change in diff.details.items() if change.limits_changed and c not in diff.changed]
+    if not limited:
+        return set()
+    new_questions = bank_structure(target).question_index
+    today = timezone.localdate()
+    return {
+        a.question_code
+        for a in assessment.answers.filter(question_code__in=limited)
+        if not a.na and check_limits(new_questions[a.question_code], a.value, today).error
+    }
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -13,6 +13,7 @@ from procurement.questionbank.document.schema import (
     BAND_KEYS,
     BANDED_TYPES,
     BANK_KEYS,
+    CHANGE_KINDS,
     CHOICE_KEYS,
     CHOICE_TYPES,
     DATE_MEASURES,
@@ -291,6 +292,12 @@ def _normalise_question(
         if "fresh_for_months" in q
         else default_fresh,
     }
+    change = q.get("change")
+    if change is not None:
+        if change not in CHANGE_KINDS:
+            c.add(q, f"'change' must be one of {', '.join(CHANGE_KINDS)} (found {change!r})", code)
+        else:
+            question["change"] = change
     show_if = q.get("show_if")
     if show_if is not None:
         if (

@@ -44,6 +44,7 @@ QUESTION_KEYS = {
     "soft_min",
     "soft_max",
     "score_by",
+    "change",
     "fresh_for_months",
 }
 CHOICE_KEYS = {"value", "label", "points", "renamed_from"}
@@ -51,6 +52,9 @@ CHOICE_KEYS = {"value", "label", "points", "renamed_from"}
 # negative in the past), or whole months since it (the age of a report's period end).
 DATE_MEASURES = ("days_until", "months_since")
 BAND_KEYS = {"from", "to", "points"}
+# A bank editor's mark on a question in a new version: how its change since the previous
+# version is to be treated on upgrade (see document/diff.py).
+CHANGE_KINDS = ("editorial", "substantive")
 # How long an answer stays fresh (``fresh_for_months``), in whole months: a reassessment asks
 # again for an answer older than this (docs/question-bank-format.md).
 FRESH_MONTHS_MAX = 120

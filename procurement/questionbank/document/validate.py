@@ -137,23 +137,33 @@ def _check_answer_rules(q: dict, add) -> None:
             if missing:
                 add(f"scored question has choices with no risk points: {', '.join(missing)}")
     if qtype in BANDED_TYPES and q["scored"]:
-        bands = q["bands"]
-        if not bands:
+        if not q["bands"]:
             add(f"scored {qtype} question has no risk bands")
             return
-        if bands[0]["from"] is not None and bands[0]["from"] > 0:
-            add(f"bands start at {bands[0]['from']}; values below it would get no points (start at 0 or null)")
-        for band in bands:
-            if band["from"] is not None and band["to"] is not None and band["from"] >= band["to"]:
-                add(f"band from {band['from']} to {band['to']} is empty or reversed")
-        for before, after in itertools.pairwise(bands):
-            if before["to"] is None or after["from"] is None or before["to"] != after["from"]:
-                add(
-                    f"bands leave a gap or overlap between {before['from']}-{before['to']} "
-                    f"and {after['from']}-{after['to']}; each band must start where the previous one ends"
-                )
-        if bands[-1]["to"] is not None:
-            add(f"the last band ends at {bands[-1]['to']}; larger values would get no points (end with to: null)")
+        for message in band_problems(q["bands"]):
+            add(message)
+
+
+def band_problems(bands: list[dict]) -> list[str]:
+    """A question's risk bands: each non-empty, in order, each starting where the previous one
+    ends, from 0 (or unbounded) to unbounded. Messages in words; empty means the bands work."""
+    problems = []
+    if bands[0]["from"] is not None and bands[0]["from"] > 0:
+        problems.append(f"bands start at {bands[0]['from']}; values below it would get no points (start at 0 or null)")
+    for band in bands:
+        if band["from"] is not None and band["to"] is not None and band["from"] >= band["to"]:
+            problems.append(f"band from {band['from']} to {band['to']} is empty or reversed")
+    for before, after in itertools.pairwise(bands):
+        if before["to"] is None or after["from"] is None or before["to"] != after["from"]:
+            problems.append(
+                f"bands leave a gap or overlap between {before['from']}-{before['to']} "
+                f"and {after['from']}-{after['to']}; each band must start where the previous one ends"
+            )
+    if bands[-1]["to"] is not None:
+        problems.append(
+            f"the last band ends at {bands[-1]['to']}; larger values would get no points (end with to: null)"
+        )
+    return problems
 
 
 def _cycles(by_code: dict[str, dict]) -> list[list[str]]:
@@ -189,3 +199,8 @@ def _question_index(doc: dict) -> VersionIndex:
                 },
             )
     return VersionIndex(questions=questions, section_codes=frozenset(s["code"] for s in doc["sections"]))
+
+
+def version_index(doc: dict) -> VersionIndex:
+    """What rule parameters may refer to in ``doc`` (for checking parameters edited on their own)."""
+    return _question_index(doc)

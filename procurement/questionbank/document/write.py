@@ -31,7 +31,7 @@ def content_hash(doc: dict) -> str:
 # Keys added to questions after versions were published, with the value that means "not
 # used": left out of the hash at that value, so a version published before they existed
 # keeps its hash (and reloading its file changes nothing).
-_LATER_QUESTION_KEYS = {"limits": {}, "score_by": "", "fresh_for_months": None}
+_LATER_QUESTION_KEYS = {"limits": {}, "score_by": "", "change": "", "fresh_for_months": None}
 
 
 def _hashed_section(section: dict) -> dict:
@@ -81,6 +81,8 @@ def _dump_question(q: dict) -> dict:
         out[key] = value
     if q.get("score_by"):
         out["score_by"] = q["score_by"]
+    if q.get("change"):
+        out["change"] = q["change"]
     if q.get("fresh_for_months"):
         out["fresh_for_months"] = q["fresh_for_months"]
     if q["show_if"]:
