@@ -111,6 +111,21 @@ def small_v2(small_v1):
 # --- Carrying forward ------------------------------------------------------------------------
 
 
+def test_an_answer_outside_the_new_versions_limits_is_asked_again_not_carried(previous, personas):
+    """Version 2 only adds a maximum of 100 days to OPS-02: the 120 given before no longer
+    fits, so it is asked again; the other answers carry."""
+    limited = V1.replace("changelog: first", "changelog: limits").replace(
+        "    type: number\n    unit: days\n", "    type: number\n    unit: days\n    min: 0\n    max: 100\n", 1
+    )
+    assert limited != V1.replace("changelog: first", "changelog: limits")
+    bank_load(raw=limited, source="limited")
+
+    new, _ = reassessment_start(previous=previous, by=personas["analyst"])
+
+    carried = set(new.answers.values_list("question_code", flat=True))
+    assert "OPS-02" not in carried and {"OPS-01", "OPS-05"} <= carried
+
+
 def test_reassess_carries_answers_that_still_hold_and_asks_again_for_changed_and_new(previous, small_v2, personas):
     new, created = reassessment_start(previous=previous, by=personas["analyst"])
     assert created and new.bank_version == small_v2 and new.previous == previous

@@ -21,7 +21,7 @@ from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import NOT_EDITABLE
 from procurement.assessments.services.status import timeline_add
-from procurement.assessments.services.upgrade import VersionDiff, _mapped, version_diff
+from procurement.assessments.services.upgrade import VersionDiff, _mapped, answers_outside_new_limits, version_diff
 
 NOTHING_TO_CONFIRM = "There is no carried answer to confirm here."
 
@@ -60,7 +60,8 @@ def answers_carry_forward(*, assessment: Assessment, previous: Assessment, by, b
         raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
     diff = version_diff(previous.bank_version, assessment.bank_version)
     new_index = bank_structure(assessment.bank_version).question_index
-    keep = carried_codes(diff, new_index)
+    # An answer the new version's limits refuse is asked again, like a changed question.
+    keep = carried_codes(diff, new_index) - answers_outside_new_limits(previous, diff, assessment.bank_version)
     label = f"{by_label or person_label(by)} ({carry_label(previous)})"
     existing = set(assessment.answers.values_list("question_code", flat=True))
     carried, dropped, rows, changes = [], [], [], []
