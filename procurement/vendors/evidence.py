@@ -61,6 +61,15 @@ KIND_FIELDS = {
 DETAIL_FIELDS = tuple(dict.fromkeys(f for fields in KIND_FIELDS.values() for f in fields))
 
 
+def _out_of_range(day: dt.date, what: str, *, today: dt.date) -> str | None:
+    """Why ``day`` is not a date a document or an announcement can carry, or None."""
+    if day < DATE_FLOOR:
+        return TOO_EARLY.format(what=what)
+    if day > add_months(today, 12 * FUTURE_YEARS):
+        return TOO_LATE.format(what=what, years=FUTURE_YEARS)
+    return None
+
+
 def dates_problems(values: dict, *, today: dt.date) -> dict[str, str]:
     """Each date field's problem, in words: out of range, an end before its start, an expiry
     before the issue date. ``values`` holds the cleaned dates (absent or None: not given)."""
@@ -71,15 +80,12 @@ def dates_problems(values: dict, *, today: dt.date) -> dict[str, str]:
         "period_end": "The period end",
         "expires_on": "The expiry date",
     }
-    latest = add_months(today, 12 * FUTURE_YEARS)
     for name, what in labels.items():
         day = values.get(name)
         if day is None:
             continue
-        if day < DATE_FLOOR:
-            problems[name] = TOO_EARLY.format(what=what)
-        elif day > latest:
-            problems[name] = TOO_LATE.format(what=what, years=FUTURE_YEARS)
+        if problem := _out_of_range(day, what, today=today):
+            problems[name] = problem
         elif name in ("issued_on", "period_start", "period_end") and day > today:
             problems[name] = IN_FUTURE.format(what=what)
     start, end = values.get("period_start"), values.get("period_end")
@@ -183,15 +189,10 @@ def subservice_mismatches(document: Document, chain: dict[int, Provider]) -> dic
 
 def lifecycle_problems(values: dict, *, today: dt.date) -> dict[str, str]:
     problems: dict[str, str] = {}
-    latest = add_months(today, 12 * FUTURE_YEARS)
     for name, what in (("deprecated_on", "The deprecation date"), ("retires_on", "The retirement date")):
         day = values.get(name)
-        if day is None:
-            continue
-        if day < DATE_FLOOR:
-            problems[name] = TOO_EARLY.format(what=what)
-        elif day > latest:
-            problems[name] = TOO_LATE.format(what=what, years=FUTURE_YEARS)
+        if day is not None and (problem := _out_of_range(day, what, today=today)):
+            problems[name] = problem
     deprecated, retires = values.get("deprecated_on"), values.get("retires_on")
     if deprecated and retires and retires < deprecated and "retires_on" not in problems:
         problems["retires_on"] = RETIRE_ORDER.format(deprecated=deprecated)
