@@ -81,19 +81,22 @@ sections:
 
 
 # --- What runs where (README, Quickstart) ----------------------------------------------
-# `make test` runs the whole suite on SQLite and, beside it, only the database-dependent
-# part on PostgreSQL: `--db-tests-only` deselects every test that never touches the database,
-# and the Makefile adds -m "not browser and not pdf" (browser and PDF rendering tests
-# run once, on SQLite).
+# `make test` runs two shares side by side, one per core. `--share=sqlite` keeps every test
+# that uses the database, browser and PDF-rendering tests included (they run once, here);
+# `--share=postgres` keeps the database tests that are neither browser nor PDF tests, plus
+# every test that uses no database (pure scoring, parsers, settings, gunicorn): those run
+# once too, on the side with time to spare. Without the option every test runs.
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
+SHARES = ("all", "sqlite", "postgres")
 
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--db-tests-only",
-        action="store_true",
-        help="deselect tests that use no database (the PostgreSQL run of `make test`)",
+        "--share",
+        choices=SHARES,
+        default="all",
+        help="the part of the suite this run takes (make test: sqlite and postgres side by side)",
     )
 
 
@@ -113,17 +116,25 @@ def _uses_db(item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
 
 
+def _in_share(item, share: str) -> bool:
+    if share == "sqlite":
+        return _uses_db(item)
+    if share == "postgres":
+        once_on_sqlite = item.get_closest_marker("browser") or item.get_closest_marker("pdf")
+        return not (_uses_db(item) and once_on_sqlite)
+    return True
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::")[0] in PDF_MODULES:
             item.add_marker(pytest.mark.pdf)
-    if config.getoption("--db-tests-only"):
-        keep = [item for item in items if _uses_db(item)]
-        dropped = [item for item in items if not _uses_db(item)]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = keep
+    share = config.getoption("--share")
+    keep = [item for item in items if _in_share(item, share)]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not _in_share(item, share)])
+        items[:] = keep
 
 
 # --- The shipped bank is parsed once per run --------------------------------------
