@@ -34,8 +34,9 @@ pytest: setup-dev
 	.venv/bin/pytest --durations=15
 
 # What depends on the database, against a throwaway PostgreSQL cluster (scripts/with-postgres.sh):
-# tests that use no database, browser tests and PDF rendering run once, on SQLite (README, Quickstart).
-PG_SELECT := --db-tests-only -m "not browser and not pdf"
+# tests that use no database, browser tests, PDF rendering and the single sign-on tests against a
+# real identity provider (idp) run once, on SQLite (README, Quickstart).
+PG_SELECT := --db-tests-only -m "not browser and not pdf and not idp"
 pytest-postgres: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest --durations=15 $(PG_SELECT)
 

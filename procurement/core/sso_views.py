@@ -122,6 +122,8 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
 def sso_request(request: HttpRequest, pk: int) -> HttpResponse:
     """An org admin approves (with a role) or refuses a sign-in waiting for approval."""
     organisation = admin_organisation(request)
+    if not sso.sso_requests_pending(organisation).filter(pk=pk).exists():
+        raise Http404
     if response := confirm_first(request, next_url="/accounts/members/"):
         return response
     try:
