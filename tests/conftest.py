@@ -83,8 +83,8 @@ sections:
 # --- What runs where (README, Quickstart) ----------------------------------------------
 # `make test` runs the whole suite on SQLite and, beside it, only the database-dependent
 # part on PostgreSQL: `--db-tests-only` deselects every test that never touches the database,
-# and the Makefile adds -m "not browser and not pdf" (browser and PDF rendering tests
-# run once, on SQLite).
+# and the Makefile adds -m "not browser and not pdf and not idp" (browser, PDF rendering and
+# single sign-on tests against the real identity provider run once, on SQLite).
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
 

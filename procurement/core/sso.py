@@ -355,6 +355,9 @@ def _approval_check(identity: ExternalIdentity, membership: Membership | None) -
             f"Your request to join {identity.organisation.name} is waiting for one of its admins to approve it. "
             "You can sign in once they have."
         )
+    if identity.status == ExternalIdentity.Status.PENDING:  # site staff added the membership in the admin
+        identity.status = ExternalIdentity.Status.ACTIVE
+        identity.save(update_fields=["status"])
     return None
 
 
@@ -386,7 +389,9 @@ def _membership_from_claims(user, organisation: Organisation, membership: Member
 def sso_requests_pending(organisation: Organisation):
     """Sign-ins waiting for this organisation's admins (approval provisioning)."""
     return (
-        ExternalIdentity.objects.filter(organisation=organisation, status=ExternalIdentity.Status.PENDING)
+        ExternalIdentity.objects.filter(
+            organisation=organisation, status=ExternalIdentity.Status.PENDING, user__memberships__isnull=True
+        )
         .select_related("user")
         .order_by("created_at", "pk")
     )

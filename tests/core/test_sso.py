@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import threading
@@ -32,6 +33,7 @@ from django.utils import timezone
 from procurement.core import sso
 from procurement.core.members import member_active_set
 from procurement.core.models import ExternalIdentity, Membership, Organisation
+from procurement.core.services import membership_set
 from procurement.core.tokens import api_token_create, api_token_for_secret
 from tests.conftest import PASSWORD
 
@@ -60,7 +62,8 @@ class Idp:
 
 @pytest.fixture(scope="session")
 def idp(tmp_path_factory) -> Idp:
-    if not (IDP_DIR / "node_modules" / "oidc-provider").is_dir():
+    node = shutil.which("node")
+    if node is None or not (IDP_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("The test identity provider is not installed: run scripts/setup.sh dev (npm ci in tests/idp).")
     workdir = tmp_path_factory.mktemp("idp")
     accounts = workdir / "accounts.json"
@@ -68,8 +71,13 @@ def idp(tmp_path_factory) -> Idp:
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "ACCOUNTS": str(accounts), "REDIRECT_URI": CALLBACK}
     log = (workdir / "provider.log").open("w")
-    proc = subprocess.Popen(  # noqa: S603
-        ["node", "provider.js"], cwd=IDP_DIR, env=env, stdout=subprocess.PIPE, stderr=log, text=True  # noqa: S607
+    proc = subprocess.Popen(  # noqa: S603 (node and the provider script are ours)
+        [node, "provider.js"],
+        cwd=IDP_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
     )
     # It prints "listening <issuer>" once it accepts connections: wait for that line (or its end).
     watchdog = threading.Timer(30, proc.kill)
@@ -93,7 +101,7 @@ def sso_on(settings, idp, org):
     passwords are for site staff only."""
     settings.OIDC_ISSUER = idp.issuer
     settings.OIDC_CLIENT_ID = "procurement"
-    settings.OIDC_CLIENT_SECRET = "procurement-secret"  # noqa: S105
+    settings.OIDC_CLIENT_SECRET = "procurement-secret"
     settings.OIDC_PROVIDER_NAME = "Acme ID"
     settings.OIDC_SCOPES = "openid email profile groups"
     settings.OIDC_ORGANISATIONS = ["acme"]
@@ -265,6 +273,18 @@ def test_under_approval_a_first_sign_in_waits_for_an_org_admin(client, sso_on, s
     # The admin's role stands: under approval the provider's groups do not set it.
     assert Membership.objects.get(user=identity.user).role == "reviewer"
 
+    # A first admin: site staff give the role in the Django admin after their first sign-in.
+    client.logout()
+    sso_on.accounts(dave=person(email="dave@acme.example", name="Dave Dunn"))
+    sign_in(client, "dave")
+    dave = ExternalIdentity.objects.get(subject="dave")
+    membership_set(user=dave.user, organisation=dave.organisation, role="admin")
+    assert dave not in sso.sso_requests_pending(dave.organisation)
+    sign_in(client, "dave")
+    assert signed_in_user(client) == dave.user
+    dave.refresh_from_db()
+    assert dave.status == "active"
+
 
 def test_deactivating_a_member_ends_their_session_and_tokens_and_the_provider_cannot_undo_it(client, sso_on, personas):
     sso_on.accounts(alice=person(groups=["dd-analysts"]))
@@ -272,7 +292,9 @@ def test_deactivating_a_member_ends_their_session_and_tokens_and_the_provider_ca
     user = signed_in_user(client)
     _, secret = api_token_create(user=user, name="sync", scope="write", days=30)
     membership = Membership.objects.get(user=user)
-    member_active_set(organisation=membership.organisation, membership_id=membership.pk, active=False, by=personas["admin"])
+    member_active_set(
+        organisation=membership.organisation, membership_id=membership.pk, active=False, by=personas["admin"]
+    )
     assert client.get(reverse("core:home")).status_code == 302  # signed out at once
     assert api_token_for_secret(secret) is None
     response, _ = sign_in(client, "alice")
@@ -283,7 +305,7 @@ def test_deactivating_a_member_ends_their_session_and_tokens_and_the_provider_ca
 # --- what is refused ------------------------------------------------------------------
 
 
-def test_an_id_token_issued_to_another_client_is_refused(sso_on):
+def test_an_id_token_for_another_audience_is_refused(sso_on):
     sso_on.accounts(alice=person(groups=["dd-analysts"]))
     ours, nonce = fetch_id_token(sso_on, "procurement", "alice")
     assert sso.id_token_claims(ours, nonce=nonce)["sub"] == "alice"
