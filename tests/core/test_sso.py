@@ -302,6 +302,25 @@ def test_deactivating_a_member_ends_their_session_and_tokens_and_the_provider_ca
     assert "has been deactivated" in client.get(response["Location"]).content.decode()
 
 
+def test_a_sensitive_action_asks_a_single_sign_on_user_to_sign_in_again_at_the_provider(client, sso_on):
+    sso_on.accounts(alice=person(groups=["dd-reviewers"]))
+    browser = requests.Session()
+    sign_in(client, "alice", browser=browser)
+    session = client.session
+    session["authenticated_at"] = "2020-01-01T00:00:00+00:00"  # signed in long ago
+    session.save()
+    page = client.get(reverse("accounts:confirm_password") + "?next=/accounts/members/").content.decode()
+    assert "Sign in again with" in page and "reauth=1" in page and 'name="password"' not in page
+    start = client.get(reverse("sso_login") + "?reauth=1&next=/vendors/")
+    assert "prompt=login" in start["Location"]
+    # The provider asks for the sign-in again although its own session is still open.
+    assert "/interaction/" in browser.get(start["Location"], allow_redirects=False, timeout=5).headers["location"]
+    callback = _through_provider(start["Location"], "alice", browser)
+    back = client.get(_local(callback))
+    assert back["Location"] == "/vendors/"
+    assert client.session["authenticated_at"] > "2026"
+
+
 # --- what is refused ------------------------------------------------------------------
 
 
