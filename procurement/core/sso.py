@@ -45,6 +45,7 @@ from mozilla_django_oidc.utils import import_from_settings
 
 from procurement.core.models import ExternalIdentity, Membership, Organisation
 from procurement.core.services import audit_add, membership_set, person_label
+from procurement.core.text import strip_unstorable
 from procurement.core.tokens import api_tokens_revoke_all
 
 logger = logging.getLogger(__name__)
@@ -251,7 +252,7 @@ def role_from_claims(claims: dict) -> str | None:
 def _username(claims: dict) -> str:
     """A readable, free username (it names the person in lists; it is never their key)."""
     User = get_user_model()
-    raw = str(claims.get("preferred_username") or str(claims.get("email") or "").split("@")[0] or "member")
+    raw = _claim_text(claims, "preferred_username", 150) or _claim_text(claims, "email", 254).split("@")[0]
     base = re.sub(r"[^\w.@+-]", "", raw)[:100] or "member"
     candidate, n = base, 1
     while User.objects.filter(username__iexact=candidate).exists():
@@ -260,15 +261,20 @@ def _username(claims: dict) -> str:
     return candidate
 
 
+def _claim_text(claims: dict, name: str, limit: int) -> str:
+    """A claim as one line of storable text (the provider's values reach pages and exports)."""
+    return " ".join(strip_unstorable(str(claims.get(name) or "")).split())[:limit]
+
+
 def _names(user, claims: dict) -> list[str]:
     """Copy the provider's name and email onto the account; returns the fields that changed."""
     wanted = {
-        "first_name": str(claims.get("given_name") or "")[:150],
-        "last_name": str(claims.get("family_name") or "")[:150],
-        "email": str(claims.get("email") or "")[:254],
+        "first_name": _claim_text(claims, "given_name", 150),
+        "last_name": _claim_text(claims, "family_name", 150),
+        "email": _claim_text(claims, "email", 254),
     }
     if not wanted["first_name"] and not wanted["last_name"] and claims.get("name"):
-        first, _, last = str(claims["name"]).partition(" ")
+        first, _, last = _claim_text(claims, "name", 301).partition(" ")
         wanted["first_name"], wanted["last_name"] = first[:150], last[:150]
     changed = [field for field, value in wanted.items() if value and getattr(user, field) != value]
     for field in changed:
@@ -294,6 +300,8 @@ def sso_sign_in(*, issuer: str, claims: dict):
 @transaction.atomic
 def _sign_in(*, issuer: str, claims: dict):
     subject = str(claims["sub"])
+    if not subject or len(subject) > 255 or len(issuer) > 255:  # OpenID Connect Core 2: at most 255
+        raise SignInRefused(_unverifiable())
     organisation = _trusted_organisation(claims)
     identity = (
         ExternalIdentity.objects.select_for_update()
