@@ -82,7 +82,7 @@ sections:
 
 # --- What runs where (README, Quickstart) ----------------------------------------------
 # `make test` runs two shares side by side, one per core. `--share=sqlite` keeps every test
-# that uses the database, browser and PDF-rendering tests included (they run once, here);
+# that uses the database, browser, PDF-rendering and identity-provider (idp) tests included (they run once, here);
 # `--share=postgres` keeps the database tests that are neither browser nor PDF tests, plus
 # every test that uses no database (pure scoring, parsers, settings, gunicorn): those run
 # once too, on the side with time to spare. Without the option every test runs.
@@ -120,7 +120,7 @@ def _in_share(item, share: str) -> bool:
     if share == "sqlite":
         return _uses_db(item)
     if share == "postgres":
-        once_on_sqlite = item.get_closest_marker("browser") or item.get_closest_marker("pdf")
+        once_on_sqlite = any(item.get_closest_marker(mark) for mark in ("browser", "pdf", "idp"))
         return not (_uses_db(item) and once_on_sqlite)
     return True
 
