@@ -18,8 +18,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
-# Views that take a file: evidence on section saves (staff and portal) and the answers import.
-UPLOAD_VIEWS = frozenset({"assessments:section", "assessments:import", "portal:section"})
+# Views that take a file: evidence on section saves (staff and portal), the answers import, and
+# the REST API's evidence upload.
+UPLOAD_VIEWS = frozenset({"assessments:section", "assessments:import", "portal:section", "api:evidence_upload"})
 
 TOO_LARGE = "Request body too large: the limit here is {limit} KiB.\n"
 LENGTH_REQUIRED = "A request body needs a Content-Length header.\n"
