@@ -256,6 +256,7 @@ def evidence_upload(
 ):
     assessment = assessment_for_user(request.user, assessment_id)
     require_role(request.user, *EDITORS)
+    writer(request)
     index = bank_structure(assessment.bank_version).question_index
     q = index.get(question)
     if q is None or q["audience"] == "reviewer":
@@ -264,7 +265,6 @@ def evidence_upload(
         )
     if (file is None) == (document is None):
         raise DjangoValidationError({"file": ["Send a file, or the id of a document of this vendor (one of them)."]})
-    writer(request)
     if not assessment.is_editable:
         return Status(
             409, {"detail": f"This assessment is {assessment.get_status_display().lower()}; answers are locked."}

@@ -237,10 +237,10 @@ def link_create(request, vendor_id: int, service_id: int, payload: LinkIn):
 def link_delete(request, vendor_id: int, service_id: int, link_id: int):
     service = service_for(request, vendor_id, service_id)
     require_role(request.user, *EDITORS)
+    writer(request)
     link = next((lk for lk in org_chains(service.vendor.organisation).links_for(service.pk) if lk.pk == link_id), None)
     if link is None:
         raise Http404
-    writer(request)
     chain_services.link_remove(link=link, by=request.user)
     return Status(204, None)
 

@@ -171,7 +171,7 @@ class AnswersOut(Schema):
 class SectionSavedOut(Schema):
     section: str
     revision: int
-    warnings: list[str]
+    warnings: dict[str, str]  # question code -> a value outside the usual range, written
     status: str
 
 

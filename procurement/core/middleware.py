@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
 # Views that take a file: evidence on section saves (staff and portal), the answers import, and
-# the REST API's evidence upload.
-UPLOAD_VIEWS = frozenset({"assessments:section", "assessments:import", "portal:section", "api:evidence_upload"})
+# the REST API's evidence upload (its URL resolves to the name of the GET on the same path).
+UPLOAD_VIEWS = frozenset({"assessments:section", "assessments:import", "portal:section", "api:evidence"})
 
 TOO_LARGE = "Request body too large: the limit here is {limit} KiB.\n"
 LENGTH_REQUIRED = "A request body needs a Content-Length header.\n"

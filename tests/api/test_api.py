@@ -135,7 +135,7 @@ def test_vendor_and_service_create_use_the_pages_validation(client, personas, be
     service = _json(client, "post", f"/vendors/{vendor}/services", auth, {"name": "Northwind Chat"})
     assert service.status_code == 201, service.content
     listed = _json(client, "get", f"/vendors/{vendor}/services", auth).json()
-    assert [s["name"] for s in listed] == ["Northwind Chat"]
+    assert [s["name"] for s in listed["results"]] == ["Northwind Chat"] and listed["count"] == 1
     blank = _json(client, "post", f"/vendors/{vendor}/services", auth, {})
     assert blank.status_code == 400 and "name" in blank.json()["errors"]
 
