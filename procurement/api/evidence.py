@@ -251,8 +251,8 @@ def evidence_upload(
     request,
     assessment_id: int,
     question: Form[str],
-    document: Form[int | None] = None,
-    file: File[UploadedFile] | None = None,
+    document: int | None = Form(None),
+    file: UploadedFile | None = File(None),
 ):
     assessment = assessment_for_user(request.user, assessment_id)
     require_role(request.user, *EDITORS)

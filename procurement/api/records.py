@@ -197,7 +197,7 @@ class LinkIn(Schema):
     provider: int | None = None
     role: str = ""
     share: float | None = None
-    arrangement: str = ""
+    arrangement: str = SupplyLink.Arrangement.UNKNOWN.value
     notice_days: int | None = None
     regions: list[str] = []
     pass_through: bool = False
