@@ -47,6 +47,9 @@ from procurement.vendors.selectors import register_rows
 router = Router(tags=["documents and evidence"])
 
 EXPIRY = ("valid", "expiring", "expired", "none")
+# Optional multipart parts (a file, or the id of a stored document).
+NO_FILE = File(None)
+NO_DOCUMENT = Form(None)
 
 # --- The evidence register ------------------------------------------------------------------
 
@@ -251,8 +254,8 @@ def evidence_upload(
     request,
     assessment_id: int,
     question: Form[str],
-    document: int | None = Form(None),
-    file: UploadedFile | None = File(None),
+    document: int | None = NO_DOCUMENT,
+    file: UploadedFile | None = NO_FILE,
 ):
     assessment = assessment_for_user(request.user, assessment_id)
     require_role(request.user, *EDITORS)

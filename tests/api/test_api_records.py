@@ -202,7 +202,7 @@ def test_the_openapi_document_gives_every_answer_a_shape(client):
                     continue
                 content = response.get("content", {})
                 shape = next(iter(content.values()), {}).get("schema", {})
-                if not shape or shape.get("type") == "object" and not shape.get("properties"):
+                if not shape or (shape.get("type") == "object" and not shape.get("properties")):
                     missing.append(f"{method.upper()} {path} {status}")
             if method != "get":
                 assert {"400", "401", "403", "404", "429"} <= {str(s) for s in op["responses"]}, path
