@@ -415,7 +415,6 @@ class ProviderDependencyOut(Schema):
     serving_spend: float | None
     roles: list[str]
     shared: bool
-    exposure_max: float | None = None
 
 
 class RegionDependencyOut(Schema):

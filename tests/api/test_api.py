@@ -206,6 +206,16 @@ def test_writes_are_rate_limited_per_token(client, personas, bearer):
     assert client.get(BASE + "/vendors", **auth).status_code == 200
 
 
+def test_an_unknown_path_or_method_under_the_api_is_answered_in_json(client, personas, bearer):
+    auth = bearer(personas["analyst"])
+    unknown = client.get(BASE + "/no-such-thing", **auth)
+    assert unknown.status_code == 404 and "openapi.json" in unknown.json()["detail"]
+    wrong = client.patch(BASE + "/vendors", **auth)
+    assert wrong.status_code == 405 and "PATCH" in wrong.json()["detail"] and "POST" in wrong["Allow"]
+    # Pages keep their HTML 404.
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
 def test_the_schema_is_served_without_a_token(client):
     schema = client.get(BASE + "/openapi.json")
     assert schema.status_code == 200
