@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from procurement.api import schemas as out
 from procurement.api.auth import organisation, writer
@@ -38,9 +38,15 @@ from procurement.portfolio.selectors import (
     service_chain_context,
 )
 from procurement.scoring import supply as pure
-from procurement.vendors.contracts import contract_dates, contract_save
+from procurement.vendors.contracts import (
+    contract_dates,
+    contract_document_attach,
+    contract_document_detach,
+    contract_save,
+)
+from procurement.vendors.documents import DocumentRejected, upload_check
 from procurement.vendors.forms import ContractForm, ProviderForm, SupplyLinkForm
-from procurement.vendors.models import Contract, Provider, SupplyLink
+from procurement.vendors.models import Contract, ContractDocument, Provider, SupplyLink
 from procurement.vendors.supply import org_chains, provider_delete, provider_save
 
 router = Router(tags=["contracts, supply chain, portfolio"])
@@ -69,6 +75,10 @@ class ContractIn(Schema):
     spend_period: str = Contract.Period.YEAR.value
 
 
+def _attachment_out(link: ContractDocument) -> dict:
+    return {"id": link.pk, "document": link.document_id, "name": link.document.original_name, "kind": link.kind}
+
+
 def _contract_out(contract: Contract) -> dict:
     dates = contract_dates(contract, today=timezone.localdate())
     fields = (
@@ -95,10 +105,7 @@ def _contract_out(contract: Contract) -> dict:
         "term_end": dates.term_end,
         "notice_by": dates.notice_by,
         "renewals": dates.renewals,
-        "documents": [
-            {"id": link.pk, "document": link.document_id, "name": link.document.original_name, "kind": link.kind}
-            for link in contract.attachments.select_related("document").order_by("pk")
-        ],
+        "documents": [_attachment_out(link) for link in contract.attachments.select_related("document").order_by("pk")],
     }
 
 
@@ -137,6 +144,47 @@ def contract_write(request, vendor_id: int, service_id: int, payload: ContractIn
         form_invalid(form)
     contract = contract_save(contract=form.save(commit=False), service=service, by=request.user)
     return Status(200 if saved else 201, _contract_out(contract))
+
+
+NO_KIND = Form(ContractDocument.Kind.MSA.value)
+
+
+@router.post(
+    SERVICE + "/contract/documents",
+    url_name="contract_document_add",
+    response=writing({201: out.ContractDocumentOut}),
+    summary="Attach a document (MSA, DPA, order form, other) to the service's contract",
+    description="multipart/form-data: `file` and `kind` (one of: " + ", ".join(ContractDocument.Kind.values) + "). "
+    "The file is checked by content and stored once per vendor, as on the service page; the same document twice "
+    "on one contract is refused (400).",
+)
+def contract_document_add(request, vendor_id: int, service_id: int, file: File[UploadedFile], kind: str = NO_KIND):
+    service = service_for(request, vendor_id, service_id)
+    contract = get_object_or_404(Contract.objects.filter(service=service))
+    require_role(request.user, *EDITORS)
+    writer(request)
+    try:
+        checked = upload_check(file)
+    except DocumentRejected as exc:
+        raise DjangoValidationError({"file": [exc.message]}) from None
+    link = contract_document_attach(contract=contract, checked=checked, kind=kind, by=request.user)
+    return Status(201, _attachment_out(link))
+
+
+@router.delete(
+    SERVICE + "/contract/documents/{attachment_id}",
+    url_name="contract_document_remove",
+    response=writing({204: None}),
+    summary="Take a document off the contract (the vendor's document stays in the register)",
+)
+def contract_document_remove(request, vendor_id: int, service_id: int, attachment_id: int):
+    service = service_for(request, vendor_id, service_id)
+    contract = get_object_or_404(Contract.objects.filter(service=service))
+    require_role(request.user, *EDITORS)
+    writer(request)
+    link = get_object_or_404(contract.attachments.select_related("document"), pk=attachment_id)
+    contract_document_detach(link=link, by=request.user)
+    return Status(204, None)
 
 
 # --- Supply chain ---------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from procurement.assessments.evidence import evidence_store
 from procurement.assessments.models import Assessment
 from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
+from procurement.vendors.contracts import contract_document_attach
+from procurement.vendors.documents import upload_check
 from procurement.vendors.models import Contract, SupplyLink
 from tests.api.test_api import BASE
 
@@ -63,6 +65,13 @@ MATRIX = {
         lambda w, p: {"buyer_party": "Acme", "vendor_party": "Frontier", "start_date": "2026-01-01"},
         EDIT,
     ),
+    "api:contract_document_add": (
+        "post",
+        SERVICE + "/contract/documents",
+        lambda w, p: _files(kind="dpa", file=SimpleUploadedFile("dpa.txt", f"DPA from {p}".encode())),
+        EDIT,
+    ),
+    "api:contract_document_remove": ("delete", SERVICE + "/contract/documents/{attachment}", None, EDIT),
     "api:supply_chain": ("get", SERVICE + "/supply-chain", None, READ),
     "api:link_create": (
         "post",
@@ -135,8 +144,14 @@ def world(personas, shipped_version, complete_assessment, providers, bearer):
     review = Assessment.objects.get(pk=complete_assessment.pk)  # its status as saved
     service = review.service
     draft = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
-    Contract.objects.create(
+    contract = Contract.objects.create(
         service=service, buyer_party="Acme Buyer", vendor_party="Frontier Lab", start_date=dt.date(2026, 1, 1)
+    )
+    attachment = contract_document_attach(
+        contract=contract,
+        checked=upload_check(SimpleUploadedFile("msa.txt", b"Frontier Lab MSA")),
+        kind="msa",
+        by=personas["analyst"],
     )
     link = SupplyLink.objects.create(service=service, provider=providers["cloud"], role="inference_compute")
     evidence = evidence_store(
@@ -169,6 +184,7 @@ def world(personas, shipped_version, complete_assessment, providers, bearer):
         "provider": providers["cloud"].pk,
         "spare": providers["neo"].pk,
         "document": evidence.document_id,
+        "attachment": attachment.pk,
     }
     return {
         "ids": ids,
@@ -244,13 +260,14 @@ def test_a_read_token_writes_nothing_anywhere(client, world, personas, bearer):
 def _counts() -> dict:
     from procurement.assessments.models import Answer, Evidence
     from procurement.core.models import ApiRateCount
-    from procurement.vendors.models import Provider, Vendor, VendorContact
+    from procurement.vendors.models import ContractDocument, Document, Provider, Vendor, VendorContact
 
-    models = (Answer, Evidence, Provider, Vendor, VendorContact, SupplyLink, Contract, ReportFile, ApiRateCount)
+    models = (Answer, Evidence, Document, ContractDocument, Provider, Vendor, VendorContact, SupplyLink, Contract)
+    models += (ReportFile, ApiRateCount)
     return {m.__name__: m.objects.count() for m in models}
 
 
-MULTIPART = {"api:answers_import", "api:evidence_upload"}
+MULTIPART = {"api:answers_import", "api:evidence_upload", "api:contract_document_add"}
 JSON_WRITES = [n for n in WRITES if MATRIX[n][2] is not None and n not in MULTIPART]
 
 

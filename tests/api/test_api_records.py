@@ -75,6 +75,28 @@ def test_a_contract_is_recorded_with_its_dates_and_a_contradiction_changes_nothi
     assert _json(client, "get", path, auth).json()["reference"] == "MSA-7"
 
 
+def test_contract_documents_are_attached_once_and_taken_off(client, service, personas, auth):
+    Contract.objects.create(
+        service=service, buyer_party="Acme", vendor_party="Frontier", start_date=dt.date(2026, 1, 1)
+    )
+    path = _service_path(service) + "/contract/documents"
+    dpa = {"kind": "dpa", "file": SimpleUploadedFile("dpa.pdf", b"%PDF-1.7 a DPA")}
+    attached = client.post(BASE + path, data=dpa, **auth)
+    assert attached.status_code == 201 and attached.json()["kind"] == "dpa"
+    twice = client.post(
+        BASE + path, data={"kind": "msa", "file": SimpleUploadedFile("again.pdf", b"%PDF-1.7 a DPA")}, **auth
+    )
+    assert twice.status_code == 400 and "already attached" in " ".join(twice.json()["errors"]["file"])
+    wrong = client.post(BASE + path, data={"kind": "poem", "file": SimpleUploadedFile("b.txt", b"other")}, **auth)
+    assert wrong.status_code == 400 and "kind" in wrong.json()["errors"]
+    listed = _json(client, "get", _service_path(service) + "/contract", auth).json()["documents"]
+    assert [d["name"] for d in listed] == ["dpa.pdf"]
+    removed = _json(client, "delete", f"{path}/{attached.json()['id']}", auth)
+    assert removed.status_code == 204
+    assert _json(client, "get", _service_path(service) + "/contract", auth).json()["documents"] == []
+    assert Document.objects.filter(vendor=service.vendor).count() == 1  # the vendor's document stays
+
+
 def test_the_supply_chain_is_written_through_the_pages_services(client, service, small, personas, auth):
     made = _json(client, "post", "/providers", auth, {"name": "Neo GPU", "kind": "gpu_cloud", "country": "Ireland"})
     assert made.status_code == 201 and made.json()["country"] == "ie"
