@@ -338,7 +338,8 @@ def _detail_out(a: Assessment) -> dict:
 def assessment_list(
     request,
     status: str = Query("", description="One of: " + ", ".join(Assessment.Status.values)),
-    vendor: int | None = None,
+    vendor: int | None = Query(None, description="A vendor's id"),
+    service: int | None = Query(None, description="A service's id"),
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ):
@@ -348,6 +349,8 @@ def assessment_list(
         qs = qs.filter(status=status)
     if vendor is not None:
         qs = qs.filter(service__vendor_id=vendor)
+    if service is not None:
+        qs = qs.filter(service_id=service)
     rows = list_rows(qs).order_by("-created_at", "-id")
     return page_of(qs, rows, page, page_size, _row_out)
 

@@ -225,7 +225,7 @@ def supply_chain_read(request, vendor_id: int, service_id: int):
     service = service_for(request, vendor_id, service_id)
     chains = org_chains(service.vendor.organisation)
     links = chains.links_for(service.pk)
-    context = service_chain_context(service, chains=chains)
+    context = service_chain_context(service, chains=chains, diagram=False)
     snapshot = context["snapshot"]
     used = {lk.provider_id for lk in links} | {lk.from_provider_id for lk in links if lk.from_provider_id}
     return {

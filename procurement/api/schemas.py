@@ -392,7 +392,7 @@ class ChainFactsOut(Schema):
     regions_unknown: list[str]
     single_points_of_failure: list[str]
     no_pass_through: list[str]
-    risky_links: list[Any]
+    risky_links: list[int]  # indexes into the service's `links`, in their order
     names: dict[str, Any]
 
 

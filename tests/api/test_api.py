@@ -121,6 +121,8 @@ def test_list_filters_by_status_and_vendor_and_pages(client, personas, assessmen
     assert [r["id"] for r in rejected["results"]] == [decided.pk]
     by_vendor = _json(client, "get", f"/assessments?vendor={assessment.service.vendor_id}", auth).json()
     assert [r["id"] for r in by_vendor["results"]] == [assessment.pk]
+    by_service = _json(client, "get", f"/assessments?service={assessment.service_id}", auth).json()
+    assert [r["id"] for r in by_service["results"]] == [assessment.pk]
     wrong = _json(client, "get", "/assessments?status=nonsense", auth)
     assert wrong.status_code == 400 and "status" in wrong.json()["errors"]
 
