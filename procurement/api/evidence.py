@@ -39,9 +39,11 @@ from procurement.assessments.models import Assessment, Evidence
 from procurement.assessments.selectors import assessment_for_user, bank_structure
 from procurement.core.access import EDITORS, require_role
 from procurement.portfolio import evidence_services
+from procurement.portfolio.evidence_views import SOC2_REVIEWERS
 from procurement.vendors.documents import document_response
-from procurement.vendors.evidence_forms import DocumentDetailsForm
-from procurement.vendors.models import Document, DocumentKind, Provider
+from procurement.vendors.evidence import soc2_review_add
+from procurement.vendors.evidence_forms import DocumentDetailsForm, SOC2ReviewForm
+from procurement.vendors.models import SOC2_CHECKLIST, Document, DocumentKind, Provider, SOC2Review
 from procurement.vendors.selectors import register_rows
 
 router = Router(tags=["documents and evidence"])
@@ -201,6 +203,81 @@ def document_update(request, vendor_id: int, document_id: int, payload: Document
         by=request.user,
     )
     return document_read(request, vendor_id, document_id)
+
+
+CHECK_QUESTIONS = dict(SOC2_CHECKLIST)
+
+
+def _review_out(r: SOC2Review) -> dict:
+    return {
+        "id": r.pk,
+        "document": r.document_id,
+        "reviewer": r.reviewer_label,
+        "reviewed_at": r.reviewed_at,
+        "conclusion": r.conclusion,
+        "notes": r.notes,
+        "checklist": [{**item, "question": CHECK_QUESTIONS.get(item["key"], item["key"])} for item in r.checklist],
+    }
+
+
+@router.get(
+    "/vendors/{vendor_id}/documents/{document_id}/soc2-reviews",
+    url_name="soc2_reviews",
+    response=reading({200: out.SOC2ReviewPage}),
+    summary="The SOC 2 reviews recorded for a document, newest first",
+)
+def soc2_review_list(request, vendor_id: int, document_id: int, page: int = 1, page_size: int = PAGE_SIZE):
+    _, document = _document(request, vendor_id, document_id)
+    qs = document.soc2_reviews.order_by("-reviewed_at", "-pk")
+    return page_of(qs, qs, page, page_size, _review_out)
+
+
+class SOC2ReviewIn(Schema):
+    checks: dict[str, str] = {}  # checklist key -> yes, no or na
+    check_notes: dict[str, str] = {}  # checklist key -> a note
+    conclusion: str = ""
+    notes: str = ""
+
+
+@router.post(
+    "/vendors/{vendor_id}/documents/{document_id}/soc2-reviews",
+    url_name="soc2_review_create",
+    response=writing({201: out.SOC2ReviewOut}),
+    summary="Record your SOC 2 review of a document",
+    description="As the SOC 2 review page: every checklist item answered (`checks`: "
+    + ", ".join(k for k, _ in SOC2_CHECKLIST)
+    + "; each yes, no or na), a conclusion ("
+    + ", ".join(SOC2Review.Conclusion.values)
+    + "). Admins, analysts and reviewers; only a document described as a SOC 2 report.",
+)
+def soc2_review_create(request, vendor_id: int, document_id: int, payload: SOC2ReviewIn):
+    _, document = _document(request, vendor_id, document_id)
+    require_role(request.user, *SOC2_REVIEWERS)
+    writer(request)
+    keys = set(CHECK_QUESTIONS)
+    unknown = sorted((set(payload.checks) | set(payload.check_notes)) - keys)
+    if unknown:
+        raise DjangoValidationError({"checks": [f"Unknown checklist item(s): {', '.join(unknown)[:200]}."]})
+    data = {"conclusion": payload.conclusion, "notes": payload.notes}
+    data |= {f"check_{k}": v for k, v in payload.checks.items()}
+    data |= {f"note_{k}": v for k, v in payload.check_notes.items()}
+    form = SOC2ReviewForm(query_dict(data))
+    if not form.is_valid():
+        # "check_type_two" -> "checks.type_two", as the body names it.
+        errors = {
+            field.replace("check_", "checks.", 1).replace("note_", "check_notes.", 1): [e["message"] for e in items]
+            for field, items in form.errors.get_json_data().items()
+        }
+        raise DjangoValidationError(errors)
+    review = soc2_review_add(
+        document=document,
+        reviewer=request.user,
+        answers=form.answers(),
+        notes=form.notes_by_key(),
+        conclusion=form.cleaned_data["conclusion"],
+        conclusion_notes=form.cleaned_data["notes"],
+    )
+    return Status(201, _review_out(review))
 
 
 # --- Evidence on answers --------------------------------------------------------------------

@@ -296,6 +296,27 @@ class DocumentPage(PageOut):
     results: list[DocumentOut]
 
 
+class SOC2CheckOut(Schema):
+    key: str
+    question: str
+    answer: str  # yes, no or na
+    note: str
+
+
+class SOC2ReviewOut(Schema):
+    id: int
+    document: int
+    reviewer: str
+    reviewed_at: dt.datetime
+    conclusion: str
+    notes: str
+    checklist: list[SOC2CheckOut]
+
+
+class SOC2ReviewPage(PageOut):
+    results: list[SOC2ReviewOut]
+
+
 class EvidenceOut(Schema):
     id: int
     question: str | None

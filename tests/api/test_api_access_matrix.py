@@ -17,7 +17,7 @@ from procurement.reports.models import ReportFile
 from procurement.reports.services import report_current
 from procurement.vendors.contracts import contract_document_attach
 from procurement.vendors.documents import upload_check
-from procurement.vendors.models import Contract, SupplyLink
+from procurement.vendors.models import SOC2_CHECKLIST, Contract, SupplyLink
 from tests.api.test_api import BASE
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,14 @@ MATRIX = {
         "/vendors/{vendor}/documents/{document}",
         lambda w, p: {"kind": "pentest", "issued_on": "2026-01-10"},
         EDIT,
+    ),
+    "api:soc2_reviews": ("get", "/vendors/{vendor}/documents/{document}/soc2-reviews", None, READ),
+    # As the SOC 2 review page: admins, analysts and reviewers, not viewers.
+    "api:soc2_review_create": (
+        "post",
+        "/vendors/{vendor}/documents/{document}/soc2-reviews",
+        lambda w, p: {"checks": dict.fromkeys(dict(SOC2_CHECKLIST), "yes"), "conclusion": "rely"},
+        {**EDIT, "reviewer": OK},
     ),
     "api:assessments": ("get", "/assessments", None, ORG_LIST),
     # An outsider naming this organisation's service gets the form's "not one of the choices".

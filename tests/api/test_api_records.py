@@ -11,7 +11,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from procurement.assessments import services
 from procurement.assessments.models import Assessment
 from procurement.questionbank.services import bank_load
-from procurement.vendors.models import ChainChange, Contract, Document, Provider, SupplyLink, VendorContact
+from procurement.vendors.models import (
+    SOC2_CHECKLIST,
+    ChainChange,
+    Contract,
+    Document,
+    Provider,
+    SupplyLink,
+    VendorContact,
+)
 from tests.api.test_api import BASE, _json
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +237,27 @@ def test_the_openapi_document_gives_every_answer_a_shape(client):
             if method != "get":
                 assert {"400", "401", "403", "404", "429"} <= {str(s) for s in op["responses"]}, path
     assert missing == []
+
+
+def test_a_soc2_review_needs_every_check_and_a_soc2_report(client, service, small, personas, bearer):
+    analyst, reviewer = bearer(personas["analyst"]), bearer(personas["reviewer"])
+    sent = _upload(
+        client,
+        f"/assessments/{small.pk}/evidence",
+        analyst,
+        question="OPS-01",
+        file=SimpleUploadedFile("soc2.pdf", b"%PDF-1.7 SOC 2"),
+    )
+    path = f"/vendors/{service.vendor_id}/documents/{sent.json()['document']}"
+    body = {"checks": dict.fromkeys(dict(SOC2_CHECKLIST), "yes"), "conclusion": "rely"}
+    not_yet = _json(client, "post", path + "/soc2-reviews", reviewer, body)
+    assert not_yet.status_code == 400 and "SOC 2 report" in not_yet.json()["detail"]
+    described = {"kind": "soc2_type2", "period_start": "2026-01-01", "period_end": "2026-06-30"}
+    assert _json(client, "put", path, analyst, described).status_code == 200
+    short = _json(client, "post", path + "/soc2-reviews", reviewer, {**body, "checks": {"type_two": "yes"}})
+    assert short.status_code == 400 and "checks.bridge_letter" in short.json()["errors"]
+    recorded = _json(client, "post", path + "/soc2-reviews", reviewer, {**body, "check_notes": {"type_two": "Seen."}})
+    assert recorded.status_code == 201, recorded.content
+    review = recorded.json()
+    assert review["reviewer"] == "reviewer" and review["checklist"][0]["note"] == "Seen."
+    assert _json(client, "get", path + "/soc2-reviews", analyst).json()["count"] == 1
