@@ -325,7 +325,7 @@ def evidence_list(
     description="multipart/form-data: `question` (its code) and either `file` (a PDF, PNG, JPEG, text, .docx or "
     ".xlsx, checked by content, within the size limit and the assessment's quotas) or `document` (the id of a "
     "document of this vendor from the register). The same file on the same answer is linked once (200). "
-    "An assessment that is decided or in review is locked (409).",
+    "An assessment that is submitted, in review or decided is locked (409).",
 )
 def evidence_upload(
     request,
