@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: refuses an oversized body from its Content-Length before anything reads it.
     "procurement.core.middleware.RequestBodyLimitMiddleware",
+    # Errors under /api/ in JSON, also Django's 404 and django-ninja's 405.
+    "procurement.api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
