@@ -221,6 +221,27 @@ def login(client):
     return _login
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _shipped_bank_parsed_once):
+    """The test database starts with the shipped bank published, as after `make run`'s load_bank:
+    dozens of fixtures need it, and its 1,300 rows cost 0.15-0.25 s a test to insert. Tests roll
+    back to this state; after a transactional test empties the tables, `shipped_version` loads
+    it again."""
+    from procurement.questionbank.services import bank_load
+
+    with django_db_blocker.unblock():
+        bank_load(raw=_SHIPPED_RAW, source=str(SHIPPED_BANK))
+
+
+@pytest.fixture
+def no_banks(db):
+    """For tests of loading banks into an empty database: the preloaded shipped bank is removed
+    (inside the test's transaction, so the next test has it again)."""
+    from procurement.questionbank.models import QuestionBank
+
+    QuestionBank.objects.all().delete()
+
+
 @pytest.fixture
 def shipped_version(db):
     from procurement.questionbank.services import bank_load

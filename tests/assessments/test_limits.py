@@ -208,6 +208,7 @@ def shipped_v1_and_v2(db):
     return v1, v2
 
 
+@pytest.mark.usefixtures("no_banks")
 def test_loading_the_history_then_the_current_file_gives_versions_1_and_2_and_nothing_more(shipped_v1_and_v2):
     v1, v2 = shipped_v1_and_v2
     assert (v1.number, v2.number) == (1, 2) and v2.based_on == v1

@@ -8,6 +8,7 @@ from tests.conftest import SHIPPED_BANK, SMALL_BANK
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("no_banks")
 def test_load_bank_then_export_bank_round_trips_the_shipped_bank(tmp_path, capsys):
     call_command("load_bank", str(SHIPPED_BANK))
     assert "loaded as v1" in capsys.readouterr().out
@@ -18,6 +19,7 @@ def test_load_bank_then_export_bank_round_trips_the_shipped_bank(tmp_path, capsy
     assert parse_document(out.read_bytes()) == parse_document(SHIPPED_BANK.read_bytes())
 
 
+@pytest.mark.usefixtures("no_banks")
 def test_load_bank_lists_every_problem_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(SMALL_BANK.replace("type: yes_no", "type: slider").replace("code: OPS-02", "code: OPS-01"))
@@ -34,6 +36,7 @@ def test_load_bank_reports_a_missing_file(tmp_path):
         call_command("load_bank", str(tmp_path / "nope.yaml"))
 
 
+@pytest.mark.usefixtures("no_banks")
 def test_load_bank_draft_flag_and_org_option(tmp_path, org):
     path = tmp_path / "small.yaml"
     path.write_text(SMALL_BANK)

@@ -56,6 +56,7 @@ def test_the_export_writes_the_freshness_and_loads_back_to_the_same_content():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("no_banks")
 def test_the_history_files_then_the_current_file_give_versions_1_2_3_and_reloading_changes_nothing():
     loaded = [bank_load(raw=p.read_bytes(), source=str(p)) for p in [*HISTORY, SHIPPED]]
     v1, v2, v3 = (r.version for r in loaded)

@@ -63,6 +63,7 @@ def test_a_changed_file_can_be_loaded_as_a_draft():
     assert result.version.status == BankVersion.Status.DRAFT and result.version.number is None
 
 
+@pytest.mark.usefixtures("no_banks")
 def test_a_bad_file_writes_nothing():
     with pytest.raises(BankFileError):
         bank_load(raw=SMALL_BANK.replace("type: yes_no", "type: slider"), source="bad.yaml")
