@@ -135,6 +135,18 @@ def _confirm(request, *, assessment, section, questions, target, by, by_label, u
     return redirect(reverse(urls.section, args=[assessment.pk, section]) + anchor)
 
 
+def _confirm_wording(request, *, assessment, section, questions, target, by, by_label, urls) -> HttpResponse:
+    """A "Still holds" button beside a "wording changed since answered" badge (``target`` is
+    the question's code): the answers were saved first, as with every button of the form."""
+    codes = [target] if target in {q["code"] for q in questions} else []
+    if services.answers_confirm_wording(assessment=assessment, codes=codes, by=by, by_label=by_label):
+        messages.success(request, f"{target}: the answer still holds after the rewording (recorded in its history).")
+    else:
+        messages.info(request, services.NO_WORDING_TO_CONFIRM)
+    anchor = f"#q-{target}" if codes else ""
+    return redirect(reverse(urls.section, args=[assessment.pk, section]) + anchor)
+
+
 @dataclass(frozen=True)
 class SectionUrls:
     """URL names (each takes the assessment pk and one more argument) of one area's section page."""
@@ -249,6 +261,17 @@ def section_page(
                 section=code,
                 questions=questions,
                 target=confirm,
+                by=by,
+                by_label=by_label,
+                urls=urls,
+            )
+        if outcome.valid and (reworded := request.POST.get("confirm_wording")):
+            return _confirm_wording(
+                request,
+                assessment=assessment,
+                section=code,
+                questions=questions,
+                target=reworded,
                 by=by,
                 by_label=by_label,
                 urls=urls,
