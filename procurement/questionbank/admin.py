@@ -348,9 +348,20 @@ class BankVersionAdmin(BankScopedAdmin):
             try:
                 published = services.version_publish(version=version, by=request.user)
             except BankFileError as exc:
-                problems = "; ".join(str(p) for p in exc.problems[:20])
-                more = f" (and {len(exc.problems) - 20} more)" if len(exc.problems) > 20 else ""
-                self.message_user(request, f"{version} was not published: {problems}{more}", messages.ERROR)
+                problems = "; ".join(str(p) for p in exc.problems[:5])
+                more = f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else ""
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} was not published: {}{}. <a href="{}">See every problem, each with a link to its'
+                        " question</a>.",
+                        version,
+                        problems,
+                        more,
+                        reverse("questionbank:version_publish", args=[version.pk]),
+                    ),
+                    messages.ERROR,
+                )
             except ValidationError as exc:
                 self.message_user(
                     request,

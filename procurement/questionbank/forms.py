@@ -29,6 +29,9 @@ class PublishForm(forms.Form):
         help_text="What changed in this version and why. Shown to everyone asked to move to it.",
         error_messages={"required": "Write a changelog before publishing: say what changed and why."},
     )
+    # The content hash of the draft as this page showed it (another editor's later change is
+    # refused, never published unseen).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, diff: DocumentDiff | None = None, marks: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

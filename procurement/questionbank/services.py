@@ -18,6 +18,10 @@ from procurement.questionbank.models import BankVersion, Choice, Question, Quest
 NOT_A_DRAFT = "Only a draft can be published; {version} is {status}."
 NOT_PUBLISHED = "Only a published version can be retired; {version} is {status}."
 CHANGELOG_REQUIRED = "Write a changelog before publishing: say what changed in this version and why."
+DRAFT_CHANGED = (
+    "Not published: someone changed this draft after you opened this page. The comparison and the rescoring"
+    " below now show the draft as it is; check them, then publish again."
+)
 SHIPPED_SLUG_TAKEN = "A bank with slug {slug!r} already exists for this organisation."
 
 
@@ -59,6 +63,12 @@ def version_to_document(version: BankVersion) -> dict:
             for s in sections
         ],
     }
+
+
+def version_content_hash(version: BankVersion) -> str:
+    """The hash of what the version holds now (sections, questions, rule parameters, change
+    marks): two readings with the same hash saw the same draft."""
+    return bankdoc.content_hash(version_to_document(version))
 
 
 def _plain_number(value) -> int | float:
@@ -276,15 +286,25 @@ def version_take_upstream(*, draft: BankVersion, upstream: BankVersion, codes: l
 
 @transaction.atomic
 def version_publish(
-    *, version: BankVersion, by=None, changelog: str | None = None, marks: dict[str, str] | None = None
+    *,
+    version: BankVersion,
+    by=None,
+    changelog: str | None = None,
+    marks: dict[str, str] | None = None,
+    seen: str | None = None,
 ) -> BankVersion:
     """Validate the whole version, then freeze it under the next version number. A version
     that follows another needs a changelog (given here or already on the draft). ``marks``
     sets, per question code, the editor's classification of its change ("editorial",
-    "substantive", or "" to let the comparison decide) before the version freezes."""
+    "substantive", or "" to let the comparison decide) before the version freezes. ``seen``
+    is the content hash of the draft the editor reviewed (``version_content_hash``): when the
+    draft has changed since, nothing is published (another editor's change is never
+    published unseen)."""
     version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
     if version.status != BankVersion.Status.DRAFT:
         raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
+    if seen is not None and seen != version_content_hash(version):
+        raise ValidationError(DRAFT_CHANGED, code="stale")
     if changelog is not None:
         version.changelog = changelog.strip()
     for code, kind in (marks or {}).items():
@@ -299,7 +319,7 @@ def version_publish(
     doc = version_to_document(version)
     problems = bankdoc.validate_document(doc)
     if problems:
-        raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED)] * no_changelog))
+        raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED, "changelog")] * no_changelog))
     if no_changelog:
         raise ValidationError(CHANGELOG_REQUIRED, code="changelog_required")
     # Lock the bank row so two publishes cannot take the same number.

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
-from procurement.questionbank.document import BankFileError
+from procurement.questionbank.document import BankFileError, Problem, content_hash, validate_document
 from procurement.questionbank.forms import PublishForm, RawRuleParamsForm, RuleParamsForm
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.rules_preview import profiles_rescored, rule_lines
@@ -96,32 +97,67 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"{version} is already {version.get_status_display().lower()}.")
         return redirect("questionbank:version_compare", version.pk)
     previous = version_previous(version)
+    doc = version_to_document(version)
     ctx = {"can_edit": True, "version": version, "previous": previous}
     if previous is not None:
         ctx |= _compare_ctx(version, previous)
         ctx["profiles"] = profiles_rescored(
-            before=version_to_document(previous),
-            after=version_to_document(version),
-            profiles_dir=settings.BASE_DIR / "fixtures/profiles",
+            before=version_to_document(previous), after=doc, profiles_dir=settings.BASE_DIR / "fixtures/profiles"
         )
     diff = ctx.get("diff")
     marks = dict(version.questions.exclude(change_kind="").values_list("code", "change_kind"))
-    form = PublishForm(request.POST or None, initial={"changelog": version.changelog}, diff=diff, marks=marks)
-    problems: list[str] = []
+    seen = content_hash(doc)
+    form = PublishForm(
+        request.POST or None, initial={"changelog": version.changelog, "seen": seen}, diff=diff, marks=marks
+    )
+    problems: list = []
     if request.method == "POST" and form.is_valid():
         try:
             published = version_publish(
-                version=version, by=request.user, changelog=form.cleaned_data["changelog"], marks=form.marks
+                version=version,
+                by=request.user,
+                changelog=form.cleaned_data["changelog"],
+                marks=form.marks,
+                seen=form.cleaned_data["seen"] or None,
             )
         except BankFileError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = exc.problems
         except ValidationError as exc:
-            problems = list(exc.messages)
+            problems = [Problem("", m, "stale" if exc.code == "stale" else "") for m in exc.messages]
+            if exc.code == "stale":  # the page now shows the draft as it is: review it afresh
+                typed = {"changelog": form.cleaned_data["changelog"], "seen": seen}
+                form = PublishForm(initial=typed, diff=diff, marks=marks | form.marks)
         else:
             messages.success(request, f"Published {published}.")
             return redirect("questionbank:version_compare", published.pk)
-    ctx |= {"form": form, "problems": problems}
+    # Opened or refused: what stops the draft being published now, each linked to where it is fixed.
+    blocking = problems or validate_document(doc)
+    ctx |= {
+        "form": form,
+        "problems": problem_links(version, blocking),
+        "refused": bool(problems),
+    }
     return render(request, "questionbank/version_publish.html", ctx, status=400 if problems or form.errors else 200)
+
+
+def problem_links(version: BankVersion, problems: list[Problem]) -> list[dict]:
+    """Each problem in words, with a link to where it is fixed: the question's or the section's
+    form in the bank editor, the Scoring rules page, or the changelog field. Two queries."""
+    questions = dict(version.questions.values_list("code", "pk"))
+    sections = dict(version.sections.values_list("code", "pk"))
+    rows = []
+    for p in problems:
+        url, label = "", ""
+        if p.code in questions:
+            url, label = reverse("admin:questionbank_question_change", args=[questions[p.code]]), f"Edit {p.code}"
+        elif p.code in sections:
+            url, label = reverse("admin:questionbank_section_change", args=[sections[p.code]]), f"Edit section {p.code}"
+        elif p.code == "rule_params":
+            url, label = reverse("questionbank:version_rules", args=[version.pk]), "Open the scoring rules"
+        elif p.code == "changelog":
+            url, label = "#id_changelog", "Write the changelog"
+        rows.append({"text": str(p), "url": url, "label": label})
+    return rows
 
 
 @login_required

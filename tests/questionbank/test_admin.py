@@ -65,7 +65,9 @@ def test_publish_action_reports_every_problem_and_keeps_the_draft(login, persona
     response = login(personas["admin"]).post(
         admin_url("bankversion_changelist"), {"action": "publish_versions", "_selected_action": [draft.pk]}, follow=True
     )
-    assert "was not published" in response.content.decode()
+    page = response.content.decode()
+    assert "was not published" in page and "OPS-02" in page
+    assert reverse("questionbank:version_publish", args=[draft.pk]) in page
     draft.refresh_from_db()
     assert draft.status == BankVersion.Status.DRAFT
 

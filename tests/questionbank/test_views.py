@@ -90,14 +90,37 @@ def test_publishing_a_draft_that_would_not_load_lists_every_problem(login, perso
 
     Question.objects.filter(version=org_draft, code="OPS-02").update(bands=[{"from": 0, "to": 10, "points": 4}])
     Question.objects.filter(version=org_draft, code="OPS-03").update(show_if_question="OPS-05")
-    response = login(personas["admin"]).post(
-        reverse("questionbank:version_publish", args=[org_draft.pk]), {"changelog": "Try"}
-    )
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_publish", args=[org_draft.pk])
+    # Opening the page already says what stops it, each problem linked to the question's form.
+    ops02 = org_draft.questions.get(code="OPS-02").pk
+    edit = reverse("admin:questionbank_question_change", args=[ops02])
+    page = client.get(url).content.decode()
+    assert "Not published" not in page and f'<a href="{edit}"\n          class="alert-link">Edit OPS-02</a>' in page
+    response = client.post(url, {"changelog": "Try"})
     page = response.content.decode()
     assert response.status_code == 400 and "Not published" in page
     assert "OPS-02" in page and "the last band ends at 10" in page and "OPS-03" in page
+    assert f'href="{edit}"' in page and "Edit OPS-03</a>" in page
     org_draft.refresh_from_db()
     assert org_draft.status == "draft"
+
+
+def test_a_draft_changed_after_the_publish_page_opened_is_not_published_unseen(login, personas, org_draft):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_publish", args=[org_draft.pk])
+    form = client.get(url).context["form"]
+    q = org_draft.questions.get(code="OPS-01")
+    q.text = "Is there a tested and documented fallback?"  # another editor, meanwhile
+    q.save()
+    response = client.post(url, {"changelog": "Fallback reworded.", "seen": form["seen"].initial})
+    page = response.content.decode()
+    assert response.status_code == 400 and "someone changed this draft after you opened this page" in page
+    assert "documented" in page and "Fallback reworded." in page
+    org_draft.refresh_from_db()
+    assert org_draft.status == "draft"
+    seen = response.context["form"]["seen"].initial
+    assert client.post(url, {"changelog": "Fallback reworded.", "seen": seen}).status_code == 302
 
 
 def test_an_org_admin_cannot_publish_the_shipped_bank(login, personas, shipped_version):
