@@ -117,9 +117,22 @@ def section_save(
     return SaveOutcome(valid, revision)
 
 
-def _confirm(request, *, assessment, section, questions, target, by, by_label, urls) -> HttpResponse:
+def _confirm(request, *, assessment, section, questions, by, by_label, urls) -> HttpResponse:
     """The section's "Confirm unchanged" buttons: one carried answer (``target`` is its code) or
-    every carried answer of the section that needs no attention (``target`` is "section")."""
+    every carried answer of the section that needs no attention (``target`` is "section"); and
+    the "Answer still holds" buttons of reworded questions."""
+    if "confirm_wording" in request.POST:
+        return _confirm_wording(
+            request,
+            assessment=assessment,
+            section=section,
+            questions=questions,
+            target=request.POST["confirm_wording"],
+            by=by,
+            by_label=by_label,
+            urls=urls,
+        )
+    target = request.POST["confirm"]
     codes = {q["code"] for q in questions}
     if target == "section":
         marks = reassessment_marks(assessment)
@@ -254,24 +267,12 @@ def section_page(
             rows = conflict_rows(questions, answers, form)
             ctx = {"assessment": assessment, "section": section, "conflict": outcome.conflict, "rows": rows}
             return render(request, conflict_template, ctx, status=409)
-        if outcome.valid and (confirm := request.POST.get("confirm")):
+        if outcome.valid and ("confirm" in request.POST or "confirm_wording" in request.POST):
             return _confirm(
                 request,
                 assessment=assessment,
                 section=code,
                 questions=questions,
-                target=confirm,
-                by=by,
-                by_label=by_label,
-                urls=urls,
-            )
-        if outcome.valid and (reworded := request.POST.get("confirm_wording")):
-            return _confirm_wording(
-                request,
-                assessment=assessment,
-                section=code,
-                questions=questions,
-                target=reworded,
                 by=by,
                 by_label=by_label,
                 urls=urls,

@@ -319,7 +319,8 @@ def version_publish(
     doc = version_to_document(version)
     problems = bankdoc.validate_document(doc)
     if problems:
-        raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED, "changelog")] * no_changelog))
+        missing = [bankdoc.Problem("changelog", CHANGELOG_REQUIRED, "changelog")] if no_changelog else []
+        raise bankdoc.BankFileError(problems + missing)
     if no_changelog:
         raise ValidationError(CHANGELOG_REQUIRED, code="changelog_required")
     # Lock the bank row so two publishes cannot take the same number.
