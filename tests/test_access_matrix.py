@@ -257,6 +257,8 @@ MATRIX = {
     "assessments:import": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
     "assessments:export": ("get", lambda w: {"pk": w["draft"].pk}, READ),
     "assessments:upgrade": ("get", lambda w: {"pk": w["draft"].pk}, EDIT),
+    # The organisation's own assessments under one of its bank versions: members who move them.
+    "assessments:bank_rescoring": ("get", lambda w: {"pk": w["own_version"].pk}, EDIT),
     "reports:preview": ("get", lambda w: {"pk": w["review"].pk}, READ),
     "reports:generate": ("post", lambda w: {"pk": w["review"].pk}, {**READ, "viewer": 200}),
     "reports:status": ("get", lambda w: {"pk": w["review"].pk}, READ),

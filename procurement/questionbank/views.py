@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from procurement.core.access import is_org_admin, is_site_staff, organisation_for
+from procurement.core.access import EDITORS, has_role, is_org_admin, is_site_staff, organisation_for
 from procurement.questionbank.document import BankFileError, Problem, content_hash, validate_document
 from procurement.questionbank.forms import PublishForm, RawRuleParamsForm, RuleParamsForm
 from procurement.questionbank.models import BankVersion
@@ -55,6 +55,12 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "questionbank/version_preview.html", ctx)
 
 
+def _own_rescoring(user) -> bool:
+    """Whether to link to the organisation's own assessments rescored under a version (a page
+    of the assessments app, for the members who move assessments)."""
+    return has_role(user, *EDITORS) and organisation_for(user) is not None
+
+
 def _compare_ctx(version: BankVersion, previous: BankVersion) -> dict:
     diff = versions_diff(previous, version)
     return {
@@ -78,7 +84,7 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
     else:
         previous = version_previous(version)
-    ctx = {"can_edit": bank_can_edit(request.user, version.bank)}
+    ctx = {"can_edit": bank_can_edit(request.user, version.bank), "own_rescoring": _own_rescoring(request.user)}
     if previous is None:
         ctx |= {"version": version, "previous": None}
     else:
@@ -98,7 +104,7 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("questionbank:version_compare", version.pk)
     previous = version_previous(version)
     doc = version_to_document(version)
-    ctx = {"can_edit": True, "version": version, "previous": previous}
+    ctx = {"can_edit": True, "version": version, "previous": previous, "own_rescoring": _own_rescoring(request.user)}
     if previous is not None:
         ctx |= _compare_ctx(version, previous)
         ctx["profiles"] = profiles_rescored(
@@ -234,6 +240,7 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": rule_lines(after),
         "profiles": profiles_rescored(before=before, after=after, profiles_dir=settings.BASE_DIR / "fixtures/profiles"),
         "previewing": request.method == "POST" and status == 200,
+        "own_rescoring": _own_rescoring(request.user),
     }
     return render(request, "questionbank/version_rules.html", ctx, status=status)
 

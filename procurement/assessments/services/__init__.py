@@ -81,6 +81,7 @@ from procurement.assessments.services.upgrade import (
     answers_confirm_wording,
     answers_outside_new_limits,
     assessment_upgrade,
+    assessments_upgrade,
     version_diff,
 )
 
@@ -120,6 +121,7 @@ __all__ = [
     "assessment_start_review",
     "assessment_submit",
     "assessment_upgrade",
+    "assessments_upgrade",
     "attestation_add",
     "chain_record_from_answer",
     "clarification_add",

@@ -79,15 +79,16 @@ class UpgradeCounts:
 
 
 def _versions_between(current: BankVersion, target: BankVersion) -> list[BankVersion]:
-    """The published (or since retired) versions after ``current`` up to and including ``target``."""
-    if target.bank_id != current.bank_id or not current.number or not target.number:
+    """The published (or since retired) versions after ``current`` up to and including ``target``
+    (for a draft ``target``: every published version after ``current``, then the draft)."""
+    if target.bank_id != current.bank_id or not current.number:
         return [target]
-    between = (
-        BankVersion.objects.filter(bank_id=current.bank_id, number__gt=current.number, number__lt=target.number)
-        .exclude(status=BankVersion.Status.DRAFT)
-        .order_by("number")
+    between = BankVersion.objects.filter(bank_id=current.bank_id, number__gt=current.number).exclude(
+        status=BankVersion.Status.DRAFT
     )
-    return [*between, target]
+    if target.number:
+        between = between.filter(number__lt=target.number)
+    return [*between.exclude(pk=target.pk).order_by("number"), target]
 
 
 def version_diff(current: BankVersion, target: BankVersion) -> VersionDiff:
@@ -197,6 +198,21 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
     )
     assessment_rescore(assessment=assessment)
     return replace(diff, kept=kept, cleared=sorted(cleared))
+
+
+def assessments_upgrade(
+    *, assessments, target: BankVersion, by
+) -> tuple[list[tuple[Assessment, VersionDiff]], list[str]]:
+    """Move each of ``assessments`` to ``target`` (``assessment_upgrade``, each in its own
+    transaction: one refused does not hold back the others). Returns the moves made, each with
+    what it kept and cleared, and why each refused one was refused."""
+    moved, refused = [], []
+    for assessment in assessments:
+        try:
+            moved.append((assessment, assessment_upgrade(assessment=assessment, target=target, by=by)))
+        except ValidationError as exc:
+            refused.append(f"A-{assessment.pk}: {' '.join(exc.messages)}")
+    return moved, refused
 
 
 NO_WORDING_TO_CONFIRM = "There is no answer here kept across a rewording that still waits for a check."
