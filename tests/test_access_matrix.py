@@ -69,6 +69,7 @@ MATRIX = {
     "core:home": ("get", lambda w: {}, ANY_MEMBER),
     "questionbank:version_preview": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
     "questionbank:version_compare": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
+    "questionbank:version_download": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
     # Only the organisation's admins edit its banks; site staff see them but edit shipped banks only.
     "questionbank:version_publish": (
         "get",

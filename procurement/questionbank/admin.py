@@ -326,11 +326,8 @@ class BankVersionAdmin(BankScopedAdmin):
 
     def export_view(self, request, pk):
         version = get_object_or_404(self.get_queryset(request), pk=pk)
-        from procurement.questionbank.document import dump_document
-
-        text = dump_document(services.version_to_document(version))
+        name, text = services.version_file(version)
         response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-        name = f"{version.bank.slug}-{'v' + str(version.number) if version.number else 'draft-' + str(version.pk)}.yaml"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 

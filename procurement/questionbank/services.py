@@ -402,6 +402,13 @@ def bank_load(
     return LoadResult(bank, version, True, f"{bank.slug}: loaded as {version.label} ({version.get_status_display()})")
 
 
+def version_file(version: BankVersion) -> tuple[str, str]:
+    """The version as a bank file: (file name, YAML text), e.g. ("my-bank-v3.yaml", ...); a draft
+    is named by its id. Loading the file again gives the same content."""
+    label = f"v{version.number}" if version.number else f"draft-{version.pk}"
+    return f"{version.bank.slug}-{label}.yaml", bankdoc.dump_document(version_to_document(version))
+
+
 def bank_export(*, bank: QuestionBank, number: int | None = None) -> str:
     versions = bank.versions.exclude(status=BankVersion.Status.DRAFT)
     version = versions.get(number=number) if number is not None else versions.order_by("-number").first()

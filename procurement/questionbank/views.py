@@ -27,6 +27,7 @@ from procurement.questionbank.services import (
     version_new_draft,
     version_publish,
     version_set_rule_params,
+    version_file,
     version_take_upstream,
     version_to_document,
 )
@@ -59,6 +60,17 @@ def _own_rescoring(user) -> bool:
     """Whether to link to the organisation's own assessments rescored under a version (a page
     of the assessments app, for the members who move assessments)."""
     return has_role(user, *EDITORS) and organisation_for(user) is not None
+
+
+@login_required
+def version_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any version the user can see as a bank file (YAML): to edit offline and upload again, or
+    to keep beside the assessments that pin it."""
+    version = get_object_or_404(versions_visible_to(request.user), pk=pk)
+    name, text = version_file(version)
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _compare_ctx(version: BankVersion, previous: BankVersion) -> dict:

@@ -31,6 +31,20 @@ def test_preview_of_another_organisations_draft_is_404(login, personas, other_or
     assert response.status_code == 404
 
 
+def test_any_member_downloads_a_version_as_the_bank_file_it_loads_from(login, personas, org):
+    from procurement.questionbank.document import parse_document
+    from procurement.questionbank.services import version_to_document
+
+    v1 = bank_load(raw=SMALL_BANK, source="s", organisation=org).version
+    client = login(personas["viewer"])
+    assert reverse("questionbank:version_download", args=[v1.pk]) in client.get(
+        reverse("questionbank:version_preview", args=[v1.pk])
+    ).content.decode()
+    response = client.get(reverse("questionbank:version_download", args=[v1.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="small-v1.yaml"'
+    assert parse_document(response.content, source="small-v1.yaml") == version_to_document(v1)
+
+
 def test_preview_requires_login(client, shipped_version):
     response = client.get(reverse("questionbank:version_preview", args=[shipped_version.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
