@@ -24,10 +24,10 @@ from procurement.questionbank.selectors import (
 from procurement.questionbank.services import (
     bank_can_edit,
     bank_copy_to_organisation,
+    version_file,
     version_new_draft,
     version_publish,
     version_set_rule_params,
-    version_file,
     version_take_upstream,
     version_to_document,
 )

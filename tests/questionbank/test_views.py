@@ -37,9 +37,10 @@ def test_any_member_downloads_a_version_as_the_bank_file_it_loads_from(login, pe
 
     v1 = bank_load(raw=SMALL_BANK, source="s", organisation=org).version
     client = login(personas["viewer"])
-    assert reverse("questionbank:version_download", args=[v1.pk]) in client.get(
-        reverse("questionbank:version_preview", args=[v1.pk])
-    ).content.decode()
+    assert (
+        reverse("questionbank:version_download", args=[v1.pk])
+        in client.get(reverse("questionbank:version_preview", args=[v1.pk])).content.decode()
+    )
     response = client.get(reverse("questionbank:version_download", args=[v1.pk]))
     assert response["Content-Disposition"] == 'attachment; filename="small-v1.yaml"'
     assert parse_document(response.content, source="small-v1.yaml") == version_to_document(v1)
