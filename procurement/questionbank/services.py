@@ -186,12 +186,22 @@ def version_new_draft(*, version: BankVersion) -> BankVersion:
     return version_create_from_document(bank=version.bank, doc=doc, based_on=version, changelog="")
 
 
+RULES_CHANGED = (
+    "Not saved: someone else saved this draft after you opened this page. Your values are still in the form;"
+    " open the page in another tab to see theirs, then Save again to replace them with yours."
+)
+
+
 @transaction.atomic
-def version_set_rule_params(*, version: BankVersion, params: dict) -> BankVersion:
-    """New rule parameters for a draft (already checked by the form; publishing checks again)."""
+def version_set_rule_params(*, version: BankVersion, params: dict, seen: str | None = None) -> BankVersion:
+    """New rule parameters for a draft (already checked by the form; publishing checks again).
+    ``seen`` is the draft's ``updated_at`` (ISO format) when the editor opened it: a draft saved
+    since by someone else is refused, never overwritten unseen."""
     version = BankVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_locked:
         raise version.locked_error()
+    if seen is not None and seen != version.updated_at.isoformat():
+        raise ValidationError(RULES_CHANGED, code="stale")
     version.rule_params = params
     version.save(update_fields=["rule_params", "updated_at"])
     return version

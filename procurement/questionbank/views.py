@@ -229,6 +229,9 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         )
     edited = params
     status = 200
+    # When this editor opened the draft: kept through Preview, so Save refuses another's save since.
+    loaded_at = request.POST.get("loaded_at") or version.updated_at.isoformat()
+    stale = ""
     if request.method == "POST":
         bound = raw_form if raw_post else form
         if bound is None:
@@ -236,9 +239,14 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         if bound.is_valid():
             edited = bound.cleaned_data["raw"] if raw_post else form.new_params
             if "save" in request.POST:
-                version_set_rule_params(version=version, params=edited)
-                messages.success(request, "Rule parameters saved in the draft.")
-                return redirect("questionbank:version_rules", version.pk)
+                try:
+                    version_set_rule_params(version=version, params=edited, seen=loaded_at)
+                except ValidationError as exc:
+                    stale, status = " ".join(exc.messages), 409
+                    loaded_at = version.updated_at.isoformat()  # warned: the next Save is deliberate
+                else:
+                    messages.success(request, "Rule parameters saved in the draft.")
+                    return redirect("questionbank:version_rules", version.pk)
         else:
             status = 400
     after = {**doc, "version": {**doc["version"], "rule_params": edited}}
@@ -253,6 +261,8 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         "profiles": profiles_rescored(before=before, after=after, profiles_dir=settings.BASE_DIR / "fixtures/profiles"),
         "previewing": request.method == "POST" and status == 200,
         "own_rescoring": _own_rescoring(request.user),
+        "loaded_at": loaded_at,
+        "stale": stale,
     }
     return render(request, "questionbank/version_rules.html", ctx, status=status)
 

@@ -211,6 +211,27 @@ def test_saving_a_band_and_a_rule_threshold_through_the_form(login, personas, sh
     }
 
 
+def test_a_rules_save_over_anothers_later_save_is_refused_and_keeps_the_typed_values(login, personas, shipped_copy):
+    from procurement.questionbank.services import version_set_rule_params
+
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {"loaded_at": shipped_copy.updated_at.isoformat(), "p-bands-high": "40"}
+    theirs = {**shipped_copy.rule_params, "bands": {**shipped_copy.rule_params["bands"], "high": 50}}
+    version_set_rule_params(version=shipped_copy, params=theirs)  # another admin, meanwhile
+    response = client.post(url, data | {"save": "1"})
+    text = response.content.decode()
+    assert response.status_code == 409 and "someone else saved this draft after you opened this page" in text
+    assert 'name="p-bands-high" value="40"' in text
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 50
+    # Warned, a second Save is deliberate and replaces theirs.
+    data["loaded_at"] = response.context["loaded_at"]
+    assert client.post(url, data | {"save": "1"}).status_code == 302
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 40
+
+
 def test_values_that_would_not_work_are_refused_in_words_and_nothing_is_saved(login, personas, shipped_copy):
     client = login(personas["admin"])
     url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
