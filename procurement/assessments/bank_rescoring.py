@@ -55,6 +55,10 @@ class AssessmentRescore:
         return [r for r in self.before.fired if r not in self.after.fired]
 
     @property
+    def recommendation_changed(self) -> bool:
+        return self.before.decision != self.after.decision
+
+    @property
     def changed(self) -> bool:
         """The recommendation, residual, rules fired or answers still missing differ."""
         return self.before != self.after or self.missing_before != self.missing_after

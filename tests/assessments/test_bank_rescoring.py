@@ -67,7 +67,8 @@ def test_the_admin_moves_the_ticked_open_assessments_to_the_new_version(login, o
     url = reverse("assessments:bank_rescoring", args=[draft.pk])
     page = client.get(url).content.decode()
     assert f'id="rescore-A-{ticked.pk}"' in page and "Can move once this draft is published." in page
-    assert "2 of 2</strong> would score differently" in page and 'name="move"' not in page
+    assert "0 of 2</strong> would get another\n  recommendation" in page and "2 more would score otherwise" in page
+    assert 'name="move"' not in page
     v2 = version_publish(version=draft, changelog="OPS-01 reworded; OPS-02 bands at 30 days.")
     url = reverse("assessments:bank_rescoring", args=[v2.pk])
     assert f'name="move"\n                value="{ticked.pk}"' in client.get(url).content.decode()
