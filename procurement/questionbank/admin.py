@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
@@ -414,15 +414,33 @@ class BankVersionAdmin(BankScopedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{version}: {' '.join(exc.messages)}", messages.ERROR)
             else:
-                # Through the reverse relation only: the question bank never imports assessments.
-                pinned = version.assessments.count()
-                still = (
-                    f" {pinned} assessment{'s' if pinned != 1 else ''} still pin it and keep it until moved to a"
-                    " newer version; no new assessment starts on it."
-                    if pinned
-                    else " No assessment pins it."
-                )
-                self.message_user(request, f"Retired {version}.{still}", messages.SUCCESS)
+                self.message_user(request, self._retired_message(request, version), messages.SUCCESS)
+
+    def _retired_message(self, request, version: BankVersion):
+        """Which assessments still pin a retired version: the user's organisation's by number,
+        each linked; the rest (site staff retiring a shipped version) counted."""
+        # Through the reverse relation only: the question bank never imports assessments.
+        org = organisation_for(request.user)
+        pinned = version.assessments.all()
+        mine = list(pinned.filter(organisation=org).order_by("pk").values_list("pk", flat=True)) if org else []
+        others = pinned.count() - len(mine)
+        if not mine and not others:
+            return f"Retired {version}. No assessment pins it."
+        parts = []
+        if mine:
+            links = format_html_join(
+                ", ", '<a href="{}">A-{}</a>', ((reverse("assessments:detail", args=[pk]), pk) for pk in mine)
+            )
+            parts.append(format_html("your organisation's {}", links))
+        if others:
+            where = " in other organisations" if org else ""
+            parts.append(f"{others} assessment{'s' if others != 1 else ''}{where}")
+        return format_html(
+            "Retired {}. Still pinned by {}: they keep it until moved to a newer version; no new assessment starts"
+            " on it.",
+            version,
+            format_html_join(" and ", "{}", ((p,) for p in parts)),
+        )
 
     @admin.action(description="Delete selected drafts")
     def delete_drafts(self, request, queryset):

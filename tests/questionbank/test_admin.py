@@ -278,7 +278,21 @@ def test_retiring_says_how_many_assessments_still_pin_the_version(login, persona
         {"action": "retire_versions", "_selected_action": [shipped_version.pk]},
         follow=True,
     )
-    assert "1 assessment still pin it" in response.content.decode()
+    assert "Still pinned by 1 assessment: they keep it until moved" in response.content.decode()
+
+
+def test_retiring_names_the_organisations_own_assessments_that_pin_the_version(login, personas, org, service):
+    from procurement.assessments.services import assessment_create
+
+    v1 = bank_load(raw=SMALL_BANK, source="s", organisation=org).version
+    pinned = assessment_create(service=service, bank=v1.bank, by=personas["analyst"])
+    response = login(personas["admin"]).post(
+        admin_url("bankversion_changelist"), {"action": "retire_versions", "_selected_action": [v1.pk]}, follow=True
+    )
+    detail = reverse("assessments:detail", args=[pinned.pk])
+    assert f'Still pinned by your organisation\'s <a href="{detail}">A-{pinned.pk}</a>: they keep it' in (
+        response.content.decode().replace("&#x27;", "'")
+    )
 
 
 # --- The question form: bands, show-if and references as fields --------------------------------
