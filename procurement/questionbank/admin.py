@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -99,7 +100,29 @@ class BankScopedAdmin(admin.ModelAdmin):
             raise Http404(exc.message) from exc
 
 
-class ChoiceInline(admin.TabularInline):
+class LabelledFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete this {self.model._meta.verbose_name}"
+
+
+class LabelledInline(admin.TabularInline):
+    """A tabular inline whose inputs carry an accessible name: the table's column heading is
+    not tied to the inputs below it, so each gets an aria-label ("Section code", "Choice
+    points", "Delete this section", ...)."""
+
+    formset = LabelledFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            name = f"{self.model._meta.verbose_name} {db_field.verbose_name}"
+            field.widget.attrs.setdefault("aria-label", name[:1].upper() + name[1:])
+        return field
+
+
+class ChoiceInline(LabelledInline):
     model = Choice
     extra = 0
     fields = ["order", "value", "label", "points", "renamed_from"]
@@ -117,7 +140,7 @@ class ChoiceInline(admin.TabularInline):
         return True
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(LabelledInline):
     model = Question
     extra = 0
     fields = ["order", "code", "text", "answer_type", "weight", "critical", "audience", "edit_link"]
@@ -148,7 +171,7 @@ class QuestionInline(admin.TabularInline):
         return True
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(LabelledInline):
     model = Section
     extra = 0
     fields = ["order", "code", "title", "weight", "question_count"]

@@ -169,6 +169,17 @@ def test_anonymous_users_are_sent_to_the_admin_login(client, org_bank):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
+def test_the_draft_versions_sections_inline_names_every_input(login, personas, org_bank):
+    import re
+
+    page = login(personas["admin"]).get(admin_url("bankversion_change", version_new_draft(version=org_bank).pk))
+    inputs = re.findall(r"<(?:input|select|textarea)[^>]*name=\"sections-0-[^\"]+\"[^>]*>", page.content.decode())
+    visible = [tag for tag in inputs if 'type="hidden"' not in tag]
+    assert visible and all(
+        'aria-label="Section ' in tag or 'aria-label="Delete this section"' in tag for tag in visible
+    )
+
+
 # --- Customising the shipped bank, uploading files, deleting drafts ----------------------------
 
 
