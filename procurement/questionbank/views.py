@@ -129,6 +129,7 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={"changelog": version.changelog, "seen": seen}, diff=diff, marks=marks
     )
     problems: list = []
+    stale = ""
     if request.method == "POST" and form.is_valid():
         try:
             published = version_publish(
@@ -141,10 +142,12 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
         except BankFileError as exc:
             problems = exc.problems
         except ValidationError as exc:
-            problems = [Problem("", m, "stale" if exc.code == "stale" else "") for m in exc.messages]
             if exc.code == "stale":  # the page now shows the draft as it is: review it afresh
+                stale = " ".join(exc.messages)
                 typed = {"changelog": form.cleaned_data["changelog"], "seen": seen}
                 form = PublishForm(initial=typed, diff=diff, marks=marks | form.marks)
+            else:
+                problems = [Problem("", m) for m in exc.messages]
         else:
             messages.success(request, f"Published {published}.")
             return redirect("questionbank:version_compare", published.pk)
@@ -154,8 +157,10 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "problems": problem_links(version, blocking),
         "refused": bool(problems),
+        "stale": stale,
     }
-    return render(request, "questionbank/version_publish.html", ctx, status=400 if problems or form.errors else 200)
+    status = 409 if stale else 400 if problems or form.errors else 200
+    return render(request, "questionbank/version_publish.html", ctx, status=status)
 
 
 def problem_links(version: BankVersion, problems: list[Problem]) -> list[dict]:

@@ -130,7 +130,7 @@ def test_a_draft_changed_after_the_publish_page_opened_is_not_published_unseen(l
     q.save()
     response = client.post(url, {"changelog": "Fallback reworded.", "seen": form["seen"].initial})
     page = response.content.decode()
-    assert response.status_code == 400 and "someone changed this draft after you opened this page" in page
+    assert response.status_code == 409 and "someone changed this draft after you opened this page" in page
     assert "documented" in page and "Fallback reworded." in page
     org_draft.refresh_from_db()
     assert org_draft.status == "draft"
