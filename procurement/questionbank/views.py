@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from procurement.core.access import EDITORS, has_role, is_org_admin, is_site_staff, organisation_for
@@ -149,7 +150,16 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 problems = [Problem("", m) for m in exc.messages]
         else:
-            messages.success(request, f"Published {published}.")
+            if _own_rescoring(request.user):
+                text = format_html(
+                    'Published {}. <a href="{}">Your assessments on earlier versions</a>: see what moving them does,'
+                    " and move the open ones.",
+                    published,
+                    reverse("assessments:bank_rescoring", args=[published.pk]),
+                )
+            else:
+                text = f"Published {published}."
+            messages.success(request, text)
             return redirect("questionbank:version_compare", published.pk)
     # Opened or refused: what stops the draft being published now, each linked to where it is fixed.
     blocking = problems or validate_document(doc)

@@ -92,6 +92,8 @@ def test_publishing_with_a_changelog_and_an_editors_mark(login, personas, org_dr
     assert 'name="mark-IN-01"' in page and 'name="mark-OPS-01"' in page
     response = client.post(url, {"changelog": "Fallback reworded; low criticity scores 0.", "mark-IN-01": "editorial"})
     assert response.status_code == 302
+    moving = reverse("assessments:bank_rescoring", args=[org_draft.pk])
+    assert f'<a href="{moving}">Your assessments on earlier versions</a>' in client.get(response.url).content.decode()
     org_draft.refresh_from_db()
     assert org_draft.status == "published" and org_draft.number == 2
     assert org_draft.changelog == "Fallback reworded; low criticity scores 0."
