@@ -153,6 +153,8 @@ def test_the_respondent_confirms_a_reworded_answer_still_holds_and_the_badge_goe
     url = reverse("assessments:section", args=[answered.pk, "SUP"])
     page = client.get(url).content.decode()
     assert 'id="rw-SUP-03"' in page and 'name="confirm_wording" value="SUP-03"' in page
+    # The review page tells the reviewer it is not checked yet.
+    assert 'id="rw-SUP-03"' in client.get(reverse("assessments:review", args=[answered.pk])).content.decode()
     revision = services.section_revisions(answered).get("SUP", 0)
     response = client.post(url, {"revision": revision, "confirm_wording": "SUP-03", "q-SUP-03": "45"}, follow=True)
     text = response.content.decode()
@@ -161,5 +163,6 @@ def test_the_respondent_confirms_a_reworded_answer_still_holds_and_the_badge_goe
     note = AnswerChange.objects.filter(question_code="SUP-03").last()
     assert note.by == personas["analyst"] and "still holds" in note.by_label and note.new_value == note.old_value
     assert answered.timeline.filter(kind="wording confirmed", note__contains="SUP-03").exists()
+    assert 'id="rw-SUP-03"' not in client.get(reverse("assessments:review", args=[answered.pk])).content.decode()
     # A second press (or a code never reworded) records nothing more.
     assert services.answers_confirm_wording(assessment=answered, codes=["SUP-03", "CST-11"], by=None) == []
