@@ -21,7 +21,13 @@ from django.utils.text import slugify
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
 from procurement.questionbank import services
 from procurement.questionbank.document import BankFileError
-from procurement.questionbank.forms import BAND_FIELDS, REF_FIELDS, BankUploadForm, QuestionEditForm
+from procurement.questionbank.forms import (
+    BAND_FIELDS,
+    REF_FIELDS,
+    BankUploadForm,
+    BankVersionEditForm,
+    QuestionEditForm,
+)
 from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
 
 
@@ -269,7 +275,16 @@ class BankVersionAdmin(BankScopedAdmin):
     inlines = [SectionInline]
     actions = ["publish_versions", "new_draft_from_versions", "export_yaml", "retire_versions", "delete_drafts"]
     readonly_fields = ["status", "number", "content_hash", "based_on", "published_at", "published_by", "preview_link"]
-    fields = ["bank", "changelog", "rule_params", *readonly_fields]
+    fields = ["bank", "changelog", "rule_params", "loaded_at", *readonly_fields]
+    form = BankVersionEditForm
+
+    def get_fields(self, request, obj=None):
+        # Organisation admins edit the rule parameters on the Scoring rules page (a form with a
+        # preview); the raw JSON is site staff's advanced view.
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [f for f in fields if f != "loaded_at"]  # read-only: shown, nothing to save
+        return fields if is_site_staff(request.user) else [f for f in fields if f != "rule_params"]
 
     @admin.display(description="preview")
     def preview_link(self, obj):

@@ -180,6 +180,23 @@ def test_the_draft_versions_sections_inline_names_every_input(login, personas, o
     )
 
 
+def test_a_version_save_over_anothers_later_save_is_refused(login, personas, org_bank):
+    from procurement.questionbank.services import version_set_rule_params
+
+    draft = version_new_draft(version=org_bank)
+    client = login(personas["admin"])
+    page = client.get(admin_url("bankversion_change", draft.pk))
+    assert 'name="rule_params"' not in page.content.decode()  # the Scoring rules page edits them
+    form = page.context["adminform"].form
+    version_set_rule_params(version=draft, params=draft.rule_params)  # another admin saves meanwhile
+    data = {"bank": draft.bank_id, "changelog": "Mine", "loaded_at": form["loaded_at"].initial}
+    data |= {"sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0"}
+    response = client.post(admin_url("bankversion_change", draft.pk), data)
+    assert response.status_code == 200 and "Someone else saved this draft" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.changelog == ""
+
+
 # --- Customising the shipped bank, uploading files, deleting drafts ----------------------------
 
 
