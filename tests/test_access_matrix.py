@@ -69,6 +69,7 @@ MATRIX = {
     "core:home": ("get", lambda w: {}, ANY_MEMBER),
     "questionbank:version_preview": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
     "questionbank:version_compare": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
+    "questionbank:version_download": ("get", lambda w: {"pk": w["own_version"].pk}, {**READ, "staff": 200}),
     # Only the organisation's admins edit its banks; site staff see them but edit shipped banks only.
     "questionbank:version_publish": (
         "get",
@@ -263,6 +264,8 @@ MATRIX = {
     "assessments:import": ("post", lambda w: {"pk": w["draft"].pk}, EDIT),
     "assessments:export": ("get", lambda w: {"pk": w["draft"].pk}, READ),
     "assessments:upgrade": ("get", lambda w: {"pk": w["draft"].pk}, EDIT),
+    # The organisation's own assessments under one of its bank versions: members who move them.
+    "assessments:bank_rescoring": ("get", lambda w: {"pk": w["own_version"].pk}, EDIT),
     "reports:preview": ("get", lambda w: {"pk": w["review"].pk}, READ),
     "reports:generate": ("post", lambda w: {"pk": w["review"].pk}, {**READ, "viewer": 200}),
     "reports:status": ("get", lambda w: {"pk": w["review"].pk}, READ),

@@ -117,9 +117,22 @@ def section_save(
     return SaveOutcome(valid, revision)
 
 
-def _confirm(request, *, assessment, section, questions, target, by, by_label, urls) -> HttpResponse:
+def _confirm(request, *, assessment, section, questions, by, by_label, urls) -> HttpResponse:
     """The section's "Confirm unchanged" buttons: one carried answer (``target`` is its code) or
-    every carried answer of the section that needs no attention (``target`` is "section")."""
+    every carried answer of the section that needs no attention (``target`` is "section"); and
+    the "Answer still holds" buttons of reworded questions."""
+    if "confirm_wording" in request.POST:
+        return _confirm_wording(
+            request,
+            assessment=assessment,
+            section=section,
+            questions=questions,
+            target=request.POST["confirm_wording"],
+            by=by,
+            by_label=by_label,
+            urls=urls,
+        )
+    target = request.POST["confirm"]
     codes = {q["code"] for q in questions}
     if target == "section":
         marks = reassessment_marks(assessment)
@@ -132,6 +145,18 @@ def _confirm(request, *, assessment, section, questions, target, by, by_label, u
     else:
         messages.info(request, services.carry.NOTHING_TO_CONFIRM)
     anchor = f"#q-{target}" if target in codes else ""
+    return redirect(reverse(urls.section, args=[assessment.pk, section]) + anchor)
+
+
+def _confirm_wording(request, *, assessment, section, questions, target, by, by_label, urls) -> HttpResponse:
+    """A "Still holds" button beside a "wording changed since answered" badge (``target`` is
+    the question's code): the answers were saved first, as with every button of the form."""
+    codes = [target] if target in {q["code"] for q in questions} else []
+    if services.answers_confirm_wording(assessment=assessment, codes=codes, by=by, by_label=by_label):
+        messages.success(request, f"{target}: the answer still holds after the rewording (recorded in its history).")
+    else:
+        messages.info(request, services.NO_WORDING_TO_CONFIRM)
+    anchor = f"#q-{target}" if codes else ""
     return redirect(reverse(urls.section, args=[assessment.pk, section]) + anchor)
 
 
@@ -242,13 +267,12 @@ def section_page(
             rows = conflict_rows(questions, answers, form)
             ctx = {"assessment": assessment, "section": section, "conflict": outcome.conflict, "rows": rows}
             return render(request, conflict_template, ctx, status=409)
-        if outcome.valid and (confirm := request.POST.get("confirm")):
+        if outcome.valid and ("confirm" in request.POST or "confirm_wording" in request.POST):
             return _confirm(
                 request,
                 assessment=assessment,
                 section=code,
                 questions=questions,
-                target=confirm,
                 by=by,
                 by_label=by_label,
                 urls=urls,

@@ -87,6 +87,7 @@ TIMELINE_KINDS = {
     "acceptance expired": "Risk acceptance expired",
     "carried forward": "Answers carried forward",
     "confirmed": "Carried answers confirmed unchanged",
+    "wording confirmed": "Answers confirmed after a rewording",
     "reassessment started": "Reassessment started",
 }
 

@@ -378,6 +378,8 @@ def finding_rows(assessment: Assessment) -> list[dict]:
 # How the answer history marks an answer kept across an editorial change on upgrade
 # (services.upgrade); the section page shows it beside the question until the answer changes.
 WORDING_CHANGED = "wording changed since answered, answer kept"
+# How it marks the respondent's check that such an answer still holds (the badge then goes).
+WORDING_CONFIRMED = "answer checked against the new wording: still holds"
 
 
 def reworded_since_answered(assessment: Assessment, codes: Iterable[str]) -> set[str]:

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from procurement.assessments import decision_views, views
+from procurement.assessments import decision_views, rescoring_views, views
 
 app_name = "assessments"
 urlpatterns = [
     path("", views.assessment_list, name="list"),
     path("new/", views.assessment_create, name="create"),
+    # A bank version's effect on the organisation's recent assessments (and moving them to it).
+    path("bank-versions/<int:pk>/", rescoring_views.bank_rescoring, name="bank_rescoring"),
     # /assessments/<pk>/
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/sections/<str:section>/", views.section_edit, name="section"),

@@ -56,6 +56,7 @@ from procurement.assessments.selectors import (
     finding_frozen_state,
     finding_rows,
     list_rows,
+    reworded_since_answered,
     section_progress,
     supply_chain_snapshot,
 )
@@ -273,6 +274,8 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
     structure = bank_structure(assessment.bank_version)
     answers = answers_by_code(assessment)
     results = {r["code"]: r for r in result_dict["questions"]}
+    # Answers kept across a rewording that the respondent has not checked since (open ones only).
+    reworded = set() if assessment.is_final else reworded_since_answered(assessment, structure.question_index)
     sections = []
     for section in structure.document["sections"]:
         rows = []
@@ -282,7 +285,16 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
                 label = REVIEWER_PENDING
             r = results[q["code"]]
             stale = stale_sentence(r.get("explanation", ""))
-            rows.append({"q": q, "r": r, "answer": answers.get(q["code"]), "label": label, "stale": stale})
+            rows.append(
+                {
+                    "q": q,
+                    "r": r,
+                    "answer": answers.get(q["code"]),
+                    "label": label,
+                    "stale": stale,
+                    "reworded": q["code"] in reworded,
+                }
+            )
         sections.append(
             {
                 "doc": section,

@@ -10,17 +10,24 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
 from procurement.questionbank import services
 from procurement.questionbank.document import BankFileError
-from procurement.questionbank.forms import BAND_FIELDS, REF_FIELDS, BankUploadForm, QuestionEditForm
+from procurement.questionbank.forms import (
+    BAND_FIELDS,
+    REF_FIELDS,
+    BankUploadForm,
+    BankVersionEditForm,
+    QuestionEditForm,
+)
 from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
 
 
@@ -99,7 +106,29 @@ class BankScopedAdmin(admin.ModelAdmin):
             raise Http404(exc.message) from exc
 
 
-class ChoiceInline(admin.TabularInline):
+class LabelledFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete this {self.model._meta.verbose_name}"
+
+
+class LabelledInline(admin.TabularInline):
+    """A tabular inline whose inputs carry an accessible name: the table's column heading is
+    not tied to the inputs below it, so each gets an aria-label ("Section code", "Choice
+    points", "Delete this section", ...)."""
+
+    formset = LabelledFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            name = f"{self.model._meta.verbose_name} {db_field.verbose_name}"
+            field.widget.attrs.setdefault("aria-label", name[:1].upper() + name[1:])
+        return field
+
+
+class ChoiceInline(LabelledInline):
     model = Choice
     extra = 0
     fields = ["order", "value", "label", "points", "renamed_from"]
@@ -117,7 +146,7 @@ class ChoiceInline(admin.TabularInline):
         return True
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(LabelledInline):
     model = Question
     extra = 0
     fields = ["order", "code", "text", "answer_type", "weight", "critical", "audience", "edit_link"]
@@ -148,7 +177,7 @@ class QuestionInline(admin.TabularInline):
         return True
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(LabelledInline):
     model = Section
     extra = 0
     fields = ["order", "code", "title", "weight", "question_count"]
@@ -246,7 +275,16 @@ class BankVersionAdmin(BankScopedAdmin):
     inlines = [SectionInline]
     actions = ["publish_versions", "new_draft_from_versions", "export_yaml", "retire_versions", "delete_drafts"]
     readonly_fields = ["status", "number", "content_hash", "based_on", "published_at", "published_by", "preview_link"]
-    fields = ["bank", "changelog", "rule_params", *readonly_fields]
+    fields = ["bank", "changelog", "rule_params", "loaded_at", *readonly_fields]
+    form = BankVersionEditForm
+
+    def get_fields(self, request, obj=None):
+        # Organisation admins edit the rule parameters on the Scoring rules page (a form with a
+        # preview); the raw JSON is site staff's advanced view.
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [f for f in fields if f != "loaded_at"]  # read-only: shown, nothing to save
+        return fields if is_site_staff(request.user) else [f for f in fields if f != "rule_params"]
 
     @admin.display(description="preview")
     def preview_link(self, obj):
@@ -326,11 +364,8 @@ class BankVersionAdmin(BankScopedAdmin):
 
     def export_view(self, request, pk):
         version = get_object_or_404(self.get_queryset(request), pk=pk)
-        from procurement.questionbank.document import dump_document
-
-        text = dump_document(services.version_to_document(version))
+        name, text = services.version_file(version)
         response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-        name = f"{version.bank.slug}-{'v' + str(version.number) if version.number else 'draft-' + str(version.pk)}.yaml"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
@@ -348,9 +383,20 @@ class BankVersionAdmin(BankScopedAdmin):
             try:
                 published = services.version_publish(version=version, by=request.user)
             except BankFileError as exc:
-                problems = "; ".join(str(p) for p in exc.problems[:20])
-                more = f" (and {len(exc.problems) - 20} more)" if len(exc.problems) > 20 else ""
-                self.message_user(request, f"{version} was not published: {problems}{more}", messages.ERROR)
+                problems = "; ".join(str(p) for p in exc.problems[:5])
+                more = f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else ""
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} was not published: {}{}. <a href="{}">See every problem, each with a link to its'
+                        " question</a>.",
+                        version,
+                        problems,
+                        more,
+                        reverse("questionbank:version_publish", args=[version.pk]),
+                    ),
+                    messages.ERROR,
+                )
             except ValidationError as exc:
                 self.message_user(
                     request,
@@ -406,15 +452,33 @@ class BankVersionAdmin(BankScopedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{version}: {' '.join(exc.messages)}", messages.ERROR)
             else:
-                # Through the reverse relation only: the question bank never imports assessments.
-                pinned = version.assessments.count()
-                still = (
-                    f" {pinned} assessment{'s' if pinned != 1 else ''} still pin it and keep it until moved to a"
-                    " newer version; no new assessment starts on it."
-                    if pinned
-                    else " No assessment pins it."
-                )
-                self.message_user(request, f"Retired {version}.{still}", messages.SUCCESS)
+                self.message_user(request, self._retired_message(request, version), messages.SUCCESS)
+
+    def _retired_message(self, request, version: BankVersion):
+        """Which assessments still pin a retired version: the user's organisation's by number,
+        each linked; the rest (site staff retiring a shipped version) counted."""
+        # Through the reverse relation only: the question bank never imports assessments.
+        org = organisation_for(request.user)
+        pinned = version.assessments.all()
+        mine = list(pinned.filter(organisation=org).order_by("pk").values_list("pk", flat=True)) if org else []
+        others = pinned.count() - len(mine)
+        if not mine and not others:
+            return f"Retired {version}. No assessment pins it."
+        parts = []
+        if mine:
+            links = format_html_join(
+                ", ", '<a href="{}">A-{}</a>', ((reverse("assessments:detail", args=[pk]), pk) for pk in mine)
+            )
+            parts.append(format_html("your organisation's {}", links))
+        if others:
+            where = " in other organisations" if org else ""
+            parts.append(f"{others} assessment{'s' if others != 1 else ''}{where}")
+        return format_html(
+            "Retired {}. Still pinned by {}: they keep it until moved to a newer version; no new assessment starts"
+            " on it.",
+            version,
+            format_html_join(" and ", "{}", ((p,) for p in parts)),
+        )
 
     @admin.action(description="Delete selected drafts")
     def delete_drafts(self, request, queryset):

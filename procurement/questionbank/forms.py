@@ -29,6 +29,9 @@ class PublishForm(forms.Form):
         help_text="What changed in this version and why. Shown to everyone asked to move to it.",
         error_messages={"required": "Write a changelog before publishing: say what changed and why."},
     )
+    # The content hash of the draft as this page showed it (another editor's later change is
+    # refused, never published unseen).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, diff: DocumentDiff | None = None, marks: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -325,6 +328,33 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 def _number_or_none(value: str):
     return None if value in (None, "") else (int(value) if float(value).is_integer() else float(value))
+
+
+STALE_VERSION = (
+    "Someone else saved this draft (its changelog or scoring rules) after you opened it. Nothing of yours was"
+    " saved: open the draft again to see their version, then make your change there."
+)
+
+
+class BankVersionEditForm(forms.ModelForm):
+    """The bank editor's version form (changelog; the rule parameters as JSON for site staff): a
+    save over a newer save by someone else, here or on the Scoring rules page, is refused."""
+
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.updated_at:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded_at, version = cleaned.get("loaded_at") or "", self.instance
+        if version.pk and loaded_at:
+            stored = type(version).objects.filter(pk=version.pk).values_list("updated_at", flat=True).first()
+            if stored is not None and stored.isoformat() != loaded_at:
+                raise forms.ValidationError(STALE_VERSION, code="stale")
+        return cleaned
 
 
 class QuestionEditForm(forms.ModelForm):

@@ -126,6 +126,13 @@ class Outcome:
     fired: tuple[str, ...]  # rule titles, knockouts first
 
 
+def outcome_of(result: t.ScoreResult) -> Outcome:
+    """A score as the rescoring reports show it: the recommendation in words, the residual
+    rating and the rules that fired."""
+    fired = tuple(f"{h.title} (knockout)" for h in result.knockouts) + tuple(f"{h.title} (flag)" for h in result.flags)
+    return Outcome(DECISION_LABELS.get(result.decision, result.decision), result.residual or "—", fired)
+
+
 @dataclass(frozen=True)
 class ProfileRescore:
     name: str
@@ -148,9 +155,7 @@ class ProfileRescore:
 
 def _outcome(doc: dict, raw: bytes, source: str) -> Outcome:
     inp, _warnings = read_answer_file(doc, raw, source=source)
-    result = score(inp)
-    fired = tuple(f"{h.title} (knockout)" for h in result.knockouts) + tuple(f"{h.title} (flag)" for h in result.flags)
-    return Outcome(DECISION_LABELS.get(result.decision, result.decision), result.residual or "—", fired)
+    return outcome_of(score(inp))
 
 
 def profiles_rescored(*, before: dict, after: dict, profiles_dir: Path) -> list[ProfileRescore]:

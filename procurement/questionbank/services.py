@@ -18,6 +18,10 @@ from procurement.questionbank.models import BankVersion, Choice, Question, Quest
 NOT_A_DRAFT = "Only a draft can be published; {version} is {status}."
 NOT_PUBLISHED = "Only a published version can be retired; {version} is {status}."
 CHANGELOG_REQUIRED = "Write a changelog before publishing: say what changed in this version and why."
+DRAFT_CHANGED = (
+    "Not published: someone changed this draft after you opened this page. The comparison and the rescoring"
+    " below now show the draft as it is; check them, then publish again."
+)
 SHIPPED_SLUG_TAKEN = "A bank with slug {slug!r} already exists for this organisation."
 
 
@@ -59,6 +63,12 @@ def version_to_document(version: BankVersion) -> dict:
             for s in sections
         ],
     }
+
+
+def version_content_hash(version: BankVersion) -> str:
+    """The hash of what the version holds now (sections, questions, rule parameters, change
+    marks): two readings with the same hash saw the same draft."""
+    return bankdoc.content_hash(version_to_document(version))
 
 
 def _plain_number(value) -> int | float:
@@ -176,12 +186,22 @@ def version_new_draft(*, version: BankVersion) -> BankVersion:
     return version_create_from_document(bank=version.bank, doc=doc, based_on=version, changelog="")
 
 
+RULES_CHANGED = (
+    "Not saved: someone else saved this draft after you opened this page. Your values are still in the form;"
+    " open the page in another tab to see theirs, then Save again to replace them with yours."
+)
+
+
 @transaction.atomic
-def version_set_rule_params(*, version: BankVersion, params: dict) -> BankVersion:
-    """New rule parameters for a draft (already checked by the form; publishing checks again)."""
+def version_set_rule_params(*, version: BankVersion, params: dict, seen: str | None = None) -> BankVersion:
+    """New rule parameters for a draft (already checked by the form; publishing checks again).
+    ``seen`` is the draft's ``updated_at`` (ISO format) when the editor opened it: a draft saved
+    since by someone else is refused, never overwritten unseen."""
     version = BankVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_locked:
         raise version.locked_error()
+    if seen is not None and seen != version.updated_at.isoformat():
+        raise ValidationError(RULES_CHANGED, code="stale")
     version.rule_params = params
     version.save(update_fields=["rule_params", "updated_at"])
     return version
@@ -281,18 +301,24 @@ def version_publish(
     by=None,
     changelog: str | None = None,
     marks: dict[str, str] | None = None,
+    seen: str | None = None,
     loaded_from: dict | None = None,
 ) -> BankVersion:
     """Validate the whole version, then freeze it under the next version number. A version
     that follows another needs a changelog (given here or already on the draft). ``marks``
     sets, per question code, the editor's classification of its change ("editorial",
-    "substantive", or "" to let the comparison decide) before the version freezes.
+    "substantive", or "" to let the comparison decide) before the version freezes. ``seen``
+    is the content hash of the draft the editor reviewed (``version_content_hash``): when the
+    draft has changed since, nothing is published (another editor's change is never
+    published unseen).
 
     ``loaded_from`` is the validated document the draft was created from, untouched since
     (bank_load): it is the version's content, so it is not read back and checked again."""
     version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
     if version.status != BankVersion.Status.DRAFT:
         raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
+    if seen is not None and seen != version_content_hash(version):
+        raise ValidationError(DRAFT_CHANGED, code="stale")
     if changelog is not None:
         version.changelog = changelog.strip()
     for code, kind in (marks or {}).items():
@@ -307,7 +333,8 @@ def version_publish(
     doc = loaded_from if loaded_from is not None and not marks else version_to_document(version)
     problems = bankdoc.validate_document(doc) if doc is not loaded_from else []
     if problems:
-        raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED)] * no_changelog))
+        missing = [bankdoc.Problem("changelog", CHANGELOG_REQUIRED, "changelog")] if no_changelog else []
+        raise bankdoc.BankFileError(problems + missing)
     if no_changelog:
         raise ValidationError(CHANGELOG_REQUIRED, code="changelog_required")
     # Lock the bank row so two publishes cannot take the same number.
@@ -387,6 +414,13 @@ def bank_load(
         version.content_hash = digest
         version.save(update_fields=["content_hash", "updated_at"])
     return LoadResult(bank, version, True, f"{bank.slug}: loaded as {version.label} ({version.get_status_display()})")
+
+
+def version_file(version: BankVersion) -> tuple[str, str]:
+    """The version as a bank file: (file name, YAML text), e.g. ("my-bank-v3.yaml", ...); a draft
+    is named by its id. Loading the file again gives the same content."""
+    label = f"v{version.number}" if version.number else f"draft-{version.pk}"
+    return f"{version.bank.slug}-{label}.yaml", bankdoc.dump_document(version_to_document(version))
 
 
 def bank_export(*, bank: QuestionBank, number: int | None = None) -> str:

@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from procurement.core.access import is_org_admin, is_site_staff, organisation_for
-from procurement.questionbank.document import BankFileError
+from procurement.core.access import EDITORS, has_role, is_org_admin, is_site_staff, organisation_for
+from procurement.questionbank.document import BankFileError, Problem, content_hash, validate_document
 from procurement.questionbank.forms import PublishForm, RawRuleParamsForm, RuleParamsForm
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.rules_preview import profiles_rescored, rule_lines
@@ -23,6 +25,7 @@ from procurement.questionbank.selectors import (
 from procurement.questionbank.services import (
     bank_can_edit,
     bank_copy_to_organisation,
+    version_file,
     version_new_draft,
     version_publish,
     version_set_rule_params,
@@ -54,6 +57,23 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "questionbank/version_preview.html", ctx)
 
 
+def _own_rescoring(user) -> bool:
+    """Whether to link to the organisation's own assessments rescored under a version (a page
+    of the assessments app, for the members who move assessments)."""
+    return has_role(user, *EDITORS) and organisation_for(user) is not None
+
+
+@login_required
+def version_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any version the user can see as a bank file (YAML): to edit offline and upload again, or
+    to keep beside the assessments that pin it."""
+    version = get_object_or_404(versions_visible_to(request.user), pk=pk)
+    name, text = version_file(version)
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _compare_ctx(version: BankVersion, previous: BankVersion) -> dict:
     diff = versions_diff(previous, version)
     return {
@@ -77,7 +97,7 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
     else:
         previous = version_previous(version)
-    ctx = {"can_edit": bank_can_edit(request.user, version.bank)}
+    ctx = {"can_edit": bank_can_edit(request.user, version.bank), "own_rescoring": _own_rescoring(request.user)}
     if previous is None:
         ctx |= {"version": version, "previous": None}
     else:
@@ -96,32 +116,81 @@ def version_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"{version} is already {version.get_status_display().lower()}.")
         return redirect("questionbank:version_compare", version.pk)
     previous = version_previous(version)
-    ctx = {"can_edit": True, "version": version, "previous": previous}
+    doc = version_to_document(version)
+    ctx = {"can_edit": True, "version": version, "previous": previous, "own_rescoring": _own_rescoring(request.user)}
     if previous is not None:
         ctx |= _compare_ctx(version, previous)
         ctx["profiles"] = profiles_rescored(
-            before=version_to_document(previous),
-            after=version_to_document(version),
-            profiles_dir=settings.BASE_DIR / "fixtures/profiles",
+            before=version_to_document(previous), after=doc, profiles_dir=settings.BASE_DIR / "fixtures/profiles"
         )
     diff = ctx.get("diff")
     marks = dict(version.questions.exclude(change_kind="").values_list("code", "change_kind"))
-    form = PublishForm(request.POST or None, initial={"changelog": version.changelog}, diff=diff, marks=marks)
-    problems: list[str] = []
+    seen = content_hash(doc)
+    form = PublishForm(
+        request.POST or None, initial={"changelog": version.changelog, "seen": seen}, diff=diff, marks=marks
+    )
+    problems: list = []
+    stale = ""
     if request.method == "POST" and form.is_valid():
         try:
             published = version_publish(
-                version=version, by=request.user, changelog=form.cleaned_data["changelog"], marks=form.marks
+                version=version,
+                by=request.user,
+                changelog=form.cleaned_data["changelog"],
+                marks=form.marks,
+                seen=form.cleaned_data["seen"] or None,
             )
         except BankFileError as exc:
-            problems = [str(p) for p in exc.problems]
+            problems = exc.problems
         except ValidationError as exc:
-            problems = list(exc.messages)
+            if exc.code == "stale":  # the page now shows the draft as it is: review it afresh
+                stale = " ".join(exc.messages)
+                typed = {"changelog": form.cleaned_data["changelog"], "seen": seen}
+                form = PublishForm(initial=typed, diff=diff, marks=marks | form.marks)
+            else:
+                problems = [Problem("", m) for m in exc.messages]
         else:
-            messages.success(request, f"Published {published}.")
+            if _own_rescoring(request.user):
+                text = format_html(
+                    'Published {}. <a href="{}">Your assessments on earlier versions</a>: see what moving them does,'
+                    " and move the open ones.",
+                    published,
+                    reverse("assessments:bank_rescoring", args=[published.pk]),
+                )
+            else:
+                text = f"Published {published}."
+            messages.success(request, text)
             return redirect("questionbank:version_compare", published.pk)
-    ctx |= {"form": form, "problems": problems}
-    return render(request, "questionbank/version_publish.html", ctx, status=400 if problems or form.errors else 200)
+    # Opened or refused: what stops the draft being published now, each linked to where it is fixed.
+    blocking = problems or validate_document(doc)
+    ctx |= {
+        "form": form,
+        "problems": problem_links(version, blocking),
+        "refused": bool(problems),
+        "stale": stale,
+    }
+    status = 409 if stale else 400 if problems or form.errors else 200
+    return render(request, "questionbank/version_publish.html", ctx, status=status)
+
+
+def problem_links(version: BankVersion, problems: list[Problem]) -> list[dict]:
+    """Each problem in words, with a link to where it is fixed: the question's or the section's
+    form in the bank editor, the Scoring rules page, or the changelog field. Two queries."""
+    questions = dict(version.questions.values_list("code", "pk"))
+    sections = dict(version.sections.values_list("code", "pk"))
+    rows = []
+    for p in problems:
+        url, label = "", ""
+        if p.code in questions:
+            url, label = reverse("admin:questionbank_question_change", args=[questions[p.code]]), f"Edit {p.code}"
+        elif p.code in sections:
+            url, label = reverse("admin:questionbank_section_change", args=[sections[p.code]]), f"Edit section {p.code}"
+        elif p.code == "rule_params":
+            url, label = reverse("questionbank:version_rules", args=[version.pk]), "Open the scoring rules"
+        elif p.code == "changelog":
+            url, label = "#id_changelog", "Write the changelog"
+        rows.append({"text": str(p), "url": url, "label": label})
+    return rows
 
 
 @login_required
@@ -175,6 +244,9 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         )
     edited = params
     status = 200
+    # When this editor opened the draft: kept through Preview, so Save refuses another's save since.
+    loaded_at = request.POST.get("loaded_at") or version.updated_at.isoformat()
+    stale = ""
     if request.method == "POST":
         bound = raw_form if raw_post else form
         if bound is None:
@@ -182,9 +254,14 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         if bound.is_valid():
             edited = bound.cleaned_data["raw"] if raw_post else form.new_params
             if "save" in request.POST:
-                version_set_rule_params(version=version, params=edited)
-                messages.success(request, "Rule parameters saved in the draft.")
-                return redirect("questionbank:version_rules", version.pk)
+                try:
+                    version_set_rule_params(version=version, params=edited, seen=loaded_at)
+                except ValidationError as exc:
+                    stale, status = " ".join(exc.messages), 409
+                    loaded_at = version.updated_at.isoformat()  # warned: the next Save is deliberate
+                else:
+                    messages.success(request, "Rule parameters saved in the draft.")
+                    return redirect("questionbank:version_rules", version.pk)
         else:
             status = 400
     after = {**doc, "version": {**doc["version"], "rule_params": edited}}
@@ -198,6 +275,9 @@ def version_rules(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": rule_lines(after),
         "profiles": profiles_rescored(before=before, after=after, profiles_dir=settings.BASE_DIR / "fixtures/profiles"),
         "previewing": request.method == "POST" and status == 200,
+        "own_rescoring": _own_rescoring(request.user),
+        "loaded_at": loaded_at,
+        "stale": stale,
     }
     return render(request, "questionbank/version_rules.html", ctx, status=status)
 

@@ -142,3 +142,27 @@ def test_new_limits_keep_answers_inside_them_and_ask_again_for_those_outside(
     change = AnswerChange.objects.filter(question_code="SUP-05").last()
     assert "outside the new limits" in change.by_label
     assert not AnswerChange.objects.filter(question_code="SUP-03", by_label__contains="wording").exists()
+
+
+def test_the_respondent_confirms_a_reworded_answer_still_holds_and_the_badge_goes(
+    login, answered, personas, shipped_version
+):
+    v2 = _publish_with(shipped_version, _reword_and_rescore)
+    services.assessment_upgrade(assessment=answered, target=v2, by=personas["analyst"])
+    client = login(personas["analyst"])
+    url = reverse("assessments:section", args=[answered.pk, "SUP"])
+    page = client.get(url).content.decode()
+    assert 'id="rw-SUP-03"' in page and 'name="confirm_wording" value="SUP-03"' in page
+    # The review page tells the reviewer it is not checked yet.
+    assert 'id="rw-SUP-03"' in client.get(reverse("assessments:review", args=[answered.pk])).content.decode()
+    revision = services.section_revisions(answered).get("SUP", 0)
+    response = client.post(url, {"revision": revision, "confirm_wording": "SUP-03", "q-SUP-03": "45"}, follow=True)
+    text = response.content.decode()
+    assert "SUP-03: the answer still holds after the rewording" in text
+    assert 'id="rw-SUP-03"' not in text
+    note = AnswerChange.objects.filter(question_code="SUP-03").last()
+    assert note.by == personas["analyst"] and "still holds" in note.by_label and note.new_value == note.old_value
+    assert answered.timeline.filter(kind="wording confirmed", note__contains="SUP-03").exists()
+    assert 'id="rw-SUP-03"' not in client.get(reverse("assessments:review", args=[answered.pk])).content.decode()
+    # A second press (or a code never reworded) records nothing more.
+    assert services.answers_confirm_wording(assessment=answered, codes=["SUP-03", "CST-11"], by=None) == []

@@ -46,6 +46,9 @@ PAGES = {
     "questionbank:version_publish": lambda w: [reverse("questionbank:version_publish", args=[w["bank_draft"].pk])],
     "questionbank:version_rules": lambda w: [reverse("questionbank:version_rules", args=[w["bank_draft"].pk])],
     "questionbank:version_upstream": lambda w: [reverse("questionbank:version_upstream", args=[w["bank_draft"].pk])],
+    "assessments:bank_rescoring": lambda w: [
+        reverse("assessments:bank_rescoring", args=[pk]) for pk in (w["version"].pk, w["bank_draft"].pk)
+    ],
     "vendors:list": lambda w: [reverse("vendors:list")],
     "vendors:create": lambda w: [reverse("vendors:create")],
     "vendors:detail": lambda w: [reverse("vendors:detail", args=[w["service"].vendor_id])],
@@ -136,6 +139,7 @@ PORTAL_PAGES = {
 NOT_PAGES = {
     "accounts:member_change": "POST action",
     "questionbank:version_copy": "POST action (its button is on questionbank:version_preview)",
+    "questionbank:version_download": "a YAML download",
     "accounts:member_withdraw": "POST action",
     "accounts:two_step_require": "POST action",
     "accounts:sso_request": "POST action (its form is on accounts:members, when a sign-in waits for approval)",

@@ -1,6 +1,7 @@
 """Debian's Chromium, the issue's walk-through: an org admin customises the shipped bank,
 changes a band and a rule threshold through the forms, sees the rescoring report, publishes
-with a changelog, and upgrades a draft assessment that keeps the answers of reworded questions."""
+with a changelog, and upgrades a draft assessment that keeps the answers of reworded questions,
+which the respondent then confirms still hold."""
 
 import pytest
 from playwright.sync_api import expect
@@ -91,6 +92,10 @@ def test_org_admin_customises_edits_publishes_and_upgrades(
     page.fill("#id_p-bands-high", "45")
     page.click("button[name='save']")
     page.wait_for_selector("text=Rule parameters saved")
+    # ... and the organisation's own assessment rescored under the saved draft.
+    page.click("#own-rescoring a")
+    expect(page.locator(f"#rescore-A-{assessment.pk}")).to_contain_text("1 cleared (SUP-05)")
+    page.screenshot(path=str(artifacts_dir / "bank-own-rescoring.png"), full_page=True)
 
     # 4. Publish with a changelog; the page shows the diff.
     page.goto(f"{url}/banks/versions/{draft.pk}/publish/")
@@ -115,3 +120,11 @@ def test_org_admin_customises_edits_publishes_and_upgrades(
     page.wait_for_selector("text=2 answers kept, 1 cleared")
     codes = set(assessment.answers.values_list("question_code", flat=True))
     assert codes == {"SUP-03", "INT-05"}
+
+    # 6. The respondent checks the kept answer against the new wording: the badge goes.
+    page.goto(f"{url}/assessments/{assessment.pk}/sections/SUP/")
+    expect(page.locator("#rw-SUP-03")).to_contain_text("Wording changed since answered")
+    page.locator("#q-SUP-03").screenshot(path=str(artifacts_dir / "bank-reworded-badge.png"))
+    page.click("button[name='confirm_wording'][value='SUP-03']")
+    page.wait_for_selector("text=the answer still holds after the rewording")
+    expect(page.locator("#rw-SUP-03")).to_have_count(0)

@@ -65,7 +65,9 @@ def test_publish_action_reports_every_problem_and_keeps_the_draft(login, persona
     response = login(personas["admin"]).post(
         admin_url("bankversion_changelist"), {"action": "publish_versions", "_selected_action": [draft.pk]}, follow=True
     )
-    assert "was not published" in response.content.decode()
+    page = response.content.decode()
+    assert "was not published" in page and "OPS-02" in page
+    assert reverse("questionbank:version_publish", args=[draft.pk]) in page
     draft.refresh_from_db()
     assert draft.status == BankVersion.Status.DRAFT
 
@@ -165,6 +167,34 @@ def test_non_editors_get_403_from_the_admin(login, personas, role, org_bank):
 def test_anonymous_users_are_sent_to_the_admin_login(client, org_bank):
     response = client.get(admin_url("bankversion_change", org_bank.pk))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_draft_versions_sections_inline_names_every_input(login, personas, org_bank):
+    import re
+
+    page = login(personas["admin"]).get(admin_url("bankversion_change", version_new_draft(version=org_bank).pk))
+    inputs = re.findall(r"<(?:input|select|textarea)[^>]*name=\"sections-0-[^\"]+\"[^>]*>", page.content.decode())
+    visible = [tag for tag in inputs if 'type="hidden"' not in tag]
+    assert visible and all(
+        'aria-label="Section ' in tag or 'aria-label="Delete this section"' in tag for tag in visible
+    )
+
+
+def test_a_version_save_over_anothers_later_save_is_refused(login, personas, org_bank):
+    from procurement.questionbank.services import version_set_rule_params
+
+    draft = version_new_draft(version=org_bank)
+    client = login(personas["admin"])
+    page = client.get(admin_url("bankversion_change", draft.pk))
+    assert 'name="rule_params"' not in page.content.decode()  # the Scoring rules page edits them
+    form = page.context["adminform"].form
+    version_set_rule_params(version=draft, params=draft.rule_params)  # another admin saves meanwhile
+    data = {"bank": draft.bank_id, "changelog": "Mine", "loaded_at": form["loaded_at"].initial}
+    data |= {"sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0"}
+    response = client.post(admin_url("bankversion_change", draft.pk), data)
+    assert response.status_code == 200 and "Someone else saved this draft" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.changelog == ""
 
 
 # --- Customising the shipped bank, uploading files, deleting drafts ----------------------------
@@ -276,7 +306,21 @@ def test_retiring_says_how_many_assessments_still_pin_the_version(login, persona
         {"action": "retire_versions", "_selected_action": [shipped_version.pk]},
         follow=True,
     )
-    assert "1 assessment still pin it" in response.content.decode()
+    assert "Still pinned by 1 assessment: they keep it until moved" in response.content.decode()
+
+
+def test_retiring_names_the_organisations_own_assessments_that_pin_the_version(login, personas, org, service):
+    from procurement.assessments.services import assessment_create
+
+    v1 = bank_load(raw=SMALL_BANK, source="s", organisation=org).version
+    pinned = assessment_create(service=service, bank=v1.bank, by=personas["analyst"])
+    response = login(personas["admin"]).post(
+        admin_url("bankversion_changelist"), {"action": "retire_versions", "_selected_action": [v1.pk]}, follow=True
+    )
+    detail = reverse("assessments:detail", args=[pinned.pk])
+    assert f'Still pinned by your organisation\'s <a href="{detail}">A-{pinned.pk}</a>: they keep it' in (
+        response.content.decode().replace("&#x27;", "'")
+    )
 
 
 # --- The question form: bands, show-if and references as fields --------------------------------

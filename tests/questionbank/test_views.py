@@ -31,6 +31,21 @@ def test_preview_of_another_organisations_draft_is_404(login, personas, other_or
     assert response.status_code == 404
 
 
+def test_any_member_downloads_a_version_as_the_bank_file_it_loads_from(login, personas, org):
+    from procurement.questionbank.document import parse_document
+    from procurement.questionbank.services import version_to_document
+
+    v1 = bank_load(raw=SMALL_BANK, source="s", organisation=org).version
+    client = login(personas["viewer"])
+    assert (
+        reverse("questionbank:version_download", args=[v1.pk])
+        in client.get(reverse("questionbank:version_preview", args=[v1.pk])).content.decode()
+    )
+    response = client.get(reverse("questionbank:version_download", args=[v1.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="small-v1.yaml"'
+    assert parse_document(response.content, source="small-v1.yaml") == version_to_document(v1)
+
+
 def test_preview_requires_login(client, shipped_version):
     response = client.get(reverse("questionbank:version_preview", args=[shipped_version.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -77,6 +92,8 @@ def test_publishing_with_a_changelog_and_an_editors_mark(login, personas, org_dr
     assert 'name="mark-IN-01"' in page and 'name="mark-OPS-01"' in page
     response = client.post(url, {"changelog": "Fallback reworded; low criticity scores 0.", "mark-IN-01": "editorial"})
     assert response.status_code == 302
+    moving = reverse("assessments:bank_rescoring", args=[org_draft.pk])
+    assert f'<a href="{moving}">Your assessments on earlier versions</a>' in client.get(response.url).content.decode()
     org_draft.refresh_from_db()
     assert org_draft.status == "published" and org_draft.number == 2
     assert org_draft.changelog == "Fallback reworded; low criticity scores 0."
@@ -90,14 +107,37 @@ def test_publishing_a_draft_that_would_not_load_lists_every_problem(login, perso
 
     Question.objects.filter(version=org_draft, code="OPS-02").update(bands=[{"from": 0, "to": 10, "points": 4}])
     Question.objects.filter(version=org_draft, code="OPS-03").update(show_if_question="OPS-05")
-    response = login(personas["admin"]).post(
-        reverse("questionbank:version_publish", args=[org_draft.pk]), {"changelog": "Try"}
-    )
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_publish", args=[org_draft.pk])
+    # Opening the page already says what stops it, each problem linked to the question's form.
+    ops02 = org_draft.questions.get(code="OPS-02").pk
+    edit = reverse("admin:questionbank_question_change", args=[ops02])
+    page = client.get(url).content.decode()
+    assert "Not published" not in page and f'<a href="{edit}"\n          class="alert-link">Edit OPS-02</a>' in page
+    response = client.post(url, {"changelog": "Try"})
     page = response.content.decode()
     assert response.status_code == 400 and "Not published" in page
     assert "OPS-02" in page and "the last band ends at 10" in page and "OPS-03" in page
+    assert f'href="{edit}"' in page and "Edit OPS-03</a>" in page
     org_draft.refresh_from_db()
     assert org_draft.status == "draft"
+
+
+def test_a_draft_changed_after_the_publish_page_opened_is_not_published_unseen(login, personas, org_draft):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_publish", args=[org_draft.pk])
+    form = client.get(url).context["form"]
+    q = org_draft.questions.get(code="OPS-01")
+    q.text = "Is there a tested and documented fallback?"  # another editor, meanwhile
+    q.save()
+    response = client.post(url, {"changelog": "Fallback reworded.", "seen": form["seen"].initial})
+    page = response.content.decode()
+    assert response.status_code == 409 and "someone changed this draft after you opened this page" in page
+    assert "documented" in page and "Fallback reworded." in page
+    org_draft.refresh_from_db()
+    assert org_draft.status == "draft"
+    seen = response.context["form"]["seen"].initial
+    assert client.post(url, {"changelog": "Fallback reworded.", "seen": seen}).status_code == 302
 
 
 def test_an_org_admin_cannot_publish_the_shipped_bank(login, personas, shipped_version):
@@ -171,6 +211,27 @@ def test_saving_a_band_and_a_rule_threshold_through_the_form(login, personas, sh
     assert {k: v for k, v in params.items() if k not in ("bands", "rules")} == {
         k: v for k, v in original.items() if k not in ("bands", "rules")
     }
+
+
+def test_a_rules_save_over_anothers_later_save_is_refused_and_keeps_the_typed_values(login, personas, shipped_copy):
+    from procurement.questionbank.services import version_set_rule_params
+
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url) | {"loaded_at": shipped_copy.updated_at.isoformat(), "p-bands-high": "40"}
+    theirs = {**shipped_copy.rule_params, "bands": {**shipped_copy.rule_params["bands"], "high": 50}}
+    version_set_rule_params(version=shipped_copy, params=theirs)  # another admin, meanwhile
+    response = client.post(url, data | {"save": "1"})
+    text = response.content.decode()
+    assert response.status_code == 409 and "someone else saved this draft after you opened this page" in text
+    assert 'name="p-bands-high" value="40"' in text
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 50
+    # Warned, a second Save is deliberate and replaces theirs.
+    data["loaded_at"] = response.context["loaded_at"]
+    assert client.post(url, data | {"save": "1"}).status_code == 302
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["bands"]["high"] == 40
 
 
 def test_values_that_would_not_work_are_refused_in_words_and_nothing_is_saved(login, personas, shipped_copy):

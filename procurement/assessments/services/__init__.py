@@ -76,9 +76,12 @@ from procurement.assessments.services.status import (
     timeline_add,
 )
 from procurement.assessments.services.upgrade import (
+    NO_WORDING_TO_CONFIRM,
     VersionDiff,
+    answers_confirm_wording,
     answers_outside_new_limits,
     assessment_upgrade,
+    assessments_upgrade,
     version_diff,
 )
 
@@ -91,6 +94,7 @@ __all__ = [
     "MISSING_ANSWERS",
     "NOT_EDITABLE",
     "NO_PUBLISHED_VERSION",
+    "NO_WORDING_TO_CONFIRM",
     "OVERRIDE_REASON_REQUIRED",
     "OWNER_MOVES",
     "TRANSITIONS",
@@ -106,6 +110,7 @@ __all__ = [
     "acceptance_request",
     "answers_carry_forward",
     "answers_confirm",
+    "answers_confirm_wording",
     "answers_outside_new_limits",
     "answers_save",
     "assessment_create",
@@ -116,6 +121,7 @@ __all__ = [
     "assessment_start_review",
     "assessment_submit",
     "assessment_upgrade",
+    "assessments_upgrade",
     "attestation_add",
     "chain_record_from_answer",
     "clarification_add",

@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from procurement.assessments.models import AnswerChange, Assessment
 from procurement.assessments.records import person_label, stored_answer
-from procurement.assessments.selectors import WORDING_CHANGED, bank_structure
+from procurement.assessments.selectors import (
+    WORDING_CHANGED,
+    WORDING_CONFIRMED,
+    bank_structure,
+    reworded_since_answered,
+)
 from procurement.assessments.services.answers import NOT_EDITABLE
 from procurement.assessments.services.status import assessment_rescore, timeline_add
 from procurement.questionbank.document.diff import FieldChange, QuestionChange, documents_diff
@@ -74,15 +79,16 @@ class UpgradeCounts:
 
 
 def _versions_between(current: BankVersion, target: BankVersion) -> list[BankVersion]:
-    """The published (or since retired) versions after ``current`` up to and including ``target``."""
-    if target.bank_id != current.bank_id or not current.number or not target.number:
+    """The published (or since retired) versions after ``current`` up to and including ``target``
+    (for a draft ``target``: every published version after ``current``, then the draft)."""
+    if target.bank_id != current.bank_id or not current.number:
         return [target]
-    between = (
-        BankVersion.objects.filter(bank_id=current.bank_id, number__gt=current.number, number__lt=target.number)
-        .exclude(status=BankVersion.Status.DRAFT)
-        .order_by("number")
+    between = BankVersion.objects.filter(bank_id=current.bank_id, number__gt=current.number).exclude(
+        status=BankVersion.Status.DRAFT
     )
-    return [*between, target]
+    if target.number:
+        between = between.filter(number__lt=target.number)
+    return [*between.exclude(pk=target.pk).order_by("number"), target]
 
 
 def version_diff(current: BankVersion, target: BankVersion) -> VersionDiff:
@@ -192,6 +198,60 @@ def assessment_upgrade(*, assessment: Assessment, target: BankVersion, by) -> Ve
     )
     assessment_rescore(assessment=assessment)
     return replace(diff, kept=kept, cleared=sorted(cleared))
+
+
+def assessments_upgrade(
+    *, assessments, target: BankVersion, by
+) -> tuple[list[tuple[Assessment, VersionDiff]], list[str]]:
+    """Move each of ``assessments`` to ``target`` (``assessment_upgrade``, each in its own
+    transaction: one refused does not hold back the others). Returns the moves made, each with
+    what it kept and cleared, and why each refused one was refused."""
+    moved, refused = [], []
+    for assessment in assessments:
+        try:
+            moved.append((assessment, assessment_upgrade(assessment=assessment, target=target, by=by)))
+        except ValidationError as exc:
+            refused.append(f"A-{assessment.pk}: {' '.join(exc.messages)}")
+    return moved, refused
+
+
+NO_WORDING_TO_CONFIRM = "There is no answer here kept across a rewording that still waits for a check."
+
+
+@transaction.atomic
+def answers_confirm_wording(*, assessment: Assessment, codes, by, by_label: str = "") -> list[str]:
+    """The respondent checked that answers kept across a rewording (an editorial change, on
+    upgrade) still hold: each is recorded in the answer's history (who, when; the answer
+    itself unchanged) and its "wording changed since answered" badge goes. Codes without
+    that badge are skipped. Returns the codes confirmed."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_editable:
+        raise ValidationError(NOT_EDITABLE.format(status=assessment.get_status_display().lower()), code="locked")
+    marked = reworded_since_answered(assessment, codes)
+    answers = list(assessment.answers.filter(question_code__in=sorted(marked)).order_by("question_code"))
+    if not answers:
+        return []
+    label = f"{by_label or person_label(by)} ({WORDING_CONFIRMED})"
+    AnswerChange.objects.bulk_create(
+        AnswerChange(
+            assessment=assessment,
+            question_code=a.question_code,
+            old_value=stored_answer(a),
+            new_value=stored_answer(a),
+            by=by,
+            by_label=label,
+        )
+        for a in answers
+    )
+    confirmed = [a.question_code for a in answers]
+    timeline_add(
+        assessment,
+        "wording confirmed",
+        by=by,
+        by_label=by_label,
+        note=f"Still holds after the rewording: {', '.join(confirmed)}",
+    )
+    return confirmed
 
 
 def answers_outside_new_limits(assessment: Assessment, diff: VersionDiff, target: BankVersion) -> set[str]:

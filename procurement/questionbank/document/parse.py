@@ -62,7 +62,7 @@ class _Collector:
         where = f"{self.source}:{line}" if line else self.source
         if code:
             where += f" ({code})"
-        self.problems.append(Problem(where, message))
+        self.problems.append(Problem(where, message, code or ""))
 
 
 def _unknown_keys(c: _Collector, mapping: dict, allowed: set[str], what: str, code: str = "") -> None:

@@ -72,6 +72,9 @@ class BankFileError(Exception):
 class Problem:
     where: str
     message: str
+    # What the problem is about, for a link to where it is fixed: a question or section code,
+    # "rule_params" or "changelog"; empty when it is about the file as a whole.
+    code: str = ""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

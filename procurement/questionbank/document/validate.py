@@ -20,14 +20,14 @@ def validate_document(doc: dict, *, source: str = "", lines: dict[str, int] | No
         line = lines.get(code)
         where = f"{source}:{line}" if source and line else source
         where = f"{where} ({code})" if where else code
-        problems.append(Problem(where, message))
+        problems.append(Problem(where, message, code))
 
     position, by_code = _check_codes(doc, add)
     for code, q in by_code.items():
         _check_answer_rules(q, lambda msg, code=code: add(code, msg))
     _check_show_if(by_code, position, add)
     for message in validate_rule_params(doc["version"]["rule_params"], _question_index(doc)):
-        problems.append(Problem(f"{source} (rule_params)" if source else "rule_params", message))
+        problems.append(Problem(f"{source} (rule_params)" if source else "rule_params", message, "rule_params"))
     return problems
 
 
