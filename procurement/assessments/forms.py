@@ -18,7 +18,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from procurement.assessments.models import Finding
+from procurement.assessments.models import Answer, Finding
 from procurement.assessments.services import AnswerInput
 from procurement.assessments.services.review import FROM_SERVICE_RECORD
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
@@ -270,6 +270,16 @@ class OverrideForm(StorableTextMixin, forms.Form):
     question_code = forms.CharField(widget=forms.HiddenInput)
     points = forms.IntegerField(min_value=0, max_value=4)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class BasisConfirmForm(forms.Form):
+    """A reviewer's confirmation of what one answer rests on."""
+
+    question_code = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    basis = forms.ChoiceField(
+        choices=Answer.Basis.choices,
+        error_messages={"invalid_choice": "Choose vendor statement, document or independent attestation."},
+    )
 
 
 class FindingForm(StorableTextMixin, forms.Form):

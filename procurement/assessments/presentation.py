@@ -70,6 +70,7 @@ TIMELINE_KINDS = {
     "created": "Created",
     "reviewers": "Reviewers set",
     "override": "Points overridden",
+    "basis confirmed": "Basis of an answer confirmed",
     "reminder": "Reminder sent",
     "reassessment needed": "Reassessment needed",
     "finding": "Finding",

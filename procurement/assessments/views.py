@@ -22,6 +22,7 @@ from procurement.assessments.editing import SectionUrls, conflict_rows, section_
 from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
+    BasisConfirmForm,
     FindingAcceptForm,
     FindingForm,
     FindingUpdateForm,
@@ -32,7 +33,7 @@ from procurement.assessments.forms import (
     SectionForm,
     section_rows,
 )
-from procurement.assessments.models import Assessment, RiskAcceptance
+from procurement.assessments.models import Answer, Assessment, RiskAcceptance
 from procurement.assessments.presentation import (
     acceptance_rows,
     answer_label,
@@ -406,6 +407,27 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Override on {form.cleaned_data['question_code']} saved.")
     return redirect(f"/assessments/{pk}/review/#row-{form.cleaned_data['question_code']}")
+
+
+@login_required
+@require_POST
+def basis_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer confirms what one answer rests on (an analyst gets 403)."""
+    assessment = review_action(request, pk)
+    form = BasisConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Basis not confirmed: " + _form_problems(form))
+        return redirect("assessments:review", pk)
+    code = form.cleaned_data["question_code"]
+    try:
+        services.answer_basis_confirm(assessment=assessment, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Basis of {code} confirmed: {Answer.Basis(form.cleaned_data['basis']).label.lower()}."
+        )
+    return redirect(reverse("assessments:review", args=[pk]) + f"#row-{code}")
 
 
 def _members(assessment: Assessment):

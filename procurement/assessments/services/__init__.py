@@ -57,6 +57,7 @@ from procurement.assessments.services.review import (
     MESSAGE_MAX,
     NO_PUBLISHED_VERSION,
     OVERRIDE_REASON_REQUIRED,
+    answer_basis_confirm,
     assessment_create,
     assessment_request_changes,
     assessment_reviewers_set,
