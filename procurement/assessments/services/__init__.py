@@ -105,6 +105,7 @@ __all__ = [
     "acceptance_decline",
     "acceptance_record",
     "acceptance_request",
+    "answer_basis_confirm",
     "answers_carry_forward",
     "answers_confirm",
     "answers_outside_new_limits",
