@@ -47,12 +47,47 @@ def change_label(q: dict, stored, *, empty: str) -> str:
     if not isinstance(stored, dict) or "value" not in stored:  # written before answers were dicts
         return str(stored)
     kind, text = answer_label(q, stored)
+    if kind == "answered" and stored.get("basis") in BASIS_LABELS:
+        text = f"{text} (rests on: {BASIS_LABELS[stored['basis']].lower()})"
     return empty if kind == "empty" else text
 
 
 def answer_words(q: dict, value, *, na: bool = False, na_reason: str = "", empty: str = "—") -> str:
     """An answer's value as a person reads it (for values not stored yet, such as a conflict's "mine")."""
     return change_label(q, {"value": value, "na": na, "na_reason": na_reason}, empty=empty)
+
+
+# --- What an answer rests on -------------------------------------------------------------------
+
+BASIS_LABELS = {"statement": "Vendor statement", "document": "Document", "attestation": "Independent attestation"}
+SELF_ATTESTED_WORDS = (
+    "Self-attested: this favourable answer to a critical question rests only on the vendor's statement,"
+    " so it carries one more risk point."
+)
+
+
+# Questions whose answer records what it rests on (Answer.Basis): the vendor's scored answers.
+BASIS_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date")
+
+
+def has_basis(q: dict) -> bool:
+    return q.get("audience") == "vendor" and q.get("type") in BASIS_TYPES
+
+
+def basis_words(q: dict, answer) -> dict | None:
+    """What a given vendor answer rests on, for the review page: {"label", "confirmed" (who and
+    when, or ""), "basis"}; None where a question has no basis (intake, reviewer-only, free text,
+    files) or no answer was given."""
+    if not has_basis(q):
+        return None
+    if answer is None or answer.na or answer.undisclosed or answer.value in (None, "", []):
+        return None
+    confirmed = ""
+    if answer.basis_confirmed_at is not None:
+        by = answer.basis_confirmed_by
+        who = (by.get_full_name() or by.get_username()) if by else "a reviewer"
+        confirmed = f"confirmed by {who} on {answer.basis_confirmed_at:%-d %b %Y}"
+    return {"basis": answer.basis, "label": BASIS_LABELS.get(answer.basis, answer.basis), "confirmed": confirmed}
 
 
 # --- Timeline: what happened, in words --------------------------------------------------------

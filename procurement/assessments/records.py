@@ -44,7 +44,7 @@ def stored_answer(answer: Answer | None) -> dict:
     stored = {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
     if answer.undisclosed:
         return stored | {"undisclosed": True}
-    if answer.basis != Answer.Basis.STATEMENT and not answer.na:
+    if answer.basis != Answer.Basis.STATEMENT and not answer.na and answer.value not in (None, "", []):
         return stored | {"basis": answer.basis}
     return stored
 

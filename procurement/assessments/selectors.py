@@ -269,7 +269,7 @@ def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
 
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
-    return {a.question_code: a for a in assessment.answers.all()}
+    return {a.question_code: a for a in assessment.answers.select_related("basis_confirmed_by")}
 
 
 def answer_documents(assessment: Assessment, codes=None) -> dict[str, list[Evidence]]:

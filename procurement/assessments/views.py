@@ -35,8 +35,10 @@ from procurement.assessments.forms import (
 )
 from procurement.assessments.models import Answer, Assessment, RiskAcceptance
 from procurement.assessments.presentation import (
+    SELF_ATTESTED_WORDS,
     acceptance_rows,
     answer_label,
+    basis_words,
     change_label,
     decision_summary,
     provisional_words,
@@ -283,7 +285,18 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
                 label = REVIEWER_PENDING
             r = results[q["code"]]
             stale = stale_sentence(r.get("explanation", ""))
-            rows.append({"q": q, "r": r, "answer": answers.get(q["code"]), "label": label, "stale": stale})
+            answer = answers.get(q["code"])
+            rows.append(
+                {
+                    "q": q,
+                    "r": r,
+                    "answer": answer,
+                    "label": label,
+                    "stale": stale,
+                    "basis": basis_words(q, answer),
+                    "self_attested": SELF_ATTESTED_WORDS if r.get("self_attested") else "",
+                }
+            )
         sections.append(
             {
                 "doc": section,
@@ -307,6 +320,7 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
         "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).rpartition("/CODE/")[0] + "/",
         "findings": finding_rows(assessment),
         "override_form": OverrideForm(),
+        "basis_choices": Answer.Basis.choices,
         "finding_form": FindingForm(members=_members(assessment)),
         "changes_form": RequestChangesForm(),
         "decision": services.decision_review(

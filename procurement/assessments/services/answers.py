@@ -63,7 +63,7 @@ class AnswerInput:
             "na": self.na,
             "na_reason": self.na_reason if self.na else "",
         }
-        if self.basis and self.basis != Answer.Basis.STATEMENT and not self.na:
+        if self.basis and self.basis != Answer.Basis.STATEMENT and not self.na and self.value not in (None, "", []):
             stored["basis"] = self.basis
         return stored
 
@@ -176,6 +176,23 @@ def answers_save(
         # The recommendation shown in lists and headers is never stale.
         assessment_rescore(assessment=assessment)
     return result
+
+
+def answers_basis_lift(*, assessment: Assessment, codes, by, by_label: str = "") -> list[str]:
+    """A document was attached to these answers: each given answer resting on the vendor's
+    statement now rests on a document (claimed; a reviewer confirms it). Through ``answers_save``,
+    so the history records it. Returns the codes lifted."""
+    answers = assessment.answers.filter(
+        question_code__in=list(codes), basis=Answer.Basis.STATEMENT, na=False, undisclosed=False
+    )
+    values = {
+        a.question_code: AnswerInput(value=a.value, basis=Answer.Basis.DOCUMENT)
+        for a in answers
+        if a.value not in (None, "", [])
+    }
+    if values:
+        answers_save(assessment=assessment, values=values, by=by, by_label=by_label, base_revisions=None)
+    return sorted(values)
 
 
 def required_missing(assessment: Assessment) -> list[tuple[str, str]]:
