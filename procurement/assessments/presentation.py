@@ -87,7 +87,12 @@ def basis_words(q: dict, answer) -> dict | None:
         by = answer.basis_confirmed_by
         who = (by.get_full_name() or by.get_username()) if by else "a reviewer"
         confirmed = f"confirmed by {who} on {answer.basis_confirmed_at:%-d %b %Y}"
-    return {"basis": answer.basis, "label": BASIS_LABELS.get(answer.basis, answer.basis), "confirmed": confirmed}
+    return {
+        "basis": answer.basis,
+        "label": BASIS_LABELS.get(answer.basis, answer.basis),
+        "confirmed": confirmed,
+        "pending": not confirmed and answer.basis != "statement",
+    }
 
 
 # --- Timeline: what happened, in words --------------------------------------------------------
