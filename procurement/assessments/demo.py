@@ -62,7 +62,8 @@ DEMO_VENDORS = [
 
 
 def profile_answers(name: str) -> dict[str, AnswerInput]:
-    """A profile's answers as the shipped bank types them (the strict loader gives text)."""
+    """A profile's answers as the shipped bank types them (the strict loader gives text), each
+    with the basis the profile claims for it (``basis:``; a reviewer still confirms it)."""
     data = read_yaml((FIXTURES / "profiles" / f"{name}.yaml").read_bytes(), source=name, max_bytes=1024 * 1024)
     doc = bankdoc.parse_document(SHIPPED_BANK.read_bytes(), source=str(SHIPPED_BANK))
     index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
@@ -74,7 +75,10 @@ def profile_answers(name: str) -> dict[str, AnswerInput]:
             answers[code] = AnswerInput(undisclosed=True)
         else:
             typed = typed_value(index[code], value) if code in index else value
-            answers[code] = AnswerInput(value=typed.isoformat() if isinstance(typed, dt.date) else typed)
+            answers[code] = AnswerInput(
+                value=typed.isoformat() if isinstance(typed, dt.date) else typed,
+                basis=(data.get("basis") or {}).get(code),
+            )
     return answers
 
 
@@ -146,6 +150,11 @@ def demo_assessments_seed(org: Organisation) -> int:
     approved = new("hyperscaler-pinned-region")
     services.assessment_submit(assessment=approved, by=analyst)
     services.assessment_start_review(assessment=approved, by=reviewer)
+    # The reviewer checked the hyperscaler's reports and contract: every basis it claimed holds,
+    # so none of its favourable critical answers is self-attested.
+    claimed = {code: a.basis for code, a in profile_answers("hyperscaler-pinned-region").items() if a.basis}
+    if reviewer is not None:
+        services.answers_basis_confirm(assessment=approved, bases=claimed, by=reviewer)
     services.override_set(
         assessment=approved,
         question_code="SUP-03",

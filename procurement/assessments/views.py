@@ -434,7 +434,7 @@ def basis_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessments:review", pk)
     code = form.cleaned_data["question_code"]
     try:
-        services.answer_basis_confirm(assessment=assessment, by=request.user, **form.cleaned_data)
+        services.answers_basis_confirm(assessment=assessment, bases={code: form.cleaned_data["basis"]}, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from procurement.assessments import notifications
 from procurement.assessments.models import Answer, AnswerChange, Assessment, Clarification, Comment, Override
+from procurement.assessments.presentation import has_basis
 from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
@@ -206,46 +207,56 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
 BASIS_REVIEWERS_ONLY = "Only a reviewer or an organisation admin can confirm what an answer rests on."
 BASIS_STATE = "What an answer rests on is confirmed while the assessment is submitted or in review."
 BASIS_NO_ANSWER = "{code} has no answer to confirm: only a given answer (not N/A, not undisclosed) rests on something."
-BASIS_VENDOR_ONLY = "{code} is not answered by the vendor, so it has no basis to confirm."
+BASIS_VENDOR_ONLY = "{code} is not a vendor's scored answer, so it has no basis to confirm."
 BASIS_UNKNOWN = "Choose vendor statement, document or independent attestation."
 
 
 @transaction.atomic
-def answer_basis_confirm(*, assessment: Assessment, question_code: str, basis: str, by) -> Answer:
-    """A reviewer confirms what a vendor's answer rests on (``basis``: the one the reviewer
-    accepts, which may differ from the one claimed): who and when are recorded, the answer
-    history keeps a changed basis, the timeline the confirmation, and the score is recomputed
-    (only a confirmed document or attestation lifts an answer above the vendor's statement).
-    An analyst cannot confirm; a later change to the answer needs confirming again."""
+def answers_basis_confirm(*, assessment: Assessment, bases: dict[str, str], by) -> list[Answer]:
+    """A reviewer confirms what vendor answers rest on (``bases``: question code -> the basis
+    the reviewer accepts, which may differ from the one claimed): who and when are recorded, the
+    answer history keeps a changed basis, the timeline the confirmation, and the score is
+    recomputed once (only a confirmed document or attestation lifts an answer above the vendor's
+    statement). An analyst cannot confirm; a later change to an answer needs confirming again.
+    Nothing is written unless every code can be confirmed."""
     if not has_role(by, *REVIEWERS):
         raise PermissionDenied(BASIS_REVIEWERS_ONLY)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status not in (S.SUBMITTED, S.IN_REVIEW):
         raise ValidationError(BASIS_STATE, code="state")
-    if basis not in Answer.Basis.values:
-        raise ValidationError(BASIS_UNKNOWN, code="basis")
-    q = bank_structure(assessment.bank_version).question_index.get(question_code)
-    if q is None:
-        raise ValidationError(f"Unknown question {question_code}.", code="unknown")
-    if q["audience"] != "vendor":
-        raise ValidationError(BASIS_VENDOR_ONLY.format(code=question_code), code="audience")
-    answer = assessment.answers.filter(question_code=question_code).first()
-    if answer is None or answer.na or answer.undisclosed or answer.value in (None, "", []):
-        raise ValidationError(BASIS_NO_ANSWER.format(code=question_code), code="no_answer")
-    before = stored_answer(answer)
-    answer.basis = basis
-    answer.basis_confirmed_by, answer.basis_confirmed_at = by, timezone.now()
-    answer.save(update_fields=["basis", "basis_confirmed_by", "basis_confirmed_at"])
-    after = stored_answer(answer)
+    index = bank_structure(assessment.bank_version).question_index
+    answers = {a.question_code: a for a in assessment.answers.filter(question_code__in=list(bases))}
+    for code, basis in bases.items():
+        if basis not in Answer.Basis.values:
+            raise ValidationError(BASIS_UNKNOWN, code="basis")
+        q = index.get(code)
+        if q is None:
+            raise ValidationError(f"Unknown question {code}.", code="unknown")
+        if not has_basis(q):
+            raise ValidationError(BASIS_VENDOR_ONLY.format(code=code), code="audience")
+        answer = answers.get(code)
+        if answer is None or answer.na or answer.undisclosed or answer.value in (None, "", []):
+            raise ValidationError(BASIS_NO_ANSWER.format(code=code), code="no_answer")
+    now = timezone.now()
     label = f"{person_label(by)} (reviewer: basis confirmed)"
-    if after != before:
-        AnswerChange.objects.create(
-            assessment=assessment, question_code=question_code, old_value=before, new_value=after, by=by, by_label=label
-        )
-    words = Answer.Basis(basis).label.lower()
-    timeline_add(assessment, "basis confirmed", by=by, note=f"{question_code} rests on: {words}.")
-    assessment_rescore(assessment=assessment)
-    return answer
+    confirmed = []
+    for code, basis in bases.items():
+        answer = answers[code]
+        before = stored_answer(answer)
+        answer.basis = basis
+        answer.basis_confirmed_by, answer.basis_confirmed_at = by, now
+        answer.save(update_fields=["basis", "basis_confirmed_by", "basis_confirmed_at"])
+        after = stored_answer(answer)
+        if after != before:
+            AnswerChange.objects.create(
+                assessment=assessment, question_code=code, old_value=before, new_value=after, by=by, by_label=label
+            )
+        confirmed.append(answer)
+    if confirmed:
+        note = "; ".join(f"{a.question_code} rests on: {Answer.Basis(a.basis).label.lower()}" for a in confirmed)
+        timeline_add(assessment, "basis confirmed", by=by, note=note + ".")
+        assessment_rescore(assessment=assessment)
+    return confirmed
 
 
 # --- Comments and clarifications ------------------------------------------------------
