@@ -15,6 +15,7 @@ from procurement.assessments.authority import AUTHORITY_LABELS, decision_differs
 from procurement.questionbank.values import UNDISCLOSED_LABEL
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.provider_table import describe
+from procurement.scoring.wording import SELF_ATTESTED_EXPLAIN
 
 
 def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
@@ -60,10 +61,7 @@ def answer_words(q: dict, value, *, na: bool = False, na_reason: str = "", empty
 # --- What an answer rests on -------------------------------------------------------------------
 
 BASIS_LABELS = {"statement": "Vendor statement", "document": "Document", "attestation": "Independent attestation"}
-SELF_ATTESTED_WORDS = (
-    "Self-attested: this favourable answer to a critical question rests only on the vendor's statement,"
-    " so it carries one more risk point."
-)
+SELF_ATTESTED_WORDS = SELF_ATTESTED_EXPLAIN
 
 
 # Questions whose answer records what it rests on (Answer.Basis): the vendor's scored answers.
