@@ -185,3 +185,24 @@ def test_the_review_page_shows_the_self_attested_point_and_confirms_through_the_
     page = client.get(reverse("assessments:review", args=[small.pk])).content.decode()
     assert re.search(r"Rests on:\s+document,\s+confirmed by reviewer on", page)
     assert "Self-attested: this favourable answer" not in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+def test_an_answer_file_carries_the_basis_both_ways_and_a_wrong_one_is_refused(small, personas, fmt):
+    from procurement.assessments.answer_files import AnswerFileError, dump_answers, parse_answers
+    from procurement.assessments.records import stored_answer
+    from procurement.assessments.selectors import bank_structure
+
+    services.answers_save(
+        assessment=small,
+        values={"OPS-01": AnswerInput(value="yes", basis="attestation")},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    questions = bank_structure(small.bank_version).question_index
+    text = dump_answers({a.question_code: stored_answer(a) for a in small.answers.all()}, fmt=fmt, questions=questions)
+    read = parse_answers(text.encode(), fmt=fmt, source=f"a.{fmt}", questions=questions)
+    assert read["OPS-01"].basis == "attestation" and read["OPS-02"].basis is None
+    wrong = text.replace("attestation", "hearsay")
+    with pytest.raises(AnswerFileError, match="basis 'hearsay' is not one of statement, document, attestation"):
+        parse_answers(wrong.encode(), fmt=fmt, source=f"a.{fmt}", questions=questions)
