@@ -170,7 +170,7 @@ class SectionForm(StorableTextMixin, forms.Form):
                 self.fields[f"bs-{code}"] = forms.ChoiceField(
                     required=False,
                     choices=Answer.Basis.choices,
-                    initial=answer.basis if answer else Answer.Basis.STATEMENT,
+                    initial=getattr(answer, "basis", Answer.Basis.STATEMENT),
                     error_messages={"invalid_choice": BASIS_INVALID},
                 )
             if allows_undisclosed(q):
