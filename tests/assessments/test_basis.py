@@ -206,3 +206,20 @@ def test_an_answer_file_carries_the_basis_both_ways_and_a_wrong_one_is_refused(s
     wrong = text.replace("attestation", "hearsay")
     with pytest.raises(AnswerFileError, match="basis 'hearsay' is not one of statement, document, attestation"):
         parse_answers(wrong.encode(), fmt=fmt, source=f"a.{fmt}", questions=questions)
+
+
+def test_the_report_says_self_attested_where_the_point_was_added_and_what_a_confirmed_answer_rests_on(small, personas):
+    from procurement.reports.context import report_context_from_record
+
+    ctx = report_context_from_record(record_build(small))
+    rows = {r["code"]: r for s in ctx["sections"] for r in s["rows"]}
+    assert rows["OPS-01"]["self_attested"].startswith("Self-attested: this favourable answer to a critical question")
+    assert not rows["OPS-02"]["self_attested"]
+    assert ctx["self_attested"].startswith("1 favourable answer to critical questions is self-attested")
+    assert ctx["self_attested_method"].startswith("Evidence-weighted credit:")
+    _in_review(small, personas)
+    services.answers_basis_confirm(assessment=small, bases={"OPS-01": "document"}, by=personas["reviewer"])
+    ctx = report_context_from_record(record_build(small))
+    row = next(r for s in ctx["sections"] for r in s["rows"] if r["code"] == "OPS-01")
+    assert not row["self_attested"] and not ctx["self_attested"]
+    assert row["basis"].startswith("Rests on a document, confirmed by reviewer on ")
