@@ -13,7 +13,7 @@ setup-dev:
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_bank fixtures/banks/history/ai-vendor-due-diligence-v1.yaml fixtures/banks/history/ai-vendor-due-diligence-v2.yaml fixtures/banks/ai-vendor-due-diligence.yaml
+	$(PY) manage.py load_bank fixtures/banks/history/ai-vendor-due-diligence-v1.yaml fixtures/banks/history/ai-vendor-due-diligence-v2.yaml fixtures/banks/history/ai-vendor-due-diligence-v3.yaml fixtures/banks/ai-vendor-due-diligence.yaml
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/ and log in with one of the demo accounts above."

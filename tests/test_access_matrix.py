@@ -180,6 +180,7 @@ MATRIX = {
     "assessments:review": ("get", lambda w: {"pk": w["review"].pk}, READ),
     "assessments:review_start": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:override": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
+    "assessments:basis_confirm": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:finding": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:request_changes": ("post", lambda w: {"pk": w["review"].pk}, REVIEW),
     "assessments:finding_detail": ("get", lambda w: {"pk": w["review"].pk, "finding_pk": w["finding"].pk}, READ),

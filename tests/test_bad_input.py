@@ -92,7 +92,7 @@ def test_section_form_never_500s_and_stores_only_valid_answers(
 ):
     client.force_login(personas["analyst"])
     posts = {
-        "SUP": {"revision": revision, "q-SUP-05": number, "q-SUP-01": choice, "q-SUP-02": multi},
+        "SUP": {"revision": revision, "q-SUP-05": number, "q-SUP-01": choice, "q-SUP-02": multi, "bs-SUP-05": reason},
         "SEC": {"revision": revision, "q-SEC-01": "inclusive", "q-SEC-01A": date},
         "LOC": {"revision": revision, "q-LOC-04": multi},
         "CAP": {"revision": revision, "q-CAP-01": text},
@@ -122,6 +122,7 @@ def test_section_form_never_500s_and_stores_only_valid_answers(
             }
         if answer.na:
             assert answer.na_reason.strip()
+        assert answer.basis in ("statement", "document", "attestation")
         if isinstance(answer.value, str):
             assert text_problem(answer.value) is None
         assert text_problem(answer.na_reason) is None
@@ -165,7 +166,10 @@ def test_review_forms_never_500_and_never_half_write(
         reverse("assessments:finding", args=[in_review.pk]),
         {"kind": kind, "text": text, "owner_user": reason, "due_date": due},
     )
+    r3 = client.post(reverse("assessments:basis_confirm", args=[in_review.pk]), {"question_code": code, "basis": kind})
     assert r1.status_code == 302 and r2.status_code == 302  # back to the review page with a message
+    assert r3.status_code == 302
+    assert not in_review.answers.exclude(basis__in=["statement", "document", "attestation"]).exists()
     for override in in_review.overrides.all():
         assert 0 <= override.points <= 4 and override.reason.strip()
     for finding in in_review.findings.all():

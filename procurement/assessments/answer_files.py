@@ -9,6 +9,9 @@ Formats:
   value ``N/A`` with a reason in ``na_reason``; value ``not disclosed``. The export adds ``question`` and
   ``answer (label)`` columns for people (the question's text, the answer as the pages show
   it); the import reads codes and values only and ignores them.
+- What an answer rests on (``statement``, ``document``, ``attestation``): a ``basis`` column in
+  CSV, ``{answers: {...}, basis: {CODE: basis}}`` in JSON / YAML. Absent: the answer keeps
+  the basis it has (a new one rests on the vendor's statement). A reviewer still confirms it.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import csv
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 import yaml
 from django.utils import timezone
 
-from procurement.assessments.presentation import answer_label
+from procurement.assessments.presentation import answer_label, has_basis
 from procurement.assessments.services import AnswerInput
 from procurement.core.cells import csv_row, csv_value
 from procurement.core.loaders import LineDict, LoadError, load_json, load_yaml
@@ -30,6 +34,7 @@ from procurement.core.scalars import to_date, to_number
 from procurement.core.text import text_problem
 from procurement.questionbank.values import UNDISCLOSED_MARK, allows_undisclosed, check_limits, is_undisclosed_mark
 from procurement.scoring.provider_table import TableError, clean_rows
+from procurement.scoring.types import BASES, STATEMENT
 
 MAX_BYTES = 2 * 1024 * 1024
 FORMATS = ("json", "yaml", "csv")
@@ -49,7 +54,7 @@ def detect_format(name: str) -> str:
     return fmt
 
 
-def _csv_rows(text: str, source: str) -> list[tuple[str, str, Any, str | None]]:
+def _csv_rows(text: str, source: str) -> list[tuple[str, str, Any, str | None, str | None]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or not {"code", "value"} <= set(reader.fieldnames):
         raise AnswerFileError([f"{source}: the header must be code,value,na_reason"])
@@ -59,15 +64,16 @@ def _csv_rows(text: str, source: str) -> list[tuple[str, str, Any, str | None]]:
         code = csv_value((row.get("code") or "").strip())
         value = csv_value((row.get("value") or "").strip())
         reason = csv_value((row.get("na_reason") or "").strip())
+        basis = csv_value((row.get("basis") or "").strip()) or None
         if value.upper() == "N/A":
-            rows.append((f"{source}:{i}", code, None, reason))
+            rows.append((f"{source}:{i}", code, None, reason, basis))
         else:
-            rows.append((f"{source}:{i}", code, value, None))
+            rows.append((f"{source}:{i}", code, value, None, basis))
     return rows
 
 
-def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | None]]:
-    """(where, code, value, na_reason or None)."""
+def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | None, str | None]]:
+    """(where, code, value, na_reason or None, basis or None)."""
     if len(raw) > MAX_BYTES:
         raise AnswerFileError([f"{source}: file is {len(raw)} bytes; the limit is {MAX_BYTES}"])
     try:
@@ -84,10 +90,16 @@ def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | 
         data = load(text, source=source, max_bytes=MAX_BYTES)
     except LoadError as exc:
         raise AnswerFileError([str(exc)]) from None
-    if isinstance(data, dict) and set(data) == {"answers"}:
-        data = data["answers"]
+    bases: Any = {}
+    if isinstance(data, dict) and set(data) in ({"answers"}, {"answers", "basis"}):
+        data, bases = data["answers"], data.get("basis") or {}
     if not isinstance(data, dict):
         raise AnswerFileError([f"{source}: expected a mapping of question codes to answers"])
+    if not isinstance(bases, dict):
+        raise AnswerFileError([f"{source}: 'basis' must map question codes to statement, document or attestation"])
+    unanswered = sorted(str(code) for code in set(bases) - set(data))
+    if unanswered:
+        raise AnswerFileError([f"{source}: basis for questions the file does not answer: {', '.join(unanswered)}"])
     rows = []
     for code, value in data.items():
         line = data.key_line(code) if isinstance(data, LineDict) else 0
@@ -96,9 +108,10 @@ def _rows(raw: bytes, fmt: str, source: str) -> list[tuple[str, str, Any, str | 
             reason = value["na"]
             if reason is not None and not isinstance(reason, str | int | float):
                 raise AnswerFileError([f"{where}: give the N/A justification as text"])
-            rows.append((where, str(code), None, str(reason or "")))
+            rows.append((where, str(code), None, str(reason or ""), None))
         else:
-            rows.append((where, str(code), value, None))
+            basis = bases.get(code)
+            rows.append((where, str(code), value, None, None if basis is None else str(basis)))
     return rows
 
 
@@ -112,7 +125,7 @@ def parse_answers(
     problems: list[str] = []
     today = timezone.localdate()
     result: dict[str, AnswerInput] = {}
-    for where, code, value, na_reason in _rows(raw, fmt, source):
+    for where, code, value, na_reason, basis in _rows(raw, fmt, source):
         q = questions.get(code)
         if q is None:
             problems.append(f"{where}: {code!r} is not a question of this bank version")
@@ -122,8 +135,14 @@ def parse_answers(
             problems.append(f"{where}: {code} is for reviewers only")
         elif q["type"] == "evidence":
             problems.append(f"{where}: {code} takes a file upload; attach it in the app")
+        elif basis is not None and basis not in BASES:
+            problems.append(f"{where}: {code}: basis {basis!r} is not one of {', '.join(BASES)}")
+        elif basis not in (None, STATEMENT) and not has_basis(q):
+            problems.append(f"{where}: {code} is not a vendor's scored answer, so it rests on nothing to say")
         else:
             answer, problem, warning = _answer(q, value, na_reason, fmt, today)
+            if answer is not None and basis is not None and has_basis(q):
+                answer = replace(answer, basis=basis)
             if problem:
                 problems.append(f"{where}: {problem}")
             else:
@@ -238,7 +257,7 @@ _COERCERS = {
 }
 
 
-CSV_HEADER = ("code", "value", "na_reason", "question", "answer (label)")
+CSV_HEADER = ("code", "value", "na_reason", "question", "answer (label)", "basis")
 
 
 def dump_answers(answers: dict[str, dict], *, fmt: str, questions: dict[str, dict] | None = None) -> str:
@@ -262,13 +281,18 @@ def dump_answers(answers: dict[str, dict], *, fmt: str, questions: dict[str, dic
                 cells = [code, a["value"], ""]
             else:
                 continue
-            writer.writerow(csv_row([*cells, *_for_people(code, a, questions)]))
+            writer.writerow(csv_row([*cells, *_for_people(code, a, questions), a.get("basis", "")]))
         return out.getvalue()
     data = {
         code: {"na": a["na_reason"]} if a["na"] else UNDISCLOSED_MARK if a.get("undisclosed") else a["value"]
         for code, a in sorted(answers.items())
         if a["na"] or a.get("undisclosed") or a["value"] is not None
     }
+    # Answers resting on more than the vendor's statement: the file says so beside them (without
+    # any, the file keeps its plain shape).
+    bases = {code: a["basis"] for code, a in sorted(answers.items()) if a.get("basis") and code in data}
+    if bases:
+        data = {"answers": data, "basis": bases}
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -63,7 +63,8 @@ DEMO_VENDORS = [
 
 
 def profile_answers(name: str) -> dict[str, AnswerInput]:
-    """A profile's answers as the shipped bank types them (the strict loader gives text).
+    """A profile's answers as the shipped bank types them (the strict loader gives text), each
+    with the basis the profile claims for it (``basis:``; a reviewer still confirms it).
 
     Kept per file version: seed_demo reads the same profiles a dozen times, and each read
     parses the whole shipped bank (about 0.2 s)."""
@@ -84,7 +85,10 @@ def _profile_answers(name: str, *file_versions: int) -> dict[str, AnswerInput]:
             answers[code] = AnswerInput(undisclosed=True)
         else:
             typed = typed_value(index[code], value) if code in index else value
-            answers[code] = AnswerInput(value=typed.isoformat() if isinstance(typed, dt.date) else typed)
+            answers[code] = AnswerInput(
+                value=typed.isoformat() if isinstance(typed, dt.date) else typed,
+                basis=(data.get("basis") or {}).get(code),
+            )
     return answers
 
 
@@ -156,6 +160,11 @@ def demo_assessments_seed(org: Organisation) -> int:
     approved = new("hyperscaler-pinned-region")
     services.assessment_submit(assessment=approved, by=analyst)
     services.assessment_start_review(assessment=approved, by=reviewer)
+    # The reviewer checked the hyperscaler's reports and contract: every basis it claimed holds,
+    # so none of its favourable critical answers is self-attested.
+    claimed = {code: a.basis for code, a in profile_answers("hyperscaler-pinned-region").items() if a.basis}
+    if reviewer is not None:
+        services.answers_basis_confirm(assessment=approved, bases=claimed, by=reviewer)
     services.override_set(
         assessment=approved,
         question_code="SUP-03",

@@ -25,7 +25,7 @@ from procurement.assessments.evidence import (
 )
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
-from procurement.assessments.presentation import answer_label, answer_words
+from procurement.assessments.presentation import answer_label, answer_words, has_basis
 from procurement.assessments.reassessment import CONFIRM, marks_by_section, reassessment_marks
 from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
@@ -88,6 +88,7 @@ def section_save(
     except services.StaleSection as exc:
         return SaveOutcome(False, revision, exc)
     attach = attach or {}
+    documented = []
     for q in questions:
         # An evidence question's input is its answer field, so its refusal shows on the question.
         field = f"q-{q['code']}" if q["type"] == "evidence" else f"doc-{q['code']}"
@@ -114,6 +115,13 @@ def section_save(
         except EvidenceRejected as exc:
             form.add_document_error(q["code"], exc.message)
             valid = False
+        else:
+            if has_basis(q) and (files.get(field) or attach.get(f"attach-{q['code']}")):
+                documented.append(q["code"])
+    # A document attached to an answer lifts it from the vendor's statement to a document
+    # (claimed until a reviewer confirms it).
+    if documented and services.answers_basis_lift(assessment=assessment, codes=documented, by=by, by_label=by_label):
+        revision = services.section_revisions(assessment).get(section, revision)
     return SaveOutcome(valid, revision)
 
 

@@ -18,7 +18,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from procurement.assessments.models import Finding
+from procurement.assessments.models import Answer, Finding
+from procurement.assessments.presentation import has_basis
 from procurement.assessments.services import AnswerInput
 from procurement.assessments.services.review import FROM_SERVICE_RECORD
 from procurement.core.forms import IdsMultipleChoiceField, StorableTextMixin
@@ -31,6 +32,7 @@ DUE_DATE_PAST = "The due date {due:%d %b %Y} is in the past; choose today ({toda
 UNDISCLOSED_AND_VALUE = "Either give a value or tick “{label}”, not both."
 UNDISCLOSED_AND_NA = "Tick “Not applicable” or “{label}”, not both."
 UNDISCLOSED_CONTROL = "Vendor does not disclose"
+BASIS_INVALID = "Choose what the answer rests on: vendor statement, document or independent attestation."
 
 
 def _choices(q: dict) -> list[tuple[str, str]]:
@@ -164,6 +166,13 @@ class SectionForm(StorableTextMixin, forms.Form):
                     max_length=2000,
                     initial=answer.na_reason if answer else "",
                 )
+            if has_basis(q):
+                self.fields[f"bs-{code}"] = forms.ChoiceField(
+                    required=False,
+                    choices=Answer.Basis.choices,
+                    initial=getattr(answer, "basis", Answer.Basis.STATEMENT),
+                    error_messages={"invalid_choice": BASIS_INVALID},
+                )
             if allows_undisclosed(q):
                 self.fields[f"nd-{code}"] = forms.BooleanField(
                     required=False,
@@ -208,7 +217,7 @@ class SectionForm(StorableTextMixin, forms.Form):
             code = q["code"]
             if q["type"] == "evidence":
                 continue
-            names = (f"q-{code}", f"na-{code}", f"nar-{code}", f"nd-{code}")
+            names = (f"q-{code}", f"na-{code}", f"nar-{code}", f"nd-{code}", f"bs-{code}")
             if only_valid and any(name in self.errors for name in names):
                 continue
             na = bool(data.get(f"na-{code}"))
@@ -220,7 +229,11 @@ class SectionForm(StorableTextMixin, forms.Form):
             except (InvalidOperation, ValueError):
                 continue
             result[code] = AnswerInput(
-                value=None if na else value, na=na, na_reason=(data.get(f"nar-{code}") or "").strip()
+                value=None if na else value,
+                na=na,
+                na_reason=(data.get(f"nar-{code}") or "").strip(),
+                # Not posted (a form without the control): the answer keeps what it rests on.
+                basis=data.get(f"bs-{code}") or None,
             )
         return result
 
@@ -270,6 +283,16 @@ class OverrideForm(StorableTextMixin, forms.Form):
     question_code = forms.CharField(widget=forms.HiddenInput)
     points = forms.IntegerField(min_value=0, max_value=4)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class BasisConfirmForm(forms.Form):
+    """A reviewer's confirmation of what one answer rests on."""
+
+    question_code = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    basis = forms.ChoiceField(
+        choices=Answer.Basis.choices,
+        error_messages={"invalid_choice": "Choose vendor statement, document or independent attestation."},
+    )
 
 
 class FindingForm(StorableTextMixin, forms.Form):
@@ -429,12 +452,14 @@ def section_rows(
             na = bool(form.data.get(f"na-{code}"))
             na_reason = form.data.get(f"nar-{code}", "")
             undisclosed = bool(form.data.get(f"nd-{code}"))
+            basis = form.data.get(f"bs-{code}") or None
         else:
             answer = answers.get(code)
             raw = answer.value if answer else None
             na = bool(answer and answer.na)
             na_reason = answer.na_reason if answer else ""
             undisclosed = bool(answer and getattr(answer, "undisclosed", False))
+            basis = None
         if q["type"] == "provider_table":
             undisclosed = False
         multi = q["type"] == "multi_choice"
@@ -444,7 +469,7 @@ def section_rows(
             if raw is None or isinstance(raw, list)  # lists: choices or table rows, written separately
             else (raw.isoformat() if isinstance(raw, dt.date) else str(raw))
         )
-        keys = (name, f"na-{code}", f"nar-{code}", f"nd-{code}")
+        keys = (name, f"na-{code}", f"nar-{code}", f"nd-{code}", f"bs-{code}")
         errors = [str(e) for key in keys for e in form.errors.get(key, [])] if bound else []
         # Which field is wrong (the answer, or the N/A reason), and what describes the answer input.
         answer_invalid = bound and any(key in form.errors for key in (name, f"na-{code}", f"nd-{code}"))
@@ -458,6 +483,7 @@ def section_rows(
         stored = answers.get(code)
         rows.append(
             {
+                **_basis_row(q, stored, basis),
                 "q": q,
                 "code": code,
                 "name": name,
@@ -486,6 +512,27 @@ def section_rows(
             }
         )
     return rows
+
+
+def _basis_row(q: dict, stored, posted: str | None) -> dict:
+    """What the basis control shows: the choice (posted, else stored), and whether and by whom a
+    reviewer confirmed it."""
+    if not has_basis(q):
+        return {"basis_allowed": False}
+    basis = posted or getattr(stored, "basis", None) or Answer.Basis.STATEMENT
+    confirmed_at = getattr(stored, "basis_confirmed_at", None)
+    confirmed = confirmed_at is not None and (posted is None or posted == stored.basis)
+    by = stored.basis_confirmed_by if confirmed else None
+    return {
+        "basis_allowed": True,
+        "basis": basis,
+        "basis_choices": [(v, label, v == basis) for v, label in Answer.Basis.choices],
+        "basis_confirmed": f"Confirmed by {by.get_full_name() or by.get_username() if by else 'a reviewer'}"
+        f" on {confirmed_at:%d %b %Y}"
+        if confirmed
+        else "",
+        "basis_pending": not confirmed and basis != Answer.Basis.STATEMENT,
+    }
 
 
 def error_target(q: dict, code: str, *, reason: bool) -> str:

@@ -190,6 +190,13 @@ class Assessment(TimeStampedModel):
 
 
 class Answer(models.Model):
+    class Basis(models.TextChoices):
+        """What the answer rests on, weakest first (procurement.scoring.types.BASES)."""
+
+        STATEMENT = "statement", _("Vendor statement")
+        DOCUMENT = "document", _("Document")
+        ATTESTATION = "attestation", _("Independent attestation")
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question_code = models.CharField(_("question"), max_length=32)
     value = models.JSONField(_("value"), null=True, blank=True)
@@ -210,6 +217,18 @@ class Answer(models.Model):
     carried_given_at = models.DateTimeField(_("carried answer given at"), null=True, blank=True)
     # The respondent confirmed the carried answer unchanged: it counts as given now.
     confirmed_at = models.DateTimeField(_("confirmed unchanged at"), null=True, blank=True)
+    # What the answer rests on, as whoever answered says; it counts in the score (above the
+    # vendor's statement) only once a reviewer confirms it. A changed answer needs confirming again.
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices, default=Basis.STATEMENT)
+    basis_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("basis confirmed by"),
+    )
+    basis_confirmed_at = models.DateTimeField(_("basis confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "question_code"]
@@ -222,6 +241,10 @@ class Answer(models.Model):
                 condition=models.Q(undisclosed=False) | models.Q(na=False, value__isnull=True),
                 name="assessments_answer_undisclosed_has_no_value",
             ),
+            models.CheckConstraint(
+                condition=models.Q(basis__in=["statement", "document", "attestation"]),
+                name="assessments_answer_basis_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +254,11 @@ class Answer(models.Model):
     def given_at(self):
         """When the respondent last gave or confirmed this answer: its age for freshness."""
         return self.confirmed_at or self.carried_given_at or self.updated_at
+
+    @property
+    def basis_confirmed(self) -> bool:
+        """A reviewer confirmed what the answer rests on (and it has not changed since)."""
+        return self.basis_confirmed_at is not None
 
     @property
     def is_carried(self) -> bool:

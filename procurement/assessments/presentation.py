@@ -15,6 +15,7 @@ from procurement.assessments.authority import AUTHORITY_LABELS, decision_differs
 from procurement.questionbank.values import UNDISCLOSED_LABEL
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.provider_table import describe
+from procurement.scoring.wording import SELF_ATTESTED_EXPLAIN
 
 
 def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
@@ -47,12 +48,49 @@ def change_label(q: dict, stored, *, empty: str) -> str:
     if not isinstance(stored, dict) or "value" not in stored:  # written before answers were dicts
         return str(stored)
     kind, text = answer_label(q, stored)
+    if kind == "answered" and stored.get("basis") in BASIS_LABELS:
+        text = f"{text} (rests on: {BASIS_LABELS[stored['basis']].lower()})"
     return empty if kind == "empty" else text
 
 
 def answer_words(q: dict, value, *, na: bool = False, na_reason: str = "", empty: str = "—") -> str:
     """An answer's value as a person reads it (for values not stored yet, such as a conflict's "mine")."""
     return change_label(q, {"value": value, "na": na, "na_reason": na_reason}, empty=empty)
+
+
+# --- What an answer rests on -------------------------------------------------------------------
+
+BASIS_LABELS = {"statement": "Vendor statement", "document": "Document", "attestation": "Independent attestation"}
+SELF_ATTESTED_WORDS = SELF_ATTESTED_EXPLAIN
+
+
+# Questions whose answer records what it rests on (Answer.Basis): the vendor's scored answers.
+BASIS_TYPES = ("single_choice", "multi_choice", "yes_no", "number", "date")
+
+
+def has_basis(q: dict) -> bool:
+    return q.get("audience") == "vendor" and q.get("type") in BASIS_TYPES
+
+
+def basis_words(q: dict, answer) -> dict | None:
+    """What a given vendor answer rests on, for the review page: {"label", "confirmed" (who and
+    when, or ""), "basis"}; None where a question has no basis (intake, reviewer-only, free text,
+    files) or no answer was given."""
+    if not has_basis(q):
+        return None
+    if answer is None or answer.na or answer.undisclosed or answer.value in (None, "", []):
+        return None
+    confirmed = ""
+    if answer.basis_confirmed_at is not None:
+        by = answer.basis_confirmed_by
+        who = (by.get_full_name() or by.get_username()) if by else "a reviewer"
+        confirmed = f"confirmed by {who} on {answer.basis_confirmed_at:%-d %b %Y}"
+    return {
+        "basis": answer.basis,
+        "label": BASIS_LABELS.get(answer.basis, answer.basis),
+        "confirmed": confirmed,
+        "pending": not confirmed and answer.basis != "statement",
+    }
 
 
 # --- Timeline: what happened, in words --------------------------------------------------------
@@ -70,6 +108,7 @@ TIMELINE_KINDS = {
     "created": "Created",
     "reviewers": "Reviewers set",
     "override": "Points overridden",
+    "basis confirmed": "Basis of an answer confirmed",
     "reminder": "Reminder sent",
     "reassessment needed": "Reassessment needed",
     "finding": "Finding",

@@ -36,13 +36,29 @@ def person_label(user) -> str:
 
 
 def stored_answer(answer: Answer | None) -> dict:
-    """An answer as it is stored and compared: value, N/A flag and reason, and ``undisclosed``
-    only when the vendor does not disclose it (so every earlier record and history row keeps
-    its shape)."""
+    """An answer as it is stored and compared: value, N/A flag and reason, ``undisclosed``
+    only when the vendor does not disclose it, and ``basis`` only when the answer rests on more
+    than the vendor's statement (so every earlier record and history row keeps its shape)."""
     if answer is None:
         return {"value": None, "na": False, "na_reason": ""}
     stored = {"value": answer.value, "na": answer.na, "na_reason": answer.na_reason}
-    return stored | {"undisclosed": True} if answer.undisclosed else stored
+    if answer.undisclosed:
+        return stored | {"undisclosed": True}
+    if answer.basis != Answer.Basis.STATEMENT and not answer.na and answer.value not in (None, "", []):
+        return stored | {"basis": answer.basis}
+    return stored
+
+
+def recorded_answer(answer: Answer) -> dict:
+    """An answer as the record keeps it: as stored, who gave it, and, once a reviewer has
+    confirmed what it rests on, who confirmed it and when."""
+    recorded = stored_answer(answer) | {"by": answer.updated_by_label}
+    if answer.basis_confirmed_at is not None and "basis" in recorded:
+        recorded |= {
+            "basis_confirmed_by": person_label(answer.basis_confirmed_by),
+            "basis_confirmed_at": answer.basis_confirmed_at.isoformat(),
+        }
+    return recorded
 
 
 def assessment_record(assessment: Assessment) -> dict:
@@ -73,7 +89,9 @@ def record_build(
         "assessment": _assessment_part(assessment),
         **_service_parts(assessment),
         "bank": _bank_part(assessment, structure.document),
-        "answers": {a.question_code: stored_answer(a) | {"by": a.updated_by_label} for a in assessment.answers.all()},
+        "answers": {
+            a.question_code: recorded_answer(a) for a in assessment.answers.select_related("basis_confirmed_by")
+        },
         **_review_parts(assessment),
         "supply_chain": chain,
         "score": result.as_dict(),

@@ -16,7 +16,7 @@ from procurement.assessments.models import Answer, AnswerChange, Assessment, Evi
 from procurement.core.access import organisation_for
 from procurement.core.text import text_problem
 from procurement.questionbank.models import BankVersion
-from procurement.questionbank.scoring_input import specs_from_document
+from procurement.questionbank.scoring_input import scoring_answer, scoring_basis, specs_from_document
 from procurement.questionbank.services import version_to_document
 from procurement.scoring import types as t
 from procurement.scoring.engine import score, visibility
@@ -128,14 +128,15 @@ def review_due_on(*, version: BankVersion, tier: int | None, decided_at: dt.date
 
 
 def answer_to_scoring(answer: Answer) -> t.Answer:
-    if answer.na:
-        return t.Answer(answer.question_code, None, na=True)
-    if answer.undisclosed:
-        return t.Answer(answer.question_code, None, undisclosed=True)
-    value = answer.value
-    if isinstance(value, list):
-        value = tuple(str(v) for v in value)
-    return t.Answer(answer.question_code, value)
+    """A stored answer as the engine reads it, through the one answer adapter: its basis counts
+    only once a reviewer has confirmed it."""
+    return scoring_answer(
+        answer.question_code,
+        answer.value,
+        na=answer.na,
+        undisclosed=answer.undisclosed,
+        basis=scoring_basis(answer.basis, confirmed=answer.basis_confirmed_at is not None),
+    )
 
 
 def notice_inputs(structure: BankStructure, answers: dict[str, Answer]) -> tuple[float | None, float | None]:
@@ -268,7 +269,7 @@ def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
 
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
-    return {a.question_code: a for a in assessment.answers.all()}
+    return {a.question_code: a for a in assessment.answers.select_related("basis_confirmed_by")}
 
 
 def answer_documents(assessment: Assessment, codes=None) -> dict[str, list[Evidence]]:

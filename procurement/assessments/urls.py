@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/review/start/", views.review_start, name="review_start"),
     path("<int:pk>/review/override/", views.override, name="override"),
+    path("<int:pk>/review/basis/", views.basis_confirm, name="basis_confirm"),
     path("<int:pk>/review/finding/", views.finding, name="finding"),
     path("<int:pk>/findings/<int:finding_pk>/", views.finding_detail, name="finding_detail"),
     path("<int:pk>/findings/<int:finding_pk>/update/", views.finding_update, name="finding_update"),

@@ -22,6 +22,7 @@ from procurement.assessments.editing import SectionUrls, conflict_rows, section_
 from procurement.assessments.evidence import clean_name
 from procurement.assessments.forms import (
     AssessmentCreateForm,
+    BasisConfirmForm,
     FindingAcceptForm,
     FindingForm,
     FindingUpdateForm,
@@ -32,10 +33,12 @@ from procurement.assessments.forms import (
     SectionForm,
     section_rows,
 )
-from procurement.assessments.models import Assessment, RiskAcceptance
+from procurement.assessments.models import Answer, Assessment, RiskAcceptance
 from procurement.assessments.presentation import (
+    SELF_ATTESTED_WORDS,
     acceptance_rows,
     answer_label,
+    basis_words,
     change_label,
     decision_summary,
     provisional_words,
@@ -285,14 +288,17 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
                 label = REVIEWER_PENDING
             r = results[q["code"]]
             stale = stale_sentence(r.get("explanation", ""))
+            answer = answers.get(q["code"])
             rows.append(
                 {
                     "q": q,
                     "r": r,
-                    "answer": answers.get(q["code"]),
+                    "answer": answer,
                     "label": label,
                     "stale": stale,
                     "reworded": q["code"] in reworded,
+                    "basis": basis_words(q, answer),
+                    "self_attested": SELF_ATTESTED_WORDS if r.get("self_attested") else "",
                 }
             )
         sections.append(
@@ -318,6 +324,7 @@ def _review_page(request: HttpRequest, assessment: Assessment, *, bound: dict | 
         "question_url": reverse("assessments:history", args=[assessment.pk, "CODE"]).rpartition("/CODE/")[0] + "/",
         "findings": finding_rows(assessment),
         "override_form": OverrideForm(),
+        "basis_choices": Answer.Basis.choices,
         "finding_form": FindingForm(members=_members(assessment)),
         "changes_form": RequestChangesForm(),
         "decision": services.decision_review(
@@ -418,6 +425,27 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Override on {form.cleaned_data['question_code']} saved.")
     return redirect(f"/assessments/{pk}/review/#row-{form.cleaned_data['question_code']}")
+
+
+@login_required
+@require_POST
+def basis_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer confirms what one answer rests on (an analyst gets 403)."""
+    assessment = review_action(request, pk)
+    form = BasisConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Basis not confirmed: " + _form_problems(form))
+        return redirect("assessments:review", pk)
+    code = form.cleaned_data["question_code"]
+    try:
+        services.answers_basis_confirm(assessment=assessment, bases={code: form.cleaned_data["basis"]}, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Basis of {code} confirmed: {Answer.Basis(form.cleaned_data['basis']).label.lower()}."
+        )
+    return redirect(reverse("assessments:review", args=[pk]) + f"#row-{code}")
 
 
 def _members(assessment: Assessment):

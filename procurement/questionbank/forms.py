@@ -137,6 +137,7 @@ class RuleParamsForm(forms.Form):
         self._merged = {**DEFAULTS, **params}
         self._index = {q["code"]: q for s in doc["sections"] for q in s["questions"]}
         self._bands_and_tiers()
+        self._evidence()
         self._matrices()
         for name, rule in (params.get("rules") or {}).items():
             self._rule(name, rule)
@@ -184,6 +185,18 @@ class RuleParamsForm(forms.Form):
             self._add(g, ("review_months", key), field)
         about = "How the buyer's intake sets the tier, and how often a decision is reviewed."
         self.groups.append(("Inherent tier and review cadence", about, g))
+
+    def _evidence(self) -> None:
+        g: list[str] = []
+        field = forms.BooleanField(
+            required=False,
+            label="A favourable answer to a critical question resting only on the vendor's statement gets one more"
+            " risk point (self-attested)",
+            help_text="Up to 4 points. A document or an independent attestation a reviewer confirmed keeps the"
+            " answer's own points.",
+        )
+        self._add(g, ("self_attested_point",), field)
+        self.groups.append(("Evidence-weighted credit", "How much credit an answer earns on the vendor's word.", g))
 
     def _matrices(self) -> None:
         if self._merged.get("section_weights"):

@@ -43,15 +43,32 @@ def specs_from_document(doc: dict) -> tuple[tuple[t.SectionSpec, ...], tuple[t.Q
     return sections, questions
 
 
-def answer_from_value(code: str, value: Any) -> t.Answer:
-    """A value already typed for its question (``values.typed_value``) as a scoring answer."""
-    if value == NA_MARK:
+def scoring_basis(basis: str, *, confirmed: bool) -> str:
+    """The basis the engine counts: a document or an attestation only once a reviewer has
+    confirmed it; until then, and for anything unknown, the vendor's statement."""
+    if basis in t.BASES and (confirmed or basis == t.STATEMENT):
+        return basis
+    return t.STATEMENT
+
+
+def scoring_answer(
+    code: str, value: Any, *, na: bool = False, undisclosed: bool = False, basis: str = t.STATEMENT
+) -> t.Answer:
+    """One answer as the engine reads it, from a stored or typed value: N/A, "not disclosed",
+    a list as a tuple of choice values, and the basis it rests on (see ``scoring_basis``).
+    Both adapters use it: answer files here, database rows in procurement.assessments.selectors."""
+    if na:
         return t.Answer(code, None, na=True)
-    if is_undisclosed_mark(value):
+    if undisclosed:
         return t.Answer(code, None, undisclosed=True)
-    if isinstance(value, list):
-        return t.Answer(code, tuple(str(v) for v in value))
-    return t.Answer(code, value)
+    if isinstance(value, list | tuple):
+        value = tuple(str(v) for v in value)
+    return t.Answer(code, value, basis=basis)
+
+
+def answer_from_value(code: str, value: Any, basis: str = t.STATEMENT) -> t.Answer:
+    """A value already typed for its question (``values.typed_value``) as a scoring answer."""
+    return scoring_answer(code, value, na=value == NA_MARK, undisclosed=is_undisclosed_mark(value), basis=basis)
 
 
 def input_from_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answers>") -> t.ScoringInput:
@@ -62,6 +79,9 @@ def input_from_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answe
 
 def read_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answers>") -> tuple[t.ScoringInput, list[str]]:
     """The scoring input and the warnings (values outside a question's usual range, kept).
+
+    ``basis: {CODE: statement | document | attestation}`` says what an answer rests on (absent:
+    the vendor's statement); the file's author vouches for it, as a reviewer does on the pages.
 
     Values are typed by their question (the strict loader gives text), checked against the
     question's limits relative to the file's ``as_of`` (else today); a value outside them is a
@@ -84,6 +104,7 @@ def read_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answers>") 
         raise ValueError(f"{_where(source, data, 'as_of')}: as_of: {exc}") from None
     problems: list[str] = []
     warnings: list[str] = []
+    bases = _bases(data, given, source, problems)
     answers = []
     for code, value in given.items():
         q = index[code]
@@ -109,7 +130,7 @@ def read_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answers>") 
             continue
         if checked.warning:
             warnings.append(f"{where}: {checked.warning}")
-        answers.append(answer_from_value(code, typed))
+        answers.append(answer_from_value(code, typed, bases.get(code, t.STATEMENT)))
     try:
         overrides = tuple(
             t.Override(o["question"], int(to_number(o["points"])), str(o["reason"]), str(o.get("by", "")))
@@ -130,6 +151,21 @@ def read_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answers>") 
         as_of=as_of,
     )
     return inp, warnings
+
+
+def _bases(data: dict, given: dict, source: str, problems: list[str]) -> dict[str, str]:
+    """The file's ``basis`` mapping, checked: each code answered in the file, each basis known."""
+    bases = data.get("basis") or {}
+    if not isinstance(bases, dict):
+        problems.append(f"{_where(source, data, 'basis')}: 'basis' must map question codes to {', '.join(t.BASES)}")
+        return {}
+    for code, basis in bases.items():
+        where = _where(source, bases, code)
+        if code not in given:
+            problems.append(f"{where}: basis for {code}, which the file does not answer")
+        elif basis not in t.BASES:
+            problems.append(f"{where}: {code}: basis {basis!r} is not one of {', '.join(t.BASES)}")
+    return {str(code): str(basis) for code, basis in bases.items()}
 
 
 def _where(source: str, mapping: Any, key: Any) -> str:

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from procurement.assessments.presentation import (
+    BASIS_LABELS,
     acceptance_rows,
     answer_label,
     decision_summary,
@@ -26,7 +27,13 @@ from procurement.assessments.records import record_hash
 from procurement.reports.charts import section_bars
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.params import JUDGEMENT_KEYS
-from procurement.scoring.wording import judgement_fires, sentences
+from procurement.scoring.wording import (
+    SELF_ATTESTED_EXPLAIN,
+    SELF_ATTESTED_METHOD,
+    judgement_fires,
+    self_attested_count_words,
+    sentences,
+)
 from procurement.vendors.diagram import chain_diagram
 from procurement.vendors.models import DOCUMENT_TYPE_LABELS
 
@@ -104,6 +111,9 @@ def report_context_from_record(
                     "comments": comments.get(q["code"], []),
                     "evidence": evidence.get(q["code"], []),
                     "evidence_question": q["type"] == "evidence",
+                    "basis": basis_line(answers.get(q["code"])),
+                    # Records scored before evidence-weighted credit carry no such key.
+                    "self_attested": SELF_ATTESTED_EXPLAIN if r.get("self_attested") else "",
                 }
             )
         # Who answered, said once per section: the most frequent answerer; an answer from anyone
@@ -161,6 +171,8 @@ def report_context_from_record(
         "top_risks": top_risks(score, question_index, answers),
         "supply": supply_chain_facts(answers, question_index, hits) | chain_view(record),
         "params": params_view(params, [s["code"] for s in doc["sections"]], question_index),
+        "self_attested": self_attested_count_words(sum(1 for q in score["questions"] if q.get("self_attested"))),
+        "self_attested_method": SELF_ATTESTED_METHOD if params.get("self_attested_point") else "",
         "findings": record.get("findings", []),
         "timeline": [
             {**e, "what": timeline_words(e.get("kind", ""), e.get("from", ""), e.get("to", ""))}
@@ -170,6 +182,19 @@ def report_context_from_record(
         "attestation": record.get("attestation"),
         "no_attestation": NO_ATTESTATION,
     }
+
+
+def basis_line(answer: dict | None) -> str:
+    """ "Rests on: a document, confirmed by Rita Reviewer on 3 Dec 2026." for an answer resting on
+    more than the vendor's statement ("" otherwise, and for records from before answers had one)."""
+    basis = (answer or {}).get("basis")
+    if basis not in BASIS_LABELS:
+        return ""
+    words = {"document": "a document", "attestation": "an independent attestation"}.get(basis, basis)
+    if answer.get("basis_confirmed_at"):
+        by = answer.get("basis_confirmed_by") or "a reviewer"
+        return f"Rests on {words}, confirmed by {by} on {_day(answer['basis_confirmed_at'][:10])}."
+    return f"Rests on {words}, as claimed; not confirmed by a reviewer, so it counts as the vendor's statement."
 
 
 def top_risks(score: dict, questions: dict[str, dict], answers: dict | None = None, limit: int = 3) -> list[dict]:

@@ -95,6 +95,8 @@ ANSWERS_HEADER = (
     "Override reason",
     "Comments",
     "Evidence",
+    "Self-attested",
+    "Rests on",
 )
 
 
@@ -117,9 +119,12 @@ def answers_sheet(wb: Workbook, ctx: dict) -> None:
                     row["override_reason"],
                     " | ".join(f"{c['by']}: {c['body']}" for c in row["comments"]),
                     ", ".join(e["name"] for e in row["evidence"]),
+                    # One more point: the favourable critical answer rests only on the vendor's word.
+                    "Yes, one more point" if row["self_attested"] else "",
+                    row["basis"],
                 ],
             )
-    _finish(answers, (8, 9, 60, 40, 16, 7, 9, 40, 40, 30), freeze="C2")
+    _finish(answers, (8, 9, 60, 40, 16, 7, 9, 40, 40, 30, 18, 40), freeze="C2")
 
 
 def decision_rows(ctx: dict) -> list[tuple[str, object]]:

@@ -14,6 +14,7 @@ record can pin it while new assessments cannot pick it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -169,6 +170,9 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
             na_reason=a["na_reason"],
             undisclosed=bool(a.get("undisclosed")),  # absent from records made before it existed
             updated_by_label=a.get("by", ""),
+            # What it rests on (absent: the vendor's statement), confirmed when the record says so.
+            basis=a["basis"] if a.get("basis") in Answer.Basis.values else Answer.Basis.STATEMENT,
+            basis_confirmed_at=_when(a.get("basis_confirmed_at")),
         )
         for code, a in record["answers"].items()
     )
@@ -200,3 +204,16 @@ def _decision_from_record(assessment: Assessment, record: dict) -> Decision:
         differs=bool(part.get("differs")),
         separation_relaxed=bool(part.get("separation_relaxed")),
     )
+
+
+def _when(text) -> dt.datetime | None:
+    """An ISO date-time of the record, aware, or None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        at = parse_datetime(str(text))
+    except ValueError:
+        return None
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return at

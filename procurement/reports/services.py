@@ -35,7 +35,9 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 # 6: the signed contract's notice figures beside the vendor's answers (issue 23).
 # 7: the effective notice counts a committed notice of upstream changes, as the notice-gap rule
 #    does, and says so beside the shortest upstream notice.
-REPORT_FORMAT = 7
+# 8: evidence-weighted credit: "self-attested" where a point was added (and how many at the top
+#    of the answers), what a confirmed answer rests on, and the method in the appendix.
+REPORT_FORMAT = 8
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)

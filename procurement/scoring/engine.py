@@ -11,7 +11,10 @@ Method (docs/scoring.md explains it for a procurement lead):
    worst points and counts as answered. N/A and hidden questions are left
    out. A visible unanswered question counts at its worst points and marks the
    result incomplete. Free text and evidence count only once a reviewer
-   assigns points. A reviewer override replaces the points; the original is kept.
+   assigns points. With the rule parameter ``self_attested_point``, a favourable
+   answer (0 or 1) to a critical question resting only on the vendor's statement
+   gets one more point (capped at 4), marked "self-attested". A reviewer override
+   replaces the points; the original is kept.
 3. Section risk = 100 * sum(w * points) / sum(w * 4). Band by cut-offs; a
    critical question at its worst points lifts its section to at least the
    critical floor (High).
@@ -52,7 +55,13 @@ def score(inp: t.ScoringInput) -> t.ScoreResult:
     totals: dict[str, _SectionTotals] = {}
     for q in inp.questions:
         r = _question_result(
-            q, answers.get(q.code), visible[q.code], overrides.get(q.code), inp.as_of, evidence.get(q.code)
+            q,
+            answers.get(q.code),
+            visible[q.code],
+            overrides.get(q.code),
+            inp.as_of,
+            evidence.get(q.code),
+            self_attested_point=params.self_attested_point,
         )
         results.append(r)
         if r.status in _COUNTED and r.points is not None:
@@ -257,8 +266,11 @@ def _question_result(
     override: t.Override | None,
     as_of: dt.date,
     evidence: list[t.EvidenceDate] | None = None,
+    *,
+    self_attested_point: bool = False,
 ) -> t.QuestionResult:
     original: int | None = None
+    attested = False
     if not visible:
         status, explanation = t.HIDDEN, f"{q.code} is hidden by its condition"
     elif q.audience == "buyer":
@@ -283,6 +295,12 @@ def _question_result(
             status = t.SCORED
             if evidence:
                 original, explanation = _stale_evidence(q, original, explanation, evidence, as_of)
+            if self_attested_point and self_attested(q, answer, original):
+                attested = True
+                original = min(original + SELF_ATTESTED_POINTS, MAX_POINTS)
+                explanation = (
+                    f"{explanation}; {SELF_ATTESTED_MARK}: it rests only on the vendor's statement -> {original}"
+                )
     if override is not None and status in (t.SCORED, t.UNANSWERED, t.UNSCORED):
         # A reviewer's points replace the computed ones; the original is kept.
         return t.QuestionResult(
@@ -297,7 +315,22 @@ def _question_result(
             override.reason,
             override.by,
         )
-    return t.QuestionResult(q.code, q.section, status, original, original, q.weight, q.critical, explanation)
+    return t.QuestionResult(
+        q.code, q.section, status, original, original, q.weight, q.critical, explanation, self_attested=attested
+    )
+
+
+# Evidence-weighted credit (rule parameter ``self_attested_point``): the extra risk point of a
+# favourable answer to a critical question that rests only on the vendor's statement.
+SELF_ATTESTED_POINTS = 1
+SELF_ATTESTED_MARK = "self-attested"
+FAVOURABLE = (0, 1)
+
+
+def self_attested(q: t.QuestionSpec, answer: t.Answer, points: int) -> bool:
+    """True when the answer earns the self-attested point: a critical question the vendor
+    answers, a favourable answer (0 or 1 points), and nothing but the vendor's statement behind it."""
+    return q.critical and q.audience == "vendor" and points in FAVOURABLE and answer.basis == t.STATEMENT
 
 
 # --- Sections, tier, overall ----------------------------------------------------------
@@ -332,7 +365,10 @@ class _SectionTotals:
         self.counted += 1
         if r.status == t.UNANSWERED:
             self.unanswered += 1
-        if r.critical and r.points >= q.worst_points > 0:
+        # The critical floor is about the answer given: the self-attested point never makes a
+        # favourable answer count as the worst one.
+        points = r.points - SELF_ATTESTED_POINTS if r.self_attested else r.points
+        if r.critical and points >= q.worst_points > 0:
             self.at_worst.append(r.code)
 
 

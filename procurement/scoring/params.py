@@ -273,6 +273,11 @@ class SpendBucket:
         return next((value for value, limit in self.below if amount < limit), self.top)
 
 
+def _check_self_attested_point(value: Any, c: _Checker) -> None:
+    if not isinstance(value, bool):
+        c.add("self_attested_point must be true or false")
+
+
 def _check_rules(rules: Any, c: _Checker) -> None:
     if not isinstance(rules, dict):
         c.add("rules must map rule names to their parameters")
@@ -629,6 +634,10 @@ class RuleParams:
     rules: dict[str, dict] = param({}, check=_check_rules, build=_nested)
     # The intake question pre-filled from the service's annual spend (see SpendBucket).
     spend_bucket: dict = param({}, check=_check_spend_bucket, build=dict)
+    # Evidence-weighted credit: a favourable answer (0 or 1 points) to a critical question that
+    # rests only on the vendor's statement gets one more risk point, capped at 4 (the engine's
+    # ``self_attested``). Off by default, so every version published before it scores as it did.
+    self_attested_point: bool = param(False, check=_check_self_attested_point, build=bool)
 
     @classmethod
     def from_dict(cls, params: dict | None) -> RuleParams:

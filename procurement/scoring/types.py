@@ -17,6 +17,13 @@ UNANSWERED = "unanswered"  # visible, no answer: counts as its worst points
 UNSCORED = "unscored"  # free text / evidence / info: excluded until a reviewer assigns points
 INTAKE = "intake"  # buyer intake: feeds the tier and the rules, not the control score
 
+# What an answer rests on (its basis), weakest first: the vendor's word, a document the vendor
+# supplied, or an independent attestation (a SOC 2 / ISO report, a contract clause).
+STATEMENT = "statement"
+DOCUMENT = "document"
+ATTESTATION = "attestation"
+BASES = (STATEMENT, DOCUMENT, ATTESTATION)
+
 
 def fmt_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
@@ -101,6 +108,9 @@ class Answer:
     # "The vendor does not disclose this": an answer (scored at the question's worst points,
     # never "unanswered"); rules read an undisclosed input as the risky case, marked "unknown".
     undisclosed: bool = False
+    # What the answer rests on (BASES). Only a basis a reviewer confirmed lifts an answer above
+    # the vendor's statement (the adapter, procurement.questionbank.scoring_input, decides).
+    basis: str = STATEMENT
 
     @property
     def is_empty(self) -> bool:
@@ -168,6 +178,10 @@ class QuestionResult(NamedTuple):
     explanation: str
     override_reason: str = ""
     override_by: str = ""
+    # One more risk point because a favourable answer to a critical question rests only on the
+    # vendor's statement (rule parameter ``self_attested_point``). Left out of ``as_dict`` when
+    # False, so records scored before it existed keep their shape.
+    self_attested: bool = False
 
     @property
     def overridden(self) -> bool:
@@ -231,7 +245,7 @@ class ScoreResult:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["questions"] = [q._asdict() for q in self.questions]
+        data["questions"] = [_question_dict(q) for q in self.questions]
         data["overrides"] = [
             {
                 "code": q.code,
@@ -243,3 +257,10 @@ class ScoreResult:
             for q in self.overrides
         ]
         return data
+
+
+def _question_dict(q: QuestionResult) -> dict[str, Any]:
+    data = q._asdict()
+    if not q.self_attested:
+        del data["self_attested"]
+    return data

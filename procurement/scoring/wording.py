@@ -75,6 +75,32 @@ CONTRACT_SHORTER_EXPLAIN = (
 )
 
 
+# Evidence-weighted credit (rule parameter ``self_attested_point``), where a point was added.
+SELF_ATTESTED_TITLE = "self-attested"
+SELF_ATTESTED_EXPLAIN = (
+    "Self-attested: this favourable answer to a critical question rests only on the vendor's statement,"
+    " so it carries one more risk point."
+)
+SELF_ATTESTED_METHOD = (
+    "Evidence-weighted credit: a favourable answer (0 or 1 risk points) to a critical question that rests only"
+    " on the vendor's statement carries one more risk point, up to 4, and is marked self-attested. An answer"
+    " rests on a document or an independent attestation (a SOC 2 or ISO report, a contract clause) once a"
+    " reviewer has confirmed it."
+)
+
+
+def self_attested_count_words(count: int) -> str:
+    """ "3 favourable answers to critical questions are self-attested …" ("" for none)."""
+    if not count:
+        return ""
+    noun = "answer" if count == 1 else "answers"
+    verb = "is" if count == 1 else "are"
+    return (
+        f"{count} favourable {noun} to critical questions {verb} self-attested: resting only on the vendor's"
+        f" statement, each carries one more risk point (marked below)."
+    )
+
+
 def notice_words(days: float) -> str:
     """``30 days' notice``, ``1 day's notice``, ``no notice``."""
     if days <= 0:

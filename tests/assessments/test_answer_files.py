@@ -260,7 +260,7 @@ def test_the_answers_csv_gives_people_labels_and_still_imports_by_code(login, pe
     client = login(personas["analyst"])
     exported = client.get(reverse("assessments:export", args=[assessment.pk]), {"format": "csv"}).content
     rows = {r["code"]: r for r in csv.DictReader(io.StringIO(exported.decode()))}
-    assert list(rows["INT-07"]) == ["code", "value", "na_reason", "question", "answer (label)"]
+    assert list(rows["INT-07"]) == ["code", "value", "na_reason", "question", "answer (label)", "basis"]
     assert rows["INT-07"]["value"] == "gdpr|dora_critical"  # codes, for re-import
     label = rows["INT-07"]["answer (label)"]
     assert label and "gdpr" not in label and "dora_critical" not in label and ";" in label  # labels, for people

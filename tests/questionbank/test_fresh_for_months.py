@@ -12,9 +12,11 @@ from tests.conftest import SMALL_BANK
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "fixtures/banks/ai-vendor-due-diligence.yaml"
-HISTORY = [ROOT / f"fixtures/banks/history/ai-vendor-due-diligence-v{n}.yaml" for n in (1, 2)]
+HISTORY = [ROOT / f"fixtures/banks/history/ai-vendor-due-diligence-v{n}.yaml" for n in (1, 2, 3)]
 # The content hash version 2 was published with (before fresh_for_months existed).
 V2_HASH = "0b6052bcebd5cb35cf03cb1722e4853c85e02c9f1365b362e4988ff7dfda9c44"
+# The content hash version 3 was published with (the shipped file before version 4).
+V3_HASH = "076f37dd7a7e120680ad862e0d62222283fe952f0d58b6d09c4f7ccc0f5850a0"
 
 
 def _questions(doc):
@@ -49,7 +51,7 @@ def test_an_unset_freshness_leaves_the_content_hash_as_before():
 
 
 def test_the_export_writes_the_freshness_and_loads_back_to_the_same_content():
-    doc = parse_document(SHIPPED.read_bytes(), source="v3")
+    doc = parse_document(HISTORY[2].read_bytes(), source="v3")
     written = dump_document(doc)
     assert "fresh_for_months: 6" in written
     assert content_hash(parse_document(written, source="export")) == content_hash(doc)
@@ -57,16 +59,20 @@ def test_the_export_writes_the_freshness_and_loads_back_to_the_same_content():
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("no_banks")
-def test_the_history_files_then_the_current_file_give_versions_1_2_3_and_reloading_changes_nothing():
+def test_the_history_files_then_the_current_file_give_versions_1_to_4_and_reloading_changes_nothing():
     loaded = [bank_load(raw=p.read_bytes(), source=str(p)) for p in [*HISTORY, SHIPPED]]
-    v1, v2, v3 = (r.version for r in loaded)
-    assert (v1.number, v2.number, v3.number) == (1, 2, 3)
-    assert v2.content_hash == V2_HASH and "Version 3." in v3.changelog
+    v1, v2, v3, v4 = (r.version for r in loaded)
+    assert (v1.number, v2.number, v3.number, v4.number) == (1, 2, 3, 4)
+    assert v2.content_hash == V2_HASH and v3.content_hash == V3_HASH
+    assert v3.changelog.startswith("Version 3.") and v4.changelog.startswith("Version 4.")
     again = [bank_load(raw=p.read_bytes(), source=str(p)) for p in [*HISTORY, SHIPPED]]
-    assert not any(r.created for r in again) and v3.bank.versions.count() == 3
-    # Only freshness differs: every answer carries over from version 2.
-    diff = version_diff(v2, v3)
-    assert not (diff.added or diff.removed or diff.changed)
+    assert not any(r.created for r in again) and v3.bank.versions.count() == 4
+    # Only freshness differs from version 2, and only the self-attested point from version 3:
+    # every answer carries over.
+    for old, new in ((v2, v3), (v3, v4)):
+        diff = version_diff(old, new)
+        assert not (diff.added or diff.removed or diff.changed)
+    assert v4.rule_params["self_attested_point"] is True and "self_attested_point" not in v3.rule_params
     assert v3.questions.get(code="CAP-03").fresh_for_months == 6
     assert v3.questions.get(code="SEC-02").fresh_for_months == 12
     assert v3.questions.get(code="INT-01").fresh_for_months is None

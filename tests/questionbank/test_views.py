@@ -234,6 +234,17 @@ def test_a_rules_save_over_anothers_later_save_is_refused_and_keeps_the_typed_va
     assert shipped_copy.rule_params["bands"]["high"] == 40
 
 
+def test_the_self_attested_point_is_a_checkbox_of_the_form(login, personas, shipped_copy):
+    client = login(personas["admin"])
+    url = reverse("questionbank:version_rules", args=[shipped_copy.pk])
+    data = _rule_form_data(client, url)
+    assert data["p-self_attested_point"] == "True"  # version 4 turns it on
+    data.pop("p-self_attested_point")  # an unticked checkbox is not posted
+    assert client.post(url, data | {"save": "1"}).status_code == 302
+    shipped_copy.refresh_from_db()
+    assert shipped_copy.rule_params["self_attested_point"] is False
+
+
 def test_values_that_would_not_work_are_refused_in_words_and_nothing_is_saved(login, personas, shipped_copy):
     client = login(personas["admin"])
     url = reverse("questionbank:version_rules", args=[shipped_copy.pk])

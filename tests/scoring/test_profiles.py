@@ -12,7 +12,11 @@ def bands(result):
 def test_lab_api_on_leased_competitor_capacity():
     """Unchanged by the judgement rules: 1.2 times headroom and priority tier for a customer-facing
     use, active-active failover, and 180 days' retirement and change notice against 180 to migrate.
-    The upstream-notice flag now compares 90 days with our 180 days to migrate (was a fixed 180)."""
+    The upstream-notice flag now compares 90 days with our 180 days to migrate (was a fixed 180).
+    Version 4's self-attested point: the lab backs nothing with a document, so ten favourable
+    critical answers carry one more point each; SUP-12 (30 days' notice before a provider is added,
+    on the lab's word) lifts the supply-chain section from moderate to high. The recommendation
+    stays executive acceptance."""
     result = score(profile("lab-api-leased-capacity"))
     assert not result.incomplete
     assert result.tier == 1
@@ -20,7 +24,7 @@ def test_lab_api_on_leased_competitor_capacity():
     assert result.decision == "executive_acceptance"
     assert bands(result) == {
         "LOC": "high",
-        "SUP": "moderate",
+        "SUP": "high",
         "DAT": "moderate",
         "CAP": "moderate",
         "RES": "moderate",
@@ -36,6 +40,8 @@ def test_lab_api_on_leased_competitor_capacity():
 
 
 def test_hyperscaler_model_pinned_to_a_region():
+    """Approve, every section low. Its critical answers rest on the hyperscaler's reports,
+    contract and published documents (the profile's ``basis``), so none is self-attested."""
     result = score(profile("hyperscaler-pinned-region"))
     assert not result.incomplete
     assert result.tier == 2  # GDPR personal data makes it tier 2

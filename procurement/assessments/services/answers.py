@@ -3,7 +3,7 @@ and turning a provider-table answer into the service's supply chain."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -51,11 +51,21 @@ class AnswerInput:
     na: bool = False
     na_reason: str = ""
     undisclosed: bool = False  # the vendor does not disclose it (number and date questions)
+    # What the answer rests on (Answer.Basis); None keeps the stored one (inputs that do not say).
+    basis: str | None = None
 
     def as_stored(self) -> dict:
+        """As ``records.stored_answer`` writes it: ``basis`` only above the vendor's statement."""
         if self.undisclosed and not self.na:
             return {"value": None, "na": False, "na_reason": "", "undisclosed": True}
-        return {"value": None if self.na else self.value, "na": self.na, "na_reason": self.na_reason if self.na else ""}
+        stored = {
+            "value": None if self.na else self.value,
+            "na": self.na,
+            "na_reason": self.na_reason if self.na else "",
+        }
+        if self.basis and self.basis != Answer.Basis.STATEMENT and not self.na and self.value not in (None, "", []):
+            stored["basis"] = self.basis
+        return stored
 
 
 def section_revisions(assessment: Assessment) -> dict[str, int]:
@@ -121,6 +131,8 @@ def answers_save(
     label = by_label or person_label(by)
     for code, new in values.items():
         old = existing.get(code)
+        if new.basis is None:  # the input does not say: the answer keeps what it rests on
+            new = replace(new, basis=old.basis if old is not None else Answer.Basis.STATEMENT)
         old_stored, new_stored = stored_answer(old), new.as_stored()
         if old_stored == new_stored:
             continue
@@ -132,9 +144,12 @@ def answers_save(
             for field, value in new_stored.items():
                 setattr(old, field, value)
             old.undisclosed = bool(new_stored.get("undisclosed"))
+            old.basis = new_stored.get("basis", Answer.Basis.STATEMENT)
             old.updated_by, old.updated_by_label = by, label
-            # A changed answer is given now: no longer the one carried from a previous assessment.
+            # A changed answer is given now: no longer the one carried from a previous assessment,
+            # and what it rests on needs a reviewer's confirmation again.
             old.carried_from, old.carried_given_at, old.confirmed_at = None, None, None
+            old.basis_confirmed_by, old.basis_confirmed_at = None, None
             old.save()
         AnswerChange.objects.create(
             assessment=assessment,
@@ -161,6 +176,23 @@ def answers_save(
         # The recommendation shown in lists and headers is never stale.
         assessment_rescore(assessment=assessment)
     return result
+
+
+def answers_basis_lift(*, assessment: Assessment, codes, by, by_label: str = "") -> list[str]:
+    """A document was attached to these answers: each given answer resting on the vendor's
+    statement now rests on a document (claimed; a reviewer confirms it). Through ``answers_save``,
+    so the history records it. Returns the codes lifted."""
+    answers = assessment.answers.filter(
+        question_code__in=list(codes), basis=Answer.Basis.STATEMENT, na=False, undisclosed=False
+    )
+    values = {
+        a.question_code: AnswerInput(value=a.value, basis=Answer.Basis.DOCUMENT)
+        for a in answers
+        if a.value not in (None, "", [])
+    }
+    if values:
+        answers_save(assessment=assessment, values=values, by=by, by_label=by_label, base_revisions=None)
+    return sorted(values)
 
 
 def required_missing(assessment: Assessment) -> list[tuple[str, str]]:

@@ -80,6 +80,9 @@ def answers_carry_forward(*, assessment: Assessment, previous: Assessment, by, b
             na=answer.na,
             na_reason=answer.na_reason,
             undisclosed=answer.undisclosed,
+            # What it rests on carries with the documents linked again below; a reviewer of
+            # this assessment confirms it afresh.
+            basis=answer.basis,
             # Who gave it stays who gave it; the history says who carried it.
             updated_by=answer.updated_by,
             updated_by_label=answer.updated_by_label,

@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from procurement.assessments import notifications
-from procurement.assessments.models import Assessment, Clarification, Comment, Override
-from procurement.assessments.records import person_label
+from procurement.assessments.models import Answer, AnswerChange, Assessment, Clarification, Comment, Override
+from procurement.assessments.presentation import has_basis
+from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
 from procurement.assessments.signals import clarification_added
-from procurement.core.access import REVIEWERS
+from procurement.core.access import REVIEWERS, has_role
 from procurement.core.models import Membership
 from procurement.core.money import money_between, money_format
 from procurement.core.selectors import rate_values
@@ -199,6 +200,63 @@ def override_set(*, assessment: Assessment, question_code: str, points: int, rea
     timeline_add(assessment, "override", by=by, note=f"{question_code} → {points} points: {reason.strip()}")
     assessment_rescore(assessment=assessment)
     return override
+
+
+# --- What an answer rests on ----------------------------------------------------------------
+
+BASIS_REVIEWERS_ONLY = "Only a reviewer or an organisation admin can confirm what an answer rests on."
+BASIS_STATE = "What an answer rests on is confirmed while the assessment is submitted or in review."
+BASIS_NO_ANSWER = "{code} has no answer to confirm: only a given answer (not N/A, not undisclosed) rests on something."
+BASIS_VENDOR_ONLY = "{code} is not a vendor's scored answer, so it has no basis to confirm."
+BASIS_UNKNOWN = "Choose vendor statement, document or independent attestation."
+
+
+@transaction.atomic
+def answers_basis_confirm(*, assessment: Assessment, bases: dict[str, str], by) -> list[Answer]:
+    """A reviewer confirms what vendor answers rest on (``bases``: question code -> the basis
+    the reviewer accepts, which may differ from the one claimed): who and when are recorded, the
+    answer history keeps a changed basis, the timeline the confirmation, and the score is
+    recomputed once (only a confirmed document or attestation lifts an answer above the vendor's
+    statement). An analyst cannot confirm; a later change to an answer needs confirming again.
+    Nothing is written unless every code can be confirmed."""
+    if not has_role(by, *REVIEWERS):
+        raise PermissionDenied(BASIS_REVIEWERS_ONLY)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status not in (S.SUBMITTED, S.IN_REVIEW):
+        raise ValidationError(BASIS_STATE, code="state")
+    index = bank_structure(assessment.bank_version).question_index
+    answers = {a.question_code: a for a in assessment.answers.filter(question_code__in=list(bases))}
+    for code, basis in bases.items():
+        if basis not in Answer.Basis.values:
+            raise ValidationError(BASIS_UNKNOWN, code="basis")
+        q = index.get(code)
+        if q is None:
+            raise ValidationError(f"Unknown question {code}.", code="unknown")
+        if not has_basis(q):
+            raise ValidationError(BASIS_VENDOR_ONLY.format(code=code), code="audience")
+        answer = answers.get(code)
+        if answer is None or answer.na or answer.undisclosed or answer.value in (None, "", []):
+            raise ValidationError(BASIS_NO_ANSWER.format(code=code), code="no_answer")
+    now = timezone.now()
+    label = f"{person_label(by)} (reviewer: basis confirmed)"
+    confirmed = []
+    for code, basis in bases.items():
+        answer = answers[code]
+        before = stored_answer(answer)
+        answer.basis = basis
+        answer.basis_confirmed_by, answer.basis_confirmed_at = by, now
+        answer.save(update_fields=["basis", "basis_confirmed_by", "basis_confirmed_at"])
+        after = stored_answer(answer)
+        if after != before:
+            AnswerChange.objects.create(
+                assessment=assessment, question_code=code, old_value=before, new_value=after, by=by, by_label=label
+            )
+        confirmed.append(answer)
+    if confirmed:
+        note = "; ".join(f"{a.question_code} rests on: {Answer.Basis(a.basis).label.lower()}" for a in confirmed)
+        timeline_add(assessment, "basis confirmed", by=by, note=note + ".")
+        assessment_rescore(assessment=assessment)
+    return confirmed
 
 
 # --- Comments and clarifications ------------------------------------------------------
