@@ -192,7 +192,7 @@ def contract_save(*, contract: Contract, service: AIService, by) -> Contract:
     before = Contract.objects.select_for_update().filter(pk=contract.pk).first() if contract.pk else None
     contract.full_clean()
     contract.save()
-    fields = diff_words(before, contract, skip={"service"})
+    fields = diff_words(before, contract, skip={"service", "renewal_flagged_for"})
     if before is not None and not fields:
         return contract
     action = ServiceChange.Action.CREATED if before is None else ServiceChange.Action.CHANGED

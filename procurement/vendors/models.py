@@ -654,6 +654,9 @@ class Contract(TimeStampedModel):
     spend_currency = models.CharField(_("currency"), max_length=3, blank=True)
     spend_period = models.CharField(_("spend period"), max_length=8, choices=Period.choices, default=Period.YEAR)
     documents = models.ManyToManyField(Document, through="ContractDocument", related_name="contracts", blank=True)
+    # The notice or renewal date whose approach flagged the service for reassessment (trigger
+    # "contract_renewal"), so send_notifications does it once per date.
+    renewal_flagged_for = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
