@@ -913,3 +913,34 @@ def calendar(
     built = {(key, int(item.key.split(":")[1])): item for key, pks in ids.items() for item in builders[key](pks)}
     items = [built[(key, pk)] for _, key, pk in shown if (key, pk) in built]
     return CalendarPage(items=items, more=len(merged) > offset + limit)
+
+
+# --- The home page's dates ahead ------------------------------------------------------------
+
+DATES_AHEAD_DAYS = 60
+
+
+def dates_ahead(
+    organisation: Organisation, *, today: dt.date, days: int = DATES_AHEAD_DAYS, limit: int = GROUP_LIMIT
+) -> list[Group]:
+    """The home page's dates, read from the calendar: evidence expired or expiring within
+    ``days``, and the contracts' last days to give notice and ends within ``days`` (and those
+    passed), overdue first, at most ``limit`` each. ``more_url`` is the Calendar page showing
+    them; ``count`` is the number shown, plus one when there are more."""
+    end = today + dt.timedelta(days=days)
+    spec = (
+        ("evidence", "Evidence expiring", "No document expires in the next {days} days.", ("evidence_expiry",)),
+        (
+            "contracts",
+            "Contract notice dates",
+            "No contract needs notice or ends in the next {days} days.",
+            ("contract_notice", "contract_end"),
+        ),
+    )
+    groups = []
+    for key, heading, empty, kinds in spec:
+        page = calendar(organisation, CalendarFilters(end=end, kinds=kinds), today=today, limit=limit)
+        query = {"end": end.isoformat()} | ({"kind": kinds[0]} if len(kinds) == 1 else {})
+        more = reverse("portfolio:calendar") + "?" + urlencode(query)
+        groups.append(Group(key, heading, empty.format(days=days), page.items, len(page.items) + page.more, more))
+    return groups
