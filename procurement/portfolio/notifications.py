@@ -336,7 +336,9 @@ def contract_renewal_flag(*, contract: Contract, deadline: dt.date, by_label: st
     reassessment already). Once per deadline (``Contract.renewal_flagged_for``); a changed
     date flags again when it comes near. Returns the flagged assessment, if any."""
     claimed = (
-        Contract.objects.filter(pk=contract.pk).exclude(renewal_flagged_for=deadline).update(renewal_flagged_for=deadline)
+        Contract.objects.filter(pk=contract.pk)
+        .exclude(renewal_flagged_for=deadline)
+        .update(renewal_flagged_for=deadline)
     )
     if not claimed:
         return None

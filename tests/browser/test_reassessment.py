@@ -20,7 +20,7 @@ from procurement.core.services import membership_set
 from procurement.portal import services as portal_services
 from procurement.portfolio.evidence_services import document_details_update
 from procurement.questionbank.services import bank_load
-from procurement.vendors.models import AIService, Document, Vendor, VendorContact, add_months
+from procurement.vendors.models import AIService, Vendor, VendorContact, add_months
 from tests.browser.test_assessment_flow import log_in
 from tests.conftest import PASSWORD
 from tests.portfolio.test_reassessment import GOOD, V1, V2
@@ -70,7 +70,9 @@ def test_an_expired_soc2_report_is_seen_reassessed_confirmed_by_the_vendor_and_d
     bank_load(raw=V2, source="v2")
     # Time passes: the report's period ended a year and three days ago, so it expired three days
     # ago; the daily run expires it and flags the decided service.
-    Document.objects.filter(pk=soc2.pk).update(period_end=add_months(today, -12) - dt.timedelta(days=3))
+    soc2.refresh_from_db()
+    soc2.period_end = add_months(today, -12) - dt.timedelta(days=3)
+    soc2.save(update_fields=["period_end"])
     out = io.StringIO()
     call_command("send_notifications", stdout=out, stderr=io.StringIO())
     assert f"Expired: Frontier Lab: SOC 2 Type II report “{SOC2}” expires" in out.getvalue()

@@ -232,7 +232,7 @@ def test_expiring_evidence_contract_dates_and_model_retirements_are_on_the_calen
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from procurement.assessments.evidence import evidence_store
-    from procurement.vendors.models import Contract, Document, ModelLifecycle
+    from procurement.vendors.models import Contract, ModelLifecycle
 
     document = evidence_store(
         assessment=in_review,
@@ -241,7 +241,8 @@ def test_expiring_evidence_contract_dates_and_model_retirements_are_on_the_calen
         by=personas["analyst"],
         field="f",
     ).document
-    Document.objects.filter(pk=document.pk).update(kind="soc2_type2", issued_on=day(-400), expires_on=day(-1))
+    document.kind, document.issued_on, document.expires_on = "soc2_type2", day(-400), day(-1)
+    document.save()
     ModelLifecycle.objects.create(service=in_review.service, model_version="fx-1", retires_on=day(20))
     Contract.objects.create(
         service=in_review.service,

@@ -298,7 +298,9 @@ def _register_document(vendor, name: str, *, expires_on: dt.date, kind: str = "i
     from procurement.vendors.evidence import document_details_save
 
     data = b"%PDF-1.7\n" + name.encode()
-    checked = CheckedUpload(data=data, name=name, content_type="application/pdf", sha256=hashlib.sha256(data).hexdigest())
+    checked = CheckedUpload(
+        data=data, name=name, content_type="application/pdf", sha256=hashlib.sha256(data).hexdigest()
+    )
     document, _ = document_store(vendor=vendor, checked=checked, by=None, by_label="test")
     values = {"kind": kind, "issued_on": expires_on - dt.timedelta(days=700), "expires_on": expires_on}
     return document_details_save(document=document, values=values, subservice=None, by=None)
