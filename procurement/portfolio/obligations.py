@@ -44,7 +44,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -852,25 +852,37 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
 _CONTRACT_DATES: ContextVar[dict | None] = ContextVar("calendar_contract_dates", default=None)
 
 
-def _contract_dates(organisation, today: dt.date) -> list[tuple[str, dt.date, int, int | None, int]]:
+def _contract_dates(organisation, today: dt.date, until: dt.date | None) -> list[tuple]:
     """(kind, date, contract id, owner id, vendor id) of every live contract of the
-    organisation: stored values only, no rows built (2,000 contracts: a few milliseconds)."""
+    organisation with a date on or before ``until`` (or any): stored values only, no rows
+    built. The database leaves out the contracts that cannot have one: those ending after
+    ``until`` and those renewing by themselves later than ``until`` plus the longest notice."""
     memo = _CONTRACT_DATES.get()
-    key = (organisation.pk, today)
+    key = (organisation.pk, today, until)
     if memo is not None and key in memo:
         return memo[key]
+    live = live_contracts(organisation).order_by()
+    if until is not None:
+        # A bound, not the organisation's own figure: one table, no join.
+        longest = Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
+        live = live.filter(
+            Q(auto_renews=False, end_date__lte=until)
+            | Q(auto_renews=True, end_date__lt=today)
+            | Q(auto_renews=True, end_date__lte=until + dt.timedelta(days=longest))
+        )
     fields = ("pk", "end_date", "auto_renews", "renewal_term_months", "renewal_notice_days")
     rows = []
-    for pk, end, renews, months, notice, owner, vendor_owner, vendor in live_contracts(organisation).values_list(
+    for pk, end, renews, months, notice, owner, vendor_owner, vendor in live.values_list(
         *fields, "owner_id", "service__vendor__owner_id", "service__vendor_id"
     ):
-        dates = term_dates(end, auto_renews=renews, months=months, notice_days=notice, today=today)
         who = owner or vendor_owner
-        if dates.notice_by is not None:
-            rows.append(("contract_notice", dates.notice_by, pk, who, vendor))
-            rows.append(("contract_renewal", dates.term_end, pk, who, vendor))
-        else:
-            rows.append(("contract_end", dates.term_end, pk, who, vendor))
+        if not renews:
+            rows.append(("contract_end", end, pk, who, vendor))
+            continue
+        if end < today:  # renewed since its written date: the current term (term_dates)
+            end = term_dates(end, auto_renews=True, months=months, notice_days=notice, today=today).term_end
+        rows.append(("contract_notice", end - dt.timedelta(days=notice or 0), pk, who, vendor))
+        rows.append(("contract_renewal", end, pk, who, vendor))
     if memo is not None:
         memo[key] = rows
     return rows
@@ -880,7 +892,7 @@ def _contract_kind(kind: str):
     def read(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
         dates = sorted(
             (day, pk)
-            for k, day, pk, owner, vendor in _contract_dates(organisation, today)
+            for k, day, pk, owner, vendor in _contract_dates(organisation, today, filters.end)
             if k == kind
             and (filters.start is None or day >= filters.start)
             and (filters.end is None or day <= filters.end)

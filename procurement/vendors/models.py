@@ -420,8 +420,9 @@ class Document(models.Model):
         ]
         indexes = [
             models.Index(fields=["vendor", "kind"], name="vendors_document_kind"),
+            # The calendar's walk: per vendor of the organisation, its live documents by expiry.
             models.Index(
-                fields=["expiry", "id"], name="vendors_document_live_expiry", condition=models.Q(superseded=False)
+                fields=["vendor", "expiry"], name="vendors_document_live_expiry", condition=models.Q(superseded=False)
             ),
         ]
 

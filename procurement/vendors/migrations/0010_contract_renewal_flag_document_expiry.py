@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='document',
-            index=models.Index(condition=models.Q(('superseded', False)), fields=['expiry', 'id'], name='vendors_document_live_expiry'),
+            index=models.Index(condition=models.Q(('superseded', False)), fields=['vendor', 'expiry'], name='vendors_document_live_expiry'),
         ),
         migrations.RunPython(store_expiry, migrations.RunPython.noop),
     ]
