@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench bench-scale load setup setup-dev lint pytest pytest-postgres pytest-postgres-all clean
+.PHONY: run test bench bench-scale load setup setup-dev lint pytest pytest-postgres pytest-postgres-all test-sqlite-share test-postgres-share clean
 
 setup:
 	@scripts/setup.sh run
@@ -30,14 +30,22 @@ lint: setup-dev
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/lint-imports
 
+# Every test, on SQLite.
 pytest: setup-dev
 	.venv/bin/pytest --durations=15
 
-# What depends on the database, against a throwaway PostgreSQL cluster (scripts/with-postgres.sh):
-# tests that use no database, browser tests and PDF rendering run once, on SQLite (README, Quickstart).
-PG_SELECT := --db-tests-only -m "not browser and not pdf"
-pytest-postgres: setup-dev
-	scripts/with-postgres.sh .venv/bin/pytest --durations=15 $(PG_SELECT)
+# make test's two shares (tests/conftest.py, --share; README, Quickstart). SQLite: every test that
+# uses the database, browser and PDF tests included, on a test database built from the models (the
+# migrations are run by the PostgreSQL share and by tests/assessments/test_checks.py). PostgreSQL,
+# a throwaway cluster (scripts/with-postgres.sh): the database tests but browser and PDF ones, with
+# migrations, plus every test that uses no database.
+test-sqlite-share: setup-dev
+	.venv/bin/pytest --durations=15 --share=sqlite --no-migrations
+
+test-postgres-share: setup-dev
+	scripts/with-postgres.sh .venv/bin/pytest --durations=15 --share=postgres
+
+pytest-postgres: test-postgres-share
 
 # Every test, browser and PDF ones included, on PostgreSQL.
 pytest-postgres-all: setup-dev
@@ -46,7 +54,7 @@ pytest-postgres-all: setup-dev
 # The SQLite and PostgreSQL runs go side by side (one per core); each one's output is
 # printed whole when it ends (--output-sync), so the last line is a pytest summary.
 test: lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite-share test-postgres-share
 
 # Performance figures as ratios against baselines measured in the same run (bench/run.py).
 bench: setup-dev

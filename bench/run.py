@@ -164,6 +164,78 @@ def bench_list_page():
     NOTES["list_page_ratio_10k"] = "goal <= 1.3"
 
 
+# --- The REST API: its assessment list at 10,000 vs 10, one assessment vs its HTML page -------------
+
+
+def bench_api():
+    """The API's assessment list (GET /api/v1/assessments, a page of 25) for an organisation of
+    10,000 assessments against one of 10, as the HTML list's figure; and the API's read of one
+    assessment with its live recommendation (GET /api/v1/assessments/<pk>: scoring included)
+    against the HTML assessment page of the same demo assessment, both by the same member.
+    Each pair is measured alternately, with a personal access token in the header."""
+    from procurement.assessments.models import Assessment
+    from procurement.core.models import Membership, Organisation
+    from procurement.core.tokens import api_token_create
+    from procurement.vendors.models import AIService, Vendor
+
+    demo = Assessment.objects.select_related("service", "bank_version", "created_by").first()
+    User = type(demo.created_by)
+    timings = {}
+    for n in (10, 10_000):
+        org = Organisation.objects.create(name=f"API bench {n}", slug=f"api-bench-{n}")
+        user = User.objects.create_user(f"api-bench{n}")
+        Membership.objects.create(user=user, organisation=org, role="analyst")
+        vendor = Vendor.objects.create(organisation=org, name="Bench vendor")
+        service = AIService.objects.create(vendor=vendor, name="Bench service")
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    organisation=org,
+                    service=service,
+                    bank_version=demo.bank_version,
+                    owner=user,
+                    created_by=user,
+                    risk_band="moderate",
+                    recommendation="approve_with_conditions",
+                )
+                for _ in range(n)
+            ],
+            batch_size=2000,
+        )
+        secret = api_token_create(user=user, name="bench", scope="read", days=1)[1]
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        def get(client=client):
+            response = client.get("/api/v1/assessments")
+            assert response.status_code == 200, response.content[:200]
+
+        timings[n] = get
+    small, big = interleaved(timings[10], timings[10_000], repeat=15)
+    RESULTS["api_list_ms_10"] = round(small * 1000, 2)
+    RESULTS["api_list_ms_10k"] = round(big * 1000, 2)
+    RESULTS["api_list_ratio_10k"] = round(big / small, 3)
+    NOTES["api_list_ratio_10k"] = "goal <= 1.3 (GET /api/v1/assessments, 10,000 vs 10 assessments)"
+
+    member = demo.created_by
+    secret = api_token_create(user=member, name="bench", scope="read", days=1)[1]
+    api_client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    page_client = Client()
+    page_client.force_login(member)
+
+    def api_read():
+        response = api_client.get(f"/api/v1/assessments/{demo.pk}")
+        assert response.status_code == 200, response.content[:200]
+
+    def page():
+        assert page_client.get(f"/assessments/{demo.pk}/").status_code == 200
+
+    t_api, t_page = interleaved(api_read, page, repeat=15)
+    RESULTS["api_assessment_ms"] = round(t_api * 1000, 2)
+    RESULTS["assessment_page_ms"] = round(t_page * 1000, 2)
+    RESULTS["api_assessment_ratio"] = round(t_api / t_page, 3)
+    NOTES["api_assessment_ratio"] = "goal <= 1.2 (GET /api/v1/assessments/<pk>, live recommendation, / HTML page)"
+
+
 # --- PDF -----------------------------------------------------------------------------------
 
 
@@ -558,25 +630,37 @@ def bench_clicks():
     NOTES["board_pack_s"] = "p95, Board pack to the download link, demo portfolio"
 
 
+FIGURES = {
+    "scoring": bench_scoring,
+    "section page": bench_section_page,
+    "list page": bench_list_page,
+    "api": bench_api,
+    "pdf": bench_pdf,
+    "decided at scale": bench_decided_at_scale,
+    "calendar": bench_calendar,
+    "clicks": bench_clicks,
+}
+
+
 def main() -> None:
+    """``bench/run.py`` takes every figure and the load run; ``bench/run.py api "list page"``
+    only the named groups (no load run), merged into bench/results.json the same way."""
+    chosen = sys.argv[1:]
+    unknown = [name for name in chosen if name not in FIGURES]
+    if unknown:
+        sys.exit(f"unknown figure group(s) {', '.join(unknown)}; choose from: {', '.join(FIGURES)}")
     started = time.perf_counter()
     setup_data()
-    for name, fn in (
-        ("scoring", bench_scoring),
-        ("section page", bench_section_page),
-        ("list page", bench_list_page),
-        ("pdf", bench_pdf),
-        ("decided at scale", bench_decided_at_scale),
-        ("calendar", bench_calendar),
-        ("clicks", bench_clicks),
-    ):
+    for name, fn in FIGURES.items():
+        if chosen and name not in chosen:
+            continue
         t = time.perf_counter()
         try:
             fn()
         except Exception as exc:  # report, never fail
             RESULTS[f"error_{name.replace(' ', '_')}"] = f"{type(exc).__name__}: {exc}"[:300]
         print(f"  {name}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    if os.environ.get("BENCH_SKIP_LOAD") != "1":
+    if os.environ.get("BENCH_SKIP_LOAD") != "1" and not chosen:
         t = time.perf_counter()
         try:
             from bench.load import main as load_main

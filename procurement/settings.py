@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: refuses an oversized body from its Content-Length before anything reads it.
     "procurement.core.middleware.RequestBodyLimitMiddleware",
+    # Errors under /api/ in JSON, also Django's 404 and django-ninja's 405.
+    "procurement.api.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -108,7 +110,10 @@ OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", "AI vendor due diligence")
 AUTHENTICATION_BACKENDS = [
     # django-axes must come first: it refuses logins for locked-out users before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Username and password; site staff only where OIDC_LOCAL_PASSWORDS=staff (procurement/core/sso.py).
+    "procurement.core.sso.PasswordBackend",
+    # Single sign-on (OpenID Connect); does nothing unless OIDC_ISSUER and the client are set.
+    "procurement.core.sso.SsoBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours
@@ -131,6 +136,49 @@ for _proxy in TRUSTED_PROXIES:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from exc
+
+# --- Single sign-on with OpenID Connect (procurement/core/sso.py; README, Production) ----------
+# Off unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set.
+OIDC_ISSUER = env("OIDC_ISSUER").rstrip("/")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET")
+# The name on the login page's button and in its messages.
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "your organisation's sign-in")
+OIDC_SCOPES = env("OIDC_SCOPES", "openid email profile")
+# Organisations (slugs) this issuer may sign people into. With one, everyone joins it; with
+# several, OIDC_ORG_CLAIM names the claim that holds the slug.
+OIDC_ORGANISATIONS = env_list("OIDC_ORGANISATIONS")
+OIDC_ORG_CLAIM = env("OIDC_ORG_CLAIM")
+# The role: a claim holding admin/analyst/reviewer/viewer, or groups mapped to roles
+# ("dd-admins=admin,dd-analysts=analyst"); the highest mapped role wins.
+OIDC_ROLE_CLAIM = env("OIDC_ROLE_CLAIM")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_ROLES: dict[str, str] = {}
+for _pair in env_list("OIDC_GROUP_ROLES"):
+    _group, _, _role = _pair.partition("=")
+    if _role.strip() not in ("admin", "analyst", "reviewer", "viewer") or not _group.strip():
+        raise ImproperlyConfigured(f"OIDC_GROUP_ROLES: {_pair!r} is not group=admin|analyst|reviewer|viewer.")
+    OIDC_GROUP_ROLES[_group.strip()] = _role.strip()
+# "claims": membership and role from the provider at every sign-in; "approval": a first sign-in
+# waits until an admin of the organisation approves it with a role.
+OIDC_PROVISIONING = env("OIDC_PROVISIONING", "claims")
+# "staff": password sign-in only for site staff (break-glass); "all": for everyone.
+OIDC_LOCAL_PASSWORDS = env("OIDC_LOCAL_PASSWORDS", "all")
+OIDC_TIMEOUT = float(env("OIDC_TIMEOUT", "5"))  # seconds, for each call to the provider
+if OIDC_PROVISIONING not in ("claims", "approval"):
+    raise ImproperlyConfigured("OIDC_PROVISIONING must be claims or approval.")
+if OIDC_LOCAL_PASSWORDS not in ("all", "staff"):
+    raise ImproperlyConfigured("OIDC_LOCAL_PASSWORDS must be all or staff.")
+if OIDC_ISSUER:
+    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+    if not OIDC_ORGANISATIONS or (len(OIDC_ORGANISATIONS) > 1 and not OIDC_ORG_CLAIM):
+        raise ImproperlyConfigured(
+            "OIDC_ORGANISATIONS must list the organisation(s) this issuer signs people into "
+            "(and OIDC_ORG_CLAIM must be set when it lists several)."
+        )
+    if OIDC_PROVISIONING == "claims" and not (OIDC_ROLE_CLAIM or OIDC_GROUP_ROLES):
+        raise ImproperlyConfigured("OIDC_PROVISIONING=claims needs OIDC_ROLE_CLAIM or OIDC_GROUP_ROLES.")
 
 ROOT_URLCONF = "procurement.urls"
 WSGI_APPLICATION = "procurement.wsgi.application"

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from procurement.api.api import api
+from procurement.core import sso_views
 from procurement.portal.urls import staff_patterns
 from procurement.portfolio.urls import home_patterns
 
@@ -15,7 +16,10 @@ urlpatterns = [
     path("assessments/", include(staff_patterns)),
     path("reports/", include("procurement.reports.urls")),
     path("portal/", include("procurement.portal.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sso_views.LoginView.as_view(), name="login"),
+    # Single sign-on (OpenID Connect): 404 unless configured (procurement/core/sso.py).
+    path("accounts/sso/login/", sso_views.SsoLoginView.as_view(), name="sso_login"),
+    path("accounts/sso/callback/", sso_views.SsoCallbackView.as_view(), name="sso_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/notifications/", include("procurement.core.notification_urls")),
     path("accounts/", include("procurement.core.urls")),

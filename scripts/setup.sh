@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the app needs on a fresh Debian machine:
 #   scripts/setup.sh          runtime (.venv + requirements.txt + WeasyPrint libs)
-#   scripts/setup.sh dev      also requirements-dev.txt, poppler-utils and chromium
+#   scripts/setup.sh dev      also requirements-dev.txt, poppler-utils, chromium, and Node.js with
+#                             the test identity provider (tests/idp: oidc-provider, npm ci)
 # Idempotent: a second run installs nothing and takes a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,12 @@ MODE="${1:-run}"
 
 # --- Debian packages -------------------------------------------------------
 DEB_RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra fonts-droid-fallback"
-DEB_DEV="poppler-utils chromium"
+DEB_DEV="poppler-utils chromium nodejs npm"
 want="$DEB_RUN"; [ "$MODE" = dev ] && want="$want $DEB_DEV"
 missing=""
 for p in $want; do
+  # Node.js from elsewhere (nodesource, nvm) serves as well as Debian's packages.
+  case "$p" in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
@@ -40,4 +43,14 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ "$req" -nt "$stam
   echo "==> pip install -r $req"
   .venv/bin/pip install -q --disable-pip-version-check -r "$req"
   touch "$stamp"
+fi
+
+# --- The single sign-on tests' identity provider (tests/idp, Node.js) --------------------
+if [ "$MODE" = dev ]; then
+  if ! command -v npm >/dev/null; then
+    echo "!! npm is missing: the single sign-on tests (tests/core/test_sso_idp.py) will fail" >&2
+  elif [ ! -f tests/idp/node_modules/.package-lock.json ] || [ tests/idp/package-lock.json -nt tests/idp/node_modules/.package-lock.json ]; then
+    echo "==> npm ci (tests/idp)"
+    (cd tests/idp && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 fi

@@ -1,6 +1,6 @@
-import copy
 import datetime as _dt
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -81,19 +81,22 @@ sections:
 
 
 # --- What runs where (README, Quickstart) ----------------------------------------------
-# `make test` runs the whole suite on SQLite and, beside it, only the database-dependent
-# part on PostgreSQL: `--db-tests-only` deselects every test that never touches the database,
-# and the Makefile adds -m "not browser and not pdf" (browser and PDF rendering tests
-# run once, on SQLite).
+# `make test` runs two shares side by side, one per core. `--share=sqlite` keeps every test
+# that uses the database, browser, PDF-rendering and identity-provider (idp) tests included (they run once, here);
+# `--share=postgres` keeps the database tests that are neither browser nor PDF tests, plus
+# every test that uses no database (pure scoring, parsers, settings, gunicorn): those run
+# once too, on the side with time to spare. Without the option every test runs.
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
+SHARES = ("all", "sqlite", "postgres")
 
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--db-tests-only",
-        action="store_true",
-        help="deselect tests that use no database (the PostgreSQL run of `make test`)",
+        "--share",
+        choices=SHARES,
+        default="all",
+        help="the part of the suite this run takes (make test: sqlite and postgres side by side)",
     )
 
 
@@ -113,26 +116,35 @@ def _uses_db(item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
 
 
+def _in_share(item, share: str) -> bool:
+    if share == "sqlite":
+        return _uses_db(item)
+    if share == "postgres":
+        once_on_sqlite = any(item.get_closest_marker(mark) for mark in ("browser", "pdf", "idp"))
+        return not (_uses_db(item) and once_on_sqlite)
+    return True
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::")[0] in PDF_MODULES:
             item.add_marker(pytest.mark.pdf)
-    if config.getoption("--db-tests-only"):
-        keep = [item for item in items if _uses_db(item)]
-        dropped = [item for item in items if not _uses_db(item)]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = keep
+    share = config.getoption("--share")
+    keep = [item for item in items if _in_share(item, share)]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not _in_share(item, share)])
+        items[:] = keep
 
 
 # --- The shipped bank is parsed once per run --------------------------------------
 # Parsing the 1,400-line shipped bank with the strict YAML loader is most of the cost of
 # loading it (~80 %), and dozens of fixtures load it. parse_document is a pure function
-# of the bytes, so the first parse of exactly these bytes is kept and later calls get a
-# deep copy; any other input (and every failure) goes through the real parser.
+# of the bytes, so the first parse of exactly these bytes is kept (pickled) and later calls
+# get a fresh copy (unpickling is 5x faster than deepcopy); any other input (and every
+# failure) goes through the real parser.
 _SHIPPED_RAW = SHIPPED_BANK.read_bytes()
-_shipped_parsed: dict[tuple, dict] = {}
+_shipped_parsed: dict[tuple, bytes] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -145,8 +157,8 @@ def _shipped_bank_parsed_once():
             return real(raw, *args, **kwargs)
         key = (type(raw), kwargs.get("max_bytes"))  # `source` only names the file in problems
         if key not in _shipped_parsed:
-            _shipped_parsed[key] = real(raw, **kwargs)
-        return copy.deepcopy(_shipped_parsed[key])
+            _shipped_parsed[key] = pickle.dumps(real(raw, **kwargs), pickle.HIGHEST_PROTOCOL)
+        return pickle.loads(_shipped_parsed[key])  # noqa: S301 (our own bytes, this process)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_bankdoc, "parse_document", parse_document)

@@ -9,18 +9,28 @@ page's service. Writes also need a read-and-write token and count against its ra
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from procurement.api import schemas as out
 from procurement.api.auth import TokenAuth, organisation, writer
+from procurement.api.common import (
+    PAGE_SIZE,
+    choice_filter,
+    form_invalid,
+    members,
+    page_of,
+    query_dict,
+    reading,
+    vendor_for,
+    writing,
+)
 from procurement.assessments import services
 from procurement.assessments.forms import AssessmentCreateForm, SectionForm
 from procurement.assessments.models import Assessment
@@ -33,26 +43,23 @@ from procurement.assessments.selectors import (
     list_rows,
 )
 from procurement.core.access import EDITORS, require_role
-from procurement.core.pagination import CountingPaginator
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.selectors import banks_visible_to
 from procurement.questionbank.values import allows_undisclosed
 from procurement.reports import services as reports
 from procurement.reports.models import ReportFile
+from procurement.scoring import geo
 from procurement.vendors import services as vendor_services
-from procurement.vendors.forms import AIServiceForm, VendorForm
-from procurement.vendors.models import AIService, Vendor
-
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
-# As the assessment list page: past this many, the count stops (docs/performance.md).
-LIST_COUNT_LIMIT = 10_000
+from procurement.vendors.forms import AIServiceForm, VendorContactForm, VendorForm
+from procurement.vendors.models import AIService, Lifecycle, Vendor, VendorContact
 
 api = NinjaAPI(
     title="AI vendor due diligence API",
     version="1",
     description="Personal access tokens: make one under Your settings → API tokens, send it as "
-    "`Authorization: Bearer <token>`. Write requests need a read-and-write token and are limited per token.",
+    "`Authorization: Bearer <token>`. Write requests need a read-and-write token and are limited per token. "
+    'Errors are JSON: `{"detail": ..., "errors": {field: [messages]}}`. Lists are pages '
+    "(`page`, `page_size` up to 100).",
     auth=TokenAuth(),
     urls_namespace="api",
     # The interactive docs page loads scripts from a CDN and runs inline code, which the
@@ -75,7 +82,7 @@ def _error(request, message: str, status: int, errors: dict | None = None) -> Ht
 def _invalid(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "payload", "form", "file")]
         errors.setdefault(".".join(loc) or "body", []).append(item.get("msg", "Invalid value."))
     return _error(request, "The request has problems; see errors.", 400, errors)
 
@@ -104,38 +111,7 @@ def _unauthorised(request, exc: AuthenticationError):
     return response
 
 
-def _form_invalid(form) -> NoReturn:
-    errors = {field: [e["message"] for e in items] for field, items in form.errors.get_json_data().items()}
-    raise DjangoValidationError({("body" if k == "__all__" else k): v for k, v in errors.items()})
-
-
-def _query_dict(data: dict[str, Any]) -> QueryDict:
-    """JSON fields as a form's posted data (lists as repeated keys, True as a ticked box)."""
-    qd = QueryDict(mutable=True)
-    for key, value in data.items():
-        if value is None or value is False:
-            continue
-        if isinstance(value, list):
-            qd.setlist(key, [str(v) for v in value])
-        else:
-            qd[key] = "on" if value is True else str(value)
-    return qd
-
-
-def _page(request, qs, rows, page: int, page_size: int, shape) -> dict:
-    size = max(1, min(page_size, MAX_PAGE_SIZE))
-    paginator = CountingPaginator(rows, size, count_from=qs, count_limit=LIST_COUNT_LIMIT)
-    current = paginator.get_page(page)
-    return {
-        "count": paginator.count,
-        "count_exact": paginator.count_exact,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "results": [shape(r) for r in current.object_list],
-    }
-
-
-# --- vendors and services ---------------------------------------------------------------
+# --- vendors, services and contacts -----------------------------------------------------
 
 
 class VendorIn(Schema):
@@ -151,12 +127,26 @@ class ServiceIn(Schema):
     model_name: str = ""
     model_provider: str = ""
     annual_spend: str | None = None
+    currency: str = ""
     business_use: str = ""
     required_regions: list[str] = []
 
 
+class ContactIn(Schema):
+    name: str = ""
+    email: str = ""
+    role: str = ""
+
+
 def _vendor_out(v: Vendor) -> dict:
-    return {"id": v.pk, "name": v.name, "website": v.website, "description": v.description, "owner": v.owner_id}
+    return {
+        "id": v.pk,
+        "name": v.name,
+        "website": v.website,
+        "description": v.description,
+        "owner": v.owner_id,
+        "status": v.status,
+    }
 
 
 def _service_out(s: AIService) -> dict:
@@ -167,48 +157,113 @@ def _service_out(s: AIService) -> dict:
         "kind": s.kind,
         "model_name": s.model_name,
         "model_provider": s.model_provider,
+        "status": s.status,
+        "annual_spend": str(s.annual_spend) if s.annual_spend is not None else None,
+        "currency": s.currency,
+        "required_regions": geo.split(s.required_regions) if s.required_regions else [],
     }
 
 
-def _vendor(request, pk: int) -> Vendor:
-    return get_object_or_404(Vendor.objects.filter(organisation=organisation(request)), pk=pk)
+def _contact_out(c: VendorContact) -> dict:
+    return {"id": c.pk, "vendor": c.vendor_id, "name": c.name, "email": c.email, "role": c.role}
 
 
-def _members(org):
-    return get_user_model().objects.filter(memberships__organisation=org)
+STATUSES = "One of: " + ", ".join(Lifecycle.values)
 
 
-@api.get("/vendors", url_name="vendors", summary="Your organisation's vendors")
-def vendor_list(request, page: int = 1, page_size: int = PAGE_SIZE):
+@api.get(
+    "/vendors",
+    url_name="vendors",
+    response=reading({200: out.VendorPage}, bad_query=True),
+    summary="Your organisation's vendors",
+)
+def vendor_list(
+    request,
+    status: str = Query("", description=STATUSES),
+    q: str = Query("", description="Part of the name", max_length=200),
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+):
     qs = Vendor.objects.filter(organisation=organisation(request)).order_by("name", "pk")
-    return _page(request, qs, qs, page, page_size, _vendor_out)
+    if choice_filter("status", status, Lifecycle.values):
+        qs = qs.filter(status=status)
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return page_of(qs, qs, page, page_size, _vendor_out)
 
 
-@api.post("/vendors", url_name="vendor_create", response={201: dict}, summary="Add a vendor")
+@api.post("/vendors", url_name="vendor_create", response=writing({201: out.VendorOut}), summary="Add a vendor")
 def vendor_create(request, payload: VendorIn):
     org = organisation(request)
     require_role(request.user, *EDITORS)
     writer(request)
-    form = VendorForm(_query_dict(payload.dict()), members=_members(org), organisation=org)
+    form = VendorForm(query_dict(payload.dict()), members=members(org), organisation=org)
     if not form.is_valid():
-        _form_invalid(form)
+        form_invalid(form)
     return Status(201, _vendor_out(vendor_services.vendor_save(form=form, organisation=org)))
 
 
-@api.get("/vendors/{vendor_id}/services", url_name="services", summary="A vendor's AI services")
-def service_list(request, vendor_id: int):
-    return [_service_out(s) for s in _vendor(request, vendor_id).services.order_by("name", "pk")]
+@api.get("/vendors/{vendor_id}", url_name="vendor", response=reading({200: out.VendorOut}), summary="One vendor")
+def vendor_detail(request, vendor_id: int):
+    return _vendor_out(vendor_for(request, vendor_id))
 
 
-@api.post("/vendors/{vendor_id}/services", url_name="service_create", response={201: dict}, summary="Add a service")
+@api.get(
+    "/vendors/{vendor_id}/services",
+    url_name="services",
+    response=reading({200: out.ServicePage}, bad_query=True),
+    summary="A vendor's AI services",
+)
+def service_list(
+    request, vendor_id: int, status: str = Query("", description=STATUSES), page: int = 1, page_size: int = PAGE_SIZE
+):
+    qs = vendor_for(request, vendor_id).services.order_by("name", "pk")
+    if choice_filter("status", status, Lifecycle.values):
+        qs = qs.filter(status=status)
+    return page_of(qs, qs, page, page_size, _service_out)
+
+
+@api.post(
+    "/vendors/{vendor_id}/services",
+    url_name="service_create",
+    response=writing({201: out.ServiceOut}),
+    summary="Add a service",
+)
 def service_create(request, vendor_id: int, payload: ServiceIn):
-    vendor = _vendor(request, vendor_id)
+    vendor = vendor_for(request, vendor_id)
     require_role(request.user, *EDITORS)
     writer(request)
-    form = AIServiceForm(_query_dict(payload.dict()), vendor=vendor)
+    form = AIServiceForm(query_dict(payload.dict()), vendor=vendor)
     if not form.is_valid():
-        _form_invalid(form)
+        form_invalid(form)
     return Status(201, _service_out(vendor_services.service_save(form=form, vendor=vendor)))
+
+
+@api.get(
+    "/vendors/{vendor_id}/contacts",
+    url_name="contacts",
+    response=reading({200: out.ContactPage}),
+    summary="A vendor's contacts",
+)
+def contact_list(request, vendor_id: int, page: int = 1, page_size: int = PAGE_SIZE):
+    qs = vendor_for(request, vendor_id).contacts.order_by("name", "pk")
+    return page_of(qs, qs, page, page_size, _contact_out)
+
+
+@api.post(
+    "/vendors/{vendor_id}/contacts",
+    url_name="contact_create",
+    response=writing({201: out.ContactOut}),
+    summary="Add a contact",
+)
+def contact_create(request, vendor_id: int, payload: ContactIn):
+    vendor = vendor_for(request, vendor_id)
+    require_role(request.user, *EDITORS)
+    writer(request)
+    form = VendorContactForm(query_dict(payload.dict()))
+    if not form.is_valid():
+        form_invalid(form)
+    return Status(201, _contact_out(vendor_services.contact_save(form=form, vendor=vendor)))
 
 
 # --- assessments ------------------------------------------------------------------------
@@ -274,44 +329,60 @@ def _detail_out(a: Assessment) -> dict:
     }
 
 
-@api.get("/assessments", url_name="assessments", summary="Assessments, newest first")
+@api.get(
+    "/assessments",
+    url_name="assessments",
+    response=reading({200: out.AssessmentPage}, bad_query=True),
+    summary="Assessments, newest first",
+)
 def assessment_list(
     request,
     status: str = Query("", description="One of: " + ", ".join(Assessment.Status.values)),
-    vendor: int | None = None,
+    vendor: int | None = Query(None, description="A vendor's id"),
+    service: int | None = Query(None, description="A service's id"),
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ):
     organisation(request)
     qs = assessments_listed(request.user)
-    if status:
-        if status not in Assessment.Status.values:
-            raise DjangoValidationError({"status": [f"Choose one of: {', '.join(Assessment.Status.values)}."]})
+    if choice_filter("status", status, Assessment.Status.values):
         qs = qs.filter(status=status)
     if vendor is not None:
         qs = qs.filter(service__vendor_id=vendor)
+    if service is not None:
+        qs = qs.filter(service_id=service)
     rows = list_rows(qs).order_by("-created_at", "-id")
-    return _page(request, qs, rows, page, page_size, _row_out)
+    return page_of(qs, rows, page, page_size, _row_out)
 
 
-@api.post("/assessments", url_name="assessment_create", response={201: dict}, summary="Start an assessment")
+@api.post(
+    "/assessments",
+    url_name="assessment_create",
+    response=writing({201: out.AssessmentOut}),
+    summary="Start an assessment",
+)
 def assessment_create(request, payload: AssessmentIn):
     org = organisation(request)
     require_role(request.user, *EDITORS)
     writer(request)
     form = AssessmentCreateForm(
-        _query_dict(payload.dict()),
+        query_dict(payload.dict()),
         services=AIService.objects.filter(vendor__organisation=org),
         banks=banks_visible_to(request.user).filter(versions__status=BankVersion.Status.PUBLISHED).distinct(),
-        members=_members(org),
+        members=members(org),
     )
     if not form.is_valid():
-        _form_invalid(form)
+        form_invalid(form)
     assessment = services.assessment_create(by=request.user, **form.cleaned_data)
     return Status(201, _detail_out(assessment_for_user(request.user, assessment.pk)))
 
 
-@api.get("/assessments/{assessment_id}", url_name="assessment", summary="One assessment with its live recommendation")
+@api.get(
+    "/assessments/{assessment_id}",
+    url_name="assessment",
+    response=reading({200: out.AssessmentOut}),
+    summary="One assessment with its live recommendation",
+)
 def assessment_detail(request, assessment_id: int):
     return _detail_out(assessment_for_user(request.user, assessment_id))
 
@@ -331,7 +402,12 @@ class SectionAnswersIn(Schema):
     answers: dict[str, AnswerIn]
 
 
-@api.get("/assessments/{assessment_id}/answers", url_name="answers", summary="Answers, by section")
+@api.get(
+    "/assessments/{assessment_id}/answers",
+    url_name="answers",
+    response=reading({200: out.AnswersOut}),
+    summary="Answers, by section",
+)
 def answers_read(request, assessment_id: int):
     assessment = assessment_for_user(request.user, assessment_id)
     answers = answers_by_code(assessment)
@@ -404,7 +480,7 @@ def _posted(q: dict, answer: AnswerIn) -> dict[str, Any]:
 @api.put(
     "/assessments/{assessment_id}/sections/{section}/answers",
     url_name="section_answers",
-    response={200: dict, 409: dict},
+    response=writing({200: out.SectionSavedOut, 409: out.ConflictOut}),
     summary="Write answers in one section",
     description="Send the section's `revision` as read from GET …/answers. If someone saved the section since, "
     "nothing is written and the answer is 409 with the current revision. Only the questions sent change; "
@@ -431,7 +507,7 @@ def section_answers_write(request, assessment_id: int, section: str, payload: Se
     data: dict[str, Any] = {"revision": payload.revision}
     for q in chosen:
         data.update(_posted(q, payload.answers[q["code"]]))
-    form = SectionForm(_query_dict(data), questions=chosen, answers=answers_by_code(assessment), revision=0)
+    form = SectionForm(query_dict(data), questions=chosen, answers=answers_by_code(assessment), revision=0)
     if not form.is_valid() or problems:
         # Keyed by question code: "q-INT-05" and "nar-INT-05" are both INT-05's.
         for field, items in form.errors.get_json_data().items():
@@ -469,7 +545,12 @@ def section_answers_write(request, assessment_id: int, section: str, payload: Se
 # --- score and report -------------------------------------------------------------------
 
 
-@api.get("/assessments/{assessment_id}/score", url_name="score", summary="The live score")
+@api.get(
+    "/assessments/{assessment_id}/score",
+    url_name="score",
+    response=reading({200: out.ScoreOut}),
+    summary="The live score",
+)
 def score(request, assessment_id: int):
     result = assessment_score(assessment_for_user(request.user, assessment_id)).as_dict()
     return result
@@ -487,7 +568,12 @@ def _report_out(a: Assessment, report: ReportFile | None, digest: str) -> dict:
     }
 
 
-@api.get("/assessments/{assessment_id}/report", url_name="report", summary="Whether the PDF report is ready")
+@api.get(
+    "/assessments/{assessment_id}/report",
+    url_name="report",
+    response=reading({200: out.ReportOut}),
+    summary="Whether the PDF report is ready",
+)
 def report_status(request, assessment_id: int):
     assessment = assessment_for_user(request.user, assessment_id)
     _, digest, report = reports.report_current(assessment)
@@ -495,7 +581,10 @@ def report_status(request, assessment_id: int):
 
 
 @api.post(
-    "/assessments/{assessment_id}/report", url_name="report_request", response={202: dict}, summary="Ask for the PDF"
+    "/assessments/{assessment_id}/report",
+    url_name="report_request",
+    response=writing({202: out.ReportOut}),
+    summary="Ask for the PDF",
 )
 def report_request(request, assessment_id: int):
     assessment = assessment_for_user(request.user, assessment_id)
@@ -505,7 +594,20 @@ def report_request(request, assessment_id: int):
     return Status(202, _report_out(assessment, report, report.content_hash))
 
 
-@api.get("/assessments/{assessment_id}/report/pdf", url_name="report_pdf", summary="The PDF of the current record")
+@api.get(
+    "/assessments/{assessment_id}/report/pdf",
+    url_name="report_pdf",
+    response=reading({409: out.ErrorOut}),
+    summary="The PDF of the current record",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The PDF (application/pdf, as an attachment)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def report_pdf(request, assessment_id: int):
     assessment = assessment_for_user(request.user, assessment_id)
     _, digest, report = reports.report_current(assessment)
@@ -516,3 +618,11 @@ def report_pdf(request, assessment_id: int):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="A-{assessment.pk}-risk-report-{digest[:8]}.pdf"'
     return response
+
+
+# The endpoint groups of the other records: contracts, the supply chain, the portfolio
+# (procurement.api.records) and documents and evidence (procurement.api.evidence).
+from procurement.api import evidence, records  # noqa: E402
+
+api.add_router("", records.router)
+api.add_router("", evidence.router)

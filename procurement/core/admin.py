@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import Http404
 
 from procurement.core.access import is_org_admin, is_site_staff, organisation_for
-from procurement.core.models import Membership, Organisation, OutboxMessage, ReminderSchedule
+from procurement.core.models import ExternalIdentity, Membership, Organisation, OutboxMessage, ReminderSchedule
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,6 +25,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "organisation__name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Who signs in through single sign-on, as the provider knows them (site staff; read only).
+    To make a first org admin under approval provisioning, add their Membership after their
+    first sign-in."""
+
+    list_display = ["user", "issuer", "subject", "organisation", "status", "email", "last_login_at"]
+    list_filter = ["status", "organisation"]
+    search_fields = ["user__username", "subject", "email"]
+    readonly_fields = [f.name for f in ExternalIdentity._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutboxMessage)

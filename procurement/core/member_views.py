@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from procurement.core import members, mfa
+from procurement.core import members, mfa, sso
 from procurement.core.access import membership_for, require_role
 from procurement.core.forms import MemberInviteForm, MemberJoinForm
 from procurement.core.models import MemberInvitation, Membership
@@ -66,6 +66,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "members": rows,
         "roles": Membership.Role.choices,
         "invitations": invitations,
+        "sso_requests": list(sso.sso_requests_pending(organisation)[:50]),
         "form": form,
         "history": organisation.audit_events.all()[:15],
     }
@@ -144,7 +145,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return render(request, "accounts/join_closed.html", ctx, status=410)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="procurement.core.sso.PasswordBackend")
             messages.success(request, f"Welcome to {invitation.organisation.name}.")
             return redirect("core:home")
     ctx["form"] = form

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import django_otp
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,6 +41,9 @@ RECOVERY_DEVICE = "Recovery codes"
 SESSION_HAS_DEVICE = "two_step_enrolled"
 # Pages a person who owes a second step may still open: the step itself, leaving, and assets.
 OPEN_PATHS = ("/accounts/two-step/", "/accounts/logout/", "/static/", "/portal/")
+# Two-step sign-in is for local accounts: someone signed in through single sign-on proved who
+# they are to their identity provider, whose own second factor applies (procurement/core/sso.py).
+SSO_BACKEND = "procurement.core.sso.SsoBackend"
 
 
 def code_clean(raw: str) -> str:
@@ -186,7 +190,7 @@ class TwoStepMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(OPEN_PATHS):
             return self.get_response(request)
-        if user.is_verified():
+        if user.is_verified() or request.session.get(BACKEND_SESSION_KEY) == SSO_BACKEND:
             return self.get_response(request)
         has_device = request.session.get(SESSION_HAS_DEVICE)
         if has_device is None:  # a session from before this flag existed

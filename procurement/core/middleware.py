@@ -18,8 +18,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
-# Views that take a file: evidence on section saves (staff and portal) and the answers import.
-UPLOAD_VIEWS = frozenset({"assessments:section", "assessments:import", "portal:section"})
+# Views that take a file: evidence on section saves (staff and portal), the answers import, and
+# the REST API's evidence and contract document uploads (the evidence upload's URL resolves to the
+# name of the GET on the same path).
+UPLOAD_VIEWS = frozenset(
+    {"assessments:section", "assessments:import", "portal:section", "api:evidence", "api:contract_document_add"}
+)
 
 TOO_LARGE = "Request body too large: the limit here is {limit} KiB.\n"
 LENGTH_REQUIRED = "A request body needs a Content-Length header.\n"

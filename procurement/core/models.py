@@ -275,6 +275,47 @@ class AuditEvent(models.Model):
         return f"{self.by_label}: {self.note[:60]}"
 
 
+class ExternalIdentity(models.Model):
+    """A person as the single sign-on identity provider knows them: its issuer and the subject
+    it gives them. The account is found by this pair at every sign-in, never by email (an email
+    address can be reassigned or edited at the provider; the subject cannot).
+
+    ``organisation`` is the organisation the provider's claim named, from an issuer configured
+    for it (procurement/core/sso.py). Under approval provisioning a first sign-in waits
+    (``PENDING``) until an admin of that organisation approves it with a role, or refuses it.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Signed in through single sign-on")
+        PENDING = "pending", _("Waiting for an admin's approval")
+        REFUSED = "refused", _("Refused by an admin")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="external_identities"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # What the provider last said, shown to the admin who approves (never used to find the account).
+    email = models.CharField(_("email at the identity provider"), max_length=254, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="core_externalidentity_one_per_subject"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "pending", "refused"]),
+                name="core_externalidentity_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer} ({self.user})"
+
+
 class MemberInvitation(models.Model):
     """An org admin's invitation to join the organisation with a role: a signed, expiring link
     mailed through the outbox. Used once; an admin may revoke it before then."""

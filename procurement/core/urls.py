@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.core import calendar_feed_views, member_views, token_views, views, webhook_views
+from procurement.core import calendar_feed_views, member_views, sso_views, token_views, views, webhook_views
 
 # /accounts/
 app_name = "accounts"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/<int:pk>/", member_views.member_change, name="member_change"),
     path("members/invitations/<int:pk>/withdraw/", member_views.member_invitation_withdraw, name="member_withdraw"),
     path("join/<str:token>/", member_views.join, name="join"),
+    path("members/sign-in-requests/<int:pk>/", sso_views.sso_request, name="sso_request"),
     path("members/two-step/", member_views.two_step_require, name="two_step_require"),
     path("webhooks/", webhook_views.webhook_list, name="webhooks"),
     path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook_detail"),

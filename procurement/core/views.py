@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from procurement.core import mfa, passwords
+from procurement.core import mfa, passwords, sso
 from procurement.core.access import is_org_admin, membership_for, organisation_for, require_role
 from procurement.core.forms import AccountPasswordChangeForm
 from procurement.core.models import Membership
@@ -47,7 +47,14 @@ def confirm_password(request: HttpRequest) -> HttpResponse:
             authenticated_mark(request)
             return redirect(_safe_next(request))
         form.add_error("password", "That is not your password.")
-    return render(request, "accounts/confirm_password.html", {"form": form, "next": _safe_next(request)})
+    ctx = {
+        "form": form,
+        "next": _safe_next(request),
+        # Someone who signs in through single sign-on has no password here: their provider confirms it.
+        "sso_reauth": sso.enabled() and not request.user.has_usable_password(),
+        "sso_name": sso.provider_name(),
+    }
+    return render(request, "accounts/confirm_password.html", ctx)
 
 
 @login_required

@@ -280,8 +280,9 @@ def review_schedule(organisation: Organisation, *, today: dt.date, within_days: 
     return rows
 
 
-def service_chain_context(service, *, chains=None) -> dict:
-    """The service's chain, facts and diagram, with the notice inputs of its latest assessment."""
+def service_chain_context(service, *, chains=None, diagram: bool = True) -> dict:
+    """The service's chain, facts and diagram (None with ``diagram=False``: the API draws none),
+    with the notice inputs of its latest assessment."""
     latest = service.assessments.order_by("-created_at", "-pk").first()
     snapshot = (
         supply_chain_snapshot(latest, chains=chains)
@@ -291,6 +292,8 @@ def service_chain_context(service, *, chains=None) -> dict:
     return {
         "snapshot": snapshot,
         "facts": snapshot["facts"],
-        "diagram": chain_diagram(snapshot, service_name=service.name, vendor_name=service.vendor.name),
+        "diagram": chain_diagram(snapshot, service_name=service.name, vendor_name=service.vendor.name)
+        if diagram
+        else None,
         "latest": latest,
     }

@@ -276,12 +276,20 @@ def version_take_upstream(*, draft: BankVersion, upstream: BankVersion, codes: l
 
 @transaction.atomic
 def version_publish(
-    *, version: BankVersion, by=None, changelog: str | None = None, marks: dict[str, str] | None = None
+    *,
+    version: BankVersion,
+    by=None,
+    changelog: str | None = None,
+    marks: dict[str, str] | None = None,
+    loaded_from: dict | None = None,
 ) -> BankVersion:
     """Validate the whole version, then freeze it under the next version number. A version
     that follows another needs a changelog (given here or already on the draft). ``marks``
     sets, per question code, the editor's classification of its change ("editorial",
-    "substantive", or "" to let the comparison decide) before the version freezes."""
+    "substantive", or "" to let the comparison decide) before the version freezes.
+
+    ``loaded_from`` is the validated document the draft was created from, untouched since
+    (bank_load): it is the version's content, so it is not read back and checked again."""
     version = BankVersion.objects.select_for_update().select_related("bank").get(pk=version.pk)
     if version.status != BankVersion.Status.DRAFT:
         raise ValidationError(NOT_A_DRAFT.format(version=version.label, status=version.status), code="not_draft")
@@ -296,8 +304,8 @@ def version_publish(
             question.save(update_fields=["change_kind", "updated_at"])
     follows = version.based_on_id is not None or version.bank.versions.exclude(status=BankVersion.Status.DRAFT).exists()
     no_changelog = follows and not version.changelog.strip()
-    doc = version_to_document(version)
-    problems = bankdoc.validate_document(doc)
+    doc = loaded_from if loaded_from is not None and not marks else version_to_document(version)
+    problems = bankdoc.validate_document(doc) if doc is not loaded_from else []
     if problems:
         raise bankdoc.BankFileError(problems + ([bankdoc.Problem("changelog", CHANGELOG_REQUIRED)] * no_changelog))
     if no_changelog:
@@ -374,7 +382,7 @@ def bank_load(
             )
     version = version_create_from_document(bank=bank, doc=doc, based_on=latest)
     if publish:
-        version = version_publish(version=version, by=by)
+        version = version_publish(version=version, by=by, loaded_from=doc)
     else:
         version.content_hash = digest
         version.save(update_fields=["content_hash", "updated_at"])

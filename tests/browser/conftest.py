@@ -86,3 +86,18 @@ def axe_on_every_page(request, monkeypatch):
         monkeypatch.setattr(Locator, name, _before(getattr(Locator, name), lambda locator: locator.page))
     monkeypatch.setattr(BrowserContext, "close", _context_close(BrowserContext.close))
     yield
+
+
+@pytest.fixture
+def csp_errors(page) -> list[str]:
+    """The Content Security Policy violations the browser reports on the test's page, each with
+    the page and the script line that caused it (so a failure says where to look)."""
+    errors: list[str] = []
+
+    def record(msg) -> None:
+        if "Content Security Policy" in msg.text:
+            where = msg.location or {}
+            errors.append(f"{page.url} ({where.get('url', '?')}:{where.get('lineNumber', '?')}): {msg.text}")
+
+    page.on("console", record)
+    return errors

@@ -9,8 +9,10 @@ conflict, 403 and 404) are checked too. The keyboard walk is in test_keyboard.py
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,7 +21,7 @@ from procurement.assessments.evidence import evidence_store
 from procurement.assessments.models import Assessment, Finding
 from procurement.assessments.services import AnswerInput
 from procurement.core.members import member_invitation_token, member_invite
-from procurement.core.models import Membership, Organisation, WebhookEndpoint
+from procurement.core.models import ExternalIdentity, Membership, Organisation, WebhookEndpoint
 from procurement.core.services import DEMO_ORG
 from procurement.portal import services as portal_services
 from procurement.questionbank.models import BankVersion
@@ -136,6 +138,9 @@ NOT_PAGES = {
     "questionbank:version_copy": "POST action (its button is on questionbank:version_preview)",
     "accounts:member_withdraw": "POST action",
     "accounts:two_step_require": "POST action",
+    "accounts:sso_request": "POST action (its form is on accounts:members, when a sign-in waits for approval)",
+    "sso_login": "redirects to the identity provider (404 while single sign-on is off)",
+    "sso_callback": "redirects back from the identity provider (tests/core/test_sso.py)",
     "accounts:webhook_action": "POST action",
     "vendors:import_template": "a CSV download",
     "accounts:token_revoke": "POST action",
@@ -237,6 +242,15 @@ def _demo_world(live_server) -> dict:
     ).document
     admin = Membership.objects.get(organisation=org, user__username="admin").user
     join = member_invite(organisation=org, email="new.colleague@example.com", role="analyst", by=admin, base_url="")
+    # A sign-in through single sign-on waiting for an admin's approval (shown on the Members page).
+    ExternalIdentity.objects.create(
+        user=get_user_model().objects.create_user(username="newcomer", first_name="Nia", last_name="Newcomer"),
+        issuer="https://login.example.com",
+        subject="nia",
+        organisation=org,
+        email="nia@example.com",
+        status="pending",
+    )
     # Straight to the table: adding one through the service resolves the host on the network.
     webhook = WebhookEndpoint.objects.create(
         organisation=org, url="https://hooks.example.com/procurement", events=["assessment.decided"], secret="x" * 32
@@ -266,6 +280,15 @@ def _reworded_copy(version: BankVersion, org: Organisation) -> BankVersion:
     question.text = question.text.replace("largest single provider", "single largest provider")
     question.save()
     return draft
+
+
+SSO_ON = {
+    "OIDC_ISSUER": "http://127.0.0.1:9",
+    "OIDC_CLIENT_ID": "procurement",
+    "OIDC_CLIENT_SECRET": "x",
+    "OIDC_ORGANISATIONS": [DEMO_ORG[1]],
+    "OIDC_LOCAL_PASSWORDS": "staff",
+}
 
 
 class Crawl:
@@ -302,6 +325,11 @@ def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server
     crawl = Crawl(page, live_server.url)
 
     crawl.visit("/accounts/login/", "anonymous")
+    # With single sign-on on and its provider not answering: the button, the message, and the
+    # password form as site staff's emergency sign-in (nothing is fetched from the provider here).
+    with override_settings(**SSO_ON):
+        assert crawl.visit("/accounts/login/?sso=down", "anonymous login, single sign-on on", skip_statuses=()) == 200
+        assert page.get_by_text("is not answering").is_visible()
     assert crawl.visit(world["join"], "anonymous accounts:join", skip_statuses=()) == 200
     # The admin opens every page; the other personas the pages whose controls depend on the role
     # (two instances of each), which keeps the crawl to about a hundred pages.

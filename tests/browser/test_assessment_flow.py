@@ -27,7 +27,7 @@ def log_in(page, live_server, username):
 
 
 def test_analyst_fills_and_submits_reviewer_overrides_and_rejects(
-    page, live_server, shipped_version, org, django_user_model, artifacts_dir
+    page, csp_errors, live_server, shipped_version, org, django_user_model, artifacts_dir
 ):
     analyst = django_user_model.objects.create_user("ana", password=PASSWORD, first_name="Ana", last_name="Analyst")
     reviewer = django_user_model.objects.create_user("rita", password=PASSWORD, first_name="Rita", last_name="Reviewer")
@@ -35,8 +35,6 @@ def test_analyst_fills_and_submits_reviewer_overrides_and_rejects(
     membership_set(user=reviewer, organisation=org, role=Membership.Role.REVIEWER)
     vendor = Vendor.objects.create(organisation=org, name="Frontier Lab", owner=analyst)
     service = AIService.objects.create(vendor=vendor, name="Frontier API", model_name="fx-1")
-    csp_errors: list[str] = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # 1. The analyst creates the assessment.

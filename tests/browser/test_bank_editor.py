@@ -10,13 +10,6 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def csp_errors(page):
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
-    return errors
-
-
 def test_admin_logs_in_opens_the_editor_and_previews_the_shipped_bank(
     page, live_server, shipped_version, org, django_user_model, artifacts_dir, csp_errors
 ):

@@ -23,10 +23,8 @@ def _login(page, live_server, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_owner_closes_an_overdue_condition_and_the_reviewer_verifies_it(page, live_server, artifacts_dir):
+def test_owner_closes_an_overdue_condition_and_the_reviewer_verifies_it(page, csp_errors, live_server, artifacts_dir):
     call_command("seed_demo", stdout=io.StringIO())
-    csp_errors: list[str] = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
     _login(page, live_server, "analyst")

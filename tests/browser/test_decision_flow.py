@@ -52,7 +52,7 @@ def _people(org, django_user_model):
 
 
 def test_knockout_needs_an_acceptance_the_approver_records_and_the_condition_is_closed_and_verified(
-    page, live_server, shipped_version, org, django_user_model, artifacts_dir
+    page, csp_errors, live_server, shipped_version, org, django_user_model, artifacts_dir
 ):
     people = _people(org, django_user_model)
     vendor = Vendor.objects.create(organisation=org, name="Frontier Lab", owner=people["ana"])
@@ -65,8 +65,6 @@ def test_knockout_needs_an_acceptance_the_approver_records_and_the_condition_is_
         "MOD-01": AnswerInput("floating"),
     }
     services.answers_save(assessment=assessment, values=answers, by=people["ana"], base_revisions=None)
-    csp_errors: list[str] = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1400, "height": 1000})
     review_url = f"{live_server.url}/assessments/{assessment.pk}/review/"
 

@@ -19,11 +19,9 @@ def _pick(page, field: str, text: str, chip: str) -> None:
     page.locator(f"[data-geo-chips={field}] >> text={chip}").wait_for()
 
 
-def test_regions_picked_from_the_taxonomy_inside_the_eu_are_not_outside(page, live_server, artifacts_dir):
+def test_regions_picked_from_the_taxonomy_inside_the_eu_are_not_outside(page, csp_errors, live_server, artifacts_dir):
     call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    csp_errors: list[str] = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "analyst")

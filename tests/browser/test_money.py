@@ -22,11 +22,9 @@ def _login(page, live_server, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_typing_250k_as_annual_spend_shows_250000(page, live_server, artifacts_dir):
+def test_typing_250k_as_annual_spend_shows_250000(page, csp_errors, live_server, artifacts_dir):
     call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    csp_errors: list[str] = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1400, "height": 1000})
     _login(page, live_server, "analyst")
     service = AIService.objects.get(name="Managed model (eu-west, provisioned)")

@@ -13,11 +13,9 @@ from procurement.vendors.models import AIService
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_portfolio_scenario_lists_the_services_on_the_leased_capacity(page, live_server, artifacts_dir):
+def test_portfolio_scenario_lists_the_services_on_the_leased_capacity(page, csp_errors, live_server, artifacts_dir):
     call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    csp_errors: list[str] = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "analyst")

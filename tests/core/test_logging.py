@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from procurement.core.redaction import RedactTokensFilter, redact
-from tests.core.test_settings import free_port, gunicorn, manage, served_env, wait_until_serving
+from tests.core.test_settings import free_port, gunicorn, manage, wait_until_serving
 
 FEED = "cal_Qm3vB8yN0kE5tLw2xR7uC1oP4sD6fG9hJ-aXbYcZdE_"
 TOKEN = "Zq3vB8yN0kE5tLw2xR7uC1oP4sD6fG9hJ-aXbYcZdE_:8dGQ1xV0zYk3tq-WmN2bR5cH7uJ9oL4pS6eA1fD3gK0"
@@ -145,9 +145,9 @@ def _get(port: int, path: str) -> int:
         connection.close()
 
 
-def test_gunicorn_logs_no_link_token_live_or_dead(tmp_path):
+def test_gunicorn_logs_no_link_token_live_or_dead(tmp_path, served_env):
     """A real gunicorn with production settings; its stdout and stderr are the logs."""
-    env = {**served_env(tmp_path), "DATABASE_NAME": str(tmp_path / "db.sqlite3")}
+    env = {**served_env, "DATABASE_NAME": str(tmp_path / "db.sqlite3")}
     setup = manage("shell", "-c", SETUP, env=env)
     assert setup.returncode == 0, setup.stderr
     data = json.loads(setup.stdout.strip().splitlines()[-1])

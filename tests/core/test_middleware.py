@@ -88,6 +88,9 @@ def test_upload_endpoints_get_the_larger_limit(settings, assessment):
         "assessments:section": reverse("assessments:section", args=[assessment.pk, "SUP"]),
         "assessments:import": reverse("assessments:import", args=[assessment.pk]),
         "portal:section": reverse("portal:section", args=[assessment.pk, "SUP"]),
+        # The API's evidence upload: POST on the path whose GET is named api:evidence.
+        "api:evidence": reverse("api:evidence_upload", args=[assessment.pk]),
+        "api:contract_document_add": reverse("api:contract_document_add", args=[1, 1]),
     }
     assert set(paths) == UPLOAD_VIEWS
     for path in paths.values():

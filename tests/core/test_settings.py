@@ -85,23 +85,10 @@ def wait_until_serving(port: int) -> None:
     raise AssertionError(f"gunicorn is not listening on {port}")
 
 
-def served_env(tmp_path: Path) -> dict:
-    """Production settings for a loopback gunicorn, with static files collected into tmp_path."""
-    env = {
-        **PRODUCTION,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    collected = manage("collectstatic", "--noinput", env=env)
-    assert collected.returncode == 0, collected.stderr
-    return env
-
-
-def test_gunicorn_serves_the_app_with_production_settings(tmp_path):
+def test_gunicorn_serves_the_app_with_production_settings(tmp_path, served_env):
     """A real gunicorn on loopback, production settings, whitenoise serving hashed static files."""
     port = free_port()
-    proc = gunicorn(port, served_env(tmp_path), tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = gunicorn(port, served_env, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_serving(port)
         request = urllib.request.Request(  # behind a TLS proxy, as in production

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from procurement.questionbank.document import BankFileError, parse_document
+from procurement.questionbank.document import BankFileError, content_hash, parse_document
 from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
 from procurement.questionbank.services import (
     bank_export,
@@ -11,7 +11,7 @@ from procurement.questionbank.services import (
     version_retire,
     version_to_document,
 )
-from tests.conftest import SMALL_BANK
+from tests.conftest import ROOT, SMALL_BANK
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,18 @@ def test_loading_the_same_file_twice_changes_nothing(shipped_version, shipped_ba
     assert result.created is False
     assert result.version == shipped_version
     assert (BankVersion.objects.count(), Question.objects.count(), Choice.objects.count()) == counts
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "fixtures" / "banks").rglob("*.yaml")),
+    ids=lambda p: p.name,
+)
+def test_a_loaded_file_is_published_with_the_hash_of_what_was_stored(path):
+    # bank_load publishes with the hash of the file's document instead of reading the rows back:
+    # the rows must hold exactly that document.
+    version = bank_load(raw=path.read_bytes(), source=path.name).version
+    assert content_hash(version_to_document(version)) == version.content_hash
 
 
 def test_a_changed_file_becomes_the_next_published_version():
