@@ -447,7 +447,8 @@ def bench_calendar():
     reviews, which it takes off the calendar), 2,700 conditions and 300 risk acceptances
     spread over the same range; a tenth of that for 200 services' worth of the small one.
     The frozen records are small: the calendar never reads them (the next review date is a
-    column)."""
+    column). Beside them: 10,000 register documents, 2,000 contracts and 200 model retirements
+    (a tenth for the small one), whose dates the calendar computes."""
     import datetime as dt
 
     from django.contrib.auth import get_user_model
@@ -455,7 +456,7 @@ def bench_calendar():
 
     from procurement.assessments.models import Assessment, Finding, RiskAcceptance
     from procurement.core.models import Membership, Organisation
-    from procurement.vendors.models import AIService, Vendor
+    from procurement.vendors.models import AIService, Contract, Document, ModelLifecycle, Vendor
 
     demo = Assessment.objects.select_related("bank_version").first()
     User = get_user_model()
@@ -543,6 +544,51 @@ def bench_calendar():
             ],
             batch_size=300,
         )
+        # The register and the contracts (issue 23: 10,000 documents): five documents per
+        # service in eight kinds, dated from two years back to two years ahead (a quarter of them
+        # expired, most superseded by a later one of the same kind); one contract per service,
+        # every other renewing by itself with 30 to 90 days' notice; a model retirement on one
+        # service in ten.
+        kinds = ("soc2_type2", "soc2_type1", "iso27001", "iso42001", "pentest", "model_card", "dpa", "other")
+        Document.objects.bulk_create(
+            [
+                Document(
+                    vendor=vendors[i % n_vendors],
+                    file=f"bench/{name}-{i}.pdf",
+                    original_name=f"Bench document {i}.pdf",
+                    content_type="application/pdf",
+                    size=1000,
+                    sha256=f"{name}-{i:060d}",
+                    kind=kinds[i % len(kinds)],
+                    issued_on=today - dt.timedelta(days=800),
+                    expires_on=today + dt.timedelta(days=i * 1460 // (size * 5) - 730),
+                )
+                for i in range(size * 5)
+            ],
+            batch_size=1000,
+        )
+        Contract.objects.bulk_create(
+            [
+                Contract(
+                    service=s,
+                    reference=f"MSA-{i}",
+                    buyer_party=org.name,
+                    vendor_party=s.vendor.name,
+                    start_date=today - dt.timedelta(days=400),
+                    end_date=today + dt.timedelta(days=i * 730 // size - 30),
+                    auto_renews=bool(i % 2),
+                    renewal_notice_days=30 + i % 61 if i % 2 else None,
+                )
+                for i, s in enumerate(services)
+            ],
+            batch_size=500,
+        )
+        ModelLifecycle.objects.bulk_create(
+            [
+                ModelLifecycle(service=s, model_version="m-1", retires_on=today + dt.timedelta(days=i * 4 - 100))
+                for i, s in enumerate(services[::10])
+            ]
+        )
 
     def page(client):
         def get():
@@ -566,7 +612,10 @@ def bench_calendar():
     RESULTS["calendar_page_ratio"] = round(full / empty, 3)
     RESULTS["calendar_page_ratio_same_rows"] = round(full / small, 3)
     RESULTS["calendar_page_queries"] = len(ctx.captured_queries)
-    NOTES["calendar_page_ratio"] = "goal <= 1.3 (issue 23: 2,000 services, 5,000 obligations vs an empty organisation)"
+    NOTES["calendar_page_ratio"] = (
+        "goal <= 1.3 (issue 23: 2,000 services, 5,000 obligations, 10,000 documents, 2,000 contracts vs an empty"
+        " organisation)"
+    )
     NOTES["calendar_page_ratio_same_rows"] = "the same, against 100 services whose first page is as full"
 
 

@@ -5,12 +5,15 @@ address (procurement/core/calendar_feeds.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from icalendar import Calendar, Event
 
@@ -46,13 +49,37 @@ def _groups(items: list[Item], *, by: str, today: dt.date) -> list[dict]:
             key, heading = f"{item.due_date:%Y-%m}", f"{item.due_date:%B %Y}"
         if not groups or groups[-1]["key"] != key:
             groups.append({"key": key, "heading": heading, "items": []})
-        groups[-1]["items"].append(item)
+        groups[-1]["items"].append(_row(item))
     return groups
 
 
-def _options(pairs, chosen: str | None) -> list[tuple[str, str, bool]]:
-    """(value, label, selected) for a select, worked out here rather than per option in the template."""
-    return [(str(value), label, str(value) == chosen) for value, label in pairs]
+def _options(pairs, chosen: str | None) -> str:
+    """A select's options as escaped HTML, built here: a template loop over 200 vendors cost
+    about 9 ms of the page (bench/run.py, ``calendar_page_ratio``), this well under one."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if str(value) == chosen else "", label) for value, label in pairs),
+    )
+
+
+TITLE_CHARS = 140
+
+
+@dataclass(frozen=True)
+class Row:
+    """An item as the page draws it: the due date and the title already in words (the
+    template's ``date`` and ``truncatechars`` filters cost half the rows' drawing time)."""
+
+    item: Item
+    due: str
+    title: str
+
+
+def _row(item: Item) -> Row:
+    d = item.due_date
+    title = item.title if len(item.title) <= TITLE_CHARS else item.title[: TITLE_CHARS - 1] + "…"
+    return Row(item, f"{d:%a} {d.day} {d:%b %Y}", title)
 
 
 @login_required

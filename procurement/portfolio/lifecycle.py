@@ -37,6 +37,15 @@ SERVICE_MOVES = {
     L.OFFBOARDING: {L.ACTIVE, L.ENDED},
     L.ENDED: set(),
 }
+
+
+def service_moves(service: AIService) -> set[str]:
+    """The statuses the service may move to from its own (the page offers only these). Ending
+    an active or prospective service directly is allowed, with a reason, for when there is
+    nothing to offboard (a vendor that shut down, a trial that never went live)."""
+    return {str(status) for status in SERVICE_MOVES[L(service.status)]}
+
+
 ENDED_IS_FINAL = "The service has ended; its history and reports stay, but its status no longer changes."
 CHECKLIST_OPEN = (
     "The offboarding checklist is not complete ({missing}). Complete it, or give the reason for ending the service now."

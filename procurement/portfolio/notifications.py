@@ -6,7 +6,8 @@ reviews page, to the owner and the reviewers), risk acceptances expiring, and ex
 (marked expired; a decided assessment's service is flagged for reassessment), evidence expiring
 and model retirements (procurement.portfolio.evidence_notifications), and contract dates (the
 last day to give notice of non-renewal, or the end of a contract that does not renew by itself,
-to the contract's owner). Then the daily summaries. Services that have ended get none of these.
+to the contract's owner; its approach also flags the service for reassessment, trigger
+``contract_renewal``). Then the daily summaries. Services that have ended get none of these.
 
 It only queues: the outbox sends. Each reminder step (procurement.core.schedule) has its own
 key, so a second run the same day queues nothing new. Each deadline is handled in its own
@@ -28,8 +29,10 @@ from procurement.assessments.notifications import WEBHOOK_EVENTS, assessment_eve
 from procurement.assessments.services import assessment_rescore, reassessment_mark, timeline_add
 from procurement.core.models import DeadlineKind, Membership, NotificationKind, Organisation
 from procurement.core.notifications import Delivery, Schedules, digests_send, display_name, notify
-from procurement.core.schedule import Step, step_due
+from procurement.core.schedule import Schedule, Step, step_due
 from procurement.portfolio.evidence_notifications import evidence_remind, model_retirements_remind
+from procurement.portfolio.models import ReassessmentTrigger
+from procurement.portfolio.reassessment import reassessment_flag
 from procurement.portfolio.selectors import review_schedule
 from procurement.vendors.contracts import contract_dates
 from procurement.vendors.models import Contract, Lifecycle
@@ -44,6 +47,7 @@ BY = "reminders"
 class RunReport:
     queued: list[str] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
     digests: int = 0
     problems: int = 0
 
@@ -314,14 +318,67 @@ def _contract(contract: Contract, deadline: dt.date, step: Step, report: RunRepo
             report.queued.append(f"{label}: reminder to {display_name(d.user)}: {what}{how}")
 
 
+def renewal_reason(contract: Contract, deadline: dt.date) -> str:
+    dates = contract_dates(contract, today=deadline)
+    ref = f" {contract.reference}" if contract.reference else ""
+    if dates.notice_by is not None:
+        return (
+            f"Contract{ref}: the last day to give notice of non-renewal is {deadline:%d %b %Y}"
+            f" (it renews on {dates.term_end:%d %b %Y})."
+        )
+    return f"Contract{ref} ends on {deadline:%d %b %Y}: renew it or offboard the service."
+
+
+def contract_renewal_flag(*, contract: Contract, deadline: dt.date, by_label: str = BY) -> Assessment | None:
+    """A contract's last day to give notice (or its end, when it does not renew by itself) is
+    within the organisation's contract-notice window: flag the service for reassessment with
+    the trigger ``contract_renewal`` when its latest assessment is decided (an open one is the
+    reassessment already). Once per deadline (``Contract.renewal_flagged_for``); a changed
+    date flags again when it comes near. Returns the flagged assessment, if any."""
+    claimed = (
+        Contract.objects.filter(pk=contract.pk)
+        .exclude(renewal_flagged_for=deadline)
+        .update(renewal_flagged_for=deadline)
+    )
+    if not claimed:
+        return None
+    contract.renewal_flagged_for = deadline
+    latest = (
+        Assessment.objects.filter(service_id=contract.service_id).order_by("-created_at", "-pk").only("status").first()
+    )
+    if latest is None or not latest.is_final:
+        return None
+    return reassessment_flag(
+        service=contract.service,
+        trigger=ReassessmentTrigger.CONTRACT_RENEWAL,
+        reason=renewal_reason(contract, deadline),
+        by_label=by_label,
+    )
+
+
+def renewal_window_open(deadline: dt.date, today: dt.date, schedule: Schedule) -> bool:
+    """The first reminder's day has come (the schedule's longest "days before"; the day itself
+    when it has none)."""
+    return today >= deadline - dt.timedelta(days=max(schedule.before_days, default=0))
+
+
 def contracts_remind(*, today: dt.date, schedules: Schedules, report: RunReport) -> None:
     """Each live contract's notice date (renewing automatically) or end date (otherwise), on
-    the contract-notice schedule."""
+    the contract-notice schedule. When the schedule's first reminder comes due, the service is
+    also flagged for reassessment (``contract_renewal_flag``; the organisation chooses whether
+    that starts one, procurement.portfolio.reassessment)."""
     for organisation in Organisation.objects.order_by("pk"):
         schedule = schedules.get(DeadlineKind.CONTRACT_NOTICE, organisation)
         for contract in live_contracts(organisation):
             dates = contract_dates(contract, today=today)
             deadline = dates.notice_by or dates.term_end
+            if contract.renewal_flagged_for != deadline and renewal_window_open(deadline, today, schedule):
+
+                def flag(c=contract, d=deadline):
+                    if (flagged := contract_renewal_flag(contract=c, deadline=d)) is not None:
+                        report.flagged.append(f"{assessment_label(flagged)}: {renewal_reason(c, d)}")
+
+                _isolated(report, f"renewal flag of contract {contract.pk}", flag)
             step = step_due(deadline, today, schedule)
             if step is not None:
                 _isolated(

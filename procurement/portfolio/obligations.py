@@ -24,9 +24,11 @@ Adding a kind is that function plus one line in ``CALENDAR_KINDS``::
     CalendarKind("insurance_renewal", "Insurance renewals", _calendar_insurance_renewals),
 
 (the key, the kind in words for the filter, the function); ``_PATHS`` names the owner and
-vendor of a model the calendar has not read before. Dates that are computed rather than
-stored (a document's expiry derived from its period, a contract's next renewal) come from the
-vendors selectors and are filtered here (``_calendar_evidence``, ``_contract_kind``). The page's
+vendor of a model the calendar has not read before. Dates derived from the vendor records: a
+document's expiry (derived from its period) is stored on save and read through its index
+(``_calendar_evidence``, ``Document.expiry``); a contract's next renewal moves on with time, so
+``_contract_kind`` computes the contracts' dates once per call from their stored terms, without
+building rows. The page's
 kind filter, the ordering, the iCalendar feed and its UIDs
 pick the kind up. Scope every query to ``organisation``; give the date column an index that
 starts with the organisation (or the owner) so a page stays cheap at scale (bench/run.py,
@@ -38,10 +40,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -52,9 +55,16 @@ from procurement.core.access import EDITORS, REVIEWERS, membership_for
 from procurement.core.models import Membership, Organisation
 from procurement.portal.models import Invitation
 from procurement.portfolio.selectors import review_schedule
-from procurement.vendors.models import AIService, Lifecycle
+from procurement.vendors.contracts import term_dates
+from procurement.vendors.models import AIService, Contract, Document, Lifecycle, ModelLifecycle
 from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
-from procurement.vendors.selectors import contract_deadlines, documents_expiring, model_retirements
+from procurement.vendors.selectors import (
+    contract_deadlines,
+    dated_document,
+    dated_retirement,
+    live_contracts,
+    live_expiring,
+)
 
 CONDITION_SOON_DAYS = 14
 REVIEW_SOON_DAYS = 60
@@ -755,107 +765,164 @@ def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.
     return Dated(dates, build)
 
 
-# Dates computed in Python from the vendor records (an expiry derived from a SOC 2 period end, a
-# contract's next renewal): the vendors selectors give every such row of the organisation up to
-# the range's end, and the calendar filters and orders them here.
-FAR_AHEAD_DAYS = 3660
+# The vendor records' kinds: documents on their stored expiry (``Document.expiry``: the date given,
+# or derived from a SOC 2 period end or a pen-test letter's date, kept on save), model
+# retirements, and the contracts' dates, computed from the stored terms once per ``calendar``
+# call (a renewing contract's current term moves on with time, so it cannot be stored).
 
 
 def _person_label(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
-def _in_filters(day: dt.date, owner, vendor_id: int, filters: CalendarFilters) -> bool:
-    return (
-        (filters.start is None or day >= filters.start)
-        and (filters.owner is None or (owner is not None and owner.pk == filters.owner))
-        and (filters.vendor is None or vendor_id == filters.vendor)
-    )
-
-
-def _from_rows(rows: list[tuple[dt.date, int, Item]], limit: int) -> Dated:
-    rows.sort(key=lambda r: (r[0], r[1]))
-    items = {pk: item for _, pk, item in rows}
-    return Dated([(day, pk) for day, pk, _ in rows[:limit]], lambda ids: [items[pk] for pk in ids if pk in items])
-
-
-def _until(filters: CalendarFilters, today: dt.date) -> dt.date:
-    return filters.end or today + dt.timedelta(days=FAR_AHEAD_DAYS)
-
-
 def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Vendor documents (SOC 2 reports, certificates, pen-test letters) on the day they expire;
-    one superseded by a newer document of the same kind is not listed. The vendor's owner renews it."""
-    rows = []
-    for r in documents_expiring(organisation=organisation, until=_until(filters, today)):
-        if not _in_filters(r.due, r.owner, r.vendor_id, filters):
-            continue
-        item = Item(
-            kind="evidence_expiry",
-            label="Evidence expires",
-            key=f"evidence_expiry:{r.object_id}",
-            title=f"{r.vendor_name}: {r.title}",
-            url=r.url,
-            due_date=r.due,
-            owner=_person_label(r.owner),
-            overdue=r.due < today,
-            status="Expired" if r.due < today else "Valid until then",
-            vendor=r.vendor_name,
-            detail="Ask the vendor for the current report or certificate",
-        )
-        rows.append((r.due, r.object_id, item))
-    return _from_rows(rows, limit)
+    one superseded by a newer document of the same kind is not listed. The vendor's owner
+    renews it. Reads the stored expiry through its index (``Document.expiry``)."""
+    qs = live_expiring(organisation=organisation, until=filters.end)
+    if filters.start is not None:
+        qs = qs.filter(expiry__gte=filters.start)
+    if filters.owner is not None:
+        qs = qs.filter(vendor__owner_id=filters.owner)
+    if filters.vendor is not None:
+        qs = qs.filter(vendor_id=filters.vendor)
+
+    def build(ids: list[int]) -> list[Item]:
+        items = []
+        for d in Document.objects.filter(pk__in=ids).select_related("vendor__owner"):
+            r = dated_document(d)
+            items.append(
+                Item(
+                    kind="evidence_expiry",
+                    label="Evidence expires",
+                    key=f"evidence_expiry:{r.object_id}",
+                    title=f"{r.vendor_name}: {r.title}",
+                    url=r.url,
+                    due_date=r.due,
+                    owner=_person_label(r.owner),
+                    overdue=r.due < today,
+                    status="Expired" if r.due < today else "Valid until then",
+                    vendor=r.vendor_name,
+                    detail="Ask the vendor for the current report or certificate",
+                )
+            )
+        return items
+
+    return Dated(_rows(qs, "expiry", limit), build)
 
 
 def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Models the vendor has announced it will retire, on the retirement day; services that have
     ended are left out."""
-    ended = set(
-        AIService.objects.filter(vendor__organisation=organisation, status=Lifecycle.ENDED).values_list("pk", flat=True)
+    qs = ModelLifecycle.objects.filter(service__vendor__organisation=organisation, retires_on__isnull=False).exclude(
+        service__status=Lifecycle.ENDED
     )
-    rows = []
-    for r in model_retirements(organisation=organisation, until=_until(filters, today)):
-        if r.service_id in ended or not _in_filters(r.due, r.owner, r.vendor_id, filters):
-            continue
-        item = Item(
-            kind="model_retirement",
-            label="Model retires",
-            key=f"model_retirement:{r.object_id}",
-            title=f"{r.vendor_name} — {r.service_name}: {r.title}",
-            url=r.url,
-            due_date=r.due,
-            owner=_person_label(r.owner),
-            overdue=r.due < today,
-            status="Retired" if r.due < today else "Announced",
-            vendor=r.vendor_name,
-            service=r.service_name,
-            detail="Move to the replacement before this day",
+    for name, value in (("retires_on__gte", filters.start), ("retires_on__lte", filters.end)):
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if filters.owner is not None:
+        qs = qs.filter(service__vendor__owner_id=filters.owner)
+    if filters.vendor is not None:
+        qs = qs.filter(service__vendor_id=filters.vendor)
+
+    def build(ids: list[int]) -> list[Item]:
+        rows = ModelLifecycle.objects.filter(pk__in=ids).select_related("service__vendor__owner")
+        return [
+            Item(
+                kind="model_retirement",
+                label="Model retires",
+                key=f"model_retirement:{r.object_id}",
+                title=f"{r.vendor_name} — {r.service_name}: {r.title}",
+                url=r.url,
+                due_date=r.due,
+                owner=_person_label(r.owner),
+                overdue=r.due < today,
+                status="Retired" if r.due < today else "Announced",
+                vendor=r.vendor_name,
+                service=r.service_name,
+                detail="Move to the replacement before this day",
+            )
+            for r in map(dated_retirement, rows)
+        ]
+
+    return Dated(_rows(qs, "retires_on", limit), build)
+
+
+# The contracts' dates of one ``calendar`` call: the three contract kinds read them once.
+_CONTRACT_DATES: ContextVar[dict | None] = ContextVar("calendar_contract_dates", default=None)
+
+
+def _contract_dates(organisation, today: dt.date, until: dt.date | None) -> list[tuple]:
+    """(kind, date, contract id, owner id, vendor id) of every live contract of the
+    organisation with a date on or before ``until`` (or any): stored values only, no rows
+    built. The database leaves out the contracts that cannot have one: those ending after
+    ``until`` and those renewing by themselves later than ``until`` plus the longest notice."""
+    memo = _CONTRACT_DATES.get()
+    key = (organisation.pk, today, until)
+    if memo is not None and key in memo:
+        return memo[key]
+    live = live_contracts(organisation).order_by()
+    if until is not None:
+        # A bound, not the organisation's own figure: one table, no join.
+        longest = Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
+        live = live.filter(
+            Q(auto_renews=False, end_date__lte=until)
+            | Q(auto_renews=True, end_date__lt=today)
+            | Q(auto_renews=True, end_date__lte=until + dt.timedelta(days=longest))
         )
-        rows.append((r.due, r.object_id, item))
-    return _from_rows(rows, limit)
+    fields = ("pk", "end_date", "auto_renews", "renewal_term_months", "renewal_notice_days")
+    rows = []
+    for pk, end, renews, months, notice, owner, vendor_owner, vendor in live.values_list(
+        *fields, "owner_id", "service__vendor__owner_id", "service__vendor_id"
+    ):
+        who = owner or vendor_owner
+        if not renews:
+            rows.append(("contract_end", end, pk, who, vendor))
+            continue
+        if end < today:  # renewed since its written date: the current term (term_dates)
+            end = term_dates(end, auto_renews=True, months=months, notice_days=notice, today=today).term_end
+        rows.append(("contract_notice", end - dt.timedelta(days=notice or 0), pk, who, vendor))
+        rows.append(("contract_renewal", end, pk, who, vendor))
+    if memo is not None:
+        memo[key] = rows
+    return rows
 
 
 def _contract_kind(kind: str):
     def read(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
-        rows = []
-        for r in contract_deadlines(organisation=organisation, until=_until(filters, today), today=today):
-            if r.kind != kind or not _in_filters(r.date, r.owner, r.vendor.pk, filters):
-                continue
-            item = Item(
-                kind=kind,
-                label=CONTRACT_LABELS[kind],
-                key=f"{kind}:{r.contract.pk}",
-                title=f"{CONTRACT_LABELS[kind]}: {r.title}",
-                url=r.url,
-                due_date=r.date,
-                owner=r.owner_label,
-                overdue=r.date < today,
-                vendor=r.vendor.name,
-                service=r.service.name,
-                detail=r.detail,
+        dates = sorted(
+            (day, pk)
+            for k, day, pk, owner, vendor in _contract_dates(organisation, today, filters.end)
+            if k == kind
+            and (filters.start is None or day >= filters.start)
+            and (filters.end is None or day <= filters.end)
+            and (filters.owner is None or owner == filters.owner)
+            and (filters.vendor is None or vendor == filters.vendor)
+        )[:limit]
+
+        def build(ids: list[int]) -> list[Item]:
+            rows = contract_deadlines(
+                organisation=organisation, until=dt.date.max, today=today, contracts=Contract.objects.filter(pk__in=ids)
             )
-            rows.append((r.date, r.contract.pk, item))
-        return _from_rows(rows, limit)
+            return [
+                Item(
+                    kind=kind,
+                    label=CONTRACT_LABELS[kind],
+                    key=f"{kind}:{r.contract.pk}",
+                    title=f"{CONTRACT_LABELS[kind]}: {r.title}",
+                    url=r.url,
+                    due_date=r.date,
+                    owner=r.owner_label,
+                    overdue=r.date < today,
+                    vendor=r.vendor.name,
+                    service=r.service.name,
+                    detail=r.detail,
+                )
+                for r in rows
+                if r.kind == kind
+            ]
+
+        return Dated(dates, build)
 
     read.__doc__ = f"Contracts: {CONTRACT_LABELS[kind].lower()} (procurement.vendors.selectors.contract_deadlines)."
     return read
@@ -901,10 +968,16 @@ def calendar(
     wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
     want = offset + limit + 1
     streams, builders = [], {}
-    for position, kind in enumerate(wanted):
-        dated = kind.read(organisation, filters, today=today, limit=want)
-        builders[kind.key] = dated.build
-        streams.append([((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)])
+    token = _CONTRACT_DATES.set({})
+    try:
+        for position, kind in enumerate(wanted):
+            dated = kind.read(organisation, filters, today=today, limit=want)
+            builders[kind.key] = dated.build
+            streams.append(
+                [((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)]
+            )
+    finally:
+        _CONTRACT_DATES.reset(token)
     merged = list(heapq.merge(*streams))
     shown = merged[offset : offset + limit]
     ids: dict[str, list[int]] = {}
@@ -913,3 +986,34 @@ def calendar(
     built = {(key, int(item.key.split(":")[1])): item for key, pks in ids.items() for item in builders[key](pks)}
     items = [built[(key, pk)] for _, key, pk in shown if (key, pk) in built]
     return CalendarPage(items=items, more=len(merged) > offset + limit)
+
+
+# --- The home page's dates ahead ------------------------------------------------------------
+
+DATES_AHEAD_DAYS = 60
+
+
+def dates_ahead(
+    organisation: Organisation, *, today: dt.date, days: int = DATES_AHEAD_DAYS, limit: int = GROUP_LIMIT
+) -> list[Group]:
+    """The home page's dates, read from the calendar: evidence expired or expiring within
+    ``days``, and the contracts' last days to give notice and ends within ``days`` (and those
+    passed), overdue first, at most ``limit`` each. ``more_url`` is the Calendar page showing
+    them; ``count`` is the number shown, plus one when there are more."""
+    end = today + dt.timedelta(days=days)
+    spec = (
+        ("evidence", "Evidence expiring", "No document expires in the next {days} days.", ("evidence_expiry",)),
+        (
+            "contracts",
+            "Contract notice dates",
+            "No contract needs notice or ends in the next {days} days.",
+            ("contract_notice", "contract_end"),
+        ),
+    )
+    groups = []
+    for key, heading, empty, kinds in spec:
+        page = calendar(organisation, CalendarFilters(end=end, kinds=kinds), today=today, limit=limit)
+        query = {"end": end.isoformat()} | ({"kind": kinds[0]} if len(kinds) == 1 else {})
+        more = reverse("portfolio:calendar") + "?" + urlencode(query)
+        groups.append(Group(key, heading, empty.format(days=days), page.items, len(page.items) + page.more, more))
+    return groups

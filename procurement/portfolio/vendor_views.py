@@ -192,6 +192,7 @@ def _contract_context(service) -> dict:
 def _lifecycle_context(service, *, certificate_form=None, access_form=None, end_form=None) -> dict:
     ctx = {
         "statuses": Lifecycle,
+        "moves": lifecycle.service_moves(service),
         "service_history": service.changes.select_related("by")[:HISTORY_ROWS],
         "end_form": end_form or EndServiceForm(),
     }

@@ -36,7 +36,13 @@ from procurement.core.workers import WORKER_MISSING
 from procurement.portfolio import board_pack
 from procurement.portfolio.forms import ConditionFilterForm
 from procurement.portfolio.models import BoardPack
-from procurement.portfolio.obligations import condition_item, obligations_for_user, open_conditions_qs
+from procurement.portfolio.obligations import (
+    DATES_AHEAD_DAYS,
+    condition_item,
+    dates_ahead,
+    obligations_for_user,
+    open_conditions_qs,
+)
 from procurement.portfolio.selectors import (
     ScenarioSpec,
     dependency_table,
@@ -66,9 +72,12 @@ def _org(request):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     dashboard = dashboard_for_user(request.user)
+    org = organisation_for(request.user)
     ctx = {
         "banks": banks_for_user(request.user),
         "queue": obligations_for_user(request.user, today=dashboard["today"]),
+        "dates_ahead": dates_ahead(org, today=dashboard["today"]) if org else [],
+        "dates_ahead_days": DATES_AHEAD_DAYS,
         **dashboard,
     }
     return render(request, "portfolio/home.html", ctx)

@@ -78,6 +78,7 @@ def record_xlsx(record: dict) -> bytes:
     findings_sheet(wb, ctx)
     acceptances_sheet(wb, ctx)
     supply_chain_sheet(wb, record)
+    contract_sheet(wb, record)
     audit_sheet(wb, ctx)
     out = io.BytesIO()
     wb.save(out)
@@ -333,6 +334,45 @@ def supply_chain_sheet(wb: Workbook, record: dict) -> None:
     if not links:
         xlsx_append(sheet, ["No supply chain was recorded for this service."])
     _finish(sheet, (28, 22, 22, 28, 18, 10, 14, 10, 10, 12, 11, 24))
+
+
+# The contract facts the record keeps (procurement.vendors.contracts.contract_snapshot), in order.
+CONTRACT_ROWS = (
+    ("reference", "Contract reference"),
+    ("buyer_party", "Our contracting entity"),
+    ("vendor_party", "Vendor's contracting entity"),
+    ("start_date", "Start date"),
+    ("end_date", "End or renewal date"),
+    ("auto_renews", "Renews automatically"),
+    ("renewal_notice_days", "Notice to stop the renewal (days)"),
+    ("buyer_notice_days", "Our termination notice (days)"),
+    ("vendor_notice_days", "Vendor's termination notice (days)"),
+    ("pass_through_notice_days", "Committed notice of upstream changes (days)"),
+)
+
+
+def contract_sheet(wb: Workbook, record: dict) -> None:
+    """The signed contract of the assessed service as the record holds it (the figures the
+    notice-gap rule read beside the vendor's answers), one fact per row."""
+    sheet = wb.create_sheet("Contract")
+    _header(sheet, ("Contract", "Value"))
+    chain = record.get("supply_chain") or {}
+    if "contract" not in chain:
+        xlsx_append(sheet, ["This record was made before contracts were recorded."])
+    elif not chain["contract"]:
+        xlsx_append(sheet, ["No contract was recorded for this service."])
+    else:
+        contract = chain["contract"]
+        for key, label in CONTRACT_ROWS:
+            value = contract.get(key)
+            if key.endswith("_date"):
+                value = _date(value)
+            elif key == "auto_renews":
+                value = _yes_no(value)
+            elif key.endswith("_days"):
+                value = "not stated" if value is None else _number(value)
+            xlsx_append(sheet, [label, value if value is not None else ""])
+    _finish(sheet, (44, 40))
 
 
 def _yes_no(value) -> str:

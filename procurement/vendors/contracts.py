@@ -108,18 +108,34 @@ class ContractDates:
 
 
 def contract_dates(contract: Contract, *, today: dt.date) -> ContractDates:
-    end = contract.end_date
+    return term_dates(
+        contract.end_date,
+        auto_renews=contract.auto_renews,
+        months=contract.renewal_term_months,
+        notice_days=contract.renewal_notice_days,
+        today=today,
+    )
+
+
+def term_dates(
+    end_date: dt.date | None, *, auto_renews: bool, months: int | None, notice_days: int | None, today: dt.date
+) -> ContractDates:
+    """``contract_dates`` from the stored values alone (the calendar reads them without rows)."""
+    end = end_date
     if end is None:
         return ContractDates(None, 0, None)
     renewals = 0
-    if contract.auto_renews:
-        months = contract.renewal_term_months or DEFAULT_RENEWAL_MONTHS
+    if auto_renews:
+        months = months or DEFAULT_RENEWAL_MONTHS
+        if end < today:  # jump close to today, then step: 1200 renewals at most
+            renewals = min(max(0, ((today.year - end.year) * 12 + today.month - end.month) // months - 1), 1199)
+            end = add_months(end_date, months * renewals)
         while end < today and renewals < 1200:
             renewals += 1
-            end = add_months(contract.end_date, months * renewals)
+            end = add_months(end_date, months * renewals)
     notice_by = None
-    if contract.auto_renews:
-        notice_by = end - dt.timedelta(days=contract.renewal_notice_days or 0)
+    if auto_renews:
+        notice_by = end - dt.timedelta(days=notice_days or 0)
     return ContractDates(end, renewals, notice_by)
 
 
@@ -192,7 +208,7 @@ def contract_save(*, contract: Contract, service: AIService, by) -> Contract:
     before = Contract.objects.select_for_update().filter(pk=contract.pk).first() if contract.pk else None
     contract.full_clean()
     contract.save()
-    fields = diff_words(before, contract, skip={"service"})
+    fields = diff_words(before, contract, skip={"service", "renewal_flagged_for"})
     if before is not None and not fields:
         return contract
     action = ServiceChange.Action.CREATED if before is None else ServiceChange.Action.CHANGED

@@ -9,12 +9,15 @@ runs an open-weights model in the EU on reserved capacity.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 from django.db import transaction
 
 from procurement.core.models import Organisation
 from procurement.vendors.contracts import contract_save
+from procurement.vendors.documents import CheckedUpload, document_store, sniff
+from procurement.vendors.evidence import document_details_save, model_lifecycle_save
 from procurement.vendors.models import AIService, Contract, Provider, SupplyLink, Vendor
 
 PROVIDERS = [
@@ -177,3 +180,75 @@ def demo_contract_seed(org: Organisation, *, today: dt.date | None = None) -> bo
     )
     contract_save(contract=contract, service=service, by=None)
     return True
+
+
+# --- The evidence register and the model lifecycle ---------------------------------------------
+
+# vendor, file name, kind, dates relative to the first seeding (days), details. The SOC 2 report's
+# period ended a year ago less 18 days, so it expires in 18 days (12 months after the period end);
+# the pen-test letter is 13 months old (expired); the ISO certificate runs another eight months.
+DEMO_DOCUMENTS = [
+    (
+        "Frontier Lab Inc.",
+        "frontier-lab-soc2-type2.pdf",
+        "soc2_type2",
+        {"period_start": -730 + 18, "period_end": -365 + 18, "issued_on": -365 + 60},
+        {
+            "auditor": "Example & Partners LLP",
+            "opinion": "unqualified",
+            "inference_in_scope": True,
+            "cuecs": "Customers manage their own API keys and rotate them.",
+        },
+    ),
+    (
+        "Frontier Lab Inc.",
+        "frontier-lab-iso27001.pdf",
+        "iso27001",
+        {"issued_on": -485, "expires_on": 245},
+        {"auditor": "Certification Body Ltd", "scope": "Model serving and the customer API"},
+    ),
+    ("ClaimsBot Ltd", "claimsbot-pentest-letter.pdf", "pentest", {"issued_on": -395}, {"auditor": "Red Team Ltd"}),
+    ("DeskAI", "deskai-dpa-signed.pdf", "dpa", {"issued_on": -300}, {}),
+]
+
+
+def demo_evidence_seed(org: Organisation, *, today: dt.date | None = None) -> int:
+    """The register's documents (a SOC 2 report expiring in 18 days, an expired pen-test letter,
+    an ISO certificate, a DPA) and the vendor's announced retirement of the model Frontier API
+    uses (in 75 days), so the calendar and the home page show each kind. Nothing links them to
+    answers, so no demo score moves. Once per document (by content); returns how many were added."""
+    today = today or dt.date.today()
+    vendors = {v.name: v for v in Vendor.objects.filter(organisation=org)}
+    added = 0
+    for vendor_name, name, kind, days, details in DEMO_DOCUMENTS:
+        vendor = vendors.get(vendor_name)
+        if vendor is None:
+            continue
+        data = f"%PDF-1.7\n% {name}: demo document of {vendor_name}\n".encode()
+        checked = CheckedUpload(
+            data=data, name=name, content_type=sniff(data, name), sha256=hashlib.sha256(data).hexdigest()
+        )
+        document, created = document_store(vendor=vendor, checked=checked, by=None, by_label="demo data")
+        if not created:
+            continue
+        dates = {field: today + dt.timedelta(days=n) for field, n in days.items()}
+        # The report names the hyperscaler but not the leased data centre: the register shows the gap.
+        subservice = list(Provider.objects.filter(organisation=org, name="Hyperscale Cloud us-east"))
+        document_details_save(
+            document=document, values={"kind": kind, **dates, **details}, subservice=subservice, by=None
+        )
+        added += 1
+    service = AIService.objects.filter(vendor__organisation=org, name="Frontier API").first()
+    if service is not None and not hasattr(service, "model_lifecycle"):
+        model_lifecycle_save(
+            service=service,
+            values={
+                "model_version": service.model_name or "frontier-xl-2026-06",
+                "deprecated_on": today - dt.timedelta(days=20),
+                "retires_on": today + dt.timedelta(days=75),
+                "replacement": "frontier-xl-2027-01",
+                "source": "Frontier Lab deprecation notice (demo data)",
+            },
+            by_label="demo data",
+        )
+    return added

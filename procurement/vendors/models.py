@@ -389,6 +389,11 @@ class Document(models.Model):
     # The expiry date whose passing was handled (open assessments rescored, decided ones flagged),
     # so send_notifications does it once per date.
     expiry_handled = models.DateField(null=True, blank=True)
+    # ``expiry_date`` stored on every save (the calendar and the reminders read it through an
+    # index), and whether a later document of the same kind from the same vendor supersedes
+    # this one (kept by ``documents_supersede_refresh`` on every save).
+    expiry = models.DateField(null=True, blank=True, editable=False)
+    superseded = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["original_name", "pk"]
@@ -413,10 +418,28 @@ class Document(models.Model):
                 condition=models.Q(opinion__in=["", *AuditOpinion.values]), name="vendors_document_opinion_valid"
             ),
         ]
-        indexes = [models.Index(fields=["vendor", "kind"], name="vendors_document_kind")]
+        indexes = [
+            models.Index(fields=["vendor", "kind"], name="vendors_document_kind"),
+            # The calendar's walk: per vendor of the organisation, its live documents by expiry.
+            models.Index(
+                fields=["vendor", "expiry"], name="vendors_document_live_expiry", condition=models.Q(superseded=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    # What ``expiry_date`` reads: a save touching any of these stores the expiry again.
+    EXPIRY_INPUTS = frozenset({"kind", "expires_on", "period_end", "issued_on"})
+
+    def save(self, *args, **kwargs):
+        self.expiry = self.expiry_date
+        fields = kwargs.get("update_fields")
+        if fields is not None and self.EXPIRY_INPUTS & set(fields):
+            kwargs["update_fields"] = {*fields, "expiry"}
+        super().save(*args, **kwargs)
+        if fields is None or self.EXPIRY_INPUTS & set(fields):
+            documents_supersede_refresh(vendor_id=self.vendor_id)
 
     @property
     def type_label(self) -> str:
@@ -442,6 +465,16 @@ class Document(models.Model):
     def expiry_status(self, today) -> str:
         """ "expired", "expiring" (within EXPIRING_DAYS), "valid", or "" without an expiry date."""
         return expiry_status(self.expiry_date, today)
+
+
+def documents_supersede_refresh(*, vendor_id: int) -> None:
+    """Mark each of the vendor's documents superseded when another of the same kind expires
+    later (a newer SOC 2 report replaces the old one: no reminder, off the calendar). One
+    UPDATE over the vendor's documents."""
+    later = Document.objects.filter(
+        vendor_id=models.OuterRef("vendor_id"), kind=models.OuterRef("kind"), expiry__gt=models.OuterRef("expiry")
+    )
+    Document.objects.filter(vendor_id=vendor_id).update(superseded=models.Exists(later))
 
 
 # --- History of the supply chain -------------------------------------------------------------
@@ -654,6 +687,9 @@ class Contract(TimeStampedModel):
     spend_currency = models.CharField(_("currency"), max_length=3, blank=True)
     spend_period = models.CharField(_("spend period"), max_length=8, choices=Period.choices, default=Period.YEAR)
     documents = models.ManyToManyField(Document, through="ContractDocument", related_name="contracts", blank=True)
+    # The notice or renewal date whose approach flagged the service for reassessment (trigger
+    # "contract_renewal"), so send_notifications does it once per date.
+    renewal_flagged_for = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

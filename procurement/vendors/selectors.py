@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from procurement.core.models import Organisation
 from procurement.vendors.contracts import contract_dates
 from procurement.vendors.models import (
-    CURRENT_FOR_MONTHS,
     AIService,
     Contract,
     Document,
@@ -21,11 +20,8 @@ from procurement.vendors.models import (
     Lifecycle,
     ModelLifecycle,
     Vendor,
-    add_months,
     expiry_status,
 )
-
-SOC2_KINDS = (DocumentKind.SOC2_TYPE1, DocumentKind.SOC2_TYPE2)
 
 
 @dataclass(frozen=True)
@@ -45,66 +41,55 @@ class DatedRow:
     service_name: str = ""
 
 
-def _expiring_filter(until: dt.date) -> Q:
-    """Documents whose expiry date (given, or derived from a SOC 2 period end or a pen-test
-    letter's date) is on or before ``until``; exact in Python afterwards (month ends)."""
-    derived_from = add_months(until, -CURRENT_FOR_MONTHS)
-    return (
-        Q(expires_on__lte=until)
-        | Q(expires_on__isnull=True, kind__in=SOC2_KINDS, period_end__lte=derived_from)
-        | Q(expires_on__isnull=True, kind=DocumentKind.PENTEST, issued_on__lte=derived_from)
-    )
-
-
 def typed_documents(*, organisation: Organisation):
     return Document.objects.filter(vendor__organisation=organisation).exclude(kind="")
 
 
-def _latest_expiry(organisation: Organisation, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dt.date]:
-    """The latest expiry date per (vendor, kind) among these pairs' documents. One query."""
-    latest: dict[tuple[int, str], dt.date] = {}
-    if not pairs:
-        return latest
-    vendors = {v for v, _ in pairs}
-    fields = ("vendor_id", "kind", "issued_on", "period_end", "expires_on")
-    for d in typed_documents(organisation=organisation).filter(vendor_id__in=vendors).only(*fields):
-        key, expires = (d.vendor_id, d.kind), d.expiry_date
-        if key in pairs and expires is not None and (key not in latest or expires > latest[key]):
-            latest[key] = expires
-    return latest
+def live_expiring(*, organisation: Organisation, until: dt.date | None = None) -> QuerySet[Document]:
+    """The organisation's typed documents with an expiry date (on or before ``until``, expired
+    ones included) that no later document of the same kind from the same vendor supersedes,
+    read through the stored expiry (``Document.expiry``, ``superseded``) and its index."""
+    qs = typed_documents(organisation=organisation).filter(superseded=False, expiry__isnull=False)
+    return qs if until is None else qs.filter(expiry__lte=until)
+
+
+def dated_document(d: Document) -> DatedRow:
+    return DatedRow(
+        kind="evidence_expiry",
+        due=d.expiry,
+        title=f"{d.get_kind_display()} “{d.original_name}” expires",
+        vendor_id=d.vendor_id,
+        vendor_name=d.vendor.name,
+        owner=d.vendor.owner,
+        url=register_url(d.vendor_id, d.pk),
+        object_id=d.pk,
+    )
 
 
 def documents_expiring(*, organisation: Organisation, until: dt.date) -> list[DatedRow]:
     """Every typed document of the organisation's vendors whose expiry date is on or before
     ``until`` (expired ones included), soonest first; a document superseded by a later one of
-    the same kind from the same vendor (a newer SOC 2 report) is left out. Two queries."""
-    docs = [
-        d
-        for d in typed_documents(organisation=organisation)
-        .filter(_expiring_filter(until))
-        .select_related("vendor__owner")
-        .order_by("pk")
-        if d.expiry_date is not None and d.expiry_date <= until
-    ]
-    latest = _latest_expiry(organisation, {(d.vendor_id, d.kind) for d in docs})
-    rows = []
-    for d in docs:
-        expires = d.expiry_date
-        if latest.get((d.vendor_id, d.kind), expires) > expires:
-            continue  # superseded
-        rows.append(
-            DatedRow(
-                kind="evidence_expiry",
-                due=expires,
-                title=f"{d.get_kind_display()} “{d.original_name}” expires",
-                vendor_id=d.vendor_id,
-                vendor_name=d.vendor.name,
-                owner=d.vendor.owner,
-                url=register_url(d.vendor_id, d.pk),
-                object_id=d.pk,
-            )
-        )
-    return sorted(rows, key=lambda r: (r.due, r.object_id))
+    the same kind from the same vendor (a newer SOC 2 report) is left out. One query."""
+    rows = live_expiring(organisation=organisation, until=until).select_related("vendor__owner")
+    return [dated_document(d) for d in rows.order_by("expiry", "pk")]
+
+
+def dated_retirement(life: ModelLifecycle) -> DatedRow:
+    service = life.service
+    model = life.model_version or service.model_name or "the model"
+    replacement = f" (replacement: {life.replacement})" if life.replacement else ""
+    return DatedRow(
+        kind="model_retirement",
+        due=life.retires_on,
+        title=f"{model} retires{replacement}",
+        vendor_id=service.vendor_id,
+        vendor_name=service.vendor.name,
+        owner=service.vendor.owner,
+        url=service.get_absolute_url(),
+        object_id=life.pk,
+        service_id=service.pk,
+        service_name=service.name,
+    )
 
 
 def model_retirements(*, organisation: Organisation, until: dt.date) -> list[DatedRow]:
@@ -115,26 +100,7 @@ def model_retirements(*, organisation: Organisation, until: dt.date) -> list[Dat
         .select_related("service__vendor__owner")
         .order_by("retires_on", "pk")
     )
-    result = []
-    for life in rows:
-        service = life.service
-        model = life.model_version or service.model_name or "the model"
-        replacement = f" (replacement: {life.replacement})" if life.replacement else ""
-        result.append(
-            DatedRow(
-                kind="model_retirement",
-                due=life.retires_on,
-                title=f"{model} retires{replacement}",
-                vendor_id=service.vendor_id,
-                vendor_name=service.vendor.name,
-                owner=service.vendor.owner,
-                url=service.get_absolute_url(),
-                object_id=life.pk,
-                service_id=service.pk,
-                service_name=service.name,
-            )
-        )
-    return result
+    return [dated_retirement(life) for life in rows]
 
 
 def register_url(vendor_id: int, document_id: int | None = None) -> str:
@@ -215,15 +181,17 @@ def live_contracts(organisation: Organisation) -> QuerySet[Contract]:
 
 
 def contract_deadlines(
-    *, organisation: Organisation, until: dt.date, today: dt.date | None = None
+    *, organisation: Organisation, until: dt.date, today: dt.date | None = None, contracts=None
 ) -> list[ContractDeadline]:
     """Every dated contract obligation of the organisation on or before ``until``, oldest first:
     for an automatically renewing contract its last day to give notice and its renewal date (of
     the current term), for any other its end date. Ended services have none. Past dates stay in
-    (overdue) until the contract is changed or the service ends."""
+    (overdue) until the contract is changed or the service ends. ``contracts`` narrows the
+    organisation's live contracts (a queryset of Contract)."""
     today = today or dt.date.today()
     rows: list[ContractDeadline] = []
-    for contract in live_contracts(organisation):
+    live = live_contracts(organisation)
+    for contract in live if contracts is None else live.filter(pk__in=contracts.values("pk")):
         service = contract.service
         dates = contract_dates(contract, today=today)
         owner = contract.owner or service.vendor.owner

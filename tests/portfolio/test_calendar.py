@@ -232,7 +232,7 @@ def test_expiring_evidence_contract_dates_and_model_retirements_are_on_the_calen
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from procurement.assessments.evidence import evidence_store
-    from procurement.vendors.models import Contract, Document, ModelLifecycle
+    from procurement.vendors.models import Contract, ModelLifecycle
 
     document = evidence_store(
         assessment=in_review,
@@ -241,7 +241,8 @@ def test_expiring_evidence_contract_dates_and_model_retirements_are_on_the_calen
         by=personas["analyst"],
         field="f",
     ).document
-    Document.objects.filter(pk=document.pk).update(kind="soc2_type2", issued_on=day(-400), expires_on=day(-1))
+    document.kind, document.issued_on, document.expires_on = "soc2_type2", day(-400), day(-1)
+    document.save()
     ModelLifecycle.objects.create(service=in_review.service, model_version="fx-1", retires_on=day(20))
     Contract.objects.create(
         service=in_review.service,
@@ -438,3 +439,31 @@ def test_the_settings_page_makes_shows_once_and_revokes_the_address(login, perso
     )
     client.post(reverse("accounts:calendar_feed_revoke"))
     assert client.get(_feed_path(secret)).status_code == 404
+
+
+def test_contract_dates_on_the_calendar_follow_renewals_and_long_notice_periods(service, org):
+    """A contract renewing by itself since 2020 shows its current term; one renewing in ten
+    months with 300 days' notice shows its notice date inside a 90-day range; one ending after
+    the range does not show."""
+    from procurement.vendors.models import AIService, Contract
+
+    def contract(name, **fields):
+        s = AIService.objects.create(vendor=service.vendor, name=name)
+        base = {"buyer_party": "Acme", "vendor_party": "Lab", "start_date": dt.date(2019, 1, 1)}
+        return Contract.objects.create(service=s, reference=name, **(base | fields))
+
+    old = contract(
+        "old", end_date=dt.date(2020, 1, 1), auto_renews=True, renewal_term_months=12, renewal_notice_days=30
+    )
+    long = contract("long", end_date=day(300), auto_renews=True, renewal_notice_days=250)
+    contract("later", end_date=day(200))
+    page = calendar(org, CalendarFilters(end=day(90)), today=TODAY)
+    got = {(i.kind, i.title.split(": ")[1].split(" — ")[1], i.due_date) for i in page.items if "contract" in i.kind}
+    renews = dt.date(TODAY.year + (dt.date(TODAY.year, 1, 1) < TODAY), 1, 1)  # the next 1 January from today
+    expected = {("contract_notice", "long", day(50))}
+    if renews - dt.timedelta(days=30) <= day(90):
+        expected.add(("contract_notice", "old", renews - dt.timedelta(days=30)))
+    if renews <= day(90):
+        expected.add(("contract_renewal", "old", renews))
+    assert got == expected
+    assert {old.pk, long.pk} >= {int(i.key.split(":")[1]) for i in page.items if "contract" in i.kind}

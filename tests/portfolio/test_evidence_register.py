@@ -164,7 +164,7 @@ def test_an_expired_soc2_makes_the_answer_it_supports_score_as_stale(client, com
 def test_expiry_rescores_the_open_assessment_once(complete_assessment, personas):
     document = attach(complete_assessment, code="SEC-01A", by=personas["analyst"])
     document.kind, document.period_end = "soc2_type2", dt.date(2024, 6, 30)  # recorded before it expired
-    Document.objects.filter(pk=document.pk).update(kind="soc2_type2", period_end=dt.date(2024, 6, 30))
+    document.save(update_fields=["kind", "period_end"])  # no expiry handling on the way
     Assessment.objects.filter(pk=complete_assessment.pk).update(risk_band="")
     assert evidence_expire(document=document) == []  # open: rescored, not flagged
     complete_assessment.refresh_from_db()
@@ -177,8 +177,8 @@ def test_expiry_rescores_the_open_assessment_once(complete_assessment, personas)
 
 def test_expiry_flags_a_decided_service_for_reassessment_and_leaves_the_frozen_record(decided, personas):
     document = attach(decided, code="SEC-01", name="type1.pdf")  # linked before the decision
-    Document.objects.filter(pk=document.pk).update(kind="soc2_type1", period_end=dt.date(2024, 1, 31))
-    document.refresh_from_db()
+    document.kind, document.period_end = "soc2_type1", dt.date(2024, 1, 31)
+    document.save(update_fields=["kind", "period_end"])  # no expiry handling on the way
     record, digest = decided.frozen_record, decided.frozen_hash
     flagged = evidence_expire(document=document)
     decided.refresh_from_db()
@@ -283,7 +283,8 @@ def test_evidence_expiry_reminds_the_owner_30_days_ahead_once_per_step(complete_
 
 def test_send_notifications_expires_the_document_and_flags_the_decided_service_once(decided, personas):
     document = attach(decided, code="SEC-01", name="type1.pdf")
-    Document.objects.filter(pk=document.pk).update(kind="soc2_type1", period_end=TODAY - dt.timedelta(days=400))
+    document.kind, document.period_end = "soc2_type1", TODAY - dt.timedelta(days=400)
+    document.save(update_fields=["kind", "period_end"])
     out = _run(TODAY)
     decided.refresh_from_db()
     assert "type1.pdf" in decided.reassess_reason and "type1.pdf" in out

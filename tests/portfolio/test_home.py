@@ -24,6 +24,11 @@ def test_demo_seed_creates_every_state_including_frozen_ones(django_db_blocker):
     assert statuses == {s.value for s in Assessment.Status}
     assert Assessment.objects.count() == 8
     assert all(a.frozen_record for a in Assessment.objects.filter(status__in=Assessment.FINAL))
+    from procurement.vendors.models import Document, ModelLifecycle
+
+    kinds = sorted(Document.objects.exclude(kind="").values_list("kind", flat=True))
+    assert kinds == ["dpa", "iso27001", "pentest", "soc2_type2"]  # once, however often it runs
+    assert ModelLifecycle.objects.get().retires_on is not None
 
 
 def test_home_shows_the_work_queue_and_recent_decisions(client, django_user_model):
@@ -34,6 +39,12 @@ def test_home_shows_the_work_queue_and_recent_decisions(client, django_user_mode
     assert "To fill in" in page and "My conditions overdue" in page and "(overdue)" in page
     assert "Contract must include 180 days" in page
     assert "Rejected" in page and "Approved" in page
+    # The demo's register and contract dates, each linking where to act and to the calendar.
+    dates = page[page.index('id="dates-ahead"') :]
+    assert "SOC 2 Type II report “frontier-lab-soc2-type2.pdf” expires" in dates
+    assert "claimsbot-pentest-letter.pdf" in dates and "(passed)" in dates
+    assert "Last day to give notice: DeskAI — Helpdesk Copilot" in dates and "DESK-MSA-2025-07" in dates
+    assert "/evidence/#doc-" in dates and "/portfolio/calendar/?end=" in dates
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(capsys, django_user_model):

@@ -205,3 +205,27 @@ def test_ending_without_the_checklist_shows_the_reason_field_with_a_message(logi
     assert "The offboarding checklist is not complete" in response.content.decode()
     service.refresh_from_db()
     assert service.status == "active"
+    assert 'id="end-now" open' in response.content.decode()  # the refused form opens with its message
+
+
+@pytest.mark.parametrize(
+    "status, offered, not_offered",
+    [
+        ("prospect", ["Mark as active", "Start offboarding", "End it now, without offboarding"], ["Stop offboarding"]),
+        ("active", ["Start offboarding", "End it now, without offboarding"], ["Mark as active", "Stop offboarding"]),
+        ("offboarding", ["Stop offboarding", "End the service"], ["Start offboarding", "End it now"]),
+        ("ended", [], ["Mark as active", "Start offboarding", "Stop offboarding", "End the service"]),
+    ],
+)
+def test_the_page_offers_only_the_moves_the_lifecycle_allows_from_the_status(
+    login, personas, service, status, offered, not_offered
+):
+    """An active service can be ended directly (nothing to offboard: the vendor shut down), but
+    only behind "End it now, without offboarding" with a reason; offboarding is the button."""
+    service.status = status
+    service.ended_at = timezone.now() if status == "ended" else None
+    service.save()
+    page = login(personas["analyst"]).get(reverse("vendors:service", args=[service.vendor_id, service.pk]))
+    card = " ".join(page.content.decode().split('id="lifecycle"')[1].split("</section>")[0].split())
+    assert all(words in card for words in offered), offered
+    assert not any(words in card for words in not_offered), not_offered

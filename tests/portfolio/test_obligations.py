@@ -286,3 +286,51 @@ def test_a_request_on_a_decided_assessment_waits_for_nobody(assessment, personas
     _request(assessment, requested_from=personas["reviewer"])
     Assessment.objects.filter(pk=assessment.pk).update(status="approved", frozen_record={})
     assert queue(personas["reviewer"]).group("acceptance") is None
+
+
+# --- The home page's dates ahead ----------------------------------------------------------------
+
+
+def _register_document(vendor, name: str, *, expires_on: dt.date, kind: str = "iso27001"):
+    import hashlib
+
+    from procurement.vendors.documents import CheckedUpload, document_store
+    from procurement.vendors.evidence import document_details_save
+
+    data = b"%PDF-1.7\n" + name.encode()
+    checked = CheckedUpload(
+        data=data, name=name, content_type="application/pdf", sha256=hashlib.sha256(data).hexdigest()
+    )
+    document, _ = document_store(vendor=vendor, checked=checked, by=None, by_label="test")
+    values = {"kind": kind, "issued_on": expires_on - dt.timedelta(days=700), "expires_on": expires_on}
+    return document_details_save(document=document, values=values, subservice=None, by=None)
+
+
+def test_the_home_pages_dates_are_the_organisations_evidence_and_contract_dates_passed_or_near(
+    service, other_service, personas
+):
+    from procurement.portfolio.obligations import dates_ahead
+    from procurement.vendors.models import Contract
+
+    today = timezone.localdate()
+    _register_document(service.vendor, "soon.pdf", expires_on=today + dt.timedelta(days=10))
+    _register_document(service.vendor, "passed.pdf", expires_on=today - dt.timedelta(days=3), kind="iso42001")
+    _register_document(service.vendor, "far.pdf", expires_on=today + dt.timedelta(days=200), kind="dpa")
+    _register_document(other_service.vendor, "theirs.pdf", expires_on=today + dt.timedelta(days=5))
+    for s in (service, other_service):
+        Contract.objects.create(
+            service=s,
+            reference=f"MSA-{s.pk}",
+            buyer_party="Buyer",
+            vendor_party="Vendor",
+            start_date=today - dt.timedelta(days=300),
+            end_date=today + dt.timedelta(days=50),
+            auto_renews=True,
+            renewal_notice_days=30,
+        )
+    evidence, contracts = dates_ahead(service.vendor.organisation, today=today)
+    assert [i.title.split("“")[1].split("”")[0] for i in evidence.items] == ["passed.pdf", "soon.pdf"]
+    assert evidence.items[0].overdue and not evidence.items[1].overdue
+    assert [(i.kind, i.due_date) for i in contracts.items] == [("contract_notice", today + dt.timedelta(days=20))]
+    assert f"MSA-{service.pk}" in contracts.items[0].detail
+    assert evidence.more_url.startswith("/portfolio/calendar/?") and "kind=evidence_expiry" in evidence.more_url

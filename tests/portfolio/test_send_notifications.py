@@ -311,3 +311,41 @@ def test_an_ended_service_gets_no_contract_or_condition_reminders(service, asses
     condition(assessment, team["reviewer"], due=TODAY + dt.timedelta(days=7))
     AIService.objects.filter(pk=service.pk).update(status="ended", ended_at=timezone.now())
     assert "0 reminder(s)" in run(TODAY) and rows() == []
+
+
+def test_an_approaching_notice_date_flags_the_decided_service_once_and_starts_a_reassessment_when_chosen(
+    service, assessment, team, org
+):
+    from procurement.portfolio.models import ReassessmentPolicy
+    from procurement.vendors.models import Contract
+
+    approve(assessment, on=dt.date(2026, 6, 1))
+    contract = contract_for(service, auto_renews=True, renewal_notice_days=60, owner=team["reviewer"])
+    notice_by = dt.date(2026, 11, 2)  # 60 days before the renewal on 1 Jan 2027
+    assert "Flagged" not in run(notice_by - dt.timedelta(days=31))  # before the 30-day window
+    out = run(notice_by - dt.timedelta(days=30))
+    assert f"Flagged for reassessment: A-{assessment.pk}" in out
+    assessment.refresh_from_db()
+    assert assessment.reassess_triggers == ["contract_renewal"]
+    assert "Contract MSA-7: the last day to give notice of non-renewal is 02 Nov 2026" in assessment.reassess_reason
+    assert "Flagged" not in run(notice_by - dt.timedelta(days=7))  # once per date, however often cron runs
+    assert assessment.timeline.filter(kind="reassessment needed").count() == 1
+    assert Contract.objects.get(pk=contract.pk).renewal_flagged_for == notice_by
+
+    ReassessmentPolicy.objects.create(organisation=org, trigger="contract_renewal", action="start")
+    out = io.StringIO()
+    call_command("start_reassessments", "--date", notice_by.isoformat(), stdout=out)
+    assert "reassessment of A-" in out.getvalue() and "a contract renewal approaches" in out.getvalue()
+    assert assessment.reassessments.count() == 1
+
+
+def test_a_contract_renewal_on_an_open_assessment_or_an_ended_service_flags_nothing(service, assessment, team):
+    from procurement.vendors.models import AIService
+
+    contract_for(service, end_date=TODAY + dt.timedelta(days=10))
+    assert "Flagged" not in run(TODAY)  # the assessment is still open: it is the reassessment
+    assessment.refresh_from_db()
+    assert assessment.reassess_triggers in ([], None)
+    approve(assessment, on=TODAY)
+    AIService.objects.filter(pk=service.pk).update(status="ended", ended_at=timezone.now())
+    assert "Flagged" not in run(TODAY + dt.timedelta(days=1))

@@ -23,7 +23,7 @@ from procurement.vendors.supply import link_save
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["Summary", "Answers", "Findings and conditions", "Risk acceptances", "Supply chain", "Audit"]
+SHEETS = ["Summary", "Answers", "Findings and conditions", "Risk acceptances", "Supply chain", "Contract", "Audit"]
 HOSTILE = '=HYPERLINK("http://evil.example","Click")'
 DUE = dt.date(2027, 3, 31)
 
@@ -78,7 +78,7 @@ def _rows(sheet, header) -> list[dict]:
     return [dict(zip(header, row, strict=False)) for row in values[1:]]
 
 
-def test_the_workbook_has_the_six_sheets_a_procurement_person_needs(chained_and_rejected):
+def test_the_workbook_has_the_seven_sheets_a_procurement_person_needs(chained_and_rejected):
     assert _book(chained_and_rejected.frozen_record).sheetnames == SHEETS
 
 
@@ -161,4 +161,38 @@ def test_a_format_1_record_still_exports_every_sheet(chained_and_rejected):
     (finding,) = _rows(wb["Findings and conditions"], FINDINGS_HEADER)
     assert finding["Status at the decision"] == "Open" and finding["Due date"] == dt.datetime(2027, 3, 31)
     assert wb["Supply chain"]["A2"].value == "No supply chain was recorded for this service."
+    assert wb["Contract"]["A2"].value == "This record was made before contracts were recorded."
     assert isinstance(_rows(wb["Audit"], AUDIT_HEADER)[-1]["When (UTC)"], dt.datetime)
+
+
+def test_the_contract_sheet_holds_the_contract_facts_the_decision_froze(in_review, personas):
+    from procurement.vendors.contracts import contract_save
+    from procurement.vendors.models import Contract
+
+    contract = Contract(
+        reference="MSA-7",
+        buyer_party="Acme Buyer",
+        vendor_party="Frontier Lab Inc",
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2027, 1, 1),
+        auto_renews=True,
+        renewal_notice_days=60,
+        vendor_termination_notice_days=90,
+    )
+    contract_save(contract=contract, service=in_review.service, by=None)
+    decided = services.assessment_decide(
+        assessment=in_review, by=personas["reviewer"], approve=False, note="No", authenticated_at=timezone.now()
+    )
+    contract.vendor_termination_notice_days = 30  # a later change: the export shows the frozen figure
+    contract_save(contract=contract, service=in_review.service, by=None)
+    facts = dict(_book(decided.frozen_record)["Contract"].iter_rows(min_row=2, values_only=True))
+    assert facts["Contract reference"] == "MSA-7" and facts["Vendor's contracting entity"] == "Frontier Lab Inc"
+    assert facts["End or renewal date"] == dt.datetime(2027, 1, 1) and facts["Renews automatically"] == "yes"
+    assert facts["Vendor's termination notice (days)"] == 90 and facts["Notice to stop the renewal (days)"] == 60
+    assert facts["Committed notice of upstream changes (days)"] == "not stated"
+
+
+def test_the_contract_sheet_says_when_the_service_has_no_contract(in_review):
+    from procurement.assessments.records import assessment_record
+
+    assert _book(assessment_record(in_review))["Contract"]["A2"].value == "No contract was recorded for this service."

@@ -7,7 +7,7 @@ from procurement.core.models import Organisation
 from procurement.core.services import DEMO_ORG, demo_seed
 from procurement.portal import services as portal_services
 from procurement.portal.models import Invitation
-from procurement.vendors.demo import demo_contract_seed, demo_supply_chain_seed
+from procurement.vendors.demo import demo_contract_seed, demo_evidence_seed, demo_supply_chain_seed
 
 
 class Command(BaseCommand):
@@ -24,6 +24,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Recorded {links} supply-chain links (open /portfolio/ for the shared dependencies).")
         if demo_contract_seed(org):
             self.stdout.write("Recorded the Helpdesk Copilot contract (its last day to give notice is in 20 days).")
+        if documents := demo_evidence_seed(org):
+            self.stdout.write(
+                f"Recorded {documents} documents in the evidence register (a SOC 2 report expires in 18 days) and"
+                " the retirement of Frontier API's model in 75 days: see the home page and /portfolio/calendar/."
+            )
         if created:
             self.stdout.write(f"Created {created} demo assessments (one per workflow state).")
             draft = Assessment.objects.filter(organisation=org, status=Assessment.Status.DRAFT).first()

@@ -30,6 +30,8 @@ class Command(BaseCommand):
         report = notifications_send(today=today)
         for line in report.expired:
             self.stdout.write(f"Expired: {line}")
+        for line in report.flagged:
+            self.stdout.write(f"Flagged for reassessment: {line}")
         for line in report.queued:
             self.stdout.write(line)
         summary = f"{len(report.queued)} reminder(s) and {report.digests} daily summary mail(s) queued for {today}"
