@@ -137,6 +137,7 @@ PORTAL_PAGES = {
 # Everything else is not a page of its own: an action (POST, then a redirect to a page above),
 # a download, or a fragment of a page above. Checked by test_every_url_name_is_crawled.
 NOT_PAGES = {
+    "assessments:basis_confirm": "POST action (its form is on assessments:review, per answer)",
     "accounts:member_change": "POST action",
     "questionbank:version_copy": "POST action (its button is on questionbank:version_preview)",
     "questionbank:version_download": "a YAML download",

@@ -2,6 +2,7 @@
 
 import io
 import json
+import signal
 
 import pytest
 from django.core.management import call_command
@@ -52,7 +53,14 @@ def test_real_db_worker_renders_a_queued_report(decided, settings, django_captur
         report = services.report_request(assessment=decided)
     report.refresh_from_db()
     assert report.status == "pending"
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    # The worker installs its own SIGINT/SIGTERM handlers in this process; they are put back, or a
+    # later Ctrl-C (or CI's stop) would be turned into a SystemExit inside whatever test runs then.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     report.refresh_from_db()
     assert report.status == "ready" and report.file.read(5) == b"%PDF-"
 
