@@ -37,7 +37,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     # Who belongs to the organisation is a sensitive change: it needs a recent sign-in.
     if response := confirm_first(request, next_url=request.path):
         return response
+    invitations_on = sso.passwords_for_everyone()
     form = MemberInviteForm(request.POST or None)
+    if request.method == "POST" and not invitations_on:
+        messages.error(request, members.SSO_ONLY + " Nothing was sent.")
+        return redirect("accounts:members")
     if request.method == "POST" and form.is_valid():
         try:
             invitation = members.member_invite(
@@ -68,6 +72,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "invitations": invitations,
         "sso_requests": list(sso.sso_requests_pending(organisation)[:50]),
         "form": form,
+        "invitations_on": invitations_on,
+        "sso_name": sso.provider_name(),
+        "approval": sso.approval_needed(),
         "history": organisation.audit_events.all()[:15],
     }
     return render(request, "accounts/members.html", ctx, status=400 if form.errors else 200)
@@ -126,6 +133,9 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This invitation link is not valid.")
     ctx = {"invitation": invitation, "organisation": invitation.organisation}
     if not invitation.is_usable:
+        return render(request, "accounts/join_closed.html", ctx, status=410)
+    if not sso.passwords_for_everyone():
+        ctx["sso_name"] = sso.provider_name()
         return render(request, "accounts/join_closed.html", ctx, status=410)
     if request.user.is_authenticated:
         return render(request, "accounts/join_signed_in.html", ctx, status=409)

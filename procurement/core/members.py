@@ -4,6 +4,10 @@ expiring, single-use link mailed through the outbox), role changes, deactivation
 Every change is an ``AuditEvent`` of the organisation. An org admin acts only on their own
 organisation's members and invitations, can grant at most the organisation's admin role (never
 site-staff rights), and can never leave the organisation without an active admin.
+
+Where passwords are for site staff only (``OIDC_LOCAL_PASSWORDS=staff``) there are no invitations:
+an invited person would get a password account they could never sign in with. People are added
+at the identity provider (or approved after their first sign-in, procurement/core/sso.py).
 """
 
 from __future__ import annotations
@@ -25,11 +29,16 @@ from procurement.core import outbox
 from procurement.core.calendar_feeds import calendar_feeds_revoke_all
 from procurement.core.models import MemberInvitation, Membership, Organisation, OutboxMessage
 from procurement.core.services import audit_add, membership_set, person_label
+from procurement.core.sso import passwords_for_everyone
 from procurement.core.tokens import api_tokens_revoke_all
 
 SALT = "procurement.core.members.invitation"
 INVITATION_DAYS = 7
 MAX_INVITATION_DAYS = 30
+SSO_ONLY = (
+    "Members sign in through single sign-on here, so an invitation would make a password account they could "
+    "never use: add them at the identity provider instead."
+)
 LAST_ADMIN = "The organisation needs at least one active admin; make someone else an admin first."
 
 
@@ -106,6 +115,8 @@ def member_invite(
     """Invite someone to join ``organisation`` with ``role``. An open invitation to the same
     address is renewed (new link, new expiry, the new role) rather than duplicated."""
     email = email.strip()
+    if not passwords_for_everyone():
+        raise ValidationError(SSO_ONLY, code="sso_only")
     if role not in Membership.Role.values:
         raise ValidationError("Choose one of the listed roles.", code="role")
     if not 1 <= days <= MAX_INVITATION_DAYS:
@@ -168,6 +179,8 @@ def member_invitation_accept(
     invitation = MemberInvitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     if not invitation.is_usable:
         raise ValidationError(f"This invitation is {invitation.state}; ask for a new one.", code="state")
+    if not passwords_for_everyone():  # sent before the deployment switched to single sign-on
+        raise ValidationError(SSO_ONLY, code="sso_only")
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError("That username is taken; choose another.", code="username")

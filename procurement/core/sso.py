@@ -38,7 +38,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -310,26 +310,9 @@ def _sign_in(*, issuer: str, claims: dict):
         .first()
     )
     now = timezone.now()
-    User = get_user_model()
     if identity is None:
-        user = User(username=_username(claims))
-        _names(user, claims)
-        user.set_unusable_password()
-        user.save()
-        identity = ExternalIdentity.objects.create(
-            user=user,
-            issuer=issuer,
-            subject=subject,
-            organisation=organisation,
-            email=user.email,
-            status=ExternalIdentity.Status.PENDING if approval_needed() else ExternalIdentity.Status.ACTIVE,
-        )
-        if approval_needed():
-            audit_add(
-                organisation=organisation,
-                by=None,
-                note=f"{person_label(user)} ({user.email or 'no email'}) asked to join through single sign-on",
-            )
+        identity = _identity_create(issuer=issuer, subject=subject, organisation=organisation, claims=claims)
+        user = identity.user
     else:
         user = identity.user
         if changed := _names(user, claims):
@@ -350,6 +333,47 @@ def _sign_in(*, issuer: str, claims: dict):
     if approval_needed():
         return user, _approval_check(identity, membership)
     return user, _membership_from_claims(user, organisation, membership, claims)
+
+
+def _identity_create(*, issuer: str, subject: str, organisation: Organisation, claims: dict) -> ExternalIdentity:
+    """The account and identity of a first sign-in. Two first sign-ins of the same subject at
+    the same instant (two tabs, a double click) both reach here: the second one's insert hits
+    the one-per-subject constraint and then finds the first one's identity, locked. A username
+    taken at the same instant by someone else is picked again."""
+    User = get_user_model()
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                user = User(username=_username(claims))
+                _names(user, claims)
+                user.set_unusable_password()
+                user.save()
+                identity = ExternalIdentity.objects.create(
+                    user=user,
+                    issuer=issuer,
+                    subject=subject,
+                    organisation=organisation,
+                    email=user.email,
+                    status=ExternalIdentity.Status.PENDING if approval_needed() else ExternalIdentity.Status.ACTIVE,
+                )
+        except IntegrityError:
+            existing = (
+                ExternalIdentity.objects.select_for_update()
+                .select_related("user")
+                .filter(issuer=issuer, subject=subject)
+                .first()
+            )
+            if existing is not None:
+                return existing
+            continue  # the username went to someone else meanwhile: pick another
+        if approval_needed():
+            audit_add(
+                organisation=organisation,
+                by=None,
+                note=f"{person_label(user)} ({user.email or 'no email'}) asked to join through single sign-on",
+            )
+        return identity
+    raise SignInRefused("Signing you in collided with other sign-ins at the same moment. Sign in again.")
 
 
 def _approval_check(identity: ExternalIdentity, membership: Membership | None) -> str | None:
@@ -446,6 +470,83 @@ def sso_request_refuse(*, organisation: Organisation, identity_id: int, by) -> E
         note=f"refused {person_label(identity.user)} ({identity.email or 'no email'}), who asked to join",
     )
     return identity
+
+
+# --- linking an existing account -------------------------------------------------------
+
+
+@transaction.atomic
+def sso_identity_link(*, username: str, subject: str, issuer_url: str = "", move: bool = False) -> str:
+    """Site staff link an existing account (made with a password, before the deployment
+    switched to single sign-on) to the provider's (issuer, subject), so that person's next
+    sign-in lands in it instead of making a new account. Explicit only (``manage.py
+    link_sso_identity``): never worked out from an email address. An identity the provider's
+    first sign-in already gave a new account moves only with ``move``; that new account is then
+    deactivated (its membership and API tokens go; what it did stays under its name).
+    Written to the organisation's audit log. Returns what was done, in words."""
+    User = get_user_model()
+    target_issuer = (issuer_url or issuer()).rstrip("/")
+    subject = subject.strip()
+    if not target_issuer:
+        raise ValidationError("Give the issuer (--issuer), or set OIDC_ISSUER.", code="issuer")
+    if not subject or len(subject) > 255 or len(target_issuer) > 255:
+        raise ValidationError("The subject must be 1 to 255 characters, as the provider gives it.", code="subject")
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        raise ValidationError(f"There is no account with the username {username!r}.", code="user")
+    mine = ExternalIdentity.objects.filter(user=user, issuer=target_issuer).exclude(subject=subject).first()
+    if mine is not None:
+        raise ValidationError(
+            f"{username} is already linked to the subject {mine.subject!r} at this issuer.", code="linked"
+        )
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    organisation = membership.organisation if membership else None
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=target_issuer, subject=subject)
+        .first()
+    )
+    if identity is not None and identity.user_id == user.pk:
+        return f"{username} is already linked to {subject!r} at {target_issuer}; nothing changed."
+    notes = []
+    if identity is not None:
+        other = identity.user
+        if not move:
+            raise ValidationError(
+                f"The subject {subject!r} already signs in to the account {other.get_username()!r}. "
+                "Run again with --move to move it to this account and deactivate that one.",
+                code="taken",
+            )
+        other_membership = Membership.objects.filter(user=other).select_related("organisation").first()
+        if other.is_superuser:
+            raise ValidationError("That subject's account is site staff; it is not deactivated by this.", code="staff")
+        other.is_active = False
+        other.save(update_fields=["is_active"])
+        revoked = api_tokens_revoke_all(user=other)
+        if other_membership is not None:
+            other_membership.delete()
+            if organisation is None:
+                organisation = other_membership.organisation
+        identity.user = user
+        identity.organisation = organisation
+        identity.status = ExternalIdentity.Status.ACTIVE
+        identity.save(update_fields=["user", "organisation", "status"])
+        notes.append(
+            f"the account {other.get_username()} that its first sign-in made was deactivated"
+            + (f" ({revoked} API token(s) revoked)" if revoked else "")
+        )
+    else:
+        identity = ExternalIdentity.objects.create(
+            user=user, issuer=target_issuer, subject=subject, organisation=organisation, email=user.email
+        )
+    done = f"{person_label(user)} ({username}) linked to the single sign-on subject {subject!r} at {target_issuer}"
+    if notes:
+        done += "; " + "; ".join(notes)
+    if organisation is not None:
+        audit_add(organisation=organisation, by=None, note=f"{done} (by site staff)")
+    logger.info("single sign-on: %s", done)
+    return done + "."
 
 
 # --- authentication backends -----------------------------------------------------------

@@ -84,6 +84,8 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso.enabled():
             raise Http404
+        if request.GET.get("error"):
+            return self._provider_error(request)
         try:
             return super().get(request)
         except sso.ProviderDown:
@@ -104,11 +106,27 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
             return _to_login(down=True)
         return _to_login()
 
-    def login_failure(self) -> HttpResponse:
-        if self.request.GET.get("error") == "access_denied":
-            messages.info(self.request, "Sign-in was cancelled.")
+    def _provider_error(self, request: HttpRequest) -> HttpResponse:
+        """The provider sends ``?error=...`` back when a sign-in did not happen (cancelled,
+        refused). The library would sign out whoever is signed in, for any such address: a link
+        on another site could then sign people out. Here the error counts only for a sign-in this
+        browser started (its state, used up now), and signs nobody out: a cancelled re-sign-in
+        leaves the session as it was. Any other such address changes nothing."""
+        state = request.GET.get("state", "")
+        pending = request.session.get("oidc_states") or {}
+        if not state or state not in pending:
+            logger.warning("single sign-on callback: an error for a sign-in this browser did not start; ignored")
+            return _to_login()
+        del pending[state]
+        request.session["oidc_states"] = pending
+        if request.GET.get("error") == "access_denied":
+            messages.info(request, "Sign-in was cancelled.")
         else:
-            messages.error(self.request, f"Single sign-on with {sso.provider_name()} did not complete. Sign in again.")
+            messages.error(request, f"Single sign-on with {sso.provider_name()} did not complete. Sign in again.")
+        return _to_login()
+
+    def login_failure(self) -> HttpResponse:
+        messages.error(self.request, f"Single sign-on with {sso.provider_name()} did not complete. Sign in again.")
         return _to_login()
 
     def login_success(self) -> HttpResponse:

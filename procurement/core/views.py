@@ -179,7 +179,11 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    """Change one's own password: the old one, then the new one twice (Django's validators)."""
+    """Change one's own password: the old one, then the new one twice (Django's validators).
+    Someone who signs in through single sign-on has no password here: the page says so."""
+    if not request.user.has_usable_password():
+        ctx = {"sso": sso.enabled(), "sso_name": sso.provider_name()}
+        return render(request, "accounts/password.html", ctx, status=200 if request.method == "GET" else 400)
     form = AccountPasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         revoked = passwords.user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
