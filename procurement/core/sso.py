@@ -20,6 +20,10 @@ Off unless the deployment sets ``OIDC_ISSUER``, ``OIDC_CLIENT_ID`` and ``OIDC_CL
 * ``OIDC_LOCAL_PASSWORDS=staff`` switches password sign-in off for everyone but site staff
   (the break-glass login) — ``PasswordBackend``.
 
+* Existing accounts are linked to a subject only by site staff (``sso_identity_link``,
+  ``manage.py link_sso_identity``), never by email. Two first sign-ins of one subject at once
+  give one account (``_identity_create``).
+
 A member an admin deactivates is signed out at their next request (both backends refuse an
 inactive account's session) and their API tokens are revoked (``members.member_active_set``);
 the provider cannot bring them back.
