@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
@@ -70,6 +71,8 @@ api = NinjaAPI(
 
 # --- errors: always JSON ---------------------------------------------------------------
 
+ID_MAX = 2**63 - 1  # the largest id the databases store
+
 
 def _error(request, message: str, status: int, errors: dict | None = None) -> HttpResponse:
     body: dict[str, Any] = {"detail": message}
@@ -92,6 +95,12 @@ def _refused(request, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         return _error(request, "The request has problems; see errors.", 400, exc.message_dict)
     return _error(request, " ".join(exc.messages), 400)
+
+
+@api.exception_handler(OverflowError)  # SQLite: an id past 64 bits
+@api.exception_handler(DataError)  # PostgreSQL: integer out of range
+def _out_of_range(request, exc: Exception):
+    return _error(request, f"A number in the request is out of range: ids are whole numbers up to {ID_MAX}.", 400)
 
 
 @api.exception_handler(PermissionDenied)

@@ -36,6 +36,7 @@ from procurement.assessments.evidence import (
     evidence_store,
 )
 from procurement.assessments.models import Assessment, Evidence
+from procurement.assessments.presentation import has_basis
 from procurement.assessments.selectors import assessment_for_user, bank_structure
 from procurement.core.access import EDITORS, require_role
 from procurement.portfolio import evidence_services
@@ -361,6 +362,8 @@ def evidence_upload(
             )
     except EvidenceRejected as exc:
         raise DjangoValidationError({exc.field: [exc.message]}) from None
+    if has_basis(q):  # as on the section page: a document lifts the vendor's statement (claimed until confirmed)
+        services.answers_basis_lift(assessment=assessment, codes=[question], by=request.user)
     created = item.pk not in before
     return Status(201 if created else 200, _evidence_out(item, created=created))
 

@@ -61,6 +61,17 @@ BOMB = (
     "Save it again from Word or Excel, or upload a PDF."
 )
 BROKEN_ZIP = "This file looks like a Word or Excel file but cannot be read as one; save it again or upload a PDF."
+# The name endings each accepted type is saved under; the first is added when a name has none of them.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "text/plain": (".txt",),
+    "text/csv": (".csv",),
+    "text/markdown": (".md",),
+    DOCX: (".docx",),
+    XLSX: (".xlsx",),
+}
 # The accept attribute of every document input.
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.txt,.csv,.md,.docx,.xlsx"
 
@@ -197,13 +208,23 @@ def document_store(*, vendor: Vendor, checked: CheckedUpload, by, by_label: str 
     return document, True
 
 
+def download_name(name: str, content_type: str) -> str:
+    """The name a download is saved under, ending as its content is: a PDF named "x.html" is
+    saved as "x.html.pdf", so opening it from disk never runs it as a web page."""
+    endings = EXTENSIONS.get(content_type, ())
+    if not endings or name.lower().endswith(endings):
+        return name
+    return name + endings[0]
+
+
 def document_response(document: Document) -> FileResponse:
-    """The file as a download, never shown inline: attachment, the type read from its content,
-    nosniff, and a sandbox CSP in case a browser renders it anyway."""
+    """The file as a download, never shown inline: attachment, the type read from its content
+    (and a name ending that matches it), nosniff, and a sandbox CSP in case a browser renders
+    it anyway."""
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

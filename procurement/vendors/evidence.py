@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from procurement.core.services import person_label
+from procurement.core.services import audit_add, person_label
+from procurement.vendors.history import diff_words
 from procurement.vendors.models import (
     SOC2_CHECKLIST,
     AIService,
@@ -108,6 +109,8 @@ def document_details_save(*, document: Document, values: dict, subservice: list[
     if kind not in ("", *DocumentKind.values):
         raise ValidationError({"kind": "Choose what the document is from the list."})
     used = set(KIND_FIELDS.get(kind, ()))
+    before = Document.objects.select_for_update().get(pk=document.pk)
+    before_subservice = sorted(str(p) for p in before.subservice_providers.all())
     document.kind = kind
     for name in DETAIL_FIELDS:
         if name == "subservice_providers":
@@ -124,7 +127,31 @@ def document_details_save(*, document: Document, values: dict, subservice: list[
         document.subservice_providers.set([p for p in subservice or [] if p.organisation_id == organisation_id])
     else:
         document.subservice_providers.clear()
+    _details_audit(document, before, before_subservice, by)
     return document
+
+
+# Bookkeeping fields the audit line leaves out: who and when are the audit line's own.
+DETAILS_UNAUDITED = {
+    "vendor", "file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at",
+    "details_by_label", "details_at", "expiry", "superseded",
+}  # fmt: skip
+
+
+def _details_audit(document: Document, before: Document, before_subservice: list[str], by) -> None:
+    """One line on the organisation's audit log with each changed detail's old and new value: the
+    dates feed the score of open assessments and their reassessment, so a change is never silent."""
+    changes = [
+        f"{f['field'].lower()} {f['old']} → {f['new']}" for f in diff_words(before, document, skip=DETAILS_UNAUDITED)
+    ]
+    after_subservice = sorted(str(p) for p in document.subservice_providers.all())
+    if after_subservice != before_subservice:
+        changes.append(
+            f"subservice organisations {', '.join(before_subservice) or '—'} → {', '.join(after_subservice) or '—'}"
+        )
+    if changes:
+        note = f"{document.vendor.name}: “{document.original_name}” details changed: {'; '.join(changes)}"
+        audit_add(organisation=document.vendor.organisation, by=by, note=note[:2000])
 
 
 def soc2_review_add(
@@ -145,6 +172,11 @@ def soc2_review_add(
     if conclusion not in SOC2Review.Conclusion.values:
         raise ValidationError("Choose a conclusion.")
     checklist = [{"key": key, "answer": answers[key], "note": notes.get(key, "")} for key, _ in SOC2_CHECKLIST]
+    audit_add(
+        organisation=document.vendor.organisation,
+        by=reviewer,
+        note=f"{document.vendor.name}: SOC 2 review of “{document.original_name}” recorded ({conclusion})"[:2000],
+    )
     return SOC2Review.objects.create(
         document=document,
         reviewer=reviewer,

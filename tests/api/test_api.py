@@ -185,6 +185,13 @@ def test_malformed_json_gets_400_with_a_message(client, personas, bearer):
     assert refused.status_code == 400 and refused.json()["detail"]
 
 
+def test_an_id_filter_past_64_bits_gets_400_json_not_a_500(client, personas, bearer):
+    # The red team's 500: the database cannot compare a 23-digit id.
+    for name in ("vendor", "service"):
+        refused = client.get(f"/api/v1/assessments?{name}=99999999999999999999999", **bearer(personas["viewer"]))
+        assert refused.status_code == 400 and "out of range" in refused.json()["detail"]
+
+
 def test_a_body_of_the_wrong_shape_gets_400_by_field(client, personas, assessment, bearer):
     auth = bearer(personas["analyst"])
     refused = _json(client, "put", f"/assessments/{assessment.pk}/sections/INT/answers", auth, {"answers": []})

@@ -223,3 +223,17 @@ def test_the_report_says_self_attested_where_the_point_was_added_and_what_a_conf
     row = next(r for s in ctx["sections"] for r in s["rows"] if r["code"] == "OPS-01")
     assert not row["self_attested"] and not ctx["self_attested"]
     assert row["basis"].startswith("Rests on a document, confirmed by reviewer on ")
+
+
+def test_evidence_sent_through_the_api_lifts_a_statement_to_a_document_too(small, personas, client):
+    # The red team's side note: the API's evidence upload left the basis on "Vendor statement".
+    from procurement.core.tokens import api_token_create
+
+    secret = api_token_create(user=personas["analyst"], name="sync", scope="write", days=30)[1]
+    response = client.post(
+        f"/api/v1/assessments/{small.pk}/evidence",
+        {"question": "OPS-01", "file": SimpleUploadedFile("soc2.pdf", b"%PDF-1.7 report")},
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 201, response.content
+    assert _ops_01(small).basis == Answer.Basis.DOCUMENT

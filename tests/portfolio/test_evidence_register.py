@@ -313,3 +313,19 @@ def test_a_report_superseded_by_a_newer_one_is_neither_reminded_nor_listed(compl
     assert documents_expiring(organisation=complete_assessment.organisation, until=TODAY) == []
     rows = register_rows(old.vendor, today=TODAY)[0]["documents"]
     assert [(r["document"].pk, r["superseded"]) for r in rows] == [(old.pk, True), (old.pk + 1, False)]
+
+
+def test_a_change_to_a_documents_dates_is_on_the_audit_log_with_old_and_new_values(complete_assessment, personas):
+    # The red team moved an expired SOC 2 report's period end forward without a trace.
+    from procurement.core.models import AuditEvent
+
+    document = attach(complete_assessment, by=personas["analyst"])
+    soc2(document, personas["analyst"], period_end=dt.date(2025, 12, 15))
+    soc2(document, personas["analyst"], period_end=dt.date(2026, 11, 1))
+    line = AuditEvent.objects.filter(note__contains="details changed").latest("pk")
+    assert line.by == personas["analyst"]
+    assert "15 Dec 2025" in line.note or "2025-12-15" in line.note
+    assert "period end" in line.note.lower() and "→" in line.note
+    count = AuditEvent.objects.count()
+    soc2(document, personas["analyst"], period_end=dt.date(2026, 11, 1))  # the same again: no line
+    assert AuditEvent.objects.count() == count

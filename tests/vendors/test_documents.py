@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procurement.vendors import documents
-from procurement.vendors.documents import DOCX, XLSX, DocumentRejected, document_store, sniff, upload_check
+from procurement.vendors.documents import (
+    DOCX,
+    XLSX,
+    DocumentRejected,
+    document_store,
+    download_name,
+    sniff,
+    upload_check,
+)
 from procurement.vendors.models import Document, Vendor
 from tests.documents import DOCM_MAIN, docx, image, many_parts, pdf, xlsx, zip_bomb
 
@@ -140,3 +148,18 @@ def test_a_damaged_docx_is_refused_with_a_message_never_an_error(cut, flip):
         assert sniff(bytes(damaged), "x.docx") in ACCEPTED
     except DocumentRejected as exc:
         assert exc.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "saved_as"),
+    [
+        ('x"<img src=x onerror=alert(1)>.html', "application/pdf", 'x"<img src=x onerror=alert(1)>.html.pdf'),
+        ("report.PDF", "application/pdf", "report.PDF"),
+        ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+        ("notes", "text/plain", "notes.txt"),
+        ("sheet.xlsx.exe", XLSX, "sheet.xlsx.exe.xlsx"),
+    ],
+)
+def test_a_download_is_saved_under_a_name_that_ends_as_its_content_is(name, content_type, saved_as):
+    # The red team's PDF/HTML polyglot named .html would have run as a web page opened from disk.
+    assert download_name(name, content_type) == saved_as
