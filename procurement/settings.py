@@ -165,6 +165,10 @@ OIDC_PROVISIONING = env("OIDC_PROVISIONING", "claims")
 # "staff": password sign-in only for site staff (break-glass); "all": for everyone.
 OIDC_LOCAL_PASSWORDS = env("OIDC_LOCAL_PASSWORDS", "all")
 OIDC_TIMEOUT = float(env("OIDC_TIMEOUT", "5"))  # seconds, for each call to the provider
+# API tokens and calendar feed addresses of someone who signs in through single sign-on work only
+# while their last sign-in there is at most this many days old: the provider re-checks them at
+# each sign-in, so someone removed there loses these too within this time.
+OIDC_CREDENTIALS_SIGN_IN_DAYS = int(env("OIDC_CREDENTIALS_SIGN_IN_DAYS", "30"))
 if OIDC_PROVISIONING not in ("claims", "approval"):
     raise ImproperlyConfigured("OIDC_PROVISIONING must be claims or approval.")
 if OIDC_LOCAL_PASSWORDS not in ("all", "staff"):

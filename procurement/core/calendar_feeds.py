@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from procurement.core.models import CalendarFeed
 from procurement.core.services import audit_own
-from procurement.core.tokens import secret_hash
+from procurement.core.tokens import secret_hash, sso_vouched_for
 
 PREFIX = "cal_"
 # Write "last used" at most this often: calendar apps poll every few minutes.
@@ -59,7 +59,8 @@ def calendar_feeds_revoke_all(*, user) -> int:
 
 def calendar_feed_for_secret(secret: str) -> CalendarFeed | None:
     """The live feed whose secret this is, for an active user; None for anything else (a
-    revoked, unknown or malformed secret, or a deactivated person)."""
+    revoked, unknown or malformed secret, a deactivated person, or one not signed in through
+    single sign-on recently: ``sso_vouched_for``)."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
     feed = (
@@ -67,6 +68,8 @@ def calendar_feed_for_secret(secret: str) -> CalendarFeed | None:
         .filter(secret_hash=secret_hash(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+    if feed is not None and not sso_vouched_for(feed.user):
+        return None
     if feed is not None:
         now = timezone.now()
         if feed.last_used_at is None or now - feed.last_used_at > LAST_USED_EVERY:

@@ -328,6 +328,9 @@ def _sign_in(*, issuer: str, claims: dict):
         return user, (
             "Your account here has been deactivated by an admin of your organisation; ask them if this is a mistake."
         )
+    if identity.status == ExternalIdentity.Status.REFUSED and not approval_needed():
+        # Refused while the deployment asked for approval: switching to claims does not undo it.
+        return user, _approval_check(identity, None)
     membership = Membership.objects.filter(user=user).select_related("organisation").first()
     if membership is not None and membership.organisation_id != organisation.pk:
         return user, (

@@ -13,12 +13,13 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
-from procurement.core.models import ApiRateCount, ApiToken
+from procurement.core.models import ApiRateCount, ApiToken, ExternalIdentity
 from procurement.core.services import audit_own
 
 PREFIX = "pat_"
@@ -87,13 +88,28 @@ def api_tokens_revoke_all(*, user) -> int:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def sso_vouched_for(user, *, now: dt.datetime | None = None) -> bool:
+    """Whether a standing credential of ``user`` (an API token, a calendar feed address) may still
+    be used: always, unless single sign-on is on and the person is known through it, in which case
+    their last sign-in there must be at most OIDC_CREDENTIALS_SIGN_IN_DAYS old. The provider
+    re-checks someone only when they sign in, and a script using a token never does."""
+    if not settings.OIDC_ISSUER:
+        return True
+    last = ExternalIdentity.objects.filter(user=user).aggregate(last=Max("last_login_at"))["last"]
+    if last is None:
+        return not ExternalIdentity.objects.filter(user=user).exists()
+    now = now or timezone.now()
+    return last >= now - dt.timedelta(days=settings.OIDC_CREDENTIALS_SIGN_IN_DAYS)
+
+
 def api_token_for_secret(secret: str) -> ApiToken | None:
-    """The usable token with this secret, or None (unknown, forged, expired, revoked, or its
-    user deactivated). Notes when it was last used."""
+    """The usable token with this secret, or None (unknown, forged, expired, revoked, its user
+    deactivated, or not signed in through single sign-on recently: ``sso_vouched_for``). Notes
+    when it was last used."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(secret_hash=secret_hash(secret)).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    if token is None or not token.is_usable or not token.user.is_active or not sso_vouched_for(token.user):
         return None
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:

@@ -202,3 +202,38 @@ def test_site_staff_link_an_existing_account_to_a_subject_and_the_next_sign_in_l
     assert sso.sso_sign_in(issuer=ISSUER, claims={"sub": "sub-x", "role": "reviewer"}) == personas["reviewer"]
     with pytest.raises(CommandError, match="no account"):
         call_command("link_sso_identity", "no-such-user", "sub-y", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_refused_request_stays_refused_when_the_deployment_switches_to_claims(sso_settings, org):
+    # The red team's finding: refused under approval, then signed in as admin once claims were on.
+    sso_settings.OIDC_PROVISIONING = "approval"
+    with pytest.raises(sso.SignInRefused):
+        sso.sso_sign_in(issuer=ISSUER, claims={"sub": "bob", "role": "admin"})
+    ExternalIdentity.objects.filter(subject="bob").update(status=ExternalIdentity.Status.REFUSED)
+    sso_settings.OIDC_PROVISIONING = "claims"
+    with pytest.raises(sso.SignInRefused, match="refused your request"):
+        sso.sso_sign_in(issuer=ISSUER, claims={"sub": "bob", "role": "admin"})
+    assert not Membership.objects.filter(user__external_identities__subject="bob").exists()
+
+
+@pytest.mark.django_db
+def test_tokens_and_feeds_of_a_single_sign_on_user_stop_when_they_have_not_signed_in_there_lately(sso_settings, client):
+    # Removal at the provider is seen at the next sign-in; a script's token never signs in.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from procurement.core.calendar_feeds import calendar_feed_create, calendar_feed_for_secret
+    from procurement.core.tokens import api_token_create, api_token_for_secret
+
+    user = sso.sso_sign_in(issuer=ISSUER, claims={"sub": "carol", "role": "analyst"})
+    secret = api_token_create(user=user, name="sync", scope="write", days=365)[1]
+    feed_secret = calendar_feed_create(user=user, scope="all")[1]
+    assert api_token_for_secret(secret) is not None and calendar_feed_for_secret(feed_secret) is not None
+    stale = timezone.now() - dt.timedelta(days=sso_settings.OIDC_CREDENTIALS_SIGN_IN_DAYS + 1)
+    ExternalIdentity.objects.filter(user=user).update(last_login_at=stale)
+    assert api_token_for_secret(secret) is None and calendar_feed_for_secret(feed_secret) is None
+    assert client.get("/api/v1/vendors", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+    sso.sso_sign_in(issuer=ISSUER, claims={"sub": "carol", "role": "analyst"})  # signs in again
+    assert api_token_for_secret(secret) is not None
