@@ -34,11 +34,11 @@ lint: setup-dev
 pytest: setup-dev
 	.venv/bin/pytest --durations=15
 
-# make test's two shares (tests/conftest.py, --share; README, Quickstart). SQLite: every test that
-# uses the database, browser and PDF tests included, on a test database built from the models (the
-# migrations are run by the PostgreSQL share and by tests/assessments/test_checks.py). PostgreSQL,
-# a throwaway cluster (scripts/with-postgres.sh): the database tests but browser and PDF ones, with
-# migrations, plus every test that uses no database.
+# make test's two shares (tests/conftest.py, --share; README, Quickstart). Database tests run in both,
+# but for those that run once: browser tests in the SQLite share; the accessibility crawl, PDF and
+# identity-provider tests in the PostgreSQL share, with every test that uses no database. SQLite's test
+# database is built from the models (the PostgreSQL share and tests/assessments/test_checks.py run the
+# migrations); PostgreSQL is a throwaway cluster (scripts/with-postgres.sh).
 test-sqlite-share: setup-dev
 	.venv/bin/pytest --durations=15 --share=sqlite --no-migrations
 

@@ -81,11 +81,11 @@ sections:
 
 
 # --- What runs where (README, Quickstart) ----------------------------------------------
-# `make test` runs two shares side by side, one per core. `--share=sqlite` keeps every test
-# that uses the database, browser, PDF-rendering and identity-provider (idp) tests included (they run once, here);
-# `--share=postgres` keeps the database tests that are neither browser nor PDF tests, plus
-# every test that uses no database (pure scoring, parsers, settings, gunicorn): those run
-# once too, on the side with time to spare. Without the option every test runs.
+# `make test` runs two shares side by side, one per core. Every test that uses the database runs
+# in both, except those that run once (`_once`): browser tests on SQLite; the accessibility crawl,
+# PDF rendering and the identity-provider (idp) tests on PostgreSQL. Every test that uses no
+# database (pure scoring, parsers, settings, gunicorn) runs once, in the PostgreSQL share. The
+# split evens out the two runs' time. Without the option every test runs.
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
 SHARES = ("all", "sqlite", "postgres")
@@ -116,13 +116,26 @@ def _uses_db(item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
 
 
+# Tests that run once, on the PostgreSQL side, to even out the two runs' time: the accessibility
+# crawl, PDF rendering and the identity-provider tests. Other browser tests run once, on SQLite.
+ONCE_ON_POSTGRES_MODULES = {"tests/browser/test_accessibility.py"}
+
+
+def _once(item) -> str:
+    """Where a test that runs once runs ("sqlite" or "postgres"); "" for the tests that run on both."""
+    if item.nodeid.split("::")[0] in ONCE_ON_POSTGRES_MODULES:
+        return "postgres"
+    if item.get_closest_marker("pdf") or item.get_closest_marker("idp"):
+        return "postgres"
+    return "sqlite" if item.get_closest_marker("browser") else ""
+
+
 def _in_share(item, share: str) -> bool:
-    if share == "sqlite":
-        return _uses_db(item)
-    if share == "postgres":
-        once_on_sqlite = any(item.get_closest_marker(mark) for mark in ("browser", "pdf", "idp"))
-        return not (_uses_db(item) and once_on_sqlite)
-    return True
+    if share == "all":
+        return True
+    if not _uses_db(item):
+        return share == "postgres"
+    return _once(item) in ("", share)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker

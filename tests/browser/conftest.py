@@ -4,7 +4,8 @@ The check runs once per page load, at the test's next step: before the next acti
 (goto, click, fill, check, press, select, screenshot, a wait, ...) or a locator on it, and before
 the page or its context closes. So each page is checked fully loaded, as the test left it, and a
 test needs no call of its own. A test that changes a page in place (htmx) and wants that state
-checked calls ``assert_no_axe_violations(page)`` itself.
+checked calls ``assert_no_axe_violations(page)`` itself. The automatic check leaves colour contrast
+to the crawl, which checks it on every page (tests/browser/axe.py, WITHOUT_CONTRAST).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def check_pending(page: Page) -> None:
         ready, checked, protocol = page.evaluate(_STATE)
         if ready != "complete" or checked or not protocol.startswith("http"):
             return
-        violations = axe_violations(page)
+        violations = axe_violations(page, contrast=False)  # the crawl checks contrast (axe.py)
     except PlaywrightError:
         return  # the page navigated away while being checked; the next document gets its turn
     if violations:
