@@ -120,35 +120,41 @@ def bench_section_page():
 # --- Assessment list: 10,000 vs 10 --------------------------------------------------------------
 
 
-def bench_list_page():
+def _org_with_assessments(demo, n: int, *, prefix: str):
+    """A new organisation holding ``n`` assessments of one service (bulk inserted, on the demo's
+    bank version) and an analyst of it, who is returned."""
     from procurement.assessments.models import Assessment
     from procurement.core.models import Membership, Organisation
+    from procurement.vendors.models import AIService, Vendor
+
+    org = Organisation.objects.create(name=f"{prefix} {n}", slug=f"{prefix}-{n}")
+    user = type(demo.created_by).objects.create_user(f"{prefix}{n}")
+    Membership.objects.create(user=user, organisation=org, role="analyst")
+    vendor = Vendor.objects.create(organisation=org, name="Bench vendor")
+    service = AIService.objects.create(vendor=vendor, name="Bench service")
+    rows = (
+        Assessment(
+            organisation=org,
+            service=service,
+            bank_version=demo.bank_version,
+            owner=user,
+            created_by=user,
+            risk_band="moderate",
+            recommendation="approve_with_conditions",
+        )
+        for _ in range(n)
+    )
+    Assessment.objects.bulk_create(rows, batch_size=2000)
+    return user
+
+
+def bench_list_page():
+    from procurement.assessments.models import Assessment
 
     demo = Assessment.objects.select_related("service", "bank_version", "created_by").first()
     timings = {}
     for n in (10, 10_000):
-        org = Organisation.objects.create(name=f"Bench {n}", slug=f"bench-{n}")
-        user = type(demo.created_by).objects.create_user(f"bench{n}")
-        Membership.objects.create(user=user, organisation=org, role="analyst")
-        from procurement.vendors.models import AIService, Vendor
-
-        vendor = Vendor.objects.create(organisation=org, name="Bench vendor")
-        service = AIService.objects.create(vendor=vendor, name="Bench service")
-        Assessment.objects.bulk_create(
-            [
-                Assessment(
-                    organisation=org,
-                    service=service,
-                    bank_version=demo.bank_version,
-                    owner=user,
-                    created_by=user,
-                    risk_band="moderate",
-                    recommendation="approve_with_conditions",
-                )
-                for _ in range(n)
-            ],
-            batch_size=2000,
-        )
+        user = _org_with_assessments(demo, n, prefix="bench")
         client = Client()  # one logged-in client per organisation: the timing is the page, not a login
         client.force_login(user)
         url = "/assessments/"
@@ -174,34 +180,12 @@ def bench_api():
     against the HTML assessment page of the same demo assessment, both by the same member.
     Each pair is measured alternately, with a personal access token in the header."""
     from procurement.assessments.models import Assessment
-    from procurement.core.models import Membership, Organisation
     from procurement.core.tokens import api_token_create
-    from procurement.vendors.models import AIService, Vendor
 
     demo = Assessment.objects.select_related("service", "bank_version", "created_by").first()
-    User = type(demo.created_by)
     timings = {}
     for n in (10, 10_000):
-        org = Organisation.objects.create(name=f"API bench {n}", slug=f"api-bench-{n}")
-        user = User.objects.create_user(f"api-bench{n}")
-        Membership.objects.create(user=user, organisation=org, role="analyst")
-        vendor = Vendor.objects.create(organisation=org, name="Bench vendor")
-        service = AIService.objects.create(vendor=vendor, name="Bench service")
-        Assessment.objects.bulk_create(
-            [
-                Assessment(
-                    organisation=org,
-                    service=service,
-                    bank_version=demo.bank_version,
-                    owner=user,
-                    created_by=user,
-                    risk_band="moderate",
-                    recommendation="approve_with_conditions",
-                )
-                for _ in range(n)
-            ],
-            batch_size=2000,
-        )
+        user = _org_with_assessments(demo, n, prefix="api-bench")
         secret = api_token_create(user=user, name="bench", scope="read", days=1)[1]
         client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
