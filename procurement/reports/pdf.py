@@ -113,7 +113,8 @@ def _report_html_class():
 
 def render_document(html: str, *, stylesheets=REPORT_STYLESHEETS, ua: bool = True):
     """The laid-out WeasyPrint document. The stylesheets are static files parsed once per
-    process, the font configuration is kept per thread; ``ua=False`` uses WeasyPrint's full HTML5 user-agent sheet instead of ours."""
+    process, the font configuration is kept per thread; ``ua=False`` uses WeasyPrint's full
+    HTML5 user-agent sheet instead of ours."""
     from weasyprint import HTML
 
     html_class = _report_html_class() if ua else HTML
