@@ -81,6 +81,23 @@ def stylesheet(name: str):
     return cached[1]
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """One WeasyPrint FontConfiguration per thread of the worker process, reused by every render.
+    A new one per render loaded fontconfig's configuration and started a cold Pango font map
+    (fonts opened and shaped afresh each time). Pango's font map is not thread-safe, hence one
+    per thread. The PDF embeds the glyphs each document uses, so the bytes do not depend on
+    what earlier renders cached."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 @functools.cache
 def _report_html_class():
     from weasyprint import HTML
@@ -96,12 +113,13 @@ def _report_html_class():
 
 def render_document(html: str, *, stylesheets=REPORT_STYLESHEETS, ua: bool = True):
     """The laid-out WeasyPrint document. The stylesheets are static files parsed once per
-    process; ``ua=False`` uses WeasyPrint's full HTML5 user-agent sheet instead of ours."""
+    process, the font configuration is kept per thread; ``ua=False`` uses WeasyPrint's full
+    HTML5 user-agent sheet instead of ours."""
     from weasyprint import HTML
 
     html_class = _report_html_class() if ua else HTML
     return html_class(string=html, base_url=STATIC_PREFIX, url_fetcher=_fetcher()).render(
-        stylesheets=[stylesheet(name) for name in stylesheets]
+        stylesheets=[stylesheet(name) for name in stylesheets], font_config=_font_config()
     )
 
 

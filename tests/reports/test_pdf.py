@@ -3,6 +3,7 @@
 import io
 import shutil
 import subprocess
+import threading
 
 import pytest
 from pypdf import PdfReader
@@ -171,6 +172,27 @@ def test_rendering_runs_no_queries(decided, django_assert_num_queries):
     with django_assert_num_queries(0):
         report_context_from_record(record)
         report_pdf(record)
+
+
+def test_a_record_renders_the_same_bytes_whatever_the_reused_font_configuration_saw_before(
+    decided, assessment_in_progress, personas
+):
+    # Renders reuse one FontConfiguration per thread (procurement/reports/pdf.py): a report rendered
+    # after another that loaded a CJK font is byte-identical to one rendered with a fresh configuration.
+    services.answers_save(
+        assessment=assessment_in_progress,
+        values={"CAP-01": AnswerInput("東京リージョンで毎分 4,000 リクエスト")},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    report_pdf(assessment_record(assessment_in_progress))
+    record = decided.frozen_record
+    after_other, _ = report_pdf(record)
+    fresh = {}
+    thread = threading.Thread(target=lambda: fresh.update(data=report_pdf(record)[0]))
+    thread.start()
+    thread.join()
+    assert after_other == fresh["data"]
 
 
 def test_the_demo_report_draws_the_recorded_supply_chain(artifacts_dir, tmp_path):
