@@ -27,6 +27,8 @@ from procurement.questionbank.forms import (
     BankUploadForm,
     BankVersionEditForm,
     QuestionEditForm,
+    QuestionRowForm,
+    SectionEditForm,
 )
 from procurement.questionbank.models import BankVersion, Choice, Question, QuestionBank, Section, VersionLocked
 
@@ -148,8 +150,9 @@ class ChoiceInline(LabelledInline):
 
 class QuestionInline(LabelledInline):
     model = Question
+    form = QuestionRowForm
     extra = 0
-    fields = ["order", "code", "text", "answer_type", "weight", "critical", "audience", "edit_link"]
+    fields = ["order", "code", "text", "answer_type", "weight", "critical", "audience", "edit_link", "loaded_at"]
     readonly_fields = ["edit_link"]
     show_change_link = True
 
@@ -513,7 +516,8 @@ class SectionAdmin(BankScopedAdmin):
     list_filter = [("version__bank", admin.RelatedOnlyFieldListFilter), ("version", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "title", "description"]
     list_select_related = ["version__bank"]
-    fields = ["version", "code", "title", "description", "order", "weight"]
+    form = SectionEditForm
+    fields = ["version", "code", "title", "description", "order", "weight", "loaded_at"]
     inlines = [QuestionInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -349,34 +349,79 @@ STALE_VERSION = (
 )
 
 
-class BankVersionEditForm(forms.ModelForm):
-    """The bank editor's version form (changelog; the rule parameters as JSON for site staff): a
-    save over a newer save by someone else, here or on the Scoring rules page, is refused."""
+class NotStaleForm(forms.ModelForm):
+    """A form that remembers when its row was loaded (hidden ``loaded_at``, the row's
+    ``updated_at``): saving over a later save by someone else is refused with ``stale_message``,
+    never merged. ``only_when_changed``: an unchanged row (a formset's untouched line) is not
+    saved, so it is not checked either."""
 
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    stale_message = STALE_VERSION
+    only_when_changed = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.updated_at:
             self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
 
+    def check_not_stale(self) -> None:
+        loaded_at, row = self.cleaned_data.get("loaded_at") or "", self.instance
+        if not row.pk or not loaded_at or (self.only_when_changed and not self.has_changed()):
+            return
+        stored = type(row).objects.filter(pk=row.pk).values_list("updated_at", flat=True).first()
+        if stored is not None and stored.isoformat() != loaded_at:
+            raise forms.ValidationError(self.stale_message, code="stale")
+
+
+class BankVersionEditForm(NotStaleForm):
+    """The bank editor's version form (changelog; the rule parameters as JSON for site staff): a
+    save over a newer save by someone else, here or on the Scoring rules page, is refused."""
+
     def clean(self):
         cleaned = super().clean()
-        loaded_at, version = cleaned.get("loaded_at") or "", self.instance
-        if version.pk and loaded_at:
-            stored = type(version).objects.filter(pk=version.pk).values_list("updated_at", flat=True).first()
-            if stored is not None and stored.isoformat() != loaded_at:
-                raise forms.ValidationError(STALE_VERSION, code="stale")
+        self.check_not_stale()
         return cleaned
 
 
-class QuestionEditForm(forms.ModelForm):
+STALE_ROW = (
+    "Someone else saved this {what} after you opened the page. Nothing of yours was saved: open the page again"
+    " to see their version, then make your change there."
+)
+
+
+class SectionEditForm(NotStaleForm):
+    """The admin's section form: a save over someone else's later save is refused."""
+
+    stale_message = STALE_ROW.format(what="section")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_not_stale()
+        return cleaned
+
+
+class QuestionRowForm(NotStaleForm):
+    """A question's line in the admin's section page: a changed line saved over someone else's
+    later save of that question is refused."""
+
+    stale_message = STALE_ROW.format(what="question")
+    only_when_changed = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_not_stale()
+        return cleaned
+
+
+class QuestionEditForm(NotStaleForm):
     """The bank editor's question form: bands as rows (from, to, points) with gaps and overlaps
     refused, show-if picked from the earlier questions' choices, framework references picked
     from a list with a clause. The JSON columns are written from these fields."""
 
-    # When the form was opened: a save over a newer save by someone else is refused (never merged).
-    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    stale_message = (
+        "Someone else saved this question after you opened it. Nothing of yours was saved: open the"
+        " question again to see their version, then make your change there."
+    )
     show_if_choice = forms.MultipleChoiceField(
         label="Shown only when",
         required=False,
@@ -405,8 +450,6 @@ class QuestionEditForm(forms.ModelForm):
             if f"ref_{i}_framework" in self.fields:
                 self.fields[f"ref_{i}_framework"].initial = framework or ("other" if ref else "")
                 self.fields[f"ref_{i}_clause"].initial = clause
-        if q.pk and q.updated_at:
-            self.fields["loaded_at"].initial = q.updated_at.isoformat()
         self.fields["show_if_choice"].choices = self._show_if_choices()
         if q.pk and q.show_if_question:
             self.fields["show_if_choice"].initial = [f"{q.show_if_question}:{v}" for v in q.show_if_values]
@@ -431,18 +474,6 @@ class QuestionEditForm(forms.ModelForm):
             (f"{o.code} {o.text[:70]}", [(f"{o.code}:{c.value}", c.label) for c in o.choices.all()]) for o in earlier
         ]
 
-    def _check_not_stale(self, loaded_at: str) -> None:
-        q = self.instance
-        if not q.pk or not loaded_at:
-            return
-        stored = Question.objects.filter(pk=q.pk).values_list("updated_at", flat=True).first()
-        if stored is not None and stored.isoformat() != loaded_at:
-            raise forms.ValidationError(
-                "Someone else saved this question after you opened it. Nothing of yours was saved: open the"
-                " question again to see their version, then make your change there.",
-                code="stale",
-            )
-
     def _bands(self) -> list[dict]:
         bands = []
         for i in range(BAND_ROWS):
@@ -457,7 +488,7 @@ class QuestionEditForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_not_stale(cleaned.get("loaded_at") or "")
+        self.check_not_stale()
         qtype = cleaned.get("answer_type")
         bands = self._bands()
         if bands and qtype not in ("number", "date"):

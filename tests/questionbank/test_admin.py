@@ -436,3 +436,43 @@ def test_two_admins_editing_one_question_the_later_save_is_refused_not_merged(lo
     )
     question.refresh_from_db()
     assert question.text == "Describe the runbook (edited by a colleague)"
+
+
+def _posted(form) -> dict:
+    """What the browser posts for an unbound form: each field's initial value, by its HTML name."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def test_a_question_row_saved_over_someone_elses_later_save_is_refused_and_theirs_kept(login, personas, org_bank):
+    # The section page's question rows: two admins editing one draft are never silently merged.
+    draft = version_new_draft(version=org_bank)
+    section = draft.sections.get(code="OPS")
+    client = login(personas["admin"])
+    url = admin_url("section_change", section.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    formset = page.context["inline_admin_formsets"][0].formset
+    data = _posted(page.context["adminform"].form)
+    data |= {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
+    for form in formset.forms:
+        data |= _posted(form)
+    row = next(f for f in formset.forms if f.instance.code == "OPS-01")
+    data[row.add_prefix("text")] = "Is there a tested fallback? (mine)"
+    theirs = Question.objects.get(pk=row.instance.pk)
+    theirs.text = "Is there a fallback? (theirs)"
+    theirs.save()  # another admin, meanwhile
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "Someone else saved this question after you opened the page" in (
+        refused.content.decode()
+    )
+    assert Question.objects.get(pk=theirs.pk).text == "Is there a fallback? (theirs)"
+    # Unchanged rows are not checked: the same post without the edited line saves the section.
+    data[row.add_prefix("text")] = theirs.text
+    data[row.add_prefix("loaded_at")] = Question.objects.get(pk=theirs.pk).updated_at.isoformat()
+    assert client.post(url, data).status_code == 302
