@@ -347,8 +347,8 @@ def _detail_out(a: Assessment) -> dict:
 def assessment_list(
     request,
     status: str = Query("", description="One of: " + ", ".join(Assessment.Status.values)),
-    vendor: int | None = Query(None, description="A vendor's id"),
-    service: int | None = Query(None, description="A service's id"),
+    vendor: int | None = Query(None, ge=1, le=ID_MAX, description="A vendor's id"),
+    service: int | None = Query(None, ge=1, le=ID_MAX, description="A service's id"),
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ):
