@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement.core.models import Organisation
 from procurement.vendors.contracts import contract_dates
@@ -54,10 +55,11 @@ def live_expiring(*, organisation: Organisation, until: dt.date | None = None) -
 
 
 def dated_document(d: Document) -> DatedRow:
+    verb = "expired" if d.expiry < timezone.localdate() else "expires"
     return DatedRow(
         kind="evidence_expiry",
         due=d.expiry,
-        title=f"{d.get_kind_display()} “{d.original_name}” expires",
+        title=f"{d.get_kind_display()} “{d.original_name}” {verb}",
         vendor_id=d.vendor_id,
         vendor_name=d.vendor.name,
         owner=d.vendor.owner,

@@ -42,7 +42,7 @@ def test_home_shows_the_work_queue_and_recent_decisions(client, django_user_mode
     # The demo's register and contract dates, each linking where to act and to the calendar.
     dates = page[page.index('id="dates-ahead"') :]
     assert "SOC 2 Type II report “frontier-lab-soc2-type2.pdf” expires" in dates
-    assert "claimsbot-pentest-letter.pdf" in dates and "(passed)" in dates
+    assert "Penetration test letter “claimsbot-pentest-letter.pdf” expired" in dates and "(passed)" in dates
     assert "Last day to give notice: DeskAI — Helpdesk Copilot" in dates and "DESK-MSA-2025-07" in dates
     assert "/evidence/#doc-" in dates and "/portfolio/calendar/?end=" in dates
 
