@@ -75,7 +75,7 @@ def test_an_expired_soc2_report_is_seen_reassessed_confirmed_by_the_vendor_and_d
     soc2.save(update_fields=["period_end"])
     out = io.StringIO()
     call_command("send_notifications", stdout=out, stderr=io.StringIO())
-    assert f"Expired: Frontier Lab: SOC 2 Type II report “{SOC2}” expires" in out.getvalue()
+    assert f"Expired: Frontier Lab: SOC 2 Type II report “{SOC2}” expired on" in out.getvalue()
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # 0. The analyst sees the expired report on the home page and the calendar, and the flag.
