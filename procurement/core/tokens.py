@@ -16,7 +16,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from procurement.core.models import ApiRateCount, ApiToken, ExternalIdentity
@@ -95,11 +95,12 @@ def sso_vouched_for(user, *, now: dt.datetime | None = None) -> bool:
     re-checks someone only when they sign in, and a script using a token never does."""
     if not settings.OIDC_ISSUER:
         return True
-    last = ExternalIdentity.objects.filter(user=user).aggregate(last=Max("last_login_at"))["last"]
-    if last is None:
-        return not ExternalIdentity.objects.filter(user=user).exists()
+    stamps = list(ExternalIdentity.objects.filter(user=user).values_list("last_login_at", flat=True))
+    if not stamps:
+        return True  # not a single sign-on user
+    last = max((stamp for stamp in stamps if stamp is not None), default=None)
     now = now or timezone.now()
-    return last >= now - dt.timedelta(days=settings.OIDC_CREDENTIALS_SIGN_IN_DAYS)
+    return last is not None and last >= now - dt.timedelta(days=settings.OIDC_CREDENTIALS_SIGN_IN_DAYS)
 
 
 def api_token_for_secret(secret: str) -> ApiToken | None:
