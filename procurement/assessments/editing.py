@@ -18,10 +18,10 @@ from django.utils import timezone
 from procurement.assessments import services
 from procurement.assessments.evidence import (
     EvidenceRejected,
-    documents_attachable,
     evidence_attach_existing,
     evidence_notes,
     evidence_store,
+    section_documents,
 )
 from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
@@ -29,7 +29,6 @@ from procurement.assessments.presentation import answer_label, answer_words, has
 from procurement.assessments.reassessment import CONFIRM, marks_by_section, reassessment_marks
 from procurement.assessments.records import stored_answer
 from procurement.assessments.selectors import (
-    answer_documents,
     answers_by_code,
     answers_visibility,
     bank_structure,
@@ -306,8 +305,7 @@ def section_page(
     codes = [s["code"] for s in sections]
     i = codes.index(code)
     shown = {q["code"] for q in questions}
-    attached = answer_documents(assessment, shown)
-    attachable = list(documents_attachable(assessment, codes=portal_codes)) if can_edit else []
+    attached, attachable = section_documents(assessment, shown, can_attach=can_edit, codes=portal_codes)
     reworded = reworded_since_answered(assessment, shown)
     marks = reassessment_marks(assessment, answers=answers)
     for row in rows:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from procurement.assessments.models import Assessment, Evidence
-from procurement.assessments.selectors import bank_structure
+from procurement.assessments.selectors import answer_documents, bank_structure
 from procurement.vendors.documents import DocumentRejected, clean_name, document_store, upload_check
 from procurement.vendors.models import Document
 
@@ -144,6 +144,31 @@ def documents_attachable(assessment: Assessment, *, codes=None):
     if codes is not None:
         documents = documents.filter(attachments__assessment=assessment, attachments__question_code__in=codes)
     return documents.distinct().order_by("original_name", "pk")
+
+
+def section_documents(
+    assessment: Assessment, shown, *, can_attach: bool, codes=None
+) -> tuple[dict[str, list[Evidence]], list[Document]]:
+    """A section page's documents: the shown questions' supporting documents (as
+    ``selectors.answer_documents``: links by question code, oldest first, each with its
+    document) and, when the page can attach, what it may attach (``documents_attachable``).
+
+    When attaching, the links are read without their documents and given them from the
+    attachable ones (a linked document is one of the vendor's, and on the portal one linked to
+    its questions): the join was half the cost of that read, and the page reads both on every
+    view. A linked document not among them is read in one more query."""
+    if not can_attach:
+        return answer_documents(assessment, shown), []
+    documents = list(documents_attachable(assessment, codes=codes))
+    by_pk = {d.pk: d for d in documents}
+    links = list(assessment.evidence.filter(finding=None, question_code__in=list(shown)))
+    if missing := {link.document_id for link in links} - by_pk.keys():
+        by_pk.update(Document.objects.in_bulk(missing))
+    attached: dict[str, list[Evidence]] = {}
+    for link in links:
+        link.document = by_pk[link.document_id]
+        attached.setdefault(link.question_code, []).append(link)
+    return attached, documents
 
 
 def evidence_attach_existing(

