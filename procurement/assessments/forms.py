@@ -526,7 +526,6 @@ def _basis_row(q: dict, stored, posted: str | None) -> dict:
     return {
         "basis_allowed": True,
         "basis": basis,
-        "basis_choices": [(v, label, v == basis) for v, label in Answer.Basis.choices],
         "basis_confirmed": f"Confirmed by {by.get_full_name() or by.get_username() if by else 'a reviewer'}"
         f" on {confirmed_at:%d %b %Y}"
         if confirmed
