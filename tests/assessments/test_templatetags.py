@@ -1,9 +1,13 @@
 import datetime as dt
 
+import pytest
 from django.urls import reverse, set_script_prefix
 
+from procurement.assessments.forms import SectionForm, section_rows
 from procurement.assessments.models import Assessment
+from procurement.assessments.selectors import bank_structure
 from procurement.assessments.templatetags.assessment_rows import assessment_row, detail_url, status_label
+from procurement.assessments.templatetags.section_fields import section_questions
 
 
 def test_detail_url_is_what_reverse_gives_under_any_script_prefix():
@@ -44,3 +48,27 @@ def test_assessment_row_escapes_names_and_fills_all_eight_cells():
     undecided_row = assessment_row(undecided)
     assert row.count("—") == 1 and undecided_row.count('<span class="text-secondary">—</span>') == 1
     assert row.count("Not decided") == 1 and undecided_row.count("Not decided") == 1
+
+
+@pytest.mark.django_db
+def test_section_questions_escape_the_bank_and_keep_each_inputs_name_and_error_link(shipped_version):
+    sup = bank_structure(shipped_version).section("SUP")
+    choice, number = (dict(q, text=f"<b>{q['text']}</b> & co") for q in sup["questions"][:3:2])  # SUP-01, SUP-03
+    questions = [choice, number]
+    form = SectionForm(
+        {"q-SUP-03": "many", "na-SUP-01": "on", "bs-SUP-01": "document"}, questions=questions, answers={}, revision=0
+    )
+    form.is_valid()
+    rows = section_rows(form, questions=questions, answers={}, visible={})
+    context = {"can_edit": True, "question_url": "/a/1/q/", "evidence_url": "/a/1/e/", "document_accept": ".pdf"}
+    page = section_questions(context, rows)
+    assert "<b>" not in page and page.count("&lt;b&gt;Will you give us") == 3  # legend, N/A label, its reason
+    # The number input is named by the question and described by its error, which is linked.
+    assert 'id="in-SUP-03" value="many" aria-labelledby="lg-SUP-03" aria-describedby="err-SUP-03' in page
+    assert 'aria-invalid="true"' in page and '<div class="invalid-feedback d-block" id="err-SUP-03">' in page
+    # The N/A ticked without a reason: the reason box is the invalid field, described by the error.
+    assert 'id="nar-SUP-01" value=""' in page and 'aria-describedby="err-SUP-01">' in page
+    assert '<option value="document" selected>Document</option>' in page  # the posted basis
+    assert 'href="/a/1/q/SUP-01/history/"' in page and "Critical" in page and "clarify" not in page
+    portal = section_questions({**context, "portal": True}, rows)
+    assert 'href="/a/1/q/SUP-01/clarify/"' in portal and "Critical" not in portal

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from procurement.assessments import services
 from procurement.assessments.models import AnswerChange
+from procurement.assessments.selectors import reworded_since_answered
 from procurement.questionbank.services import version_new_draft, version_publish
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,19 @@ def test_the_respondent_confirms_a_reworded_answer_still_holds_and_the_badge_goe
     assert 'id="rw-SUP-03"' not in client.get(reverse("assessments:review", args=[answered.pk])).content.decode()
     # A second press (or a code never reworded) records nothing more.
     assert services.answers_confirm_wording(assessment=answered, codes=["SUP-03", "CST-11"], by=None) == []
+
+
+def test_the_section_page_reads_no_answer_history_where_no_question_differs_from_an_earlier_version(
+    answered, personas, shipped_version, django_assert_num_queries
+):
+    codes = ["SUP-03", "SUP-05", "CST-11"]
+    assert reworded_since_answered(answered, codes) == set()
+    with django_assert_num_queries(0):  # the shipped bank has no earlier version here
+        assert reworded_since_answered(answered, codes) == set()
+    v2 = _publish_with(shipped_version, _reword_and_rescore)
+    services.assessment_upgrade(assessment=answered, target=v2, by=personas["analyst"])
+    answered.refresh_from_db()
+    # On v2, SUP-03 (reworded) and SUP-05 (rescored) differ from v1 and are read; CST-11 never is.
+    assert reworded_since_answered(answered, codes) == {"SUP-03"}
+    with django_assert_num_queries(0):
+        assert reworded_since_answered(answered, ["CST-11"]) == set()
