@@ -41,6 +41,10 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
+if [ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] || curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+  echo "!! Display :$DISPLAY_NUM or port $PORT is in use (another pass running?); set DISPLAY_NUM or PORT" >&2
+  exit 1
+fi
 rm -rf "$WORK" && mkdir -p "$WORK"/{prefs,chrome/Default,config/speech-dispatcher,xdg-run,cache} "$OUT"
 chmod 700 "$WORK/xdg-run"
 PIDS=()

@@ -12,7 +12,7 @@ import runpy
 import sys
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
-from orca import settings  # noqa: E402
+from orca import settings
 
 settings.enableKeyEcho = False
 settings.enableBraille = False
