@@ -109,7 +109,9 @@ class Pass:
             raise SystemExit("Ctrl+L never reached the address bar")
         xdotool("type", "--delay", "5", url)
         xdotool("key", "Delete")  # drop the address bar's inline completion
-        self.step(f"Open {url}", keys=["Return"], expect=r"^Page has ")
+        lines = self.step(f"Open {url}", keys=["Return"], expect=r"^Page has |Leave site")
+        if any("Leave site" in line for line in lines):
+            self.step("Leave the page anyway", keys=["Return"], expect=r"^Page has ")
 
     def mode(self, wanted: str) -> None:
         """Put Orca in "Browse mode" or "Focus mode"; Orca+A toggles between them.
@@ -130,38 +132,45 @@ class Pass:
 
 
 def section_page(p: Pass, portal: bool) -> None:
-    """The same walk on the staff page and in the portal: both render section_fields.html."""
+    """The same walk on the staff page and in the portal: both render section_fields.html.
+
+    Structural navigation (H, R) is used right after the page loads; after that the walk moves by Tab
+    only: in this setup Orca 43 stopped answering F, K and B once it had switched between focus and
+    browse mode by itself (its debug log says "No handler" for the key).
+    """
     p.step("First Tab", keys=["Tab"], expect="Skip")
     p.step("Enter on the skip link", keys=["Return"], timeout=5)
     p.step("Tab after the skip link", keys=["Tab"], timeout=5)
     p.mode("Browse mode")
-    p.step("Top of the page (Ctrl+Home), then headings (H)", keys=["ctrl+Home", "h"], expect="heading", timeout=5)
+    p.step("Top of the page (Ctrl+Home), then next heading (H)", keys=["ctrl+Home", "h"], expect="heading", timeout=5)
     p.step("Next heading (H)", keys=["h"], timeout=5)
     lines = p.step("Next radio button (R): SUP-01", keys=["r"], expect="radio", timeout=5)
     if not any("radio" in line for line in lines):
         p.write("  **(no radio button reached; the walk stops here)**")
         return
-    p.step("Space selects it", keys=["space"], timeout=5)
+    p.step("Space selects it; autosave follows (live region)", keys=["space"], expect=r"Saved|Not saved")
     p.step("Tab to the answer-basis select", keys=["Tab"], expect="rests on|combo", timeout=5)
     p.step("Tab to the N/A box", keys=["Tab"], expect="Not applicable|check box", timeout=5)
-    p.step("Space ticks N/A; autosave follows (live region)", keys=["space"], expect=r"Saved|attention|Not saved")
+    p.step("Space ticks N/A, no reason yet; autosave (live region)", keys=["space"], expect=r"Saved|attention")
     p.step("Tab to the reason box", keys=["Tab"], expect="Why it does not apply|entry", timeout=5)
-    p.step("Tab on", keys=["Tab"], timeout=5)
-    p.step("Tab on", keys=["Tab"], timeout=5)
-    p.mode("Browse mode")
-    p.until("Next form field (F), looking for SUP-03's number box", "f", r"spin|SUP-03|share of the serving")
-    p.mode("Focus mode")
+    p.until("Tab on to SUP-02's choices", "Tab", r"radio", tries=4)
+    p.until("Tab on to SUP-03's number box", "Tab", r"spin|SUP-03|share of the serving", tries=8)
     p.step("Type 40; autosave (live region)", text="40", expect=r"Saved|attention|Not saved", timeout=20)
     if portal:
-        p.mode("Browse mode")
-        p.until("Next link (K), looking for Ask the team", "k", "Ask the team")
         return
     p.mode("Browse mode")
-    p.until("Next button (B), looking for Save", "b", r"^Save push button")
-    p.step("Enter on Save, with SUP-01 N/A and no reason", keys=["Return"], expect=r"^Page has |attention", timeout=25)
+    p.step("End of the page (Ctrl+End)", keys=["ctrl+End"], timeout=5)
+    p.until("Shift+Tab back to Save", "shift+Tab", r"^Save push button", tries=6)
+    p.step(
+        "Enter on Save, with SUP-01 ticked N/A and no reason",
+        keys=["Return"],
+        expect=r"Some answers need attention",
+        timeout=25,
+    )
     p.step("Tab from the error summary", keys=["Tab"], timeout=5)
     p.step("Enter on the error link", keys=["Return"], timeout=5)
-    p.step("Tab on", keys=["Tab"], timeout=5)
+    p.step("Shift+Tab", keys=["shift+Tab"], timeout=5)
+    p.step("Tab", keys=["Tab"], timeout=5)
 
 
 def staff_section(p: Pass, base: str, assessment: int) -> None:
