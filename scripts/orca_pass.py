@@ -138,12 +138,15 @@ def section_page(p: Pass, portal: bool) -> None:
     only: in this setup Orca 43 stopped answering F, K and B once it had switched between focus and
     browse mode by itself (its debug log says "No handler" for the key).
     """
-    p.step("First Tab", keys=["Tab"], expect="Skip")
+    p.step("Top of the page (Ctrl+Home)", keys=["ctrl+Home"], expect="Skip", timeout=5)
     p.step("Enter on the skip link", keys=["Return"], timeout=5)
     p.step("Tab after the skip link", keys=["Tab"], timeout=5)
     p.mode("Browse mode")
     p.step("Top of the page (Ctrl+Home), then next heading (H)", keys=["ctrl+Home", "h"], expect="heading", timeout=5)
     p.step("Next heading (H)", keys=["h"], timeout=5)
+    p.step("Next landmark (M)", keys=["m"], timeout=5)
+    p.step("Next landmark (M)", keys=["m"], timeout=5)
+    p.step("Top of the page again (Ctrl+Home)", keys=["ctrl+Home"], timeout=5)
     lines = p.step("Next radio button (R): SUP-01", keys=["r"], expect="radio", timeout=5)
     if not any("radio" in line for line in lines):
         p.write("  **(no radio button reached; the walk stops here)**")
