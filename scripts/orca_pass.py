@@ -144,8 +144,8 @@ def section_page(p: Pass, portal: bool) -> None:
     p.mode("Browse mode")
     p.step("Top of the page (Ctrl+Home), then next heading (H)", keys=["ctrl+Home", "h"], expect="heading", timeout=5)
     p.step("Next heading (H)", keys=["h"], timeout=5)
-    p.step("Next landmark (M)", keys=["m"], timeout=5)
-    p.step("Next landmark (M)", keys=["m"], timeout=5)
+    p.until("Next link (K), to the section list", "k", r"answered")
+    p.step("Next link (K)", keys=["k"], timeout=5)
     p.step("Top of the page again (Ctrl+Home)", keys=["ctrl+Home"], timeout=5)
     lines = p.step("Next radio button (R): SUP-01", keys=["r"], expect="radio", timeout=5)
     if not any("radio" in line for line in lines):
