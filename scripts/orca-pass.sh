@@ -2,7 +2,8 @@
 # A screen-reader pass with Orca over a staff section page and the vendor portal (docs/accessibility.md).
 # Not part of `make test`: it needs Orca, a virtual X display and about two minutes.
 #
-#   scripts/orca-pass.sh            # transcript in test-artifacts/orca/transcript.md
+#   scripts/orca-pass.sh                 # both pages; transcript in test-artifacts/orca/transcript.md
+#   scripts/orca-pass.sh --only staff    # or --only portal
 #
 # What it does, in a scratch directory (WORK, default /tmp/orca-pass):
 #   1. a scratch SQLite database with the shipped bank's versions 1-4 and the demo data (seed_demo, which
@@ -102,7 +103,7 @@ chromium --no-sandbox --test-type --user-data-dir="$WORK/chrome" --no-first-run 
 CHROME=\$!
 rc=0
 /usr/bin/python3 "$ROOT/scripts/orca_pass.py" --speech-log "$WORK/speech.log" --out "$OUT/transcript.md" \
-  --base "$BASE" --portal-url "$BASE$PORTAL_PATH" || rc=\$?
+  --base "$BASE" --portal-url "$BASE$PORTAL_PATH" $* || rc=\$?
 import -window root "$OUT/last-screen.png" 2>/dev/null || true
 kill \$CHROME 2>/dev/null || true
 # Orca says "Screen reader off." on SIGTERM but does not always exit; give it 5 s.

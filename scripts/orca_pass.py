@@ -101,7 +101,7 @@ class Pass:
     def go(self, url: str, title: str) -> None:
         """Open a URL from the address bar (Ctrl+L), as a keyboard user would."""
         for _ in range(3):
-            self.speech.wait(timeout=0.3)
+            self.speech.wait(timeout=2)  # let the last page finish speaking (and loading)
             xdotool("key", "--clearmodifiers", "ctrl+l")
             if self.speech.wait(expect="Address and search bar", timeout=5)[1]:
                 break
@@ -203,6 +203,7 @@ def main() -> int:
     parser.add_argument("--base", required=True)
     parser.add_argument("--portal-url", required=True)
     parser.add_argument("--assessment", type=int, default=1)
+    parser.add_argument("--only", choices=["portal", "staff"], help="walk one of the two pages only")
     args = parser.parse_args()
     speech = Speech(args.speech_log)
     p = Pass(speech, args.out)
@@ -215,8 +216,10 @@ def main() -> int:
     if not found:
         print("Orca did not announce the first page", file=sys.stderr)
         return 1
-    portal_section(p, args.base, args.portal_url, args.assessment)
-    staff_section(p, args.base, args.assessment)
+    if args.only != "staff":
+        portal_section(p, args.base, args.portal_url, args.assessment)
+    if args.only != "portal":
+        staff_section(p, args.base, args.assessment)
     return 0
 
 
