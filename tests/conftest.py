@@ -1,4 +1,6 @@
+import contextlib
 import datetime as _dt
+import io
 import os
 import pickle
 import shutil
@@ -244,6 +246,37 @@ def django_db_setup(django_db_setup, django_db_blocker, _shipped_bank_parsed_onc
 
     with django_db_blocker.unblock():
         bank_load(raw=_SHIPPED_RAW, source=str(SHIPPED_BANK))
+
+
+@contextlib.contextmanager
+def rolled_back_after_the_module(django_db_blocker):
+    """Rows written inside stay for the rest of a module and are rolled back after its last test.
+
+    Each test's own transaction (pytest-django's `db`) opens inside this one as a savepoint, as in
+    Django's TestCase with setUpTestData, so a test still sees exactly these rows and never another
+    test's writes. For costly worlds that many tests of a module only read (the demo seed, about
+    3 s). Not for modules with transactional tests (they flush the tables)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # nested durable blocks behave as in a TestCase
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_for_the_module(django_db_setup, django_db_blocker):
+    """`seed_demo` run once per module, rolled back after it (see rolled_back_after_the_module)."""
+    from django.core.management import call_command
+
+    with rolled_back_after_the_module(django_db_blocker):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
 
 
 @pytest.fixture
