@@ -443,20 +443,9 @@ def bench_decided_at_scale():
 # --- The obligations calendar: 2,000 services and 5,000 obligations vs none ---------------------
 
 
-def bench_calendar():
-    """The Calendar page of an organisation with 2,000 services (200 vendors, 20 members) and
-    5,000 dated obligations, against the same page of an empty organisation (the issue's
-    figure: it includes drawing a full page of 50 rows against none) and of an organisation of
-    100 services and 250 obligations (whose first page is just as full: what grows with the
-    data). Measured alternately.
-
-    The obligations: 1,800 reviews (approved assessments, next reviews from two months overdue
-    to two years ahead), 200 open assessments with a due date (each on a service of its own
-    reviews, which it takes off the calendar), 2,700 conditions and 300 risk acceptances
-    spread over the same range; a tenth of that for 200 services' worth of the small one.
-    The frozen records are small: the calendar never reads them (the next review date is a
-    column). Beside them: 10,000 register documents, 2,000 contracts and 200 model retirements
-    (a tenth for the small one), whose dates the calendar computes."""
+def calendar_organisations() -> dict:
+    """The bench's three organisations (see ``bench_calendar``): name -> a signed-in client of
+    one of its members."""
     import datetime as dt
 
     from django.contrib.auth import get_user_model
@@ -597,6 +586,25 @@ def bench_calendar():
                 for i, s in enumerate(services[::10])
             ]
         )
+
+    return clients
+
+
+def bench_calendar():
+    """The Calendar page of an organisation with 2,000 services (200 vendors, 20 members) and
+    5,000 dated obligations, against the same page of an empty organisation (the issue's
+    figure: it includes drawing a full page of 50 rows against none) and of an organisation of
+    100 services and 250 obligations (whose first page is just as full: what grows with the
+    data). Measured alternately.
+
+    The obligations: 1,800 reviews (approved assessments, next reviews from two months overdue
+    to two years ahead), 200 open assessments with a due date (each on a service of its own
+    reviews, which it takes off the calendar), 2,700 conditions and 300 risk acceptances
+    spread over the same range; a tenth of that for 200 services' worth of the small one.
+    The frozen records are small: the calendar never reads them (the next review date is a
+    column). Beside them: 10,000 register documents, 2,000 contracts and 200 model retirements
+    (a tenth for the small one), whose dates the calendar computes."""
+    clients = calendar_organisations()
 
     def page(client):
         def get():

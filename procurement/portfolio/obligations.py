@@ -54,9 +54,8 @@ from procurement.assessments.selectors import list_rows
 from procurement.core.access import EDITORS, REVIEWERS, membership_for
 from procurement.core.models import Membership, Organisation
 from procurement.portal.models import Invitation
-from procurement.portfolio.selectors import review_schedule
 from procurement.vendors.contracts import term_dates
-from procurement.vendors.models import AIService, Contract, Document, Lifecycle, ModelLifecycle
+from procurement.vendors.models import Contract, Document, Lifecycle, ModelLifecycle
 from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
 from procurement.vendors.selectors import (
     contract_deadlines,
@@ -426,46 +425,65 @@ def _acceptances_for(org, user, authority: int, *, today: dt.date, limit: int) -
 def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     """Periodic reviews of decided assessments (the schedule on the Reviews page), overdue and
     due soon kept apart, and services flagged for reassessment. An admin sees all; an analyst
-    those they own and those nobody owns."""
-    rows = [
-        r
-        for r in review_schedule(org, today=today, within_days=REVIEW_SOON_DAYS)
-        if role == Membership.Role.ADMIN or r["assessment"].owner_id in (user.pk, None)
-    ]
-    services = {}
-    if rows:
-        ids = {r["assessment"].service_id for r in rows}
-        services = {s.pk: s for s in AIService.objects.filter(pk__in=ids).select_related("vendor")}
+    those they own and those nobody owns.
 
-    def item(r) -> Item:
-        a = r["assessment"]
-        s = services[a.service_id]
+    Read through the stored next review date (``Assessment.review_due``, fixed when deciding:
+    the day the Reviews page computes) and its index, the newest assessment of each service
+    only, at most ``limit`` rows named per group: loading every service's newest assessment to
+    compute the dates cost 300 ms a page at 2,000 services (bench/run.py,
+    ``calendar_home_page_ratio``)."""
+    newer = Assessment.objects.filter(organisation=org, service=OuterRef("service")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    latest = (
+        Assessment.objects.filter(organisation=org)
+        .exclude(service__status=Lifecycle.ENDED)  # ended services are not reviewed any more
+        .filter(~Exists(newer))
+    )
+    if role != Membership.Role.ADMIN:
+        latest = latest.filter(Q(owner=user) | Q(owner__isnull=True))
+    due = latest.filter(status=S.APPROVED, review_due__isnull=False, reassess_reason="")
+    soon_end = today + dt.timedelta(days=REVIEW_SOON_DAYS)
+
+    def shape(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+        return qs.only("id", "service_id", "status", "review_due", "reassess_reason").annotate(
+            vendor_name=F("service__vendor__name"), service_name=F("service__name")
+        )
+
+    new_url = reverse("assessments:create")
+
+    def item(a) -> Item:
+        flagged = bool(a.reassess_reason)
+        due = a.review_due if a.status == S.APPROVED else None
         return Item(
             kind="review_due",
-            title=f"{s.vendor.name} — {s.name}",
-            url=reverse("assessments:create") + f"?service={a.service_id}",
-            due_date=r["due"],
-            overdue=r["overdue"],
+            title=f"{a.vendor_name} — {a.service_name}",
+            url=f"{new_url}?service={a.service_id}",
+            due_date=due,
+            overdue=due is not None and due < today,
             status=S(a.status).label,
-            vendor=s.vendor.name,
-            service=s.name,
-            detail=(a.reassess_reason.splitlines() or [""])[-1] if r["flagged"] else f"Last decided as A-{a.pk}",
+            vendor=a.vendor_name,
+            service=a.service_name,
+            detail=(a.reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{a.pk}",
             assessment_id=a.pk,
         )
 
-    overdue = [r for r in rows if not r["flagged"] and r["overdue"]]
-    soon = [r for r in rows if not r["flagged"] and not r["overdue"] and r["due"] is not None]
-    flagged = [r for r in rows if r["flagged"]]
     more = reverse("portfolio:reviews")
     spec = (
-        ("reviews_overdue", "Reviews overdue", "No review overdue.", overdue),
-        ("reviews_soon", f"Reviews due in the next {REVIEW_SOON_DAYS} days", "No review due soon.", soon),
-        ("reassess", "Reassessment needed", "No service flagged for reassessment.", flagged),
+        ("reviews_overdue", "Reviews overdue", "No review overdue.", due.filter(review_due__lt=today)),
+        (
+            "reviews_soon",
+            f"Reviews due in the next {REVIEW_SOON_DAYS} days",
+            "No review due soon.",
+            due.filter(review_due__gte=today, review_due__lte=soon_end),
+        ),
+        ("reassess", "Reassessment needed", "No service flagged for reassessment.", latest.exclude(reassess_reason="")),
     )
-    return [
-        Group(key, heading, empty, [item(r) for r in found[:limit]], len(found), more)
-        for key, heading, empty, found in spec
-    ]
+    groups = []
+    for key, heading, empty, qs in spec:
+        rows, count = _take(qs.order_by(F("review_due").asc(nulls_last=True), "pk"), limit, shape=shape)
+        groups.append(Group(key, heading, empty, [item(a) for a in rows], count, more))
+    return groups
 
 
 # --- The portfolio's open conditions ------------------------------------------------------
