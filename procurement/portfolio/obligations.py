@@ -596,6 +596,16 @@ def _rows(qs: QuerySet, field_name: str, limit: int) -> list[tuple[dt.date, int]
     return list(qs.order_by(field_name, "pk").values_list(field_name, "pk")[:limit]) if limit > 0 else []
 
 
+def _url_maker(name: str, arity: int) -> Callable[..., str]:
+    """``reverse(name, args=...)`` for many rows at the cost of one reverse: the path with
+    marker numbers, filled in per row (whole-number arguments only)."""
+    markers = [str(987_654_321_000 + n) for n in range(arity)]
+    path = reverse(name, args=markers)
+    for n, marker in enumerate(markers):
+        path = path.replace(marker, f"{{{n}}}")
+    return path.format
+
+
 def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Periodic reviews: each service whose newest assessment is approved, on its next review
     date (``Assessment.review_due``, fixed when deciding). A service with a newer assessment is
@@ -647,16 +657,35 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
     )
 
     def build(ids: list[int]) -> list[Item]:
+        # Plain values and one reverse for every row's link: the page's most frequent kind.
+        url = _url_maker("assessments:finding_detail", 2)
+        labels = {kind.value: f"{kind.label} due" for kind in Finding.Kind}
+        statuses = {status.value: str(status.label) for status in FS}
+        rows = Finding.objects.filter(pk__in=ids).values_list(
+            "pk", "assessment_id", "kind", "text", "owner", "due_date", "status"
+        )
+        rows = rows.annotate(
+            vendor_name=F("assessment__service__vendor__name"),
+            service_name=F("assessment__service__name"),
+            owner_name=_person("owner_user"),
+        )
         return [
             Item(
-                **{
-                    **condition_item(f, today=today).__dict__,
-                    "kind": "condition",
-                    "label": f"{Finding.Kind(f.kind).label} due",
-                    "key": f"condition:{f.pk}",
-                }
+                kind="condition",
+                label=labels[kind],
+                key=f"condition:{pk}",
+                title=text,
+                url=url(assessment_id, pk),
+                due_date=due,
+                owner=owner_name or owner,
+                overdue=due < today,  # a live one (the kind reads no other)
+                status=statuses[status],
+                vendor=vendor_name,
+                service=service_name,
+                detail=f"A-{assessment_id} {vendor_name} — {service_name}",
+                assessment_id=assessment_id,
             )
-            for f in _finding_rows(Finding.objects.filter(pk__in=ids))
+            for pk, assessment_id, kind, text, owner, due, status, vendor_name, service_name, owner_name in rows
         ]
 
     # One walk of the (status, due date) index per live status, merged: with the three statuses
@@ -883,10 +912,11 @@ def _contract_dates(organisation, today: dt.date, until: dt.date | None) -> list
     if until is not None:
         # A bound, not the organisation's own figure: one table, no join.
         longest = Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
+        # Read through the (auto_renews, end_date) index; one renewed since its written end date
+        # (before today) has its current term computed below.
         live = live.filter(
             Q(auto_renews=False, end_date__lte=until)
-            | Q(auto_renews=True, end_date__lt=today)
-            | Q(auto_renews=True, end_date__lte=until + dt.timedelta(days=longest))
+            | Q(auto_renews=True, end_date__lte=max(until + dt.timedelta(days=longest), today))
         )
     fields = ("pk", "end_date", "auto_renews", "renewal_term_months", "renewal_notice_days")
     rows = []
