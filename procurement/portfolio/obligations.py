@@ -912,8 +912,7 @@ def _contract_dates(organisation, today: dt.date, until: dt.date | None) -> list
     if until is not None:
         # A bound, not the organisation's own figure: one table, no join.
         longest = Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
-        # Read through the (auto_renews, end_date) index; one renewed since its written end date
-        # (before today) has its current term computed below.
+        # One renewed since its written end date (before today) has its current term computed below.
         live = live.filter(
             Q(auto_renews=False, end_date__lte=until)
             | Q(auto_renews=True, end_date__lte=max(until + dt.timedelta(days=longest), today))

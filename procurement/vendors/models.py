@@ -731,12 +731,6 @@ class Contract(TimeStampedModel):
                 name="vendors_contract_spend_period_valid",
             ),
         ]
-        indexes = [
-            # The calendar's contract dates (procurement.portfolio.obligations._contract_dates): the
-            # contracts ending, or renewing, up to a day, found by date rather than by walking every
-            # service of the organisation (4 ms of a Calendar page at 2,000 contracts, 0.7 with it).
-            models.Index(fields=["auto_renews", "end_date"], name="vendors_contract_renews_end"),
-        ]
 
     def __str__(self) -> str:
         return f"Contract {self.reference or 'without reference'} for {self.service}"
