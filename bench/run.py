@@ -568,6 +568,7 @@ def calendar_organisations() -> dict:
             [
                 Contract(
                     service=s,
+                    organisation=org,
                     reference=f"MSA-{i}",
                     buyer_party=org.name,
                     vendor_party=s.vendor.name,

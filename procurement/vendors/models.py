@@ -639,6 +639,12 @@ class Contract(TimeStampedModel):
         TERM = "term", _("for the whole term")
 
     service = models.OneToOneField(AIService, on_delete=models.CASCADE, related_name="contract")
+    # The service's vendor's organisation, set on save (it never changes): the calendar reads the
+    # organisation's contract dates through (organisation, auto_renews, end_date) instead of
+    # walking every service of the organisation to reach them.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", editable=False, blank=True
+    )
     reference = models.CharField(_("contract reference"), max_length=100, blank=True)
     buyer_party = models.CharField(_("our contracting entity"), max_length=200)
     vendor_party = models.CharField(_("vendor's contracting entity"), max_length=200)
@@ -731,9 +737,18 @@ class Contract(TimeStampedModel):
                 name="vendors_contract_spend_period_valid",
             ),
         ]
+        indexes = [
+            # The calendar's contract dates (procurement.portfolio.obligations._contract_dates).
+            models.Index(fields=["organisation", "auto_renews", "end_date"], name="vendors_contract_org_end"),
+        ]
 
     def __str__(self) -> str:
         return f"Contract {self.reference or 'without reference'} for {self.service}"
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None:
+            self.organisation_id = self.service.vendor.organisation_id
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from procurement.vendors.contracts import contract_validate  # the checks live with the writes
