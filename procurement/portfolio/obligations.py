@@ -60,8 +60,8 @@ from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
 from procurement.vendors.selectors import (
     contract_deadlines,
     dated_document,
-    dated_retirement,
     live_expiring,
+    retirement_title,
 )
 
 CONDITION_SOON_DAYS = 14
@@ -595,6 +595,11 @@ def _rows(qs: QuerySet, field_name: str, limit: int) -> list[tuple[dt.date, int]
     return list(qs.order_by(field_name, "pk").values_list(field_name, "pk")[:limit]) if limit > 0 else []
 
 
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    """A person's name as ``_person`` words it in SQL: first and last name, else the username."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
 def _url_maker(name: str, arity: int) -> Callable[..., str]:
     """``reverse(name, args=...)`` for many rows at the cost of one reverse: the path with
     marker numbers, filled in per row (whole-number arguments only)."""
@@ -661,12 +666,18 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
         labels = {kind.value: f"{kind.label} due" for kind in Finding.Kind}
         statuses = {status.value: str(status.label) for status in FS}
         rows = Finding.objects.filter(pk__in=ids).values_list(
-            "pk", "assessment_id", "kind", "text", "owner", "due_date", "status"
-        )
-        rows = rows.annotate(
-            vendor_name=F("assessment__service__vendor__name"),
-            service_name=F("assessment__service__name"),
-            owner_name=_person("owner_user"),
+            "pk",
+            "assessment_id",
+            "kind",
+            "text",
+            "owner",
+            "due_date",
+            "status",
+            "assessment__service__vendor__name",
+            "assessment__service__name",
+            "owner_user__first_name",
+            "owner_user__last_name",
+            "owner_user__username",
         )
         return [
             Item(
@@ -676,7 +687,7 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
                 title=text,
                 url=url(assessment_id, pk),
                 due_date=due,
-                owner=owner_name or owner,
+                owner=_name(first, last, username) or owner,
                 overdue=due < today,  # a live one (the kind reads no other)
                 status=statuses[status],
                 vendor=vendor_name,
@@ -684,7 +695,20 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
                 detail=f"A-{assessment_id} {vendor_name} — {service_name}",
                 assessment_id=assessment_id,
             )
-            for pk, assessment_id, kind, text, owner, due, status, vendor_name, service_name, owner_name in rows
+            for (
+                pk,
+                assessment_id,
+                kind,
+                text,
+                owner,
+                due,
+                status,
+                vendor_name,
+                service_name,
+                first,
+                last,
+                username,
+            ) in rows
         ]
 
     # One walk of the (status, due date) index per live status, merged: with the three statuses
@@ -872,41 +896,50 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
         qs = qs.filter(service__vendor_id=filters.vendor)
 
     def build(ids: list[int]) -> list[Item]:
-        # Only the columns a row shows (``dated_retirement`` words the title).
-        rows = (
-            ModelLifecycle.objects.filter(pk__in=ids)
-            .select_related("service__vendor__owner")
-            .only(
-                "id",
-                "retires_on",
-                "model_version",
-                "replacement",
-                "service__id",
-                "service__name",
-                "service__model_name",
-                "service__vendor__id",
-                "service__vendor__name",
-                "service__vendor__owner__username",
-                "service__vendor__owner__first_name",
-                "service__vendor__owner__last_name",
-            )
+        url = _url_maker("vendors:service", 2)
+        rows = ModelLifecycle.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "retires_on",
+            "model_version",
+            "replacement",
+            "service_id",
+            "service__name",
+            "service__model_name",
+            "service__vendor_id",
+            "service__vendor__name",
+            "service__vendor__owner__first_name",
+            "service__vendor__owner__last_name",
+            "service__vendor__owner__username",
         )
         return [
             Item(
                 kind="model_retirement",
                 label="Model retires",
-                key=f"model_retirement:{r.object_id}",
-                title=f"{r.vendor_name} — {r.service_name}: {r.title}",
-                url=r.url,
-                due_date=r.due,
-                owner=_person_label(r.owner),
-                overdue=r.due < today,
-                status="Retired" if r.due < today else "Announced",
-                vendor=r.vendor_name,
-                service=r.service_name,
+                key=f"model_retirement:{pk}",
+                title=f"{vendor_name} — {service_name}: {retirement_title(version, model_name, replacement)}",
+                url=url(vendor_id, service_id),
+                due_date=due,
+                owner=_name(first, last, username),
+                overdue=due < today,
+                status="Retired" if due < today else "Announced",
+                vendor=vendor_name,
+                service=service_name,
                 detail="Move to the replacement before this day",
             )
-            for r in map(dated_retirement, rows)
+            for (
+                pk,
+                due,
+                version,
+                replacement,
+                service_id,
+                service_name,
+                model_name,
+                vendor_id,
+                vendor_name,
+                first,
+                last,
+                username,
+            ) in rows
         ]
 
     return Dated(_rows(qs, "retires_on", limit), build)

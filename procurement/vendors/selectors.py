@@ -76,14 +76,19 @@ def documents_expiring(*, organisation: Organisation, until: dt.date) -> list[Da
     return [dated_document(d) for d in rows.order_by("expiry", "pk")]
 
 
+def retirement_title(model_version: str, model_name: str, replacement: str) -> str:
+    """ "gpt-x-2026-06 retires (replacement: gpt-x-2027-01)": the model named by the lifecycle
+    record, else by its service, else "the model"."""
+    model = model_version or model_name or "the model"
+    return f"{model} retires" + (f" (replacement: {replacement})" if replacement else "")
+
+
 def dated_retirement(life: ModelLifecycle) -> DatedRow:
     service = life.service
-    model = life.model_version or service.model_name or "the model"
-    replacement = f" (replacement: {life.replacement})" if life.replacement else ""
     return DatedRow(
         kind="model_retirement",
         due=life.retires_on,
-        title=f"{model} retires{replacement}",
+        title=retirement_title(life.model_version, service.model_name, life.replacement),
         vendor_id=service.vendor_id,
         vendor_name=service.vendor.name,
         owner=service.vendor.owner,
