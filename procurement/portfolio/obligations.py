@@ -41,7 +41,7 @@ import datetime as dt
 import heapq
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -951,15 +951,18 @@ _CONTRACT_DATES: ContextVar[dict | None] = ContextVar("calendar_contract_dates",
 
 def _contract_dates(organisation, today: dt.date, filters: CalendarFilters) -> list[tuple]:
     """(kind, date, contract id) of every live contract of the organisation matching the
-    filters' owner and vendor with a date on or before ``filters.end`` (or any): stored values
-    only, no rows built. The database leaves out the contracts that cannot have one: those
-    ending after the end and those renewing by themselves later than the end plus the longest
-    notice, read through the (organisation, auto_renews, end_date) index."""
+    filters' owner and vendor with a date on or before ``filters.end`` (or any; maybe some later
+    ones too: the callers filter by date): stored values only, no rows built. The database
+    leaves out the contracts that cannot have one: those ending after the end and those renewing
+    by themselves later than the end plus the longest notice, read through the (organisation,
+    auto_renews, end_date) index."""
     until = filters.end
     memo = _CONTRACT_DATES.get()
-    key = (organisation.pk, today, until, filters.owner, filters.vendor)
+    key = (organisation.pk, today, filters.owner, filters.vendor)
     if memo is not None and key in memo:
-        return memo[key]
+        read_until, rows = memo[key]  # read up to a later day (or any) serves an earlier one
+        if read_until is None or (until is not None and until <= read_until):
+            return rows
     live = Contract.objects.filter(organisation=organisation, end_date__isnull=False).exclude(
         service__status=Lifecycle.ENDED
     )
@@ -987,7 +990,7 @@ def _contract_dates(organisation, today: dt.date, filters: CalendarFilters) -> l
         rows.append(("contract_notice", end - dt.timedelta(days=notice or 0), pk))
         rows.append(("contract_renewal", end, pk))
     if memo is not None:
-        memo[key] = rows
+        memo[key] = (until, rows)
     return rows
 
 
@@ -1061,22 +1064,31 @@ def calendar(
     ``limit``.
 
     Each kind reads the (date, id) of at most ``offset + limit + 1`` rows through its date
-    index; only the rows shown are then read with their names, one query per kind. A page
+    index, and no later than the last of the first ``offset + limit + 1`` dates the kinds before
+    it found; only the rows shown are then read with their names, one query per kind. A page
     costs the same whatever the organisation holds beyond it; deep pages read more dates
     (callers cap the offset). Nothing is counted: ``more`` says whether a next page exists.
     """
     filters = filters or CalendarFilters()
     wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
     want = offset + limit + 1
-    streams, builders = [], {}
+    streams, builders, days = [], {}, []
+    narrowed = filters
     token = _CONTRACT_DATES.set({})
     try:
         for position, kind in enumerate(wanted):
-            dated = kind.read(organisation, filters, today=today, limit=want)
+            dated = kind.read(organisation, narrowed, today=today, limit=want)
             builders[kind.key] = dated.build
             streams.append(
                 [((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)]
             )
+            # Once ``want`` dates are in hand, nothing later than the last of the first ``want`` can
+            # be on the page: the next kinds read up to that day only (fewer rows to read and name).
+            days.extend(day for day, _ in dated.dates)
+            if len(days) >= want:
+                last = heapq.nsmallest(want, days)[-1]
+                if narrowed.end is None or last < narrowed.end:
+                    narrowed = replace(narrowed, end=last)
     finally:
         _CONTRACT_DATES.reset(token)
     merged = list(heapq.merge(*streams))
