@@ -583,7 +583,9 @@ def calendar_organisations() -> dict:
         )
         ModelLifecycle.objects.bulk_create(
             [
-                ModelLifecycle(service=s, model_version="m-1", retires_on=today + dt.timedelta(days=i * 4 - 100))
+                ModelLifecycle(
+                    service=s, organisation=org, model_version="m-1", retires_on=today + dt.timedelta(days=i * 4 - 100)
+                )
                 for i, s in enumerate(services[::10])
             ]
         )

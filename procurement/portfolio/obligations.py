@@ -884,7 +884,7 @@ def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date
 def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Models the vendor has announced it will retire, on the retirement day; services that have
     ended are left out."""
-    qs = ModelLifecycle.objects.filter(service__vendor__organisation=organisation, retires_on__isnull=False).exclude(
+    qs = ModelLifecycle.objects.filter(organisation=organisation, retires_on__isnull=False).exclude(
         service__status=Lifecycle.ENDED
     )
     for name, value in (("retires_on__gte", filters.start), ("retires_on__lte", filters.end)):

@@ -1,5 +1,6 @@
-"""Each contract carries its organisation (its service's vendor's), indexed with its end date,
-so the calendar reads an organisation's contract dates without walking all its services."""
+"""Each contract and model lifecycle record carries its organisation (its service's vendor's),
+indexed with its end or retirement date, so the calendar reads an organisation's contract dates
+and model retirements without walking all its services."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -7,10 +8,10 @@ from django.db.models import OuterRef, Subquery
 
 
 def fill_organisation(apps, schema_editor):
-    Contract = apps.get_model("vendors", "Contract")
     AIService = apps.get_model("vendors", "AIService")
     owner = AIService.objects.filter(pk=OuterRef("service_id")).values("vendor__organisation_id")[:1]
-    Contract.objects.update(organisation_id=Subquery(owner))
+    for name in ("Contract", "ModelLifecycle"):
+        apps.get_model("vendors", name).objects.update(organisation_id=Subquery(owner))
 
 
 class Migration(migrations.Migration):
@@ -22,6 +23,18 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="contract",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organisation",
+            ),
+        ),
+        migrations.AddField(
+            model_name="modellifecycle",
             name="organisation",
             field=models.ForeignKey(
                 blank=True,
@@ -44,8 +57,23 @@ class Migration(migrations.Migration):
                 to="core.organisation",
             ),
         ),
+        migrations.AlterField(
+            model_name="modellifecycle",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organisation",
+            ),
+        ),
         migrations.AddIndex(
             model_name="contract",
             index=models.Index(fields=["organisation", "auto_renews", "end_date"], name="vendors_contract_org_end"),
+        ),
+        migrations.AddIndex(
+            model_name="modellifecycle",
+            index=models.Index(fields=["organisation", "retires_on"], name="vendors_modellife_org_retires"),
         ),
     ]
