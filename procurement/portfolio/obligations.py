@@ -58,7 +58,7 @@ from procurement.vendors.contracts import term_dates
 from procurement.vendors.models import Contract, Document, Lifecycle, ModelLifecycle
 from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
 from procurement.vendors.selectors import (
-    contract_deadlines,
+    contract_deadline_detail,
     dated_document,
     live_expiring,
     retirement_title,
@@ -1005,26 +1005,46 @@ def _contract_kind(kind: str):
         )[:limit]
 
         def build(ids: list[int]) -> list[Item]:
-            rows = contract_deadlines(
-                organisation=organisation, until=dt.date.max, today=today, contracts=Contract.objects.filter(pk__in=ids)
+            # Plain values (contract_deadlines words the same from rows).
+            url = _url_maker("vendors:service", 2)
+            rows = Contract.objects.filter(pk__in=ids).values_list(
+                "pk",
+                "reference",
+                "end_date",
+                "auto_renews",
+                "renewal_term_months",
+                "renewal_notice_days",
+                "service_id",
+                "service__name",
+                "service__vendor_id",
+                "service__vendor__name",
+                "owner__first_name",
+                "owner__last_name",
+                "owner__username",
+                "service__vendor__owner__first_name",
+                "service__vendor__owner__last_name",
+                "service__vendor__owner__username",
             )
-            return [
-                Item(
-                    kind=kind,
-                    label=CONTRACT_LABELS[kind],
-                    key=f"{kind}:{r.contract.pk}",
-                    title=f"{CONTRACT_LABELS[kind]}: {r.title}",
-                    url=r.url,
-                    due_date=r.date,
-                    owner=r.owner_label,
-                    overdue=r.date < today,
-                    vendor=r.vendor.name,
-                    service=r.service.name,
-                    detail=r.detail,
+            items = []
+            for pk, ref, end, renews, months, notice, service_id, service, vendor_id, vendor, *names in rows:
+                term = term_dates(end, auto_renews=renews, months=months, notice_days=notice, today=today)
+                day = term.notice_by if kind == "contract_notice" else term.term_end
+                items.append(
+                    Item(
+                        kind=kind,
+                        label=CONTRACT_LABELS[kind],
+                        key=f"{kind}:{pk}",
+                        title=f"{CONTRACT_LABELS[kind]}: {vendor} — {service}",
+                        url=url(vendor_id, service_id) + "#contract",
+                        due_date=day,
+                        owner=_name(*names[:3]) or _name(*names[3:]),
+                        overdue=day < today,
+                        vendor=vendor,
+                        service=service,
+                        detail=contract_deadline_detail(kind, ref, term.term_end),
+                    )
                 )
-                for r in rows
-                if r.kind == kind
-            ]
+            return items
 
         return Dated(dates, build)
 
