@@ -291,6 +291,16 @@ def test_the_page_lists_overdue_first_grouped_by_month(spread, login, personas):
     assert 'href="/portfolio/calendar/"' in html  # in the navigation
 
 
+def test_the_calendar_and_the_home_page_escape_what_people_typed(in_review, personas, login):
+    text = 'Check <script>alert("x")</script> & the vendor\'s "terms"'
+    _condition(in_review, personas["analyst"], -3, text=text)
+    client = login(personas["analyst"])
+    escaped = "Check &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; the vendor&#x27;s &quot;terms&quot;"
+    for url in (reverse("portfolio:calendar"), reverse("core:home")):
+        page = client.get(url).content.decode()
+        assert escaped in page and "<script>alert" not in page
+
+
 def test_the_page_groups_by_week_and_filters(spread, login, personas):
     client = login(personas["analyst"])
     response = client.get(reverse("portfolio:calendar"), {"by": "week", "kind": "condition"})
