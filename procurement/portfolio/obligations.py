@@ -949,48 +949,79 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
 _CONTRACT_DATES: ContextVar[dict | None] = ContextVar("calendar_contract_dates", default=None)
 
 
-def _contract_dates(organisation, today: dt.date, filters: CalendarFilters) -> list[tuple]:
-    """(kind, date, contract id) of every live contract of the organisation matching the
-    filters' owner and vendor with a date on or before ``filters.end`` (or any; maybe some later
-    ones too: the callers filter by date): stored values only, no rows built. The database
-    leaves out the contracts that cannot have one: those ending after the end and those renewing
-    by themselves later than the end plus the longest notice, read through the (organisation,
-    auto_renews, end_date) index."""
-    until = filters.end
+def _contract_dates(organisation, today: dt.date, filters: CalendarFilters, limit: int) -> list[tuple]:
+    """(kind, date, contract id): at least the first ``limit`` dates of each contract kind in
+    date order among the organisation's live contracts matching the filters (maybe more, and
+    later ones: the callers filter and cut), from stored values only, no rows built.
+
+    Contracts that end without renewing: the database orders and limits them through the
+    (organisation, auto_renews, end_date) index. Renewing ones are read in order of their
+    written end date, those renewed since (ended before today) first, their current term
+    computed (``term_dates``); the reading stops once ``limit`` renewal dates and ``limit`` last
+    days to give notice are in hand and no later contract can come before them (a last day to
+    give notice is at most the longest notice before the renewal)."""
+    until, start = filters.end, filters.start
     memo = _CONTRACT_DATES.get()
-    key = (organisation.pk, today, filters.owner, filters.vendor)
+    key = (organisation.pk, today, start, filters.owner, filters.vendor, filters.kinds, limit)
     if memo is not None and key in memo:
         read_until, rows = memo[key]  # read up to a later day (or any) serves an earlier one
         if read_until is None or (until is not None and until <= read_until):
             return rows
+    wanted = set(filters.kinds or ("contract_end", "contract_notice", "contract_renewal"))
     live = Contract.objects.filter(organisation=organisation, end_date__isnull=False).exclude(
         service__status=Lifecycle.ENDED
     )
-    if until is not None:
-        # A bound, not the organisation's own figure: one table, no join.
-        longest = Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
-        # One renewed since its written end date (before today) has its current term computed below.
-        live = live.filter(
-            Q(auto_renews=False, end_date__lte=until)
-            | Q(auto_renews=True, end_date__lte=max(until + dt.timedelta(days=longest), today))
-        )
     if filters.owner is not None:  # the contract's owner, or else its vendor's
         live = live.filter(Q(owner_id=filters.owner) | Q(owner__isnull=True, service__vendor__owner_id=filters.owner))
     if filters.vendor is not None:
         live = live.filter(service__vendor_id=filters.vendor)
     rows = []
-    for pk, end, renews, months, notice in live.values_list(
-        "pk", "end_date", "auto_renews", "renewal_term_months", "renewal_notice_days"
-    ):
-        if not renews:
-            rows.append(("contract_end", end, pk))
-            continue
-        if end < today:  # renewed since its written date: the current term (term_dates)
-            end = term_dates(end, auto_renews=True, months=months, notice_days=notice, today=today).term_end
-        rows.append(("contract_notice", end - dt.timedelta(days=notice or 0), pk))
-        rows.append(("contract_renewal", end, pk))
+    if "contract_end" in wanted:
+        fixed = live.filter(auto_renews=False)
+        fixed = fixed.filter(end_date__gte=start) if start is not None else fixed
+        fixed = fixed.filter(end_date__lte=until) if until is not None else fixed
+        rows.extend(("contract_end", end, pk) for end, pk in _rows(fixed, "end_date", limit))
+    if wanted & {"contract_notice", "contract_renewal"}:
+        rows.extend(_renewing_dates(live.filter(auto_renews=True), today=today, filters=filters, limit=limit))
     if memo is not None:
         memo[key] = (until, rows)
+    return rows
+
+
+def _renewing_dates(renewing: QuerySet[Contract], *, today: dt.date, filters: CalendarFilters, limit: int) -> list:
+    """The notice and renewal dates of renewing contracts for ``_contract_dates``."""
+    until, start = filters.end, filters.start
+    # A bound, not the organisation's own figure: one table, no join.
+    longest = dt.timedelta(
+        days=Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
+    )
+    if until is not None:
+        renewing = renewing.filter(end_date__lte=max(until + longest, today))
+    if start is not None:
+        renewing = renewing.filter(Q(end_date__lt=today) | Q(end_date__gte=start))
+    notices: list[int] = []  # the first ``limit`` days in range so far, as negated ordinals (heaps)
+    renewals: list[int] = []
+
+    def keep(heap: list, day: dt.date) -> None:
+        if (start is None or day >= start) and (until is None or day <= until):
+            heapq.heappush(heap, -day.toordinal())
+            if len(heap) > limit:
+                heapq.heappop(heap)
+
+    rows = []
+    fields = ("pk", "end_date", "renewal_term_months", "renewal_notice_days")
+    for pk, end, months, notice in renewing.order_by("end_date", "pk").values_list(*fields).iterator(64):
+        # Every later contract renews after ``end`` and needs notice after ``end - longest``.
+        full = end >= today and len(notices) == len(renewals) == limit
+        if full and end.toordinal() > -renewals[0] and (end - longest).toordinal() > -notices[0]:
+            break
+        if end < today:  # renewed since its written date: the current term
+            end = term_dates(end, auto_renews=True, months=months, notice_days=notice, today=today).term_end
+        notice_by = end - dt.timedelta(days=notice or 0)
+        keep(notices, notice_by)
+        keep(renewals, end)
+        rows.append(("contract_notice", notice_by, pk))
+        rows.append(("contract_renewal", end, pk))
     return rows
 
 
@@ -998,7 +1029,7 @@ def _contract_kind(kind: str):
     def read(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
         dates = sorted(
             (day, pk)
-            for k, day, pk in _contract_dates(organisation, today, filters)
+            for k, day, pk in _contract_dates(organisation, today, filters, limit)
             if k == kind
             and (filters.start is None or day >= filters.start)
             and (filters.end is None or day <= filters.end)
