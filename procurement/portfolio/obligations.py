@@ -32,7 +32,10 @@ building rows. The page's
 kind filter, the ordering, the iCalendar feed and its UIDs
 pick the kind up. Scope every query to ``organisation``; give the date column an index that
 starts with the organisation (or the owner) so a page stays cheap at scale (bench/run.py,
-``calendar_page_ratio``).
+``calendar_page_ratio``): a model that reaches the organisation only through a service walks
+every service of it (contracts and model lifecycles carry their organisation for this). Name
+the rows in ``build`` from plain values (``values_list``, ``_name``, one ``_url_maker`` for the
+kind's links): model rows and a ``reverse`` per row cost most of a full page.
 """
 
 from __future__ import annotations
