@@ -498,9 +498,7 @@ def test_contract_dates_come_in_order_page_by_page_whatever_the_notice(service, 
             renewal_notice_days=notice,
         )
     until = day(400)
-    expected = [
-        (r.date, r.kind, r.contract.pk) for r in contract_deadlines(organisation=org, until=until, today=TODAY)
-    ]
+    expected = [(r.date, r.kind, r.contract.pk) for r in contract_deadlines(organisation=org, until=until, today=TODAY)]
     for kind in ("contract_notice", "contract_renewal"):
         filters = CalendarFilters(end=until, kinds=(kind,))
         pages = [calendar(org, filters, today=TODAY, offset=offset, limit=3).items for offset in range(0, 15, 3)]
