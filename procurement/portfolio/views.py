@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from html import escape as escape_html
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +33,7 @@ from procurement.core.services import (
     currency_rate_set,
     organisation_reporting_currency_set,
 )
+from procurement.core.text import html_escaped as _e
 from procurement.core.workers import WORKER_MISSING
 from procurement.portfolio import board_pack
 from procurement.portfolio.forms import ConditionFilterForm
@@ -70,10 +70,6 @@ def _org(request):
     if org is None:
         raise Http404
     return org
-
-
-def _e(value) -> str:
-    return escape_html(str(value), quote=True)
 
 
 def _cut(text: str, chars: int = 110) -> str:
