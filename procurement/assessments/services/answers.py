@@ -12,6 +12,7 @@ from django.db import transaction
 from procurement.assessments.models import Answer, AnswerChange, Assessment, SectionRevision
 from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import assessment_score, bank_structure
+from procurement.assessments.signals import assessment_changed
 from procurement.assessments.services.status import (
     S,
     assessment_rescore,
@@ -175,6 +176,7 @@ def answers_save(
     if changed_sections:
         # The recommendation shown in lists and headers is never stale.
         assessment_rescore(assessment=assessment)
+        assessment_changed.send(sender=Assessment, assessment=assessment, settled=False)
     return result
 
 
