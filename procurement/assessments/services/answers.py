@@ -12,7 +12,6 @@ from django.db import transaction
 from procurement.assessments.models import Answer, AnswerChange, Assessment, SectionRevision
 from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import assessment_score, bank_structure
-from procurement.assessments.signals import assessment_changed
 from procurement.assessments.services.status import (
     S,
     assessment_rescore,
@@ -20,6 +19,7 @@ from procurement.assessments.services.status import (
     timeline_add,
     transition,
 )
+from procurement.assessments.signals import assessment_changed
 from procurement.core.access import REVIEWERS, has_role
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.supply import chain_from_rows
