@@ -41,7 +41,10 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 #    of the answers), what a confirmed answer rests on, and the method in the appendix.
 # 9: render speed: tags and bands are inline boxes, fact tables use the fixed table layout
 #    (the same look; the bytes differ).
-REPORT_FORMAT = 9
+# 10: the named rules in the appendix as blocks (title, when it fires, where it is a knockout and
+#     the questions it reads, full width) instead of a four-column table; the two parameter tables
+#     side by side in a fixed table layout instead of a flex row (render speed).
+REPORT_FORMAT = 10
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)

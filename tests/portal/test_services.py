@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.demo import profile_answers
@@ -141,6 +142,21 @@ def test_vendor_submit_records_the_attestation_with_the_contact_and_the_time(inv
     assert before <= attestation.at <= timezone.now()
     event = assessment.timeline.get(kind="vendor submitted")
     assert "Attested by Vera Vendor, Head of Trust" in event.note
+
+
+def test_vendor_submit_queues_the_draft_report_to_render_at_once(
+    invitation, assessment, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):  # the vendor's autosaves: a render after a quiet period
+        assessment_services.answers_save(
+            assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+        )
+    waiting = DBTaskResult.objects.filter(task_path="procurement.reports.tasks.prerender_report", status="READY")
+    assert waiting.get().run_after > timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vendor_submit(invitation=invitation, **ATTESTATION)
+    assert waiting.get().run_after <= timezone.now()  # the same render, now due
 
 
 @pytest.mark.parametrize(
