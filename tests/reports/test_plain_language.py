@@ -8,7 +8,6 @@ import html
 import re
 
 import pytest
-from django.core.management import call_command
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.records import assessment_record
@@ -56,8 +55,7 @@ def assert_plain(record: dict) -> str:
 
 
 @pytest.fixture
-def demo(django_db_blocker):
-    call_command("seed_demo", stdout=None)
+def demo(db, demo_seeded_for_the_module):
     return Assessment.objects.select_related("service__vendor")
 
 
