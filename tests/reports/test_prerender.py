@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from procurement.assessments import services as assessment_services
 from procurement.assessments.records import assessment_record, record_hash
 from procurement.core.workers import worker_silent_since
+from procurement.questionbank.services import bank_load
 from procurement.reports import services
 from procurement.reports.models import ReportFile
 
@@ -21,12 +22,6 @@ pytestmark = pytest.mark.django_db
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 PRERENDER = "procurement.reports.tasks.prerender_report"
-
-
-def _override(assessment, personas, points: int):
-    return assessment_services.override_set(
-        assessment=assessment, question_code="SUP-03", points=points, reason="Two regions", by=personas["reviewer"]
-    )
 
 
 def test_edits_queue_one_render_after_a_quiet_period_and_submitting_brings_it_forward(
@@ -77,14 +72,36 @@ def test_edits_queue_one_render_after_a_quiet_period_and_submitting_brings_it_fo
     assert not ReportFile.objects.exists()  # nothing rendered inside the request
 
 
+@pytest.fixture
+def small_submitted(service, personas, small_bank_yaml):
+    """A small-bank assessment, answered and submitted (a short report: a cheap render)."""
+    bank = bank_load(raw=small_bank_yaml, source="small").bank
+    assessment = assessment_services.assessment_create(service=service, bank=bank, by=personas["analyst"])
+    values = {
+        "IN-01": "high",
+        "OPS-01": "partial",
+        "OPS-02": 30,
+        "OPS-03": "manual",
+        "OPS-04": "2030-01-01",
+        "OPS-05": "By hand.",
+    }
+    assessment_services.answers_save(
+        assessment=assessment,
+        values={code: assessment_services.AnswerInput(v) for code, v in values.items()},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    return assessment
+
+
 @pytest.mark.pdf
 @pytest.mark.django_db(transaction=True)  # the worker closes connections, as it does in production
 def test_the_worker_renders_a_submitted_draft_ahead_a_click_serves_it_and_a_changed_record_renders_afresh(
-    complete_assessment, personas, settings
+    small_submitted, personas, settings
 ):
     settings.TASKS = DB_QUEUE
     settings.REPORT_PRERENDER_QUIET_SECONDS = 60
-    assessment = assessment_services.assessment_submit(assessment=complete_assessment, by=personas["analyst"])
+    assessment = assessment_services.assessment_submit(assessment=small_submitted, by=personas["analyst"])
     _worker_batch()
     ahead = ReportFile.objects.get()
     assert ahead.status == "ready" and ahead.content_hash == record_hash(assessment_record(assessment))
@@ -92,7 +109,10 @@ def test_the_worker_renders_a_submitted_draft_ahead_a_click_serves_it_and_a_chan
     assert clicked.pk == ahead.pk and clicked.status == "ready"
     assert not DBTaskResult.objects.filter(status="READY").exists()  # nothing to render on the click
 
-    _override(assessment, personas, 2)  # a change: the next render waits for the quiet period
+    # A change (a comment is part of the record): the next render waits for the quiet period.
+    assessment_services.comment_add(
+        assessment=assessment, question_code="OPS-02", body="30 days?", by=personas["reviewer"]
+    )
     clicked = services.report_request(assessment=assessment)  # a click right after it
     assert clicked.status == "pending" and clicked.content_hash != ahead.content_hash  # never the older PDF
     _worker_batch()  # renders the click's; the quiet-period render is not due yet
