@@ -45,8 +45,10 @@ def timeline_add(
     new: str = "",
     settled: bool = False,
 ):
-    """Add an event to the timeline (part of the record, so the record changed: reports is told,
-    ``assessment_changed``; ``settled`` as there)."""
+    """Add an event to the timeline. The timeline is part of the record, so reports is told
+    (``assessment_changed``, ``settled`` as there) when a person did it or the record settled;
+    not for the system's own events (reminders sent, an acceptance expiring), which would render
+    every open assessment's draft PDF ahead on each sweep for nobody in particular."""
     TimelineEvent.objects.create(
         assessment=assessment,
         kind=kind,
@@ -56,7 +58,8 @@ def timeline_add(
         by=by,
         by_label=by_label or person_label(by),
     )
-    assessment_changed.send(sender=Assessment, assessment=assessment, settled=settled)
+    if by is not None or settled:
+        assessment_changed.send(sender=Assessment, assessment=assessment, settled=settled)
 
 
 def transition(assessment: Assessment, target: str, *, by, note: str = "", by_label: str = "") -> None:
