@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.records import assessment_record, record_hash
+from procurement.assessments.services.status import timeline_add
 from procurement.core.workers import worker_silent_since
 from procurement.questionbank.services import bank_load
 from procurement.reports import services
@@ -38,6 +39,9 @@ def test_edits_queue_one_render_after_a_quiet_period_and_submitting_brings_it_fo
     assert not ReportFile.objects.exists()
     settings.TASKS = DB_QUEUE
     settings.REPORT_PRERENDER_QUIET_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):  # the system's own event: no render ahead
+        timeline_add(assessment, "reminder", by_label="system", note="Reminder sent to the owner.")
+    assert not DBTaskResult.objects.exists()
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         assessment_services.answers_save(
