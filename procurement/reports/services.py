@@ -41,9 +41,10 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 #    of the answers), what a confirmed answer rests on, and the method in the appendix.
 # 9: render speed: tags and bands are inline boxes, fact tables use the fixed table layout
 #    (the same look; the bytes differ).
-# 10: the named rules in the appendix as blocks (title, when it fires, where it is a knockout and
-#     the questions it reads, full width) instead of a four-column table; the two parameter tables
-#     side by side in a fixed table layout instead of a flex row (render speed).
+# 10: render speed: the named rules in the appendix as blocks (title, when it fires, where it is a
+#     knockout and the questions it reads, full width) instead of a four-column table; the two
+#     parameter tables side by side in a fixed table layout instead of a flex row; an answer's
+#     question code on its points line ("DAT-02 · 2 points"), not a smaller span before the question.
 REPORT_FORMAT = 10
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
