@@ -91,8 +91,8 @@ sections:
 # `test_models.py` (services do the writes the constraints guard), and any test that counts
 # queries or runs outside a test transaction. Every other test runs once (`_once`), on the side
 # that evens out the two runs' time: whole modules go, heaviest first, to the side with less work
-# so far, weighed with the seconds a test of that module took in the last measured run
-# (tests/durations.json, rewritten by `make test-durations`). Both shares compute the same split
+# so far, weighed with the seconds a test of that module took on each side in the last measured
+# run (tests/durations.json, rewritten by `make test-durations`). Both shares compute the same split
 # from the same collection. Without the option every test runs.
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
@@ -125,7 +125,7 @@ ON_BOTH_DATABASES_NAMES = {"test_services.py", "test_models.py"}
 # transaction (threads, workers, locking).
 ON_BOTH_DATABASES_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries", "transactional_db"}
 DURATIONS = Path(__file__).resolve().parent / "durations.json"
-# Seconds a test takes when its module is not in tests/durations.json yet.
+# Seconds a test takes when its module is not in tests/durations.json yet (per share there).
 GUESS = {"browser": 15.0, "pdf": 2.0, "db": 0.35, "none": 0.02}
 # The PostgreSQL share starts later: the cluster starts and the migrations run.
 POSTGRES_HEAD_START = 25.0
@@ -182,19 +182,34 @@ def _guess(item) -> float:
     return GUESS["db"] if _uses_db(item) else GUESS["none"]
 
 
+def _seconds(measured: dict, item, share: str) -> float:
+    """What a test of the item's module took on that share in the last measured run (the other
+    share's figure, or a guess, when it did not run there)."""
+    figures = measured.get(_module(item), {})
+    other = "postgres" if share == "sqlite" else "sqlite"
+    return figures.get(share) or figures.get(other) or _guess(item)
+
+
 def _split(items) -> dict[str, str]:
-    """Module -> the share ("sqlite" or "postgres") that runs its tests that run once."""
+    """Module -> the share ("sqlite" or "postgres") that runs its tests that run once.
+
+    Each share starts with the tests it runs anyway (those on both databases, PostgreSQL's start);
+    then the once-only modules, heaviest first, each go where they would end soonest."""
     measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
-    weight: dict[str, float] = {}
-    for item in items:
-        if not _on_both(item):
-            module = _module(item)
-            weight[module] = weight.get(module, 0.0) + measured.get(module, _guess(item))
     load = {"sqlite": 0.0, "postgres": POSTGRES_HEAD_START}
+    weight: dict[str, dict[str, float]] = {}
+    for item in items:
+        if _on_both(item):
+            for share in load:
+                load[share] += _seconds(measured, item, share)
+        else:
+            module = weight.setdefault(_module(item), {"sqlite": 0.0, "postgres": 0.0})
+            for share in load:
+                module[share] += _seconds(measured, item, share)
     side = {}
-    for module in sorted(weight, key=lambda m: (-weight[m], m)):
-        side[module] = min(load, key=lambda s: (load[s], s))
-        load[side[module]] += weight[module]
+    for module in sorted(weight, key=lambda m: (-max(weight[m].values()), m)):
+        side[module] = min(load, key=lambda s: (load[s] + weight[module][s], s))
+        load[side[module]] += weight[module][side[module]]
     return side
 
 
