@@ -3,7 +3,7 @@ PY := .venv/bin/python
 # make targets are for development; production sets its own environment (README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench bench-scale load setup setup-dev lint pytest pytest-postgres pytest-postgres-all test-sqlite-share test-postgres-share clean
+.PHONY: run test bench bench-scale load setup setup-dev lint pytest pytest-postgres pytest-postgres-all test-sqlite-share test-postgres-share test-durations clean
 
 setup:
 	@scripts/setup.sh run
@@ -34,16 +34,20 @@ lint: setup-dev
 pytest: setup-dev
 	.venv/bin/pytest --durations=15
 
-# make test's two shares (tests/conftest.py, --share; README, Quickstart). Database tests run in both,
-# but for those that run once: browser tests in the SQLite share; the accessibility crawl, PDF and
-# identity-provider tests in the PostgreSQL share, with every test that uses no database. SQLite's test
-# database is built from the models (the PostgreSQL share and tests/assessments/test_checks.py run the
-# migrations); PostgreSQL is a throwaway cluster (scripts/with-postgres.sh).
+# make test's two shares (tests/conftest.py, --share; README, Quickstart). Database tests whose result
+# depends on the database run in both; every other test runs once, on the side that evens out the
+# time (tests/durations.json). SQLite's test database is built from the models (the PostgreSQL share
+# and tests/assessments/test_checks.py run the migrations); PostgreSQL is a throwaway cluster
+# (scripts/with-postgres.sh). Each share writes its modules' seconds to test-artifacts/durations-*.json.
 test-sqlite-share: setup-dev
-	.venv/bin/pytest --durations=15 --share=sqlite --no-migrations
+	TEST_DURATIONS_OUT=test-artifacts/durations-sqlite.json .venv/bin/pytest --durations=15 --share=sqlite --no-migrations
 
 test-postgres-share: setup-dev
-	scripts/with-postgres.sh .venv/bin/pytest --durations=15 --share=postgres
+	TEST_DURATIONS_OUT=test-artifacts/durations-postgres.json scripts/with-postgres.sh .venv/bin/pytest --durations=15 --share=postgres
+
+# After a `make test`, weigh the split with what each module took (tests/durations.json).
+test-durations:
+	$(PY) scripts/test_durations.py
 
 pytest-postgres: test-postgres-share
 

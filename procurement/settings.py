@@ -363,6 +363,9 @@ REPORT_MAX_ATTEMPTS = int(env("REPORT_MAX_ATTEMPTS", "3"))
 # No task started for this long while one waits: no worker is running (the report page says
 # so, and `manage.py check --database default` warns).
 WORKER_SILENT_SECONDS = int(env("WORKER_SILENT_SECONDS", "60"))
+# A draft's PDF is rendered ahead of the click this long after the last change to its record
+# (at once when it is submitted, taken into review or the vendor submits); reports/services.py.
+REPORT_PRERENDER_QUIET_SECONDS = int(env("REPORT_PRERENDER_QUIET_SECONDS", "60"))
 
 # --- Evidence uploads ---------------------------------------------------------
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -1,4 +1,7 @@
+import contextlib
 import datetime as _dt
+import io
+import json
 import os
 import pickle
 import shutil
@@ -81,14 +84,51 @@ sections:
 
 
 # --- What runs where (README, Quickstart) ----------------------------------------------
-# `make test` runs two shares side by side, one per core. Every test that uses the database runs
-# in both, except those that run once (`_once`): browser tests on SQLite; the accessibility crawl,
-# PDF rendering and the identity-provider (idp) tests on PostgreSQL. Every test that uses no
-# database (pure scoring, parsers, settings, gunicorn) runs once, in the PostgreSQL share. The
-# split evens out the two runs' time. Without the option every test runs.
+# `make test` runs two shares side by side, one per core. A database test runs on both databases
+# when what it checks depends on the database: queries and their counts, constraints, locking and
+# races, migrations, what each database refuses (bad input), and who may reach what (the access
+# matrices). Those are the modules in ON_BOTH_DATABASES, every `test_services.py` and
+# `test_models.py` (services do the writes the constraints guard), and any test that counts
+# queries or runs outside a test transaction. Every other test runs once (`_once`), on the side
+# that evens out the two runs' time: whole modules go, heaviest first, to the side with less work
+# so far, weighed with the seconds a test of that module took on each side in the last measured
+# run (tests/durations.json, rewritten by `make test-durations`). Both shares compute the same split
+# from the same collection. Without the option every test runs.
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
 SHARES = ("all", "sqlite", "postgres")
+ON_BOTH_DATABASES = {
+    "tests/test_access_matrix.py",  # who may reach what, every URL and persona
+    "tests/api/test_api_access_matrix.py",
+    "tests/api/test_api.py",  # filters, paging and id ranges each database reads its own way
+    "tests/test_bad_input.py",  # what each database refuses: NUL bytes, long text, huge numbers
+    "tests/assessments/test_checks.py",  # migrations on an empty database
+    "tests/assessments/test_concurrency.py",
+    "tests/core/test_database.py",
+    "tests/core/test_outbox.py",  # sent once, with two senders
+    "tests/core/test_tokens.py",
+    "tests/portal/test_services.py",
+    "tests/portfolio/test_obligations.py",  # date arithmetic in SQL
+    "tests/portfolio/test_calendar.py",
+    "tests/portfolio/test_reassessment.py",  # one open reassessment per decision, in the database
+    "tests/portfolio/test_send_notifications.py",  # run twice, sent once
+    "tests/questionbank/test_limits.py",
+    "tests/reports/test_render_reliability.py",  # leases, killed workers, retries
+    "tests/vendors/test_bulk.py",
+    "tests/vendors/test_contracts.py",
+    "tests/vendors/test_documents.py",  # one copy per vendor by sha256
+    "tests/vendors/test_history.py",
+    "tests/vendors/test_supply.py",
+}
+ON_BOTH_DATABASES_NAMES = {"test_services.py", "test_models.py"}
+# Fixtures that make a test depend on the database itself: query counts, and work outside a test
+# transaction (threads, workers, locking).
+ON_BOTH_DATABASES_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries", "transactional_db"}
+DURATIONS = Path(__file__).resolve().parent / "durations.json"
+# Seconds a test takes when its module is not in tests/durations.json yet (per share there).
+GUESS = {"browser": 15.0, "pdf": 2.0, "db": 0.35, "none": 0.02}
+# The PostgreSQL share starts later: the cluster starts and the migrations run.
+POSTGRES_HEAD_START = 25.0
 
 
 def pytest_addoption(parser):
@@ -111,43 +151,100 @@ DB_FIXTURES = {
 }
 
 
+def _module(item) -> str:
+    return item.nodeid.split("::")[0]
+
+
 def _uses_db(item) -> bool:
     fixtures = set(getattr(item, "fixturenames", ()))
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
 
 
-# Tests that run once, on the PostgreSQL side, to even out the two runs' time: the accessibility
-# crawl, PDF rendering and the identity-provider tests. Other browser tests run once, on SQLite.
-ONCE_ON_POSTGRES_MODULES = {"tests/browser/test_accessibility.py"}
+def _on_both(item) -> bool:
+    if not _uses_db(item) or item.get_closest_marker("browser"):
+        return False
+    module = _module(item)
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    return (
+        module in ON_BOTH_DATABASES
+        or Path(module).name in ON_BOTH_DATABASES_NAMES
+        or bool(ON_BOTH_DATABASES_FIXTURES & fixtures)
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
 
 
-def _once(item) -> str:
-    """Where a test that runs once runs ("sqlite" or "postgres"); "" for the tests that run on both."""
-    if item.nodeid.split("::")[0] in ONCE_ON_POSTGRES_MODULES:
-        return "postgres"
-    if item.get_closest_marker("pdf") or item.get_closest_marker("idp"):
-        return "postgres"
-    return "sqlite" if item.get_closest_marker("browser") else ""
+def _guess(item) -> float:
+    if item.get_closest_marker("browser"):
+        return GUESS["browser"]
+    if item.get_closest_marker("pdf"):
+        return GUESS["pdf"]
+    return GUESS["db"] if _uses_db(item) else GUESS["none"]
 
 
-def _in_share(item, share: str) -> bool:
-    if share == "all":
-        return True
-    if not _uses_db(item):
-        return share == "postgres"
-    return _once(item) in ("", share)
+def _seconds(measured: dict, item, share: str) -> float:
+    """What a test of the item's module took on that share in the last measured run (the other
+    share's figure, or a guess, when it did not run there)."""
+    figures = measured.get(_module(item), {})
+    other = "postgres" if share == "sqlite" else "sqlite"
+    return figures.get(share) or figures.get(other) or _guess(item)
+
+
+def _split(items) -> dict[str, str]:
+    """Module -> the share ("sqlite" or "postgres") that runs its tests that run once.
+
+    Each share starts with the tests it runs anyway (those on both databases, PostgreSQL's start);
+    then the once-only modules, heaviest first, each go where they would end soonest."""
+    measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    load = {"sqlite": 0.0, "postgres": POSTGRES_HEAD_START}
+    weight: dict[str, dict[str, float]] = {}
+    for item in items:
+        if _on_both(item):
+            for share in load:
+                load[share] += _seconds(measured, item, share)
+        else:
+            module = weight.setdefault(_module(item), {"sqlite": 0.0, "postgres": 0.0})
+            for share in load:
+                module[share] += _seconds(measured, item, share)
+    side = {}
+    for module in sorted(weight, key=lambda m: (-max(weight[m].values()), m)):
+        side[module] = min(load, key=lambda s: (load[s] + weight[module][s], s))
+        load[side[module]] += weight[module][side[module]]
+    return side
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.nodeid.split("::")[0] in PDF_MODULES:
+        if _module(item) in PDF_MODULES:
             item.add_marker(pytest.mark.pdf)
     share = config.getoption("--share")
-    keep = [item for item in items if _in_share(item, share)]
+    if share == "all":
+        return
+    side = _split(items)
+    keep = [item for item in items if _on_both(item) or side[_module(item)] == share]
     if len(keep) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not _in_share(item, share)])
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
         items[:] = keep
+
+
+# `make test-durations`: each share writes the seconds each module's tests took (setup, call and
+# teardown) to the file TEST_DURATIONS_OUT names; scripts/test_durations.py turns the two files
+# into tests/durations.json (seconds per test, by module).
+_durations: dict[str, list[float]] = {}
+
+
+def pytest_runtest_logreport(report):
+    seconds, tests = _durations.setdefault(report.nodeid.split("::")[0], [0.0, 0])
+    _durations[report.nodeid.split("::")[0]] = [seconds + report.duration, tests + (report.when == "call")]
+
+
+def pytest_sessionfinish(session):
+    out = os.environ.get("TEST_DURATIONS_OUT")
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(_durations, indent=1, sort_keys=True))
 
 
 # --- The shipped bank is parsed once per run --------------------------------------
@@ -244,6 +341,37 @@ def django_db_setup(django_db_setup, django_db_blocker, _shipped_bank_parsed_onc
 
     with django_db_blocker.unblock():
         bank_load(raw=_SHIPPED_RAW, source=str(SHIPPED_BANK))
+
+
+@contextlib.contextmanager
+def rolled_back_after_the_module(django_db_blocker):
+    """Rows written inside stay for the rest of a module and are rolled back after its last test.
+
+    Each test's own transaction (pytest-django's `db`) opens inside this one as a savepoint, as in
+    Django's TestCase with setUpTestData, so a test still sees exactly these rows and never another
+    test's writes. For costly worlds that many tests of a module only read (the demo seed, about
+    3 s). Not for modules with transactional tests (they flush the tables)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # nested durable blocks behave as in a TestCase
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_for_the_module(django_db_setup, django_db_blocker):
+    """`seed_demo` run once per module, rolled back after it (see rolled_back_after_the_module)."""
+    from django.core.management import call_command
+
+    with rolled_back_after_the_module(django_db_blocker):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from procurement.assessments.authority import AUTHORITY_LABELS, decision_differs
 from procurement.questionbank.values import UNDISCLOSED_LABEL
 from procurement.scoring.explain import DECISION_LABELS
 from procurement.scoring.provider_table import describe
-from procurement.scoring.wording import SELF_ATTESTED_EXPLAIN
+from procurement.scoring.wording import SELF_ATTESTED_EXPLAIN, number_words
 
 
 def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
@@ -35,8 +35,8 @@ def answer_label(q: dict, stored: dict | None) -> tuple[str, str]:
         return "answered", "; ".join(labels.get(v, str(v)) for v in value)
     if q["type"] in ("single_choice", "yes_no"):
         return "answered", labels.get(value, str(value))
-    if q["type"] == "number" and q["unit"]:
-        return "answered", f"{value} {q['unit']}"
+    if q["type"] == "number" and q["unit"] and isinstance(value, int | float):
+        return "answered", number_words(value, q["unit"])  # 1 provider, 40%
     return "answered", str(value)
 
 

@@ -5,6 +5,7 @@ out (CSV and XLSX cells). Pure Python, no Django.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -34,3 +35,10 @@ def strip_unstorable(text: str) -> str:
     """``text`` without the characters ``text_problem`` refuses: for records stored before the
     check existed (a frozen record cannot be corrected, but it must still export)."""
     return _UNSTORABLE.sub("", text)
+
+
+def html_escaped(value) -> str:
+    """``str(value)`` escaped for HTML text and quoted attributes (``&<>"'``), as Django's
+    templates escape, without their lazy-text wrapper. For rows drawn in Python where a template
+    loop was measured too slow (docs/performance.md); the result still needs ``mark_safe``."""
+    return html.escape(str(value), quote=True)

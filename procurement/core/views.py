@@ -110,6 +110,9 @@ class CodeForm(forms.Form):
 def two_step(request: HttpRequest) -> HttpResponse:
     """One's own two-step sign-in: set it up (scan, confirm with a code, keep the recovery codes),
     make new recovery codes, or turn it off where the organisation allows."""
+    if not request.user.has_usable_password():
+        # Signed in through single sign-on only: the identity provider's own second factor applies.
+        return render(request, "accounts/two_step.html", {"sso_only": True})
     if mfa.enrolled(request.user) and not request.user.is_verified():
         # Signed in with the password only: nothing here (new recovery codes, turning it off)
         # until the code is typed, or the password alone would unlock the second step.

@@ -13,18 +13,22 @@ import datetime as dt
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
+from django.db.models import Case, F, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 WORKER_MISSING = "The report worker is not running; ask your administrator."
 
 
 def worker_silent_since(*, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When the oldest task still waiting was queued, if no worker has started a task since
-    ``WORKER_SILENT_SECONDS`` ago; None while workers keep up (or nothing waits)."""
+    """Since when the oldest task still waiting could run, if no worker has started a task since
+    ``WORKER_SILENT_SECONDS`` ago; None while workers keep up (or nothing waits). A task queued
+    to run later (a draft's render after a quiet period) waits from its ``run_after``."""
     now = now or timezone.now()
     horizon = now - dt.timedelta(seconds=settings.WORKER_SILENT_SECONDS)
-    oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    due = Case(When(run_after=get_date_max(), then=F("enqueued_at")), default=Greatest("enqueued_at", "run_after"))
+    oldest = DBTaskResult.objects.ready().annotate(due=due).order_by("due").values_list("due", flat=True).first()
     if oldest is None or oldest > horizon:
         return None
     if DBTaskResult.objects.filter(started_at__gte=horizon).exists():

@@ -349,6 +349,7 @@ def vendor_submit(*, invitation: Invitation, name: str, title: str, confirmed: b
         "vendor submitted",
         by_label=invitation.respondent_label,
         note=f"Attested by {attestation.name}, {attestation.title}: {attestation.statement}",
+        settled=True,  # the vendor handed its answers over: the report will be wanted
     )
     # "The team has been told": the owner and the reviewers, through the outbox.
     notify_vendor_submitted(assessment=assessment, by_label=invitation.respondent_label, at=now)

@@ -32,7 +32,10 @@ building rows. The page's
 kind filter, the ordering, the iCalendar feed and its UIDs
 pick the kind up. Scope every query to ``organisation``; give the date column an index that
 starts with the organisation (or the owner) so a page stays cheap at scale (bench/run.py,
-``calendar_page_ratio``).
+``calendar_page_ratio``): a model that reaches the organisation only through a service walks
+every service of it (contracts and model lifecycles carry their organisation for this). Name
+the rows in ``build`` from plain values (``values_list``, ``_name``, one ``_url_maker`` for the
+kind's links): model rows and a ``reverse`` per row cost most of a full page.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ import datetime as dt
 import heapq
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -54,16 +57,14 @@ from procurement.assessments.selectors import list_rows
 from procurement.core.access import EDITORS, REVIEWERS, membership_for
 from procurement.core.models import Membership, Organisation
 from procurement.portal.models import Invitation
-from procurement.portfolio.selectors import review_schedule
 from procurement.vendors.contracts import term_dates
-from procurement.vendors.models import AIService, Contract, Document, Lifecycle, ModelLifecycle
+from procurement.vendors.models import Contract, Document, Lifecycle, ModelLifecycle
 from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
 from procurement.vendors.selectors import (
-    contract_deadlines,
+    contract_deadline_detail,
     dated_document,
-    dated_retirement,
-    live_contracts,
     live_expiring,
+    retirement_title,
 )
 
 CONDITION_SOON_DAYS = 14
@@ -426,46 +427,65 @@ def _acceptances_for(org, user, authority: int, *, today: dt.date, limit: int) -
 def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     """Periodic reviews of decided assessments (the schedule on the Reviews page), overdue and
     due soon kept apart, and services flagged for reassessment. An admin sees all; an analyst
-    those they own and those nobody owns."""
-    rows = [
-        r
-        for r in review_schedule(org, today=today, within_days=REVIEW_SOON_DAYS)
-        if role == Membership.Role.ADMIN or r["assessment"].owner_id in (user.pk, None)
-    ]
-    services = {}
-    if rows:
-        ids = {r["assessment"].service_id for r in rows}
-        services = {s.pk: s for s in AIService.objects.filter(pk__in=ids).select_related("vendor")}
+    those they own and those nobody owns.
 
-    def item(r) -> Item:
-        a = r["assessment"]
-        s = services[a.service_id]
+    Read through the stored next review date (``Assessment.review_due``, fixed when deciding:
+    the day the Reviews page computes) and its index, the newest assessment of each service
+    only, at most ``limit`` rows named per group: loading every service's newest assessment to
+    compute the dates cost 300 ms a page at 2,000 services (bench/run.py,
+    ``calendar_home_page_ratio``)."""
+    newer = Assessment.objects.filter(organisation=org, service=OuterRef("service")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    latest = (
+        Assessment.objects.filter(organisation=org)
+        .exclude(service__status=Lifecycle.ENDED)  # ended services are not reviewed any more
+        .filter(~Exists(newer))
+    )
+    if role != Membership.Role.ADMIN:
+        latest = latest.filter(Q(owner=user) | Q(owner__isnull=True))
+    due = latest.filter(status=S.APPROVED, review_due__isnull=False, reassess_reason="")
+    soon_end = today + dt.timedelta(days=REVIEW_SOON_DAYS)
+
+    def shape(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+        return qs.only("id", "service_id", "status", "review_due", "reassess_reason").annotate(
+            vendor_name=F("service__vendor__name"), service_name=F("service__name")
+        )
+
+    new_url = reverse("assessments:create")
+
+    def item(a) -> Item:
+        flagged = bool(a.reassess_reason)
+        due = a.review_due if a.status == S.APPROVED else None
         return Item(
             kind="review_due",
-            title=f"{s.vendor.name} — {s.name}",
-            url=reverse("assessments:create") + f"?service={a.service_id}",
-            due_date=r["due"],
-            overdue=r["overdue"],
+            title=f"{a.vendor_name} — {a.service_name}",
+            url=f"{new_url}?service={a.service_id}",
+            due_date=due,
+            overdue=due is not None and due < today,
             status=S(a.status).label,
-            vendor=s.vendor.name,
-            service=s.name,
-            detail=(a.reassess_reason.splitlines() or [""])[-1] if r["flagged"] else f"Last decided as A-{a.pk}",
+            vendor=a.vendor_name,
+            service=a.service_name,
+            detail=(a.reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{a.pk}",
             assessment_id=a.pk,
         )
 
-    overdue = [r for r in rows if not r["flagged"] and r["overdue"]]
-    soon = [r for r in rows if not r["flagged"] and not r["overdue"] and r["due"] is not None]
-    flagged = [r for r in rows if r["flagged"]]
     more = reverse("portfolio:reviews")
     spec = (
-        ("reviews_overdue", "Reviews overdue", "No review overdue.", overdue),
-        ("reviews_soon", f"Reviews due in the next {REVIEW_SOON_DAYS} days", "No review due soon.", soon),
-        ("reassess", "Reassessment needed", "No service flagged for reassessment.", flagged),
+        ("reviews_overdue", "Reviews overdue", "No review overdue.", due.filter(review_due__lt=today)),
+        (
+            "reviews_soon",
+            f"Reviews due in the next {REVIEW_SOON_DAYS} days",
+            "No review due soon.",
+            due.filter(review_due__gte=today, review_due__lte=soon_end),
+        ),
+        ("reassess", "Reassessment needed", "No service flagged for reassessment.", latest.exclude(reassess_reason="")),
     )
-    return [
-        Group(key, heading, empty, [item(r) for r in found[:limit]], len(found), more)
-        for key, heading, empty, found in spec
-    ]
+    groups = []
+    for key, heading, empty, qs in spec:
+        rows, count = _take(qs.order_by(F("review_due").asc(nulls_last=True), "pk"), limit, shape=shape)
+        groups.append(Group(key, heading, empty, [item(a) for a in rows], count, more))
+    return groups
 
 
 # --- The portfolio's open conditions ------------------------------------------------------
@@ -578,6 +598,21 @@ def _rows(qs: QuerySet, field_name: str, limit: int) -> list[tuple[dt.date, int]
     return list(qs.order_by(field_name, "pk").values_list(field_name, "pk")[:limit]) if limit > 0 else []
 
 
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    """A person's name as ``_person`` words it in SQL: first and last name, else the username."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
+def _url_maker(name: str, arity: int) -> Callable[..., str]:
+    """``reverse(name, args=...)`` for many rows at the cost of one reverse: the path with
+    marker numbers, filled in per row (whole-number arguments only)."""
+    markers = [str(987_654_321_000 + n) for n in range(arity)]
+    path = reverse(name, args=markers)
+    for n, marker in enumerate(markers):
+        path = path.replace(marker, f"{{{n}}}")
+    return path.format
+
+
 def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Periodic reviews: each service whose newest assessment is approved, on its next review
     date (``Assessment.review_due``, fixed when deciding). A service with a newer assessment is
@@ -629,16 +664,54 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
     )
 
     def build(ids: list[int]) -> list[Item]:
+        # Plain values and one reverse for every row's link: the page's most frequent kind.
+        url = _url_maker("assessments:finding_detail", 2)
+        labels = {kind.value: f"{kind.label} due" for kind in Finding.Kind}
+        statuses = {status.value: str(status.label) for status in FS}
+        rows = Finding.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "assessment_id",
+            "kind",
+            "text",
+            "owner",
+            "due_date",
+            "status",
+            "assessment__service__vendor__name",
+            "assessment__service__name",
+            "owner_user__first_name",
+            "owner_user__last_name",
+            "owner_user__username",
+        )
         return [
             Item(
-                **{
-                    **condition_item(f, today=today).__dict__,
-                    "kind": "condition",
-                    "label": f"{Finding.Kind(f.kind).label} due",
-                    "key": f"condition:{f.pk}",
-                }
+                kind="condition",
+                label=labels[kind],
+                key=f"condition:{pk}",
+                title=text,
+                url=url(assessment_id, pk),
+                due_date=due,
+                owner=_name(first, last, username) or owner,
+                overdue=due < today,  # a live one (the kind reads no other)
+                status=statuses[status],
+                vendor=vendor_name,
+                service=service_name,
+                detail=f"A-{assessment_id} {vendor_name} — {service_name}",
+                assessment_id=assessment_id,
             )
-            for f in _finding_rows(Finding.objects.filter(pk__in=ids))
+            for (
+                pk,
+                assessment_id,
+                kind,
+                text,
+                owner,
+                due,
+                status,
+                vendor_name,
+                service_name,
+                first,
+                last,
+                username,
+            ) in rows
         ]
 
     # One walk of the (status, due date) index per live status, merged: with the three statuses
@@ -814,7 +887,7 @@ def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date
 def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Models the vendor has announced it will retire, on the retirement day; services that have
     ended are left out."""
-    qs = ModelLifecycle.objects.filter(service__vendor__organisation=organisation, retires_on__isnull=False).exclude(
+    qs = ModelLifecycle.objects.filter(organisation=organisation, retires_on__isnull=False).exclude(
         service__status=Lifecycle.ENDED
     )
     for name, value in (("retires_on__gte", filters.start), ("retires_on__lte", filters.end)):
@@ -826,23 +899,50 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
         qs = qs.filter(service__vendor_id=filters.vendor)
 
     def build(ids: list[int]) -> list[Item]:
-        rows = ModelLifecycle.objects.filter(pk__in=ids).select_related("service__vendor__owner")
+        url = _url_maker("vendors:service", 2)
+        rows = ModelLifecycle.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "retires_on",
+            "model_version",
+            "replacement",
+            "service_id",
+            "service__name",
+            "service__model_name",
+            "service__vendor_id",
+            "service__vendor__name",
+            "service__vendor__owner__first_name",
+            "service__vendor__owner__last_name",
+            "service__vendor__owner__username",
+        )
         return [
             Item(
                 kind="model_retirement",
                 label="Model retires",
-                key=f"model_retirement:{r.object_id}",
-                title=f"{r.vendor_name} — {r.service_name}: {r.title}",
-                url=r.url,
-                due_date=r.due,
-                owner=_person_label(r.owner),
-                overdue=r.due < today,
-                status="Retired" if r.due < today else "Announced",
-                vendor=r.vendor_name,
-                service=r.service_name,
+                key=f"model_retirement:{pk}",
+                title=f"{vendor_name} — {service_name}: {retirement_title(version, model_name, replacement)}",
+                url=url(vendor_id, service_id),
+                due_date=due,
+                owner=_name(first, last, username),
+                overdue=due < today,
+                status="Retired" if due < today else "Announced",
+                vendor=vendor_name,
+                service=service_name,
                 detail="Move to the replacement before this day",
             )
-            for r in map(dated_retirement, rows)
+            for (
+                pk,
+                due,
+                version,
+                replacement,
+                service_id,
+                service_name,
+                model_name,
+                vendor_id,
+                vendor_name,
+                first,
+                last,
+                username,
+            ) in rows
         ]
 
     return Dated(_rows(qs, "retires_on", limit), build)
@@ -852,39 +952,79 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
 _CONTRACT_DATES: ContextVar[dict | None] = ContextVar("calendar_contract_dates", default=None)
 
 
-def _contract_dates(organisation, today: dt.date, until: dt.date | None) -> list[tuple]:
-    """(kind, date, contract id, owner id, vendor id) of every live contract of the
-    organisation with a date on or before ``until`` (or any): stored values only, no rows
-    built. The database leaves out the contracts that cannot have one: those ending after
-    ``until`` and those renewing by themselves later than ``until`` plus the longest notice."""
+def _contract_dates(organisation, today: dt.date, filters: CalendarFilters, limit: int) -> list[tuple]:
+    """(kind, date, contract id): at least the first ``limit`` dates of each contract kind in
+    date order among the organisation's live contracts matching the filters (maybe more, and
+    later ones: the callers filter and cut), from stored values only, no rows built.
+
+    Contracts that end without renewing: the database orders and limits them through the
+    (organisation, auto_renews, end_date) index. Renewing ones are read in order of their
+    written end date, those renewed since (ended before today) first, their current term
+    computed (``term_dates``); the reading stops once ``limit`` renewal dates and ``limit`` last
+    days to give notice are in hand and no later contract can come before them (a last day to
+    give notice is at most the longest notice before the renewal)."""
+    until, start = filters.end, filters.start
     memo = _CONTRACT_DATES.get()
-    key = (organisation.pk, today, until)
+    key = (organisation.pk, today, start, filters.owner, filters.vendor, filters.kinds, limit)
     if memo is not None and key in memo:
-        return memo[key]
-    live = live_contracts(organisation).order_by()
-    if until is not None:
-        # A bound, not the organisation's own figure: one table, no join.
-        longest = Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
-        live = live.filter(
-            Q(auto_renews=False, end_date__lte=until)
-            | Q(auto_renews=True, end_date__lt=today)
-            | Q(auto_renews=True, end_date__lte=until + dt.timedelta(days=longest))
-        )
-    fields = ("pk", "end_date", "auto_renews", "renewal_term_months", "renewal_notice_days")
+        read_until, rows = memo[key]  # read up to a later day (or any) serves an earlier one
+        if read_until is None or (until is not None and until <= read_until):
+            return rows
+    wanted = set(filters.kinds or ("contract_end", "contract_notice", "contract_renewal"))
+    live = Contract.objects.filter(organisation=organisation, end_date__isnull=False).exclude(
+        service__status=Lifecycle.ENDED
+    )
+    if filters.owner is not None:  # the contract's owner, or else its vendor's
+        live = live.filter(Q(owner_id=filters.owner) | Q(owner__isnull=True, service__vendor__owner_id=filters.owner))
+    if filters.vendor is not None:
+        live = live.filter(service__vendor_id=filters.vendor)
     rows = []
-    for pk, end, renews, months, notice, owner, vendor_owner, vendor in live.values_list(
-        *fields, "owner_id", "service__vendor__owner_id", "service__vendor_id"
-    ):
-        who = owner or vendor_owner
-        if not renews:
-            rows.append(("contract_end", end, pk, who, vendor))
-            continue
-        if end < today:  # renewed since its written date: the current term (term_dates)
-            end = term_dates(end, auto_renews=True, months=months, notice_days=notice, today=today).term_end
-        rows.append(("contract_notice", end - dt.timedelta(days=notice or 0), pk, who, vendor))
-        rows.append(("contract_renewal", end, pk, who, vendor))
+    if "contract_end" in wanted:
+        fixed = live.filter(auto_renews=False)
+        fixed = fixed.filter(end_date__gte=start) if start is not None else fixed
+        fixed = fixed.filter(end_date__lte=until) if until is not None else fixed
+        rows.extend(("contract_end", end, pk) for end, pk in _rows(fixed, "end_date", limit))
+    if wanted & {"contract_notice", "contract_renewal"}:
+        rows.extend(_renewing_dates(live.filter(auto_renews=True), today=today, filters=filters, limit=limit))
     if memo is not None:
-        memo[key] = rows
+        memo[key] = (until, rows)
+    return rows
+
+
+def _renewing_dates(renewing: QuerySet[Contract], *, today: dt.date, filters: CalendarFilters, limit: int) -> list:
+    """The notice and renewal dates of renewing contracts for ``_contract_dates``."""
+    until, start = filters.end, filters.start
+    # A bound, not the organisation's own figure: one table, no join.
+    longest = dt.timedelta(
+        days=Contract.objects.filter(auto_renews=True).aggregate(days=Max("renewal_notice_days"))["days"] or 0
+    )
+    if until is not None:
+        renewing = renewing.filter(end_date__lte=max(until + longest, today))
+    if start is not None:
+        renewing = renewing.filter(Q(end_date__lt=today) | Q(end_date__gte=start))
+    notices: list[int] = []  # the first ``limit`` days in range so far, as negated ordinals (heaps)
+    renewals: list[int] = []
+
+    def keep(heap: list, day: dt.date) -> None:
+        if (start is None or day >= start) and (until is None or day <= until):
+            heapq.heappush(heap, -day.toordinal())
+            if len(heap) > limit:
+                heapq.heappop(heap)
+
+    rows = []
+    fields = ("pk", "end_date", "renewal_term_months", "renewal_notice_days")
+    for pk, end, months, notice in renewing.order_by("end_date", "pk").values_list(*fields).iterator(64):
+        # Every later contract renews after ``end`` and needs notice after ``end - longest``.
+        full = end >= today and len(notices) == len(renewals) == limit
+        if full and end.toordinal() > -renewals[0] and (end - longest).toordinal() > -notices[0]:
+            break
+        if end < today:  # renewed since its written date: the current term
+            end = term_dates(end, auto_renews=True, months=months, notice_days=notice, today=today).term_end
+        notice_by = end - dt.timedelta(days=notice or 0)
+        keep(notices, notice_by)
+        keep(renewals, end)
+        rows.append(("contract_notice", notice_by, pk))
+        rows.append(("contract_renewal", end, pk))
     return rows
 
 
@@ -892,35 +1032,53 @@ def _contract_kind(kind: str):
     def read(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
         dates = sorted(
             (day, pk)
-            for k, day, pk, owner, vendor in _contract_dates(organisation, today, filters.end)
+            for k, day, pk in _contract_dates(organisation, today, filters, limit)
             if k == kind
             and (filters.start is None or day >= filters.start)
             and (filters.end is None or day <= filters.end)
-            and (filters.owner is None or owner == filters.owner)
-            and (filters.vendor is None or vendor == filters.vendor)
         )[:limit]
 
         def build(ids: list[int]) -> list[Item]:
-            rows = contract_deadlines(
-                organisation=organisation, until=dt.date.max, today=today, contracts=Contract.objects.filter(pk__in=ids)
+            # Plain values (contract_deadlines words the same from rows).
+            url = _url_maker("vendors:service", 2)
+            rows = Contract.objects.filter(pk__in=ids).values_list(
+                "pk",
+                "reference",
+                "end_date",
+                "auto_renews",
+                "renewal_term_months",
+                "renewal_notice_days",
+                "service_id",
+                "service__name",
+                "service__vendor_id",
+                "service__vendor__name",
+                "owner__first_name",
+                "owner__last_name",
+                "owner__username",
+                "service__vendor__owner__first_name",
+                "service__vendor__owner__last_name",
+                "service__vendor__owner__username",
             )
-            return [
-                Item(
-                    kind=kind,
-                    label=CONTRACT_LABELS[kind],
-                    key=f"{kind}:{r.contract.pk}",
-                    title=f"{CONTRACT_LABELS[kind]}: {r.title}",
-                    url=r.url,
-                    due_date=r.date,
-                    owner=r.owner_label,
-                    overdue=r.date < today,
-                    vendor=r.vendor.name,
-                    service=r.service.name,
-                    detail=r.detail,
+            items = []
+            for pk, ref, end, renews, months, notice, service_id, service, vendor_id, vendor, *names in rows:
+                term = term_dates(end, auto_renews=renews, months=months, notice_days=notice, today=today)
+                day = term.notice_by if kind == "contract_notice" else term.term_end
+                items.append(
+                    Item(
+                        kind=kind,
+                        label=CONTRACT_LABELS[kind],
+                        key=f"{kind}:{pk}",
+                        title=f"{CONTRACT_LABELS[kind]}: {vendor} — {service}",
+                        url=url(vendor_id, service_id) + "#contract",
+                        due_date=day,
+                        owner=_name(*names[:3]) or _name(*names[3:]),
+                        overdue=day < today,
+                        vendor=vendor,
+                        service=service,
+                        detail=contract_deadline_detail(kind, ref, term.term_end),
+                    )
                 )
-                for r in rows
-                if r.kind == kind
-            ]
+            return items
 
         return Dated(dates, build)
 
@@ -960,22 +1118,31 @@ def calendar(
     ``limit``.
 
     Each kind reads the (date, id) of at most ``offset + limit + 1`` rows through its date
-    index; only the rows shown are then read with their names, one query per kind. A page
+    index, and no later than the last of the first ``offset + limit + 1`` dates the kinds before
+    it found; only the rows shown are then read with their names, one query per kind. A page
     costs the same whatever the organisation holds beyond it; deep pages read more dates
     (callers cap the offset). Nothing is counted: ``more`` says whether a next page exists.
     """
     filters = filters or CalendarFilters()
     wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
     want = offset + limit + 1
-    streams, builders = [], {}
+    streams, builders, days = [], {}, []
+    narrowed = filters
     token = _CONTRACT_DATES.set({})
     try:
         for position, kind in enumerate(wanted):
-            dated = kind.read(organisation, filters, today=today, limit=want)
+            dated = kind.read(organisation, narrowed, today=today, limit=want)
             builders[kind.key] = dated.build
             streams.append(
                 [((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)]
             )
+            # Once ``want`` dates are in hand, nothing later than the last of the first ``want`` can
+            # be on the page: the next kinds read up to that day only (fewer rows to read and name).
+            days.extend(day for day, _ in dated.dates)
+            if len(days) >= want:
+                last = heapq.nsmallest(want, days)[-1]
+                if narrowed.end is None or last < narrowed.end:
+                    narrowed = replace(narrowed, end=last)
     finally:
         _CONTRACT_DATES.reset(token)
     merged = list(heapq.merge(*streams))

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -32,12 +33,14 @@ from procurement.core.services import (
     currency_rate_set,
     organisation_reporting_currency_set,
 )
+from procurement.core.text import html_escaped as _e
 from procurement.core.workers import WORKER_MISSING
 from procurement.portfolio import board_pack
 from procurement.portfolio.forms import ConditionFilterForm
 from procurement.portfolio.models import BoardPack
 from procurement.portfolio.obligations import (
     DATES_AHEAD_DAYS,
+    Item,
     condition_item,
     dates_ahead,
     obligations_for_user,
@@ -69,14 +72,54 @@ def _org(request):
     return org
 
 
+def _cut(text: str, chars: int = 110) -> str:
+    """As the ``truncatechars`` filter cuts."""
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def _queue_line(item: Item) -> str:
+    """One item of a work-queue card: the link, then what it is and when it is due. Drawn here,
+    not by a template loop: the home page draws up to 70 of them (bench/run.py,
+    ``calendar_home_page_ratio``). Every value escaped."""
+    if item.kind in ("condition", "finding"):
+        what = f"{_e(item.detail)} · {_e(item.status)}"
+    else:
+        what = _e(item.detail or item.status)
+    due = ""
+    if item.due_date:
+        d = item.due_date
+        red, late = ("text-danger fw-semibold", " (overdue)") if item.overdue else ("", "")
+        due = f' · <span class="{red}">due {d.day} {d:%b %Y}{late}</span>'
+    return (
+        f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(_cut(item.title))}</a>'
+        f'<div class="text-secondary">{what}{due}</div></li>'
+    )
+
+
+def _date_line(item: Item) -> str:
+    """One date of the "Evidence and contract dates" card: the link, the day (passed or not),
+    what it means (contracts) and the owner."""
+    d = item.due_date
+    red, late = ("text-danger fw-semibold", " (passed)") if item.overdue else ("", "")
+    detail = f" · {_e(item.detail)}" if item.kind != "evidence_expiry" else ""
+    owner = f" · {_e(item.owner)}" if item.owner else ""
+    return (
+        f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(_cut(item.title))}</a>'
+        f'<div class="text-secondary"><span class="{red}">{d.day} {d:%b %Y}{late}</span>{detail}{owner}</div></li>'
+    )
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     dashboard = dashboard_for_user(request.user)
     org = organisation_for(request.user)
+    queue = obligations_for_user(request.user, today=dashboard["today"])
+    dates = dates_ahead(org, today=dashboard["today"]) if org else []
     ctx = {
         "banks": banks_for_user(request.user),
-        "queue": obligations_for_user(request.user, today=dashboard["today"]),
-        "dates_ahead": dates_ahead(org, today=dashboard["today"]) if org else [],
+        "queue": queue,
+        "busy": [(g, mark_safe("".join(map(_queue_line, g.items)))) for g in queue.busy],
+        "dates_ahead": [(g, mark_safe("".join(map(_date_line, g.items)))) for g in dates],
         "dates_ahead_days": DATES_AHEAD_DAYS,
         **dashboard,
     }

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
+from django.tasks import TaskResultStatus
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.records import assessment_record, record_hash
@@ -39,7 +41,11 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 #    of the answers), what a confirmed answer rests on, and the method in the appendix.
 # 9: render speed: tags and bands are inline boxes, fact tables use the fixed table layout
 #    (the same look; the bytes differ).
-REPORT_FORMAT = 9
+# 10: render speed: the named rules in the appendix as blocks (title, when it fires, where it is a
+#     knockout and the questions it reads, full width) instead of a four-column table; the two
+#     parameter tables side by side in a fixed table layout instead of a flex row; an answer's
+#     question code on its points line ("DAT-02 · 2 points"), not a smaller span before the question.
+REPORT_FORMAT = 10
 
 # A request still unclaimed after this long while workers run lost its queued task: queue it again.
 STALE_AFTER = dt.timedelta(minutes=10)
@@ -153,8 +159,9 @@ def _enqueue(report_id: int) -> None:
 
 
 @transaction.atomic
-def report_request(*, assessment: Assessment) -> ReportFile:
-    """Ask for the PDF of the current record: a cached one, or a queued render."""
+def report_request(*, assessment: Assessment, enqueue: bool = True) -> ReportFile:
+    """Ask for the PDF of the current record: a cached one, or a queued render
+    (``enqueue=False``: a pending row the caller renders itself)."""
     record, digest, existing = report_current(assessment)
     if existing is not None and existing.status in (ReportFile.Status.READY, ReportFile.Status.PENDING):
         return existing
@@ -170,7 +177,8 @@ def report_request(*, assessment: Assessment) -> ReportFile:
             "attempts": 0,
         },
     )
-    _enqueue(report.pk)
+    if enqueue:
+        _enqueue(report.pk)
     return report
 
 
@@ -178,6 +186,77 @@ def report_queue_decided(sender, *, assessment: Assessment, **kwargs) -> None:
     """``assessment_decided``: render the decided report once the decision commits, so it is
     ready when first clicked. A failure here is logged; it never undoes the decision."""
     transaction.on_commit(lambda: report_request(assessment=assessment), robust=True)
+
+
+# --- Drafts rendered ahead of the click ------------------------------------------------------
+
+
+def report_queue_draft(sender, *, assessment: Assessment, settled: bool = False, **kwargs) -> None:
+    """``assessment_changed``: render an open assessment's PDF before anyone clicks, once the
+    change commits (``report_prerender_queue``). Decided ones are queued by the decision.
+
+    Only with a task queue that runs tasks later (a worker, ``supports_defer``): the inline
+    backend (tests, ``TASKS_BACKEND=immediate``) would render inside the request that changed
+    the record, so there a draft renders when clicked, as it always did.
+    """
+    from procurement.reports.tasks import prerender_report
+
+    if assessment.is_final or not prerender_report.get_backend().supports_defer:
+        return
+    pk = assessment.pk
+    transaction.on_commit(lambda: report_prerender_queue(pk, settled=settled), robust=True)
+
+
+def report_prerender_queue(assessment_id: int, *, settled: bool, now: dt.datetime | None = None) -> None:
+    """Queue the draft's render: at once when ``settled``, else ``REPORT_PRERENDER_QUIET_SECONDS``
+    after this change. Coalesced: one waiting render per assessment, whose start moves to the
+    latest change's due time (a burst of autosaves is one render, after the last of them)."""
+    from procurement.reports.tasks import prerender_report
+
+    quiet = 0 if settled else settings.REPORT_PRERENDER_QUIET_SECONDS
+    due = (now or timezone.now()) + dt.timedelta(seconds=quiet)
+    waiting = DBTaskResult.objects.filter(
+        task_path=prerender_report.module_path,
+        status=TaskResultStatus.READY,
+        args_kwargs={"args": [assessment_id], "kwargs": {}},
+    )
+    if not waiting.update(run_after=due):
+        prerender_report.using(run_after=due).enqueue(assessment_id)
+
+
+def report_prerender(assessment_id: int) -> ReportFile | None:
+    """Render the PDF of an open assessment's record as it stands now (the worker calls this),
+    through the same row, lease and store as a click: a click on that record finds it ready
+    (or being rendered), and a click on a record changed since renders afresh (the hash differs).
+
+    None when the assessment is gone or decided, or another worker renders that record.
+    """
+    assessment = Assessment.objects.filter(pk=assessment_id).first()
+    if assessment is None or assessment.is_final:
+        return None
+    report = report_request(assessment=assessment, enqueue=False)
+    if report.status == ReportFile.Status.READY:
+        return report
+    # Pending: unclaimed (this render, or a click's task not started yet: whichever claims it
+    # renders it, the other finds it claimed or done) or held by a live lease (nothing to do).
+    return report_render(report.pk)
+
+
+def report_prune(report: ReportFile) -> int:
+    """One PDF per assessment beyond the one just stored: once a record's PDF is ready, the
+    assessment's PDFs of other records made before it go, rows and files (a draft's PDFs are
+    replaced, not kept one per edit). A render still pending stays (someone may wait for it);
+    the same record in another report format stays (links from before a design change)."""
+    superseded = (
+        ReportFile.objects.filter(assessment_id=report.assessment_id, created_at__lt=report.created_at)
+        .exclude(content_hash=report.content_hash)
+        .exclude(status=ReportFile.Status.PENDING)
+    )
+    rows = list(superseded.only("pk", "file"))
+    for row in rows:
+        if row.file:
+            row.file.delete(save=False)
+    return ReportFile.objects.filter(pk__in=[row.pk for row in rows]).delete()[0]
 
 
 def _lease() -> dt.timedelta:
@@ -257,4 +336,5 @@ def report_render(report_id: int) -> ReportFile | None:
     report.render_ms, report.pages = render_ms, pages
     report.status, report.error, report.claimed_until = ReportFile.Status.READY, "", None
     report.save(update_fields=["file", "render_ms", "pages", "status", "error", "claimed_until", "updated_at"])
+    report_prune(report)
     return report

@@ -594,6 +594,11 @@ class ModelLifecycle(models.Model):
     in use, the deprecation and retirement dates, and the replacement. One per service."""
 
     service = models.OneToOneField(AIService, on_delete=models.CASCADE, related_name="model_lifecycle")
+    # The service's vendor's organisation, set on save (it never changes): the calendar reads the
+    # organisation's retirements through (organisation, retires_on), not through all its services.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", editable=False, blank=True
+    )
     model_version = models.CharField(
         _("model version in use"), max_length=200, blank=True, help_text=_("The dated version we pin, if any.")
     )
@@ -618,10 +623,19 @@ class ModelLifecycle(models.Model):
                 name="vendors_modellifecycle_retire_after_deprecation",
             ),
         ]
-        indexes = [models.Index(fields=["retires_on"], name="vendors_modellife_retires")]
+        indexes = [
+            models.Index(fields=["retires_on"], name="vendors_modellife_retires"),
+            # The calendar's model retirements (procurement.portfolio.obligations).
+            models.Index(fields=["organisation", "retires_on"], name="vendors_modellife_org_retires"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.model_version or 'model'}"
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None:
+            self.organisation_id = self.service.vendor.organisation_id
+        super().save(*args, **kwargs)
 
 
 # --- Contracts ---------------------------------------------------------------------------
@@ -639,6 +653,12 @@ class Contract(TimeStampedModel):
         TERM = "term", _("for the whole term")
 
     service = models.OneToOneField(AIService, on_delete=models.CASCADE, related_name="contract")
+    # The service's vendor's organisation, set on save (it never changes): the calendar reads the
+    # organisation's contract dates through (organisation, auto_renews, end_date) instead of
+    # walking every service of the organisation to reach them.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", editable=False, blank=True
+    )
     reference = models.CharField(_("contract reference"), max_length=100, blank=True)
     buyer_party = models.CharField(_("our contracting entity"), max_length=200)
     vendor_party = models.CharField(_("vendor's contracting entity"), max_length=200)
@@ -731,9 +751,18 @@ class Contract(TimeStampedModel):
                 name="vendors_contract_spend_period_valid",
             ),
         ]
+        indexes = [
+            # The calendar's contract dates (procurement.portfolio.obligations._contract_dates).
+            models.Index(fields=["organisation", "auto_renews", "end_date"], name="vendors_contract_org_end"),
+        ]
 
     def __str__(self) -> str:
         return f"Contract {self.reference or 'without reference'} for {self.service}"
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None:
+            self.organisation_id = self.service.vendor.organisation_id
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from procurement.vendors.contracts import contract_validate  # the checks live with the writes

@@ -76,14 +76,19 @@ def documents_expiring(*, organisation: Organisation, until: dt.date) -> list[Da
     return [dated_document(d) for d in rows.order_by("expiry", "pk")]
 
 
+def retirement_title(model_version: str, model_name: str, replacement: str) -> str:
+    """ "gpt-x-2026-06 retires (replacement: gpt-x-2027-01)": the model named by the lifecycle
+    record, else by its service, else "the model"."""
+    model = model_version or model_name or "the model"
+    return f"{model} retires" + (f" (replacement: {replacement})" if replacement else "")
+
+
 def dated_retirement(life: ModelLifecycle) -> DatedRow:
     service = life.service
-    model = life.model_version or service.model_name or "the model"
-    replacement = f" (replacement: {life.replacement})" if life.replacement else ""
     return DatedRow(
         kind="model_retirement",
         due=life.retires_on,
-        title=f"{model} retires{replacement}",
+        title=retirement_title(life.model_version, service.model_name, life.replacement),
         vendor_id=service.vendor_id,
         vendor_name=service.vendor.name,
         owner=service.vendor.owner,
@@ -182,6 +187,16 @@ def live_contracts(organisation: Organisation) -> QuerySet[Contract]:
     )
 
 
+def contract_deadline_detail(kind: str, reference: str, term_end: dt.date) -> str:
+    """What a contract date means, in words (``term_end``: the end of the current term)."""
+    ref = f" ({reference})" if reference else ""
+    if kind == "contract_notice":
+        return f"Last day to give notice of non-renewal{ref}: it renews on {term_end:%d %b %Y}"
+    if kind == "contract_renewal":
+        return f"Renews automatically{ref}"
+    return f"Contract ends{ref}"
+
+
 def contract_deadlines(
     *, organisation: Organisation, until: dt.date, today: dt.date | None = None, contracts=None
 ) -> list[ContractDeadline]:
@@ -197,7 +212,6 @@ def contract_deadlines(
         service = contract.service
         dates = contract_dates(contract, today=today)
         owner = contract.owner or service.vendor.owner
-        ref = f" ({contract.reference})" if contract.reference else ""
         base = {
             "url": contract.get_absolute_url(),
             "contract": contract,
@@ -207,18 +221,12 @@ def contract_deadlines(
         }
         name = f"{service.vendor.name} — {service.name}"
         if dates.notice_by is not None:
-            found = [
-                (
-                    "contract_notice",
-                    dates.notice_by,
-                    f"Last day to give notice of non-renewal{ref}: it renews on {dates.term_end:%d %b %Y}",
-                ),
-                ("contract_renewal", dates.term_end, f"Renews automatically{ref}"),
-            ]
+            found = [("contract_notice", dates.notice_by), ("contract_renewal", dates.term_end)]
         else:
-            found = [("contract_end", dates.term_end, f"Contract ends{ref}")]
-        for kind, day, detail in found:
+            found = [("contract_end", dates.term_end)]
+        for kind, day in found:
             if day <= until:
+                detail = contract_deadline_detail(kind, contract.reference, dates.term_end)
                 rows.append(ContractDeadline(kind=kind, date=day, title=name, detail=detail, **base))
     rows.sort(key=lambda r: (r.date, r.kind, r.service.pk))
     return rows

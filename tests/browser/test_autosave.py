@@ -14,6 +14,9 @@ def test_a_failed_autosave_says_not_saved_retries_and_saves_when_the_server_is_b
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, personas["analyst"].username)
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/INT/")
+    # htmx read its configuration (templates/base.html): it never copies a style attribute when it
+    # settles a swap, which the CSP would block (it did, now and then, under load).
+    assert page.evaluate("() => htmx.config.attributesToSettle") == ["class", "width", "height"]
     # The server answers 500 (as during a database restart) until the route is removed.
     failing = {"count": 0}
 

@@ -155,3 +155,19 @@ def test_the_password_alone_cannot_make_recovery_codes_or_turn_it_off(client, pe
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two_step_verify"))
     assert TOTPDevice.objects.filter(user=personas["analyst"], confirmed=True).count() == 1
     assert client.get(reverse("vendors:list")).status_code == 302
+
+
+def test_a_single_sign_on_user_has_nothing_to_set_up_and_no_two_step_link(client, personas):
+    """A person with no password signs in through the identity provider, whose own second factor
+    applies (the middleware never asks them for one): the page says so and offers no set-up."""
+    user = personas["analyst"]
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    page = client.get(reverse("accounts:two_step")).content.decode()
+    assert "its own two-step sign-in applies" in page
+    assert 'value="start"' not in page and "Set up two-step sign-in</button>" not in page
+    settings = client.get(reverse("accounts:tokens")).content.decode()
+    assert reverse("accounts:two_step") not in settings and reverse("accounts:password") not in settings
+    client.post(reverse("accounts:two_step"), {"action": "start"})
+    assert not TOTPDevice.objects.filter(user=user).exists()

@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from procurement.assessments import services as assessment_services
 from procurement.assessments.demo import profile_answers
@@ -128,12 +129,20 @@ def test_vendor_submit_locks_every_live_link_and_reopen_unlocks_them(invitation,
     assert services.vendor_can_edit(other)
 
 
-def test_vendor_submit_records_the_attestation_with_the_contact_and_the_time(invitation, assessment):
-    assessment_services.answers_save(
-        assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
-    )
+def test_vendor_submit_records_the_attestation_and_queues_the_draft_report_to_render_at_once(
+    invitation, assessment, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):  # the vendor's autosaves: a render after a quiet period
+        assessment_services.answers_save(
+            assessment=assessment, values=_vendor_answers(), by=None, by_label="Vera", base_revisions=None
+        )
+    waiting = DBTaskResult.objects.filter(task_path="procurement.reports.tasks.prerender_report", status="READY")
+    assert waiting.get().run_after > timezone.now()
     before = timezone.now()
-    services.vendor_submit(invitation=invitation, name="  Vera Vendor ", title="Head of Trust", confirmed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vendor_submit(invitation=invitation, name="  Vera Vendor ", title="Head of Trust", confirmed=True)
+    assert waiting.get().run_after <= timezone.now()  # the same render, now due: the report will be wanted
     (attestation,) = Attestation.objects.filter(assessment=assessment)
     assert (attestation.name, attestation.title) == ("Vera Vendor", "Head of Trust")
     assert attestation.statement == Attestation.STATEMENT

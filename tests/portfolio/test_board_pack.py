@@ -5,7 +5,6 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,8 +37,7 @@ CODES = re.compile(
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(db, demo_seeded_for_the_module):
     return Organisation.objects.get(name="Demo Buyer Ltd")
 
 

@@ -194,7 +194,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(in_review, personas, or
 
 
 def test_a_page_costs_the_same_number_of_queries_whatever_the_organisation_holds(in_review, personas, org):
-    for n in range(-2, 3):
+    for n in range(-2, 10):  # a full page and more, then many more
         _condition(in_review, personas["analyst"], n)
     calendar(org, today=TODAY, limit=10)
     with CaptureQueriesContext(connection) as few:
@@ -289,6 +289,16 @@ def test_the_page_lists_overdue_first_grouped_by_month(spread, login, personas):
         f"{day(20):%B %Y}" in html and "Everything overdue, and everything due by" in html and "6 obligations." in html
     )
     assert 'href="/portfolio/calendar/"' in html  # in the navigation
+
+
+def test_the_calendar_and_the_home_page_escape_what_people_typed(in_review, personas, login):
+    text = 'Check <script>alert("x")</script> & the vendor\'s "terms"'
+    _condition(in_review, personas["analyst"], -3, text=text)
+    client = login(personas["analyst"])
+    escaped = "Check &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; the vendor&#x27;s &quot;terms&quot;"
+    for url in (reverse("portfolio:calendar"), reverse("core:home")):
+        page = client.get(url).content.decode()
+        assert escaped in page and "<script>alert" not in page
 
 
 def test_the_page_groups_by_week_and_filters(spread, login, personas):
@@ -467,3 +477,30 @@ def test_contract_dates_on_the_calendar_follow_renewals_and_long_notice_periods(
         expected.add(("contract_renewal", "old", renews))
     assert got == expected
     assert {old.pk, long.pk} >= {int(i.key.split(":")[1]) for i in page.items if "contract" in i.kind}
+
+
+def test_contract_dates_come_in_order_page_by_page_whatever_the_notice(service, org):
+    """Renewing contracts are read in order of their end date and the reading stops early: the
+    pages still hold every notice and renewal date in order, long notices and contracts renewed
+    years ago included, and match the dates contract_deadlines gives."""
+    from procurement.vendors.models import AIService, Contract
+    from procurement.vendors.selectors import contract_deadlines
+
+    for n, (end, notice) in enumerate([(-900, 30), (-10, 60), (5, 0), (20, 200), (40, 10), (41, 90), (70, 5)] * 2):
+        s = AIService.objects.create(vendor=service.vendor, name=f"Renewing {n}")
+        Contract.objects.create(
+            service=s,
+            buyer_party="Acme",
+            vendor_party="Lab",
+            start_date=day(end - 1000),
+            end_date=day(end),
+            auto_renews=True,
+            renewal_notice_days=notice,
+        )
+    until = day(400)
+    expected = [(r.date, r.kind, r.contract.pk) for r in contract_deadlines(organisation=org, until=until, today=TODAY)]
+    for kind in ("contract_notice", "contract_renewal"):
+        filters = CalendarFilters(end=until, kinds=(kind,))
+        pages = [calendar(org, filters, today=TODAY, offset=offset, limit=3).items for offset in range(0, 15, 3)]
+        got = [(i.due_date, i.kind, int(i.key.split(":")[1])) for page in pages for i in page]
+        assert got == sorted(e for e in expected if e[1] == kind) and len(got) == 14

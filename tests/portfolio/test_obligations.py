@@ -11,6 +11,7 @@ from django.utils import timezone
 from procurement.assessments import services
 from procurement.assessments.models import Assessment, Finding, RiskAcceptance
 from procurement.assessments.records import record_build
+from procurement.assessments.selectors import review_due_on
 from procurement.core.models import Membership
 from procurement.portal import services as portal_services
 from procurement.portfolio.obligations import ConditionFilters, obligations_for_user, open_conditions
@@ -48,8 +49,15 @@ def _decide_directly(assessment, *, status="approved", decided_at=None, tier=1):
     """A decided assessment without the decide service (its rules are not what is tested here)."""
     record = record_build(assessment)
     record["score"]["tier"] = tier
+    decided_at = decided_at or timezone.now()
+    # The next review date, as deciding stores it.
+    review_due = review_due_on(version=assessment.bank_version, tier=tier, decided_at=decided_at)
     Assessment.objects.filter(pk=assessment.pk).update(
-        status=status, frozen_record=record, frozen_hash="x", decided_at=decided_at or timezone.now()
+        status=status,
+        frozen_record=record,
+        frozen_hash="x",
+        decided_at=decided_at,
+        review_due=review_due if status == "approved" else None,
     )
     assessment.refresh_from_db()
     return assessment

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(django_user_model):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(db, demo_seeded_for_the_module):
     return Organisation.objects.get(slug="demo")
 
 
@@ -189,6 +187,6 @@ def test_latest_assessments_take_two_queries_and_leave_frozen_records_in_the_dat
         assert latest_assessments(demo)[approved.service_id].pk == newest.pk != approved.pk
 
 
-def test_the_portfolio_shows_the_model_provider_index_and_shared_model_providers(login, personas, demo):
-    page = login(personas["viewer"]).get(reverse("portfolio:index")).content.decode()
+def test_the_portfolio_shows_the_model_provider_index_and_shared_model_providers(login, django_user_model, demo):
+    page = login(django_user_model.objects.get(username="viewer")).get(reverse("portfolio:index")).content.decode()
     assert "Concentration of model providers" in page and 'id="model-concentration"' in page

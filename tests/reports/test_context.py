@@ -94,8 +94,9 @@ def test_the_preview_of_an_assessment_answered_without_the_portal_says_no_attest
 
 
 def _row(html: str, code: str) -> str:
-    """The report's answer block for one question."""
-    return _text(html.split(f'<span class="code">{code}</span>', 1)[1].split('<div class="qa', 1)[0])
+    """The report's answer block for one question (its points line starts with the code)."""
+    (block,) = [b for b in html.split('<div class="qa')[1:] if f'<div class="pts">{code} ·' in b]
+    return _text(block)
 
 
 def test_an_unanswered_reviewer_question_reads_as_the_reviewers_to_answer_until_the_decision(in_review, personas):

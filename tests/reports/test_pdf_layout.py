@@ -1,10 +1,7 @@
 """The demo reports, decided and draft, page by page as a reader sees them: no page more than
 half empty except the last of a chapter (the cover, the page before the appendix, the last)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.records import assessment_record
@@ -15,8 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
 
 @pytest.mark.parametrize("status", ["approved", "submitted"])
-def test_no_demo_report_page_is_half_empty_except_a_chapters_last(status, artifacts_dir):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_no_demo_report_page_is_half_empty_except_a_chapters_last(status, artifacts_dir, demo_seeded_for_the_module):
     a = Assessment.objects.filter(service__name="Frontier API", status=status).get()
     record = a.frozen_record if a.is_final else assessment_record(a)
     data, pages = report_pdf(record, status_label=a.get_status_display())

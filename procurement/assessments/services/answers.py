@@ -19,6 +19,7 @@ from procurement.assessments.services.status import (
     timeline_add,
     transition,
 )
+from procurement.assessments.signals import assessment_changed
 from procurement.core.access import REVIEWERS, has_role
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.supply import chain_from_rows
@@ -175,6 +176,7 @@ def answers_save(
     if changed_sections:
         # The recommendation shown in lists and headers is never stale.
         assessment_rescore(assessment=assessment)
+        assessment_changed.send(sender=Assessment, assessment=assessment, settled=False)
     return result
 
 

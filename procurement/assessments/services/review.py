@@ -17,7 +17,7 @@ from procurement.assessments.records import person_label, stored_answer
 from procurement.assessments.selectors import bank_structure
 from procurement.assessments.services.answers import AnswerInput, MissingAnswers, answers_save, required_missing
 from procurement.assessments.services.status import TRANSITIONS, S, assessment_rescore, timeline_add, transition
-from procurement.assessments.signals import clarification_added
+from procurement.assessments.signals import assessment_changed, clarification_added
 from procurement.core.access import REVIEWERS, has_role
 from procurement.core.models import Membership
 from procurement.core.money import money_between, money_format
@@ -282,6 +282,7 @@ def comment_add(*, assessment: Assessment, question_code: str, body: str, by) ->
     if question_code not in bank_structure(assessment.bank_version).question_index:
         raise ValidationError(f"Unknown question {question_code}.", code="unknown")
     Comment.objects.create(assessment=assessment, question_code=question_code, author=by, body=body)
+    assessment_changed.send(sender=Assessment, assessment=assessment, settled=False)  # comments are in the record
 
 
 def clarification_add(
@@ -312,6 +313,7 @@ def clarification_add(
     # The team's reply goes to the vendor contacts holding a live link: the portal, which
     # knows the links, queues that mail (this layer may not import it).
     clarification_added.send(sender=Clarification, clarification=clarification)
+    assessment_changed.send(sender=Assessment, assessment=assessment, settled=False)  # the thread is in the record
     return clarification
 
 

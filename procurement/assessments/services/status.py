@@ -12,6 +12,7 @@ from procurement.assessments.models import Assessment, TimelineEvent
 from procurement.assessments.presentation import missing_answers
 from procurement.assessments.records import person_label
 from procurement.assessments.selectors import assessment_score
+from procurement.assessments.signals import assessment_changed
 from procurement.scoring import types as t
 
 S = Assessment.Status
@@ -27,12 +28,27 @@ TRANSITIONS: dict[str, set[str]] = {
     S.REJECTED: set(),
 }
 
+# Where a record is stable enough that its report will be wanted: rendered ahead at once.
+SETTLED = {S.SUBMITTED, S.IN_REVIEW}
+
 ILLEGAL_MOVE = "An assessment that is {current} cannot become {target}."
 
 
 def timeline_add(
-    assessment: Assessment, kind: str, *, by=None, by_label: str = "", note: str = "", old: str = "", new: str = ""
+    assessment: Assessment,
+    kind: str,
+    *,
+    by=None,
+    by_label: str = "",
+    note: str = "",
+    old: str = "",
+    new: str = "",
+    settled: bool = False,
 ):
+    """Add an event to the timeline. The timeline is part of the record, so reports is told
+    (``assessment_changed``, ``settled`` as there) when a person did it or the record settled;
+    not for the system's own events (reminders sent, an acceptance expiring), which would render
+    every open assessment's draft PDF ahead on each sweep for nobody in particular."""
     TimelineEvent.objects.create(
         assessment=assessment,
         kind=kind,
@@ -42,6 +58,8 @@ def timeline_add(
         by=by,
         by_label=by_label or person_label(by),
     )
+    if by is not None or settled:
+        assessment_changed.send(sender=Assessment, assessment=assessment, settled=settled)
 
 
 def transition(assessment: Assessment, target: str, *, by, note: str = "", by_label: str = "") -> None:
@@ -52,7 +70,9 @@ def transition(assessment: Assessment, target: str, *, by, note: str = "", by_la
         )
     assessment.status = target
     assessment.save(update_fields=["status", "updated_at"])
-    timeline_add(assessment, "status", by=by, by_label=by_label, note=note, old=current, new=target)
+    timeline_add(
+        assessment, "status", by=by, by_label=by_label, note=note, old=current, new=target, settled=target in SETTLED
+    )
 
 
 def assessment_rescore(*, assessment: Assessment) -> None:

@@ -276,7 +276,8 @@ def _documents(row: dict, env: dict) -> str:
             )
         out.append(
             f'\n<details class="mt-1"{" open" if document_errors else ""}>\n<summary>'
-            f"{'Attach a document you uploaded before' if evidence else 'Attach a supporting document'}</summary>"
+            f"{'Attach a document you uploaded before' if evidence else 'Attach a supporting document'}"
+            f'<span class="visually-hidden">&nbsp;for {code}</span></summary>'
             f'\n<div class="d-flex flex-wrap align-items-center gap-2 mt-1">{upload}{chosen}\n<button class="btn'
             f' btn-sm btn-outline-secondary" type="submit" name="attach_to" value="{code}">Attach</button>\n</div>'
             '\n<div class="form-text">PDF, PNG, JPEG, plain text, Word (.docx) or Excel (.xlsx); macro-enabled files'
@@ -294,11 +295,11 @@ def _links(row: dict, env: dict) -> str:
         so_far = f"\n· {thread} message{'' if thread == 1 else 's'} so far" if thread else ""
         return (
             f'\n<div class="small mt-1">\n<a href="{base}{code}/clarify/">Ask the team about this question<span'
-            f' class="visually-hidden"> ({code})</span></a>{so_far}\n</div>'
+            f' class="visually-hidden">&nbsp;({code})</span></a>{so_far}\n</div>'
         )
     return (
         f'\n<div class="small mt-1"><a href="{base}{code}/history/">history and comments<span'
-        f' class="visually-hidden"> on {code}</span></a></div>'
+        f' class="visually-hidden">&nbsp;on {code}</span></a></div>'
     )
 
 

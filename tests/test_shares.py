@@ -1,0 +1,80 @@
+"""make test's split of the suite between its SQLite and PostgreSQL runs (tests/conftest.py)."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests import conftest
+
+
+class Item:
+    """What the split reads of a collected test: its id, markers and fixtures."""
+
+    def __init__(self, nodeid, markers=(), fixtures=("db",), transaction=False):
+        self.nodeid = nodeid
+        self.fixturenames = list(fixtures)
+        self._markers = {name: SimpleNamespace(kwargs={}) for name in markers}
+        if "db" in fixtures or transaction:
+            self._markers["django_db"] = SimpleNamespace(kwargs={"transaction": transaction})
+
+    def get_closest_marker(self, name):
+        return self._markers.get(name)
+
+
+def _run(items, share):
+    return [
+        item.nodeid
+        for item in items
+        if conftest._on_both(item) or conftest._split(items)[conftest._module(item)] == share
+    ]
+
+
+@pytest.fixture
+def suite():
+    items = [Item(f"tests/app/test_views_{n}.py::test_{k}") for n in range(12) for k in range(n + 1)]
+    items += [
+        Item("tests/test_access_matrix.py::test_matrix"),
+        Item("tests/app/test_services.py::test_writes"),
+        Item("tests/app/test_views_0.py::test_counts", fixtures=("db", "django_assert_num_queries")),
+        Item("tests/app/test_worker.py::test_killed_worker", fixtures=("transactional_db",), transaction=True),
+        Item(
+            "tests/browser/test_flow.py::test_flow", markers=("browser",), fixtures=("live_server",), transaction=True
+        ),
+        Item("tests/scoring/test_engine.py::test_pure", fixtures=()),
+    ]
+    return items
+
+
+def test_every_test_runs_once_or_on_both_databases_and_never_twice_on_one(suite):
+    sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
+    assert len(set(sqlite)) == len(sqlite) and len(set(postgres)) == len(postgres)
+    assert set(sqlite) | set(postgres) == {item.nodeid for item in suite}
+    both = set(sqlite) & set(postgres)
+    assert both == {
+        "tests/test_access_matrix.py::test_matrix",
+        "tests/app/test_services.py::test_writes",
+        "tests/app/test_views_0.py::test_counts",
+        "tests/app/test_worker.py::test_killed_worker",
+    }
+
+
+def test_a_browser_test_and_a_test_without_a_database_run_once(suite):
+    sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
+    for nodeid in ("tests/browser/test_flow.py::test_flow", "tests/scoring/test_engine.py::test_pure"):
+        assert (nodeid in sqlite) != (nodeid in postgres)
+
+
+def test_the_once_only_modules_are_split_by_weight_within_the_heaviest_module(suite):
+    split = conftest._split(suite)
+    load = {"sqlite": 0.0, "postgres": conftest.POSTGRES_HEAD_START}
+    heaviest = 0.0
+    weight: dict[str, float] = {}
+    for item in suite:
+        for share in load:
+            if conftest._on_both(item) or split[conftest._module(item)] == share:
+                load[share] += conftest._guess(item)  # none of these modules was ever measured
+        if not conftest._on_both(item):
+            weight[conftest._module(item)] = weight.get(conftest._module(item), 0.0) + conftest._guess(item)
+            heaviest = max(heaviest, weight[conftest._module(item)])
+    assert abs(load["sqlite"] - load["postgres"]) <= heaviest
+    assert conftest._split(list(reversed(suite))) == split  # the same whatever the order
