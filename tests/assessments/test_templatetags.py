@@ -70,5 +70,11 @@ def test_section_questions_escape_the_bank_and_keep_each_inputs_name_and_error_l
     assert 'id="nar-SUP-01" value=""' in page and 'aria-describedby="err-SUP-01">' in page
     assert '<option value="document" selected>Document</option>' in page  # the posted basis
     assert 'href="/a/1/q/SUP-01/history/"' in page and "Critical" in page and "clarify" not in page
+    # A number is a text box asking for a number keyboard (an empty type="number" box is read "0.0").
+    assert 'type="text" inputmode="decimal" spellcheck="false" autocomplete="off" name="q-SUP-03"' in page
+    assert 'type="number"' not in page
+    # Each question is a heading below the section's: h3 under the staff page's h2, h2 in the portal.
+    assert page.count('<legend class="form-label fs-6 mb-1" id="lg-SUP-03"><h3 ') == 1
     portal = section_questions({**context, "portal": True}, rows)
     assert 'href="/a/1/q/SUP-01/clarify/"' in portal and "Critical" not in portal
+    assert portal.count("<h2 ") == 2 and "<h3 " not in portal

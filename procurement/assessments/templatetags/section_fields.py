@@ -72,8 +72,10 @@ def _number_or_date(row: dict, q: dict) -> str:
     if q["type"] == "number":
         unit = f'\n<span class="input-group-text">{_e(q["unit"])}</span>' if q["unit"] else ""
         field = (
-            f'<div class="input-group w-auto d-inline-flex">\n<input class="form-control{invalid}" type="number"'
-            f' step="any" {common}{_aria(row)}>{unit}\n</div>'
+            # A text box that asks for a number keyboard, not type="number": screen readers read an
+            # empty number box as "0.0" (Orca pass), and the server checks the number anyway.
+            f'<div class="input-group w-auto d-inline-flex">\n<input class="form-control{invalid}" type="text"'
+            f' inputmode="decimal" spellcheck="false" autocomplete="off" {common}{_aria(row)}>{unit}\n</div>'
         )
     else:
         field = f'<input class="form-control w-auto{invalid}" type="date" {common}{_aria(row)}>'
@@ -322,12 +324,16 @@ def question_html(row: dict, env: dict) -> str:
         badges = f"\n<span>{critical}{buyer}</span>"
     collapsed = bool(row.get("mark")) and row["mark"].collapsed
     described = f' aria-describedby="err-{code}"' if row["errors"] else ""
+    # Each question is a heading under the section's (h1 in the portal, h2 on the staff page), so a
+    # screen reader's heading keys go from question to question (docs/accessibility.md, Orca pass).
+    heading = "h2" if env["portal"] else "h3"
     return (
         f'\n<div class="question border-bottom pb-3 mb-3" id="q-{code}"{attrs}>\n<div class="d-flex'
         f' justify-content-between">\n<span class="text-secondary small fw-semibold">{code}</span>{badges}\n</div>'
         f"{_mark(row, env)}"
         f'\n<fieldset class="mb-1"{described}>'
-        f'\n<legend class="form-label fs-6 mb-1" id="lg-{code}">{_e(q["text"])}</legend>{_reworded(row, env)}'
+        f'\n<legend class="form-label fs-6 mb-1" id="lg-{code}"><{heading} class="fs-6 fw-normal lh-base m-0">'
+        f"{_e(q['text'])}</{heading}></legend>{_reworded(row, env)}"
         f"\n{_answer_input(row, q, env)}\n</fieldset>"
         f"{_notes(row, q)}{_basis(row, env)}{_not_applicable(row, q)}"
         f"{CLOSE_DETAILS if collapsed else ''}{_documents(row, env)}{_links(row, env)}\n</div>"
