@@ -155,6 +155,17 @@ def _module(item) -> str:
     return item.nodeid.split("::")[0]
 
 
+# Session fixtures that cost more than most modules: every test that uses one runs on the same
+# side, so it is built once (served_env: production static files, about 25 s of CPU).
+SHARED_ONCE = ("served_env",)
+
+
+def _group(item) -> str:
+    """What goes to one side as a whole: the tests of a costly session fixture, else a module."""
+    fixtures = getattr(item, "fixturenames", ())
+    return next((f"fixture {name}" for name in SHARED_ONCE if name in fixtures), _module(item))
+
+
 def _uses_db(item) -> bool:
     fixtures = set(getattr(item, "fixturenames", ()))
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
@@ -191,7 +202,7 @@ def _seconds(measured: dict, item, share: str) -> float:
 
 
 def _split(items) -> dict[str, str]:
-    """Module -> the share ("sqlite" or "postgres") that runs its tests that run once.
+    """Module (or group, `_group`) -> the share ("sqlite" or "postgres") that runs its tests that run once.
 
     Each share starts with the tests it runs anyway (those on both databases, PostgreSQL's start);
     then the once-only modules, heaviest first, each go where they would end soonest."""
@@ -203,14 +214,29 @@ def _split(items) -> dict[str, str]:
             for share in load:
                 load[share] += _seconds(measured, item, share)
         else:
-            module = weight.setdefault(_module(item), {"sqlite": 0.0, "postgres": 0.0})
+            module = weight.setdefault(_group(item), {"sqlite": 0.0, "postgres": 0.0})
             for share in load:
                 module[share] += _seconds(measured, item, share)
     side = {}
     for module in sorted(weight, key=lambda m: (-max(weight[m].values()), m)):
         side[module] = min(load, key=lambda s: (load[s] + weight[module][s], s))
         load[side[module]] += weight[module][side[module]]
+    _estimate.update(load)
     return side
+
+
+_estimate: dict[str, float] = {}
+
+
+def pytest_report_collectionfinish(config, start_path, items):
+    share = config.getoption("--share")
+    if share != "all" and _estimate:
+        other = "postgres" if share == "sqlite" else "sqlite"
+        return (
+            f"{share} share: {len(items)} tests, about {_estimate[share]:.0f} s by tests/durations.json"
+            f" (the {other} share about {_estimate[other]:.0f} s)"
+        )
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m reads the pdf marker
@@ -222,7 +248,7 @@ def pytest_collection_modifyitems(config, items):
     if share == "all":
         return
     side = _split(items)
-    keep = [item for item in items if _on_both(item) or side[_module(item)] == share]
+    keep = [item for item in items if _on_both(item) or side[_group(item)] == share]
     if len(keep) < len(items):
         kept = set(map(id, keep))
         config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])

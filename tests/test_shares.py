@@ -25,7 +25,7 @@ def _run(items, share):
     return [
         item.nodeid
         for item in items
-        if conftest._on_both(item) or conftest._split(items)[conftest._module(item)] == share
+        if conftest._on_both(item) or conftest._split(items)[conftest._group(item)] == share
     ]
 
 
@@ -40,7 +40,10 @@ def suite():
         Item(
             "tests/browser/test_flow.py::test_flow", markers=("browser",), fixtures=("live_server",), transaction=True
         ),
-        Item("tests/scoring/test_engine.py::test_pure", fixtures=()),
+        Item("tests/pure/test_engine.py::test_pure", fixtures=()),
+        Item("tests/served/test_a.py::test_gunicorn", fixtures=("served_env",)),
+        Item("tests/served/test_b.py::test_gunicorn_logs", fixtures=("served_env",)),
+        Item("tests/served/test_b.py::test_formatter", fixtures=()),
     ]
     return items
 
@@ -58,9 +61,15 @@ def test_every_test_runs_once_or_on_both_databases_and_never_twice_on_one(suite)
     }
 
 
+def test_the_tests_of_a_costly_session_fixture_run_on_one_side(suite):
+    sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
+    served = {"tests/served/test_a.py::test_gunicorn", "tests/served/test_b.py::test_gunicorn_logs"}
+    assert served <= set(sqlite) or served <= set(postgres)
+
+
 def test_a_browser_test_and_a_test_without_a_database_run_once(suite):
     sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
-    for nodeid in ("tests/browser/test_flow.py::test_flow", "tests/scoring/test_engine.py::test_pure"):
+    for nodeid in ("tests/browser/test_flow.py::test_flow", "tests/pure/test_engine.py::test_pure"):
         assert (nodeid in sqlite) != (nodeid in postgres)
 
 
@@ -71,10 +80,10 @@ def test_the_once_only_modules_are_split_by_weight_within_the_heaviest_module(su
     weight: dict[str, float] = {}
     for item in suite:
         for share in load:
-            if conftest._on_both(item) or split[conftest._module(item)] == share:
+            if conftest._on_both(item) or split[conftest._group(item)] == share:
                 load[share] += conftest._guess(item)  # none of these modules was ever measured
         if not conftest._on_both(item):
-            weight[conftest._module(item)] = weight.get(conftest._module(item), 0.0) + conftest._guess(item)
-            heaviest = max(heaviest, weight[conftest._module(item)])
+            weight[conftest._group(item)] = weight.get(conftest._group(item), 0.0) + conftest._guess(item)
+            heaviest = max(heaviest, weight[conftest._group(item)])
     assert abs(load["sqlite"] - load["postgres"]) <= heaviest
     assert conftest._split(list(reversed(suite))) == split  # the same whatever the order
