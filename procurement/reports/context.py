@@ -31,6 +31,7 @@ from procurement.scoring.wording import (
     SELF_ATTESTED_EXPLAIN,
     SELF_ATTESTED_METHOD,
     judgement_fires,
+    number_words,
     self_attested_count_words,
     sentences,
 )
@@ -385,10 +386,7 @@ FACT_NOUNS = {
 
 
 def _number(value, unit: str = "") -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit.strip() == "%" else f"{text} {unit.strip()}"
+    return number_words(value, unit.strip())  # 1 provider, 40%
 
 
 def condition_words(cond: dict, questions: dict[str, dict], top: bool = True) -> str:
