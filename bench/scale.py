@@ -190,7 +190,10 @@ def org_build(slug: str, total: int, *, owners: int) -> dict:
     analyst = User.objects.create_user(f"{slug}-analyst", first_name="Ana", last_name=slug)
     reviewer = User.objects.create_user(f"{slug}-reviewer")
     Membership.objects.create(user=analyst, organisation=org, role="analyst")
-    Membership.objects.create(user=reviewer, organisation=org, role="reviewer")
+    # The demo records a risk acceptance over a knockout: its approver needs executive authority.
+    Membership.objects.create(
+        user=reviewer, organisation=org, role="reviewer", authority=Membership.Authority.EXECUTIVE
+    )
     people = [analyst]
     for i in range(owners - 1):
         u = User.objects.create_user(f"{slug}-owner-{i}")
