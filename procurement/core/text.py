@@ -42,3 +42,9 @@ def html_escaped(value) -> str:
     templates escape, without their lazy-text wrapper. For rows drawn in Python where a template
     loop was measured too slow (docs/performance.md); the result still needs ``mark_safe``."""
     return html.escape(str(value), quote=True)
+
+
+def clipped(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters, the last one an ellipsis when cut (as Django's
+    ``truncatechars`` filter cuts)."""
+    return text if len(text) <= chars else text[: chars - 1] + "…"

@@ -19,6 +19,7 @@ from procurement.core.access import membership_for, organisation_for
 from procurement.core.calendar_feeds import calendar_feed_for_secret
 from procurement.core.models import CalendarFeed
 from procurement.core.notifications import absolute_url
+from procurement.core.text import clipped
 from procurement.core.text import html_escaped as _e
 from procurement.portfolio.forms import CalendarFilterForm
 from procurement.portfolio.obligations import CALENDAR_PAGE, CalendarFilters, Item, calendar, calendar_kinds
@@ -74,7 +75,7 @@ def _row(item: Item) -> SafeString:
     (the title cut at 140 characters) and detail, the vendor and service, the owner ("nobody
     named" when none) and the status. Every value escaped."""
     d = item.due_date
-    title = item.title if len(item.title) <= TITLE_CHARS else item.title[: TITLE_CHARS - 1] + "…"
+    title = clipped(item.title, TITLE_CHARS)
     detail = f'<div class="text-secondary">{_e(item.detail)}</div>' if item.detail else ""
     service = f" — {_e(item.service)}" if item.service else ""
     red, badge = (' class="table-danger"', _OVERDUE_BADGE) if item.overdue else ("", "")

@@ -33,6 +33,7 @@ from procurement.core.services import (
     currency_rate_set,
     organisation_reporting_currency_set,
 )
+from procurement.core.text import clipped
 from procurement.core.text import html_escaped as _e
 from procurement.core.workers import WORKER_MISSING
 from procurement.portfolio import board_pack
@@ -72,9 +73,7 @@ def _org(request):
     return org
 
 
-def _cut(text: str, chars: int = 110) -> str:
-    """As the ``truncatechars`` filter cuts."""
-    return text if len(text) <= chars else text[: chars - 1] + "…"
+QUEUE_TITLE_CHARS = 110  # a work-queue or dates card's link, as cut before
 
 
 def _queue_line(item: Item) -> str:
@@ -91,7 +90,7 @@ def _queue_line(item: Item) -> str:
         red, late = ("text-danger fw-semibold", " (overdue)") if item.overdue else ("", "")
         due = f' · <span class="{red}">due {d.day} {d:%b %Y}{late}</span>'
     return (
-        f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(_cut(item.title))}</a>'
+        f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(clipped(item.title, QUEUE_TITLE_CHARS))}</a>'
         f'<div class="text-secondary">{what}{due}</div></li>'
     )
 
@@ -104,7 +103,7 @@ def _date_line(item: Item) -> str:
     detail = f" · {_e(item.detail)}" if item.kind != "evidence_expiry" else ""
     owner = f" · {_e(item.owner)}" if item.owner else ""
     return (
-        f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(_cut(item.title))}</a>'
+        f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(clipped(item.title, QUEUE_TITLE_CHARS))}</a>'
         f'<div class="text-secondary"><span class="{red}">{d.day} {d:%b %Y}{late}</span>{detail}{owner}</div></li>'
     )
 

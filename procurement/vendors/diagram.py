@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from procurement.core.text import clipped
 from procurement.scoring import geo
 
 BOX_W, BOX_H = 200, 56
@@ -26,10 +27,6 @@ KIND_LABEL = {
     "colocation": "colocation / leased DC",
     "other": "provider",
 }
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def chain_diagram(snapshot: dict, *, service_name: str, vendor_name: str = "") -> dict | None:
@@ -93,8 +90,8 @@ def _node(node: str, x: int, y: int, *, providers: dict, spof: set[str], service
     return {
         "x": x,
         "y": y,
-        "title": _clip(title, 27),
-        "sub": _clip(sub, 40),
+        "title": clipped(title, 27),
+        "sub": clipped(sub, 40),
         "note": "single point of failure" if warn else "",
         "note_y": y + 49,
         "warn": warn,
@@ -129,6 +126,6 @@ def _edge(link: dict, pos: dict[str, tuple[int, int]], *, risky: bool) -> dict:
         "label_y": (y1 + y2) // 2 - 5,
         "detail_y": (y1 + y2) // 2 + 9,
         "label": " · ".join(parts),
-        "detail": _clip(detail, 40),
+        "detail": clipped(detail, 40),
         "risky": risky,
     }
