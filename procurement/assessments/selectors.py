@@ -68,7 +68,10 @@ def list_rows(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 def assessment_for_user(user, pk: int) -> Assessment:
     """The assessment if it belongs to the user's organisation; 404 otherwise."""
-    return get_object_or_404(assessments_for_user(user), pk=pk)
+    assessment = get_object_or_404(assessments_for_user(user), pk=pk)
+    # It is the organisation the request already loaded with the membership: no second read.
+    assessment.organisation = organisation_for(user)
+    return assessment
 
 
 # --- Bank structure (immutable once published, so cached per version and hash) -----
@@ -226,14 +229,18 @@ def scoring_input(
     )
 
 
-def evidence_dates(assessment: Assessment) -> tuple[t.EvidenceDate, ...]:
-    """The expiry date of each typed document supporting an answer of this assessment. One query."""
-    links = (
-        assessment.evidence.filter(finding=None)
-        .exclude(document__kind="")
-        .select_related("document")
-        .only("question_code", *(f"document__{f}" for f in EVIDENCE_DATE_FIELDS))
-    )
+def evidence_dates(assessment: Assessment, links: Iterable[Evidence] | None = None) -> tuple[t.EvidenceDate, ...]:
+    """The expiry date of each typed document supporting an answer of this assessment. One query,
+    none when given the assessment's evidence ``links`` (in their order, with their documents)."""
+    if links is None:
+        links = (
+            assessment.evidence.filter(finding=None)
+            .exclude(document__kind="")
+            .select_related("document")
+            .only("question_code", *(f"document__{f}" for f in EVIDENCE_DATE_FIELDS))
+        )
+    else:
+        links = [link for link in links if link.finding_id is None and link.document.kind != ""]
     dates = []
     for link in links:
         d = link.document
@@ -254,10 +261,13 @@ def accepted_acceptances(assessment: Assessment, today: dt.date) -> list[RiskAcc
     )
 
 
-def knockout_waivers(assessment: Assessment, today: dt.date) -> tuple[t.Waiver, ...]:
-    """Accepted knockouts as the engine's waivers (one per rule, the earliest acceptance)."""
+def knockout_waivers(
+    assessment: Assessment, today: dt.date, in_force: list[RiskAcceptance] | None = None
+) -> tuple[t.Waiver, ...]:
+    """Accepted knockouts as the engine's waivers (one per rule, the earliest acceptance);
+    ``in_force``: the ``accepted_acceptances`` of that day, when already read."""
     waivers: dict[str, t.Waiver] = {}
-    for a in accepted_acceptances(assessment, today):
+    for a in accepted_acceptances(assessment, today) if in_force is None else in_force:
         if a.scope == RiskAcceptance.Scope.KNOCKOUT:
             waivers.setdefault(a.rule, t.Waiver(a.rule, a.reason, a.accepted_by_label))
     return tuple(waivers.values())
