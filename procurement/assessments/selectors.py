@@ -68,10 +68,7 @@ def list_rows(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 def assessment_for_user(user, pk: int) -> Assessment:
     """The assessment if it belongs to the user's organisation; 404 otherwise."""
-    assessment = get_object_or_404(assessments_for_user(user), pk=pk)
-    # It is the organisation the request already loaded with the membership: no second read.
-    assessment.organisation = organisation_for(user)
-    return assessment
+    return get_object_or_404(assessments_for_user(user), pk=pk)
 
 
 # --- Bank structure (immutable once published, so cached per version and hash) -----
