@@ -98,10 +98,10 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due_date__lt=timezone.localdate(), status__in=Assessment.OPEN)
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
-    rows = list_rows(qs).order_by("-created_at", "-id")
-    page = CountingPaginator(rows, PAGE_SIZE, count_from=qs, count_limit=LIST_COUNT_LIMIT).get_page(
-        request.GET.get("page")
-    )
+    # The page's ids from the filtered rows alone, then their names (list_rows) for those ids.
+    page = CountingPaginator(
+        qs.order_by("-created_at", "-id"), PAGE_SIZE, count_from=qs, count_limit=LIST_COUNT_LIMIT, shape=list_rows
+    ).get_page(request.GET.get("page"))
     ctx = {
         "page": page,
         "statuses": Assessment.Status.choices,
