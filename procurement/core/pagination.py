@@ -17,7 +17,7 @@ class CountingPaginator(Paginator):
     With ``shape``, ``object_list`` is the lean ordered queryset (no joins) and a page is read
     in two steps: the page's ids from it, then ``shape(<model>.objects.filter(pk__in=ids))``
     for what the rows show, in the page's order. PostgreSQL plans a seven-table join for a
-    LIMIT over 100,000 rows in 4–9 ms, and for 25 ids in under 1 ms (docs/performance.md)."""
+    LIMIT over 100,000 rows in 4 to 9 ms, and for 25 ids in under 1 ms (docs/performance.md)."""
 
     def __init__(self, object_list, per_page, *, count_from, count_limit: int | None = None, shape=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
