@@ -52,6 +52,7 @@ from procurement.assessments.selectors import (
     answer_documents,
     answers_by_code,
     answers_visibility,
+    assessment_for_section,
     assessment_for_user,
     assessment_score,
     assessments_listed,
@@ -199,7 +200,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """One section's form. POST saves (htmx autosave posts the same form and gets a status line back)."""
-    assessment = assessment_for_user(request.user, pk)
+    assessment = assessment_for_section(request.user, pk)
     structure = bank_structure(assessment.bank_version)
     section_doc = structure.section(section)
     if section_doc is None:
