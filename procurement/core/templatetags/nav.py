@@ -1,7 +1,7 @@
 """``{% nav_url 'name' %}``: ``{% url 'name' %}`` for a URL without arguments, reversed once per
 script prefix and URL configuration instead of on every page.
 
-base.html draws eleven such links on every page; each ``{% url %}`` costs a ``reverse()``
+base.html draws twelve such links on every page; each ``{% url %}`` costs a ``reverse()``
 (~17-35 µs), together ~0.2-0.4 ms a page, 3-4% of the section page (docs/performance.md,
 "Section page, second pass"). The result is the same string ``reverse()`` gives (tested)."""
 
