@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "procurement.portfolio",
     # The REST API (/api/v1/), on top of every other app.
     "procurement.api",
-    "ninja",
     "django_tasks_db",
     "axes",
     # Two-step sign-in (TOTP with recovery codes): procurement/core/mfa.py.

@@ -71,6 +71,13 @@ def assessment_for_user(user, pk: int) -> Assessment:
     return get_object_or_404(assessments_for_user(user), pk=pk)
 
 
+def assessment_for_section(user, pk: int) -> Assessment:
+    """``assessment_for_user`` for a section page: with what the page shows (service, vendor,
+    bank version and bank), not the owner (one join and one model less on every view and
+    autosave). 404 outside the user's organisation."""
+    return get_object_or_404(assessments_listed(user).select_related("service__vendor", "bank_version__bank"), pk=pk)
+
+
 # --- Bank structure (immutable once published, so cached per version and hash) -----
 
 
