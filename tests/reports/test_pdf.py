@@ -270,6 +270,8 @@ def test_reports_own_ua_stylesheet_and_parser_lay_out_every_box_where_weasyprint
         '<html><head></head><body><p title="two\nlines">x</p></body></html>',
         "<html><head></head><body><p>bell \x07</p></body></html>",
         "<html><head></head><body><p>unclosed<div>block</div></body></html>",
+        "<html><head></head><body><!-- a comment --><p>x</p></body></html>",
+        '<!DOCTYPE html><!DOCTYPE x [<!ENTITY e "ee">]><html><head></head><body><p>&e;</p></body></html>',
         "<html><head></head><body><table><caption>c</caption><tr><td>x</td></tr></table></body></html>",
     ],
 )
@@ -287,7 +289,8 @@ def test_markup_expat_would_read_differently_is_parsed_by_tinyhtml5(html):
     [
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>T &amp; c</title>\n</head>\n'
         '<body>\n<table class="t"><colgroup><col span="2"></colgroup><tbody><tr><th>a</th></tr></tbody></table>\n'
-        '<table><tr><td>b<br>c</td></tr>\n<tr><td>d</td></tr></table><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><title>t</title></svg>\n</body>\n</html>\n',
+        "<table><tr><td>b<br>c</td></tr>\n<tr><td>d</td></tr></table>"
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><title>t</title></svg>\n</body>\n</html>\n',
         "<html><head></head><body></body></html>  \n",
     ],
 )
