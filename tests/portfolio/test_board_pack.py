@@ -103,6 +103,22 @@ def test_rendering_a_pack_runs_no_queries_and_tags_it_for_screen_readers(demo, d
     assert "/StructTreeRoot" in reader.trailer["/Root"]
 
 
+def test_the_pack_reads_with_the_fast_parser_as_tinyhtml5_reads_it(demo):
+    """The PDF pipeline reads well-formed HTML with expat (procurement/reports/pdf.py:parse_html);
+    the pack's markup must read as the same tree, or every pack parses slowly."""
+    import tinyhtml5
+
+    from procurement.reports.pdf import _parse_xml
+
+    def tree(e):
+        return (e.tag, dict(e.attrib), e.text, e.tail, [tree(c) for c in e])
+
+    html = board_pack.board_pack_html(board_pack.board_pack_inputs(demo, today=timezone.localdate()))
+    fast = _parse_xml(html)
+    assert fast is not None
+    assert tree(fast) == tree(tinyhtml5.parse(html, namespace_html_elements=False))
+
+
 def test_spend_is_withheld_with_the_currencies_named_when_a_rate_is_missing(demo):
     CurrencyRate.objects.filter(organisation=demo, currency="GBP").delete()
     inputs = board_pack.board_pack_inputs(demo, today=timezone.localdate())
