@@ -235,22 +235,73 @@ def _box_geometry(document) -> list[tuple]:
     return rows
 
 
-def test_reports_own_ua_stylesheet_lays_out_every_box_where_weasyprints_full_sheet_does(decided):
-    """static/css/report-ua.css replaces WeasyPrint's HTML5 sheet for speed; the demo report
-    (chart, chain diagram, tables, lists, overrides) must come out box for box the same."""
+def _tree(element) -> tuple:
+    return (element.tag, dict(element.attrib), element.text, element.tail, [_tree(child) for child in element])
+
+
+def test_reports_own_ua_stylesheet_and_parser_lay_out_every_box_where_weasyprints_do(decided):
+    """static/css/report-ua.css replaces WeasyPrint's HTML5 sheet and expat its HTML5 parser, for
+    speed; the demo reports (chart, chain diagram, tables, lists, overrides) must read as the same
+    tree and come out box for box the same."""
+    import tinyhtml5
     from django.core.management import call_command
 
     from procurement.assessments.models import Assessment
+    from procurement.reports.pdf import _parse_xml
 
     call_command("seed_demo", stdout=io.StringIO())
     demo = Assessment.objects.filter(service__name="Frontier API", status="submitted").get()
     for record in (decided.frozen_record, assessment_record(demo)):
         html = report_html(record)
+        fast = _parse_xml(html)
+        assert fast is not None, "the report's markup no longer reads as XML: every render parses it slowly"
+        assert _tree(fast) == _tree(tinyhtml5.parse(html, namespace_html_elements=False))
         ours, weasyprints = render_document(html), render_document(html, ua=False)
         assert len(ours.pages) == len(weasyprints.pages) > 5
         geometry = _box_geometry(ours)
         assert len(geometry) > 1000
         assert geometry == _box_geometry(weasyprints)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body><p>a&nbsp;b</p></body></html>',
+        '<html><head></head><body><p title="two\nlines">x</p></body></html>',
+        "<html><head></head><body><p>bell \x07</p></body></html>",
+        "<html><head></head><body><p>unclosed<div>block</div></body></html>",
+        "<html><head></head><body><!-- a comment --><p>x</p></body></html>",
+        '<!DOCTYPE html><!DOCTYPE x [<!ENTITY e "ee">]><html><head></head><body><p>&e;</p></body></html>',
+        "<html><head></head><body><table><caption>c</caption><tr><td>x</td></tr></table></body></html>",
+    ],
+)
+def test_markup_expat_would_read_differently_is_parsed_by_tinyhtml5(html):
+    import tinyhtml5
+
+    from procurement.reports.pdf import _parse_xml, parse_html
+
+    assert _parse_xml(html) is None
+    assert _tree(parse_html(html)) == _tree(tinyhtml5.parse(html, namespace_html_elements=False))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>T &amp; c</title>\n</head>\n'
+        '<body>\n<table class="t"><colgroup><col span="2"></colgroup><tbody><tr><th>a</th></tr></tbody></table>\n'
+        "<table><tr><td>b<br>c</td></tr>\n<tr><td>d</td></tr></table>"
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><title>t</title></svg>\n</body>\n</html>\n',
+        "<html><head></head><body></body></html>  \n",
+    ],
+)
+def test_well_formed_markup_reads_as_tinyhtml5_reads_it(html):
+    import tinyhtml5
+
+    from procurement.reports.pdf import _parse_xml
+
+    fast = _parse_xml(html)
+    assert fast is not None
+    assert _tree(fast) == _tree(tinyhtml5.parse(html, namespace_html_elements=False))
 
 
 def test_the_pdf_cover_states_decision_recommendation_and_the_acceptances_section_lists_them(
