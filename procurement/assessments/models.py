@@ -149,6 +149,13 @@ class Assessment(TimeStampedModel):
                 condition=models.Q(is_newest=True),
                 name="assess_org_newest_review",
             ),
+            # The same for the services flagged for reassessment (a few): the home page's
+            # "Reassessment needed" without reading every service's newest assessment.
+            models.Index(
+                fields=["organisation", "review_due"],
+                condition=models.Q(is_newest=True) & ~models.Q(reassess_reason=""),
+                name="assess_org_newest_flagged",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -126,27 +126,72 @@ class WorkQueue:
         return next((g for g in self.groups if g.key == key), None)
 
 
-def _take(qs: QuerySet, limit: int, *, shape=None) -> tuple[list, int]:
-    """At most ``limit`` rows and the full count (a COUNT only when there are more).
-
-    ``shape`` adds what a row shows (names through joins, a person's name built with Concat),
-    applied only to the rows kept: on the whole match SQLite builds them for every row before
-    sorting (12 ms for 170 overdue conditions, against 3 ms for the lean query and one more
-    for the names of the eight shown)."""
-    if shape is None:
-        rows = list(qs[: limit + 1])
-    else:
-        ids = list(qs.values_list("pk", flat=True)[: limit + 1])
-        shaped = {row.pk: row for row in shape(qs.model.objects.filter(pk__in=ids[:limit]))} if ids else {}
-        rows = [shaped[pk] for pk in ids[:limit]] + ids[limit:]
+def _take(qs: QuerySet, limit: int) -> tuple[list, int]:
+    """At most ``limit`` rows and the full count (a COUNT only when there are more)."""
+    rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return rows, len(rows)
     return rows[:limit], qs.order_by().count()
 
 
+# A work-queue card counts up to this many rows from the ids it reads anyway; a COUNT beyond.
+COUNT_READ = 100
+
+
+def _take_items(qs: QuerySet, limit: int, fields: tuple[str, ...], make: Callable[..., Item]) -> tuple[list, int]:
+    """The first ``limit`` rows of ``qs`` as items, and how many rows match.
+
+    Reads the ids in the card's order (up to ``COUNT_READ + 1``: the count from them, a COUNT
+    query only beyond), then the ``limit`` shown as plain values, ``make(pk, *fields)`` building
+    each item. Names through joins are read for the rows shown only (on the whole match SQLite
+    builds them for every row before sorting: 12 ms for 170 overdue conditions), and as plain
+    values: model rows with a person's name built in SQL, and a second query to count, cost
+    the home page of 2,000 services 1.5 ms a card (bench/run.py, ``calendar_home_page_ratio``)."""
+    ids = list(qs.values_list("pk", flat=True)[: COUNT_READ + 1])
+    shown = ids[:limit]
+    rows = {row[0]: row for row in qs.model.objects.filter(pk__in=shown).values_list("pk", *fields)} if shown else {}
+    count = len(ids) if len(ids) <= COUNT_READ else qs.order_by().count()
+    return [make(*rows[pk]) for pk in shown], count
+
+
 def _person(prefix: str):
     full = Trim(Concat(f"{prefix}__first_name", Value(" "), f"{prefix}__last_name"))
     return Coalesce(NullIf(full, Value("")), f"{prefix}__username", Value(""))
+
+
+_STATUS_LABELS = {status.value: str(status.label) for status in S}
+_FINDING_STATUS_LABELS = {status.value: str(status.label) for status in FS}
+_ASSESSMENT_FIELDS = (
+    "status",
+    "due_date",
+    "service__vendor__name",
+    "service__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
+def _assessment_items(kind: str, url: Callable[..., str], *, today: dt.date, detail: str = "") -> Callable[..., Item]:
+    """``make`` for ``_take_items`` over ``_ASSESSMENT_FIELDS``: an assessment as an item (the
+    link ``url(pk)``)."""
+
+    def make(pk, status, due, vendor, service, first, last, username) -> Item:
+        return Item(
+            kind=kind,
+            title=f"A-{pk} {vendor} — {service}",
+            url=url(pk),
+            due_date=due,
+            owner=_name(first, last, username),
+            overdue=bool(due and due < today),
+            status=_STATUS_LABELS[status],
+            vendor=vendor,
+            service=service,
+            detail=detail,
+            assessment_id=pk,
+        )
+
+    return make
 
 
 def _assessment_title(a) -> str:
@@ -197,6 +242,43 @@ def condition_item(f: Finding, *, today: dt.date) -> Item:
     )
 
 
+_FINDING_FIELDS = (
+    "assessment_id",
+    "kind",
+    "text",
+    "owner",
+    "due_date",
+    "status",
+    "assessment__service__vendor__name",
+    "assessment__service__name",
+    "owner_user__first_name",
+    "owner_user__last_name",
+    "owner_user__username",
+)
+
+
+def _condition_items(today: dt.date) -> Callable[..., Item]:
+    """``make`` for ``_take_items`` over ``_FINDING_FIELDS``: what ``condition_item`` makes of a row."""
+    url = _url_maker("assessments:finding_detail", 2)
+
+    def make(pk, assessment_id, kind, text, owner, due, status, vendor, service, first, last, username) -> Item:
+        return Item(
+            kind=kind,
+            title=text,
+            url=url(assessment_id, pk),
+            due_date=due,
+            owner=_name(first, last, username) or owner,
+            overdue=bool(due and due < today and status in Finding.LIVE),
+            status=_FINDING_STATUS_LABELS[status],
+            vendor=vendor,
+            service=service,
+            detail=f"A-{assessment_id} {vendor} — {service}",
+            assessment_id=assessment_id,
+        )
+
+    return make
+
+
 def _live_findings(organisation: Organisation) -> QuerySet[Finding]:
     # Conditions of a rejected assessment bind nobody: the service is not in use.
     return Finding.objects.filter(assessment__organisation=organisation).exclude(assessment__status=S.REJECTED)
@@ -227,32 +309,31 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
     if role in EDITORS:
         editable = Assessment.objects.filter(organisation=org, status__in=Assessment.EDITABLE).filter(mine_or_unowned)
         by_due = (F("due_date").asc(nulls_last=True), "-created_at", "-id")
-        rows, count = _take(editable.filter(~vendor_done).order_by(*by_due), limit, shape=list_rows)
+        detail_url = _url_maker("assessments:detail", 1)
+        items, count = _take_items(
+            editable.filter(~vendor_done).order_by(*by_due),
+            limit,
+            _ASSESSMENT_FIELDS,
+            _assessment_items("assessment", detail_url, today=today),
+        )
         groups.append(
             Group(
                 "fill_in",
                 "To fill in",
                 "Nothing to fill in.",
-                [_assessment_item(a, kind="assessment", url=a.get_absolute_url(), today=today) for a in rows],
+                items,
                 count,
                 reverse("assessments:list") + "?mine=1",
             )
         )
-        rows, count = _take(editable.filter(vendor_done).order_by(*by_due), limit, shape=list_rows)
-        groups.append(
-            Group(
-                "vendor_submitted",
-                "Vendor submitted: check and submit for review",
-                "No vendor answers waiting.",
-                [
-                    _assessment_item(
-                        a, kind="vendor_submitted", url=a.get_absolute_url(), today=today, detail="The vendor submitted"
-                    )
-                    for a in rows
-                ],
-                count,
-            )
+        items, count = _take_items(
+            editable.filter(vendor_done).order_by(*by_due),
+            limit,
+            _ASSESSMENT_FIELDS,
+            _assessment_items("vendor_submitted", detail_url, today=today, detail="The vendor submitted"),
         )
+        heading = "Vendor submitted: check and submit for review"
+        groups.append(Group("vendor_submitted", heading, "No vendor answers waiting.", items, count))
 
     if role in (*EDITORS, Membership.Role.REVIEWER):
         groups.append(_vendor_questions(org, user, role, today=today, limit=limit))
@@ -264,24 +345,19 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
             .filter(Q(Exists(assigned.filter(user_id=user.pk))) | ~Exists(assigned))
             .order_by(F("due_date").asc(nulls_last=True), "created_at", "id")
         )
-        rows, count = _take(waiting, limit, shape=list_rows)
-        groups.append(
-            Group(
-                "review",
-                "Waiting for my review",
-                "Nothing waiting for review.",
-                [
-                    _assessment_item(a, kind="review", url=reverse("assessments:review", args=[a.pk]), today=today)
-                    for a in rows
-                ],
-                count,
-            )
+        items, count = _take_items(
+            waiting,
+            limit,
+            _ASSESSMENT_FIELDS,
+            _assessment_items("review", _url_maker("assessments:review", 1), today=today),
         )
+        groups.append(Group("review", "Waiting for my review", "Nothing waiting for review.", items, count))
 
     acceptances = _acceptances_for(org, user, membership.authority, today=today, limit=limit)
     if acceptances.count or membership.authority >= Membership.Authority.RISK:
         groups.append(acceptances)
 
+    condition = _condition_items(today)
     if role in REVIEWERS:
         done_by = FindingEvent.objects.filter(finding=OuterRef("pk"), to_status=FS.DONE).order_by("-at", "-pk")
         to_verify = (
@@ -291,38 +367,40 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
             .exclude(done_by=user.pk)
             .order_by(F("due_date").asc(nulls_last=True), "pk")
         )
-        rows, count = _take(to_verify, limit, shape=_finding_rows)
+        items, count = _take_items(to_verify, limit, _FINDING_FIELDS, condition)
         groups.append(
             Group(
                 "verify",
                 "Conditions awaiting my verification",
                 "Nothing to verify.",
-                [condition_item(f, today=today) for f in rows],
+                items,
                 count,
                 reverse("portfolio:conditions") + "?status=done",
             )
         )
 
     mine = _live_findings(org).filter(owner_user=user, status__in=OWNER_ACTIVE, due_date__isnull=False)
-    rows, count = _take(mine.filter(due_date__lt=today).order_by("due_date", "pk"), limit, shape=_finding_rows)
+    items, count = _take_items(
+        mine.filter(due_date__lt=today).order_by("due_date", "pk"), limit, _FINDING_FIELDS, condition
+    )
     groups.append(
         Group(
             "conditions_overdue",
             "My conditions overdue",
             "None overdue.",
-            [condition_item(f, today=today) for f in rows],
+            items,
             count,
             reverse("portfolio:conditions") + f"?owner={user.pk}&overdue=1",
         )
     )
     soon = mine.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=CONDITION_SOON_DAYS))
-    rows, count = _take(soon.order_by("due_date", "pk"), limit, shape=_finding_rows)
+    items, count = _take_items(soon.order_by("due_date", "pk"), limit, _FINDING_FIELDS, condition)
     groups.append(
         Group(
             "conditions_soon",
             f"My conditions due in the next {CONDITION_SOON_DAYS} days",
             "None due soon.",
-            [condition_item(f, today=today) for f in rows],
+            items,
             count,
             reverse("portfolio:conditions") + f"?owner={user.pk}",
         )
@@ -444,27 +522,23 @@ def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     due = latest.filter(status=S.APPROVED, review_due__isnull=False, reassess_reason="")
     soon_end = today + dt.timedelta(days=REVIEW_SOON_DAYS)
 
-    def shape(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
-        return qs.only("id", "service_id", "status", "review_due", "reassess_reason").annotate(
-            vendor_name=F("service__vendor__name"), service_name=F("service__name")
-        )
-
     new_url = reverse("assessments:create")
+    fields = ("service_id", "status", "review_due", "reassess_reason", "service__vendor__name", "service__name")
 
-    def item(a) -> Item:
-        flagged = bool(a.reassess_reason)
-        due = a.review_due if a.status == S.APPROVED else None
+    def item(pk, service_id, status, review_due, reassess_reason, vendor, service) -> Item:
+        flagged = bool(reassess_reason)
+        due = review_due if status == S.APPROVED else None
         return Item(
             kind="review_due",
-            title=f"{a.vendor_name} — {a.service_name}",
-            url=f"{new_url}?service={a.service_id}",
+            title=f"{vendor} — {service}",
+            url=f"{new_url}?service={service_id}",
             due_date=due,
             overdue=due is not None and due < today,
-            status=S(a.status).label,
-            vendor=a.vendor_name,
-            service=a.service_name,
-            detail=(a.reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{a.pk}",
-            assessment_id=a.pk,
+            status=_STATUS_LABELS[status],
+            vendor=vendor,
+            service=service,
+            detail=(reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{pk}",
+            assessment_id=pk,
         )
 
     more = reverse("portfolio:reviews")
@@ -480,8 +554,9 @@ def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     )
     groups = []
     for key, heading, empty, qs in spec:
-        rows, count = _take(qs.order_by(F("review_due").asc(nulls_last=True), "pk"), limit, shape=shape)
-        groups.append(Group(key, heading, empty, [item(a) for a in rows], count, more))
+        by_date = qs.order_by(F("review_due").asc(nulls_last=True), "pk")
+        items, count = _take_items(by_date, limit, fields, item)
+        groups.append(Group(key, heading, empty, items, count, more))
     return groups
 
 

@@ -35,6 +35,14 @@ class Migration(migrations.Migration):
                 name="assess_org_newest_review",
             ),
         ),
+        migrations.AddIndex(
+            model_name="assessment",
+            index=models.Index(
+                condition=models.Q(("is_newest", True), models.Q(("reassess_reason", ""), _negated=True)),
+                fields=["organisation", "review_due"],
+                name="assess_org_newest_flagged",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="assessment",
             constraint=models.UniqueConstraint(
