@@ -45,6 +45,7 @@ import heapq
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -149,7 +150,11 @@ def _take_items(qs: QuerySet, limit: int, fields: tuple[str, ...], make: Callabl
     the home page of 2,000 services 1.5 ms a card (bench/run.py, ``calendar_home_page_ratio``)."""
     ids = list(qs.values_list("pk", flat=True)[: COUNT_READ + 1])
     shown = ids[:limit]
-    rows = {row[0]: row for row in qs.model.objects.filter(pk__in=shown).values_list("pk", *fields)} if shown else {}
+    rows = (
+        {row[0]: row for row in qs.model.objects.filter(pk__in=shown).order_by().values_list("pk", *fields)}
+        if shown
+        else {}
+    )
     count = len(ids) if len(ids) <= COUNT_READ else qs.order_by().count()
     return [make(*rows[pk]) for pk in shown], count
 
@@ -159,8 +164,6 @@ def _person(prefix: str):
     return Coalesce(NullIf(full, Value("")), f"{prefix}__username", Value(""))
 
 
-_STATUS_LABELS = {status.value: str(status.label) for status in S}
-_FINDING_STATUS_LABELS = {status.value: str(status.label) for status in FS}
 _ASSESSMENT_FIELDS = (
     "status",
     "due_date",
@@ -175,6 +178,7 @@ _ASSESSMENT_FIELDS = (
 def _assessment_items(kind: str, url: Callable[..., str], *, today: dt.date, detail: str = "") -> Callable[..., Item]:
     """``make`` for ``_take_items`` over ``_ASSESSMENT_FIELDS``: an assessment as an item (the
     link ``url(pk)``)."""
+    statuses = {status.value: str(status.label) for status in S}
 
     def make(pk, status, due, vendor, service, first, last, username) -> Item:
         return Item(
@@ -184,7 +188,7 @@ def _assessment_items(kind: str, url: Callable[..., str], *, today: dt.date, det
             due_date=due,
             owner=_name(first, last, username),
             overdue=bool(due and due < today),
-            status=_STATUS_LABELS[status],
+            status=statuses[status],
             vendor=vendor,
             service=service,
             detail=detail,
@@ -260,6 +264,7 @@ _FINDING_FIELDS = (
 def _condition_items(today: dt.date) -> Callable[..., Item]:
     """``make`` for ``_take_items`` over ``_FINDING_FIELDS``: what ``condition_item`` makes of a row."""
     url = _url_maker("assessments:finding_detail", 2)
+    statuses = {status.value: str(status.label) for status in FS}
 
     def make(pk, assessment_id, kind, text, owner, due, status, vendor, service, first, last, username) -> Item:
         return Item(
@@ -269,7 +274,7 @@ def _condition_items(today: dt.date) -> Callable[..., Item]:
             due_date=due,
             owner=_name(first, last, username) or owner,
             overdue=bool(due and due < today and status in Finding.LIVE),
-            status=_FINDING_STATUS_LABELS[status],
+            status=statuses[status],
             vendor=vendor,
             service=service,
             detail=f"A-{assessment_id} {vendor} — {service}",
@@ -523,6 +528,7 @@ def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     soon_end = today + dt.timedelta(days=REVIEW_SOON_DAYS)
 
     new_url = reverse("assessments:create")
+    statuses = {status.value: str(status.label) for status in S}
     fields = ("service_id", "status", "review_due", "reassess_reason", "service__vendor__name", "service__name")
 
     def item(pk, service_id, status, review_due, reassess_reason, vendor, service) -> Item:
@@ -534,7 +540,7 @@ def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
             url=f"{new_url}?service={service_id}",
             due_date=due,
             overdue=due is not None and due < today,
-            status=_STATUS_LABELS[status],
+            status=statuses[status],
             vendor=vendor,
             service=service,
             detail=(reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{pk}",
@@ -700,6 +706,7 @@ def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date,
     def build(ids: list[int]) -> list[Item]:
         rows = (
             Assessment.objects.filter(pk__in=ids)
+            .order_by()
             .only("id", "service_id", "review_due", "reassess_reason", "owner_id")
             .annotate(
                 vendor_name=F("service__vendor__name"), service_name=F("service__name"), owner_name=_person("owner")
@@ -739,19 +746,23 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
         url = _url_maker("assessments:finding_detail", 2)
         labels = {kind.value: f"{kind.label} due" for kind in Finding.Kind}
         statuses = {status.value: str(status.label) for status in FS}
-        rows = Finding.objects.filter(pk__in=ids).values_list(
-            "pk",
-            "assessment_id",
-            "kind",
-            "text",
-            "owner",
-            "due_date",
-            "status",
-            "assessment__service__vendor__name",
-            "assessment__service__name",
-            "owner_user__first_name",
-            "owner_user__last_name",
-            "owner_user__username",
+        rows = (
+            Finding.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list(
+                "pk",
+                "assessment_id",
+                "kind",
+                "text",
+                "owner",
+                "due_date",
+                "status",
+                "assessment__service__vendor__name",
+                "assessment__service__name",
+                "owner_user__first_name",
+                "owner_user__last_name",
+                "owner_user__username",
+            )
         )
         return [
             Item(
@@ -804,6 +815,7 @@ def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.d
     def build(ids: list[int]) -> list[Item]:
         rows = (
             A.objects.filter(pk__in=ids)
+            .order_by()
             .only("id", "assessment_id", "title", "expires_on", "accepted_by_label")
             .annotate(
                 vendor_name=F("assessment__service__vendor__name"),
@@ -852,7 +864,7 @@ def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.d
                     "detail": "The answers are due",
                 }
             )
-            for a in list_rows(Assessment.objects.filter(pk__in=ids))
+            for a in list_rows(Assessment.objects.filter(pk__in=ids).order_by())
         ]
 
     return Dated(_rows(qs, "due_date", limit), build)
@@ -876,6 +888,7 @@ def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.
     def build(ids: list[int]) -> list[Item]:
         rows = (
             Invitation.objects.filter(pk__in=ids)
+            .order_by()
             .only("id", "assessment_id", "expires_at")
             .annotate(
                 contact_name=F("contact__name"),
@@ -933,7 +946,7 @@ def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date
 
     def build(ids: list[int]) -> list[Item]:
         items = []
-        for d in Document.objects.filter(pk__in=ids).select_related("vendor__owner"):
+        for d in Document.objects.filter(pk__in=ids).order_by().select_related("vendor__owner"):
             r = dated_document(d)
             items.append(
                 Item(
@@ -971,19 +984,23 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
 
     def build(ids: list[int]) -> list[Item]:
         url = _url_maker("vendors:service", 2)
-        rows = ModelLifecycle.objects.filter(pk__in=ids).values_list(
-            "pk",
-            "retires_on",
-            "model_version",
-            "replacement",
-            "service_id",
-            "service__name",
-            "service__model_name",
-            "service__vendor_id",
-            "service__vendor__name",
-            "service__vendor__owner__first_name",
-            "service__vendor__owner__last_name",
-            "service__vendor__owner__username",
+        rows = (
+            ModelLifecycle.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list(
+                "pk",
+                "retires_on",
+                "model_version",
+                "replacement",
+                "service_id",
+                "service__name",
+                "service__model_name",
+                "service__vendor_id",
+                "service__vendor__name",
+                "service__vendor__owner__first_name",
+                "service__vendor__owner__last_name",
+                "service__vendor__owner__username",
+            )
         )
         return [
             Item(
@@ -1112,23 +1129,27 @@ def _contract_kind(kind: str):
         def build(ids: list[int]) -> list[Item]:
             # Plain values (contract_deadlines words the same from rows).
             url = _url_maker("vendors:service", 2)
-            rows = Contract.objects.filter(pk__in=ids).values_list(
-                "pk",
-                "reference",
-                "end_date",
-                "auto_renews",
-                "renewal_term_months",
-                "renewal_notice_days",
-                "service_id",
-                "service__name",
-                "service__vendor_id",
-                "service__vendor__name",
-                "owner__first_name",
-                "owner__last_name",
-                "owner__username",
-                "service__vendor__owner__first_name",
-                "service__vendor__owner__last_name",
-                "service__vendor__owner__username",
+            rows = (
+                Contract.objects.filter(pk__in=ids)
+                .order_by()
+                .values_list(
+                    "pk",
+                    "reference",
+                    "end_date",
+                    "auto_renews",
+                    "renewal_term_months",
+                    "renewal_notice_days",
+                    "service_id",
+                    "service__name",
+                    "service__vendor_id",
+                    "service__vendor__name",
+                    "owner__first_name",
+                    "owner__last_name",
+                    "owner__username",
+                    "service__vendor__owner__first_name",
+                    "service__vendor__owner__last_name",
+                    "service__vendor__owner__username",
+                )
             )
             items = []
             for pk, ref, end, renews, months, notice, service_id, service, vendor_id, vendor, *names in rows:
@@ -1197,32 +1218,30 @@ def calendar(
     filters = filters or CalendarFilters()
     wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
     want = offset + limit + 1
-    streams, builders, days = [], {}, []
+    streams, builders = [], {}
+    days: list[dt.date] = []  # the first ``want`` dates of the kinds read so far, in order
     narrowed = filters
     token = _CONTRACT_DATES.set({})
     try:
         for position, kind in enumerate(wanted):
             dated = kind.read(organisation, narrowed, today=today, limit=want)
             builders[kind.key] = dated.build
-            streams.append(
-                [((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)]
-            )
+            # Each kind's dates come in date order, and overdue (a date before today) sorts first.
+            streams.append([(day >= today, day, position, pk) for day, pk in dated.dates])
             # Once ``want`` dates are in hand, nothing later than the last of the first ``want`` can
             # be on the page: the next kinds read up to that day only (fewer rows to read and name).
-            days.extend(day for day, _ in dated.dates)
-            if len(days) >= want:
-                last = heapq.nsmallest(want, days)[-1]
-                if narrowed.end is None or last < narrowed.end:
-                    narrowed = replace(narrowed, end=last)
+            days = list(islice(heapq.merge(days, [day for day, _ in dated.dates]), want))
+            if len(days) >= want and (narrowed.end is None or days[-1] < narrowed.end):
+                narrowed = replace(narrowed, end=days[-1])
     finally:
         _CONTRACT_DATES.reset(token)
-    merged = list(heapq.merge(*streams))
-    shown = merged[offset : offset + limit]
+    merged = list(islice(heapq.merge(*streams), want))
+    shown = [(wanted[position].key, pk) for _, _, position, pk in merged[offset : offset + limit]]
     ids: dict[str, list[int]] = {}
-    for _, key, pk in shown:
+    for key, pk in shown:
         ids.setdefault(key, []).append(pk)
-    built = {(key, int(item.key.split(":")[1])): item for key, pks in ids.items() for item in builders[key](pks)}
-    items = [built[(key, pk)] for _, key, pk in shown if (key, pk) in built]
+    built = {item.key: item for key, pks in ids.items() for item in builders[key](pks)}
+    items = [built[f"{key}:{pk}"] for key, pk in shown if f"{key}:{pk}" in built]
     return CalendarPage(items=items, more=len(merged) > offset + limit)
 
 
