@@ -622,17 +622,25 @@ def bench_calendar():
     it to the same goal): its work queue and its evidence and contract dates."""
     clients = calendar_organisations()
 
+    cpu: dict[str, float] = {}
+
     def medians(path: str) -> tuple[float, float, float]:
         samples: dict[str, list[float]] = {name: [] for name in clients}
+        cpu_samples: dict[str, list[float]] = {name: [] for name in clients}
         for round_ in range(17):
             for name, client in clients.items():
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 assert client.get(path).status_code == 200
                 if round_ >= 2:  # two warm-up rounds
                     samples[name].append(time.perf_counter() - started)
+                    cpu_samples[name].append(time.process_time() - started_cpu)
+        cpu["ratio"] = statistics.median(cpu_samples["full"]) / statistics.median(cpu_samples["empty"])
         return tuple(statistics.median(samples[n]) for n in ("empty", "small", "full"))
 
     empty, small, full = medians("/portfolio/calendar/")
+    # The same in CPU time (the database is in the process): what the page costs, less moved by
+    # other work on a shared host than the wall-clock figure the goal is set on.
+    RESULTS["calendar_page_cpu_ratio"] = round(cpu["ratio"], 3)
     with CaptureQueriesContext(connection) as ctx:
         clients["full"].get("/portfolio/calendar/")
     RESULTS["calendar_page_ms_empty"] = round(empty * 1000, 2)
@@ -652,6 +660,7 @@ def bench_calendar():
     RESULTS["calendar_home_page_ms_2k_services_5k_obligations"] = round(full * 1000, 2)
     RESULTS["calendar_home_page_ratio"] = round(full / empty, 3)
     RESULTS["calendar_home_page_ratio_same_rows"] = round(full / small, 3)
+    RESULTS["calendar_home_page_cpu_ratio"] = round(cpu["ratio"], 3)
     NOTES["calendar_home_page_ratio"] = "goal <= 1.3 (issue 23: the home page of the same organisation vs an empty one)"
 
 
