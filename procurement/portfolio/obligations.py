@@ -1090,6 +1090,11 @@ def _renewing_dates(renewing: QuerySet[Contract], *, today: dt.date, filters: Ca
         renewing = renewing.filter(end_date__lte=max(until + longest, today))
     if start is not None:
         renewing = renewing.filter(Q(end_date__lt=today) | Q(end_date__gte=start))
+    if until is not None and until < today:
+        # One renewed since (its written end passed) is in a term ending today or later: its last
+        # day to give notice is at most its notice period before today, and a shorter notice
+        # cannot reach back to ``until`` (its renewal is later still). Not read at all.
+        renewing = renewing.filter(Q(end_date__gte=today) | Q(renewal_notice_days__gte=(today - until).days))
     notices: list[int] = []  # the first ``limit`` days in range so far, as negated ordinals (heaps)
     renewals: list[int] = []
 
