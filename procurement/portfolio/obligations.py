@@ -35,7 +35,8 @@ starts with the organisation (or the owner) so a page stays cheap at scale (benc
 ``calendar_page_ratio``): a model that reaches the organisation only through a service walks
 every service of it (contracts and model lifecycles carry their organisation for this). Name
 the rows in ``build`` from plain values (``values_list``, ``_name``, one ``_url_maker`` for the
-kind's links): model rows and a ``reverse`` per row cost most of a full page.
+kind's links, ``order_by()`` since the page orders them): model rows and a ``reverse`` per row
+cost most of a full page.
 """
 
 from __future__ import annotations
