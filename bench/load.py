@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import random
 import re
@@ -127,6 +128,27 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _workers_cpu(master: int) -> float:
+    """CPU seconds used so far by the gunicorn master's live children (its workers), from /proc;
+    NaN where /proc is not there."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path("/proc", entry, "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == master:  # ppid
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / ticks
+    except (OSError, ValueError):
+        return float("nan")
+
+
 def main() -> dict:
     tmp = tempfile.mkdtemp(prefix="load-")
     db_path = os.path.join(tmp, "load.sqlite3")
@@ -187,6 +209,7 @@ def main() -> dict:
         lock = threading.Lock()
         counter = [0]
         client_cpu = time.process_time()
+        workers_cpu = -_workers_cpu(server.pid)
         started = time.monotonic()
         deadline = started + SECONDS
         threads = [threading.Thread(target=run_user, args=(u, deadline, samples, errors, lock, counter)) for u in users]
@@ -196,6 +219,7 @@ def main() -> dict:
             t.join(timeout=SECONDS + 60)
         duration = time.monotonic() - started
         client_cpu = time.process_time() - client_cpu
+        workers_cpu += _workers_cpu(server.pid)
     finally:
         # CPU seconds of each side, from the children's rusage as each one is reaped
         # (gunicorn's master has reaped its workers by then).
@@ -240,6 +264,10 @@ def main() -> dict:
         for status, count in db.execute("SELECT status, COUNT(*) FROM reports_reportfile GROUP BY status"):
             result[f"reports_{status}"] = count
     result["cpu_s_gunicorn"] = round(cpu[1] - cpu[0], 1)
+    # The figure a shared host moves least: the web workers' CPU per request during the timed run
+    # (cpu_s_gunicorn also holds the workers' start-up, ~1-2 s each, and the logins).
+    if not math.isnan(workers_cpu):
+        result["gunicorn_cpu_ms_per_request"] = round(workers_cpu * 1000 / max(len(samples), 1), 2)
     result["cpu_s_db_worker"] = round(cpu[2] - cpu[1], 1)
     result["cpu_s_load_client"] = round(client_cpu, 1)
     result["load_average"] = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -32,7 +32,11 @@ BIG = int(os.environ.get("SCALE_ASSESSMENTS", "100000"))
 SMALL = 10
 DECIDED_SHARE = 0.10
 CHANGES = int(os.environ.get("SCALE_ANSWER_CHANGES", "5000000"))
-RESCORE = int(os.environ.get("SCALE_RESCORE", "10000"))
+RESCORE = int(os.environ.get("SCALE_RESCORE", "10000"))  # 0: no rescoring figure
+# SCALE_REUSE=1: keep the bench_scale database of an earlier run on the same cluster (a cluster
+# started by hand, not scripts/with-postgres.sh, which removes its own) and only migrate and
+# measure: for iterating on a page without the ~2 minutes of setup.
+REUSE = os.environ.get("SCALE_REUSE") == "1"
 OWNERS = 50  # analysts in the big organisation; the measured one owns 1/50 of its assessments
 
 # One line per page: (figure name, URL name, query string). Each is timed in the big and
@@ -59,9 +63,15 @@ def _pg_database() -> None:
 
     name = "bench_scale"
     kw = {k: os.environ[f"DATABASE_{k.upper()}"] for k in ("host", "port", "user")}
+    global REUSE
     with psycopg.connect(dbname=os.environ.get("DATABASE_NAME", "postgres"), autocommit=True, **kw) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if REUSE and exists:
+            print(f"  reusing the database {name}", file=sys.stderr)
+        else:
+            REUSE = False
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
     os.environ["DATABASE_NAME"] = name
 
 
@@ -256,6 +266,23 @@ def org_build(slug: str, total: int, *, owners: int) -> dict:
     return {"org": org, "user": analyst, "reviewer": reviewer, "people": people, "demo": demo}
 
 
+def org_found(slug: str) -> dict:
+    """The organisation ``org_build`` made in an earlier run (SCALE_REUSE)."""
+    from procurement.assessments.models import Assessment
+    from procurement.core.models import Organisation
+
+    User = get_user_model()
+    org = Organisation.objects.get(slug=f"scale-{slug}")
+    return {
+        "org": org,
+        "user": User.objects.get(username=f"{slug}-analyst"),
+        "reviewer": User.objects.get(username=f"{slug}-reviewer"),
+        "demo": [],
+        # working_assessment's, made last in the first run
+        "working": Assessment.objects.filter(organisation=org).latest("pk"),
+    }
+
+
 def answer_changes_fill(org_info: dict, total: int) -> int:
     """``total`` answer changes spread over the organisation's assessments (COPY)."""
     from procurement.assessments.models import AnswerChange, Assessment
@@ -300,6 +327,8 @@ def rescore_set(org_info: dict, n: int) -> list[int]:
     """``n`` in-progress assessments in the organisation, each given the submitted demo's answers (COPY)."""
     from procurement.assessments.models import Answer, Assessment
 
+    if n == 0:
+        return []
     source = next(a for a in org_info["demo"] if a.status == Assessment.Status.SUBMITTED)
     ids = list(
         Assessment.objects.filter(organisation=org_info["org"], status=Assessment.Status.IN_PROGRESS)
@@ -467,6 +496,8 @@ def bench_rescore(ids: list[int]) -> None:
     from procurement.assessments.services import assessment_rescore
 
     rows = list(Assessment.objects.filter(pk__in=ids).select_related("service", "bank_version"))
+    if not rows:
+        return
     started = time.perf_counter()
     for a in rows:
         assessment_rescore(assessment=a)
@@ -503,18 +534,26 @@ def main() -> None:
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     step("migrate", t)
-    t = time.perf_counter()
-    small = org_build("small", SMALL, owners=1)
-    big = org_build("big", BIG, owners=OWNERS)
-    step(f"assessments ({BIG:,} + {SMALL})", t)
-    t = time.perf_counter()
-    n = answer_changes_fill(big, CHANGES)
-    step(f"answer changes ({n:,})", t)
-    t = time.perf_counter()
-    ids = rescore_set(big, RESCORE)
-    step(f"answers for {len(ids):,} assessments", t)
+    if REUSE:
+        small, big = org_found("small"), org_found("big")
+        answered = Assessment.objects.filter(
+            organisation=big["org"], status=Assessment.Status.IN_PROGRESS, answers__isnull=False
+        )
+        ids = list(answered.distinct().order_by("pk").values_list("pk", flat=True)[:RESCORE]) if RESCORE else []
+    else:
+        t = time.perf_counter()
+        small = org_build("small", SMALL, owners=1)
+        big = org_build("big", BIG, owners=OWNERS)
+        step(f"assessments ({BIG:,} + {SMALL})", t)
+        t = time.perf_counter()
+        n = answer_changes_fill(big, CHANGES)
+        step(f"answer changes ({n:,})", t)
+        t = time.perf_counter()
+        ids = rescore_set(big, RESCORE)
+        step(f"answers for {len(ids):,} assessments", t)
     for info in (small, big):
-        info["working"] = working_assessment(info)
+        if "working" not in info:
+            info["working"] = working_assessment(info)
         info["client"] = Client()
         info["client"].force_login(info["user"])
     t = time.perf_counter()

@@ -102,7 +102,7 @@ ON_BOTH_DATABASES = {
     "tests/api/test_api_access_matrix.py",
     "tests/api/test_api.py",  # filters, paging and id ranges each database reads its own way
     "tests/test_bad_input.py",  # what each database refuses: NUL bytes, long text, huge numbers
-    "tests/assessments/test_checks.py",  # migrations on an empty database
+    "tests/assessments/test_checks.py",  # stored text each database accepts
     "tests/assessments/test_concurrency.py",
     "tests/core/test_database.py",
     "tests/core/test_outbox.py",  # sent once, with two senders

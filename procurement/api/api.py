@@ -360,8 +360,7 @@ def assessment_list(
         qs = qs.filter(service__vendor_id=vendor)
     if service is not None:
         qs = qs.filter(service_id=service)
-    rows = list_rows(qs).order_by("-created_at", "-id")
-    return page_of(qs, rows, page, page_size, _row_out)
+    return page_of(qs, qs.order_by("-created_at", "-id"), page, page_size, _row_out, names=list_rows)
 
 
 @api.post(

@@ -57,15 +57,17 @@ def query_dict(data: dict[str, Any]) -> QueryDict:
     return qd
 
 
-def page_of(qs, rows, page: int, page_size: int, shape) -> dict:
+def page_of(qs, rows, page: int, page_size: int, shape, *, names=None) -> dict:
     """One page of ``rows`` (a queryset or list), counting ``qs`` (the same rows without the
-    joins; a list counts itself). ``count_exact`` is False past LIST_COUNT_LIMIT rows."""
+    joins; a list counts itself). ``count_exact`` is False past LIST_COUNT_LIMIT rows. With
+    ``names`` (e.g. ``list_rows``), ``rows`` is lean and only the page's rows get the joins
+    (CountingPaginator's ``shape``)."""
     size = max(1, min(page_size, MAX_PAGE_SIZE))
     if isinstance(rows, list):
         paginator = Paginator(rows, size)
         paginator.count_exact = True
     else:
-        paginator = CountingPaginator(rows, size, count_from=qs, count_limit=LIST_COUNT_LIMIT)
+        paginator = CountingPaginator(rows, size, count_from=qs, count_limit=LIST_COUNT_LIMIT, shape=names)
     current = paginator.get_page(page)
     return {
         "count": paginator.count,

@@ -141,9 +141,11 @@ def documents_attachable(assessment: Assessment, *, codes=None):
     portal), only those already attached to these questions of this assessment, so a link
     holder never sees a file from another assessment."""
     documents = Document.objects.filter(vendor_id=assessment.service.vendor_id)
-    if codes is not None:
-        documents = documents.filter(attachments__assessment=assessment, attachments__question_code__in=codes)
-    return documents.distinct().order_by("original_name", "pk")
+    if codes is not None:  # through the links: one row per link, so DISTINCT
+        documents = documents.filter(
+            attachments__assessment=assessment, attachments__question_code__in=codes
+        ).distinct()
+    return documents.order_by("original_name", "pk")
 
 
 def section_documents(

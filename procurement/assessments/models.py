@@ -254,7 +254,9 @@ class Answer(models.Model):
     basis_confirmed_at = models.DateTimeField(_("basis confirmed at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["assessment", "question_code"]
+        # By the column, not "assessment" (that orders by the assessment's own ordering, so every
+        # read of one assessment's answers joined and sorted on the assessments table).
+        ordering = ["assessment_id", "question_code"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "question_code"], name="assessments_answer_unique_question"),
             models.CheckConstraint(
@@ -301,7 +303,7 @@ class AnswerChange(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["assessment", "question_code", "at", "pk"]
+        ordering = ["assessment_id", "question_code", "at", "pk"]  # the column: no join (see Answer)
         indexes = [models.Index(fields=["assessment", "question_code"], name="assess_change_question")]
 
     def __str__(self) -> str:

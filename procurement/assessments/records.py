@@ -14,12 +14,14 @@ from typing import Any
 from django.utils import timezone
 
 from procurement.assessments.authority import AUTHORITY_LABELS, difference_words
-from procurement.assessments.models import Answer, Assessment, Decision, RiskAcceptance
+from procurement.assessments.models import Answer, Assessment, Decision, Evidence, Override, RiskAcceptance
 from procurement.assessments.selectors import (
     accepted_acceptances,
     assessment_score,
     bank_structure,
     chain_scoring_facts,
+    evidence_dates,
+    knockout_waivers,
     supply_chain_snapshot,
 )
 
@@ -82,25 +84,35 @@ def record_build(
     ``acceptances`` are the risk acceptances in force (by default, those in force today).
     """
     structure = bank_structure(assessment.bank_version)
-    chain = supply_chain_snapshot(assessment)
-    result = assessment_score(assessment, facts=chain_scoring_facts(chain))
+    today = timezone.localdate()
+    # Read once each, for the record and for the chain and score it holds.
+    answers = list(assessment.answers.select_related("basis_confirmed_by"))
+    overrides = list(assessment.overrides.filter(active=True).select_related("by"))
+    evidence = list(assessment.evidence.select_related("document"))
+    in_force = accepted_acceptances(assessment, today)
+    chain = supply_chain_snapshot(assessment, {a.question_code: a for a in answers})
+    result = assessment_score(
+        assessment,
+        answers=answers,
+        overrides=overrides,
+        as_of=today,
+        facts=chain_scoring_facts(chain),
+        waivers=knockout_waivers(assessment, today, in_force),
+        evidence=evidence_dates(assessment, evidence),
+    )
     record = {
         "format": RECORD_FORMAT,
         "assessment": _assessment_part(assessment),
         **_service_parts(assessment),
         "bank": _bank_part(assessment, structure.document),
-        "answers": {
-            a.question_code: recorded_answer(a) for a in assessment.answers.select_related("basis_confirmed_by")
-        },
-        **_review_parts(assessment),
+        "answers": {a.question_code: recorded_answer(a) for a in answers},
+        **_review_parts(assessment, overrides=overrides, evidence=evidence),
         "supply_chain": chain,
         "score": result.as_dict(),
-        "scored_as_of": timezone.localdate().isoformat(),
+        "scored_as_of": today.isoformat(),
         "rule_params": structure.document["version"]["rule_params"],
         "decision": _decision_part(decision),
-        "acceptances": _acceptances_part(
-            accepted_acceptances(assessment, timezone.localdate()) if acceptances is None else acceptances
-        ),
+        "acceptances": _acceptances_part(in_force if acceptances is None else acceptances),
         "attestation": _attestation_part(assessment),
         "timeline": _timeline_part(assessment),
     }
@@ -148,8 +160,9 @@ def _bank_part(assessment: Assessment, document: dict) -> dict[str, Any]:
     }
 
 
-def _review_parts(assessment: Assessment) -> dict[str, list]:
-    """Overrides, internal comments, evidence, findings and the clarification thread."""
+def _review_parts(assessment: Assessment, *, overrides: list[Override], evidence: list[Evidence]) -> dict[str, list]:
+    """Overrides (the active ones, with who made them), internal comments, evidence (every
+    link, with its document), findings and the clarification thread."""
     return {
         "overrides": [
             {
@@ -159,7 +172,7 @@ def _review_parts(assessment: Assessment) -> dict[str, list]:
                 "by": person_label(o.by),
                 "at": o.at.isoformat(),
             }
-            for o in assessment.overrides.filter(active=True)
+            for o in overrides
         ],
         "comments": [
             {"question": c.question_code, "by": person_label(c.author), "at": c.created_at.isoformat(), "body": c.body}
@@ -173,7 +186,7 @@ def _review_parts(assessment: Assessment) -> dict[str, list]:
                 "sha256": e.document.sha256,
                 "type": e.document.content_type,
             }
-            for e in assessment.evidence.select_related("document")
+            for e in evidence
         ],
         # Each item's state at the decision; the row goes on living (services/findings.py).
         "findings": [

@@ -71,6 +71,13 @@ def assessment_for_user(user, pk: int) -> Assessment:
     return get_object_or_404(assessments_for_user(user), pk=pk)
 
 
+def assessment_for_section(user, pk: int) -> Assessment:
+    """``assessment_for_user`` for a section page: with what the page shows (service, vendor,
+    bank version and bank), not the owner (one join and one model less on every view and
+    autosave). 404 outside the user's organisation."""
+    return get_object_or_404(assessments_listed(user).select_related("service__vendor", "bank_version__bank"), pk=pk)
+
+
 # --- Bank structure (immutable once published, so cached per version and hash) -----
 
 
@@ -226,14 +233,18 @@ def scoring_input(
     )
 
 
-def evidence_dates(assessment: Assessment) -> tuple[t.EvidenceDate, ...]:
-    """The expiry date of each typed document supporting an answer of this assessment. One query."""
-    links = (
-        assessment.evidence.filter(finding=None)
-        .exclude(document__kind="")
-        .select_related("document")
-        .only("question_code", *(f"document__{f}" for f in EVIDENCE_DATE_FIELDS))
-    )
+def evidence_dates(assessment: Assessment, links: Iterable[Evidence] | None = None) -> tuple[t.EvidenceDate, ...]:
+    """The expiry date of each typed document supporting an answer of this assessment. One query,
+    none when given the assessment's evidence ``links`` (in their order, with their documents)."""
+    if links is None:
+        links = (
+            assessment.evidence.filter(finding=None)
+            .exclude(document__kind="")
+            .select_related("document")
+            .only("question_code", *(f"document__{f}" for f in EVIDENCE_DATE_FIELDS))
+        )
+    else:
+        links = [link for link in links if link.finding_id is None and link.document.kind != ""]
     dates = []
     for link in links:
         d = link.document
@@ -254,10 +265,13 @@ def accepted_acceptances(assessment: Assessment, today: dt.date) -> list[RiskAcc
     )
 
 
-def knockout_waivers(assessment: Assessment, today: dt.date) -> tuple[t.Waiver, ...]:
-    """Accepted knockouts as the engine's waivers (one per rule, the earliest acceptance)."""
+def knockout_waivers(
+    assessment: Assessment, today: dt.date, in_force: list[RiskAcceptance] | None = None
+) -> tuple[t.Waiver, ...]:
+    """Accepted knockouts as the engine's waivers (one per rule, the earliest acceptance);
+    ``in_force``: the ``accepted_acceptances`` of that day, when already read."""
     waivers: dict[str, t.Waiver] = {}
-    for a in accepted_acceptances(assessment, today):
+    for a in accepted_acceptances(assessment, today) if in_force is None else in_force:
         if a.scope == RiskAcceptance.Scope.KNOCKOUT:
             waivers.setdefault(a.rule, t.Waiver(a.rule, a.reason, a.accepted_by_label))
     return tuple(waivers.values())

@@ -52,6 +52,7 @@ from procurement.assessments.selectors import (
     answer_documents,
     answers_by_code,
     answers_visibility,
+    assessment_for_section,
     assessment_for_user,
     assessment_score,
     assessments_listed,
@@ -98,10 +99,10 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due_date__lt=timezone.localdate(), status__in=Assessment.OPEN)
     if q := params.get("q", "").strip():
         qs = qs.filter(Q(service__name__icontains=q) | Q(service__vendor__name__icontains=q))
-    rows = list_rows(qs).order_by("-created_at", "-id")
-    page = CountingPaginator(rows, PAGE_SIZE, count_from=qs, count_limit=LIST_COUNT_LIMIT).get_page(
-        request.GET.get("page")
-    )
+    # The page's ids from the filtered rows alone, then their names (list_rows) for those ids.
+    page = CountingPaginator(
+        qs.order_by("-created_at", "-id"), PAGE_SIZE, count_from=qs, count_limit=LIST_COUNT_LIMIT, shape=list_rows
+    ).get_page(request.GET.get("page"))
     ctx = {
         "page": page,
         "statuses": Assessment.Status.choices,
@@ -199,7 +200,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """One section's form. POST saves (htmx autosave posts the same form and gets a status line back)."""
-    assessment = assessment_for_user(request.user, pk)
+    assessment = assessment_for_section(request.user, pk)
     structure = bank_structure(assessment.bank_version)
     section_doc = structure.section(section)
     if section_doc is None:

@@ -19,7 +19,10 @@ def membership_for(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_membership_cache"):
-        user._membership_cache = Membership.objects.select_related("organisation").filter(user=user).first()
+        # One per user (core_membership_one_per_user): no ORDER BY, whose default (organisation
+        # name, username) joined the users table on every request.
+        found = Membership.objects.select_related("organisation").filter(user=user).order_by()[:1]
+        user._membership_cache = next(iter(found), None)
     return user._membership_cache
 
 

@@ -52,7 +52,8 @@ class OrgChains:
         return [to_pure(link) for link in self.links_for(service_id)]
 
 
-def org_chains(organisation: Organisation) -> OrgChains:
+def org_chains(organisation: Organisation | int) -> OrgChains:
+    """Every provider and link of the organisation (or the organisation's pk)."""
     rows = {str(p.pk): p for p in Provider.objects.filter(organisation=organisation)}
     by_service: dict[int, list[SupplyLink]] = defaultdict(list)
     by_provider: dict[int, list[SupplyLink]] = defaultdict(list)
@@ -114,7 +115,7 @@ def chain_snapshot(
     ``contract`` is the service's contract snapshot (procurement.vendors.contracts.contract_snapshot):
     kept in the snapshot, and its vendor notice counts beside the answered one when it is shorter,
     so the effective notice shown agrees with the notice-gap rule."""
-    chains = chains or org_chains(service.vendor.organisation)
+    chains = chains or org_chains(service.vendor.organisation_id)
     rows = chains.links_for(service.pk)
     links = [to_pure(link) for link in rows]
     used = {link.provider for link in links} | {link.source for link in links if link.source != SOURCE_SERVICE}

@@ -89,6 +89,25 @@ def axe_on_every_page(request, monkeypatch):
     yield
 
 
+# Renders wait for a worker, other tasks run at once (tests/tasks_backend.py). A test that watches a
+# report render sets its own backend: the database queue and a db_worker (test_report_status.py,
+# test_board_pack.py), or `tasks_inline` (test_bank_editor.py).
+QUEUED_FOR_A_WORKER = {"default": {"BACKEND": "tests.tasks_backend.RendersWaitBackend"}}
+INLINE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_wait_for_a_worker(settings):
+    settings.TASKS = QUEUED_FOR_A_WORKER
+
+
+@pytest.fixture
+def tasks_inline(settings):
+    """Tasks run in the request again, for a test that watches a render (name it before the
+    fixtures that decide)."""
+    settings.TASKS = INLINE
+
+
 @pytest.fixture
 def csp_errors(page) -> list[str]:
     """The Content Security Policy violations the browser reports on the test's page, each with

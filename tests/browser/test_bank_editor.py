@@ -48,7 +48,7 @@ def test_admin_logs_in_opens_the_editor_and_previews_the_shipped_bank(
 
 
 def test_report_page_generates_the_pdf_without_csp_errors(
-    page, live_server, decided, personas, artifacts_dir, csp_errors
+    page, live_server, tasks_inline, decided, personas, artifacts_dir, csp_errors
 ):
     """The report preview, its htmx status polling and the download link, with no CSP violation."""
     page.goto(f"{live_server.url}/accounts/login/")

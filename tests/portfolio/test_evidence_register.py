@@ -5,6 +5,7 @@ chain, and the expiry reminders (run twice, sent once)."""
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils import timezone
 from procurement.assessments.evidence import evidence_notes, evidence_store
 from procurement.assessments.models import Assessment, Evidence
 from procurement.assessments.presentation import stale_sentence
+from procurement.assessments.records import record_build
 from procurement.assessments.selectors import assessment_score, bank_structure, scoring_input
 from procurement.core.models import OutboxMessage
 from procurement.portfolio.evidence_services import document_details_update, evidence_expire
@@ -159,6 +161,25 @@ def test_an_expired_soc2_makes_the_answer_it_supports_score_as_stale(client, com
     client.force_login(personas["reviewer"])
     review = client.get(reverse("assessments:review", args=[complete_assessment.pk])).content.decode()
     assert "soc2-2025.pdf” expired on 30 Jun 2025, so the answer counts as stale." in review
+
+
+def test_the_record_scores_as_the_live_score_reading_each_table_once(
+    complete_assessment, personas, django_assert_max_num_queries
+):
+    """record_build hands its own reads (answers, overrides, evidence, acceptances) to the score:
+    an expired typed document counts there as in the live score, an untyped one does not."""
+    soc2(
+        attach(complete_assessment, code="SEC-01A", by=personas["analyst"]),
+        personas["analyst"],
+        period_end=dt.date(2024, 6, 30),
+    )
+    attach(complete_assessment, code="SEC-02", name="notes.pdf", by=personas["analyst"])
+    live = json.loads(json.dumps(assessment_score(complete_assessment).as_dict(), default=str))
+    with django_assert_max_num_queries(22):
+        record = record_build(Assessment.objects.get(pk=complete_assessment.pk))
+    assert record["score"] == live
+    assert [e["name"] for e in record["evidence"]] == ["soc2-2025.pdf", "notes.pdf"]
+    assert question(assessment_score(complete_assessment), "SEC-01A").points == 4
 
 
 def test_expiry_rescores_the_open_assessment_once(complete_assessment, personas):

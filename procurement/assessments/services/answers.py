@@ -108,7 +108,13 @@ def answers_save(
     while the assessment is editable. ``starts_work=False`` (an answer copied from the service
     record at creation) leaves a draft a draft.
     """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    # The bank version, service and vendor come along for the rescore below (three reads fewer);
+    # only the assessment's row is locked, so saves on other assessments of the service never wait.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("bank_version", "service__vendor")
+        .get(pk=assessment.pk)
+    )
     structure = bank_structure(assessment.bank_version)
     section_of = structure.section_of
     unknown = sorted(set(values) - set(section_of))
