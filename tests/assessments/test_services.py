@@ -58,7 +58,7 @@ def test_each_service_has_one_newest_assessment_kept_when_one_is_created_or_dele
 def test_the_migration_marks_each_services_newest_assessment(assessment, personas, service, shipped_version):
     second = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
     Assessment.objects.update(is_newest=False)
-    migration = importlib.import_module("procurement.assessments.migrations.0018_assessment_is_newest")
+    migration = importlib.import_module("procurement.assessments.migrations.0019_assessment_is_newest")
     migration.fill_is_newest(django_apps, None)
     assert list(Assessment.objects.filter(is_newest=True).values_list("pk", flat=True)) == [second.pk]
 

@@ -16,7 +16,7 @@ def fill_is_newest(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0017_answer_basis"),
+        ("assessments", "0018_answer_ordering_by_column"),
         ("vendors", "0011_contract_lifecycle_organisation"),
     ]
 
