@@ -124,6 +124,7 @@ def _org_with_assessments(demo, n: int, *, prefix: str):
     """A new organisation holding ``n`` assessments of one service (bulk inserted, on the demo's
     bank version) and an analyst of it, who is returned."""
     from procurement.assessments.models import Assessment
+    from procurement.assessments.services import assessments_newest_refresh
     from procurement.core.models import Membership, Organisation
     from procurement.vendors.models import AIService, Vendor
 
@@ -145,6 +146,7 @@ def _org_with_assessments(demo, n: int, *, prefix: str):
         for _ in range(n)
     )
     Assessment.objects.bulk_create(rows, batch_size=2000)
+    assessments_newest_refresh(service_ids=[service.pk])  # as creating them one by one would
     return user
 
 
@@ -306,7 +308,7 @@ def bench_pdf():
 def bench_scoring():
     from procurement.assessments.models import Assessment
     from procurement.assessments.selectors import scoring_input
-    from procurement.assessments.services import assessment_rescore
+    from procurement.assessments.services import assessment_rescore, assessments_newest_refresh
     from procurement.scoring.engine import score
 
     a = Assessment.objects.filter(status="in_review").first()
@@ -339,6 +341,7 @@ def bench_scoring():
             for _ in range(1000)
         ]
     )
+    assessments_newest_refresh(service_ids=[source.service_id])
     Answer.objects.bulk_create(
         [
             Answer(assessment=c, question_code=x.question_code, value=x.value, na=x.na, na_reason=x.na_reason)
@@ -362,6 +365,7 @@ def bench_decided_at_scale():
     extra assessments move between the organisation's service and a parked one (one UPDATE,
     outside the timing) so that both sides are measured alternately, like every other ratio."""
     from procurement.assessments.models import Assessment
+    from procurement.assessments.services import assessments_newest_refresh
     from procurement.core.models import Organisation
     from procurement.vendors.models import AIService, Vendor
 
@@ -377,13 +381,17 @@ def bench_decided_at_scale():
         [Assessment(status="approved", **parking, **fields) for _ in range(2000)], batch_size=200
     )
     extra_ids = [a.pk for a in extra]
+    services = [home["service"].pk, parking["service"].pk]
+    assessments_newest_refresh(service_ids=services)
     client = Client()
     client.force_login(decided.created_by)
     pages = {"portfolio": "/portfolio/", "reviews": "/portfolio/reviews/", "home": "/"}
     samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pages}
 
     def sample(side: int, record: bool) -> None:
-        Assessment.objects.filter(pk__in=extra_ids).update(**(home if side else parking))
+        # Moved unmarked, then each service's newest marked again (as creating them would).
+        Assessment.objects.filter(pk__in=extra_ids).update(is_newest=False, **(home if side else parking))
+        assessments_newest_refresh(service_ids=services)
         for name, url in pages.items():
             started = time.perf_counter()
             assert client.get(url).status_code == 200
@@ -452,6 +460,7 @@ def calendar_organisations() -> dict:
     from django.utils import timezone
 
     from procurement.assessments.models import Assessment, Finding, RiskAcceptance
+    from procurement.assessments.services import assessments_newest_refresh
     from procurement.core.models import Membership, Organisation
     from procurement.vendors.models import AIService, Contract, Document, ModelLifecycle, Vendor
 
@@ -509,6 +518,7 @@ def calendar_organisations() -> dict:
             ],
             batch_size=500,
         )
+        assessments_newest_refresh(service_ids=[s.pk for s in services])  # as creating them one by one would
         Finding.objects.bulk_create(
             [
                 Finding(
@@ -612,17 +622,25 @@ def bench_calendar():
     it to the same goal): its work queue and its evidence and contract dates."""
     clients = calendar_organisations()
 
+    cpu: dict[str, float] = {}
+
     def medians(path: str) -> tuple[float, float, float]:
         samples: dict[str, list[float]] = {name: [] for name in clients}
+        cpu_samples: dict[str, list[float]] = {name: [] for name in clients}
         for round_ in range(17):
             for name, client in clients.items():
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 assert client.get(path).status_code == 200
                 if round_ >= 2:  # two warm-up rounds
                     samples[name].append(time.perf_counter() - started)
+                    cpu_samples[name].append(time.process_time() - started_cpu)
+        cpu["ratio"] = statistics.median(cpu_samples["full"]) / statistics.median(cpu_samples["empty"])
         return tuple(statistics.median(samples[n]) for n in ("empty", "small", "full"))
 
     empty, small, full = medians("/portfolio/calendar/")
+    # The same in CPU time (the database is in the process): what the page costs, less moved by
+    # other work on a shared host than the wall-clock figure the goal is set on.
+    RESULTS["calendar_page_cpu_ratio"] = round(cpu["ratio"], 3)
     with CaptureQueriesContext(connection) as ctx:
         clients["full"].get("/portfolio/calendar/")
     RESULTS["calendar_page_ms_empty"] = round(empty * 1000, 2)
@@ -642,6 +660,7 @@ def bench_calendar():
     RESULTS["calendar_home_page_ms_2k_services_5k_obligations"] = round(full * 1000, 2)
     RESULTS["calendar_home_page_ratio"] = round(full / empty, 3)
     RESULTS["calendar_home_page_ratio_same_rows"] = round(full / small, 3)
+    RESULTS["calendar_home_page_cpu_ratio"] = round(cpu["ratio"], 3)
     NOTES["calendar_home_page_ratio"] = "goal <= 1.3 (issue 23: the home page of the same organisation vs an empty one)"
 
 

@@ -192,6 +192,7 @@ def org_build(slug: str, total: int, *, owners: int) -> dict:
     """An organisation with the demo's services, chains and assessments, topped up to ``total``."""
     from procurement.assessments.demo import demo_assessments_seed
     from procurement.assessments.models import Assessment
+    from procurement.assessments.services import assessments_newest_refresh
     from procurement.core.models import Membership, Organisation
     from procurement.vendors.demo import demo_supply_chain_seed
 
@@ -235,6 +236,7 @@ def org_build(slug: str, total: int, *, owners: int) -> dict:
                 "created_at": ts(created),
                 "updated_at": ts(created + dt.timedelta(days=5)),
                 "due_date": (created + dt.timedelta(days=30)).date().isoformat(),
+                "is_newest": "f",  # marked below, once (at most one per service)
             }
             if status in Assessment.FINAL:
                 over["decided_at"] = ts(created + dt.timedelta(days=20))
@@ -260,6 +262,7 @@ def org_build(slug: str, total: int, *, owners: int) -> dict:
                 "WHERE s.id = %s AND t.organisation_id = %s AND t.status = %s AND t.id > %s",
                 [source, org.pk, status, demo[-1].pk],
             )
+    assessments_newest_refresh(service_ids=services)
     return {"org": org, "user": analyst, "reviewer": reviewer, "people": people, "demo": demo}
 
 

@@ -72,6 +72,12 @@ class Assessment(TimeStampedModel):
     # An approved assessment's next periodic review (decision day + its tier's months, fixed when
     # deciding: every input is frozen), so the obligations calendar selects reviews by date.
     review_due = models.DateField(_("next review due"), null=True, blank=True)
+    # The newest assessment of its service (latest created, then highest id), kept by the services
+    # that create assessments (``assessments_newest_refresh``): the home page's reviews and the
+    # obligations calendar read each service's newest through it instead of looking it up per
+    # service (bench/run.py, calendar_home_page_ratio). At most one per service
+    # (assessments_one_newest_per_service).
+    is_newest = models.BooleanField(_("newest of its service"), default=False, editable=False)
     # Set when the service's supply chain changes after this assessment (see vendors.supply).
     reassess_reason = models.TextField(_("why a reassessment is needed"), blank=True)
     reassess_since = models.DateTimeField(_("reassessment needed since"), null=True, blank=True)
@@ -136,6 +142,20 @@ class Assessment(TimeStampedModel):
                 condition=models.Q(status="approved"),
                 name="assess_org_approved_review",
             ),
+            # Each service's newest assessment by its next review date: the home page's review
+            # groups and the calendar's reviews (only the newest of a service is reviewed).
+            models.Index(
+                fields=["organisation", "review_due"],
+                condition=models.Q(is_newest=True),
+                name="assess_org_newest_review",
+            ),
+            # The same for the services flagged for reassessment (a few): the home page's
+            # "Reassessment needed" without reading every service's newest assessment.
+            models.Index(
+                fields=["organisation", "review_due"],
+                condition=models.Q(is_newest=True) & ~models.Q(reassess_reason=""),
+                name="assess_org_newest_flagged",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -166,6 +186,9 @@ class Assessment(TimeStampedModel):
                 fields=["previous"],
                 condition=models.Q(status__in=["draft", "in_progress", "submitted", "in_review", "changes_requested"]),
                 name="assessments_one_open_reassessment",
+            ),
+            models.UniqueConstraint(
+                fields=["service"], condition=models.Q(is_newest=True), name="assessments_one_newest_per_service"
             ),
         ]
 

@@ -35,7 +35,8 @@ starts with the organisation (or the owner) so a page stays cheap at scale (benc
 ``calendar_page_ratio``): a model that reaches the organisation only through a service walks
 every service of it (contracts and model lifecycles carry their organisation for this). Name
 the rows in ``build`` from plain values (``values_list``, ``_name``, one ``_url_maker`` for the
-kind's links): model rows and a ``reverse`` per row cost most of a full page.
+kind's links, ``order_by()`` since the page orders them): model rows and a ``reverse`` per row
+cost most of a full page.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import heapq
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -58,7 +60,7 @@ from procurement.core.access import EDITORS, REVIEWERS, membership_for
 from procurement.core.models import Membership, Organisation
 from procurement.portal.models import Invitation
 from procurement.vendors.contracts import term_dates
-from procurement.vendors.models import AIService, Contract, Document, Lifecycle, ModelLifecycle
+from procurement.vendors.models import Contract, Document, Lifecycle, ModelLifecycle
 from procurement.vendors.selectors import KIND_LABELS as CONTRACT_LABELS
 from procurement.vendors.selectors import (
     contract_deadline_detail,
@@ -126,27 +128,75 @@ class WorkQueue:
         return next((g for g in self.groups if g.key == key), None)
 
 
-def _take(qs: QuerySet, limit: int, *, shape=None) -> tuple[list, int]:
-    """At most ``limit`` rows and the full count (a COUNT only when there are more).
-
-    ``shape`` adds what a row shows (names through joins, a person's name built with Concat),
-    applied only to the rows kept: on the whole match SQLite builds them for every row before
-    sorting (12 ms for 170 overdue conditions, against 3 ms for the lean query and one more
-    for the names of the eight shown)."""
-    if shape is None:
-        rows = list(qs[: limit + 1])
-    else:
-        ids = list(qs.values_list("pk", flat=True)[: limit + 1])
-        shaped = {row.pk: row for row in shape(qs.model.objects.filter(pk__in=ids[:limit]))} if ids else {}
-        rows = [shaped[pk] for pk in ids[:limit]] + ids[limit:]
+def _take(qs: QuerySet, limit: int) -> tuple[list, int]:
+    """At most ``limit`` rows and the full count (a COUNT only when there are more)."""
+    rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return rows, len(rows)
     return rows[:limit], qs.order_by().count()
 
 
+# A work-queue card counts up to this many rows from the ids it reads anyway; a COUNT beyond.
+COUNT_READ = 100
+
+
+def _take_items(qs: QuerySet, limit: int, fields: tuple[str, ...], make: Callable[..., Item]) -> tuple[list, int]:
+    """The first ``limit`` rows of ``qs`` as items, and how many rows match.
+
+    Reads the ids in the card's order (up to ``COUNT_READ + 1``: the count from them, a COUNT
+    query only beyond), then the ``limit`` shown as plain values, ``make(pk, *fields)`` building
+    each item. Names through joins are read for the rows shown only (on the whole match SQLite
+    builds them for every row before sorting: 12 ms for 170 overdue conditions), and as plain
+    values: model rows with a person's name built in SQL, and a second query to count, cost
+    the home page of 2,000 services 1.5 ms a card (bench/run.py, ``calendar_home_page_ratio``)."""
+    ids = list(qs.values_list("pk", flat=True)[: COUNT_READ + 1])
+    shown = ids[:limit]
+    rows = (
+        {row[0]: row for row in qs.model.objects.filter(pk__in=shown).order_by().values_list("pk", *fields)}
+        if shown
+        else {}
+    )
+    count = len(ids) if len(ids) <= COUNT_READ else qs.order_by().count()
+    return [make(*rows[pk]) for pk in shown], count
+
+
 def _person(prefix: str):
     full = Trim(Concat(f"{prefix}__first_name", Value(" "), f"{prefix}__last_name"))
     return Coalesce(NullIf(full, Value("")), f"{prefix}__username", Value(""))
+
+
+_ASSESSMENT_FIELDS = (
+    "status",
+    "due_date",
+    "service__vendor__name",
+    "service__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
+def _assessment_items(kind: str, url: Callable[..., str], *, today: dt.date, detail: str = "") -> Callable[..., Item]:
+    """``make`` for ``_take_items`` over ``_ASSESSMENT_FIELDS``: an assessment as an item (the
+    link ``url(pk)``)."""
+    statuses = {status.value: str(status.label) for status in S}
+
+    def make(pk, status, due, vendor, service, first, last, username) -> Item:
+        return Item(
+            kind=kind,
+            title=f"A-{pk} {vendor} — {service}",
+            url=url(pk),
+            due_date=due,
+            owner=_name(first, last, username),
+            overdue=bool(due and due < today),
+            status=statuses[status],
+            vendor=vendor,
+            service=service,
+            detail=detail,
+            assessment_id=pk,
+        )
+
+    return make
 
 
 def _assessment_title(a) -> str:
@@ -197,6 +247,44 @@ def condition_item(f: Finding, *, today: dt.date) -> Item:
     )
 
 
+_FINDING_FIELDS = (
+    "assessment_id",
+    "kind",
+    "text",
+    "owner",
+    "due_date",
+    "status",
+    "assessment__service__vendor__name",
+    "assessment__service__name",
+    "owner_user__first_name",
+    "owner_user__last_name",
+    "owner_user__username",
+)
+
+
+def _condition_items(today: dt.date) -> Callable[..., Item]:
+    """``make`` for ``_take_items`` over ``_FINDING_FIELDS``: what ``condition_item`` makes of a row."""
+    url = _url_maker("assessments:finding_detail", 2)
+    statuses = {status.value: str(status.label) for status in FS}
+
+    def make(pk, assessment_id, kind, text, owner, due, status, vendor, service, first, last, username) -> Item:
+        return Item(
+            kind=kind,
+            title=text,
+            url=url(assessment_id, pk),
+            due_date=due,
+            owner=_name(first, last, username) or owner,
+            overdue=bool(due and due < today and status in Finding.LIVE),
+            status=statuses[status],
+            vendor=vendor,
+            service=service,
+            detail=f"A-{assessment_id} {vendor} — {service}",
+            assessment_id=assessment_id,
+        )
+
+    return make
+
+
 def _live_findings(organisation: Organisation) -> QuerySet[Finding]:
     # Conditions of a rejected assessment bind nobody: the service is not in use.
     return Finding.objects.filter(assessment__organisation=organisation).exclude(assessment__status=S.REJECTED)
@@ -227,32 +315,31 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
     if role in EDITORS:
         editable = Assessment.objects.filter(organisation=org, status__in=Assessment.EDITABLE).filter(mine_or_unowned)
         by_due = (F("due_date").asc(nulls_last=True), "-created_at", "-id")
-        rows, count = _take(editable.filter(~vendor_done).order_by(*by_due), limit, shape=list_rows)
+        detail_url = _url_maker("assessments:detail", 1)
+        items, count = _take_items(
+            editable.filter(~vendor_done).order_by(*by_due),
+            limit,
+            _ASSESSMENT_FIELDS,
+            _assessment_items("assessment", detail_url, today=today),
+        )
         groups.append(
             Group(
                 "fill_in",
                 "To fill in",
                 "Nothing to fill in.",
-                [_assessment_item(a, kind="assessment", url=a.get_absolute_url(), today=today) for a in rows],
+                items,
                 count,
                 reverse("assessments:list") + "?mine=1",
             )
         )
-        rows, count = _take(editable.filter(vendor_done).order_by(*by_due), limit, shape=list_rows)
-        groups.append(
-            Group(
-                "vendor_submitted",
-                "Vendor submitted: check and submit for review",
-                "No vendor answers waiting.",
-                [
-                    _assessment_item(
-                        a, kind="vendor_submitted", url=a.get_absolute_url(), today=today, detail="The vendor submitted"
-                    )
-                    for a in rows
-                ],
-                count,
-            )
+        items, count = _take_items(
+            editable.filter(vendor_done).order_by(*by_due),
+            limit,
+            _ASSESSMENT_FIELDS,
+            _assessment_items("vendor_submitted", detail_url, today=today, detail="The vendor submitted"),
         )
+        heading = "Vendor submitted: check and submit for review"
+        groups.append(Group("vendor_submitted", heading, "No vendor answers waiting.", items, count))
 
     if role in (*EDITORS, Membership.Role.REVIEWER):
         groups.append(_vendor_questions(org, user, role, today=today, limit=limit))
@@ -264,24 +351,19 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
             .filter(Q(Exists(assigned.filter(user_id=user.pk))) | ~Exists(assigned))
             .order_by(F("due_date").asc(nulls_last=True), "created_at", "id")
         )
-        rows, count = _take(waiting, limit, shape=list_rows)
-        groups.append(
-            Group(
-                "review",
-                "Waiting for my review",
-                "Nothing waiting for review.",
-                [
-                    _assessment_item(a, kind="review", url=reverse("assessments:review", args=[a.pk]), today=today)
-                    for a in rows
-                ],
-                count,
-            )
+        items, count = _take_items(
+            waiting,
+            limit,
+            _ASSESSMENT_FIELDS,
+            _assessment_items("review", _url_maker("assessments:review", 1), today=today),
         )
+        groups.append(Group("review", "Waiting for my review", "Nothing waiting for review.", items, count))
 
     acceptances = _acceptances_for(org, user, membership.authority, today=today, limit=limit)
     if acceptances.count or membership.authority >= Membership.Authority.RISK:
         groups.append(acceptances)
 
+    condition = _condition_items(today)
     if role in REVIEWERS:
         done_by = FindingEvent.objects.filter(finding=OuterRef("pk"), to_status=FS.DONE).order_by("-at", "-pk")
         to_verify = (
@@ -291,38 +373,40 @@ def obligations_for_user(user, *, today: dt.date, limit: int = GROUP_LIMIT) -> W
             .exclude(done_by=user.pk)
             .order_by(F("due_date").asc(nulls_last=True), "pk")
         )
-        rows, count = _take(to_verify, limit, shape=_finding_rows)
+        items, count = _take_items(to_verify, limit, _FINDING_FIELDS, condition)
         groups.append(
             Group(
                 "verify",
                 "Conditions awaiting my verification",
                 "Nothing to verify.",
-                [condition_item(f, today=today) for f in rows],
+                items,
                 count,
                 reverse("portfolio:conditions") + "?status=done",
             )
         )
 
     mine = _live_findings(org).filter(owner_user=user, status__in=OWNER_ACTIVE, due_date__isnull=False)
-    rows, count = _take(mine.filter(due_date__lt=today).order_by("due_date", "pk"), limit, shape=_finding_rows)
+    items, count = _take_items(
+        mine.filter(due_date__lt=today).order_by("due_date", "pk"), limit, _FINDING_FIELDS, condition
+    )
     groups.append(
         Group(
             "conditions_overdue",
             "My conditions overdue",
             "None overdue.",
-            [condition_item(f, today=today) for f in rows],
+            items,
             count,
             reverse("portfolio:conditions") + f"?owner={user.pk}&overdue=1",
         )
     )
     soon = mine.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=CONDITION_SOON_DAYS))
-    rows, count = _take(soon.order_by("due_date", "pk"), limit, shape=_finding_rows)
+    items, count = _take_items(soon.order_by("due_date", "pk"), limit, _FINDING_FIELDS, condition)
     groups.append(
         Group(
             "conditions_soon",
             f"My conditions due in the next {CONDITION_SOON_DAYS} days",
             "None due soon.",
-            [condition_item(f, today=today) for f in rows],
+            items,
             count,
             reverse("portfolio:conditions") + f"?owner={user.pk}",
         )
@@ -430,48 +514,38 @@ def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     those they own and those nobody owns.
 
     Read through the stored next review date (``Assessment.review_due``, fixed when deciding:
-    the day the Reviews page computes) and its index, the newest assessment of each service
-    only, at most ``limit`` rows named per group: loading every service's newest assessment to
-    compute the dates cost 300 ms a page at 2,000 services (bench/run.py,
-    ``calendar_home_page_ratio``)."""
-    # Each service's newest assessment: one index seek per service (assess_service_created_id). A
-    # "no newer one exists" test per assessment scanned every assessment of its service for each
-    # (80 ms a home page with 2,000 decided assessments of one service; bench/run.py,
-    # home_page_ratio_2k_decided).
-    newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
-    services = (
-        AIService.objects.filter(vendor__organisation=org)
-        .exclude(status=Lifecycle.ENDED)  # ended services are not reviewed any more
-        .annotate(newest=Subquery(newest))
-        .values("newest")
+    the day the Reviews page computes) and the stored mark of each service's newest assessment
+    (``Assessment.is_newest``), by their index (assess_org_newest_review), at most ``limit`` rows
+    named per group. Loading every service's newest assessment to compute the dates cost 300 ms
+    a page at 2,000 services (bench/run.py, ``calendar_home_page_ratio``); finding it per service
+    (one index seek each, in each of the groups' queries) 12 ms; a "no newer one exists" test per
+    assessment 80 ms with 2,000 decided assessments of one service (home_page_ratio_2k_decided)."""
+    latest = Assessment.objects.filter(organisation=org, is_newest=True).exclude(
+        service__status=Lifecycle.ENDED  # ended services are not reviewed any more
     )
-    latest = Assessment.objects.filter(organisation=org, pk__in=services)
     if role != Membership.Role.ADMIN:
         latest = latest.filter(Q(owner=user) | Q(owner__isnull=True))
     due = latest.filter(status=S.APPROVED, review_due__isnull=False, reassess_reason="")
     soon_end = today + dt.timedelta(days=REVIEW_SOON_DAYS)
 
-    def shape(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
-        return qs.only("id", "service_id", "status", "review_due", "reassess_reason").annotate(
-            vendor_name=F("service__vendor__name"), service_name=F("service__name")
-        )
-
     new_url = reverse("assessments:create")
+    statuses = {status.value: str(status.label) for status in S}
+    fields = ("service_id", "status", "review_due", "reassess_reason", "service__vendor__name", "service__name")
 
-    def item(a) -> Item:
-        flagged = bool(a.reassess_reason)
-        due = a.review_due if a.status == S.APPROVED else None
+    def item(pk, service_id, status, review_due, reassess_reason, vendor, service) -> Item:
+        flagged = bool(reassess_reason)
+        due = review_due if status == S.APPROVED else None
         return Item(
             kind="review_due",
-            title=f"{a.vendor_name} — {a.service_name}",
-            url=f"{new_url}?service={a.service_id}",
+            title=f"{vendor} — {service}",
+            url=f"{new_url}?service={service_id}",
             due_date=due,
             overdue=due is not None and due < today,
-            status=S(a.status).label,
-            vendor=a.vendor_name,
-            service=a.service_name,
-            detail=(a.reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{a.pk}",
-            assessment_id=a.pk,
+            status=statuses[status],
+            vendor=vendor,
+            service=service,
+            detail=(reassess_reason.splitlines() or [""])[-1] if flagged else f"Last decided as A-{pk}",
+            assessment_id=pk,
         )
 
     more = reverse("portfolio:reviews")
@@ -487,8 +561,9 @@ def _reviews(org, user, role, *, today: dt.date, limit: int) -> list[Group]:
     )
     groups = []
     for key, heading, empty, qs in spec:
-        rows, count = _take(qs.order_by(F("review_due").asc(nulls_last=True), "pk"), limit, shape=shape)
-        groups.append(Group(key, heading, empty, [item(a) for a in rows], count, more))
+        by_date = qs.order_by(F("review_due").asc(nulls_last=True), "pk")
+        items, count = _take_items(by_date, limit, fields, item)
+        groups.append(Group(key, heading, empty, items, count, more))
     return groups
 
 
@@ -620,19 +695,19 @@ def _url_maker(name: str, arity: int) -> Callable[..., str]:
 def _calendar_reviews(organisation, filters: CalendarFilters, *, today: dt.date, limit: int) -> Dated:
     """Periodic reviews: each service whose newest assessment is approved, on its next review
     date (``Assessment.review_due``, fixed when deciding). A service with a newer assessment is
-    being reviewed already."""
-    newer = Assessment.objects.filter(organisation=organisation, service=OuterRef("service")).filter(
-        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
-    )
+    being reviewed already: only the newest of each service (``Assessment.is_newest``) counts."""
     qs = _dated(
-        Assessment.objects.filter(organisation=organisation, status=S.APPROVED, review_due__isnull=False),
+        Assessment.objects.filter(
+            organisation=organisation, is_newest=True, status=S.APPROVED, review_due__isnull=False
+        ),
         "review_due",
         filters,
-    ).filter(~Exists(newer))
+    )
 
     def build(ids: list[int]) -> list[Item]:
         rows = (
             Assessment.objects.filter(pk__in=ids)
+            .order_by()
             .only("id", "service_id", "review_due", "reassess_reason", "owner_id")
             .annotate(
                 vendor_name=F("service__vendor__name"), service_name=F("service__name"), owner_name=_person("owner")
@@ -672,19 +747,23 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
         url = _url_maker("assessments:finding_detail", 2)
         labels = {kind.value: f"{kind.label} due" for kind in Finding.Kind}
         statuses = {status.value: str(status.label) for status in FS}
-        rows = Finding.objects.filter(pk__in=ids).values_list(
-            "pk",
-            "assessment_id",
-            "kind",
-            "text",
-            "owner",
-            "due_date",
-            "status",
-            "assessment__service__vendor__name",
-            "assessment__service__name",
-            "owner_user__first_name",
-            "owner_user__last_name",
-            "owner_user__username",
+        rows = (
+            Finding.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list(
+                "pk",
+                "assessment_id",
+                "kind",
+                "text",
+                "owner",
+                "due_date",
+                "status",
+                "assessment__service__vendor__name",
+                "assessment__service__name",
+                "owner_user__first_name",
+                "owner_user__last_name",
+                "owner_user__username",
+            )
         )
         return [
             Item(
@@ -737,6 +816,7 @@ def _calendar_acceptances(organisation, filters: CalendarFilters, *, today: dt.d
     def build(ids: list[int]) -> list[Item]:
         rows = (
             A.objects.filter(pk__in=ids)
+            .order_by()
             .only("id", "assessment_id", "title", "expires_on", "accepted_by_label")
             .annotate(
                 vendor_name=F("assessment__service__vendor__name"),
@@ -785,7 +865,7 @@ def _calendar_answers_due(organisation, filters: CalendarFilters, *, today: dt.d
                     "detail": "The answers are due",
                 }
             )
-            for a in list_rows(Assessment.objects.filter(pk__in=ids))
+            for a in list_rows(Assessment.objects.filter(pk__in=ids).order_by())
         ]
 
     return Dated(_rows(qs, "due_date", limit), build)
@@ -809,6 +889,7 @@ def _calendar_vendor_links(organisation, filters: CalendarFilters, *, today: dt.
     def build(ids: list[int]) -> list[Item]:
         rows = (
             Invitation.objects.filter(pk__in=ids)
+            .order_by()
             .only("id", "assessment_id", "expires_at")
             .annotate(
                 contact_name=F("contact__name"),
@@ -866,7 +947,7 @@ def _calendar_evidence(organisation, filters: CalendarFilters, *, today: dt.date
 
     def build(ids: list[int]) -> list[Item]:
         items = []
-        for d in Document.objects.filter(pk__in=ids).select_related("vendor__owner"):
+        for d in Document.objects.filter(pk__in=ids).order_by().select_related("vendor__owner"):
             r = dated_document(d)
             items.append(
                 Item(
@@ -904,19 +985,23 @@ def _calendar_model_retirements(organisation, filters: CalendarFilters, *, today
 
     def build(ids: list[int]) -> list[Item]:
         url = _url_maker("vendors:service", 2)
-        rows = ModelLifecycle.objects.filter(pk__in=ids).values_list(
-            "pk",
-            "retires_on",
-            "model_version",
-            "replacement",
-            "service_id",
-            "service__name",
-            "service__model_name",
-            "service__vendor_id",
-            "service__vendor__name",
-            "service__vendor__owner__first_name",
-            "service__vendor__owner__last_name",
-            "service__vendor__owner__username",
+        rows = (
+            ModelLifecycle.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list(
+                "pk",
+                "retires_on",
+                "model_version",
+                "replacement",
+                "service_id",
+                "service__name",
+                "service__model_name",
+                "service__vendor_id",
+                "service__vendor__name",
+                "service__vendor__owner__first_name",
+                "service__vendor__owner__last_name",
+                "service__vendor__owner__username",
+            )
         )
         return [
             Item(
@@ -1006,6 +1091,11 @@ def _renewing_dates(renewing: QuerySet[Contract], *, today: dt.date, filters: Ca
         renewing = renewing.filter(end_date__lte=max(until + longest, today))
     if start is not None:
         renewing = renewing.filter(Q(end_date__lt=today) | Q(end_date__gte=start))
+    if until is not None and until < today:
+        # One renewed since (its written end passed) is in a term ending today or later: its last
+        # day to give notice is at most its notice period before today, and a shorter notice
+        # cannot reach back to ``until`` (its renewal is later still). Not read at all.
+        renewing = renewing.filter(Q(end_date__gte=today) | Q(renewal_notice_days__gte=(today - until).days))
     notices: list[int] = []  # the first ``limit`` days in range so far, as negated ordinals (heaps)
     renewals: list[int] = []
 
@@ -1045,23 +1135,27 @@ def _contract_kind(kind: str):
         def build(ids: list[int]) -> list[Item]:
             # Plain values (contract_deadlines words the same from rows).
             url = _url_maker("vendors:service", 2)
-            rows = Contract.objects.filter(pk__in=ids).values_list(
-                "pk",
-                "reference",
-                "end_date",
-                "auto_renews",
-                "renewal_term_months",
-                "renewal_notice_days",
-                "service_id",
-                "service__name",
-                "service__vendor_id",
-                "service__vendor__name",
-                "owner__first_name",
-                "owner__last_name",
-                "owner__username",
-                "service__vendor__owner__first_name",
-                "service__vendor__owner__last_name",
-                "service__vendor__owner__username",
+            rows = (
+                Contract.objects.filter(pk__in=ids)
+                .order_by()
+                .values_list(
+                    "pk",
+                    "reference",
+                    "end_date",
+                    "auto_renews",
+                    "renewal_term_months",
+                    "renewal_notice_days",
+                    "service_id",
+                    "service__name",
+                    "service__vendor_id",
+                    "service__vendor__name",
+                    "owner__first_name",
+                    "owner__last_name",
+                    "owner__username",
+                    "service__vendor__owner__first_name",
+                    "service__vendor__owner__last_name",
+                    "service__vendor__owner__username",
+                )
             )
             items = []
             for pk, ref, end, renews, months, notice, service_id, service, vendor_id, vendor, *names in rows:
@@ -1130,32 +1224,30 @@ def calendar(
     filters = filters or CalendarFilters()
     wanted = [k for k in CALENDAR_KINDS if not filters.kinds or k.key in filters.kinds]
     want = offset + limit + 1
-    streams, builders, days = [], {}, []
+    streams, builders = [], {}
+    days: list[dt.date] = []  # the first ``want`` dates of the kinds read so far, in order
     narrowed = filters
     token = _CONTRACT_DATES.set({})
     try:
         for position, kind in enumerate(wanted):
             dated = kind.read(organisation, narrowed, today=today, limit=want)
             builders[kind.key] = dated.build
-            streams.append(
-                [((day >= today, day, position, n), kind.key, pk) for n, (day, pk) in enumerate(dated.dates)]
-            )
+            # Each kind's dates come in date order, and overdue (a date before today) sorts first.
+            streams.append([(day >= today, day, position, pk) for day, pk in dated.dates])
             # Once ``want`` dates are in hand, nothing later than the last of the first ``want`` can
             # be on the page: the next kinds read up to that day only (fewer rows to read and name).
-            days.extend(day for day, _ in dated.dates)
-            if len(days) >= want:
-                last = heapq.nsmallest(want, days)[-1]
-                if narrowed.end is None or last < narrowed.end:
-                    narrowed = replace(narrowed, end=last)
+            days = list(islice(heapq.merge(days, [day for day, _ in dated.dates]), want))
+            if len(days) >= want and (narrowed.end is None or days[-1] < narrowed.end):
+                narrowed = replace(narrowed, end=days[-1])
     finally:
         _CONTRACT_DATES.reset(token)
-    merged = list(heapq.merge(*streams))
-    shown = merged[offset : offset + limit]
+    merged = list(islice(heapq.merge(*streams), want))
+    shown = [(wanted[position].key, pk) for _, _, position, pk in merged[offset : offset + limit]]
     ids: dict[str, list[int]] = {}
-    for _, key, pk in shown:
+    for key, pk in shown:
         ids.setdefault(key, []).append(pk)
-    built = {(key, int(item.key.split(":")[1])): item for key, pks in ids.items() for item in builders[key](pks)}
-    items = [built[(key, pk)] for _, key, pk in shown if (key, pk) in built]
+    built = {item.key: item for key, pks in ids.items() for item in builders[key](pks)}
+    items = [built[f"{key}:{pk}"] for key, pk in shown if f"{key}:{pk}" in built]
     return CalendarPage(items=items, more=len(merged) > offset + limit)
 
 

@@ -33,7 +33,7 @@ from procurement.core.services import (
     currency_rate_set,
     organisation_reporting_currency_set,
 )
-from procurement.core.text import clipped
+from procurement.core.text import clipped, day_words
 from procurement.core.text import html_escaped as _e
 from procurement.core.workers import WORKER_MISSING
 from procurement.portfolio import board_pack
@@ -88,7 +88,7 @@ def _queue_line(item: Item) -> str:
     if item.due_date:
         d = item.due_date
         red, late = ("text-danger fw-semibold", " (overdue)") if item.overdue else ("", "")
-        due = f' · <span class="{red}">due {d.day} {d:%b %Y}{late}</span>'
+        due = f' · <span class="{red}">due {day_words(d)}{late}</span>'
     return (
         f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(clipped(item.title, QUEUE_TITLE_CHARS))}</a>'
         f'<div class="text-secondary">{what}{due}</div></li>'
@@ -104,7 +104,7 @@ def _date_line(item: Item) -> str:
     owner = f" · {_e(item.owner)}" if item.owner else ""
     return (
         f'<li class="list-group-item"><a href="{_e(item.url)}">{_e(clipped(item.title, QUEUE_TITLE_CHARS))}</a>'
-        f'<div class="text-secondary"><span class="{red}">{d.day} {d:%b %Y}{late}</span>{detail}{owner}</div></li>'
+        f'<div class="text-secondary"><span class="{red}">{day_words(d)}{late}</span>{detail}{owner}</div></li>'
     )
 
 

@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 
 from procurement.assessments.models import Answer, Assessment, Decision
 from procurement.assessments.records import record_hash
+from procurement.assessments.services import assessments_newest_refresh
 from procurement.core.models import Organisation
 from procurement.questionbank.document import BankFileError, content_hash
 from procurement.questionbank.models import BankVersion, QuestionBank
@@ -161,6 +162,7 @@ def _load(record: dict, *, organisation: Organisation, verdict: Verdict) -> Impo
         recommendation_unanswered=len(record["score"].get("unanswered") or ()),
         origin=Assessment.Origin.IMPORTED if verdict is Verdict.VERIFIED else Assessment.Origin.IMPORTED_UNVERIFIED,
     )
+    assessments_newest_refresh(service_ids=[service.pk])
     Answer.objects.bulk_create(
         Answer(
             assessment=assessment,

@@ -1,6 +1,9 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from procurement.assessments import services
@@ -9,6 +12,7 @@ from procurement.assessments.selectors import assessment_score
 from procurement.assessments.services import AnswerInput, StaleSection
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.services import version_new_draft, version_publish
+from procurement.vendors.models import AIService
 
 pytestmark = pytest.mark.django_db
 S = Assessment.Status
@@ -20,6 +24,43 @@ def test_create_pins_the_latest_published_version(assessment, shipped_version):
     version_publish(version=draft, changelog="Test change.")
     assessment.refresh_from_db()
     assert assessment.bank_version == shipped_version  # never changes by itself
+
+
+def test_each_service_has_one_newest_assessment_kept_when_one_is_created_or_deleted(
+    assessment, personas, service, shipped_version
+):
+    def newest(svc):
+        return list(Assessment.objects.filter(service=svc, is_newest=True).values_list("pk", flat=True))
+
+    other = AIService.objects.create(vendor=service.vendor, name="Frontier Batch")
+    elsewhere = services.assessment_create(service=other, bank=shipped_version.bank, by=personas["analyst"])
+    assert assessment.is_newest and newest(service) == [assessment.pk]
+    second = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    assert second.is_newest and newest(service) == [second.pk] and newest(other) == [elsewhere.pk]
+    # Nothing in the product deletes an assessment; one deleted by hand is followed by a refresh.
+    Assessment.objects.filter(pk=second.pk).delete()
+    services.assessments_newest_refresh(service_ids=[service.pk, other.pk])
+    assert newest(service) == [assessment.pk] and newest(other) == [elsewhere.pk]
+    Assessment.objects.filter(pk=assessment.pk).delete()
+    services.assessments_newest_refresh(service_ids=[service.pk])
+    assert newest(service) == []
+    # Inserted in bulk (as the bench does), then marked: the last created wins.
+    bulk = Assessment.objects.bulk_create(
+        [Assessment(organisation=other.vendor.organisation, service=other, bank_version=shipped_version) for _ in "abc"]
+    )
+    assert newest(other) == [elsewhere.pk]
+    services.assessments_newest_refresh(service_ids=[other.pk])
+    assert newest(other) == [bulk[-1].pk]
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database holds one per service
+        Assessment.objects.filter(pk=elsewhere.pk).update(is_newest=True)
+
+
+def test_the_migration_marks_each_services_newest_assessment(assessment, personas, service, shipped_version):
+    second = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
+    Assessment.objects.update(is_newest=False)
+    migration = importlib.import_module("procurement.assessments.migrations.0019_assessment_is_newest")
+    migration.fill_is_newest(django_apps, None)
+    assert list(Assessment.objects.filter(is_newest=True).values_list("pk", flat=True)) == [second.pk]
 
 
 def test_saving_answers_records_every_change_and_moves_to_in_progress(assessment, personas):

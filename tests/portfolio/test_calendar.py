@@ -504,3 +504,23 @@ def test_contract_dates_come_in_order_page_by_page_whatever_the_notice(service, 
         pages = [calendar(org, filters, today=TODAY, offset=offset, limit=3).items for offset in range(0, 15, 3)]
         got = [(i.due_date, i.kind, int(i.key.split(":")[1])) for page in pages for i in page]
         assert got == sorted(e for e in expected if e[1] == kind) and len(got) == 14
+    # A range that ended before today: only notices long enough to reach back into it, those of
+    # contracts renewed since included (the reading leaves shorter ones out).
+    renewed = AIService.objects.create(vendor=service.vendor, name="Renewed, long notice")
+    long_notice = Contract.objects.create(
+        service=renewed,
+        buyer_party="Acme",
+        vendor_party="Lab",
+        start_date=day(-1000),
+        end_date=day(-10),
+        auto_renews=True,
+        renewal_term_months=12,
+        renewal_notice_days=400,
+    )
+    past = day(-20)
+    expected = [(r.date, r.kind, r.contract.pk) for r in contract_deadlines(organisation=org, until=past, today=TODAY)]
+    got = [
+        (i.due_date, i.kind, int(i.key.split(":")[1]))
+        for i in calendar(org, CalendarFilters(end=past), today=TODAY).items
+    ]
+    assert got == sorted(expected) and len(got) >= 5 and long_notice.pk in {pk for _, _, pk in got}

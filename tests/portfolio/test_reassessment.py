@@ -165,6 +165,12 @@ def test_a_second_start_returns_the_open_reassessment(previous, small_v2, person
     assert Assessment.objects.filter(previous=previous).count() == 1
 
 
+def test_a_reassessment_becomes_its_services_newest_assessment(previous, small_v2, personas):
+    assert Assessment.objects.get(service=previous.service, is_newest=True) == previous
+    started, _ = reassessment_start(previous=previous, by=personas["analyst"])
+    assert Assessment.objects.get(service=previous.service, is_newest=True) == started
+
+
 def test_the_database_allows_one_open_reassessment_per_decision(previous, small_v2, personas):
     first, _ = reassessment_start(previous=previous, by=personas["analyst"])
     with pytest.raises(IntegrityError), transaction.atomic():

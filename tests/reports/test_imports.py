@@ -110,6 +110,7 @@ def test_an_export_imported_on_the_same_installation_verifies_and_is_not_marked(
     assert imported.origin == Assessment.Origin.IMPORTED and not imported.is_unverified_import
     assert imported.frozen_record == decided.frozen_record and imported.frozen_hash == decided.frozen_hash
     assert imported.bank_version == decided.bank_version  # exact content: the version is reused
+    assert Assessment.objects.get(service=imported.service, is_newest=True) == imported  # its service's newest
     # The decision row says what the record says: who, in which role and under which authority.
     row, original = imported.decision, decided.decision
     assert (row.outcome, row.by_label, row.role, row.authority, row.note) == (

@@ -4,10 +4,12 @@ clarifications), the decision that freezes its record, and marking it for reasse
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from procurement.assessments import notifications
@@ -71,6 +73,31 @@ def latest_published(bank: QuestionBank) -> BankVersion:
     return version
 
 
+def assessments_newest_refresh(*, service_ids: Iterable[int]) -> None:
+    """Mark each of these services' newest assessment (latest created, then highest id: the one
+    every "current assessment of the service" means) as its newest (``Assessment.is_newest``),
+    and no other. Call it after creating assessments (``assessment_create`` does), after inserting
+    them in bulk, and after deleting one (nothing in the product deletes an assessment, but a
+    fix by hand may): three queries whatever the number of services.
+
+    Locks the services' rows (PostgreSQL) so that two assessments created at once for one service
+    take turns here instead of both claiming to be its newest."""
+    service_ids = list(service_ids)
+    if not service_ids:
+        return
+    list(AIService.objects.select_for_update().filter(pk__in=service_ids).order_by("pk").values_list("pk"))
+    newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    ids = (
+        AIService.objects.filter(pk__in=service_ids)
+        .annotate(newest=Subquery(newest))
+        .filter(newest__isnull=False)
+        .values("newest")
+    )
+    # Unmark first: at most one newest per service at every moment (the constraint checks each row).
+    Assessment.objects.filter(service_id__in=service_ids, is_newest=True).exclude(pk__in=ids).update(is_newest=False)
+    Assessment.objects.filter(pk__in=ids, is_newest=False).update(is_newest=True)
+
+
 @transaction.atomic
 def assessment_create(
     *,
@@ -92,6 +119,8 @@ def assessment_create(
         due_date=due_date,
         created_by=by,
     )
+    assessments_newest_refresh(service_ids=[service.pk])
+    assessment.refresh_from_db(fields=["is_newest"])  # another may have been created at the same time
     assessment.reviewers.set(reviewers)
     timeline_add(assessment, "created", by=by, note=f"Pinned {version}", new=S.DRAFT)
     if reviewers:
