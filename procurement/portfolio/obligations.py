@@ -747,24 +747,7 @@ def _calendar_conditions(organisation, filters: CalendarFilters, *, today: dt.da
         url = _url_maker("assessments:finding_detail", 2)
         labels = {kind.value: f"{kind.label} due" for kind in Finding.Kind}
         statuses = {status.value: str(status.label) for status in FS}
-        rows = (
-            Finding.objects.filter(pk__in=ids)
-            .order_by()
-            .values_list(
-                "pk",
-                "assessment_id",
-                "kind",
-                "text",
-                "owner",
-                "due_date",
-                "status",
-                "assessment__service__vendor__name",
-                "assessment__service__name",
-                "owner_user__first_name",
-                "owner_user__last_name",
-                "owner_user__username",
-            )
-        )
+        rows = Finding.objects.filter(pk__in=ids).order_by().values_list("pk", *_FINDING_FIELDS)
         return [
             Item(
                 kind="condition",
