@@ -84,25 +84,27 @@ sections:
 
 
 # --- What runs where (README, Quickstart) ----------------------------------------------
-# `make test` runs two shares side by side, one per core. A database test runs on both databases
-# when what it checks depends on the database: queries and their counts, constraints, locking and
-# races, migrations, what each database refuses (bad input), and who may reach what (the access
-# matrices). Those are the modules in ON_BOTH_DATABASES, every `test_services.py` and
+# `make test` runs two shares side by side, one per core. A database test whose result depends on
+# the database runs on PostgreSQL, the production database: queries and their counts, constraints,
+# locking and races, migrations, what the database refuses (bad input), and who may reach what
+# (the access matrices). Those are the modules in DATABASE_MODULES, every `test_services.py` and
 # `test_models.py` (services do the writes the constraints guard), and any test that counts
-# queries or runs outside a test transaction. Every other test runs once (`_once`), on the side
-# that evens out the two runs' time: whole modules go, heaviest first, to the side with less work
-# so far, weighed with the seconds a test of that module took on each side in the last measured
-# run (tests/durations.json, rewritten by `make test-durations`). Both shares compute the same split
-# from the same collection. Without the option every test runs.
+# queries or runs outside a test transaction. The ones where SQLite, the database of `make run`,
+# behaves differently in a way the app must handle run on SQLite too (ALSO_ON_SQLITE): what it
+# refuses, its locking, and date arithmetic in SQL. Every other test runs once (`_once`), on the
+# side that evens out the two runs' time: whole modules go, heaviest first, to the side with less
+# work so far, weighed with the seconds a test of that module took on each side in the last
+# measured run (tests/durations.json, rewritten by `make test-durations`). Both shares compute the
+# same split from the same collection. Without the option every test runs.
 
 PDF_MODULES = {"tests/reports/test_pdf.py", "tests/reports/test_pdf_tagged.py"}
 SHARES = ("all", "sqlite", "postgres")
-ON_BOTH_DATABASES = {
+DATABASE_MODULES = {
     "tests/test_access_matrix.py",  # who may reach what, every URL and persona
     "tests/api/test_api_access_matrix.py",
     "tests/api/test_api.py",  # filters, paging and id ranges each database reads its own way
-    "tests/test_bad_input.py",  # what each database refuses: NUL bytes, long text, huge numbers
-    "tests/assessments/test_checks.py",  # stored text each database accepts
+    "tests/test_bad_input.py",  # what the database refuses: NUL bytes, long text, huge numbers
+    "tests/assessments/test_checks.py",  # stored text the database accepts
     "tests/assessments/test_concurrency.py",
     "tests/core/test_database.py",
     "tests/core/test_outbox.py",  # sent once, with two senders
@@ -120,10 +122,21 @@ ON_BOTH_DATABASES = {
     "tests/vendors/test_history.py",
     "tests/vendors/test_supply.py",
 }
-ON_BOTH_DATABASES_NAMES = {"test_services.py", "test_models.py"}
+# Database tests that run on SQLite as well: where SQLite answers differently and `make run`
+# depends on the app handling it. test_bad_input runs fewer examples there (its FUZZ settings).
+ALSO_ON_SQLITE = {
+    "tests/test_bad_input.py",  # SQLite refuses other things (integers past 64 bits)
+    "tests/assessments/test_checks.py",
+    "tests/assessments/test_concurrency.py",  # SQLite locks the whole database
+    "tests/core/test_database.py",
+    "tests/core/test_outbox.py",
+    "tests/portfolio/test_obligations.py",  # SQLite's date functions are not PostgreSQL's
+    "tests/portfolio/test_calendar.py",
+}
+DATABASE_NAMES = {"test_services.py", "test_models.py"}
 # Fixtures that make a test depend on the database itself: query counts, and work outside a test
 # transaction (threads, workers, locking).
-ON_BOTH_DATABASES_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries", "transactional_db"}
+DATABASE_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries", "transactional_db"}
 DURATIONS = Path(__file__).resolve().parent / "durations.json"
 # Seconds a test takes when its module is not in tests/durations.json yet (per share there).
 GUESS = {"browser": 15.0, "pdf": 2.0, "db": 0.35, "none": 0.02}
@@ -171,18 +184,27 @@ def _uses_db(item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & fixtures)
 
 
-def _on_both(item) -> bool:
+def _database_test(item) -> bool:
+    """Its result depends on the database (see "What runs where")."""
     if not _uses_db(item) or item.get_closest_marker("browser"):
         return False
     module = _module(item)
     fixtures = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")
     return (
-        module in ON_BOTH_DATABASES
-        or Path(module).name in ON_BOTH_DATABASES_NAMES
-        or bool(ON_BOTH_DATABASES_FIXTURES & fixtures)
+        module in DATABASE_MODULES
+        or Path(module).name in DATABASE_NAMES
+        or bool(DATABASE_FIXTURES & fixtures)
         or bool(marker and marker.kwargs.get("transaction"))
     )
+
+
+def _pinned(item) -> tuple[str, ...]:
+    """The shares that run the test whatever the balance: PostgreSQL for a database test, both
+    for one in ALSO_ON_SQLITE; none for a test that runs once, where it evens out the time."""
+    if not _database_test(item):
+        return ()
+    return ("sqlite", "postgres") if _module(item) in ALSO_ON_SQLITE else ("postgres",)
 
 
 def _guess(item) -> float:
@@ -204,14 +226,14 @@ def _seconds(measured: dict, item, share: str) -> float:
 def _split(items) -> dict[str, str]:
     """Module (or group, `_group`) -> the share ("sqlite" or "postgres") that runs its tests that run once.
 
-    Each share starts with the tests it runs anyway (those on both databases, PostgreSQL's start);
+    Each share starts with the tests pinned to it (`_pinned`) and, for PostgreSQL, its start;
     then the once-only modules, heaviest first, each go where they would end soonest."""
     measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
     load = {"sqlite": 0.0, "postgres": POSTGRES_HEAD_START}
     weight: dict[str, dict[str, float]] = {}
     for item in items:
-        if _on_both(item):
-            for share in load:
+        if _pinned(item):
+            for share in _pinned(item):
                 load[share] += _seconds(measured, item, share)
         else:
             module = weight.setdefault(_group(item), {"sqlite": 0.0, "postgres": 0.0})
@@ -248,7 +270,7 @@ def pytest_collection_modifyitems(config, items):
     if share == "all":
         return
     side = _split(items)
-    keep = [item for item in items if _on_both(item) or side[_group(item)] == share]
+    keep = [item for item in items if share in _pinned(item) or (not _pinned(item) and side[_group(item)] == share)]
     if len(keep) < len(items):
         kept = set(map(id, keep))
         config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])

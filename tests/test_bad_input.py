@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,6 +55,10 @@ FUZZ = settings(
     derandomize=not os.environ.get("FUZZ_EXPLORE"),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# Tests through the database: forty examples on PostgreSQL, the production database; ten on
+# SQLite (make run's), which `make test` runs them on too for what SQLite alone refuses
+# (tests/conftest.py, ALSO_ON_SQLITE).
+FUZZ_DB = settings(FUZZ, max_examples=40 if connection.vendor == "postgresql" else 10)
 
 
 @FUZZ
@@ -76,7 +81,7 @@ def test_answer_file_parser_only_ever_raises_its_own_error(raw, fmt):
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(
     number=JUNK_TEXT,
     date=JUNK_TEXT,
@@ -135,7 +140,7 @@ def test_section_form_never_500s_and_stores_only_valid_answers(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(name=JUNK_TEXT, website=JUNK_TEXT, description=st.text(max_size=200))
 def test_vendor_form_never_500s_and_saves_all_or_nothing(client, personas, name, website, description):
     client.force_login(personas["analyst"])
@@ -151,7 +156,7 @@ def test_vendor_form_never_500s_and_saves_all_or_nothing(client, personas, name,
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(points=JUNK_TEXT, reason=JUNK_TEXT, code=JUNK_TEXT, kind=JUNK_TEXT, text=JUNK_TEXT, due=JUNK_TEXT)
 def test_review_forms_never_500_and_never_half_write(
     client, personas, in_review, points, reason, code, kind, text, due
@@ -179,7 +184,7 @@ def test_review_forms_never_500_and_never_half_write(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(service_id=JUNK_TEXT, bank=JUNK_TEXT, owner=JUNK_TEXT, due=JUNK_TEXT, name=JUNK_TEXT, email=JUNK_TEXT)
 def test_create_and_contact_forms_never_500(
     client, personas, service, shipped_version, service_id, bank, owner, due, name, email
@@ -198,7 +203,7 @@ def test_create_and_contact_forms_never_500(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(
     source=JUNK_TEXT,
     role=JUNK_TEXT,
@@ -240,7 +245,7 @@ def test_supply_chain_forms_never_500_and_save_only_valid_links(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(name=JUNK_TEXT, kind=JUNK_TEXT, owner=JUNK_TEXT, country=JUNK_TEXT)
 def test_provider_edit_never_500s_and_changes_all_or_nothing(client, personas, org, name, kind, owner, country):
     from procurement.vendors.models import Provider
@@ -261,7 +266,7 @@ def test_provider_edit_never_500s_and_changes_all_or_nothing(client, personas, o
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(provider=JUNK_TEXT, region=JUNK_TEXT, notice=JUNK_TEXT, services=st.lists(JUNK_TEXT, max_size=5))
 def test_portfolio_queries_never_500(client, personas, provider, region, notice, services):
     client.force_login(personas["analyst"])
@@ -272,7 +277,7 @@ def test_portfolio_queries_never_500(client, personas, provider, region, notice,
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(contacts=st.lists(JUNK_TEXT, max_size=3), days=JUNK_TEXT, message=JUNK_TEXT, body=JUNK_TEXT)
 def test_invite_and_clarification_forms_never_500(client, personas, assessment, contacts, days, message, body):
     from django.core import mail
@@ -291,7 +296,7 @@ def test_invite_and_clarification_forms_never_500(client, personas, assessment, 
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(status=JUNK_TEXT, band=JUNK_TEXT, recommendation=JUNK_TEXT, q=JUNK_TEXT, page=JUNK_TEXT)
 def test_list_filters_never_500(client, personas, assessment, status, band, recommendation, q, page):
     client.force_login(personas["viewer"])
@@ -475,7 +480,7 @@ def test_money_parse_reads_an_amount_exactly_or_refuses_naming_the_input(text):
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(number=SCALARS, undisclosed=st.booleans())
 def test_section_form_refuses_out_of_range_numbers_and_never_stores_one(
     client, personas, assessment, number, undisclosed
@@ -498,7 +503,7 @@ def test_section_form_refuses_out_of_range_numbers_and_never_stores_one(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(regions=st.lists(JUNK_TEXT | st.sampled_from(["eu", "Germany", "eu-west-1", "aws:eu-west-1"]), max_size=4))
 def test_required_geography_never_500s_and_stores_only_places(client, personas, service, regions):
     from procurement.scoring import geo
@@ -519,7 +524,7 @@ def test_required_geography_never_500s_and_stores_only_places(client, personas, 
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(spend=MONEY_JUNK, currency=JUNK_TEXT | st.sampled_from(["EUR", "USD", "GBP"]))
 def test_service_form_never_500s_and_keeps_the_stored_spend_on_a_refusal(client, personas, service, spend, currency):
     from procurement.vendors.models import AIService
@@ -539,7 +544,7 @@ def test_service_form_never_500s_and_keeps_the_stored_spend_on_a_refusal(client,
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(
     raw=st.binary(max_size=300)
     | st.text(max_size=300).map(str.encode)
@@ -570,7 +575,7 @@ NOTICE_CELLS = JUNK_TEXT | st.sampled_from(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(
     raw=st.binary(max_size=300),
     name=st.sampled_from(["n.csv", "n.xlsx", "n.yaml", "n.yml"]),
@@ -597,7 +602,7 @@ def test_model_notice_import_only_reports_problems_and_writes_all_or_nothing(ser
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(changelog=JUNK_TEXT, mark=JUNK_TEXT, seen=JUNK_TEXT)
 def test_publish_form_never_500s_and_publishes_only_with_a_changelog_and_known_marks(
     client, personas, org, changelog, mark, seen
@@ -623,7 +628,7 @@ def test_publish_form_never_500s_and_publishes_only_with_a_changelog_and_known_m
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(
     kind=JUNK_TEXT | st.sampled_from(["soc2_type2", "soc2_type1", "iso27001", "pentest", "dpa"]),
     dates=st.lists(JUNK_TEXT | st.dates().map(str), min_size=4, max_size=4),
@@ -670,7 +675,7 @@ JUNK_DATE = JUNK_TEXT | st.sampled_from(["2026-02-30", "2027-01-01", "1999-12-31
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(
     start=JUNK_DATE,
     end=JUNK_DATE,
@@ -715,7 +720,7 @@ def test_contract_form_never_500s_and_changes_all_or_nothing(
 
 
 @pytest.mark.django_db
-@FUZZ
+@FUZZ_DB
 @given(reason=JUNK_TEXT, status=JUNK_TEXT)
 def test_lifecycle_forms_never_500(client, personas, service, reason, status):
     client.force_login(personas["analyst"])

@@ -21,12 +21,14 @@ class Item:
         return self._markers.get(name)
 
 
+def _runs_on(item, split, share) -> bool:
+    pinned = conftest._pinned(item)
+    return share in pinned or (not pinned and split[conftest._group(item)] == share)
+
+
 def _run(items, share):
-    return [
-        item.nodeid
-        for item in items
-        if conftest._on_both(item) or conftest._split(items)[conftest._group(item)] == share
-    ]
+    split = conftest._split(items)
+    return [item.nodeid for item in items if _runs_on(item, split, share)]
 
 
 @pytest.fixture
@@ -41,6 +43,8 @@ def suite():
             "tests/browser/test_flow.py::test_flow", markers=("browser",), fixtures=("live_server",), transaction=True
         ),
         Item("tests/pure/test_engine.py::test_pure", fixtures=()),
+        Item("tests/test_bad_input.py::test_junk"),
+        Item("tests/portfolio/test_calendar.py::test_dates_in_sql"),
         Item("tests/served/test_a.py::test_gunicorn", fixtures=("served_env",)),
         Item("tests/served/test_b.py::test_gunicorn_logs", fixtures=("served_env",)),
         Item("tests/served/test_b.py::test_formatter", fixtures=()),
@@ -48,16 +52,26 @@ def suite():
     return items
 
 
-def test_every_test_runs_once_or_on_both_databases_and_never_twice_on_one(suite):
+def test_every_test_runs_and_never_twice_on_one_side(suite):
     sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
     assert len(set(sqlite)) == len(sqlite) and len(set(postgres)) == len(postgres)
     assert set(sqlite) | set(postgres) == {item.nodeid for item in suite}
-    both = set(sqlite) & set(postgres)
-    assert both == {
+
+
+def test_database_tests_run_on_postgresql_and_those_where_sqlite_differs_on_both(suite):
+    sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
+    database = {
         "tests/test_access_matrix.py::test_matrix",
         "tests/app/test_services.py::test_writes",
         "tests/app/test_views_0.py::test_counts",
         "tests/app/test_worker.py::test_killed_worker",
+        "tests/test_bad_input.py::test_junk",
+        "tests/portfolio/test_calendar.py::test_dates_in_sql",
+    }
+    assert database <= set(postgres)
+    assert set(sqlite) & set(postgres) == {
+        "tests/test_bad_input.py::test_junk",
+        "tests/portfolio/test_calendar.py::test_dates_in_sql",
     }
 
 
@@ -80,9 +94,9 @@ def test_the_once_only_modules_are_split_by_weight_within_the_heaviest_module(su
     weight: dict[str, float] = {}
     for item in suite:
         for share in load:
-            if conftest._on_both(item) or split[conftest._group(item)] == share:
+            if _runs_on(item, split, share):
                 load[share] += conftest._guess(item)  # none of these modules was ever measured
-        if not conftest._on_both(item):
+        if not conftest._pinned(item):
             weight[conftest._group(item)] = weight.get(conftest._group(item), 0.0) + conftest._guess(item)
             heaviest = max(heaviest, weight[conftest._group(item)])
     assert abs(load["sqlite"] - load["postgres"]) <= heaviest

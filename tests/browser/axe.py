@@ -28,15 +28,17 @@ _UNSTICK = "(at) => document.querySelectorAll('.sticky-bottom').forEach((el) => 
 
 
 # The automatic check on every page a flow test visits leaves out colour contrast, about 40 % of
-# an axe run: the crawl (test_accessibility.py) checks contrast on every page, in every assessment
-# state and error state, as every persona; the flows add the states only a walk reaches.
-WITHOUT_CONTRAST = {**OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
+# an axe run, and the stylesheets' second download (preload: axe fetches the page's CSS again
+# for the orientation-lock rule, a quarter of what is left on a section page). The crawl
+# (test_accessibility.py) checks both on every page, in every assessment state and error state,
+# as every persona, with the same stylesheets; the flows add the states only a walk reaches.
+WITHOUT_CONTRAST = {**OPTIONS, "rules": {"color-contrast": {"enabled": False}}, "preload": False}
 
 
 def axe_violations(page, *, context: str | None = None, contrast: bool = True) -> list[dict]:
     """The critical and serious WCAG violations axe finds on the page as it is now (all the
     WCAG rules, or all but colour contrast)."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
+    if not page.evaluate("() => typeof window.axe === 'object'"):  # a context without load_with_every_document
         page.evaluate(AXE_SCRIPT)
     target = json.dumps(context) if context else "document"
     # The section pages' Save bar is sticky: it lies over whatever is at the bottom of the window,
@@ -72,3 +74,10 @@ def assert_no_axe_violations(page, *, context: str | None = None) -> None:
     """Fails with a readable list when axe finds a critical or serious WCAG A/AA violation."""
     violations = axe_violations(page, context=context)
     assert not violations, describe(violations, page.url)
+
+
+def load_with_every_document(context) -> None:
+    """axe-core is evaluated in each new document of the context before the page's own scripts
+    (as Playwright's init scripts are, outside the page's CSP): sent to the browser once per
+    context instead of once per page checked, which cost 50-180 ms a page."""
+    context.add_init_script(AXE_SCRIPT)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.axe import CHECKED_FLAG, axe_violations, describe
+from tests.browser.axe import CHECKED_FLAG, axe_violations, describe, load_with_every_document
 
 # Actions that may leave the page in a new state, on pages and on locators alike.
 _ACTIONS = (
@@ -72,6 +72,21 @@ def _context_close(close):
             close(self, *args, **kwargs)
 
     return wrapper
+
+
+@pytest.fixture(autouse=True)
+def axe_in_every_context(monkeypatch):
+    """Every browser context a test opens (pytest-playwright's or its own) loads axe-core with
+    each document (tests/browser/axe.py, load_with_every_document)."""
+    new_context = Browser.new_context
+
+    @functools.wraps(new_context)
+    def with_axe(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        load_with_every_document(context)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", with_axe)
 
 
 @pytest.fixture(autouse=True)

@@ -187,20 +187,23 @@ def test_a_fault_halfway_through_an_import_leaves_nothing(tmp_path, assessment, 
 
     from procurement.assessments.models import Answer, AnswerChange
 
-    calls = {"n": 0}
-    original = AnswerChange.objects.create
+    written = {"answers": 0}
+    original = Answer.objects.bulk_create
 
-    def failing_create(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk full")
-        return original(**kwargs)
+    def answers_written(objs, *args, **kwargs):
+        written["answers"] += len(objs)
+        return original(objs, *args, **kwargs)
 
-    monkeypatch.setattr(AnswerChange.objects, "create", failing_create)
+    def failing_history(objs, *args, **kwargs):  # after the answers were written
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Answer.objects, "bulk_create", answers_written)
+    monkeypatch.setattr(AnswerChange.objects, "bulk_create", failing_history)
     path = tmp_path / "a.yaml"
     path.write_text("SUP-05: 90\nSUP-03: 45\nSUP-04: 2\nSUP-01: categories\n")
     with pytest.raises((RuntimeError, CommandError)):
         call_command("import_answers", str(assessment.pk), str(path))
+    assert written["answers"] == 4
     assert not Answer.objects.exists() and not AnswerChange.objects.exists()
 
 

@@ -136,6 +136,10 @@ def answers_save(
     changed_sections: set[str] = set()
     respondent_changed = False
     label = by_label or person_label(by)
+    # New answers and every change are inserted together (a whole questionnaire imported or
+    # carried forward is a few hundred rows: one INSERT each, not one per row).
+    added: list[Answer] = []
+    changes: list[AnswerChange] = []
     for code, new in values.items():
         old = existing.get(code)
         if new.basis is None:  # the input does not say: the answer keeps what it rests on
@@ -144,8 +148,8 @@ def answers_save(
         if old_stored == new_stored:
             continue
         if old is None:
-            Answer.objects.create(
-                assessment=assessment, question_code=code, updated_by=by, updated_by_label=label, **new_stored
+            added.append(
+                Answer(assessment=assessment, question_code=code, updated_by=by, updated_by_label=label, **new_stored)
             )
         else:
             for field, value in new_stored.items():
@@ -158,16 +162,20 @@ def answers_save(
             old.carried_from, old.carried_given_at, old.confirmed_at = None, None, None
             old.basis_confirmed_by, old.basis_confirmed_at = None, None
             old.save()
-        AnswerChange.objects.create(
-            assessment=assessment,
-            question_code=code,
-            old_value=old_stored if old is not None else None,
-            new_value=new_stored,
-            by=by,
-            by_label=label,
+        changes.append(
+            AnswerChange(
+                assessment=assessment,
+                question_code=code,
+                old_value=old_stored if old is not None else None,
+                new_value=new_stored,
+                by=by,
+                by_label=label,
+            )
         )
         changed_sections.add(section_of[code])
         respondent_changed = respondent_changed or code not in reviewer_codes
+    Answer.objects.bulk_create(added)
+    AnswerChange.objects.bulk_create(changes)
     result = {}
     for code in touched:
         row = revisions.get(code) or SectionRevision(assessment=assessment, section_code=code, revision=0)
