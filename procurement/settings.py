@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's widget templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "procurement.core",
@@ -184,6 +186,9 @@ if OIDC_ISSUER:
         raise ImproperlyConfigured("OIDC_PROVISIONING=claims needs OIDC_ROLE_CLAIM or OIDC_GROUP_ROLES.")
 
 ROOT_URLCONF = "procurement.urls"
+# Form widgets render through TEMPLATES, so templates/django/forms/ can replace one of Django's
+# widget templates (the select, whose options it writes itself: several hundred places a picker).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "procurement.wsgi.application"
 
 TEMPLATES = [
