@@ -201,7 +201,11 @@ def _database_test(item) -> bool:
 
 def _pinned(item) -> tuple[str, ...]:
     """The shares that run the test whatever the balance: PostgreSQL for a database test, both
-    for one in ALSO_ON_SQLITE; none for a test that runs once, where it evens out the time."""
+    for one in ALSO_ON_SQLITE, SQLite for a browser test that starts from the demo data (it gets a
+    copy of the database seeded once, tests/browser/conftest.py); none for a test that runs once,
+    where it evens out the time."""
+    if "seed_demo" in getattr(item, "fixturenames", ()):
+        return ("sqlite",)
     if not _database_test(item):
         return ()
     return ("sqlite", "postgres") if _module(item) in ALSO_ON_SQLITE else ("postgres",)
