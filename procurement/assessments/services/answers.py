@@ -132,7 +132,10 @@ def answers_save(
             if base_revisions.get(code, 0) != current:
                 row = revisions.get(code)
                 raise StaleSection(code, current, person_label(row.updated_by) if row else "")
-    existing = {a.question_code: a for a in assessment.answers.filter(question_code__in=list(values))}
+    # Every answer of the assessment, read once under the lock: the ones given are compared and
+    # changed below, and all of them, as saved, are what the rescore scores (one query fewer).
+    stored = list(assessment.answers.all())
+    existing = {a.question_code: a for a in stored if a.question_code in values}
     changed_sections: set[str] = set()
     respondent_changed = False
     label = by_label or person_label(by)
@@ -189,7 +192,7 @@ def answers_save(
         transition(assessment, S.IN_PROGRESS, by=by, by_label=by_label)
     if changed_sections:
         # The recommendation shown in lists and headers is never stale.
-        assessment_rescore(assessment=assessment)
+        assessment_rescore(assessment=assessment, answers=[*stored, *added])
         assessment_changed.send(sender=Assessment, assessment=assessment, settled=False)
     return result
 
