@@ -221,7 +221,13 @@ def _autosave(request: HttpRequest, *, assessment, code: str, questions, by, by_
     Two queries fewer on the most frequent request of the section page."""
     form = SectionForm(request.POST, questions=questions, answers={}, revision=0)
     outcome = section_save(
-        assessment=assessment, section=code, questions=questions, form=form, files={}, revision=None, by=by,
+        assessment=assessment,
+        section=code,
+        questions=questions,
+        form=form,
+        files={},
+        revision=None,
+        by=by,
         by_label=by_label,
     )
     ctx = {
@@ -271,9 +277,7 @@ def section_page(
         attach = {k: v for k, v in request.POST.items() if k.startswith("attach-") and v}
         # The form validates posted answers (an empty POST is still a bound, valid form);
         # a GET writes the inputs straight from the stored answers.
-        form = SectionForm(
-            request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision
-        )
+        form = SectionForm(request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision)
         outcome = section_save(
             assessment=assessment,
             section=code,

@@ -14,13 +14,13 @@ from procurement.questionbank.services import bank_load
 
 pytestmark = pytest.mark.django_db
 
-# The page: session, user, membership, assessment, revisions, answers, documents, evidence links.
-SECTION_PAGE_QUERIES = 8
-# An autosave that changes one answer: session, user, membership, assessment; in the save's
+# The page: session, user with membership, assessment, revisions, answers, documents, evidence links.
+SECTION_PAGE_QUERIES = 7
+# An autosave that changes one answer: session, user with membership, assessment; in the save's
 # transaction the locked row, revisions, answers, the answer's update, its history, the revision;
 # the rescore's overrides, contract, providers, links, model lifecycle, acceptances, evidence and
 # the summary's update.
-AUTOSAVE_QUERIES = 20
+AUTOSAVE_QUERIES = 19
 
 
 @pytest.fixture

@@ -105,9 +105,8 @@ def _locked(assessment: Assessment) -> Assessment:
         related.append("service__vendor")
     qs = Assessment.objects.select_for_update(of=("self",))
     locked = (qs.select_related(*related) if related else qs).get(pk=assessment.pk)
-    if version_cached:
-        if locked.bank_version_id == assessment.bank_version_id:
-            locked.bank_version = assessment.bank_version
+    if version_cached and locked.bank_version_id == assessment.bank_version_id:
+        locked.bank_version = assessment.bank_version
     if service_cached and locked.service_id == assessment.service_id:
         locked.service = assessment.service
     return locked
