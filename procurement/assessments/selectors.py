@@ -72,7 +72,7 @@ def assessment_for_user(user, pk: int) -> Assessment:
 
 
 # The columns a section page and its saves read (views, editing, evidence, reassessment, the
-# section template): 22 of the 75 the five joined tables have. Building and reading the other
+# section template): 20 of the 68 the five joined tables have. Building and reading the other
 # columns was a third of this read, on every section page and autosave (docs/performance.md,
 # "Section page and autosave, fourth pass"). A column left out is read by a query of its own
 # when touched: tests/assessments/test_section_queries.py holds the page's and the save's counts.
