@@ -1,5 +1,6 @@
 import contextlib
 import datetime as _dt
+import gc
 import io
 import json
 import os
@@ -144,6 +145,17 @@ GUESS = {"browser": 15.0, "pdf": 2.0, "db": 0.35, "none": 0.02}
 POSTGRES_HEAD_START = 25.0
 
 
+def pytest_configure(config):
+    """The cyclic garbage collector, tuned for a long run: what exists once Django and the test
+    modules are loaded is frozen out of its scans, and it runs after 50,000 new objects instead
+    of 700. The tests allocate many short-lived cycles (querysets, template contexts,
+    WeasyPrint boxes); with the defaults it rescanned the long-lived ones thousands of times.
+    3-4% less CPU for tests/assessments, portfolio and questionbank (docs/performance.md)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1_000)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--share",
@@ -201,7 +213,11 @@ def _database_test(item) -> bool:
 
 def _pinned(item) -> tuple[str, ...]:
     """The shares that run the test whatever the balance: PostgreSQL for a database test, both
-    for one in ALSO_ON_SQLITE; none for a test that runs once, where it evens out the time."""
+    for one in ALSO_ON_SQLITE, SQLite for a browser test that starts from the demo data (it gets a
+    copy of the database seeded once, tests/browser/conftest.py); none for a test that runs once,
+    where it evens out the time."""
+    if "seed_demo" in getattr(item, "fixturenames", ()):
+        return ("sqlite",)
     if not _database_test(item):
         return ()
     return ("sqlite", "postgres") if _module(item) in ALSO_ON_SQLITE else ("postgres",)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -224,8 +223,8 @@ def test_every_url_name_is_crawled():
     assert sorted(known - names) == [], "these crawl entries name no URL"
 
 
-def _demo_world(live_server) -> dict:
-    call_command("seed_demo", site_url=live_server.url, verbosity=0)
+def _demo_world(live_server, seed_demo) -> dict:
+    seed_demo(site_url=live_server.url)
     org = Organisation.objects.get(slug=DEMO_ORG[1])
     assessments = Assessment.objects.filter(organisation=org).select_related("service", "bank_version")
     by_status = {}
@@ -335,9 +334,9 @@ def _log_in(page, base, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_every_page_passes_axe_as_every_persona_and_the_vendor(page, live_server, settings):
+def test_every_page_passes_axe_as_every_persona_and_the_vendor(seed_demo, page, live_server, settings):
     settings.AXES_ENABLED = False
-    world = _demo_world(live_server)
+    world = _demo_world(live_server, seed_demo)
     page.set_viewport_size({"width": 1280, "height": 900})
     crawl = Crawl(page, live_server.url)
 

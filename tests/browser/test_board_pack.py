@@ -1,8 +1,6 @@
 """Debian's Chromium on the portfolio page: Board pack queues the PDF, the page polls until the
 worker has rendered it and offers the download; a failed store shows the reason and Try again."""
 
-import io
-
 import pytest
 from django.core.management import call_command
 
@@ -18,9 +16,8 @@ def _worker_batch() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
-def test_the_board_pack_button_generates_polls_and_downloads(page, live_server, settings, artifacts_dir):
-    call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+def test_the_board_pack_button_generates_polls_and_downloads(seed_demo, page, live_server, settings, artifacts_dir):
+    seed_demo()
     settings.TASKS = DB_QUEUE
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/accounts/login/")

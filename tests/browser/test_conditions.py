@@ -2,10 +2,7 @@
 it; the reviewer finds it waiting for verification and verifies it; the Open conditions page
 lists what is left."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from procurement.core.services import DEMO_PASSWORD
 
@@ -23,8 +20,10 @@ def _login(page, live_server, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_owner_closes_an_overdue_condition_and_the_reviewer_verifies_it(page, csp_errors, live_server, artifacts_dir):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_owner_closes_an_overdue_condition_and_the_reviewer_verifies_it(
+    seed_demo, page, csp_errors, live_server, artifacts_dir
+):
+    seed_demo()
     page.set_viewport_size({"width": 1400, "height": 1000})
 
     _login(page, live_server, "analyst")

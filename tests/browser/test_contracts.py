@@ -2,10 +2,7 @@
 term is refused, naming the field, with what was typed kept), attaches the MSA, sees the contract
 and its notice date on the service page, then starts offboarding and works the checklist."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from procurement.core.services import DEMO_PASSWORD
 from procurement.vendors.models import AIService, Contract
@@ -22,9 +19,8 @@ def _login(page, live_server, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_contract_and_offboarding(page, live_server, artifacts_dir, tmp_path):
-    call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+def test_contract_and_offboarding(seed_demo, page, live_server, artifacts_dir, tmp_path):
+    seed_demo()
     page.set_viewport_size({"width": 1400, "height": 1000})
     _login(page, live_server, "analyst")
     service = AIService.objects.get(name="Managed model (eu-west, provisioned)")

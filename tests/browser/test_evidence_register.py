@@ -4,11 +4,9 @@ clicks, and a service whose model retires inside our days to migrate. axe-core c
 page (tests/browser/conftest.py); the screenshots land in test-artifacts/."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 
 from procurement.assessments.evidence import evidence_store
@@ -33,9 +31,8 @@ def _document(assessment, code, name):
     return evidence_store(assessment=assessment, question_code=code, upload=upload, by=None, field="f").document
 
 
-def test_register_soc2_review_and_a_retiring_model(page, live_server, artifacts_dir):
-    call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+def test_register_soc2_review_and_a_retiring_model(seed_demo, page, live_server, artifacts_dir):
+    seed_demo()
     today = timezone.localdate()
     service = AIService.objects.get(name="Frontier API")
     assessment = Assessment.objects.filter(service=service, status="in_review").first()

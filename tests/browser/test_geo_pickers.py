@@ -1,11 +1,9 @@
 """Debian's Chromium: an analyst picks a required geography and a link's regions from the taxonomy
 (filter box, Enter picks the first match, chips to remove) and sees no false "outside"."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from procurement.core.services import DEMO_PASSWORD
 from procurement.vendors.models import AIService, Provider, SupplyLink
@@ -19,9 +17,10 @@ def _pick(page, field: str, text: str, chip: str) -> None:
     page.locator(f"[data-geo-chips={field}] >> text={chip}").wait_for()
 
 
-def test_regions_picked_from_the_taxonomy_inside_the_eu_are_not_outside(page, csp_errors, live_server, artifacts_dir):
-    call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+def test_regions_picked_from_the_taxonomy_inside_the_eu_are_not_outside(
+    seed_demo, page, csp_errors, live_server, artifacts_dir
+):
+    seed_demo()
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "analyst")

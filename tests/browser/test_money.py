@@ -2,10 +2,7 @@
 gets a message naming it and keeps what was typed; the portfolio shows spend converted to EUR and
 the admin's rates page."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from procurement.assessments.models import Assessment
 from procurement.core.services import DEMO_PASSWORD
@@ -22,9 +19,8 @@ def _login(page, live_server, username):
     page.wait_for_selector("text=Log out")
 
 
-def test_typing_250k_as_annual_spend_shows_250000(page, csp_errors, live_server, artifacts_dir):
-    call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+def test_typing_250k_as_annual_spend_shows_250000(seed_demo, page, csp_errors, live_server, artifacts_dir):
+    seed_demo()
     page.set_viewport_size({"width": 1400, "height": 1000})
     _login(page, live_server, "analyst")
     service = AIService.objects.get(name="Managed model (eu-west, provisioned)")
@@ -66,8 +62,8 @@ def test_typing_250k_as_annual_spend_shows_250000(page, csp_errors, live_server,
     assert csp_errors == []
 
 
-def test_the_admin_sets_a_rate_on_the_rates_page(page, live_server, artifacts_dir):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_the_admin_sets_a_rate_on_the_rates_page(seed_demo, page, live_server, artifacts_dir):
+    seed_demo()
     page.set_viewport_size({"width": 1300, "height": 900})
     _login(page, live_server, "admin")
     page.click("nav >> text=Organisation")

@@ -1,11 +1,9 @@
 """Debian's Chromium: an analyst opens the demo portfolio, runs the leased-capacity scenario
 and sees the affected services; the service page draws the chain."""
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from procurement.core.services import DEMO_PASSWORD
 from procurement.vendors.models import AIService
@@ -13,9 +11,10 @@ from procurement.vendors.models import AIService
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_portfolio_scenario_lists_the_services_on_the_leased_capacity(page, csp_errors, live_server, artifacts_dir):
-    call_command("load_bank", "fixtures/banks/ai-vendor-due-diligence.yaml", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+def test_portfolio_scenario_lists_the_services_on_the_leased_capacity(
+    seed_demo, page, csp_errors, live_server, artifacts_dir
+):
+    seed_demo()
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "analyst")
