@@ -57,7 +57,7 @@ def section_save(
     questions: list[dict],
     form: SectionForm,
     files,
-    revision: int,
+    revision: int | None,
     by,
     by_label: str = "",
     attach: dict | None = None,
@@ -69,6 +69,9 @@ def section_save(
     (``q-CODE``), any other's ``doc-CODE``, and ``attach`` ({"attach-CODE": document pk}) links a
     document of the vendor stored before (``portal_codes``: see documents_attachable). The
     answers are saved before the uploads, so a rejected file loses no typed answer.
+
+    ``revision`` is the section's revision as the caller read it, returned when this save wrote
+    none; None reads it then (the autosave reads it only in that case).
     """
     valid = form.is_valid()
     # A missing or tampered revision can never match, so the save is treated as stale.
@@ -85,7 +88,7 @@ def section_save(
                 base_revisions={section: base if base is not None else -1},
             ).get(section, revision)
     except services.StaleSection as exc:
-        return SaveOutcome(False, revision, exc)
+        return SaveOutcome(False, exc.current_revision if revision is None else revision, exc)
     attach = attach or {}
     documented = []
     for q in questions:
@@ -121,6 +124,8 @@ def section_save(
     # (claimed until a reviewer confirms it).
     if documented and services.answers_basis_lift(assessment=assessment, codes=documented, by=by, by_label=by_label):
         revision = services.section_revisions(assessment).get(section, revision)
+    if revision is None:  # nothing was saved: the section's revision as it stands
+        revision = services.section_revisions(assessment).get(section, 0)
     return SaveOutcome(valid, revision)
 
 
@@ -206,6 +211,35 @@ def conflict_rows(questions: list[dict], answers: dict, form: SectionForm) -> li
     return rows
 
 
+def _autosave(request: HttpRequest, *, assessment, code: str, questions, by, by_label: str) -> HttpResponse:
+    """An htmx autosave: the same form, answered with a status line. It never stores or attaches a
+    file (a file goes up once, with Save or Attach; autosave.js leaves file inputs out too).
+
+    It reads neither the stored answers nor the section's revision first: a bound form validates
+    what was posted (the stored answers only give an unbound form its initial values), and the
+    save returns the revision it wrote (``section_save`` reads it only when nothing was saved).
+    Two queries fewer on the most frequent request of the section page."""
+    form = SectionForm(request.POST, questions=questions, answers={}, revision=0)
+    outcome = section_save(
+        assessment=assessment,
+        section=code,
+        questions=questions,
+        form=form,
+        files={},
+        revision=None,
+        by=by,
+        by_label=by_label,
+    )
+    ctx = {
+        "conflict": outcome.conflict,
+        "reload_url": request.path,
+        "revision": outcome.revision,
+        "saved_at": timezone.now(),
+        "errors": not outcome.valid,
+    }
+    return render(request, "assessments/includes/save_status.html", ctx)
+
+
 def section_page(
     request: HttpRequest,
     *,
@@ -234,39 +268,28 @@ def section_page(
     code = section["code"]
     # The vendor portal may reuse only documents already on its own questions (documents_attachable).
     portal_codes = {q["code"] for s in sections for q in s["questions"]} if audience == "vendor" else None
+    if request.method == "POST" and request.headers.get("HX-Request") == "true":
+        return _autosave(request, assessment=assessment, code=code, questions=questions, by=by, by_label=by_label)
     revision = services.section_revisions(assessment).get(code, 0)
     answers = answers_by_code(assessment)
     form = None
     if request.method == "POST":
-        autosave = request.headers.get("HX-Request") == "true"
-        # Autosave never stores or attaches a file: a file goes up once, with Save or Attach
-        # (autosave.js leaves file inputs out too).
-        files = {} if autosave else request.FILES
-        attach = {} if autosave else {k: v for k, v in request.POST.items() if k.startswith("attach-") and v}
+        attach = {k: v for k, v in request.POST.items() if k.startswith("attach-") and v}
         # The form validates posted answers (an empty POST is still a bound, valid form);
         # a GET writes the inputs straight from the stored answers.
-        form = SectionForm(request.POST, files or None, questions=questions, answers=answers, revision=revision)
+        form = SectionForm(request.POST, request.FILES or None, questions=questions, answers=answers, revision=revision)
         outcome = section_save(
             assessment=assessment,
             section=code,
             questions=questions,
             form=form,
-            files=files,
+            files=request.FILES,
             revision=revision,
             by=by,
             by_label=by_label,
             attach=attach,
             portal_codes=portal_codes,
         )
-        if autosave:
-            ctx = {
-                "conflict": outcome.conflict,
-                "reload_url": request.path,
-                "revision": outcome.revision,
-                "saved_at": timezone.now(),
-                "errors": not outcome.valid,
-            }
-            return render(request, "assessments/includes/save_status.html", ctx)
         if outcome.conflict is not None:
             if conflict_template is None:
                 messages.error(request, CONFLICT_MESSAGE)

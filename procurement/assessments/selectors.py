@@ -71,11 +71,26 @@ def assessment_for_user(user, pk: int) -> Assessment:
     return get_object_or_404(assessments_for_user(user), pk=pk)
 
 
+# The columns a section page and its saves read (views, editing, evidence, reassessment, the
+# section template): 20 of the 68 the five joined tables have. Building and reading the other
+# columns was a third of this read, on every section page and autosave (docs/performance.md,
+# "Section page and autosave, fourth pass"). A column left out is read by a query of its own
+# when touched: tests/assessments/test_section_queries.py holds the page's and the save's counts.
+SECTION_FIELDS = (
+    *("status", "organisation_id", "service_id", "bank_version_id", "previous_id"),
+    *("service__vendor_id", "service__name", "service__required_regions"),
+    *("service__vendor__organisation_id", "service__vendor__name"),
+    *("bank_version__bank_id", "bank_version__number", "bank_version__status", "bank_version__content_hash"),
+    "bank_version__bank__name",
+)
+
+
 def assessment_for_section(user, pk: int) -> Assessment:
     """``assessment_for_user`` for a section page: with what the page shows (service, vendor,
-    bank version and bank), not the owner (one join and one model less on every view and
-    autosave). 404 outside the user's organisation."""
-    return get_object_or_404(assessments_listed(user).select_related("service__vendor", "bank_version__bank"), pk=pk)
+    bank version and bank; ``SECTION_FIELDS``), not the owner (one join and one model less on
+    every view and autosave). 404 outside the user's organisation."""
+    qs = assessments_listed(user).select_related("service__vendor", "bank_version__bank").only(*SECTION_FIELDS)
+    return get_object_or_404(qs, pk=pk)
 
 
 # --- Bank structure (immutable once published, so cached per version and hash) -----

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+
 from procurement.core.models import Membership, Organisation
 
 if TYPE_CHECKING:
@@ -24,6 +26,23 @@ def membership_for(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
         found = Membership.objects.select_related("organisation").filter(user=user).order_by()[:1]
         user._membership_cache = next(iter(found), None)
     return user._membership_cache
+
+
+def user_with_membership(user_id):
+    """The session's user read with their membership and organisation in one query (the sign-in
+    backends' ``get_user``, on every request), kept where ``membership_for`` looks, so a
+    member's request reads no membership of its own: one query fewer on every page. A user
+    without a membership (site staff) is read alone. None when there is no such user."""
+    found = Membership.objects.select_related("user", "organisation").filter(user_id=user_id).order_by()[:1]
+    membership = next(iter(found), None)
+    if membership is not None:
+        user = membership.user
+    else:
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        if user is None:
+            return None
+    user._membership_cache = membership
+    return user
 
 
 def organisation_for(user) -> Organisation | None:

@@ -47,6 +47,7 @@ from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 
+from procurement.core.access import user_with_membership
 from procurement.core.models import ExternalIdentity, Membership, Organisation
 from procurement.core.services import audit_add, membership_set, person_label
 from procurement.core.text import strip_unstorable
@@ -559,6 +560,12 @@ def sso_identity_link(*, username: str, subject: str, issuer_url: str = "", move
 # --- authentication backends -----------------------------------------------------------
 
 
+def _session_user(backend: ModelBackend, user_id):
+    """``ModelBackend.get_user``, with the user's membership read in the same query (``user_with_membership``)."""
+    user = user_with_membership(user_id)
+    return user if user is not None and backend.user_can_authenticate(user) else None
+
+
 class PasswordBackend(ModelBackend):
     """Username and password. Where ``OIDC_LOCAL_PASSWORDS=staff`` (and single sign-on is on),
     only site staff may use it: their break-glass login, which does not depend on the provider.
@@ -566,6 +573,9 @@ class PasswordBackend(ModelBackend):
 
     def user_can_authenticate(self, user) -> bool:
         return super().user_can_authenticate(user) and (passwords_for_everyone() or bool(user.is_superuser))
+
+    def get_user(self, user_id):
+        return _session_user(self, user_id)
 
 
 class SsoBackend(OIDCAuthenticationBackend):
@@ -605,4 +615,4 @@ class SsoBackend(OIDCAuthenticationBackend):
 
     def get_user(self, user_id):
         # The library's get_user ignores is_active: a deactivated member's session would live on.
-        return ModelBackend.get_user(self, user_id)
+        return _session_user(self, user_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from procurement.assessments.models import Assessment, TimelineEvent
+from procurement.assessments.models import Answer, Assessment, TimelineEvent
 from procurement.assessments.presentation import missing_answers
 from procurement.assessments.records import person_label
 from procurement.assessments.selectors import assessment_score
@@ -75,12 +75,13 @@ def transition(assessment: Assessment, target: str, *, by, note: str = "", by_la
     )
 
 
-def assessment_rescore(*, assessment: Assessment) -> None:
+def assessment_rescore(*, assessment: Assessment, answers: list[Answer] | None = None) -> None:
     """Refresh the score summary kept on the row for lists and filters, with how many answers
-    it still waits for (the lists label it provisional without scoring again)."""
+    it still waits for (the lists label it provisional without scoring again). ``answers``: every
+    answer of the assessment as it stands, when the caller has them (read under its lock)."""
     if assessment.is_final:
         return
-    result = assessment_score(assessment)
+    result = assessment_score(assessment, answers=answers)
     Assessment.objects.filter(pk=assessment.pk).update(
         risk_band=result.residual or "",
         recommendation=result.decision,
