@@ -87,7 +87,6 @@ def _writable_codes(assessment: Assessment, index: dict[str, dict], values: dict
     return reviewer_codes
 
 
-@transaction.atomic
 def _locked(assessment: Assessment) -> Assessment:
     """The assessment re-read under its row lock, with the bank version, service and vendor the
     rescore needs (three reads fewer). Only the assessment's row is locked, so saves on other
@@ -112,6 +111,7 @@ def _locked(assessment: Assessment) -> Assessment:
     return locked
 
 
+@transaction.atomic
 def answers_save(
     *,
     assessment: Assessment,
