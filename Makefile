@@ -55,10 +55,11 @@ pytest-postgres: test-postgres-share
 pytest-postgres-all: setup-dev
 	scripts/with-postgres.sh .venv/bin/pytest
 
-# The SQLite and PostgreSQL runs go side by side (one per core); each one's output is
-# printed whole when it ends (--output-sync), so the last line is a pytest summary.
-test: lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite-share test-postgres-share
+# The SQLite and PostgreSQL runs go side by side (one per core), the linters beside their start
+# (a failure still fails the run); each one's output is printed whole when it ends
+# (--output-sync), so the last line is a pytest summary.
+test: setup-dev
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint test-sqlite-share test-postgres-share
 
 # Performance figures as ratios against baselines measured in the same run (bench/run.py).
 bench: setup-dev
