@@ -42,6 +42,12 @@ def suite():
         Item(
             "tests/browser/test_flow.py::test_flow", markers=("browser",), fixtures=("live_server",), transaction=True
         ),
+        Item(
+            "tests/browser/test_demo.py::test_demo",
+            markers=("browser",),
+            fixtures=("live_server", "seed_demo"),
+            transaction=True,
+        ),
         Item("tests/pure/test_engine.py::test_pure", fixtures=()),
         Item("tests/test_bad_input.py::test_junk"),
         Item("tests/portfolio/test_calendar.py::test_dates_in_sql"),
@@ -85,6 +91,12 @@ def test_a_browser_test_and_a_test_without_a_database_run_once(suite):
     sqlite, postgres = _run(suite, "sqlite"), _run(suite, "postgres")
     for nodeid in ("tests/browser/test_flow.py::test_flow", "tests/pure/test_engine.py::test_pure"):
         assert (nodeid in sqlite) != (nodeid in postgres)
+
+
+def test_a_browser_test_that_starts_from_the_demo_data_runs_on_sqlite(suite):
+    # where the seeded database is copied, not seeded again (tests/browser/conftest.py)
+    assert "tests/browser/test_demo.py::test_demo" in _run(suite, "sqlite")
+    assert "tests/browser/test_demo.py::test_demo" not in _run(suite, "postgres")
 
 
 def test_the_once_only_modules_are_split_by_weight_within_the_heaviest_module(suite):
