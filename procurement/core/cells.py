@@ -17,6 +17,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from openpyxl.cell.cell import Cell
+
 from procurement.core.text import strip_unstorable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,14 +44,19 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(v) for v in values]
 
 
-def xlsx_append(sheet, values: Iterable[Any]) -> None:
-    """Append a row to an openpyxl sheet: text as string cells (never formulas), numbers typed."""
-    row = []
+def xlsx_append(sheet, values: Iterable[Any]) -> list[Cell]:
+    """Append a row to an openpyxl sheet: text as string cells (never formulas), numbers typed.
+    Returns the row's cells, to style them.
+
+    The cells are made here, typed, and appended as they are: finding the row after appending
+    (`sheet.max_row`) reads every cell of the sheet, which made a sheet of n rows cost n²."""
+    cells = []
     for value in values:
         if value is not None and not isinstance(value, int | float | dt.date):
-            value = strip_unstorable(str(value))
-        row.append(value)
-    sheet.append(row)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
+            cell = Cell(sheet, value=strip_unstorable(str(value)))
             cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+        else:
+            cell = Cell(sheet, value=value)
+        cells.append(cell)
+    sheet.append(cells)
+    return cells

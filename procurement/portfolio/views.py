@@ -385,8 +385,7 @@ def conditions_export(request: HttpRequest, fmt: str) -> HttpResponse:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for item in items:
-            xlsx_append(sheet, _condition_cells(request, item))
-            sheet.cell(row=sheet.max_row, column=7).number_format = "yyyy-mm-dd"
+            xlsx_append(sheet, _condition_cells(request, item))[6].number_format = "yyyy-mm-dd"
         for column, width in zip("ABCDEFGHIJ", (10, 60, 24, 28, 10, 20, 12, 9, 26, 50), strict=True):
             sheet.column_dimensions[column].width = width
         out = io.BytesIO()

@@ -26,6 +26,11 @@ BAND_FILL = {
     "critical": "EF9A9A",
 }
 
+# One style object for every cell that has it: openpyxl looks each assigned one up by its hash,
+# and building a new one per cell was most of an export's time.
+BOLD = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+
 
 def record_xlsx(record: dict) -> bytes:
     ctx = report_context_from_record(record)
@@ -60,15 +65,13 @@ def record_xlsx(record: dict) -> bytes:
         xlsx_append(summary, [label, value])
     spend = record["service"].get("annual_spend")
     if spend is not None:  # a number with a currency format, e.g. "EUR" #,##0.00
-        xlsx_append(summary, ["Annual spend", float(Decimal(spend))])
-        summary.cell(summary.max_row, 2).number_format = xlsx_number_format(record["service"].get("currency", ""))
+        cells = xlsx_append(summary, ["Annual spend", float(Decimal(spend))])
+        cells[1].number_format = xlsx_number_format(record["service"].get("currency", ""))
     xlsx_append(summary, [])
     xlsx_append(summary, ["Section", "Title", "Risk", "Band"])
     for s in ctx["scored_sections"]:
-        xlsx_append(summary, [s["code"], s["title"], _number(s["result"]["risk"]), s["result"]["band"]])
-        summary.cell(summary.max_row, 4).fill = PatternFill(
-            "solid", fgColor=BAND_FILL.get(s["result"]["band"], "FFFFFF")
-        )
+        cells = xlsx_append(summary, [s["code"], s["title"], _number(s["result"]["risk"]), s["result"]["band"]])
+        cells[3].fill = PatternFill("solid", fgColor=BAND_FILL.get(s["result"]["band"], "FFFFFF"))
     xlsx_append(summary, [])
     xlsx_append(summary, ["Knockouts and flags"])
     for h in ctx["hits"]:
@@ -196,7 +199,7 @@ def _number(value) -> int | float | None:
 def _header(sheet, names) -> None:
     xlsx_append(sheet, list(names))
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = BOLD
 
 
 def _finish(sheet, widths: tuple[int, ...], *, freeze: str | None = "A2") -> None:
@@ -204,7 +207,7 @@ def _finish(sheet, widths: tuple[int, ...], *, freeze: str | None = "A2") -> Non
         sheet.column_dimensions[chr(ord("A") + i)].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = WRAPPED
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(cell.value, dt.date):

@@ -1,6 +1,7 @@
 """Export cells: formula-like text is neutralised in CSV and typed as text in XLSX; numbers stay numbers."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -50,3 +51,19 @@ def test_xlsx_rows_hold_text_cells_never_formulas():
     assert [c.value for c in row[:5]] == ["=1+1", "-30", -30, 1.5, "ab"]
     assert [c.data_type for c in row[:5]] == ["s", "s", "n", "n", "s"]
     assert row[6].value == "['x']"
+
+
+def test_xlsx_append_returns_the_appended_rows_cells_to_style():
+    wb = Workbook()
+    sheet = wb.active
+    xlsx_append(sheet, ["first"])
+    xlsx_append(sheet, [])
+    cells = xlsx_append(sheet, ["=2+2", 7, dt.date(2026, 11, 27)])
+    cells[1].number_format = "0.00"
+    saved = io.BytesIO()
+    wb.save(saved)
+    rows = list(load_workbook(saved).active.iter_rows(values_only=False))
+    assert [c.row for c in cells] == [3, 3, 3]
+    assert [(c.value, c.data_type) for c in rows[2][:2]] == [("=2+2", "s"), (7, "n")]
+    assert rows[2][1].number_format == "0.00" and rows[2][2].value.date() == dt.date(2026, 11, 27)
+    assert rows[0][0].value == "first" and rows[1][0].value is None
