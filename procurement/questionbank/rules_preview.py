@@ -4,11 +4,12 @@ with the version it is compared with. Plain Python (no Django): documents and fi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from procurement.questionbank.document import BankFileError
-from procurement.questionbank.scoring_input import read_answer_file
+from procurement.questionbank.scoring_input import answer_file_data, answers_from_data
 from procurement.scoring import types as t
 from procurement.scoring.engine import score
 from procurement.scoring.explain import DECISION_LABELS
@@ -153,8 +154,15 @@ class ProfileRescore:
         return self.before != self.after
 
 
-def _outcome(doc: dict, raw: bytes, source: str) -> Outcome:
-    inp, _warnings = read_answer_file(doc, raw, source=source)
+@functools.lru_cache(maxsize=32)
+def _profile_data(raw: bytes, source: str):
+    """A profile file read once per content and kept (read only): the strict YAML loader was most
+    of the publish page's time, reading each shipped profile twice on every view."""
+    return answer_file_data(raw, source=source)
+
+
+def _outcome(doc: dict, data, source: str) -> Outcome:
+    inp, _warnings = answers_from_data(doc, data, source=source)
     return outcome_of(score(inp))
 
 
@@ -166,7 +174,8 @@ def profiles_rescored(*, before: dict, after: dict, profiles_dir: Path) -> list[
         raw = path.read_bytes()
         name = path.stem.replace("-", " ")
         try:
-            out.append(ProfileRescore(name, _outcome(before, raw, path.name), _outcome(after, raw, path.name)))
+            data = _profile_data(raw, path.name)
+            out.append(ProfileRescore(name, _outcome(before, data, path.name), _outcome(after, data, path.name)))
         except (BankFileError, ValueError, KeyError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             out.append(ProfileRescore(name, None, None, problem=f"does not fit this bank: {first}"))

@@ -87,7 +87,16 @@ def read_answer_file(doc: dict, raw: bytes | str, *, source: str = "<answers>") 
     question's limits relative to the file's ``as_of`` (else today); a value outside them is a
     problem, and every problem is raised together as one ValueError naming file, line and code.
     """
-    data = read_yaml(raw, source=source, max_bytes=1024 * 1024)
+    return answers_from_data(doc, answer_file_data(raw, source=source), source=source)
+
+
+def answer_file_data(raw: bytes | str, *, source: str = "<answers>") -> Any:
+    """An answer file as the strict loader reads it (mappings that know their lines)."""
+    return read_yaml(raw, source=source, max_bytes=1024 * 1024)
+
+
+def answers_from_data(doc: dict, data: Any, *, source: str = "<answers>") -> tuple[t.ScoringInput, list[str]]:
+    """``read_answer_file`` on a file already read (``answer_file_data``); ``data`` is not changed."""
     if not isinstance(data, dict):
         raise ValueError(f"{source}: expected a mapping with 'answers'")
     sections, questions = specs_from_document(doc)
