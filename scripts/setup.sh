@@ -40,16 +40,13 @@ fi
 req=requirements.txt; [ "$MODE" = dev ] && req=requirements-dev.txt
 stamp=".venv/.installed-$MODE"
 if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ "$req" -nt "$stamp" ]; then
-  # uv installs the same pinned requirements in 8 s where pip takes 21 (parallel downloads); pip
-  # does it when uv cannot be had. For the app (`run`) it also compiles the bytecode, 7 s more:
-  # where PYTHONDONTWRITEBYTECODE is set, as on this project's machines, no later import would
-  # write it, and every process would compile Django and the rest again (2.1 s of CPU instead of
-  # 0.9). The test run (`dev`) does not wait for it: the Makefile lets Python write the bytecode
-  # of what is imported, once, as it is imported.
-  compile=""; [ "$MODE" = run ] && compile="--compile-bytecode"
+  # uv installs the same pinned requirements in 15 s where pip takes 21 (parallel downloads and
+  # bytecode compiling); pip does it when uv cannot be had. The bytecode is compiled here because
+  # where PYTHONDONTWRITEBYTECODE is set, as on this project's machines, no later import writes
+  # it: each process would compile Django and the rest again (2.1 s of CPU instead of 0.9).
   echo "==> uv pip install -r $req"
   if ! { .venv/bin/pip install -q --disable-pip-version-check uv >/dev/null 2>&1 &&
-    .venv/bin/uv pip install -q $compile --python .venv/bin/python -r "$req"; }; then
+    .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -r "$req"; }; then
     echo "==> pip install -r $req"
     .venv/bin/pip install -q --disable-pip-version-check -r "$req"
   fi
