@@ -36,13 +36,13 @@ _STR_STAND_IN = "\x1ecompiled-read-{}\x1e"
 
 @dataclass(frozen=True)
 class _Plan:
-    """One database's compiled read. Its converters are Django's for that database's columns
-    (functions of the value, the column and the settings, called with the current connection)."""
+    """One database's compiled read: nothing in it refers to a connection (connections are per
+    thread); the backend's converters are kept as functions of the running connection's ``ops``."""
 
     sql: str
     params: tuple
     slots: tuple[tuple[int, int], ...]  # (position in params, index of the argument)
-    converters: tuple  # ((column, (converter, ...), expression), ...)
+    converters: tuple  # ((column, ((converter, of the backend), ...), expression), ...)
     init: tuple[int, int, list[str]] | None  # model rows: (first column, column after the last, attnames)
     model: type[Model] | None  # None: values_list tuples
     populators: tuple  # select_related
@@ -113,8 +113,15 @@ class CompiledRead:
             if any(params[p] != params_2[p] for p in range(len(params)) if p not in taken):
                 raise ValueError("the queryset's other parameters must not depend on its arguments")
             select = compiler.select
+            # The backend's converters are methods of the compiling connection's operations: kept
+            # unbound and called with the running connection's, so no plan holds on to a connection.
+            ops = compiler.connection.ops
             converters = tuple(
-                (column, tuple(convs), expression)
+                (
+                    column,
+                    tuple((c.__func__, True) if getattr(c, "__self__", None) is ops else (c, False) for c in convs),
+                    expression,
+                )
                 for column, (convs, expression) in sorted(
                     compiler.get_converters([s[0] for s in select[: compiler.col_count]]).items()
                 )
@@ -153,9 +160,14 @@ class CompiledRead:
 
 def _converted(row, converters, connection) -> list:
     row = list(row)
+    ops = connection.ops
     for column, convs, expression in converters:
         value = row[column]
-        for converter in convs:
-            value = converter(value, expression, connection)
+        for converter, of_the_backend in convs:
+            value = (
+                converter(ops, value, expression, connection)
+                if of_the_backend
+                else converter(value, expression, connection)
+            )
         row[column] = value
     return row

@@ -2,6 +2,8 @@
 
 import pytest
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
@@ -59,3 +61,13 @@ def test_a_compiled_read_takes_each_argument_as_a_parameter_and_nothing_that_cha
         MEMBERS(None)
     with pytest.raises(TypeError):
         CompiledRead(lambda pk: Organisation.objects.filter(pk=pk), float)
+
+
+def test_a_compiled_read_keeps_no_connection_connections_are_per_thread(personas, org):
+    """Its converters are called with the running connection's operations, so a plan made on one
+    thread's connection neither keeps that connection open nor uses it from another thread."""
+    MEMBERS(org.pk)
+    plan = next(iter(MEMBERS._plans.values()))
+    held = [c for _, convs, _ in plan.converters for c, _ in convs]
+    assert held and not any(isinstance(getattr(c, "__self__", None), BaseDatabaseOperations) for c in held)
+    assert not any(isinstance(v, BaseDatabaseWrapper) for p in plan.populators for v in vars(p).values())
