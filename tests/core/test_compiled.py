@@ -69,5 +69,6 @@ def test_a_compiled_read_keeps_no_connection_connections_are_per_thread(personas
     MEMBERS(org.pk)
     plan = next(iter(MEMBERS._plans.values()))
     held = [c for _, convs, _ in plan.converters for c, _ in convs]
-    assert held and not any(isinstance(getattr(c, "__self__", None), BaseDatabaseOperations) for c in held)
+    assert held or connection.vendor != "sqlite"  # SQLite's backend converts datetimes and booleans
+    assert not any(isinstance(getattr(c, "__self__", None), BaseDatabaseOperations) for c in held)
     assert not any(isinstance(v, BaseDatabaseWrapper) for p in plan.populators for v in vars(p).values())
