@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 
 from procurement.assessments.models import Assessment, Evidence
 from procurement.assessments.selectors import answer_documents, bank_structure
+from procurement.core.compiled import CompiledRead
 from procurement.vendors.documents import DocumentRejected, clean_name, document_store, upload_check
 from procurement.vendors.models import Document
 
@@ -148,6 +149,15 @@ def documents_attachable(assessment: Assessment, *, codes=None):
     return documents.order_by("original_name", "pk")
 
 
+# A section page's two reads, compiled once (``CompiledRead``): the vendor's documents in the
+# order documents_attachable gives them, and every answer link of the assessment (at most
+# EVIDENCE_MAX_FILES_PER_ASSESSMENT; the page keeps its section's), in Evidence's order.
+_VENDOR_DOCUMENTS = CompiledRead(
+    lambda vendor: Document.objects.filter(vendor_id=vendor).order_by("original_name", "pk"), int
+)
+_ANSWER_LINKS = CompiledRead(lambda assessment: Evidence.objects.filter(assessment=assessment, finding=None), int)
+
+
 def section_documents(
     assessment: Assessment, shown, *, can_attach: bool, codes=None
 ) -> tuple[dict[str, list[Evidence]], list[Document]]:
@@ -161,13 +171,17 @@ def section_documents(
     view. A linked document not among them is read in one more query."""
     if not can_attach:
         return answer_documents(assessment, shown), []
-    documents = list(documents_attachable(assessment, codes=codes))
+    if codes is None:
+        documents = _VENDOR_DOCUMENTS(assessment.service.vendor_id)
+    else:
+        documents = list(documents_attachable(assessment, codes=codes))
     by_pk = {d.pk: d for d in documents}
-    links = list(assessment.evidence.filter(finding=None, question_code__in=list(shown)))
+    links = [link for link in _ANSWER_LINKS(assessment.pk) if link.question_code in shown]
     if missing := {link.document_id for link in links} - by_pk.keys():
         by_pk.update(Document.objects.in_bulk(missing))
     attached: dict[str, list[Evidence]] = {}
     for link in links:
+        link.assessment = assessment  # as assessment.evidence gives them
         link.document = by_pk[link.document_id]
         attached.setdefault(link.question_code, []).append(link)
     return attached, documents

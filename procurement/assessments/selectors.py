@@ -9,11 +9,13 @@ from functools import cached_property, lru_cache
 
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from procurement.assessments.models import Answer, AnswerChange, Assessment, Evidence, Override, RiskAcceptance
 from procurement.core.access import organisation_for
+from procurement.core.compiled import CompiledRead
 from procurement.core.text import text_problem
 from procurement.questionbank.models import BankVersion
 from procurement.questionbank.scoring_input import scoring_answer, scoring_basis, specs_from_document
@@ -85,12 +87,27 @@ SECTION_FIELDS = (
 )
 
 
+_SECTION_ASSESSMENT = CompiledRead(
+    lambda organisation, pk: (
+        Assessment.objects.filter(organisation=organisation, pk=pk)
+        .select_related("service__vendor", "bank_version__bank")
+        .only(*SECTION_FIELDS)
+    ),
+    int,
+    int,
+)
+
+
 def assessment_for_section(user, pk: int) -> Assessment:
     """``assessment_for_user`` for a section page: with what the page shows (service, vendor,
     bank version and bank; ``SECTION_FIELDS``), not the owner (one join and one model less on
-    every view and autosave). 404 outside the user's organisation."""
-    qs = assessments_listed(user).select_related("service__vendor", "bank_version__bank").only(*SECTION_FIELDS)
-    return get_object_or_404(qs, pk=pk)
+    every view and autosave). 404 outside the user's organisation. Its SQL is compiled once
+    (``CompiledRead``): the page reads it on every view and autosave."""
+    org = organisation_for(user)
+    found = _SECTION_ASSESSMENT(org.pk, pk) if org is not None else []
+    if not found:
+        raise Http404(f"No {Assessment._meta.object_name} matches the given query.")
+    return found[0]
 
 
 # --- Bank structure (immutable once published, so cached per version and hash) -----
@@ -297,8 +314,20 @@ def assessment_score(assessment: Assessment, **kw) -> t.ScoreResult:
     return score(scoring_input(assessment, **kw))
 
 
+_ANSWERS = CompiledRead(
+    lambda assessment: Answer.objects.filter(assessment=assessment).select_related("basis_confirmed_by"), int
+)
+
+
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
-    return {a.question_code: a for a in assessment.answers.select_related("basis_confirmed_by")}
+    """The assessment's answers by question code, each with its confirming reviewer, as
+    ``assessment.answers`` gives them (each answer's ``assessment`` is this one). Its SQL is
+    compiled once (``CompiledRead``): every section page and save reads it."""
+    answers = {}
+    for answer in _ANSWERS(assessment.pk):
+        answer.assessment = assessment
+        answers[answer.question_code] = answer
+    return answers
 
 
 def answer_documents(assessment: Assessment, codes=None) -> dict[str, list[Evidence]]:

@@ -4,13 +4,23 @@ so a column left out would be read by a query of its own; the autosave reads no 
 the save and scores what it saved; the save takes the bank version the row lock finds."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement.assessments import services
-from procurement.assessments.models import Assessment
-from procurement.assessments.selectors import assessment_for_section, assessment_score
+from procurement.assessments.evidence import documents_attachable, evidence_store, section_documents
+from procurement.assessments.models import Answer, Assessment, Evidence, Finding
+from procurement.assessments.selectors import (
+    answer_documents,
+    answers_by_code,
+    assessment_for_section,
+    assessment_score,
+    bank_structure,
+)
 from procurement.assessments.services import AnswerInput
 from procurement.questionbank.services import bank_load
+from tests.documents import docx
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +113,66 @@ def test_a_save_scores_under_the_bank_version_the_lock_finds_not_the_one_read_be
     assert _summary(small_assessment) == _fresh_summary(small_assessment)
     under_v1 = assessment_score(read_before)  # the version read before, for contrast
     assert under_v1.overall_risk != _summary(small_assessment)[2]
+
+
+# --- The page's reads compiled once (procurement.core.compiled; docs/performance.md, "Section page, fifth pass")
+
+
+def test_the_answers_come_with_their_assessment_and_confirming_reviewer_without_more_queries(
+    personas, small_assessment, django_assert_num_queries
+):
+    services.answers_save(
+        assessment=small_assessment,
+        values={"OPS-01": AnswerInput("yes"), "OPS-02": AnswerInput(30)},
+        by=personas["analyst"],
+        base_revisions=None,
+    )
+    Answer.objects.filter(assessment=small_assessment, question_code="OPS-01").update(
+        basis="document", basis_confirmed_by=personas["reviewer"], basis_confirmed_at=timezone.now()
+    )
+    expected = {a.question_code: a for a in small_assessment.answers.select_related("basis_confirmed_by")}
+    with django_assert_num_queries(1):
+        answers = answers_by_code(small_assessment)
+        confirmed_by = {code: a.basis_confirmed_by and a.basis_confirmed_by.username for code, a in answers.items()}
+        assert all(a.assessment is small_assessment for a in answers.values())
+    assert confirmed_by == {"OPS-01": "reviewer", "OPS-02": None}
+    fields = [f.attname for f in Answer._meta.concrete_fields]
+    assert {c: [getattr(a, f) for f in fields] for c, a in answers.items()} == {
+        c: [getattr(a, f) for f in fields] for c, a in expected.items()
+    }
+
+
+def test_a_section_page_lists_its_questions_links_and_the_vendors_documents_as_the_querysets_give_them(
+    personas, assessment, other_assessment, django_assert_num_queries
+):
+    analyst = personas["analyst"]
+    store = lambda a, code, name, by=analyst: evidence_store(  # noqa: E731
+        assessment=a, question_code=code, upload=SimpleUploadedFile(name, docx(name)), by=by, field="x"
+    )
+    mine = store(assessment, "SEC-01", "b report.docx")
+    store(assessment, "SEC-03", "a policy.docx")
+    elsewhere = next(s for s in bank_structure(assessment.bank_version).document["sections"] if s["code"] != "SEC")
+    store(assessment, elsewhere["questions"][0]["code"], "c other section.docx")
+    finding = Finding.objects.create(assessment=assessment, text="Closure evidence is not an answer's.")
+    Evidence.objects.create(assessment=assessment, question_code="", finding=finding, document=mine.document)
+    # A link to a document that is not among the vendor's is read by one more query.
+    foreign = store(other_assessment, "SEC-01", "d foreign.docx", by=None)
+    Evidence.objects.create(assessment=assessment, question_code="SEC-03", document=foreign.document)
+    shown = {q["code"] for q in bank_structure(assessment.bank_version).section("SEC")["questions"]}
+    with django_assert_num_queries(3):
+        attached, attachable = section_documents(assessment, shown, can_attach=True)
+
+    def listed(links):
+        return {
+            code: [
+                (e.pk, e.document_id, e.document.original_name, e.document.size, e.assessment is assessment) for e in es
+            ]
+            for code, es in links.items()
+        }
+
+    assert listed(attached) == listed(answer_documents(assessment, shown))
+    assert set(attached) == {"SEC-01", "SEC-03"} and len(attached["SEC-03"]) == 2
+    assert [d.original_name for d in attachable] == ["a policy.docx", "b report.docx", "c other section.docx"]
+    assert [(d.pk, d.sha256, d.uploaded_at) for d in attachable] == [
+        (d.pk, d.sha256, d.uploaded_at) for d in documents_attachable(assessment)
+    ]

@@ -21,6 +21,7 @@ from procurement.assessments.services.status import (
 )
 from procurement.assessments.signals import assessment_changed
 from procurement.core.access import REVIEWERS, has_role
+from procurement.core.compiled import CompiledRead
 from procurement.scoring.provider_table import TableError, clean_rows
 from procurement.vendors.models import AIService
 from procurement.vendors.supply import chain_from_rows
@@ -70,8 +71,16 @@ class AnswerInput:
         return stored
 
 
+_SECTION_REVISIONS = CompiledRead(
+    lambda assessment: SectionRevision.objects.filter(assessment=assessment).values_list("section_code", "revision"),
+    int,
+)
+
+
 def section_revisions(assessment: Assessment) -> dict[str, int]:
-    return dict(assessment.section_revisions.values_list("section_code", "revision"))
+    """Each section's revision (a section never saved has none). Its SQL is compiled once
+    (``CompiledRead``): every section page reads it."""
+    return dict(_SECTION_REVISIONS(assessment.pk))
 
 
 def _writable_codes(assessment: Assessment, index: dict[str, dict], values: dict, *, by) -> list[str]:
