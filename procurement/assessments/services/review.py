@@ -73,6 +73,7 @@ def latest_published(bank: QuestionBank) -> BankVersion:
     return version
 
 
+@transaction.atomic
 def assessments_newest_refresh(*, service_ids: Iterable[int]) -> None:
     """Mark each of these services' newest assessment (latest created, then highest id: the one
     every "current assessment of the service" means) as its newest (``Assessment.is_newest``),
@@ -81,7 +82,8 @@ def assessments_newest_refresh(*, service_ids: Iterable[int]) -> None:
     fix by hand may): three queries whatever the number of services.
 
     Locks the services' rows (PostgreSQL) so that two assessments created at once for one service
-    take turns here instead of both claiming to be its newest."""
+    take turns here instead of both claiming to be its newest; in a transaction of its own when
+    called outside one (`make bench-scale` after its bulk insert)."""
     service_ids = list(service_ids)
     if not service_ids:
         return
