@@ -26,6 +26,20 @@ def test_create_pins_the_latest_published_version(assessment, shipped_version):
     assert assessment.bank_version == shipped_version  # never changes by itself
 
 
+@pytest.mark.django_db(transaction=True)
+def test_marking_the_newest_outside_a_transaction_takes_its_own_as_after_a_bulk_insert(
+    assessment, personas, service, shipped_version
+):
+    """`make bench-scale` inserts in bulk, then marks, with no transaction open: on PostgreSQL the
+    services' lock (select_for_update) needs one."""
+    later = Assessment.objects.bulk_create(
+        [Assessment(organisation=service.vendor.organisation, service=service, bank_version=shipped_version)]
+    )[0]
+    assert not transaction.get_connection().in_atomic_block
+    services.assessments_newest_refresh(service_ids=[service.pk])
+    assert list(Assessment.objects.filter(service=service, is_newest=True).values_list("pk", flat=True)) == [later.pk]
+
+
 def test_each_service_has_one_newest_assessment_kept_when_one_is_created_or_deleted(
     assessment, personas, service, shipped_version
 ):
