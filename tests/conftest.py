@@ -181,7 +181,7 @@ def _module(item) -> str:
 
 
 # Session fixtures that cost more than most modules: every test that uses one runs on the same
-# side, so it is built once (served_env: production static files, about 25 s of CPU).
+# side, so it is built once (served_env: production static files, about 10 s of CPU).
 SHARED_ONCE = ("served_env",)
 
 

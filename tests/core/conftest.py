@@ -6,7 +6,7 @@ from tests.core.test_settings import PRODUCTION, manage
 @pytest.fixture(scope="session")
 def served_env(tmp_path_factory) -> dict:
     """Production settings for a loopback gunicorn, with static files collected once per run:
-    collectstatic compresses every file (whitenoise), about 40 s of CPU for the 35 MB."""
+    collectstatic compresses every file (whitenoise): 10 s of CPU, 11 MB (measured 2026-11-27)."""
     env = {
         **PRODUCTION,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
