@@ -42,8 +42,9 @@ stamp=".venv/.installed-$MODE"
 if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ "$req" -nt "$stamp" ]; then
   # uv installs the same pinned requirements in 15 s where pip takes 21 (parallel downloads and
   # bytecode compiling); pip does it when uv cannot be had. The bytecode is compiled here because
-  # where PYTHONDONTWRITEBYTECODE is set, as on this project's machines, no later import writes
-  # it: each process would compile Django and the rest again (2.1 s of CPU instead of 0.9).
+  # where PYTHONDONTWRITEBYTECODE is set, as on this project's machines, no import outside `make`
+  # writes it (the Makefile lets Python write it): each such process would compile Django and the
+  # rest again (2.1 s of CPU instead of 0.9), and under `make test` both shares would at once.
   echo "==> uv pip install -r $req"
   if ! { .venv/bin/pip install -q --disable-pip-version-check uv >/dev/null 2>&1 &&
     .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -r "$req"; }; then
