@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the app needs on a fresh Debian machine:
 #   scripts/setup.sh          runtime (.venv + requirements.txt + WeasyPrint libs)
-#   scripts/setup.sh dev      also requirements-dev.txt, poppler-utils, chromium, and Node.js with
+#   scripts/setup.sh dev      also requirements-dev.txt, poppler-utils, chromium (and its headless
+#                             shell, which the browser tests drive), and Node.js with
 #                             the test identity provider (tests/idp: oidc-provider, npm ci)
 # Idempotent: a second run installs nothing and takes a second or two.
 set -euo pipefail
@@ -10,7 +11,7 @@ MODE="${1:-run}"
 
 # --- Debian packages -------------------------------------------------------
 DEB_RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra fonts-droid-fallback"
-DEB_DEV="poppler-utils chromium nodejs npm"
+DEB_DEV="poppler-utils chromium chromium-headless-shell nodejs npm"
 want="$DEB_RUN"; [ "$MODE" = dev ] && want="$want $DEB_DEV"
 missing=""
 for p in $want; do
