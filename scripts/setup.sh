@@ -31,6 +31,20 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# --- The single sign-on tests' identity provider (tests/idp, Node.js) --------------------
+# npm ci runs beside the Python install below (about 3 s of a fresh machine's 12); its result is
+# awaited at the end.
+npm_pid=""
+if [ "$MODE" = dev ]; then
+  if ! command -v npm >/dev/null; then
+    echo "!! npm is missing: the single sign-on tests (tests/core/test_sso_idp.py) will fail" >&2
+  elif [ ! -f tests/idp/node_modules/.package-lock.json ] || [ tests/idp/package-lock.json -nt tests/idp/node_modules/.package-lock.json ]; then
+    echo "==> npm ci (tests/idp)"
+    (cd tests/idp && npm ci --no-audit --no-fund --loglevel=error >/dev/null) &
+    npm_pid=$!
+  fi
+fi
+
 # --- Python virtualenv -----------------------------------------------------
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
   PY="$(scripts/find-python.sh)"
@@ -55,12 +69,7 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ "$req" -nt "$stam
   touch "$stamp"
 fi
 
-# --- The single sign-on tests' identity provider (tests/idp, Node.js) --------------------
-if [ "$MODE" = dev ]; then
-  if ! command -v npm >/dev/null; then
-    echo "!! npm is missing: the single sign-on tests (tests/core/test_sso_idp.py) will fail" >&2
-  elif [ ! -f tests/idp/node_modules/.package-lock.json ] || [ tests/idp/package-lock.json -nt tests/idp/node_modules/.package-lock.json ]; then
-    echo "==> npm ci (tests/idp)"
-    (cd tests/idp && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
+if [ -n "$npm_pid" ] && ! wait "$npm_pid"; then
+  echo "!! npm ci failed in tests/idp" >&2
+  exit 1
 fi

@@ -4,8 +4,9 @@ The check runs once per page load, at the test's next step: before the next acti
 (goto, click, fill, check, press, select, screenshot, a wait, ...) or a locator on it, and before
 the page or its context closes. So each page is checked fully loaded, as the test left it, and a
 test needs no call of its own. A test that changes a page in place (htmx) and wants that state
-checked calls ``assert_no_axe_violations(page)`` itself. The automatic check leaves colour contrast
-to the crawl, which checks it on every page (tests/browser/axe.py, WITHOUT_CONTRAST). A document
+checked calls ``assert_no_axe_violations(page)`` itself. The automatic check leaves the two colour
+rules (contrast, links told apart by colour alone) to the crawl, which checks them on every page
+(tests/browser/axe.py, WITHOUT_CONTRAST). A document
 like one that already passed in the run (same elements and attributes; tests/browser/axe.py,
 _FINGERPRINT) is not checked again.
 """
