@@ -17,6 +17,13 @@ PAGES = {
     "/a-page-with-a-button-more": PAGE.format(
         heading="More", image="<img src=/x.png alt='A chart'><button>Go</button>"
     ),
+    # Colour contrast (the crawl's check): text in looks already passed, then a new grey one.
+    "/dark-text": PAGE.format(heading="Dark", image="<p style='color:#222'>Read me</p>"),
+    "/dark-text-again": PAGE.format(heading="Again", image="<p style='color:#222'>And me</p>" * 3),
+    "/grey-text": PAGE.format(heading="Grey", image="<p style='color:#222'>Fine</p><p style='color:#bbb'>Faint</p>"),
+    "/grey-text-on-grey": PAGE.format(
+        heading="Faint", image="<div style='background:#777'><p style='color:#222'>Dark on grey</p></div>"
+    ),
 }
 
 
@@ -54,3 +61,32 @@ def test_a_document_like_one_that_passed_is_not_checked_again_and_a_different_on
         assert len(runs) == 3
     else:
         assert runs == [f"{SITE}/a-page", f"{SITE}/a-page-with-a-button-more"]
+
+
+def test_the_crawls_contrast_check_reads_each_look_of_text_once_and_fails_a_new_faint_one(site, monkeypatch):
+    """Colour contrast runs on the text whose look (colours, size, what lies behind) no element
+    that passed had: none on a page of looks already seen, and a faint one fails by name."""
+    runs = []
+    evaluate = Page.evaluate
+
+    def counted(self, expression, *args, **kwargs):
+        if expression.startswith("axe.run({include"):
+            runs.append(self.url)
+        return evaluate(self, expression, *args, **kwargs)
+
+    monkeypatch.setattr(Page, "evaluate", counted)
+    monkeypatch.setattr(axe, "_contrast_passed", set())
+    for path in ("/dark-text", "/dark-text-again"):
+        site.goto(SITE + path)
+        assert axe.axe_violations(site, contrast=True) == []
+    site.goto(SITE + "/grey-text")
+    (faint,) = axe.axe_violations(site, contrast=True)
+    assert faint["id"] == "color-contrast" and [n["html"] for n in faint["nodes"]] == [
+        '<p style="color:#bbb">Faint</p>'
+    ]
+    # The same dark text on a grey box is a look of its own: checked, and it fails.
+    site.goto(SITE + "/grey-text-on-grey")
+    assert [v["id"] for v in axe.axe_violations(site, contrast=True)] == ["color-contrast"]
+    if not axe.EVERY_DOCUMENT:
+        # The first page's looks (its heading and its paragraph); none new on the second.
+        assert runs == [f"{SITE}/dark-text", f"{SITE}/grey-text", f"{SITE}/grey-text-on-grey"]
