@@ -523,6 +523,10 @@ def make_service(org, personas):
 @pytest.fixture
 def providers(org):
     """Four providers of `org`, one of each kind a chain test needs."""
+    return make_providers(org)
+
+
+def make_providers(org) -> dict:
     make = lambda name, kind, owner="": _Provider.objects.create(organisation=org, name=name, kind=kind, owner=owner)  # noqa: E731
     return {
         "lab": make("Frontier Lab", "model_lab"),

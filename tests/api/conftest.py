@@ -7,8 +7,9 @@ from procurement.core.tokens import api_token_create
 def bearer():
     """A token for ``user`` (``scope`` read or write) as request headers for the test client."""
 
-    def _bearer(user, scope="write", days=30):
-        _, secret = api_token_create(user=user, name=f"{user.username} {scope}", scope=scope, days=days)
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return bearer_headers
 
-    return _bearer
+
+def bearer_headers(user, scope="write", days=30) -> dict:
+    _, secret = api_token_create(user=user, name=f"{user.username} {scope}", scope=scope, days=days)
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

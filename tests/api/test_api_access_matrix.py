@@ -3,10 +3,12 @@ another's: the same answers as the pages (tests/test_access_matrix.py). Outsider
 no data; no token gets 401; a role the page refuses gets 403. Each persona calls with a
 read-and-write token, so what is refused here is refused by role, not by scope."""
 
+import copy
 import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -18,7 +20,18 @@ from procurement.reports.services import report_current
 from procurement.vendors.contracts import contract_document_attach
 from procurement.vendors.documents import upload_check
 from procurement.vendors.models import SOC2_CHECKLIST, Contract, SupplyLink
+from tests.api.conftest import bearer_headers
 from tests.api.test_api import BASE
+from tests.conftest import (
+    load_shipped_version,
+    make_assessment,
+    make_complete,
+    make_org,
+    make_personas,
+    make_providers,
+    make_service,
+    rolled_back_after_the_module,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,8 +160,31 @@ MATRIX = {
 WRITES = [name for name, (method, *_) in MATRIX.items() if method != "get"]
 
 
+@pytest.fixture(scope="module")
+def _world_for_the_module(django_db_setup, django_db_blocker):
+    """The world, built once for the module's tests and rolled back after the last one; each test
+    runs inside it in a savepoint of its own (tests/conftest.py, rolled_back_after_the_module)."""
+    with rolled_back_after_the_module(django_db_blocker):
+        org = make_org()
+        personas = make_personas(get_user_model(), org, make_org(name="Other Corp", slug="other"))
+        shipped = load_shipped_version()
+        complete = make_complete(make_assessment(make_service(org, personas), shipped, personas), personas)
+        world = _build_world(personas, shipped, complete, make_providers(org), bearer_headers)
+        yield {**world, "personas": personas}
+
+
 @pytest.fixture
-def world(personas, shipped_version, complete_assessment, providers, bearer):
+def world(db, _world_for_the_module) -> dict:
+    """The test's own copy of the module's world (as Django's TestCase does with setUpTestData)."""
+    return copy.deepcopy(_world_for_the_module)
+
+
+@pytest.fixture
+def personas(world) -> dict:
+    return world["personas"]
+
+
+def _build_world(personas, shipped_version, complete_assessment, providers, bearer):
     review = Assessment.objects.get(pk=complete_assessment.pk)  # its status as saved
     service = review.service
     draft = services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
