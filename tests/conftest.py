@@ -1,4 +1,5 @@
 import contextlib
+import copy
 import datetime as _dt
 import gc
 import io
@@ -452,6 +453,45 @@ def demo_seeded_for_the_module(django_db_setup, django_db_blocker):
     with rolled_back_after_the_module(django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
         yield
+
+
+def module_world(build, *names: str) -> tuple:
+    """Fixtures for a module whose tests share one costly world: ``build()`` (a dict of rows and
+    objects) runs once, before the module's first test, and is rolled back after its last
+    (rolled_back_after_the_module); each test gets its own deep copy as ``world``, so what one
+    test changes on an object is not seen by the next (as Django's TestCase does with
+    setUpTestData). Each of ``names`` becomes a fixture of that copy's entry, in place of the
+    fixture of that name (``org``, ``personas`` ...) for the module's tests and the fixtures
+    they use. Use it as ``module_world_rows, world, org = module_world(build, "org")``."""
+
+    @pytest.fixture(scope="module", name="module_world_rows")
+    def rows(django_db_setup, django_db_blocker):
+        with rolled_back_after_the_module(django_db_blocker):
+            yield build()
+
+    @pytest.fixture(name="world")
+    def world(db, module_world_rows) -> dict:
+        return copy.deepcopy(module_world_rows)
+
+    def entry(name: str):
+        @pytest.fixture(name=name)
+        def fixture(world):
+            return world[name]
+
+        return fixture
+
+    return (rows, world, *map(entry, names))
+
+
+def decided_world() -> dict:
+    """The `decided` fixture's assessment, with the organisations and personas it needs, for
+    module_world."""
+    from django.contrib.auth import get_user_model
+
+    org, other_org = make_org(), make_org(name="Other Corp", slug="other")
+    personas = make_personas(get_user_model(), org, other_org)
+    decided = make_decided(org, personas, load_shipped_version())
+    return {"org": org, "other_org": other_org, "personas": personas, "decided": decided}
 
 
 @pytest.fixture

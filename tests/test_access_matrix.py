@@ -8,7 +8,6 @@ invitation link for the assessment under test, "vendor_other" one for another
 assessment. To the staff screens both are anonymous visitors.
 """
 
-import copy
 import datetime as dt
 from importlib import import_module
 
@@ -48,7 +47,7 @@ from tests.conftest import (
     make_org,
     make_personas,
     make_service,
-    rolled_back_after_the_module,
+    module_world,
 )
 
 pytestmark = pytest.mark.django_db
@@ -342,38 +341,21 @@ def test_every_url_is_in_the_matrix():
     assert missing == [], f"add these URLs to the access matrix: {missing}"
 
 
-@pytest.fixture(scope="module")
-def _world_for_the_module(django_db_setup, django_db_blocker):
-    """The world, built once for the module's tests (about 0.5 s on PostgreSQL, and sixteen tests
-    use it) and rolled back after the last one; each test runs inside it in a savepoint of its
-    own (tests/conftest.py, rolled_back_after_the_module)."""
-    with rolled_back_after_the_module(django_db_blocker):
-        user_model = get_user_model()
-        org, other_org = make_org(), make_org(name="Other Corp", slug="other")
-        personas = make_personas(user_model, org, other_org)
-        shipped = load_shipped_version()
-        service = make_service(org, personas)
-        complete = make_complete(make_assessment(service, shipped, personas), personas)
-        decided = make_decided(org, personas, shipped)
-        world = _build_world(user_model, personas, org, shipped, complete, service, decided)
-        yield {**world, "org": org, "personas": personas}
+def _module_world() -> dict:
+    """The world: built once for the module's tests (about 0.5 s on PostgreSQL, and sixteen
+    tests use it), each test in a savepoint of its own with its own copy (module_world)."""
+    user_model = get_user_model()
+    org, other_org = make_org(), make_org(name="Other Corp", slug="other")
+    personas = make_personas(user_model, org, other_org)
+    shipped = load_shipped_version()
+    service = make_service(org, personas)
+    complete = make_complete(make_assessment(service, shipped, personas), personas)
+    decided = make_decided(org, personas, shipped)
+    world = _build_world(user_model, personas, org, shipped, complete, service, decided)
+    return {**world, "org": org, "personas": personas}
 
 
-@pytest.fixture
-def world(db, _world_for_the_module) -> dict:
-    """The test's own copy of the module's world: rows rolled back after each test, and objects a
-    test changes (as Django's TestCase does with setUpTestData) copied afresh for the next one."""
-    return copy.deepcopy(_world_for_the_module)
-
-
-@pytest.fixture
-def org(world):
-    return world["org"]
-
-
-@pytest.fixture
-def personas(world) -> dict:
-    return world["personas"]
+module_world_rows, world, org, personas = module_world(_module_world, "org", "personas")
 
 
 def _build_world(django_user_model, personas, org, shipped_version, complete_assessment, service, decided):

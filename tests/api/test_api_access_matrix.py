@@ -3,7 +3,6 @@ another's: the same answers as the pages (tests/test_access_matrix.py). Outsider
 no data; no token gets 401; a role the page refuses gets 403. Each persona calls with a
 read-and-write token, so what is refused here is refused by role, not by scope."""
 
-import copy
 import datetime as dt
 import json
 
@@ -30,7 +29,7 @@ from tests.conftest import (
     make_personas,
     make_providers,
     make_service,
-    rolled_back_after_the_module,
+    module_world,
 )
 
 pytestmark = pytest.mark.django_db
@@ -160,28 +159,17 @@ MATRIX = {
 WRITES = [name for name, (method, *_) in MATRIX.items() if method != "get"]
 
 
-@pytest.fixture(scope="module")
-def _world_for_the_module(django_db_setup, django_db_blocker):
-    """The world, built once for the module's tests and rolled back after the last one; each test
-    runs inside it in a savepoint of its own (tests/conftest.py, rolled_back_after_the_module)."""
-    with rolled_back_after_the_module(django_db_blocker):
-        org = make_org()
-        personas = make_personas(get_user_model(), org, make_org(name="Other Corp", slug="other"))
-        shipped = load_shipped_version()
-        complete = make_complete(make_assessment(make_service(org, personas), shipped, personas), personas)
-        world = _build_world(personas, shipped, complete, make_providers(org), bearer_headers)
-        yield {**world, "personas": personas}
+def _module_world() -> dict:
+    """The world, built once for the module's tests, each test with its own copy (module_world)."""
+    org = make_org()
+    personas = make_personas(get_user_model(), org, make_org(name="Other Corp", slug="other"))
+    shipped = load_shipped_version()
+    complete = make_complete(make_assessment(make_service(org, personas), shipped, personas), personas)
+    world = _build_world(personas, shipped, complete, make_providers(org), bearer_headers)
+    return {**world, "personas": personas}
 
 
-@pytest.fixture
-def world(db, _world_for_the_module) -> dict:
-    """The test's own copy of the module's world (as Django's TestCase does with setUpTestData)."""
-    return copy.deepcopy(_world_for_the_module)
-
-
-@pytest.fixture
-def personas(world) -> dict:
-    return world["personas"]
+module_world_rows, world, personas = module_world(_module_world, "personas")
 
 
 def _build_world(personas, shipped_version, complete_assessment, providers, bearer):

@@ -14,17 +14,27 @@ from procurement.assessments.services import AnswerInput
 from procurement.reports.context import report_context_from_record
 from procurement.reports.pdf import STATIC_PREFIX, FetchRefused, SafeURLFetcher, render_document, resolve_static
 from procurement.reports.services import report_html, report_pdf
+from tests.conftest import decided_world, module_world
 
 pytestmark = pytest.mark.django_db
+
+# The decided assessment (and the organisation and people around it) once for the module.
+module_world_rows, world, org, personas, decided = module_world(decided_world, "org", "personas", "decided")
+
+
+@pytest.fixture(scope="module")
+def decided_pdf(module_world_rows) -> tuple[bytes, int]:
+    """The decided assessment's report, rendered once for the tests that only read it."""
+    return report_pdf(module_world_rows["decided"].frozen_record)
 
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_decided_report_text_has_headings_decision_knockouts_and_bank_version(decided, artifacts_dir):
+def test_decided_report_text_has_headings_decision_knockouts_and_bank_version(decided, decided_pdf, artifacts_dir):
     record = decided.frozen_record
-    data, pages = report_pdf(record)
+    data, pages = decided_pdf
     (artifacts_dir / "report-decided.pdf").write_bytes(data)
     text = pdf_text(data)
     for heading in (
@@ -50,8 +60,8 @@ def test_decided_report_text_has_headings_decision_knockouts_and_bank_version(de
     assert "DRAFT" not in text
 
 
-def test_pdf_has_metadata_bookmarks_and_page_numbers(decided):
-    data, pages = report_pdf(decided.frozen_record)
+def test_pdf_has_metadata_bookmarks_and_page_numbers(decided_pdf):
+    data, pages = decided_pdf
     reader = PdfReader(io.BytesIO(data))
     assert reader.metadata.title.startswith("AI vendor risk report — ClaimsBot Ltd")
     assert reader.metadata.author == "Acme Buyer"
@@ -75,8 +85,8 @@ def assessment_in_progress(org, personas, shipped_version):
     return services.assessment_create(service=service, bank=shipped_version.bank, by=personas["analyst"])
 
 
-def test_pages_convert_to_png_with_pdftoppm(decided, artifacts_dir, tmp_path):
-    data, _ = report_pdf(decided.frozen_record)
+def test_pages_convert_to_png_with_pdftoppm(decided_pdf, artifacts_dir, tmp_path):
+    data, _ = decided_pdf
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "3", str(path), str(tmp_path / "p")], check=True)  # noqa: S603,S607
