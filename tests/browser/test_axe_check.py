@@ -44,16 +44,22 @@ def test_the_next_step_after_a_page_with_an_unnamed_image_fails_naming_the_rule(
         site.click("h1")
 
 
-def test_a_document_like_one_that_passed_is_not_checked_again_and_a_different_one_is(site, monkeypatch):
+def _axe_runs(monkeypatch, start: str) -> list[str]:
+    """The pages of each axe run from now on whose expression starts with ``start``."""
     runs = []
     evaluate = Page.evaluate
 
     def counted(self, expression, *args, **kwargs):
-        if expression.startswith("axe.run("):
+        if expression.startswith(start):
             runs.append(self.url)
         return evaluate(self, expression, *args, **kwargs)
 
     monkeypatch.setattr(Page, "evaluate", counted)
+    return runs
+
+
+def test_a_document_like_one_that_passed_is_not_checked_again_and_a_different_one_is(site, monkeypatch):
+    runs = _axe_runs(monkeypatch, "axe.run(")
     for path in ("/a-page", "/the-same-page-in-other-words", "/a-page-with-a-button-more"):
         site.goto(SITE + path)
         site.click("h1")
@@ -66,15 +72,7 @@ def test_a_document_like_one_that_passed_is_not_checked_again_and_a_different_on
 def test_the_crawls_contrast_check_reads_each_look_of_text_once_and_fails_a_new_faint_one(site, monkeypatch):
     """Colour contrast runs on the text whose look (colours, size, what lies behind) no element
     that passed had: none on a page of looks already seen, and a faint one fails by name."""
-    runs = []
-    evaluate = Page.evaluate
-
-    def counted(self, expression, *args, **kwargs):
-        if expression.startswith("axe.run({include"):
-            runs.append(self.url)
-        return evaluate(self, expression, *args, **kwargs)
-
-    monkeypatch.setattr(Page, "evaluate", counted)
+    runs = _axe_runs(monkeypatch, "axe.run({include")  # the contrast runs
     monkeypatch.setattr(axe, "_contrast_passed", set())
     for path in ("/dark-text", "/dark-text-again"):
         site.goto(SITE + path)
