@@ -42,6 +42,8 @@ if [ "$MODE" = dev ]; then
     echo "==> npm ci (tests/idp)"
     (cd tests/idp && npm ci --no-audit --no-fund --loglevel=error >/dev/null) &
     npm_pid=$!
+    # If the Python install fails, npm ci stops with it (a rerun would start another on the same folder).
+    trap '[ -n "$npm_pid" ] && kill "$npm_pid" 2>/dev/null; true' EXIT
   fi
 fi
 
@@ -69,7 +71,12 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ "$req" -nt "$stam
   touch "$stamp"
 fi
 
-if [ -n "$npm_pid" ] && ! wait "$npm_pid"; then
-  echo "!! npm ci failed in tests/idp" >&2
-  exit 1
+if [ -n "$npm_pid" ]; then
+  npm_ok=0
+  wait "$npm_pid" || npm_ok=$?
+  npm_pid=""
+  if [ "$npm_ok" != 0 ]; then
+    echo "!! npm ci failed in tests/idp" >&2
+    exit 1
+  fi
 fi

@@ -352,10 +352,10 @@ def _module_world() -> dict:
     complete = make_complete(make_assessment(service, shipped, personas), personas)
     decided = make_decided(org, personas, shipped)
     world = _build_world(user_model, personas, org, shipped, complete, service, decided)
-    return {**world, "org": org, "personas": personas}
+    return {**world, "org": org, "other_org": other_org, "personas": personas}
 
 
-module_world_rows, world, org, personas = module_world(_module_world, "org", "personas")
+module_world_rows, world, org, other_org, personas = module_world(_module_world, "org", "other_org", "personas")
 
 
 def _build_world(django_user_model, personas, org, shipped_version, complete_assessment, service, decided):

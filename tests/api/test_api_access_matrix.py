@@ -161,15 +161,15 @@ WRITES = [name for name, (method, *_) in MATRIX.items() if method != "get"]
 
 def _module_world() -> dict:
     """The world, built once for the module's tests, each test with its own copy (module_world)."""
-    org = make_org()
-    personas = make_personas(get_user_model(), org, make_org(name="Other Corp", slug="other"))
+    org, other_org = make_org(), make_org(name="Other Corp", slug="other")
+    personas = make_personas(get_user_model(), org, other_org)
     shipped = load_shipped_version()
     complete = make_complete(make_assessment(make_service(org, personas), shipped, personas), personas)
     world = _build_world(personas, shipped, complete, make_providers(org), bearer_headers)
-    return {**world, "personas": personas}
+    return {**world, "org": org, "other_org": other_org, "personas": personas}
 
 
-module_world_rows, world, personas = module_world(_module_world, "personas")
+module_world_rows, world, org, other_org, personas = module_world(_module_world, "org", "other_org", "personas")
 
 
 def _build_world(personas, shipped_version, complete_assessment, providers, bearer):

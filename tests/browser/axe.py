@@ -79,17 +79,18 @@ _passed: set[tuple[str, str | None, bool]] = set()
 EVERY_DOCUMENT = bool(os.environ.get("AXE_EVERY_DOCUMENT"))
 
 # Colour contrast, the crawl's costliest rule (a third of the crawl's CPU), is run on the elements
-# whose text looks like none that already passed in the run. How text looks, for contrast, is
-# what axe's rule reads: its colour, size, weight and shadow, whether it is disabled, hidden
-# from assistive technology or clipped to nothing, and what lies behind it: the backgrounds of
-# the element and its ancestors up to the first opaque one, with every opacity, filter and blend
-# above. Elements that look like one that passed give axe the same colours to compare, so the
-# same result; the rest of the document is checked by every other rule as before. Where an
-# element only partly covers another (a badge over a row), the one behind is a look of its own.
-# AXE_EVERY_DOCUMENT=1 checks every element.
-_FRESH = "__axeContrastFresh"
+# whose text looks like none that axe already passed in the run. How text looks, for contrast, is
+# what axe's rule reads: its colour, size, weight and shadow, whether it is disabled, hidden from
+# assistive technology or clipped to nothing, and what lies behind it: the backgrounds of the
+# element and its ancestors up to the first opaque one, with every opacity, filter and blend
+# above, and the background of any element out of the flow (absolute or fixed) that overlaps it.
+# Elements that look like one axe passed give axe the same colours to compare, so the same
+# result. Candidates are elements with text of their own and the form controls whose text axe
+# reads (inputs that show a value, selects, text areas). A look is learned only from an element
+# axe reported as passing: one it skipped (inert, hidden) or could not decide teaches nothing.
+# Not covered: overlap by an element in the flow (negative margins, transforms). The rest of the
+# document is checked by every other rule as before. AXE_EVERY_DOCUMENT=1 checks every element.
 _TEXT_LOOKS = r"""([scope, known]) => {
-  const seen = new Set(known);
   const root = scope ? document.querySelector(scope) : document.body;
   const hash = (s) => {
     let a = 0x811c9dc5 | 0, b = 0x01000193 | 0;
@@ -101,6 +102,7 @@ _TEXT_LOOKS = r"""([scope, known]) => {
     return (a >>> 0).toString(16) + (b >>> 0).toString(16);
   };
   const opaque = (c) => c.startsWith('rgb(') || /^rgba\(.*, 1\)$/.test(c);
+  const paints = (s) => s.backgroundColor !== 'rgba(0, 0, 0, 0)' || s.backgroundImage !== 'none';
   const behind = new Map(), above = new Map();
   // Opacity, filters and blending of the element and every ancestor (only what is not the default).
   const overAll = (el) => {
@@ -120,39 +122,71 @@ _TEXT_LOOKS = r"""([scope, known]) => {
     let r = behind.get(el);
     if (r === undefined) {
       const s = getComputedStyle(el);
-      const paints = s.backgroundColor !== 'rgba(0, 0, 0, 0)' || s.backgroundImage !== 'none';
-      const own = paints ? [s.backgroundColor, s.backgroundImage].join(' ') + '>' : '';
+      const own = paints(s) ? [s.backgroundColor, s.backgroundImage].join(' ') + '>' : '';
       r = own + (s.backgroundImage !== 'none' || opaque(s.backgroundColor) ? '' : backgrounds(el.parentElement));
       behind.set(el, r);
     }
     return r;
   };
-  const fresh = [], looks = [];
+  // Painted elements out of the flow, which may lie behind text that is not inside them.
+  const floating = [];
+  for (const el of document.body.getElementsByTagName('*')) {
+    const s = getComputedStyle(el);
+    if ((s.position === 'absolute' || s.position === 'fixed') && paints(s)) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 1 && box.height > 1) {
+        floating.push([el, box, [s.backgroundColor, s.backgroundImage, s.zIndex].join(' ')]);
+      }
+    }
+  }
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const overlaps = (el, box) => floating
+    .filter(([f, b]) => !f.contains(el) && !el.contains(f) && meet(b, box))
+    .map(([, , look]) => look).join(';');
+  const control = 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=range])'
+    + ':not([type=color]):not([type=image]):not([type=file]), select, textarea';
+  const seen = new Set(known), fresh = [], looks = new Map();
   if (root) {
     for (const el of [root, ...root.getElementsByTagName('*')]) {
-      let text = false;
-      for (const node of el.childNodes) {
+      let text = el.matches(control);
+      for (const node of text ? [] : el.childNodes) {
         if (node.nodeType === 3 && node.data.trim()) { text = true; break; }
       }
       if (!text) continue;
       const s = getComputedStyle(el);
       const box = el.getBoundingClientRect();
       const look = hash([
-        el.tagName, s.color, s.fontSize, s.fontWeight, s.textShadow, s.webkitTextStrokeColor,
+        el.tagName, el.type || '', s.color, s.fontSize, s.fontWeight, s.textShadow, s.webkitTextStrokeColor,
         s.visibility, s.clip, s.clipPath, box.width > 1 && box.height > 1,
         !!el.closest(':disabled, [aria-disabled="true"]'), !!el.closest('[aria-hidden="true"]'),
-        backgrounds(el), overAll(el),
+        backgrounds(el), overAll(el), overlaps(el, box),
       ].join('|'));
-      if (!seen.has(look)) { seen.add(look); fresh.push(el); looks.push(look); }
+      if (!seen.has(look)) { fresh.push(el); looks.set(el, look); }
     }
   }
   window.__axeContrastFresh = fresh;
-  return looks;
+  window.__axeContrastLooks = looks;
+  return fresh.length;
+}"""
+# axe's colour contrast on those elements: its violations, and the looks of the elements it passed.
+_CONTRAST_RUN = """async (options) => {
+  const looks = window.__axeContrastLooks;
+  const result = await axe.run({include: window.__axeContrastFresh}, options);
+  const passed = new Set();
+  for (const node of result.passes.flatMap((rule) => rule.nodes)) {
+    if (looks.has(node.element)) passed.add(looks.get(node.element));
+  }
+  for (const node of result.violations.flatMap((rule) => rule.nodes)) delete node.element;
+  return {violations: result.violations, passed: [...passed]};
 }"""
 _contrast_passed: set[str] = set()
 # The crawl's run: every WCAG rule but contrast, which runs on its own on the fresh elements.
 BUT_CONTRAST = {**OPTIONS, "rules": {"color-contrast": {"enabled": False}}}
-CONTRAST_ONLY = {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations"]}
+CONTRAST_ONLY = {
+    "runOnly": {"type": "rule", "values": ["color-contrast"]},
+    "resultTypes": ["violations", "passes"],
+    "elementRef": True,
+}
 
 
 def axe_violations(page, *, context: str | None = None, contrast: bool = True) -> list[dict]:
@@ -189,13 +223,12 @@ def axe_violations(page, *, context: str | None = None, contrast: bool = True) -
 
 def _contrast_violations(page, context: str | None) -> list[dict]:
     """axe's colour contrast on the elements whose text looks like none that passed (_TEXT_LOOKS)."""
-    looks = page.evaluate(_TEXT_LOOKS, [context, sorted(_contrast_passed)])
-    if not looks:
+    if not page.evaluate(_TEXT_LOOKS, [context, sorted(_contrast_passed)]):
         return []
-    violations = page.evaluate(f"axe.run({{include: window.{_FRESH}}}, {json.dumps(CONTRAST_ONLY)})")["violations"]
-    if not violations:
-        _contrast_passed.update(looks)
-    return violations
+    result = page.evaluate(_CONTRAST_RUN, CONTRAST_ONLY)
+    if not result["violations"]:
+        _contrast_passed.update(result["passed"])
+    return result["violations"]
 
 
 def describe(violations: list[dict], url: str = "") -> str:

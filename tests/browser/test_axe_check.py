@@ -24,6 +24,22 @@ PAGES = {
     "/grey-text-on-grey": PAGE.format(
         heading="Faint", image="<div style='background:#777'><p style='color:#222'>Dark on grey</p></div>"
     ),
+    # What a look must not hide: the text of a form control, an element axe skips (inert) ahead of
+    # a visible one of the same look, and a box out of the flow behind text that is not inside it.
+    "/faint-input": PAGE.format(
+        heading="Input", image="<label for=n>Name</label><input id=n value=Faint style='color:#bbb'>"
+    ),
+    "/faint-after-inert": PAGE.format(
+        heading="Inert", image="<div inert><p style='color:#ccc'>Skipped</p></div><p style='color:#ccc'>Seen</p>"
+    ),
+    "/dark-over-a-grey-box": PAGE.format(
+        heading="Box",
+        image="<div style='position:relative'><div style='position:absolute;inset:0;background:#555'></div>"
+        "<span style='position:relative;color:#222'>Dark on a box</span></div>",
+    ),
+    "/dark-span": PAGE.format(
+        heading="Span", image="<div><span style='position:relative;color:#222'>Dark</span></div>"
+    ),
 }
 
 
@@ -72,7 +88,7 @@ def test_a_document_like_one_that_passed_is_not_checked_again_and_a_different_on
 def test_the_crawls_contrast_check_reads_each_look_of_text_once_and_fails_a_new_faint_one(site, monkeypatch):
     """Colour contrast runs on the text whose look (colours, size, what lies behind) no element
     that passed had: none on a page of looks already seen, and a faint one fails by name."""
-    runs = _axe_runs(monkeypatch, "axe.run({include")  # the contrast runs
+    runs = _axe_runs(monkeypatch, axe._CONTRAST_RUN)
     monkeypatch.setattr(axe, "_contrast_passed", set())
     for path in ("/dark-text", "/dark-text-again"):
         site.goto(SITE + path)
@@ -88,3 +104,20 @@ def test_the_crawls_contrast_check_reads_each_look_of_text_once_and_fails_a_new_
     if not axe.EVERY_DOCUMENT:
         # The first page's looks (its heading and its paragraph); none new on the second.
         assert runs == [f"{SITE}/dark-text", f"{SITE}/grey-text", f"{SITE}/grey-text-on-grey"]
+
+
+@pytest.mark.parametrize(
+    ("first", "faint"),
+    [
+        ("/dark-text", "/faint-input"),
+        ("/dark-text", "/faint-after-inert"),
+        ("/dark-span", "/dark-over-a-grey-box"),
+    ],
+    ids=["a-controls-text", "an-element-after-one-axe-skipped", "text-over-a-box-out-of-the-flow"],
+)
+def test_the_contrast_check_still_fails(site, monkeypatch, first, faint):
+    monkeypatch.setattr(axe, "_contrast_passed", set())
+    site.goto(SITE + first)
+    assert axe.axe_violations(site, contrast=True) == []
+    site.goto(SITE + faint)
+    assert "color-contrast" in [v["id"] for v in axe.axe_violations(site, contrast=True)]

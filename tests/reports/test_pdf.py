@@ -19,7 +19,9 @@ from tests.conftest import decided_world, module_world
 pytestmark = pytest.mark.django_db
 
 # The decided assessment (and the organisation and people around it) once for the module.
-module_world_rows, world, org, personas, decided = module_world(decided_world, "org", "personas", "decided")
+module_world_rows, world, org, other_org, personas, decided = module_world(
+    decided_world, "org", "other_org", "personas", "decided"
+)
 
 
 @pytest.fixture(scope="module")
@@ -203,27 +205,6 @@ def test_a_record_renders_the_same_bytes_whatever_the_reused_font_configuration_
     thread.start()
     thread.join()
     assert after_other == fresh["data"]
-
-
-def test_the_demo_report_draws_the_recorded_supply_chain(artifacts_dir, tmp_path):
-    """Done-when of the supply-chain issue: the PDF of a demo assessment contains the chain diagram."""
-    from django.core.management import call_command
-
-    from procurement.assessments.models import Assessment
-
-    call_command("seed_demo", stdout=io.StringIO())
-    assessment = Assessment.objects.filter(service__name="Frontier API", status="submitted").get()
-    record = assessment_record(assessment)
-    assert record["supply_chain"]["facts"]["competitor_or_leased_share"] == 40.0
-    html = report_html(record)
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chain-diagram"' in html
-    data, _ = report_pdf(record)
-    (artifacts_dir / "report-demo-chain.pdf").write_bytes(data)
-    text = pdf_text(data).replace("\n", " ")
-    assert "Recorded supply chain" in text
-    for label in ("Frontier Lab", "Hyperscale Cloud us-east", "Rival AI data centre (Ohio)", "single point of failure"):
-        assert label in text  # drawn as SVG text, so it is in the PDF's text layer
-    assert "90 days short of the 180 days needed to migrate" in text
 
 
 def _box_geometry(document) -> list[tuple]:

@@ -5,8 +5,9 @@ import pytest
 
 from procurement.assessments.models import Assessment
 from procurement.assessments.records import assessment_record
-from procurement.reports.services import report_pdf
+from procurement.reports.services import report_html, report_pdf
 from tests.pdf_pages import half_empty_pages, pdf_text_pages
+from tests.reports.test_pdf import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
@@ -22,3 +23,19 @@ def test_no_demo_report_page_is_half_empty_except_a_chapters_last(status, artifa
     # The cover is a chapter of its own; the answers end on the page before the appendix.
     assert half_empty_pages(data, top_mm=22, bottom_mm=20, last_pages={1, appendix - 1}) == []
     assert pages == len(texts) > appendix
+
+
+def test_the_demo_report_draws_the_recorded_supply_chain(artifacts_dir, demo_seeded_for_the_module):
+    """Done-when of the supply-chain issue: the PDF of a demo assessment contains the chain diagram."""
+    assessment = Assessment.objects.filter(service__name="Frontier API", status="submitted").get()
+    record = assessment_record(assessment)
+    assert record["supply_chain"]["facts"]["competitor_or_leased_share"] == 40.0
+    html = report_html(record)
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chain-diagram"' in html
+    data, _ = report_pdf(record)
+    (artifacts_dir / "report-demo-chain.pdf").write_bytes(data)
+    text = pdf_text(data).replace("\n", " ")
+    assert "Recorded supply chain" in text
+    for label in ("Frontier Lab", "Hyperscale Cloud us-east", "Rival AI data centre (Ohio)", "single point of failure"):
+        assert label in text  # drawn as SVG text, so it is in the PDF's text layer
+    assert "90 days short of the 180 days needed to migrate" in text
