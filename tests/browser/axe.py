@@ -86,7 +86,8 @@ EVERY_DOCUMENT = bool(os.environ.get("AXE_EVERY_DOCUMENT"))
 # above, and the background of any element out of the flow (absolute or fixed) that overlaps it.
 # Elements that look like one axe passed give axe the same colours to compare, so the same
 # result. Candidates are elements with text of their own and the form controls whose text axe
-# reads (inputs that show a value, selects, text areas). A look is learned only from an element
+# reads (inputs that show a value, selects, text areas; not a select's options, which axe does not
+# check). A look is learned only from an element
 # axe reported as passing: one it skipped (inert, hidden) or could not decide teaches nothing.
 # Not covered: overlap by an element in the flow (negative margins, transforms). The rest of the
 # document is checked by every other rule as before. AXE_EVERY_DOCUMENT=1 checks every element.
@@ -148,6 +149,7 @@ _TEXT_LOOKS = r"""([scope, known]) => {
   const seen = new Set(known), fresh = [], looks = new Map();
   if (root) {
     for (const el of [root, ...root.getElementsByTagName('*')]) {
+      if (el.closest('select') && el.tagName !== 'SELECT') continue;  // options: axe reads the select's text
       let text = el.matches(control);
       for (const node of text ? [] : el.childNodes) {
         if (node.nodeType === 3 && node.data.trim()) { text = true; break; }
