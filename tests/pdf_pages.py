@@ -3,13 +3,20 @@ each page is from its image (pdftoppm + Pillow)."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import tempfile
 from pathlib import Path
 
 from PIL import Image
+from pypdf import PdfReader
 
 A4_HEIGHT_MM = 297.0
+
+
+def pdf_text(data: bytes) -> str:
+    """The whole document's text layer, page after page (pypdf)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def pdf_text_pages(data: bytes) -> list[str]:

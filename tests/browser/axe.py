@@ -87,8 +87,8 @@ EVERY_DOCUMENT = bool(os.environ.get("AXE_EVERY_DOCUMENT"))
 # Elements that look like one axe passed give axe the same colours to compare, so the same
 # result. Candidates are elements with text of their own and the form controls whose text axe
 # reads (inputs that show a value, selects, text areas; not a select's options, which axe does not
-# check). A look is learned only from an element
-# axe reported as passing: one it skipped (inert, hidden) or could not decide teaches nothing.
+# check). A look is learned only from an element axe reported as passing: one it skipped (inert,
+# hidden) or could not decide teaches nothing.
 # Not covered: overlap by an element in the flow (negative margins, transforms). The rest of the
 # document is checked by every other rule as before. AXE_EVERY_DOCUMENT=1 checks every element.
 _TEXT_LOOKS = r"""([scope, known]) => {
@@ -207,12 +207,9 @@ def axe_violations(page, *, context: str | None = None, contrast: bool = True) -
     # instead (that focus is never hidden under it is test_keyboard.py's job), then put back.
     page.evaluate(_UNSTICK, "static")
     try:
-        if not contrast:
-            violations = page.evaluate(f"axe.run({target}, {json.dumps(WITHOUT_CONTRAST)})")["violations"]
-        elif EVERY_DOCUMENT:
-            violations = page.evaluate(f"axe.run({target}, {json.dumps(OPTIONS)})")["violations"]
-        else:
-            violations = page.evaluate(f"axe.run({target}, {json.dumps(BUT_CONTRAST)})")["violations"]
+        options = WITHOUT_CONTRAST if not contrast else OPTIONS if EVERY_DOCUMENT else BUT_CONTRAST
+        violations = page.evaluate(f"axe.run({target}, {json.dumps(options)})")["violations"]
+        if options is BUT_CONTRAST:
             violations += _contrast_violations(page, context)
     finally:
         page.evaluate(_UNSTICK, "")

@@ -15,6 +15,7 @@ from procurement.reports.context import report_context_from_record
 from procurement.reports.pdf import STATIC_PREFIX, FetchRefused, SafeURLFetcher, render_document, resolve_static
 from procurement.reports.services import report_html, report_pdf
 from tests.conftest import decided_world, module_world
+from tests.pdf_pages import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,6 @@ module_world_rows, world, org, other_org, personas, decided = module_world(
 def decided_pdf(module_world_rows) -> tuple[bytes, int]:
     """The decided assessment's report, rendered once for the tests that only read it."""
     return report_pdf(module_world_rows["decided"].frozen_record)
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_decided_report_text_has_headings_decision_knockouts_and_bank_version(decided, decided_pdf, artifacts_dir):

@@ -6,8 +6,7 @@ import pytest
 from procurement.assessments.models import Assessment
 from procurement.assessments.records import assessment_record
 from procurement.reports.services import report_html, report_pdf
-from tests.pdf_pages import half_empty_pages, pdf_text_pages
-from tests.reports.test_pdf import pdf_text
+from tests.pdf_pages import half_empty_pages, pdf_text, pdf_text_pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
